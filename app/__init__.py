@@ -1,0 +1,52 @@
+"""The Cầu Nối site: create_app builds one configured application."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from app import config as app_config
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config=None):
+    app = Flask(__name__, template_folder=str(ROOT / "templates"))
+    app_config.load(app, config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from app import access, errors, i18n, navigation, security
+
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)
+    navigation.init_app(app)
+    errors.init_app(app)
+    security.init_app(app)
+    app.before_request(access.enforce)
+
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _register_blueprints(app):
+    from app.admin import bp as admin_bp
+    from app.auth import bp as auth_bp
+    from app.main import bp as main_bp
+    from app.places import bp as places_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(places_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def _register_cli(app):
+    from app import cli
+
+    cli.init_app(app)

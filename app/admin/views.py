@@ -1,0 +1,1 @@
+"""Admin pages: who holds which role, and where."""

@@ -1,0 +1,85 @@
+"""Account forms."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TelField,
+)
+from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+SKILLS = {
+    "it": _l("Information technology"),
+    "telecom": _l("Telecommunications"),
+    "elderly": _l("Supporting elderly residents"),
+    "disability": _l("Supporting people with disabilities"),
+    "legal": _l("Administrative procedures and law"),
+    "sign_language": _l("Sign language"),
+}
+
+PHONE = Regexp(r"^\+?[0-9 .\-]{8,20}$", message=_l("Enter a phone number of 8 to 20 digits."))
+PASSWORD = Length(min=8, max=128, message=_l("A password has 8 to 128 characters."))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[InputRequired(), Email(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=128)])
+    remember = BooleanField(_l("Keep me signed in on this device"))
+    submit = SubmitField(_l("Log in"))
+
+
+class ProfileFields(FlaskForm):
+    full_name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=120)])
+    phone = TelField(_l("Phone"), validators=[Optional(), PHONE])
+    organisation = StringField(
+        _l("Youth-union branch or university"), validators=[Optional(), Length(max=200)]
+    )
+    class_name = StringField(_l("Class"), validators=[Optional(), Length(max=50)])
+    home_province = SelectField(_l("Home province or city"), choices=[], validate_choice=False)
+    home_commune = StringField(
+        _l("Home commune or ward"),
+        description=_l("Type the name, with or without accents, e.g. \"Bo De\"."),
+        validators=[Optional(), Length(max=100)],
+    )
+    skills = MultiCheckboxField(_l("Skills"), choices=list(SKILLS.items()))
+
+
+class RegistrationForm(ProfileFields):
+    email = EmailField(_l("Email"), validators=[InputRequired(), Email(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[InputRequired(), PASSWORD])
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[InputRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+    submit = SubmitField(_l("Register"))
+
+
+class ProfileForm(ProfileFields):
+    locale = SelectField(_l("Language"), choices=[("vi", "Tiếng Việt"), ("en", "English")])
+    submit = SubmitField(_l("Save"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[InputRequired(), Email(), Length(max=254)])
+    submit = SubmitField(_l("Send me a link"))
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[InputRequired(), PASSWORD])
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[InputRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+    submit = SubmitField(_l("Set the new password"))

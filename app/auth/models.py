@@ -1,0 +1,88 @@
+"""Accounts and the roles they hold, each role with its scope."""
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, Boolean, CheckConstraint, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import UTCDateTime, utcnow
+from app.extensions import db
+from app.places.models import Commune, Province
+from app.roles import Role
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: stored lower-case; None for a learner who joined with a name and commune only
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    full_name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    #: youth-union branch, or university, as the volunteer writes it
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    #: class at the university, if any
+    class_name: Mapped[str] = mapped_column(String(50), default="")
+    home_commune_id: Mapped[int | None] = mapped_column(
+        ForeignKey("communes.id", ondelete="SET NULL"), index=True
+    )
+    #: codes from app.auth.forms.SKILLS, e.g. ["it", "elderly"]
+    skills: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: the language chosen in the header, remembered across devices
+    locale: Mapped[str] = mapped_column(String(5), default="vi")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    home_commune: Mapped[Commune | None] = relationship()
+    grants: Mapped[list["RoleGrant"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="RoleGrant.id"
+    )
+
+    @property
+    def is_active(self):
+        return self.active
+
+    @property
+    def roles(self) -> set[Role]:
+        return {Role(g.role) for g in self.grants}
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.roles & set(roles))
+
+    def __str__(self):
+        return self.full_name
+
+
+class RoleGrant(db.Model):
+    """One role held by one user; a coordinator's grant names a commune or a whole province."""
+
+    __tablename__ = "role_grants"
+    __table_args__ = (
+        UniqueConstraint("user_id", "role", "province_id", "commune_id"),
+        CheckConstraint(
+            "(role = 'coordinator') = (province_id IS NOT NULL OR commune_id IS NOT NULL)",
+            name="scope_only_for_coordinators",
+        ),
+        CheckConstraint(
+            "province_id IS NULL OR commune_id IS NULL", name="one_scope_per_grant"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+    )
+    province_id: Mapped[int | None] = mapped_column(ForeignKey("provinces.id", ondelete="CASCADE"))
+    commune_id: Mapped[int | None] = mapped_column(ForeignKey("communes.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="grants")
+    province: Mapped[Province | None] = relationship()
+    commune: Mapped[Commune | None] = relationship()
+
+    @property
+    def scope(self):
+        return self.commune or self.province

@@ -1,0 +1,140 @@
+"""Accounts: registration, sign-in, password reset, roles and the scope of a coordinator."""
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, or_, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.auth.models import RoleGrant, User
+from app.roles import Role
+from app.places.models import Commune
+
+RESET_SALT = "caunoi.password-reset"
+
+
+class AccountError(ValueError):
+    """An account operation was refused; ``code`` names why."""
+
+    def __init__(self, code):
+        super().__init__(code)
+        self.code = code
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_by_email(session, email) -> User | None:
+    return session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def register_volunteer(session, *, email, password, full_name, **profile) -> User:
+    """Create a volunteer account; an email already registered is refused."""
+    if find_by_email(session, email) is not None:
+        raise AccountError("email_taken")
+    user = User(
+        email=normalise_email(email),
+        password_hash=generate_password_hash(password),
+        full_name=full_name.strip(),
+        **profile,
+    )
+    user.grants.append(RoleGrant(role=Role.VOLUNTEER))
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session, email, password) -> User | None:
+    """The active user with this email and password, or None (never says which was wrong)."""
+    user = find_by_email(session, email)
+    if user is None or not user.password_hash or not user.active:
+        # Spend the same time as a real check so response time does not reveal accounts.
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+_DUMMY_HASH = generate_password_hash("not-a-password")
+
+
+def set_password(user, password):
+    user.password_hash = generate_password_hash(password)
+
+
+def _reset_serializer(secret_key):
+    return URLSafeTimedSerializer(secret_key, salt=RESET_SALT)
+
+
+def password_reset_token(secret_key, user) -> str:
+    """A signed token naming the user and a fragment of the current hash, so it works once."""
+    return _reset_serializer(secret_key).dumps([user.id, user.password_hash[-12:]])
+
+
+def user_from_reset_token(session, secret_key, token, max_age) -> User:
+    try:
+        user_id, fragment = _reset_serializer(secret_key).loads(token, max_age=max_age)
+    except SignatureExpired as error:
+        raise AccountError("token_expired") from error
+    except (BadSignature, ValueError, TypeError) as error:
+        raise AccountError("token_invalid") from error
+    user = session.get(User, user_id)
+    if user is None or not user.password_hash or user.password_hash[-12:] != fragment:
+        raise AccountError("token_invalid")
+    return user
+
+
+def grant_role(session, user, role: Role, *, province=None, commune=None) -> RoleGrant:
+    """Give a role; a coordinator's needs exactly one scope, other roles none. Idempotent."""
+    if (role == Role.COORDINATOR) != bool(province or commune) or (province and commune):
+        raise AccountError("scope_mismatch")
+    for grant in user.grants:
+        if (grant.role, grant.province_id, grant.commune_id) == (
+            role,
+            province.id if province else None,
+            commune.id if commune else None,
+        ):
+            return grant
+    grant = RoleGrant(role=role, province=province, commune=commune)
+    user.grants.append(grant)
+    session.flush()
+    return grant
+
+
+def revoke_grant(session, grant):
+    session.delete(grant)
+    session.flush()
+
+
+def coordinated_commune_ids(session, user):
+    """The ids of the communes a user coordinates: None means every commune (an admin)."""
+    if user.has_role(Role.ADMIN):
+        return None
+    grants = [g for g in user.grants if g.role == Role.COORDINATOR]
+    commune_ids = {g.commune_id for g in grants if g.commune_id}
+    province_ids = {g.province_id for g in grants if g.province_id}
+    if province_ids:
+        commune_ids |= set(
+            session.scalars(select(Commune.id).where(Commune.province_id.in_(province_ids)))
+        )
+    return commune_ids
+
+
+def can_coordinate(user, commune) -> bool:
+    """Whether the user coordinates this commune, directly or through its province."""
+    if not user.is_authenticated:
+        return False
+    if user.has_role(Role.ADMIN):
+        return True
+    return any(
+        g.role == Role.COORDINATOR
+        and (g.commune_id == commune.id or g.province_id == commune.province_id)
+        for g in user.grants
+    )
+
+
+def users_matching(session, query, limit=50):
+    """Users whose name or email contains the query, for the admin's role page."""
+    stmt = select(User).order_by(User.full_name).limit(limit)
+    if query:
+        like = f"%{query.strip().lower()}%"
+        stmt = stmt.where(or_(func.lower(User.full_name).like(like), User.email.like(like)))
+    return session.scalars(stmt).all()

@@ -1,0 +1,203 @@
+"""Sign-in, registration, password reset and the profile."""
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from app.access import public, signed_in
+from app.auth import bp, services
+from app.auth.forms import (
+    ForgotPasswordForm,
+    LoginForm,
+    ProfileForm,
+    RegistrationForm,
+    ResetPasswordForm,
+)
+from app.auth.models import User
+from app.extensions import db, limiter, login_manager
+from app.i18n import LANGUAGE_COOKIE
+from app.mail import deliver_outbox, queue_mail
+from app.places import services as places
+from app.places.models import Province
+from app.urls import safe_next
+
+login_manager.login_view = "auth.login"
+
+
+@login_manager.user_loader
+def load_user(user_id):
+    return db.session.get(User, int(user_id))
+
+
+def _login_limit():
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _login_email():
+    return services.normalise_email(request.form.get("email", ""))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_login_email)
+def login():
+    """Sign in with email and password."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(db.session, form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append(_("Wrong email or password."))
+        else:
+            login_user(user, remember=form.remember.data)
+            response = redirect(safe_next(request.args.get("next")))
+            response.set_cookie(LANGUAGE_COOKIE, user.locale, max_age=365 * 24 * 3600)
+            return response
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@signed_in
+def logout():
+    """Sign out (a POST, so another site cannot sign a user out)."""
+    logout_user()
+    flash(_("You are signed out."))
+    return redirect(url_for("main.home"))
+
+
+def _home_commune(form):
+    """Resolve the province and commune typed in a profile form, or add an error to the form."""
+    if not form.home_commune.data:
+        return None
+    province = places.get_by_code(db.session, Province, form.home_province.data or "")
+    if province is None:
+        form.home_province.errors.append(_("Choose a province."))
+        return False
+    try:
+        return places.find_commune(db.session, province, form.home_commune.data)
+    except places.PlaceError as error:
+        form.home_commune.errors.append(
+            _("Several communes have that name: write it in full, e.g. \"Phường An Phú\".")
+            if str(error) == "ambiguous_commune"
+            else _("No commune or ward of that name in this province.")
+        )
+        return False
+
+
+def _profile_fields(form, commune):
+    return {
+        "full_name": form.full_name.data.strip(),
+        "phone": (form.phone.data or "").strip(),
+        "organisation": (form.organisation.data or "").strip(),
+        "class_name": (form.class_name.data or "").strip(),
+        "home_commune": commune,
+        "skills": list(form.skills.data or []),
+    }
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@public
+def register():
+    """Register as a volunteer."""
+    form = RegistrationForm()
+    form.home_province.choices = [("", "—")] + places.province_choices(db.session)
+    if form.validate_on_submit():
+        commune = _home_commune(form)
+        if commune is not False:
+            try:
+                user = services.register_volunteer(
+                    db.session,
+                    email=form.email.data,
+                    password=form.password.data,
+                    locale=request.cookies.get(LANGUAGE_COOKIE, "vi"),
+                    **_profile_fields(form, commune),
+                )
+            except services.AccountError:
+                form.email.errors.append(_("An account with this email already exists."))
+            else:
+                db.session.commit()
+                login_user(user)
+                flash(_("Welcome, %(name)s! Your volunteer account is ready.", name=user.full_name))
+                return redirect(url_for("main.home"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@signed_in
+def profile():
+    """Edit one's own profile."""
+    user = current_user
+    form = ProfileForm(obj=user)
+    form.home_province.choices = [("", "—")] + places.province_choices(db.session)
+    if request.method == "GET" and user.home_commune:
+        form.home_province.data = user.home_commune.province.code
+        form.home_commune.data = user.home_commune.name
+    if form.validate_on_submit():
+        commune = _home_commune(form)
+        if commune is not False:
+            for key, value in _profile_fields(form, commune).items():
+                setattr(user, key, value)
+            user.locale = form.locale.data
+            db.session.commit()
+            flash(_("Your profile is saved."))
+            response = redirect(url_for("auth.profile"))
+            response.set_cookie(LANGUAGE_COOKIE, user.locale, max_age=365 * 24 * 3600)
+            return response
+    return render_template("auth/profile.html", form=form)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot_password():
+    """Send a signed, expiring reset link; the answer is the same whether the email exists."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = services.find_by_email(db.session, form.email.data)
+        if user is not None and user.password_hash:
+            token = services.password_reset_token(current_app.config["SECRET_KEY"], user)
+            link = url_for("auth.reset_password", token=token, _external=True)
+            minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+            queue_mail(
+                db.session,
+                user.email,
+                _("Reset your Cầu Nối password"),
+                _(
+                    "Open this link within %(minutes)d minutes to choose a new password:\n\n"
+                    "%(link)s\n\nIf you did not ask for it, ignore this message.",
+                    minutes=minutes,
+                    link=link,
+                ),
+            )
+            db.session.commit()
+            deliver_outbox(db.session)
+        flash(_("If an account uses that email, a link to reset its password is on its way."))
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token):
+    """Choose a new password from a reset link."""
+    try:
+        user = services.user_from_reset_token(
+            db.session,
+            current_app.config["SECRET_KEY"],
+            token,
+            current_app.config["PASSWORD_RESET_MAX_AGE"],
+        )
+    except services.AccountError as error:
+        message = (
+            _("This link has expired. Ask for a new one.")
+            if error.code == "token_expired"
+            else _("This link is not valid. Ask for a new one.")
+        )
+        return render_template("auth/reset_invalid.html", message=message), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.set_password(user, form.password.data)
+        db.session.commit()
+        flash(_("Your password is changed. You can log in now."))
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form)

@@ -1,0 +1,46 @@
+"""Command groups: `flask translate`, `flask places`, `flask users`, `flask demo`."""
+
+import subprocess
+import sys
+
+import click
+from flask.cli import AppGroup
+
+from app import ROOT
+
+translate = AppGroup("translate", help="Extract, update and compile the message catalogues.")
+TRANSLATIONS = ROOT / "app" / "translations"
+POT = TRANSLATIONS / "messages.pot"
+
+
+def _pybabel(*args):
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=ROOT)
+
+
+@translate.command("extract")
+def extract():
+    """Collect every translatable string into messages.pot and merge it into the catalogues."""
+    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "-o", str(POT), ".")
+    _pybabel("update", "-i", str(POT), "-d", str(TRANSLATIONS), "--no-fuzzy-matching")
+
+
+@translate.command("compile")
+def compile_catalogues():
+    """Compile the catalogues into the .mo files Flask-Babel reads."""
+    _pybabel("compile", "-d", str(TRANSLATIONS))
+
+
+@translate.command("init")
+@click.argument("language")
+def init(language):
+    """Start a catalogue for a new language."""
+    _pybabel("init", "-i", str(POT), "-d", str(TRANSLATIONS), "-l", language)
+
+
+def init_app(app):
+    from app.auth.cli import users_cli
+    from app.demo import demo_command
+    from app.places.cli import places_cli
+
+    for command in (translate, places_cli, users_cli, demo_command):
+        app.cli.add_command(command)

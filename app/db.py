@@ -1,0 +1,74 @@
+"""Database behaviour shared by every part: SQLite settings and write transactions.
+
+Capacity and uniqueness are enforced by the database transaction (DESIGN.md). On PostgreSQL a
+service locks the row it checks with ``SELECT … FOR UPDATE``. SQLite has one writer at a time, so
+a transaction that will write starts with ``BEGIN IMMEDIATE``: it waits for the write lock before
+its first read, and no other writer can slip in between its check and its write.
+"""
+
+from datetime import UTC, datetime
+
+from flask import has_request_context, request
+from sqlalchemy import DateTime, event, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.types import TypeDecorator
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC datetime on every backend (SQLite stores naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: times are stored in UTC with a zone")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_connect(dbapi_connection, _record):
+    if type(dbapi_connection).__module__.split(".")[0] != "sqlite3":
+        return
+    # Let SQLAlchemy emit BEGIN itself so it can choose IMMEDIATE (see module docstring).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn):
+    if conn.dialect.name != "sqlite":
+        return
+    immediate = conn.get_execution_options().get("sqlite_immediate") or (
+        has_request_context() and request.method in WRITE_METHODS
+    )
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def begin_write(session):
+    """Open the session's transaction as a writer (for CLI commands, tests and threads)."""
+    if not session.in_transaction():
+        session.connection(execution_options={"sqlite_immediate": True})
+
+
+def locked(session, model, ident):
+    """Load one row and hold it until the transaction ends; None when it does not exist."""
+    return session.scalars(select(model).where(model.id == ident).with_for_update()).one_or_none()

@@ -1,0 +1,46 @@
+"""The home page, the language switch and the health check."""
+
+from flask import current_app, redirect, render_template, request
+from flask_login import current_user
+
+from app.access import public
+from app.extensions import db
+from app.i18n import LANGUAGE_COOKIE
+from app.main import bp
+from app.urls import safe_next
+
+
+@bp.get("/")
+@public
+def home():
+    """What the site is for and where each kind of user goes next."""
+    return render_template("main/home.html")
+
+
+@bp.post("/language")
+@public
+def switch_language():
+    """Remember the chosen language in a cookie and, when signed in, in the profile."""
+    language = request.form.get("language", "")
+    response = redirect(safe_next(request.form.get("next")))
+    if language not in current_app.config["LANGUAGES"]:
+        return response
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
+        secure=current_app.config["PRODUCTION"],
+    )
+    if current_user.is_authenticated and current_user.locale != language:
+        current_user.locale = language
+        db.session.commit()
+    return response
+
+
+@bp.get("/healthz")
+@public
+def health():
+    """A trivial answer: the ceiling of this stack, for benchmarks and load balancers."""
+    return {"status": "ok"}

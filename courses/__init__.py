@@ -1,0 +1,1 @@
+"""Courses: lessons, quizzes, attempts, progress and certificates."""

@@ -1,0 +1,1 @@
+"""Scheduling: campaigns, shifts, bookings, waitlists, teams and attendance."""
