@@ -6,11 +6,11 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from app.auth.models import RoleGrant, User
-from app.roles import Role
 from app.auth.services import grant_role
 from app.extensions import db
 from app.places.models import Commune, Province, ServicePoint
 from app.places.services import import_places
+from app.roles import Role
 
 PASSWORD = "demo-pass"
 VOLUNTEERS = 600
@@ -46,7 +46,9 @@ def load_demo(session) -> dict[str, int]:
     ).all()
     # One hash for every demo account: hashing 600 times would take a minute for nothing.
     password_hash = generate_password_hash(PASSWORD)
-    existing = {u.email: u for u in session.scalars(select(User).where(User.email.like("%@demo.local")))}
+    existing = {
+        u.email: u for u in session.scalars(select(User).where(User.email.like("%@demo.local")))
+    }
     before = len(existing)
 
     admin = _account(session, existing, "admin@demo.local", "Quản trị viên", password_hash)
@@ -103,6 +105,6 @@ def demo_command():
     counts = load_demo(db.session)
     db.session.commit()
     click.echo(
-        f"demo: {counts['accounts']} accounts and {counts['service_points']} service points created;"
+        f"demo: {counts['accounts']} accounts, {counts['service_points']} service points created;"
         f" every demo password is {PASSWORD}"
     )

@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import UTCDateTime, utcnow
+from app.database import UTCDateTime, utcnow
 from app.extensions import db
 
 
@@ -34,7 +34,7 @@ def queue_mail(session, recipient, subject, body) -> OutboxMessage:
 
 
 def deliver_outbox(session, limit=100) -> int:
-    """Send waiting messages over SMTP; call after the commit that queued them. Returns the count."""
+    """Send waiting messages over SMTP, after the commit that queued them; returns the count."""
     config = current_app.config
     if not config.get("MAIL_SERVER"):
         return 0

@@ -50,7 +50,7 @@ class ProfileFields(FlaskForm):
     home_province = SelectField(_l("Home province or city"), choices=[], validate_choice=False)
     home_commune = StringField(
         _l("Home commune or ward"),
-        description=_l("Type the name, with or without accents, e.g. \"Bo De\"."),
+        description=_l('Type the name, with or without accents, e.g. "Bo De".'),
         validators=[Optional(), Length(max=100)],
     )
     skills = MultiCheckboxField(_l("Skills"), choices=list(SKILLS.items()))

@@ -6,7 +6,7 @@ from flask_login import UserMixin
 from sqlalchemy import JSON, Boolean, CheckConstraint, Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import UTCDateTime, utcnow
+from app.database import UTCDateTime, utcnow
 from app.extensions import db
 from app.places.models import Commune, Province
 from app.roles import Role
@@ -65,9 +65,7 @@ class RoleGrant(db.Model):
             "(role = 'coordinator') = (province_id IS NOT NULL OR commune_id IS NOT NULL)",
             name="scope_only_for_coordinators",
         ),
-        CheckConstraint(
-            "province_id IS NULL OR commune_id IS NULL", name="one_scope_per_grant"
-        ),
+        CheckConstraint("province_id IS NULL OR commune_id IS NULL", name="one_scope_per_grant"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

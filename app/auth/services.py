@@ -5,8 +5,8 @@ from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth.models import RoleGrant, User
-from app.roles import Role
 from app.places.models import Commune
+from app.roles import Role
 
 RESET_SALT = "caunoi.password-reset"
 

@@ -77,7 +77,7 @@ def _home_commune(form):
         return places.find_commune(db.session, province, form.home_commune.data)
     except places.PlaceError as error:
         form.home_commune.errors.append(
-            _("Several communes have that name: write it in full, e.g. \"Phường An Phú\".")
+            _('Several communes have that name: write it in full, e.g. "Phường An Phú".')
             if str(error) == "ambiguous_commune"
             else _("No commune or ward of that name in this province.")
         )

@@ -68,12 +68,7 @@ def _update(row, fields) -> bool:
 def provinces_with_counts(session):
     """Every province with its number of communes, in official code order."""
     count = func.count(Commune.id)
-    stmt = (
-        select(Province, count)
-        .outerjoin(Commune)
-        .group_by(Province.id)
-        .order_by(Province.code)
-    )
+    stmt = select(Province, count).outerjoin(Commune).group_by(Province.id).order_by(Province.code)
     return session.execute(stmt).all()
 
 

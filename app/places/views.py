@@ -16,9 +16,7 @@ def _province(code):
 @public
 def provinces():
     """The 34 provinces and centrally-run cities."""
-    return render_template(
-        "places/provinces.html", rows=services.provinces_with_counts(db.session)
-    )
+    return render_template("places/provinces.html", rows=services.provinces_with_counts(db.session))
 
 
 @bp.get("/provinces/<code>")

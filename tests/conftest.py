@@ -1,0 +1,193 @@
+"""Fixtures: one app for the session, a schema built by the migrations, a clean slate per test.
+
+Tests run on SQLite unless TEST_DATABASE_URL names another database (CI sets PostgreSQL).
+The provinces and communes are imported once, for real, and kept between tests.
+"""
+
+import os
+
+import flask_migrate
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select, text
+from werkzeug.security import generate_password_hash
+
+from app import create_app
+from app.auth.models import RoleGrant, User
+from app.extensions import db
+from app.places.models import Commune, Province
+from app.places.services import import_places
+from app.roles import Role
+
+KEPT_TABLES = {"provinces", "communes"}
+PASSWORD = "correct horse battery"
+PASSWORD_HASH = generate_password_hash(PASSWORD)
+
+
+class Client(FlaskClient):
+    """Each request runs in its own app context, as in production, so nothing cached in `g`
+    or in the request's session leaks between requests. The test's own session is committed
+    before the request (so the view sees what the test made) and expired after it."""
+
+    def open(self, *args, **kwargs):
+        outer = db.session()
+        outer.commit()
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        outer.expire_all()
+        return response
+
+
+def _reset_database(url):
+    if url.startswith("postgresql"):
+        from sqlalchemy import create_engine
+
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    url = os.environ.get("TEST_DATABASE_URL") or "sqlite:///" + str(
+        tmp_path_factory.mktemp("db") / "test.sqlite3"
+    )
+    _reset_database(url)
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "test-secret",
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+    app.test_client_class = Client
+    with app.app_context():
+        flask_migrate.upgrade()
+        import_places(db.session)
+        db.session.commit()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _context_and_clean_slate(app):
+    """Push an app context for the test, then delete everything it wrote."""
+    with app.app_context():
+        yield
+        db.session.rollback()
+        db.session.remove()
+        tables = [t for t in db.metadata.sorted_tables if t.name not in KEPT_TABLES]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in tables)
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in reversed(tables):
+                    conn.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def hanoi():
+    return db.session.scalar(select(Province).where(Province.code == "01"))
+
+
+@pytest.fixture
+def bo_de():
+    return db.session.scalar(select(Commune).where(Commune.code == "00130"))
+
+
+@pytest.fixture
+def other_commune(hanoi):
+    """A Hanoi ward that is not Bồ Đề."""
+    return db.session.scalar(
+        select(Commune).where(Commune.province_id == hanoi.id, Commune.code != "00130").limit(1)
+    )
+
+
+@pytest.fixture
+def make_user():
+    """Create a user with roles; coordinator scopes as commune=/province=."""
+    count = 0
+
+    def make(*roles, commune=None, province=None, email=None, **fields):
+        nonlocal count
+        count += 1
+        user = User(
+            email=email or f"user{count}@example.test",
+            full_name=fields.pop("full_name", f"Người dùng {count}"),
+            password_hash=PASSWORD_HASH,
+            **fields,
+        )
+        for role in roles:
+            scoped = role == Role.COORDINATOR
+            user.grants.append(
+                RoleGrant(
+                    role=role,
+                    commune=commune if scoped else None,
+                    province=province if scoped and commune is None else None,
+                )
+            )
+        db.session.add(user)
+        db.session.flush()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def volunteer(make_user, bo_de):
+    return make_user(Role.VOLUNTEER, home_commune=bo_de, full_name="Nguyễn Văn An")
+
+
+@pytest.fixture
+def learner(make_user):
+    return make_user(Role.LEARNER)
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user(Role.ADMIN)
+
+
+@pytest.fixture
+def coordinator(make_user, bo_de):
+    """The coordinator of Phường Bồ Đề."""
+    return make_user(Role.COORDINATOR, commune=bo_de)
+
+
+@pytest.fixture
+def other_coordinator(make_user, other_commune):
+    return make_user(Role.COORDINATOR, commune=other_commune)
+
+
+@pytest.fixture
+def province_coordinator(make_user, hanoi):
+    return make_user(Role.COORDINATOR, province=hanoi)
+
+
+@pytest.fixture
+def login(client):
+    """Sign a user in on the test client, as the login form would."""
+
+    def sign_in(user, on=None):
+        target = on or client
+        response = target.post(
+            "/login", data={"email": user.email, "password": PASSWORD}, follow_redirects=False
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return target
+
+    return sign_in
