@@ -30,6 +30,22 @@ def compile_catalogues():
     _pybabel("compile", "-d", str(TRANSLATIONS))
 
 
+@translate.command("fill-en")
+def fill_english():
+    """Give every untranslated English message its msgid: the source strings are English."""
+    from babel.messages.pofile import read_po, write_po
+
+    path = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as handle:
+        catalogue = read_po(handle)
+    for message in catalogue:
+        if message.id and not message.string:
+            message.string = message.id
+        message.flags.discard("fuzzy")
+    with path.open("wb") as handle:
+        write_po(handle, catalogue, width=100)
+
+
 @translate.command("init")
 @click.argument("language")
 def init(language):

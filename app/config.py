@@ -45,8 +45,8 @@ def load(app, overrides=None):
         app.config.update(overrides)
     production = app.config["ENVIRONMENT"] == "production"
     app.config["PRODUCTION"] = production
-    app.config.setdefault("SESSION_COOKIE_SECURE", production)
-    app.config.setdefault("REMEMBER_COOKIE_SECURE", production)
+    if production:
+        app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
     if not app.config.get("SECRET_KEY"):
         if production:
             raise ConfigError("SECRET_KEY must be set when CAUNOI_ENV=production")

@@ -2,6 +2,7 @@
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
@@ -98,6 +99,7 @@ def load_demo(session) -> dict[str, int]:
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command():
     """Load the demo accounts and data (refused in production)."""
     if current_app.config["PRODUCTION"]:

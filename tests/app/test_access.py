@@ -1,0 +1,64 @@
+"""Access is declared on every route: the public ones are listed here, the rest refuse strangers."""
+
+from app.access import rule_for
+
+# Every page anyone may open without signing in. Adding a public route means adding it here.
+PUBLIC = {
+    "static",
+    "main.home",
+    "main.health",
+    "main.switch_language",
+    "auth.login",
+    "auth.register",
+    "auth.forgot_password",
+    "auth.reset_password",
+    "places.provinces",
+    "places.province",
+    "places.province_communes_json",
+    "places.commune",
+}
+
+
+def _sample_url(rule):
+    values = {
+        arg: 1 if type(rule._converters[arg]).__name__ == "IntegerConverter" else "x"
+        for arg in rule.arguments
+    }
+    return rule.build(values)[1]
+
+
+def _routes(app):
+    return [r for r in app.url_map.iter_rules()]
+
+
+def test_every_route_declares_who_may_use_it(app):
+    undeclared = [r.endpoint for r in _routes(app) if rule_for(r.endpoint) is None]
+    assert undeclared == []
+
+
+def test_the_public_routes_are_exactly_the_listed_ones(app):
+    public = {r.endpoint for r in _routes(app) if rule_for(r.endpoint).public}
+    assert public == PUBLIC & {r.endpoint for r in _routes(app)}
+    assert public <= PUBLIC
+
+
+def test_every_other_route_refuses_an_anonymous_visitor(app, client):
+    checked = 0
+    for rule in _routes(app):
+        if rule.endpoint in PUBLIC:
+            continue
+        url = _sample_url(rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method)
+            refused = response.status_code in (401, 403) or (
+                response.status_code == 302 and "/login" in response.headers["Location"]
+            )
+            assert refused, f"{method} {url} answered {response.status_code} to a stranger"
+            checked += 1
+    assert checked > 0
+
+
+def test_the_login_redirect_remembers_where_the_visitor_was_going(client):
+    response = client.get("/profile")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/login?next=/profile")

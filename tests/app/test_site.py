@@ -1,0 +1,117 @@
+"""The site's shell: languages, error pages, security headers, cookies, demo data."""
+
+from sqlalchemy import func, select
+
+from app import create_app
+from app.auth.models import User
+from app.config import ConfigError
+from app.extensions import db
+from app.places.models import ServicePoint
+
+
+def test_home_is_vietnamese_by_default(client):
+    page = client.get("/").get_data(as_text=True)
+    assert '<html lang="vi">' in page
+    assert "Đăng nhập" in page
+
+
+def test_language_switch_is_remembered_in_a_cookie(client):
+    response = client.post("/language", data={"language": "en", "next": "/provinces"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/provinces")
+    page = client.get("/").get_data(as_text=True)
+    assert '<html lang="en">' in page
+    assert "Log in" in page
+
+
+def test_language_switch_is_remembered_in_the_profile(client, login, volunteer):
+    login(volunteer)
+    client.post("/language", data={"language": "en"})
+    assert volunteer.locale == "en"
+    client.delete_cookie("lang")
+    assert '<html lang="en">' in client.get("/").get_data(as_text=True)
+
+
+def test_language_switch_ignores_unknown_languages_and_foreign_redirects(client):
+    response = client.post("/language", data={"language": "fr", "next": "https://evil.test/"})
+    assert response.headers["Location"] == "/"
+    assert '<html lang="vi">' in client.get("/").get_data(as_text=True)
+
+
+def test_not_found_page_in_both_languages(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "Trang này không tồn tại" in response.get_data(as_text=True)
+    client.post("/language", data={"language": "en"})
+    assert "This page does not exist" in client.get("/no-such-page").get_data(as_text=True)
+
+
+def test_api_errors_are_json(client):
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.json["error"] == "not_found"
+
+
+def test_security_headers_on_every_response(client):
+    for path in ("/", "/login", "/no-such-page", "/static/css/site.css"):
+        headers = client.get(path).headers
+        csp = headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+        assert "frame-ancestors 'none'" in csp
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_session_cookie_is_httponly_and_samesite(client, login, volunteer):
+    response = client.post(
+        "/login", data={"email": volunteer.email, "password": "correct horse battery"}
+    )
+    cookie = next(v for v in response.headers.getlist("Set-Cookie") if v.startswith("session="))
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_production_needs_a_secret_key(monkeypatch, app):
+    monkeypatch.setenv("CAUNOI_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    try:
+        create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    except ConfigError as error:
+        assert "SECRET_KEY" in str(error)
+    else:
+        raise AssertionError("a production app started without SECRET_KEY")
+
+
+def test_production_cookies_are_secure(monkeypatch, app):
+    monkeypatch.setenv("CAUNOI_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    prod = create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    assert prod.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_flask_prefixed_settings_reach_the_config(monkeypatch, app):
+    monkeypatch.setenv("FLASK_RATELIMIT_ENABLED", "false")
+    other = create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    assert other.config["RATELIMIT_ENABLED"] is False
+
+
+def test_demo_is_idempotent_and_documented(runner):
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(args=["demo"])
+    assert "0 accounts, 0 service points created" in second.output
+    emails = set(db.session.scalars(select(User.email)))
+    for email in ("admin@demo.local", "coordinator@demo.local", "bode@demo.local",
+                  "learner@demo.local", "volunteer1@demo.local", "volunteer600@demo.local"):
+        assert email in emails
+    assert db.session.scalar(select(func.count(ServicePoint.id))) == 126
+
+
+def test_demo_is_refused_in_production(monkeypatch, app):
+    monkeypatch.setenv("CAUNOI_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    prod = create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    with prod.app_context():
+        result = prod.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code != 0
+    assert "refused in production" in result.output
