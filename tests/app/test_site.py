@@ -1,8 +1,12 @@
 """The site's shell: languages, error pages, security headers, cookies, demo data."""
 
+from datetime import UTC, datetime
+
+from flask_babel import format_datetime
 from sqlalchemy import func, select
 
 from app import create_app
+from app.access import public
 from app.auth.models import User
 from app.config import ConfigError
 from app.extensions import db
@@ -115,3 +119,37 @@ def test_demo_is_refused_in_production(monkeypatch, app):
         result = prod.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code != 0
     assert "refused in production" in result.output
+
+
+def _app_like(app, **overrides):
+    return create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                       "SECRET_KEY": "other", **overrides})
+
+
+def test_forms_without_a_csrf_token_are_refused(app):
+    guarded = _app_like(app)
+    response = guarded.test_client().post("/login", data={"email": "a@b.vn", "password": "x"})
+    assert response.status_code == 400
+    assert "Không hiểu được yêu cầu" in response.get_data(as_text=True)
+
+
+def test_an_unexpected_error_shows_the_500_page_and_keeps_nothing(app):
+    broken = _app_like(app)
+
+    @broken.get("/boom")
+    @public
+    def boom():
+        db.session.add(User(email="half@written.vn", full_name="Half"))
+        db.session.flush()
+        raise RuntimeError("boom")
+
+    response = broken.test_client().get("/boom")
+    assert response.status_code == 500
+    assert "Hệ thống gặp sự cố" in response.get_data(as_text=True)
+    assert db.session.scalar(select(User).where(User.email == "half@written.vn")) is None
+
+
+def test_times_are_shown_in_ho_chi_minh_city(app):
+    with app.test_request_context("/"):
+        shown = format_datetime(datetime(2026, 11, 23, 1, 30, tzinfo=UTC), "HH:mm")
+    assert shown == "08:30"
