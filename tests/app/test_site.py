@@ -105,8 +105,14 @@ def test_demo_is_idempotent_and_documented(runner):
     second = runner.invoke(args=["demo"])
     assert "0 accounts, 0 service points created" in second.output
     emails = set(db.session.scalars(select(User.email)))
-    for email in ("admin@demo.local", "coordinator@demo.local", "bode@demo.local",
-                  "learner@demo.local", "volunteer1@demo.local", "volunteer600@demo.local"):
+    for email in (
+        "admin@demo.local",
+        "coordinator@demo.local",
+        "bode@demo.local",
+        "learner@demo.local",
+        "volunteer1@demo.local",
+        "volunteer600@demo.local",
+    ):
         assert email in emails
     assert db.session.scalar(select(func.count(ServicePoint.id))) == 126
 
@@ -122,8 +128,13 @@ def test_demo_is_refused_in_production(monkeypatch, app):
 
 
 def _app_like(app, **overrides):
-    return create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                       "SECRET_KEY": "other", **overrides})
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "SECRET_KEY": "other",
+            **overrides,
+        }
+    )
 
 
 def test_forms_without_a_csrf_token_are_refused(app):

@@ -15,9 +15,23 @@ TRANSLATIONS = ROOT / "app" / "translations"
 def extracted(tmp_path_factory):
     pot = tmp_path_factory.mktemp("i18n") / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "--quiet", "extract", "-F", "babel.cfg",
-         "-k", "_l", "--no-location", "-o", str(pot), "."],
-        cwd=ROOT, check=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "--quiet",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "--no-location",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
     )
     with pot.open("rb") as handle:
         return [m for m in read_po(handle) if m.id]
@@ -31,10 +45,7 @@ def test_every_message_is_translated(extracted, language):
     for message in extracted:
         translated = catalogue.get(message.id)
         strings = translated.string if translated else None
-        if isinstance(strings, tuple):
-            complete = all(strings)
-        else:
-            complete = bool(strings)
+        complete = all(strings) if isinstance(strings, tuple) else bool(strings)
         if not complete or (translated and translated.fuzzy):
             missing.append(message.id if isinstance(message.id, str) else message.id[0])
     assert missing == [], f"{len(missing)} messages lack a {language} translation"
