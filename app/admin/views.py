@@ -1,1 +1,122 @@
 """Admin pages: who holds which role, and where."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app import navigation
+from app.access import roles
+from app.admin import bp
+from app.admin.forms import ROLE_LABELS, GrantForm, RevokeForm, UserSearchForm
+from app.auth import services
+from app.auth.models import User
+from app.extensions import db
+from app.places import services as places
+from app.places.models import Province
+from app.roles import Role
+
+
+def _user(user_id):
+    return db.session.get(User, user_id) or abort(404)
+
+
+@bp.get("/roles", endpoint="roles")
+@roles(Role.ADMIN)
+def roles_page():
+    """Find a user by name or email to see and change their roles."""
+    form = UserSearchForm(request.args)
+    query = form.q.data if form.validate() else ""
+    users = services.users_matching(db.session, query or "")
+    return render_template("admin/roles.html", form=form, users=users, role_labels=ROLE_LABELS)
+
+
+def _scope(form):
+    """The province or commune a grant form names, as keyword arguments, or None on an error."""
+    role = Role(form.role.data)
+    province_code = form.province.data or ""
+    commune_name = (form.commune.data or "").strip()
+    if role != Role.COORDINATOR:
+        if province_code or commune_name:
+            form.role.errors.append(_("Only a coordinator is given a province or a commune."))
+            return None
+        return {}
+    province = places.get_by_code(db.session, Province, province_code)
+    if province is None:
+        form.province.errors.append(_("Choose the province a coordinator works in."))
+        return None
+    if not commune_name:
+        return {"province": province}
+    try:
+        return {"commune": places.find_commune(db.session, province, commune_name)}
+    except places.PlaceError as error:
+        form.commune.errors.append(
+            _('Several communes have that name: write it in full, e.g. "Phường An Phú".')
+            if str(error) == "ambiguous_commune"
+            else _("No commune or ward of that name in this province.")
+        )
+        return None
+
+
+@bp.route("/roles/<int:user_id>", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def user_roles(user_id):
+    """A user's grants, with a form to grant one more."""
+    user = _user(user_id)
+    form = GrantForm()
+    form.province.choices = [("", "—")] + places.province_choices(db.session)
+    status = 200
+    if form.is_submitted():
+        scope = _scope(form) if form.validate() else None
+        if scope is not None:
+            grant = services.grant_role(db.session, user, Role(form.role.data), **scope)
+            db.session.commit()
+            label = ROLE_LABELS[grant.role]
+            if grant.scope is not None:
+                flash(
+                    _(
+                        "%(name)s now holds the role %(role)s in %(scope)s.",
+                        name=user.full_name,
+                        role=label,
+                        scope=grant.scope.name,
+                    )
+                )
+            else:
+                flash(_("%(name)s now holds the role %(role)s.", name=user.full_name, role=label))
+            return redirect(url_for("admin.user_roles", user_id=user.id))
+        status = 400
+    return (
+        render_template(
+            "admin/user_roles.html",
+            user=user,
+            form=form,
+            role_labels=ROLE_LABELS,
+        ),
+        status,
+    )
+
+
+@bp.post("/roles/<int:user_id>/grants/<int:grant_id>/remove")
+@roles(Role.ADMIN)
+def remove_grant(user_id, grant_id):
+    """Take one role back from a user."""
+    user = _user(user_id)
+    grant = services.get_grant(db.session, user, grant_id) or abort(404)
+    if not RevokeForm().validate_on_submit():
+        abort(400)
+    label = ROLE_LABELS[grant.role]
+    try:
+        services.revoke_grant(db.session, grant, by=current_user)
+    except services.AccountError:
+        db.session.rollback()
+        flash(
+            _("You cannot remove your own last administrator role: ask another admin."),
+            "error",
+        )
+    else:
+        db.session.commit()
+        flash(_("%(name)s no longer holds the role %(role)s.", name=user.full_name, role=label))
+    return redirect(url_for("admin.user_roles", user_id=user.id))
+
+
+navigation.register("admin.roles", _l("Roles"))

@@ -99,9 +99,21 @@ def grant_role(session, user, role: Role, *, province=None, commune=None) -> Rol
     return grant
 
 
-def revoke_grant(session, grant):
+def revoke_grant(session, grant, *, by=None):
+    """Take a role back; an admin may not remove their own last admin grant (``by`` acts)."""
+    if by is not None and grant.user_id == by.id and grant.role == Role.ADMIN:
+        admin_grants = [g for g in grant.user.grants if g.role == Role.ADMIN]
+        if len(admin_grants) <= 1:
+            raise AccountError("own_last_admin")
+    grant.user.grants.remove(grant)
     session.delete(grant)
     session.flush()
+
+
+def get_grant(session, user, grant_id) -> RoleGrant | None:
+    """The grant with this id if it belongs to this user, else None."""
+    grant = session.get(RoleGrant, grant_id)
+    return grant if grant is not None and grant.user_id == user.id else None
 
 
 def coordinated_commune_ids(session, user):

@@ -1,0 +1,206 @@
+"""Accounts: registering, signing in and out, resetting a password, the profile, the CLI."""
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from app import create_app
+from app.auth.models import User
+from app.extensions import db, limiter
+from app.mail import OutboxMessage
+from app.roles import Role
+from tests.conftest import PASSWORD
+
+REGISTRATION = {
+    "full_name": "Trần Thị Bình",
+    "email": "Binh@Example.com",
+    "password": "a long enough password",
+    "confirm": "a long enough password",
+    "home_province": "01",
+    "home_commune": "bo de",
+    "skills": ["it", "elderly"],
+}
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    """Read the pages in English, so the messages below are the msgids."""
+    client.set_cookie("lang", "en")
+
+
+def _user_count():
+    return db.session.scalar(select(func.count(User.id)))
+
+
+def test_registration_creates_a_volunteer_in_the_commune_typed_without_accents(client, bo_de):
+    response = client.post("/register", data=REGISTRATION)
+
+    assert response.status_code == 302
+    user = db.session.scalar(select(User).where(User.email == "binh@example.com"))
+    assert user.roles == {Role.VOLUNTEER}
+    assert user.home_commune == bo_de
+    assert user.home_commune.province.code == "01"
+    assert user.skills == ["it", "elderly"]
+    assert "Trần Thị Bình" in client.get("/").get_data(as_text=True)
+
+
+def test_registration_refuses_an_email_already_registered(client, make_user):
+    make_user(Role.VOLUNTEER, email="binh@example.com")
+
+    response = client.post("/register", data=REGISTRATION)
+
+    assert response.status_code == 200
+    assert "An account with this email already exists." in response.get_data(as_text=True)
+    assert _user_count() == 1
+
+
+def test_registration_with_a_bad_email_and_a_short_password_writes_nothing(client):
+    data = REGISTRATION | {"email": "not-an-email", "password": "short", "confirm": "short"}
+
+    response = client.post("/register", data=data)
+
+    page = response.get_data(as_text=True)
+    assert "Invalid email address." in page
+    assert "A password has 8 to 128 characters." in page
+    assert _user_count() == 0
+
+
+def test_registration_with_an_unknown_commune_says_so_and_writes_nothing(client):
+    response = client.post("/register", data=REGISTRATION | {"home_commune": "Atlantis"})
+
+    assert "No commune or ward of that name in this province." in response.get_data(as_text=True)
+    assert _user_count() == 0
+
+
+def test_login_with_a_wrong_password_is_refused(client, volunteer):
+    response = client.post("/login", data={"email": volunteer.email, "password": "wrong pass"})
+
+    assert response.status_code == 200
+    assert "Wrong email or password." in response.get_data(as_text=True)
+    assert client.get("/profile").status_code == 302
+
+
+def test_login_then_logout(client, login, volunteer):
+    login(volunteer)
+    assert client.get("/profile").status_code == 200
+
+    response = client.post("/logout", follow_redirects=True)
+
+    assert "You are signed out." in response.get_data(as_text=True)
+    assert client.get("/profile").status_code == 302
+
+
+def test_logout_is_not_a_get(client, login, volunteer):
+    login(volunteer)
+    assert client.get("/logout").status_code == 405
+    assert client.get("/profile").status_code == 200
+
+
+def _reset_link(client, email):
+    client.post("/password/forgot", data={"email": email})
+    message = db.session.scalars(select(OutboxMessage)).one()
+    assert message.recipient == email
+    return re.search(r"http://localhost(/password/reset/\S+)", message.body).group(1)
+
+
+def test_password_reset_works_once(client, login, volunteer):
+    link = _reset_link(client, volunteer.email)
+    new = {"password": "a brand new password", "confirm": "a brand new password"}
+
+    response = client.post(link, data=new)
+
+    assert response.status_code == 302
+    old = client.post("/login", data={"email": volunteer.email, "password": PASSWORD})
+    assert "Wrong email or password." in old.get_data(as_text=True)
+    signed_in = client.post(
+        "/login", data={"email": volunteer.email, "password": "a brand new password"}
+    )
+    assert signed_in.status_code == 302
+    again = client.get(link)
+    assert again.status_code == 400
+    assert "This link is not valid. Ask for a new one." in again.get_data(as_text=True)
+
+
+def test_forgot_password_answers_the_same_for_an_unknown_email(client):
+    response = client.post("/password/forgot", data={"email": "nobody@example.test"})
+
+    assert response.status_code == 302
+    assert db.session.scalars(select(OutboxMessage)).all() == []
+
+
+def test_a_tampered_reset_link_is_refused(client, volunteer):
+    link = _reset_link(client, volunteer.email)
+
+    response = client.post(link[:-3] + "xyz", data={"password": "x" * 10, "confirm": "x" * 10})
+
+    assert response.status_code == 400
+    assert "This link is not valid. Ask for a new one." in response.get_data(as_text=True)
+
+
+def test_an_expired_reset_link_is_refused(app, client, volunteer):
+    link = _reset_link(client, volunteer.email)
+    max_age = app.config["PASSWORD_RESET_MAX_AGE"]
+    app.config["PASSWORD_RESET_MAX_AGE"] = -1
+    try:
+        response = client.get(link)
+    finally:
+        app.config["PASSWORD_RESET_MAX_AGE"] = max_age
+
+    assert response.status_code == 400
+    assert "This link has expired. Ask for a new one." in response.get_data(as_text=True)
+
+
+def test_profile_saves_the_language(client, login, volunteer):
+    login(volunteer)
+    data = {
+        "full_name": "Nguyễn Văn An",
+        "home_province": "01",
+        "home_commune": "Phường Bồ Đề",
+        "locale": "en",
+    }
+
+    response = client.post("/profile", data=data)
+
+    assert response.status_code == 302
+    db.session.refresh(volunteer)
+    assert volunteer.locale == "en"
+    assert volunteer.home_commune.code == "00130"
+
+
+def test_cli_creates_an_admin(runner):
+    result = runner.invoke(
+        args=["users", "create-admin", "Chief@Example.test", "--password", "x" * 12]
+    )
+
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.email == "chief@example.test"))
+    assert user.roles == {Role.ADMIN}
+
+
+def test_the_fourth_login_attempt_in_a_minute_is_refused(app):
+    limited = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "SECRET_KEY": "test-secret",
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": True,
+            "LOGIN_RATE_LIMIT": "3 per minute",
+        }
+    )
+    # The limiter object is shared by every app: give the session app its state back.
+    try:
+        client = limited.test_client()
+        client.set_cookie("lang", "en")
+        form = {"email": "someone@example.test", "password": "wrong password"}
+        answers = [client.post("/login", data=form) for _ in range(4)]
+    finally:
+        limiter.enabled = False
+        with limited.app_context():
+            db.session.remove()
+
+    assert [r.status_code for r in answers] == [200, 200, 200, 429]
+    assert "Too many attempts. Please wait a minute and try again." in answers[3].get_data(
+        as_text=True
+    )
