@@ -1,10 +1,10 @@
 """Forms of the admin pages."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
+from app.forms import Form
 from app.roles import Role
 
 ROLE_LABELS = {
@@ -15,7 +15,7 @@ ROLE_LABELS = {
 }
 
 
-class UserSearchForm(FlaskForm):
+class UserSearchForm(Form):
     """A GET form: searching changes nothing, so it needs no CSRF token."""
 
     class Meta:
@@ -24,7 +24,7 @@ class UserSearchForm(FlaskForm):
     q = StringField(_l("Name or email"), validators=[Optional(), Length(max=100)])
 
 
-class GrantForm(FlaskForm):
+class GrantForm(Form):
     role = SelectField(
         _l("Role"),
         choices=[(role.value, label) for role, label in ROLE_LABELS.items()],
@@ -44,5 +44,5 @@ class GrantForm(FlaskForm):
     submit = SubmitField(_l("Grant the role"))
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(Form):
     """Only a CSRF token: the grant to remove is in the URL."""

@@ -1,7 +1,6 @@
 """Account forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -14,6 +13,8 @@ from wtforms import (
 )
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.forms import Form
 
 SKILLS = {
     "it": _l("Information technology"),
@@ -33,7 +34,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     # No syntax check at sign-in: it is only a lookup, and the demo accounts use .local.
     email = EmailField(_l("Email"), validators=[InputRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=128)])
@@ -41,7 +42,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Log in"))
 
 
-class ProfileFields(FlaskForm):
+class ProfileFields(Form):
     full_name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=120)])
     phone = TelField(_l("Phone"), validators=[Optional(), PHONE])
     organisation = StringField(
@@ -72,12 +73,12 @@ class ProfileForm(ProfileFields):
     submit = SubmitField(_l("Save"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = EmailField(_l("Email"), validators=[InputRequired(), Length(max=254)])
     submit = SubmitField(_l("Send me a link"))
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = PasswordField(_l("New password"), validators=[InputRequired(), PASSWORD])
     confirm = PasswordField(
         _l("Repeat the password"),

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("places", __name__)
 
-from app.places import views  # noqa: E402,F401
+from app.places import api, views  # noqa: E402,F401

@@ -100,6 +100,11 @@ def save_service_point(session, commune, point=None, **fields) -> ServicePoint:
     return point
 
 
+def get_service_point(session, point_id) -> ServicePoint | None:
+    """The service point with this id, or None."""
+    return session.get(ServicePoint, point_id)
+
+
 def find_commune(session, province, name) -> Commune:
     """The commune of a province a person named, with or without its type and accents."""
     folded = fold(name)

@@ -1,15 +1,26 @@
 """Pages of provinces, communes and their service points."""
 
-from flask import abort, render_template, request
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 
-from app.access import public
+from app.access import public, roles
+
+# A module import, not a name: app.auth.models imports places.models, so this runs mid-cycle.
+from app.auth import services as accounts
 from app.extensions import db
 from app.places import bp, services
+from app.places.forms import ServicePointForm
 from app.places.models import Commune, Province
+from app.roles import Role
 
 
 def _province(code):
     return services.get_by_code(db.session, Province, code) or abort(404)
+
+
+def _commune(code):
+    return services.get_by_code(db.session, Commune, code) or abort(404)
 
 
 @bp.get("/provinces")
@@ -33,5 +44,44 @@ def province(code):
 @public
 def commune(code):
     """A commune and its service points."""
-    commune = services.get_by_code(db.session, Commune, code) or abort(404)
-    return render_template("places/commune.html", commune=commune)
+    commune = _commune(code)
+    return render_template(
+        "places/commune.html",
+        commune=commune,
+        may_edit=accounts.can_coordinate(current_user, commune),
+    )
+
+
+@bp.route("/communes/<code>/service-points/new", methods=["GET", "POST"])
+@roles(Role.COORDINATOR)
+def new_service_point(code):
+    """A coordinator adds a service point to a commune in their scope."""
+    commune = _commune(code)
+    if not accounts.can_coordinate(current_user, commune):
+        abort(403)
+    form = ServicePointForm()
+    if form.validate_on_submit():
+        services.save_service_point(db.session, commune, **form.service_point_fields())
+        db.session.commit()
+        flash(_("The service point is saved."))
+        return redirect(url_for("places.commune", code=commune.code))
+    return render_template("places/service_point_form.html", form=form, commune=commune, point=None)
+
+
+@bp.route("/service-points/<int:point_id>/edit", methods=["GET", "POST"])
+@roles(Role.COORDINATOR)
+def edit_service_point(point_id):
+    """A coordinator edits a service point of a commune in their scope."""
+    point = services.get_service_point(db.session, point_id) or abort(404)
+    commune = point.commune
+    if not accounts.can_coordinate(current_user, commune):
+        abort(403)
+    form = ServicePointForm(obj=point)
+    if form.validate_on_submit():
+        services.save_service_point(db.session, commune, point, **form.service_point_fields())
+        db.session.commit()
+        flash(_("The service point is saved."))
+        return redirect(url_for("places.commune", code=commune.code))
+    return render_template(
+        "places/service_point_form.html", form=form, commune=commune, point=point
+    )
