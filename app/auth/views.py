@@ -51,6 +51,11 @@ def login():
         else:
             login_user(user, remember=form.remember.data)
             response = redirect(safe_next(request.args.get("next")))
+            # The latest explicit choice wins: one made before signing in updates the profile.
+            chosen = request.cookies.get(LANGUAGE_COOKIE)
+            if chosen in current_app.config["LANGUAGES"] and chosen != user.locale:
+                user.locale = chosen
+                db.session.commit()
             response.set_cookie(LANGUAGE_COOKIE, user.locale, max_age=365 * 24 * 3600)
             return response
     return render_template("auth/login.html", form=form)
