@@ -39,9 +39,9 @@ def fill_english():
     with path.open("rb") as handle:
         catalogue = read_po(handle)
     for message in catalogue:
-        if message.id and isinstance(message.id, tuple) and not all(message.string):
-            message.string = message.id
-        elif message.id and not message.string:
+        plural = isinstance(message.id, tuple)
+        untranslated = not all(message.string) if plural else not message.string
+        if message.id and untranslated:
             message.string = message.id
         message.flags.discard("fuzzy")
     with path.open("wb") as handle:
