@@ -13,6 +13,7 @@ from app.auth import services
 from app.auth.models import User
 from app.extensions import db
 from app.places import services as places
+from app.places.forms import resolve_commune
 from app.places.models import Province
 from app.roles import Role
 
@@ -47,15 +48,8 @@ def _scope(form):
         return None
     if not commune_name:
         return {"province": province}
-    try:
-        return {"commune": places.find_commune(db.session, province, commune_name)}
-    except places.PlaceError as error:
-        form.commune.errors.append(
-            _('Several communes have that name: write it in full, e.g. "Phường An Phú".')
-            if str(error) == "ambiguous_commune"
-            else _("No commune or ward of that name in this province.")
-        )
-        return None
+    commune = resolve_commune(db.session, province, form.commune)
+    return None if commune is None else {"commune": commune}
 
 
 @bp.route("/roles/<int:user_id>", methods=["GET", "POST"])

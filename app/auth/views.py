@@ -18,6 +18,7 @@ from app.extensions import db, limiter, login_manager
 from app.i18n import LANGUAGE_COOKIE
 from app.mail import deliver_outbox, queue_mail
 from app.places import services as places
+from app.places.forms import resolve_commune
 from app.places.models import Province
 from app.urls import safe_next
 
@@ -78,15 +79,8 @@ def _home_commune(form):
     if province is None:
         form.home_province.errors.append(_("Choose a province."))
         return False
-    try:
-        return places.find_commune(db.session, province, form.home_commune.data)
-    except places.PlaceError as error:
-        form.home_commune.errors.append(
-            _('Several communes have that name: write it in full, e.g. "Phường An Phú".')
-            if str(error) == "ambiguous_commune"
-            else _("No commune or ward of that name in this province.")
-        )
-        return False
+    commune = resolve_commune(db.session, province, form.home_commune)
+    return False if commune is None else commune
 
 
 def _profile_fields(form, commune):

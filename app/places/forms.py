@@ -1,10 +1,12 @@
 """Forms for places: a service point's details."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.forms import Form
+from app.places import services
 
 
 def _strip(value):
@@ -49,3 +51,16 @@ class ServicePointForm(Form):
             "opening_hours": self.opening_hours.data or "",
             "active": bool(self.active.data),
         }
+
+
+def resolve_commune(session, province, field):
+    """The commune typed in a form field, or None with the reason added to the field's errors."""
+    try:
+        return services.find_commune(session, province, field.data)
+    except services.PlaceError as error:
+        field.errors.append(
+            _('Several communes have that name: write it in full, e.g. "Phường An Phú".')
+            if str(error) == "ambiguous_commune"
+            else _("No commune or ward of that name in this province.")
+        )
+        return None
