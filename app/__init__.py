@@ -29,6 +29,8 @@ def create_app(config=None):
     security.init_app(app)
     app.before_request(access.enforce)
 
+    import scheduling.models  # noqa: F401
+
     _register_blueprints(app)
     _register_cli(app)
     return app

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from flask import has_request_context, request
 from sqlalchemy import DateTime, event, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import scoped_session
 from sqlalchemy.types import TypeDecorator
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -65,10 +66,14 @@ def _sqlite_begin(conn):
 
 def begin_write(session):
     """Open the session's transaction as a writer (for CLI commands, tests and threads)."""
+    if isinstance(session, scoped_session):
+        session = session()
     if not session.in_transaction():
         session.connection(execution_options={"sqlite_immediate": True})
 
 
 def locked(session, model, ident):
     """Load one row and hold it until the transaction ends; None when it does not exist."""
-    return session.scalars(select(model).where(model.id == ident).with_for_update()).one_or_none()
+    stmt = select(model).where(model.id == ident).with_for_update()
+    # populate_existing: a row already in the session is re-read under the lock, never stale.
+    return session.scalars(stmt.execution_options(populate_existing=True)).one_or_none()

@@ -1,0 +1,261 @@
+"""Scheduling operations: generate a campaign's shifts, book them, cancel and promote the waitlist.
+
+Capacity is enforced inside the caller's transaction (DESIGN.md): the shift row is locked with
+``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite the caller opens the transaction as a writer
+(``BEGIN IMMEDIATE``, app.database.begin_write or any POST request). Services flush; the caller
+commits once.
+"""
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from app.auth.models import User
+from app.database import locked, utcnow
+from app.places.models import ServicePoint
+from scheduling.models import (
+    Booking,
+    BookingStatus,
+    Campaign,
+    Shift,
+    ShiftStatus,
+    campaign_communes,
+)
+
+LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+HOLDING = (BookingStatus.CONFIRMED, BookingStatus.WAITLISTED)
+
+
+class SchedulingError(Exception):
+    """A scheduling operation refused; `code` names the reason for views and the API."""
+
+    code = "scheduling"
+
+
+class Overlap(SchedulingError):
+    code = "overlap"
+
+
+class WeeklyLimit(SchedulingError):
+    code = "weekly_limit"
+
+
+class ShiftClosed(SchedulingError):
+    code = "shift_closed"
+
+
+class PastDeadline(SchedulingError):
+    code = "past_deadline"
+
+
+def local_shift_times(campaign: Campaign, day: date) -> list[tuple[datetime, datetime]]:
+    """The (start, end) of each shift of the pattern on one local day, in UTC."""
+    times = []
+    for entry in campaign.shift_pattern:
+        start = datetime.combine(day, time.fromisoformat(entry["start"]), tzinfo=LOCAL_ZONE)
+        end = datetime.combine(day, time.fromisoformat(entry["end"]), tzinfo=LOCAL_ZONE)
+        if end <= start:
+            raise ValueError(f"shift pattern entry ends before it starts: {entry}")
+        times.append((start.astimezone(UTC), end.astimezone(UTC)))
+    return times
+
+
+def generate_shifts(session, campaign: Campaign) -> int:
+    """Add the shifts of the campaign that do not exist yet; return how many were added."""
+    points = session.scalars(
+        select(ServicePoint)
+        .join(campaign_communes, campaign_communes.c.commune_id == ServicePoint.commune_id)
+        .where(campaign_communes.c.campaign_id == campaign.id, ServicePoint.active.is_(True))
+        .order_by(ServicePoint.id)
+    ).all()
+    if not points:
+        return 0
+    window_start, _ = _local_day_bounds(campaign.starts_on)
+    _, window_end = _local_day_bounds(campaign.ends_on)
+    # any shift at the same point and times blocks a new one (the unique constraint), whichever
+    # campaign made it; a cancelled one stays cancelled
+    existing = {
+        tuple(row)
+        for row in session.execute(
+            select(Shift.service_point_id, Shift.starts_at, Shift.ends_at).where(
+                Shift.service_point_id.in_([p.id for p in points]),
+                Shift.starts_at >= window_start,
+                Shift.starts_at < window_end,
+            )
+        )
+    }
+    weekdays = set(campaign.weekdays)
+    added = 0
+    day = campaign.starts_on
+    while day <= campaign.ends_on:
+        if day.weekday() in weekdays:
+            for starts_at, ends_at in local_shift_times(campaign, day):
+                for point in points:
+                    if (point.id, starts_at, ends_at) in existing:
+                        continue
+                    session.add(
+                        Shift(
+                            campaign=campaign,
+                            service_point_id=point.id,
+                            starts_at=starts_at,
+                            ends_at=ends_at,
+                            status=ShiftStatus.ACTIVE,
+                        )
+                    )
+                    existing.add((point.id, starts_at, ends_at))
+                    added += 1
+        day += timedelta(days=1)
+    session.flush()
+    return added
+
+
+def book_shift(session, shift: Shift, user: User, now: datetime | None = None) -> Booking:
+    """Book a place on the shift, or the waitlist when it is full; a second call is a no-op."""
+    now = now or utcnow()
+    # Lock the person first, then the shift (always in this order, so no deadlock): the person's
+    # lock serialises their own bookings (overlaps, weekly limit), the shift's its capacity.
+    locked(session, User, user.id)
+    shift = _locked_shift(session, shift.id)
+    booking = session.scalar(
+        select(Booking).where(Booking.shift_id == shift.id, Booking.user_id == user.id)
+    )
+    if booking is not None and booking.status in HOLDING:
+        return booking
+    if shift.status != ShiftStatus.ACTIVE or shift.starts_at <= now:
+        raise ShiftClosed()
+    if _holds_overlapping(session, user.id, shift):
+        raise Overlap()
+    campaign = shift.campaign
+    if (
+        campaign.weekly_limit is not None
+        and _held_in_week(session, user.id, shift) >= campaign.weekly_limit
+    ):
+        raise WeeklyLimit()
+    status = (
+        BookingStatus.CONFIRMED
+        if _confirmed_count(session, shift.id) < campaign.max_per_shift
+        else BookingStatus.WAITLISTED
+    )
+    if booking is None:
+        booking = Booking(shift_id=shift.id, user_id=user.id)
+        session.add(booking)
+    booking.status = status
+    booking.created_at = now
+    booking.cancelled_at = None
+    session.flush()
+    return booking
+
+
+def cancel_booking(
+    session, booking: Booking, by_coordinator: bool = False, now: datetime | None = None
+) -> Booking | None:
+    """Give up a booking; return the waitlisted booking promoted to the freed place, if any."""
+    now = now or utcnow()
+    shift = _locked_shift(session, booking.shift_id)
+    session.refresh(booking)
+    if booking.status == BookingStatus.CANCELLED:
+        return None
+    was_confirmed = booking.status == BookingStatus.CONFIRMED
+    deadline = shift.starts_at - timedelta(hours=shift.campaign.cancel_deadline_hours)
+    # leaving the waitlist never leaves a counter short, so only a confirmed place has a deadline
+    if was_confirmed and not by_coordinator and now >= deadline:
+        raise PastDeadline()
+    booking.status = BookingStatus.CANCELLED
+    booking.cancelled_at = now
+    session.flush()
+    if not was_confirmed:
+        return None
+    promoted = promote_waitlist(session, shift, now=now)
+    return promoted[0] if promoted else None
+
+
+def promote_waitlist(session, shift: Shift, now: datetime | None = None) -> list[Booking]:
+    """Fill the shift's free confirmed places from its waitlist, first come first served.
+
+    The caller holds the shift's lock (book_shift and cancel_booking take it).
+    """
+    now = now or utcnow()
+    if shift.status != ShiftStatus.ACTIVE or shift.starts_at <= now:
+        return []
+    free = shift.campaign.max_per_shift - _confirmed_count(session, shift.id)
+    if free <= 0:
+        return []
+    promoted = list(
+        session.scalars(
+            select(Booking)
+            .where(Booking.shift_id == shift.id, Booking.status == BookingStatus.WAITLISTED)
+            .order_by(Booking.created_at, Booking.id)
+            .limit(free)
+        )
+    )
+    for booking in promoted:
+        booking.status = BookingStatus.CONFIRMED
+    session.flush()
+    return promoted
+
+
+def _locked_shift(session, shift_id: int) -> Shift:
+    shift = locked(session, Shift, shift_id)
+    # the lock may have waited for another writer: read the row as that writer left it
+    session.refresh(shift)
+    return shift
+
+
+def _confirmed_count(session, shift_id: int) -> int:
+    return session.scalar(
+        select(func.count())
+        .select_from(Booking)
+        .where(Booking.shift_id == shift_id, Booking.status == BookingStatus.CONFIRMED)
+    )
+
+
+def _holds_overlapping(session, user_id: int, shift: Shift) -> bool:
+    return (
+        session.scalar(
+            select(Booking.id)
+            .join(Shift, Shift.id == Booking.shift_id)
+            .where(
+                Booking.user_id == user_id,
+                Booking.status.in_(HOLDING),
+                Booking.shift_id != shift.id,
+                Shift.status == ShiftStatus.ACTIVE,
+                Shift.starts_at < shift.ends_at,
+                Shift.ends_at > shift.starts_at,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _held_in_week(session, user_id: int, shift: Shift) -> int:
+    """Bookings the person holds in the campaign during the local ISO week of the shift.
+
+    Waitlisted bookings count too: a promotion must never take a person over the limit.
+    """
+    local_day = shift.starts_at.astimezone(LOCAL_ZONE).date()
+    monday = local_day - timedelta(days=local_day.weekday())
+    week_start, _ = _local_day_bounds(monday)
+    _, week_end = _local_day_bounds(monday + timedelta(days=6))
+    return session.scalar(
+        select(func.count())
+        .select_from(Booking)
+        .join(Shift, Shift.id == Booking.shift_id)
+        .where(
+            Booking.user_id == user_id,
+            Booking.status.in_(HOLDING),
+            Booking.shift_id != shift.id,
+            Shift.campaign_id == shift.campaign_id,
+            Shift.status == ShiftStatus.ACTIVE,
+            Shift.starts_at >= week_start,
+            Shift.starts_at < week_end,
+        )
+    )
+
+
+def _local_day_bounds(day: date) -> tuple[datetime, datetime]:
+    """The UTC instants at which a local day starts and the next one starts."""
+    start = datetime.combine(day, time(), tzinfo=LOCAL_ZONE)
+    end = datetime.combine(day + timedelta(days=1), time(), tzinfo=LOCAL_ZONE)
+    return start.astimezone(UTC), end.astimezone(UTC)
