@@ -27,8 +27,14 @@ def create_app(config=None):
     navigation.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    from app.api import models as api_models  # noqa: F401
+    from app.api.views import authenticate as authenticate_api
+
+    # A bearer token, never a cookie, names the user of an API request: before access.enforce.
+    app.before_request(authenticate_api)
     app.before_request(access.enforce)
 
+    import courses.models  # noqa: F401
     import scheduling.models  # noqa: F401
 
     _register_blueprints(app)
@@ -37,15 +43,22 @@ def create_app(config=None):
 
 
 def _register_blueprints(app):
+    import scheduling.api  # noqa: F401  (its routes join the API blueprint)
     from app.admin import bp as admin_bp
+    from app.api import bp as api_bp
     from app.auth import bp as auth_bp
     from app.main import bp as main_bp
     from app.places import bp as places_bp
+    from courses import bp as courses_bp
+    from scheduling import bp as scheduling_bp
 
     app.register_blueprint(main_bp)
+    app.register_blueprint(api_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(places_bp)
+    app.register_blueprint(scheduling_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(courses_bp)
 
 
 def _register_cli(app):

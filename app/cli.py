@@ -1,4 +1,4 @@
-"""Command groups: `flask translate`, `flask places`, `flask users`, `flask demo`."""
+"""Command groups: `flask translate`, `places`, `users`, `demo` and `courses`."""
 
 import subprocess
 import sys
@@ -59,6 +59,7 @@ def init_app(app):
     from app.auth.cli import users_cli
     from app.demo import demo_command
     from app.places.cli import places_cli
+    from courses.cli import courses_cli
 
-    for command in (translate, places_cli, users_cli, demo_command):
+    for command in (translate, places_cli, users_cli, demo_command, courses_cli):
         app.cli.add_command(command)

@@ -1,4 +1,4 @@
-"""Language choice (cookie, then profile, then Vietnamese) and Babel's formatting in templates."""
+"""Language choice (API: Accept-Language; then cookie, profile, Vietnamese) and formatting."""
 
 from flask import current_app, request
 from flask_babel import format_date, format_datetime, format_decimal, format_time
@@ -9,13 +9,16 @@ LANGUAGE_COOKIE = "lang"
 
 def select_locale():
     languages = current_app.config["LANGUAGES"]
+    # A phone states its language per request; a browser's choice lives in the cookie.
+    if request.path.startswith("/api/") and request.accept_languages:
+        asked = request.accept_languages.best_match(languages)
+        if asked:
+            return asked
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     if chosen in languages:
         return chosen
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
-    if request.path.startswith("/api/"):
-        return request.accept_languages.best_match(languages) or languages[0]
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 

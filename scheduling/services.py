@@ -6,14 +6,17 @@ Capacity is enforced inside the caller's transaction (DESIGN.md): the shift row 
 commits once.
 """
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import contains_eager
 
 from app.auth.models import User
 from app.database import locked, utcnow
-from app.places.models import ServicePoint
+from app.places.models import Commune, ServicePoint
+from app.text import fold
 from scheduling.models import (
     Booking,
     BookingStatus,
@@ -259,3 +262,182 @@ def _local_day_bounds(day: date) -> tuple[datetime, datetime]:
     start = datetime.combine(day, time(), tzinfo=LOCAL_ZONE)
     end = datetime.combine(day + timedelta(days=1), time(), tzinfo=LOCAL_ZONE)
     return start.astimezone(UTC), end.astimezone(UTC)
+
+
+# --- the volunteer's pages: finding shifts and listing one's own bookings ---------------------
+
+
+@dataclass(frozen=True)
+class ShiftRow:
+    """A shift found for a volunteer, with its counts of confirmed and waitlisted bookings."""
+
+    shift: Shift
+    confirmed: int
+    waitlisted: int
+
+    @property
+    def capacity(self) -> int:
+        return self.shift.campaign.max_per_shift
+
+    @property
+    def full(self) -> bool:
+        return self.confirmed >= self.capacity
+
+
+def local_today(now: datetime | None = None) -> date:
+    """Today's date in Asia/Ho_Chi_Minh."""
+    return (now or utcnow()).astimezone(LOCAL_ZONE).date()
+
+
+def find_shifts(
+    session,
+    *,
+    commune_query: str = "",
+    day: date,
+    free_only: bool = False,
+    home_commune_id: int | None = None,
+    now: datetime | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[ShiftRow]:
+    """Active shifts not yet started on one local day, the home commune's first.
+
+    ``commune_query`` matches the commune's name ignoring diacritics and case.
+    """
+    now = now or utcnow()
+    day_start, day_end = _local_day_bounds(day)
+    confirmed = _count_of(BookingStatus.CONFIRMED)
+    waitlisted = _count_of(BookingStatus.WAITLISTED)
+    stmt = (
+        select(Shift, confirmed, waitlisted)
+        .join(Shift.service_point)
+        .join(ServicePoint.commune)
+        .join(Shift.campaign)
+        .options(
+            contains_eager(Shift.service_point).contains_eager(ServicePoint.commune),
+            contains_eager(Shift.campaign),
+        )
+        .where(
+            Shift.status == ShiftStatus.ACTIVE,
+            Shift.starts_at > now,
+            Shift.starts_at >= day_start,
+            Shift.starts_at < day_end,
+        )
+    )
+    folded = fold(commune_query or "")
+    if folded:
+        escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(Commune.search_name.like(f"%{escaped}%", escape="\\"))
+    if free_only:
+        stmt = stmt.where(confirmed < Campaign.max_per_shift)
+    home_first = case((Commune.id == home_commune_id, 0), else_=1)
+    stmt = stmt.order_by(
+        home_first, Shift.starts_at, Commune.search_name, ServicePoint.name, Shift.id
+    )
+    rows = session.execute(stmt.limit(limit).offset(offset)).all()
+    return [ShiftRow(shift, n_confirmed, n_waitlisted) for shift, n_confirmed, n_waitlisted in rows]
+
+
+def held_statuses(session, user_id: int, shift_ids) -> dict[int, BookingStatus]:
+    """The status of the person's confirmed or waitlisted bookings on these shifts, by shift id."""
+    if not shift_ids:
+        return {}
+    rows = session.execute(
+        select(Booking.shift_id, Booking.status).where(
+            Booking.user_id == user_id,
+            Booking.shift_id.in_(list(shift_ids)),
+            Booking.status.in_(HOLDING),
+        )
+    )
+    return {shift_id: BookingStatus(status) for shift_id, status in rows}
+
+
+def waitlist_position(session, booking: Booking) -> int:
+    """The booking's place in its shift's waitlist, counting from 1."""
+    return session.scalar(
+        select(func.count())
+        .select_from(Booking)
+        .where(
+            Booking.shift_id == booking.shift_id,
+            Booking.status == BookingStatus.WAITLISTED,
+            or_(
+                Booking.created_at < booking.created_at,
+                and_(Booking.created_at == booking.created_at, Booking.id <= booking.id),
+            ),
+        )
+    )
+
+
+def cancel_deadline(shift: Shift) -> datetime:
+    """The last moment a volunteer may give up a confirmed place on the shift by themselves."""
+    return shift.starts_at - timedelta(hours=shift.campaign.cancel_deadline_hours)
+
+
+def may_cancel(booking: Booking, now: datetime | None = None) -> bool:
+    """Whether the person may cancel the booking themselves now (as cancel_booking allows)."""
+    now = now or utcnow()
+    if booking.status == BookingStatus.WAITLISTED:
+        return booking.shift.starts_at > now
+    return booking.status == BookingStatus.CONFIRMED and now < cancel_deadline(booking.shift)
+
+
+def bookings_of(session, user_id: int, *, limit: int = 100) -> list[Booking]:
+    """The person's bookings, confirmed, waitlisted or cancelled, the latest shift first."""
+    return list(
+        session.scalars(
+            select(Booking)
+            .join(Booking.shift)
+            .join(Shift.service_point)
+            .join(ServicePoint.commune)
+            .join(Shift.campaign)
+            .options(
+                contains_eager(Booking.shift)
+                .contains_eager(Shift.service_point)
+                .contains_eager(ServicePoint.commune),
+                contains_eager(Booking.shift).contains_eager(Shift.campaign),
+            )
+            .where(Booking.user_id == user_id)
+            .order_by(Shift.starts_at.desc(), Booking.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def _count_of(status: BookingStatus):
+    """A correlated count of the shift's bookings with this status, for a SELECT list."""
+    return (
+        select(func.count())
+        .select_from(Booking)
+        .where(Booking.shift_id == Shift.id, Booking.status == status)
+        .correlate(Shift)
+        .scalar_subquery()
+    )
+
+
+# --- the JSON API -------------------------------------------------------------------------------
+
+
+def shifts_for_commune_on(session, commune: Commune, day: date) -> list[ShiftRow]:
+    """Every active shift at the commune's service points starting on one local day, by time."""
+    day_start, day_end = _local_day_bounds(day)
+    stmt = (
+        select(Shift, _count_of(BookingStatus.CONFIRMED), _count_of(BookingStatus.WAITLISTED))
+        .join(Shift.service_point)
+        .join(ServicePoint.commune)
+        .join(Shift.campaign)
+        .options(
+            contains_eager(Shift.service_point).contains_eager(ServicePoint.commune),
+            contains_eager(Shift.campaign),
+        )
+        .where(
+            ServicePoint.commune_id == commune.id,
+            Shift.status == ShiftStatus.ACTIVE,
+            Shift.starts_at >= day_start,
+            Shift.starts_at < day_end,
+        )
+        .order_by(Shift.starts_at, ServicePoint.name, Shift.id)
+    )
+    return [
+        ShiftRow(shift, confirmed, waitlisted)
+        for shift, confirmed, waitlisted in session.execute(stmt)
+    ]

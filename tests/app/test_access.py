@@ -16,6 +16,11 @@ PUBLIC = {
     "places.province",
     "places.province_communes_json",
     "places.commune",
+    "courses.catalogue",
+    "courses.course",
+    "courses.lesson",
+    "api.create_token",
+    "api.openapi_document",
 }
 
 

@@ -1,0 +1,41 @@
+"""`flask courses import`."""
+
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from app.database import begin_write
+from app.extensions import db
+from courses import services
+from courses.content import ContentErrors
+
+courses_cli = AppGroup("courses", help="Courses, lessons and quizzes.")
+
+
+@courses_cli.command("import")
+@click.option(
+    "--root",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=services.CONTENT_ROOT,
+    show_default=True,
+    help="The folder holding one folder per course.",
+)
+def import_command(root):
+    """Load every course from its files; nothing is imported if any file has an error."""
+    begin_write(db.session)
+    try:
+        counts = services.import_courses(db.session, root)
+    except ContentErrors as exc:
+        db.session.rollback()
+        for error in exc.errors:
+            click.echo(str(error), err=True)
+        click.echo(f"courses: {len(exc.errors)} errors, nothing imported", err=True)
+        sys.exit(1)
+    db.session.commit()
+    for name, count in counts.items():
+        click.echo(
+            f"{name}: {count['created']} created, {count['updated']} updated, "
+            f"{count['unchanged']} unchanged, {count['deleted']} deleted"
+        )

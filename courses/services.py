@@ -1,0 +1,155 @@
+"""Course operations: importing the content files, reading the catalogue, rendering lessons."""
+
+from pathlib import Path
+
+import nh3
+from markdown_it import MarkdownIt
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.database import utcnow
+from courses.content import CourseContent, load_courses
+from courses.models import AUDIENCES, Course, Lesson, Question
+
+CONTENT_ROOT = Path(__file__).resolve().parent / "content"
+
+# Raw HTML in a lesson is shown as text, never interpreted; nh3 then keeps a safe subset anyway.
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+_TAGS = {
+    "a", "blockquote", "br", "code", "em", "h2", "h3", "h4", "hr", "img", "li", "ol", "p",
+    "pre", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}  # fmt: skip
+_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title", "loading"}, "ol": {"start"}}
+
+
+def render_lesson(markdown: str) -> str:
+    """Markdown to HTML safe to put in a page: no script, no event handler, no javascript: URL."""
+    html = _markdown.render(markdown)
+    # Images load only when scrolled to: lesson pages stay light on a congested network.
+    html = html.replace("<img ", '<img loading="lazy" ')
+    return nh3.clean(html, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes={"http", "https"})
+
+
+def _course_values(content: CourseContent) -> dict:
+    return {
+        "audience": content.audience,
+        "order": content.order,
+        "minutes": content.minutes,
+        "last_checked": content.last_checked,
+        "pass_mark": content.pass_mark,
+        "quiz_size": content.quiz_size,
+        "title": content.title,
+        "summary": content.summary,
+        "basis": content.basis,
+    }
+
+
+def _apply(row, values) -> bool:
+    """Set the values that differ; True when anything changed."""
+    changed = False
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed = True
+    return changed
+
+
+def _sync(session, course, rows, wanted, counts, kind):
+    """Update rows in place by key, add new ones, delete those no longer in the files."""
+    existing = {key: row for key, row in rows.items()}
+    for key, values in wanted.items():
+        row = existing.pop(key, None)
+        if row is None:
+            session.add(kind["model"](course=course, **{kind["key"]: key}, **values))
+            counts[kind["name"]]["created"] += 1
+        elif _apply(row, values):
+            counts[kind["name"]]["updated"] += 1
+    for row in existing.values():
+        # delete-orphan: leaving the collection deletes the row at flush
+        getattr(course, kind["name"]).remove(row)
+        counts[kind["name"]]["deleted"] += 1
+
+
+def import_courses(session, root: Path = CONTENT_ROOT) -> dict:
+    """Check every course under root, then create or update them all; raises ContentErrors.
+
+    Rows are matched by slug (courses, lessons) and id (questions) and updated in place, so a
+    corrected lesson keeps its id and the progress recorded against it. The caller commits.
+    """
+    contents = load_courses(root)  # everything is checked before anything is written
+    counts = {
+        name: {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0}
+        for name in ("courses", "lessons", "questions")
+    }
+    courses = {c.slug: c for c in session.scalars(select(Course))}
+    for content in contents:
+        course = courses.get(content.slug)
+        values = _course_values(content)
+        if course is None:
+            course = Course(slug=content.slug, imported_at=utcnow(), **values)
+            session.add(course)
+            counts["courses"]["created"] += 1
+        elif _apply(course, values):
+            course.imported_at = utcnow()
+            counts["courses"]["updated"] += 1
+        _sync(
+            session,
+            course,
+            {lesson.slug: lesson for lesson in course.lessons},
+            {
+                lesson.slug: {
+                    "position": lesson.position,
+                    "title": lesson.title,
+                    "body_markdown": lesson.body,
+                }
+                for lesson in content.lessons
+            },
+            counts,
+            {"model": Lesson, "key": "slug", "name": "lessons"},
+        )
+        _sync(
+            session,
+            course,
+            {question.key: question for question in course.questions},
+            {
+                question.key: {"position": n, "type": question.type, "data": question.data}
+                for n, question in enumerate(content.questions, 1)
+            },
+            counts,
+            {"model": Question, "key": "key", "name": "questions"},
+        )
+        counts["lessons"]["unchanged"] += len(content.lessons)
+        counts["questions"]["unchanged"] += len(content.questions)
+    counts["courses"]["unchanged"] = (
+        len(contents) - counts["courses"]["created"] - counts["courses"]["updated"]
+    )
+    for name in ("lessons", "questions"):
+        counts[name]["unchanged"] -= counts[name]["created"] + counts[name]["updated"]
+    session.flush()
+    return counts
+
+
+def catalogue(session) -> list[tuple[str, list[Course]]]:
+    """The courses grouped by audience, in catalogue order; audiences without courses left out."""
+    stmt = select(Course).options(selectinload(Course.lessons)).order_by(Course.order, Course.slug)
+    courses = session.scalars(stmt).all()
+    groups = [(audience, [c for c in courses if c.audience == audience]) for audience in AUDIENCES]
+    return [(audience, items) for audience, items in groups if items]
+
+
+def get_course(session, slug) -> Course | None:
+    return session.scalar(select(Course).where(Course.slug == slug))
+
+
+def get_lesson(session, course, slug) -> Lesson | None:
+    return session.scalar(select(Lesson).where(Lesson.course_id == course.id, Lesson.slug == slug))
+
+
+def neighbours(course, lesson) -> tuple[Lesson | None, Lesson | None]:
+    """The lessons before and after this one."""
+    lessons = course.lessons
+    index = next(i for i, item in enumerate(lessons) if item.id == lesson.id)
+    return (
+        lessons[index - 1] if index > 0 else None,
+        lessons[index + 1] if index + 1 < len(lessons) else None,
+    )

@@ -1,0 +1,163 @@
+"""The volunteer's pages: find shifts, book them, see and cancel one's own bookings."""
+
+from datetime import timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, format_datetime, format_time
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app import navigation
+from app.access import roles
+from app.database import utcnow
+from app.extensions import db
+from app.roles import Role
+from app.urls import safe_next
+from scheduling import bp, services
+from scheduling.forms import FindShiftsForm
+from scheduling.models import Booking, BookingStatus, Shift
+
+#: shifts listed on one page of /shifts: enough for a day of a ward, light on a phone
+PAGE_SIZE = 50
+
+navigation.register("scheduling.find_shifts", _l("Find shifts"))
+navigation.register("scheduling.my_shifts", _l("My shifts"))
+
+
+def describe(shift: Shift) -> str:
+    """The service point, day and times of a shift, in the reader's language and Hanoi's time."""
+    return _(
+        "%(point)s, %(day)s, %(start)s–%(end)s",
+        point=shift.service_point.name,
+        day=format_date(shift.starts_at, "full"),
+        start=format_time(shift.starts_at, "short"),
+        end=format_time(shift.ends_at, "short"),
+    )
+
+
+REFUSALS = {
+    services.Overlap: _l("You already hold a shift at that time: cancel it first."),
+    services.WeeklyLimit: _l(
+        "You have reached this campaign's limit of shifts for that week: pick another week."
+    ),
+    services.ShiftClosed: _l(
+        "This shift can no longer be booked: it has started or was cancelled."
+    ),
+}
+
+
+@bp.get("/shifts")
+@roles(Role.VOLUNTEER)
+def find_shifts():
+    """Upcoming shifts of one day, searchable by commune, the volunteer's home commune first."""
+    today = services.local_today()
+    form = FindShiftsForm(request.args)
+    form.validate()
+    day = form.day.data if form.day.data and not form.day.errors else today
+    form.day.data = day
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows = services.find_shifts(
+        db.session,
+        commune_query="" if form.commune.errors else form.commune.data or "",
+        day=day,
+        free_only=bool(form.free_only.data),
+        home_commune_id=current_user.home_commune_id,
+        limit=PAGE_SIZE + 1,
+        offset=(page - 1) * PAGE_SIZE,
+    )
+    has_more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    held = services.held_statuses(db.session, current_user.id, [r.shift.id for r in rows])
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template(
+        "scheduling/find_shifts.html",
+        form=form,
+        rows=rows,
+        held=held,
+        day=day,
+        today=today,
+        prev_day=day - timedelta(days=1),
+        next_day=day + timedelta(days=1),
+        page=page,
+        has_more=has_more,
+        args=args,
+        BookingStatus=BookingStatus,
+    )
+
+
+@bp.post("/shifts/<int:shift_id>/book")
+@roles(Role.VOLUNTEER)
+def book(shift_id):
+    """Book a place on a shift, or join its waitlist when it is full."""
+    shift = db.session.get(Shift, shift_id) or abort(404)
+    back = safe_next(request.form.get("next"), "scheduling.find_shifts")
+    try:
+        booking = services.book_shift(db.session, shift, current_user)
+    except services.SchedulingError as error:
+        db.session.rollback()
+        flash(str(REFUSALS.get(type(error), _("This shift cannot be booked."))), "error")
+        return redirect(back)
+    position = (
+        services.waitlist_position(db.session, booking)
+        if booking.status == BookingStatus.WAITLISTED
+        else None
+    )
+    text = describe(booking.shift)
+    db.session.commit()
+    if position is None:
+        flash(_("Booked: %(shift)s.", shift=text))
+    else:
+        flash(
+            _(
+                "The shift is full: you are number %(num)d on the waitlist for %(shift)s. "
+                "You will be told if a place frees.",
+                num=position,
+                shift=text,
+            )
+        )
+    return redirect(back)
+
+
+@bp.get("/me/shifts")
+@roles(Role.VOLUNTEER)
+def my_shifts():
+    """The volunteer's upcoming and past bookings, with a cancel button before the deadline."""
+    now = utcnow()
+    bookings = services.bookings_of(db.session, current_user.id)
+    upcoming = [b for b in bookings if b.shift.ends_at > now]
+    upcoming.reverse()  # the soonest first
+    past = [b for b in bookings if b.shift.ends_at <= now]
+    return render_template(
+        "scheduling/my_shifts.html",
+        upcoming=upcoming,
+        past=past,
+        may_cancel={b.id: services.may_cancel(b, now) for b in upcoming},
+        deadline=services.cancel_deadline,
+        BookingStatus=BookingStatus,
+    )
+
+
+@bp.post("/bookings/<int:booking_id>/cancel")
+@roles(Role.VOLUNTEER)
+def cancel(booking_id):
+    """Give up one's own booking before the deadline; the first on the waitlist moves up."""
+    booking = db.session.get(Booking, booking_id)
+    if booking is None or booking.user_id != current_user.id:
+        abort(404)
+    try:
+        services.cancel_booking(db.session, booking)
+    except services.PastDeadline:
+        db.session.rollback()
+        flash(
+            _(
+                "The deadline to cancel was %(deadline)s. Only a coordinator can release you now.",
+                deadline=format_datetime(services.cancel_deadline(booking.shift), "short"),
+            ),
+            "error",
+        )
+        return redirect(url_for("scheduling.my_shifts"))
+    text = describe(booking.shift)
+    db.session.commit()
+    flash(_("Cancelled: %(shift)s.", shift=text))
+    return redirect(url_for("scheduling.my_shifts"))

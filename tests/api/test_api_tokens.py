@@ -1,0 +1,137 @@
+"""POST /api/v1/tokens, and how a bearer token (and only a bearer token) signs API requests in."""
+
+from sqlalchemy import select
+
+from app import create_app
+from app.api.models import ApiToken
+from app.api.services import hash_token
+from app.extensions import db, limiter
+from tests.conftest import PASSWORD
+
+
+def test_right_credentials_give_a_token_whose_hash_alone_is_stored(client, volunteer):
+    response = client.post(
+        "/api/v1/tokens", json={"email": volunteer.email.upper(), "password": PASSWORD}
+    )
+
+    assert response.status_code == 201
+    token = response.get_json()["token"]
+    assert len(token) >= 40
+    stored = db.session.scalars(select(ApiToken)).one()
+    assert stored.user_id == volunteer.id
+    assert stored.token_hash == hash_token(token) != token
+
+
+def test_the_token_signs_in_api_requests_and_records_its_use(client, volunteer):
+    token = client.post(
+        "/api/v1/tokens", json={"email": volunteer.email, "password": PASSWORD}
+    ).get_json()["token"]
+
+    response = client.get("/api/v1/me/bookings", headers={"Authorization": f"Bearer {token}"})
+
+    assert response.status_code == 200
+    assert response.get_json() == []
+    assert db.session.scalars(select(ApiToken)).one().last_used_at is not None
+
+
+def test_a_wrong_password_is_refused_in_the_readers_language(client, volunteer):
+    response = client.post(
+        "/api/v1/tokens",
+        json={"email": volunteer.email, "password": "not the password"},
+        headers={"Accept-Language": "vi"},
+    )
+
+    assert response.status_code == 401
+    assert response.get_json() == {"error": "unauthorized", "message": "Sai email hoặc mật khẩu."}
+    assert db.session.scalars(select(ApiToken)).all() == []
+
+
+def test_an_unknown_email_is_refused_like_a_wrong_password(client):
+    response = client.post(
+        "/api/v1/tokens",
+        json={"email": "nobody@example.test", "password": PASSWORD},
+        headers={"Accept-Language": "en"},
+    )
+
+    assert response.status_code == 401
+    assert response.get_json() == {"error": "unauthorized", "message": "Wrong email or password."}
+
+
+def test_a_body_without_email_and_password_is_a_bad_request(client):
+    for body in ({}, {"email": "a@example.test"}, {"email": 1, "password": 2}):
+        response = client.post("/api/v1/tokens", json=body)
+        assert response.status_code == 400
+        assert response.get_json()["error"] == "bad_request"
+    response = client.post("/api/v1/tokens", data="not json", content_type="text/plain")
+    assert response.status_code == 400
+
+
+def test_an_unknown_or_malformed_token_is_anonymous(client, volunteer):
+    for header in ("Bearer not-a-token", "Basic dXNlcjpwYXNz", "Bearer ", "Bearer"):
+        response = client.get(
+            "/api/v1/me/bookings", headers={"Authorization": header, "Accept-Language": "en"}
+        )
+        assert response.status_code == 401, header
+        assert response.get_json() == {
+            "error": "unauthorized",
+            "message": "Please log in to continue.",
+        }
+
+
+def test_a_disabled_account_token_stops_working(client, volunteer, bearer):
+    headers = bearer(volunteer)
+    volunteer.active = False
+
+    assert client.get("/api/v1/me/bookings", headers=headers).status_code == 401
+
+
+def test_a_session_cookie_does_not_sign_in_the_api(client, volunteer, login, shift):
+    login(volunteer)
+
+    assert client.get("/profile").status_code == 200
+    assert client.get("/api/v1/me/bookings").status_code == 401
+    assert client.post(f"/api/v1/shifts/{shift.id}/bookings").status_code == 401
+
+
+def test_a_bearer_token_does_not_sign_in_the_html_pages(client, volunteer, bearer):
+    response = client.get("/profile", headers=bearer(volunteer))
+
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+def test_tokens_are_limited_like_the_login_form_and_the_api_needs_no_csrf_token(
+    app, volunteer, shift
+):
+    limited = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "SECRET_KEY": "test-secret",
+            "WTF_CSRF_ENABLED": True,
+            "RATELIMIT_ENABLED": True,
+            "LOGIN_RATE_LIMIT": "3 per minute",
+        }
+    )
+    db.session.commit()
+    # The limiter object is shared by every app: give the session app its state back.
+    try:
+        client = limited.test_client()
+        good = {"email": volunteer.email, "password": PASSWORD}
+        token = client.post("/api/v1/tokens", json=good).get_json()["token"]
+        booked = client.post(
+            f"/api/v1/shifts/{shift.id}/bookings", headers={"Authorization": f"Bearer {token}"}
+        )
+        wrong = {"email": volunteer.email, "password": "wrong password"}
+        answers = [client.post("/api/v1/tokens", json=wrong) for _ in range(3)]
+        # another address, same email: the per-email limit still holds
+        other = client.post("/api/v1/tokens", json=good, environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    finally:
+        limiter.enabled = False
+        with limited.app_context():
+            db.session.remove()
+
+    assert booked.status_code == 201
+    assert [r.status_code for r in answers] == [401, 401, 429]
+    assert answers[2].get_json()["error"] == "rate_limited"
+    assert other.status_code == 429

@@ -1,0 +1,203 @@
+"""The volunteer's booking pages: find shifts, book, waitlist, my shifts, cancel."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.database import begin_write, utcnow
+from app.extensions import db
+from app.places.models import ServicePoint
+from scheduling.models import Booking, BookingStatus, Shift
+from scheduling.services import book_shift
+
+#: the local day of make_shift()'s default shift (NOW + 24 h = 07:00 in Hanoi on 8 January 2030)
+DAY = "2030-01-08"
+
+
+@pytest.fixture
+def english(client):
+    client.set_cookie("lang", "en")
+    return client
+
+
+@pytest.fixture
+def signed_in(english, login, volunteer):
+    return login(volunteer)
+
+
+@pytest.fixture
+def other_point(other_commune):
+    point = ServicePoint(commune=other_commune, name="Điểm phục vụ khác", address="Hà Nội")
+    db.session.add(point)
+    db.session.flush()
+    return point
+
+
+def _booking(shift, user):
+    return db.session.scalar(
+        select(Booking).where(Booking.shift_id == shift.id, Booking.user_id == user.id)
+    )
+
+
+def _book(shift, user, now=None):
+    begin_write(db.session)
+    booking = book_shift(db.session, shift, user, now=now)
+    db.session.commit()
+    return booking
+
+
+def test_searching_bo_de_without_accents_finds_bo_de_shifts(
+    signed_in, make_shift, other_point, service_point
+):
+    make_shift()
+    make_shift(point=other_point)
+    page = signed_in.get(f"/shifts?commune=bo+de&day={DAY}").get_data(as_text=True)
+    assert service_point.name in page
+    assert other_point.name not in page
+    assert "Book" in page
+
+
+def test_home_commune_shifts_come_first(signed_in, make_shift, other_point, service_point):
+    make_shift(hours=26)  # Bồ Đề, later in the day
+    make_shift(hours=24, point=other_point)
+    page = signed_in.get(f"/shifts?day={DAY}").get_data(as_text=True)
+    assert page.index(service_point.name) < page.index(other_point.name)
+
+
+def test_only_free_places_hides_full_shifts(
+    signed_in, make_campaign, make_shift, make_volunteer, service_point
+):
+    full = make_shift(on=make_campaign(min_per_shift=1, max_per_shift=1))
+    _book(full, make_volunteer())
+    page = signed_in.get(f"/shifts?day={DAY}").get_data(as_text=True)
+    assert "Join the waitlist" in page
+    page = signed_in.get(f"/shifts?day={DAY}&free_only=y").get_data(as_text=True)
+    assert service_point.name not in page
+
+
+def test_booking_through_the_page_confirms(signed_in, make_shift, volunteer):
+    shift = make_shift()
+    response = signed_in.post(
+        f"/shifts/{shift.id}/book", data={"next": f"/shifts?day={DAY}"}, follow_redirects=True
+    )
+    page = response.get_data(as_text=True)
+    assert "Booked: Trung tâm Phục vụ hành chính công phường Bồ Đề" in page
+    assert _booking(shift, volunteer).status == BookingStatus.CONFIRMED
+    assert "On the waitlist" not in page and "✓ Booked" in page
+
+
+def test_booking_a_full_shift_puts_the_volunteer_on_the_waitlist(
+    signed_in, make_campaign, make_shift, make_volunteer, volunteer
+):
+    shift = make_shift(on=make_campaign(min_per_shift=1, max_per_shift=1))
+    _book(shift, make_volunteer())
+    page = signed_in.post(f"/shifts/{shift.id}/book", follow_redirects=True).get_data(as_text=True)
+    assert "The shift is full: you are number 1 on the waitlist" in page
+    assert _booking(shift, volunteer).status == BookingStatus.WAITLISTED
+
+
+def test_an_overlapping_booking_is_refused_and_nothing_is_written(
+    signed_in, make_shift, other_point, volunteer
+):
+    first = make_shift()
+    second = make_shift(hours=25, point=other_point)
+    _book(first, volunteer)
+    page = signed_in.post(f"/shifts/{second.id}/book", follow_redirects=True).get_data(as_text=True)
+    assert "You already hold a shift at that time" in page
+    assert _booking(second, volunteer) is None
+
+
+def test_booking_an_unknown_shift_is_not_found(signed_in):
+    assert signed_in.post("/shifts/999999/book").status_code == 404
+
+
+def test_my_shifts_lists_my_bookings(signed_in, make_shift, volunteer, service_point):
+    _book(make_shift(), volunteer)
+    page = signed_in.get("/me/shifts").get_data(as_text=True)
+    assert service_point.name in page
+    assert "✓ Booked" in page
+    assert "You can cancel until" in page
+
+
+def test_cancelling_before_the_deadline_promotes_the_first_waitlisted(
+    signed_in, make_campaign, make_shift, make_volunteer, volunteer
+):
+    shift = make_shift(on=make_campaign(min_per_shift=1, max_per_shift=1))
+    mine = _book(shift, volunteer)
+    waiting = make_volunteer()
+    _book(shift, waiting)
+    page = signed_in.post(f"/bookings/{mine.id}/cancel", follow_redirects=True).get_data(
+        as_text=True
+    )
+    assert "Cancelled: " in page
+    assert _booking(shift, volunteer).status == BookingStatus.CANCELLED
+    assert _booking(shift, waiting).status == BookingStatus.CONFIRMED
+
+
+def test_after_the_deadline_only_a_coordinator_can_release(
+    signed_in, campaign, service_point, volunteer
+):
+    starts_at = utcnow() + timedelta(hours=2)  # the campaign's deadline is 12 hours before
+    shift = Shift(
+        campaign=campaign,
+        service_point=service_point,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=4),
+    )
+    db.session.add(shift)
+    db.session.flush()
+    booking = _book(shift, volunteer)
+    page = signed_in.get("/me/shifts").get_data(as_text=True)
+    assert "Only a coordinator can release you now" in page
+    assert f"/bookings/{booking.id}/cancel" not in page
+    page = signed_in.post(f"/bookings/{booking.id}/cancel", follow_redirects=True).get_data(
+        as_text=True
+    )
+    assert "Only a coordinator can release you now" in page
+    assert _booking(shift, volunteer).status == BookingStatus.CONFIRMED
+
+
+def test_another_persons_booking_cannot_be_cancelled(signed_in, make_shift, make_volunteer):
+    someone = make_volunteer()
+    theirs = _book(make_shift(), someone)
+    assert signed_in.post(f"/bookings/{theirs.id}/cancel").status_code == 404
+    assert _booking(theirs.shift, someone).status == BookingStatus.CONFIRMED
+
+
+@pytest.mark.parametrize("method, url", [("GET", "/shifts"), ("GET", "/me/shifts")])
+def test_a_stranger_is_sent_to_log_in(client, method, url):
+    response = client.open(url, method=method)
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+def test_a_learner_without_the_volunteer_role_is_refused(client, login, learner, make_shift):
+    login(learner)
+    assert client.get("/shifts").status_code == 403
+    assert client.get("/me/shifts").status_code == 403
+    assert client.post(f"/shifts/{make_shift().id}/book").status_code == 403
+
+
+def test_the_header_links_to_the_booking_pages(signed_in):
+    page = signed_in.get("/me/shifts").get_data(as_text=True)
+    assert 'href="/shifts"' in page and 'href="/me/shifts"' in page
+
+
+def test_refusals_are_in_vietnamese_by_default(client, login, volunteer, make_shift, other_point):
+    login(volunteer)
+    _book(make_shift(), volunteer)
+    second = make_shift(hours=25, point=other_point)
+    page = client.post(f"/shifts/{second.id}/book", follow_redirects=True).get_data(as_text=True)
+    assert "Bạn đã có một ca trùng giờ" in page
+
+
+def test_the_page_of_fifty_shifts_stays_light(signed_in, make_campaign, make_shift, other_commune):
+    campaign = make_campaign()
+    for number in range(60):
+        point = ServicePoint(commune=other_commune, name=f"Điểm {number}", address="Hà Nội")
+        db.session.add(point)
+        make_shift(on=campaign, point=point)
+    page = signed_in.get(f"/shifts?day={DAY}")
+    assert len(page.get_data()) < 50_000
+    assert "More shifts" in page.get_data(as_text=True)
