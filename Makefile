@@ -28,6 +28,7 @@ catalogues: install
 db: install catalogues
 	$(FLASK) db upgrade
 	$(FLASK) places import
+	$(FLASK) courses import
 	$(FLASK) demo
 
 run: db
