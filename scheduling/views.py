@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, format_datetime, format_time
+from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -34,6 +34,11 @@ def describe(shift: Shift) -> str:
         start=format_time(shift.starts_at, "short"),
         end=format_time(shift.ends_at, "short"),
     )
+
+
+def when(moment) -> str:
+    """A moment as "19:00, 7 Jan 2030" in the reader's language and Hanoi's time."""
+    return f"{format_time(moment, 'short')}, {format_date(moment, 'medium')}"
 
 
 REFUSALS = {
@@ -134,6 +139,7 @@ def my_shifts():
         past=past,
         may_cancel={b.id: services.may_cancel(b, now) for b in upcoming},
         deadline=services.cancel_deadline,
+        when=when,
         BookingStatus=BookingStatus,
     )
 
@@ -152,7 +158,7 @@ def cancel(booking_id):
         flash(
             _(
                 "The deadline to cancel was %(deadline)s. Only a coordinator can release you now.",
-                deadline=format_datetime(services.cancel_deadline(booking.shift), "short"),
+                deadline=when(services.cancel_deadline(booking.shift)),
             ),
             "error",
         )

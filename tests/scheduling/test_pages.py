@@ -201,3 +201,9 @@ def test_the_page_of_fifty_shifts_stays_light(signed_in, make_campaign, make_shi
     page = signed_in.get(f"/shifts?day={DAY}")
     assert len(page.get_data()) < 50_000
     assert "More shifts" in page.get_data(as_text=True)
+
+
+def test_an_unreadable_day_is_explained_and_today_is_shown(signed_in):
+    response = signed_in.get("/shifts?day=tomorrow")
+    assert response.status_code == 200
+    assert "Not a valid date value." in response.get_data(as_text=True)
