@@ -304,26 +304,8 @@ def find_shifts(
 
     ``commune_query`` matches the commune's name ignoring diacritics and case.
     """
-    now = now or utcnow()
-    day_start, day_end = _local_day_bounds(day)
     confirmed = _count_of(BookingStatus.CONFIRMED)
-    waitlisted = _count_of(BookingStatus.WAITLISTED)
-    stmt = (
-        select(Shift, confirmed, waitlisted)
-        .join(Shift.service_point)
-        .join(ServicePoint.commune)
-        .join(Shift.campaign)
-        .options(
-            contains_eager(Shift.service_point).contains_eager(ServicePoint.commune),
-            contains_eager(Shift.campaign),
-        )
-        .where(
-            Shift.status == ShiftStatus.ACTIVE,
-            Shift.starts_at > now,
-            Shift.starts_at >= day_start,
-            Shift.starts_at < day_end,
-        )
-    )
+    stmt = _active_shifts_on(day, confirmed).where(Shift.starts_at > (now or utcnow()))
     folded = fold(commune_query or "")
     if folded:
         escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -419,9 +401,22 @@ def _count_of(status: BookingStatus):
 
 def shifts_for_commune_on(session, commune: Commune, day: date) -> list[ShiftRow]:
     """Every active shift at the commune's service points starting on one local day, by time."""
-    day_start, day_end = _local_day_bounds(day)
     stmt = (
-        select(Shift, _count_of(BookingStatus.CONFIRMED), _count_of(BookingStatus.WAITLISTED))
+        _active_shifts_on(day, _count_of(BookingStatus.CONFIRMED))
+        .where(ServicePoint.commune_id == commune.id)
+        .order_by(Shift.starts_at, ServicePoint.name, Shift.id)
+    )
+    return [
+        ShiftRow(shift, confirmed, waitlisted)
+        for shift, confirmed, waitlisted in session.execute(stmt)
+    ]
+
+
+def _active_shifts_on(day: date, confirmed):
+    """Active shifts starting on one local day, with their place, campaign and counts loaded."""
+    day_start, day_end = _local_day_bounds(day)
+    return (
+        select(Shift, confirmed, _count_of(BookingStatus.WAITLISTED))
         .join(Shift.service_point)
         .join(ServicePoint.commune)
         .join(Shift.campaign)
@@ -430,14 +425,8 @@ def shifts_for_commune_on(session, commune: Commune, day: date) -> list[ShiftRow
             contains_eager(Shift.campaign),
         )
         .where(
-            ServicePoint.commune_id == commune.id,
             Shift.status == ShiftStatus.ACTIVE,
             Shift.starts_at >= day_start,
             Shift.starts_at < day_end,
         )
-        .order_by(Shift.starts_at, ServicePoint.name, Shift.id)
     )
-    return [
-        ShiftRow(shift, confirmed, waitlisted)
-        for shift, confirmed, waitlisted in session.execute(stmt)
-    ]
