@@ -1,0 +1,429 @@
+"""Booking rush: many volunteers book a few shifts at once through the JSON API, under gunicorn.
+
+    python -m bench.booking_rush --db sqlite
+    python -m bench.booking_rush --db postgresql
+
+Prepares a scratch database (a temp SQLite file, or a PostgreSQL database it creates and drops),
+loads the places and the demo accounts, creates a campaign whose shifts are contended, starts
+gunicorn on 127.0.0.1, takes a token per volunteer (setup, not timed), then times one booking per
+volunteer, checks capacity in the database, and compares GET /api/v1/shifts with GET /healthz.
+Only loopback addresses are used. Figures and their reading: docs/PERFORMANCE.md.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+PG_DATABASE = "caunoi_bench"
+PASSWORD = "demo-pass"
+COMMUNES = 20
+DAYS = 7
+MAX_PER_SHIFT = 8
+TARGET_SHIFTS = 20
+
+
+def _bin(name):
+    candidate = Path(sys.executable).parent / name
+    return str(candidate) if candidate.exists() else name
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def _environment(url):
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=url,
+        FLASK_APP="wsgi",
+        SECRET_KEY="bench",
+        FLASK_RATELIMIT_ENABLED="false",
+        CAUNOI_ENV="development",
+    )
+    return env
+
+
+# -- database ---------------------------------------------------------------------------------
+
+
+def _pg_admin(statement):
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(statement)
+
+
+def _create_database(kind, workdir):
+    if kind == "sqlite":
+        return "sqlite:///" + str(Path(workdir) / "bench.sqlite3")
+    _pg_admin(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+    _pg_admin(f"CREATE DATABASE {PG_DATABASE}")
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_DATABASE}"
+
+
+def _drop_database(kind):
+    if kind == "postgresql":
+        _pg_admin(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+
+
+def _flask(env, *args):
+    subprocess.run([_bin("flask"), *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def _in_app(url):
+    """An app on the bench database, for setup and the final check (in-process)."""
+    os.environ["DATABASE_URL"] = url
+    from app import create_app
+
+    return create_app({"SECRET_KEY": "bench", "RATELIMIT_ENABLED": False})
+
+
+def _prepare(app, volunteers):
+    """A campaign over COMMUNES Hanoi communes; return (target shift ids, commune code, day)."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.places.models import Commune, Province
+    from scheduling.models import Campaign, Shift
+    from scheduling.services import generate_shifts, local_today
+
+    with app.app_context():
+        session = db.session
+        hanoi = session.scalar(select(Province).where(Province.code == "01"))
+        communes = session.scalars(
+            select(Commune)
+            .where(Commune.province_id == hanoi.id)
+            .order_by(Commune.code)
+            .limit(COMMUNES)
+        ).all()
+        tomorrow = local_today() + timedelta(days=1)
+        campaign = Campaign(
+            name="Bench: booking rush",
+            province=hanoi,
+            starts_on=tomorrow,
+            ends_on=tomorrow + timedelta(days=DAYS - 1),
+            min_per_shift=1,
+            max_per_shift=MAX_PER_SHIFT,
+            communes=list(communes),
+        )
+        session.add(campaign)
+        session.flush()
+        total = generate_shifts(session, campaign)
+        targets = session.scalars(
+            select(Shift.id)
+            .where(Shift.campaign_id == campaign.id)
+            .order_by(Shift.starts_at, Shift.id)
+            .limit(TARGET_SHIFTS)
+        ).all()
+        session.commit()
+        print(
+            f"setup: {total} shifts over {len(communes)} communes x {DAYS} days, "
+            f"max {MAX_PER_SHIFT} per shift; {volunteers} volunteers rush {len(targets)} "
+            f"of them ({len(targets) * MAX_PER_SHIFT} places)",
+            flush=True,
+        )
+        return list(targets), communes[0].code, tomorrow, campaign.id
+
+
+def _over_capacity(app, campaign_id):
+    """(shifts with more confirmed bookings than max_per_shift, confirmed, waitlisted)."""
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from scheduling.models import Booking, BookingStatus, Campaign, Shift
+
+    with app.app_context():
+        session = db.session
+        campaign = session.get(Campaign, campaign_id)
+        confirmed = (
+            select(Booking.shift_id, func.count().label("n"))
+            .join(Shift, Shift.id == Booking.shift_id)
+            .where(Shift.campaign_id == campaign_id, Booking.status == BookingStatus.CONFIRMED)
+            .group_by(Booking.shift_id)
+            .subquery()
+        )
+        over = session.scalar(
+            select(func.count())
+            .select_from(confirmed)
+            .where(confirmed.c.n > campaign.max_per_shift)
+        )
+
+        def count(status):
+            return session.scalar(
+                select(func.count())
+                .select_from(Booking)
+                .join(Shift, Shift.id == Booking.shift_id)
+                .where(Shift.campaign_id == campaign_id, Booking.status == status)
+            )
+
+        result = over, count(BookingStatus.CONFIRMED), count(BookingStatus.WAITLISTED)
+        db.session.remove()
+        db.engine.dispose()
+        return result
+
+
+# -- server and HTTP --------------------------------------------------------------------------
+
+
+def _start_gunicorn(env, port, workers):
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by main, after the server)
+    server = subprocess.Popen(
+        [
+            _bin("gunicorn"),
+            "-w",
+            str(workers),
+            "-b",
+            f"{HOST}:{port}",
+            "--timeout",
+            "60",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            break
+        try:
+            if _request(port, "GET", "/healthz")[0] == 200:
+                return server, log
+        except OSError:
+            time.sleep(0.2)
+    _stop(server)
+    log.seek(0)
+    sys.stderr.write(log.read().decode(errors="replace")[-4000:])
+    raise RuntimeError("gunicorn did not answer /healthz within 30 s")
+
+
+def _stop(server):
+    if server.poll() is None:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def _request(port, method, path, body=None, token=None):
+    """One request on its own connection: (status, parsed JSON or None)."""
+    headers = {"Accept-Language": "en"}
+    payload = None
+    if body is not None:
+        payload = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    conn = http.client.HTTPConnection(HOST, port, timeout=60)
+    try:
+        conn.request(method, path, body=payload, headers=headers)
+        response = conn.getresponse()
+        data = response.read()
+    finally:
+        conn.close()
+    try:
+        return response.status, json.loads(data) if data else None
+    except ValueError:
+        return response.status, None
+
+
+def _tokens(port, volunteers, concurrency):
+    def one(n):
+        status, answer = _request(
+            port,
+            "POST",
+            "/api/v1/tokens",
+            {"email": f"volunteer{n}@demo.local", "password": PASSWORD},
+        )
+        if status != 201:
+            raise RuntimeError(f"token for volunteer{n}: HTTP {status} {answer}")
+        return answer["token"]
+
+    with ThreadPoolExecutor(concurrency) as pool:
+        return list(pool.map(one, range(1, volunteers + 1)))
+
+
+def _percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def _rush(port, tokens, targets, concurrency):
+    rng = random.Random(2026)
+    plan = [(token, rng.choice(targets)) for token in tokens]
+
+    def one(item):
+        token, shift_id = item
+        start = time.perf_counter()
+        try:
+            status, answer = _request(
+                port, "POST", f"/api/v1/shifts/{shift_id}/bookings", token=token
+            )
+        except OSError:
+            status, answer = 0, None
+        return status, answer, (time.perf_counter() - start) * 1000
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        results = list(pool.map(one, plan))
+    elapsed = time.perf_counter() - start
+    latencies = [ms for _s, _a, ms in results]
+    statuses = {}
+    outcomes = {}
+    for status, answer, _ms in results:
+        statuses[status] = statuses.get(status, 0) + 1
+        if status in (200, 201) and answer:
+            outcomes[answer["status"]] = outcomes.get(answer["status"], 0) + 1
+    print(
+        f"rush: {len(plan)} bookings in {elapsed:.2f} s = {len(plan) / elapsed:.1f} bookings/s "
+        f"(concurrency {concurrency})"
+    )
+    print(
+        f"rush latency ms: p50 {_percentile(latencies, 0.50):.0f}, "
+        f"p95 {_percentile(latencies, 0.95):.0f}, p99 {_percentile(latencies, 0.99):.0f}, "
+        f"max {max(latencies):.0f}, mean {statistics.fmean(latencies):.0f}"
+    )
+    print(f"rush answers: {dict(sorted(statuses.items()))} -> {dict(sorted(outcomes.items()))}")
+    fivexx = sum(n for status, n in statuses.items() if status >= 500 or status == 0)
+    print(f"rush 5xx (or no answer): {fivexx}")
+    return fivexx
+
+
+def _throughput(port, path, token, concurrency, seconds, limit):
+    """Requests/s of GET path: as many as fit in `seconds`, at most `limit`, N at once."""
+    lock = threading.Lock()
+    state = {"sent": 0, "ok": 0, "bad": 0}
+    deadline = time.monotonic() + seconds
+
+    def worker():
+        while True:
+            with lock:
+                if state["sent"] >= limit or time.monotonic() >= deadline:
+                    return
+                state["sent"] += 1
+            try:
+                status, _ = _request(port, "GET", path, token=token)
+            except OSError:
+                status = 0
+            with lock:
+                state["ok" if status == 200 else "bad"] += 1
+
+    start = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - start
+    done = state["ok"] + state["bad"]
+    return done / elapsed, done, state["bad"], elapsed
+
+
+# -- main -------------------------------------------------------------------------------------
+
+
+def parse(argv):
+    parser = argparse.ArgumentParser(prog="python -m bench.booking_rush", description=__doc__)
+    parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--volunteers", type=int, default=600)
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--read-seconds", type=float, default=10.0)
+    parser.add_argument("--read-requests", type=int, default=2000)
+    parser.add_argument("--read-concurrency", type=int, default=20)
+    args = parser.parse_args(argv)
+    if not 1 <= args.volunteers <= 600:
+        parser.error("--volunteers: the demo has volunteer1..600")
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse(sys.argv[1:] if argv is None else argv)
+    began = time.monotonic()
+    workdir = tempfile.mkdtemp(prefix="caunoi-bench-")
+    server = log = None
+    created = False
+    print(
+        f"booking_rush: db={args.db} volunteers={args.volunteers} "
+        f"concurrency={args.concurrency} gunicorn workers={args.workers}",
+        flush=True,
+    )
+    try:
+        url = _create_database(args.db, workdir)
+        created = True
+        env = _environment(url)
+        step = time.monotonic()
+        for command in (("db", "upgrade"), ("places", "import"), ("demo",)):
+            _flask(env, *command)
+        app = _in_app(url)
+        targets, commune, day, campaign_id = _prepare(app, args.volunteers)
+        print(f"setup: database ready in {time.monotonic() - step:.1f} s", flush=True)
+
+        port = _free_port()
+        server, log = _start_gunicorn(env, port, args.workers)
+        step = time.monotonic()
+        tokens = _tokens(port, args.volunteers, args.concurrency)
+        print(
+            f"setup: {len(tokens)} tokens in {time.monotonic() - step:.1f} s (not timed)",
+            flush=True,
+        )
+
+        fivexx = _rush(port, tokens, targets, args.concurrency)
+        over, confirmed, waitlisted = _over_capacity(app, campaign_id)
+        print(
+            f"check: {confirmed} confirmed, {waitlisted} waitlisted in the database; "
+            f"shifts over capacity: {over} (must be 0)"
+        )
+
+        token = tokens[0]
+        shifts_path = f"/api/v1/shifts?commune={commune}&date={day.isoformat()}"
+        status, listed = _request(port, "GET", shifts_path, token=token)
+        assert status == 200 and listed, (status, listed)
+        figures = {}
+        for name, path in (("healthz", "/healthz"), ("shifts", shifts_path)):
+            rate, done, bad, elapsed = _throughput(
+                port, path, token, args.read_concurrency, args.read_seconds, args.read_requests
+            )
+            figures[name] = rate
+            print(
+                f"read: GET {path}: {rate:.0f} req/s ({done} in {elapsed:.1f} s, "
+                f"{bad} not 200, concurrency {args.read_concurrency})",
+                flush=True,
+            )
+        print(f"read: shifts / healthz = {figures['shifts'] / figures['healthz']:.2f}")
+        print(f"total time {time.monotonic() - began:.0f} s")
+        return 0 if over == 0 and fivexx == 0 else 1
+    finally:
+        if server is not None:
+            _stop(server)
+        if log is not None:
+            log.close()
+        if created:
+            _drop_database(args.db)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
