@@ -5,6 +5,7 @@ The provinces and communes are imported once, for real, and kept between tests.
 """
 
 import os
+from datetime import date
 
 import flask_migrate
 import pytest
@@ -15,9 +16,10 @@ from werkzeug.security import generate_password_hash
 from app import create_app
 from app.auth.models import RoleGrant, User
 from app.extensions import db
-from app.places.models import Commune, Province
+from app.places.models import Commune, Province, ServicePoint
 from app.places.services import import_places
 from app.roles import Role
+from scheduling.models import Campaign
 
 KEPT_TABLES = {"provinces", "communes"}
 PASSWORD = "correct horse battery"
@@ -191,3 +193,49 @@ def login(client):
         return target
 
     return sign_in
+
+
+# Scheduling factories, shared by the scheduling, API and page tests.
+
+
+@pytest.fixture
+def service_point(bo_de):
+    point = ServicePoint(
+        commune=bo_de,
+        name="Trung tâm Phục vụ hành chính công phường Bồ Đề",
+        address="Số 1 Bồ Đề, Hà Nội",
+    )
+    db.session.add(point)
+    db.session.flush()
+    return point
+
+
+@pytest.fixture
+def make_campaign(hanoi, bo_de):
+    def make(communes=None, **fields):
+        campaign = Campaign(
+            name=fields.pop("name", "45 ngày đêm"),
+            province=hanoi,
+            starts_on=fields.pop("starts_on", date(2030, 1, 7)),
+            ends_on=fields.pop("ends_on", date(2030, 2, 20)),
+            communes=communes if communes is not None else [bo_de],
+            **fields,
+        )
+        db.session.add(campaign)
+        db.session.flush()
+        return campaign
+
+    return make
+
+
+@pytest.fixture
+def campaign(make_campaign):
+    return make_campaign()
+
+
+@pytest.fixture
+def make_volunteer(make_user, bo_de):
+    def make(**fields):
+        return make_user(Role.VOLUNTEER, home_commune=bo_de, **fields)
+
+    return make

@@ -1,39 +1,15 @@
 """Fixtures for the JSON API: a shift in Bồ Đề, bearer tokens, and a client that sends them."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from app.api.services import issue_token
 from app.extensions import db
-from app.places.models import ServicePoint
-from app.roles import Role
-from scheduling.models import Campaign, Shift
+from scheduling.models import Shift
 
 #: 07:00 in Hanoi on Tuesday 8 January 2030: far enough ahead for every booking and cancellation
 MORNING = datetime(2030, 1, 8, 0, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def service_point(bo_de):
-    point = ServicePoint(commune=bo_de, name="Trung tâm Phục vụ hành chính công", address="Bồ Đề")
-    db.session.add(point)
-    db.session.flush()
-    return point
-
-
-@pytest.fixture
-def campaign(hanoi, bo_de):
-    campaign = Campaign(
-        name="45 ngày đêm",
-        province=hanoi,
-        starts_on=date(2030, 1, 7),
-        ends_on=date(2030, 2, 20),
-        communes=[bo_de],
-    )
-    db.session.add(campaign)
-    db.session.flush()
-    return campaign
 
 
 @pytest.fixture
@@ -57,14 +33,6 @@ def make_shift(campaign, service_point):
 @pytest.fixture
 def shift(make_shift):
     return make_shift()
-
-
-@pytest.fixture
-def make_volunteer(make_user, bo_de):
-    def make(**fields):
-        return make_user(Role.VOLUNTEER, home_commune=bo_de, **fields)
-
-    return make
 
 
 @pytest.fixture
