@@ -30,22 +30,67 @@ def compile_catalogues():
     _pybabel("compile", "-d", str(TRANSLATIONS))
 
 
+def _catalogue_path(language):
+    return TRANSLATIONS / language / "LC_MESSAGES" / "messages.po"
+
+
+def _read_catalogue(language):
+    from babel.messages.pofile import read_po
+
+    with _catalogue_path(language).open("rb") as handle:
+        return read_po(handle)
+
+
+def _write_catalogue(language, catalogue):
+    from babel.messages.pofile import write_po
+
+    with _catalogue_path(language).open("wb") as handle:
+        write_po(handle, catalogue, width=100)
+
+
+def _untranslated(message):
+    return not all(message.string) if isinstance(message.id, tuple) else not message.string
+
+
 @translate.command("fill-en")
 def fill_english():
     """Give every untranslated English message its msgid: the source strings are English."""
-    from babel.messages.pofile import read_po, write_po
-
-    path = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po"
-    with path.open("rb") as handle:
-        catalogue = read_po(handle)
+    catalogue = _read_catalogue("en")
     for message in catalogue:
-        plural = isinstance(message.id, tuple)
-        untranslated = not all(message.string) if plural else not message.string
-        if message.id and untranslated:
+        if message.id and _untranslated(message):
             message.string = message.id
         message.flags.discard("fuzzy")
-    with path.open("wb") as handle:
-        write_po(handle, catalogue, width=100)
+    _write_catalogue("en", catalogue)
+
+
+@translate.command("merge")
+@click.argument("language")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+def merge(language, files):
+    """Fill untranslated messages from JSON files of {"msgid": "text"} ("one|many" for plurals).
+
+    Lets several people translate in parallel without editing the same .po file."""
+    import json
+
+    catalogue = _read_catalogue(language)
+    filled, unknown = 0, []
+    for name in files:
+        with open(name, encoding="utf-8") as handle:
+            texts = json.load(handle)
+        for key, text in texts.items():
+            msgid = tuple(key.split("|", 1)) if "|" in key else key
+            message = catalogue.get(msgid)
+            if message is None:
+                unknown.append(key)
+                continue
+            if _untranslated(message):
+                message.string = (text,) * len(message.string) if isinstance(msgid, tuple) else text
+                message.flags.discard("fuzzy")
+                filled += 1
+    _write_catalogue(language, catalogue)
+    click.echo(f"{filled} filled, {len(unknown)} not in the catalogue")
+    for key in unknown:
+        click.echo(f"  not found: {key}")
 
 
 @translate.command("init")
