@@ -256,7 +256,7 @@ def build_board(
 def understaffed_soon(
     session, campaign: Campaign, user: User, now: datetime | None = None, commune_query=""
 ) -> list[ShiftCount]:
-    """Shifts starting within 72 hours with fewer confirmed people than the minimum, soonest first."""
+    """Shifts starting within 72 hours with fewer confirmed people than the minimum."""
     now = now or utcnow()
     counts = shift_counts(
         session,

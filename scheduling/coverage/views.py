@@ -214,7 +214,7 @@ def _ics(body: bytes, filename: str | None = None) -> Response:
 @bp.get("/calendar/<token>.ics")
 @public
 def feed(token):
-    """The volunteer's shifts as an iCalendar feed; the secret URL is the only key (see calendar)."""
+    """The volunteer's shifts as iCalendar; the secret URL is the only key (see calendar.py)."""
     user = calendar.user_from_feed_token(db.session, current_app.config["SECRET_KEY"], token)
     if user is None:
         abort(404)
