@@ -27,7 +27,8 @@ FEED_SALT = "calendar-feed"
 #: how far back and ahead the feed reaches
 PAST = timedelta(days=30)
 AHEAD = timedelta(days=183)
-#: a calendar app should poll again after this long (a hint; Google decides on its own)
+#: a calendar app should poll again after this long (a hint; Google decides on its own);
+#: X-PUBLISHED-TTL below says the same for Outlook
 REFRESH = timedelta(hours=6)
 PRODID = "-//Cau Noi//Shifts//VI"
 
@@ -152,7 +153,7 @@ def calendar_of(bookings: list[Booking], *, name: str, my_shifts_url: str, now=N
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", "Asia/Ho_Chi_Minh")
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", REFRESH)
+    calendar.add("x-published-ttl", "PT6H")  # Outlook's name for the same hint
     for booking in bookings:
         calendar.add_component(_event(booking, my_shifts_url, stamp))
     calendar.add_missing_timezones()

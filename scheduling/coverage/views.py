@@ -39,6 +39,8 @@ STATE_LABELS = {
     CellState.PARTLY_STAFFED: _l("Partly staffed"),
     CellState.FULL: _l("Full"),
 }
+#: understaffed shifts of the next 72 hours listed above the board; the rest are counted
+SOON_SHOWN = 20
 STATE_SYMBOLS = {CellState.UNDERSTAFFED: "⚠", CellState.PARTLY_STAFFED: "◐", CellState.FULL: "✓"}
 
 
@@ -92,6 +94,7 @@ def board():
         pages=pages,
         args=args,
         soon=soon,
+        soon_shown=SOON_SHOWN,
         hours=format_decimal(round(board.volunteer_hours, 1)),
         labels=STATE_LABELS,
         symbols=STATE_SYMBOLS,
