@@ -190,7 +190,8 @@ def roster_csv(point_id):
         _("Signature"),
     ]
     body = services.csv_bytes(header, _roster_rows(services.roster(db.session, point, day)))
-    name = f"{_('roster')}-{point.commune.name}-{day.isoformat()}.csv".replace(" ", "-")
+    label = _("roster")
+    name = f"{label}-{point.commune.name}-{day.isoformat()}.csv".replace(" ", "-")
     ascii_name = f"roster-{fold(point.commune.name).replace(' ', '-')}-{day.isoformat()}.csv"
     return Response(
         body,
