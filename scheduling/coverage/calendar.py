@@ -130,7 +130,7 @@ def _event(booking: Booking, my_shifts_url: str, stamp: datetime) -> Event:
         _("See and cancel your shifts: %(url)s", url=my_shifts_url),
     )
     event.add("url", my_shifts_url)
-    if shift.status == ShiftStatus.CANCELLED:
+    if shift.status == ShiftStatus.CANCELLED or booking.status == BookingStatus.CANCELLED:
         event.add("status", "CANCELLED")
     elif booking.status == BookingStatus.WAITLISTED:
         event.add("status", "TENTATIVE")

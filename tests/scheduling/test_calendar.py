@@ -199,6 +199,12 @@ def test_a_booking_downloads_as_ics_for_its_owner_only(
     assert event.decoded("dtstart") == shift.starts_at
     assert event.decoded("dtend") == shift.ends_at
 
+    begin_write(db.session)
+    cancel_booking(db.session, booking)
+    db.session.commit()
+    (event,) = _events(english.get(f"/bookings/{booking.id}.ics").get_data())
+    assert str(event["status"]) == "CANCELLED"
+
     english.post("/logout")
     login(make_volunteer(), on=english)
     assert english.get(f"/bookings/{booking.id}.ics").status_code == 404
