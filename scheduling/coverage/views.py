@@ -84,8 +84,15 @@ def board():
     page = min(page, pages)
     soon = services.understaffed_soon(db.session, campaign, current_user, commune_query=query)
     args = {k: v for k, v in request.args.items() if k != "page"}
+    tomorrow = today + timedelta(days=1)
+    ranges = [
+        (_("Today"), today, today),
+        (_("Tomorrow"), tomorrow, tomorrow),
+        (_("The next 7 days"), today, today + timedelta(days=6)),
+    ]
     return render_template(
         "coverage/board.html",
+        ranges=ranges,
         form=form,
         campaign=campaign,
         board=board,

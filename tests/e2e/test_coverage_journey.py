@@ -68,6 +68,7 @@ def test_coordinator_sees_the_board_change_and_downloads_the_roster(
     page.screenshot(path=str(screenshots / "coverage-board-desktop.png"), full_page=True)
     page.set_viewport_size(PHONE)
     page.screenshot(path=str(screenshots / "coverage-board-360.png"), full_page=True)
+    page.locator(".coverage-wrap").screenshot(path=str(screenshots / "coverage-grid-360.png"))
     overflow = page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
@@ -91,3 +92,34 @@ def test_coordinator_sees_the_board_change_and_downloads_the_roster(
     assert text.splitlines()[0].startswith("Shift,Status,No.,Full name,Phone")
     for name in names:
         assert name in text
+
+
+def test_volunteer_finds_the_calendar_link_from_my_shifts(
+    page, axe, screenshots, volunteer, make_campaign, service_point
+):
+    today = local_today()
+    campaign = make_campaign(starts_on=today + timedelta(days=1), ends_on=today + timedelta(days=1))
+    generate_shifts(db.session, campaign)
+    shift = db.session.scalars(select(Shift).where(Shift.campaign_id == campaign.id)).first()
+    db.session.commit()
+    begin_write(db.session)
+    booking = book_shift(db.session, shift, volunteer)
+    db.session.commit()
+
+    page.set_viewport_size(PHONE)
+    _sign_in(page, volunteer)
+    page.locator("header").get_by_role("link", name="My shifts").click()
+    expect(page.locator(f'a[href="/bookings/{booking.id}.ics"]')).to_be_visible()
+    page.get_by_role("link", name="Add my shifts to my phone's calendar").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My calendar")
+    feed_url = page.get_by_label("Your calendar link (keep it private)").input_value()
+    assert "/calendar/" in feed_url and feed_url.endswith(".ics")
+    webcal = page.get_by_role("link", name="Subscribe on this device")
+    expect(webcal).to_have_attribute("href", "webcal://" + feed_url.split("://", 1)[1])
+    axe(page)
+    page.screenshot(path=str(screenshots / "my-calendar-360.png"), full_page=True)
+
+    page.get_by_role("button", name="Reset the link").click()
+    expect(page.get_by_role("status")).to_contain_text("the old one no longer works")
+    assert page.get_by_label("Your calendar link (keep it private)").input_value() != feed_url
+    assert page.request.get(feed_url).status == 404

@@ -306,3 +306,18 @@ def test_the_board_of_126_wards_is_one_aggregate_query(
     assert len([s for s in statements if "shifts" in s]) == 1
     assert len(communes) == 126
     assert db.session.query(Shift).count() == len(rows)
+
+
+def test_one_click_shows_tomorrow_only(english, login, coordinator, campaign):
+    from datetime import timedelta
+
+    from scheduling.services import local_today
+
+    tomorrow = (local_today() + timedelta(days=1)).isoformat()
+    login(coordinator, on=english)
+    html = english.get("/coverage", query_string={"campaign": campaign.id}).get_data(as_text=True)
+    assert f"first={tomorrow}&amp;last={tomorrow}" in html.split(">Tomorrow<", 1)[0][-300:]
+
+    page = english.get("/coverage", query_string={"first": tomorrow, "last": tomorrow})
+    assert page.status_code == 200
+    assert 'aria-current="true">Tomorrow<' in page.get_data(as_text=True)
