@@ -1,0 +1,344 @@
+"""The coverage board and the rosters: who is booked where, counted in one query per view.
+
+Scope (DESIGN.md): an admin sees every commune, a coordinator the communes of their grants, a
+commune directly or every commune of a province. ``scope_of`` turns that into one SQL condition
+on ``Commune`` so the counts never load out-of-scope rows.
+"""
+
+import csv
+import enum
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import and_, case, false, func, or_, select, true
+from sqlalchemy.orm import joinedload
+
+from app.auth.models import User
+from app.database import utcnow
+from app.places.models import Commune, ServicePoint
+from app.roles import Role
+from app.text import fold
+from scheduling.models import (
+    Booking,
+    BookingStatus,
+    Campaign,
+    Shift,
+    ShiftStatus,
+    campaign_communes,
+)
+from scheduling.services import HOLDING, LOCAL_ZONE, _local_day_bounds, local_today
+
+#: the widest date range of the board, so one page stays light
+MAX_DAYS = 31
+#: rows (service points) on one page of the board; Hanoi's 126 wards fit in four pages
+ROWS_PER_PAGE = 40
+#: the horizon of the "understaffed soon" list
+SOON = timedelta(hours=72)
+
+
+class CellState(enum.StrEnum):
+    UNDERSTAFFED = "understaffed"  # fewer confirmed than the campaign's minimum
+    PARTLY_STAFFED = "partly"  # the minimum is reached, places are still free
+    FULL = "full"  # the maximum is reached; more bookings go to the waitlist
+
+
+def scope_of(user: User):
+    """A SQL condition on Commune for the communes the user coordinates (true for an admin)."""
+    if user.has_role(Role.ADMIN):
+        return true()
+    grants = [g for g in user.grants if g.role == Role.COORDINATOR]
+    commune_ids = [g.commune_id for g in grants if g.commune_id]
+    province_ids = [g.province_id for g in grants if g.province_id]
+    if not commune_ids and not province_ids:
+        return false()
+    return or_(Commune.id.in_(commune_ids), Commune.province_id.in_(province_ids))
+
+
+def campaigns_in_scope(session, user: User) -> list[Campaign]:
+    """Campaigns with at least one commune in the user's scope, the latest first."""
+    in_scope = (
+        select(campaign_communes.c.campaign_id)
+        .join(Commune, Commune.id == campaign_communes.c.commune_id)
+        .where(scope_of(user))
+    )
+    return list(
+        session.scalars(
+            select(Campaign)
+            .where(Campaign.id.in_(in_scope))
+            .order_by(Campaign.starts_on.desc(), Campaign.id.desc())
+        )
+    )
+
+
+def current_campaign(campaigns: list[Campaign], today: date) -> Campaign | None:
+    """The campaign running today, else the next to start, else the last to end."""
+    running = [c for c in campaigns if c.starts_on <= today <= c.ends_on]
+    if running:
+        return max(running, key=lambda c: (c.starts_on, c.id))
+    coming = [c for c in campaigns if c.starts_on > today]
+    if coming:
+        return min(coming, key=lambda c: (c.starts_on, c.id))
+    return max(campaigns, key=lambda c: (c.ends_on, c.id), default=None)
+
+
+@dataclass(frozen=True)
+class ShiftCount:
+    """One shift of the board with its counts of confirmed and waitlisted bookings."""
+
+    shift_id: int
+    starts_at: datetime
+    ends_at: datetime
+    point_id: int
+    point_name: str
+    commune_id: int
+    commune_name: str
+    confirmed: int
+    waitlisted: int
+    minimum: int
+    maximum: int
+
+    @property
+    def state(self) -> CellState:
+        if self.confirmed < self.minimum:
+            return CellState.UNDERSTAFFED
+        if self.confirmed < self.maximum:
+            return CellState.PARTLY_STAFFED
+        return CellState.FULL
+
+    @property
+    def local_day(self) -> date:
+        return self.starts_at.astimezone(LOCAL_ZONE).date()
+
+    @property
+    def slot(self) -> tuple[time, time]:
+        """The local start and end times, which name the shift's column on the board."""
+        return (
+            self.starts_at.astimezone(LOCAL_ZONE).time(),
+            self.ends_at.astimezone(LOCAL_ZONE).time(),
+        )
+
+    @property
+    def hours(self) -> float:
+        return (self.ends_at - self.starts_at).total_seconds() / 3600
+
+
+def _escaped_like(folded: str) -> str:
+    return "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def shift_counts(
+    session,
+    campaign: Campaign,
+    user: User,
+    *,
+    starts_from: datetime,
+    starts_before: datetime,
+    commune_query: str = "",
+) -> list[ShiftCount]:
+    """The campaign's active shifts in the user's scope starting in [from, before), with counts.
+
+    One aggregate query (bookings grouped by shift), whatever the number of communes.
+    """
+    confirmed = func.coalesce(
+        func.sum(case((Booking.status == BookingStatus.CONFIRMED, 1), else_=0)), 0
+    )
+    waitlisted = func.coalesce(
+        func.sum(case((Booking.status == BookingStatus.WAITLISTED, 1), else_=0)), 0
+    )
+    stmt = (
+        select(
+            Shift.id,
+            Shift.starts_at,
+            Shift.ends_at,
+            ServicePoint.id,
+            ServicePoint.name,
+            Commune.id,
+            Commune.name,
+            confirmed,
+            waitlisted,
+        )
+        .join(ServicePoint, ServicePoint.id == Shift.service_point_id)
+        .join(Commune, Commune.id == ServicePoint.commune_id)
+        .outerjoin(Booking, and_(Booking.shift_id == Shift.id, Booking.status.in_(HOLDING)))
+        .where(
+            Shift.campaign_id == campaign.id,
+            Shift.status == ShiftStatus.ACTIVE,
+            Shift.starts_at >= starts_from,
+            Shift.starts_at < starts_before,
+            scope_of(user),
+        )
+        .group_by(Shift.id, ServicePoint.id, Commune.id)
+        .order_by(Shift.starts_at, Commune.search_name, ServicePoint.name, Shift.id)
+    )
+    folded = fold(commune_query or "")
+    if folded:
+        stmt = stmt.where(Commune.search_name.like(_escaped_like(folded), escape="\\"))
+    return [
+        ShiftCount(
+            *row[:7],
+            confirmed=int(row[7]),
+            waitlisted=int(row[8]),
+            minimum=campaign.min_per_shift,
+            maximum=campaign.max_per_shift,
+        )
+        for row in session.execute(stmt)
+    ]
+
+
+@dataclass
+class BoardRow:
+    """A service point's line on the board: its shifts by (local day, slot)."""
+
+    commune_name: str
+    point_id: int
+    point_name: str
+    cells: dict[tuple[date, tuple[time, time]], ShiftCount] = field(default_factory=dict)
+
+    @property
+    def understaffed(self) -> int:
+        return sum(1 for c in self.cells.values() if c.state == CellState.UNDERSTAFFED)
+
+    @property
+    def first_understaffed(self) -> datetime | None:
+        starts = [c.starts_at for c in self.cells.values() if c.state == CellState.UNDERSTAFFED]
+        return min(starts, default=None)
+
+
+@dataclass
+class Board:
+    """The grid of a filter: days × slots as columns, service points as rows."""
+
+    days: list[date]
+    slots: list[tuple[time, time]]
+    rows: list[BoardRow]
+    #: confirmed bookings × shift length over every shift of the filter
+    volunteer_hours: float
+    #: shifts of the filter by state
+    states: dict[CellState, int]
+
+
+def days_between(first: date, last: date) -> list[date]:
+    """Every day from first to last, both included."""
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def build_board(
+    counts: list[ShiftCount], first: date, last: date, only_understaffed: bool = False
+) -> Board:
+    """Arrange shift counts as a board; the rows with the most understaffed shifts come first."""
+    rows: dict[int, BoardRow] = {}
+    slots = set()
+    states = dict.fromkeys(CellState, 0)
+    hours = 0.0
+    for count in counts:
+        row = rows.setdefault(
+            count.point_id, BoardRow(count.commune_name, count.point_id, count.point_name)
+        )
+        row.cells[(count.local_day, count.slot)] = count
+        slots.add(count.slot)
+        states[count.state] += 1
+        hours += count.confirmed * count.hours
+    ordered = sorted(
+        rows.values(),
+        key=lambda r: (
+            -r.understaffed,
+            r.first_understaffed or datetime.max.replace(tzinfo=LOCAL_ZONE),
+            fold(r.commune_name),
+            fold(r.point_name),
+            r.point_id,
+        ),
+    )
+    if only_understaffed:
+        ordered = [r for r in ordered if r.understaffed]
+    return Board(days_between(first, last), sorted(slots), ordered, hours, states)
+
+
+def understaffed_soon(
+    session, campaign: Campaign, user: User, now: datetime | None = None, commune_query=""
+) -> list[ShiftCount]:
+    """Shifts starting within 72 hours with fewer confirmed people than the minimum."""
+    now = now or utcnow()
+    counts = shift_counts(
+        session,
+        campaign,
+        user,
+        starts_from=now,
+        starts_before=now + SOON,
+        commune_query=commune_query,
+    )
+    return [c for c in counts if c.state == CellState.UNDERSTAFFED]
+
+
+def default_range(today: date | None = None) -> tuple[date, date]:
+    """Today and the six days after it."""
+    today = today or local_today()
+    return today, today + timedelta(days=6)
+
+
+def range_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """The UTC instants between which shifts starting on the local days first..last start."""
+    return _local_day_bounds(first)[0], _local_day_bounds(last)[1]
+
+
+# --- rosters ------------------------------------------------------------------------------------
+
+
+@dataclass
+class RosterShift:
+    """A shift of the roster with its confirmed people and its waitlist, in booking order."""
+
+    shift: Shift
+    confirmed: list[Booking] = field(default_factory=list)
+    waitlisted: list[Booking] = field(default_factory=list)
+
+
+def roster(session, point: ServicePoint, day: date) -> list[RosterShift]:
+    """The shifts at a service point starting on one local day, with who booked them."""
+    day_start, day_end = _local_day_bounds(day)
+    shifts = session.scalars(
+        select(Shift)
+        .options(joinedload(Shift.campaign))
+        .where(
+            Shift.service_point_id == point.id,
+            Shift.starts_at >= day_start,
+            Shift.starts_at < day_end,
+        )
+        .order_by(Shift.starts_at, Shift.id)
+    ).all()
+    result = {s.id: RosterShift(s) for s in shifts}
+    if not result:
+        return []
+    bookings = session.scalars(
+        select(Booking)
+        .options(joinedload(Booking.user))
+        .where(Booking.shift_id.in_(list(result)), Booking.status.in_(HOLDING))
+        .order_by(Booking.created_at, Booking.id)
+    ).all()
+    for booking in bookings:
+        entry = result[booking.shift_id]
+        if booking.status == BookingStatus.CONFIRMED:
+            entry.confirmed.append(booking)
+        else:
+            entry.waitlisted.append(booking)
+    return list(result.values())
+
+
+#: a cell starting with one of these is read as a formula by Excel and LibreOffice
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value) -> str:
+    """A CSV cell that a spreadsheet shows as text: a leading apostrophe before a formula sign."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_bytes(header: list[str], rows: list[list]) -> bytes:
+    """CSV in UTF-8 with a byte-order mark, so Excel shows Vietnamese names; formulas disarmed."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([neutralise(h) for h in header])
+    for row in rows:
+        writer.writerow([neutralise(v) for v in row])
+    return out.getvalue().encode("utf-8-sig")
