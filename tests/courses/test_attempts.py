@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from courses.learning import services
+from courses.learning.grading import draw_entry
 from courses.learning.models import Certificate, QuizAnswer, QuizAttempt
 from courses.models import Question
 from courses.services import get_course, import_courses
@@ -47,19 +48,17 @@ def test_two_attempts_draw_different_questions(course, learner):
     assert [e["id"] for e in first.draw] != [e["id"] for e in second.draw]
 
 
-def test_choices_are_shuffled_and_kept_in_the_attempt(course, learner):
+def test_choices_are_shuffled_differently_across_attempts(course, learner):
     orders = set()
     for seed in range(6):
-        entry_of = {}
         attempt = services.start_attempt(db.session, learner, course, random.Random(seed))
-        for entry in attempt.draw:
-            entry_of[entry["id"]] = entry
-        single = next((e for e in attempt.draw if "choices" in e and len(e["choices"]) > 2), None)
-        if single:
-            orders.add((single["id"], tuple(single["choices"])))
+        orders |= {
+            (entry["id"], tuple(entry["choices"])) for entry in attempt.draw if "choices" in entry
+        }
         db.session.delete(attempt)
         db.session.flush()
-    assert len(orders) > 1
+    question_ids = {question_id for question_id, _order in orders}
+    assert len(orders) > len(question_ids)  # some question was shown in two orders
 
 
 def test_the_draw_is_stable_within_an_attempt(client, login, course, learner):
@@ -174,3 +173,42 @@ def test_a_full_quiz_through_the_pages_ends_with_the_score(client, login, course
     result = client.get(f"/courses/vneid/quiz/{attempt.id}").get_data(as_text=True)
     assert "100%" in result
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1
+
+
+def test_a_walkthrough_goes_screen_by_screen_without_javascript(client, login, course, learner):
+    question = next(q for q in course.questions if q.type == "walkthrough")
+    steps = question.data["steps"]
+    entry = draw_entry(question.id, question.type, question.data, random.Random(9))
+    attempt = QuizAttempt(
+        user_id=learner.id, course_id=course.id, draw=[entry], question_count=1, pass_mark=80
+    )
+    db.session.add(attempt)
+    login(learner)
+    client.set_cookie("lang", "en")
+
+    first = client.get("/courses/vneid/quiz").get_data(as_text=True)
+    assert 'method="get"' in first and "Step 1 of" in first
+    assert first.count('class="mock-element"') == len(steps[0]["elements"])
+    wrong = next(e["id"] for e in steps[0]["elements"] if e["id"] != steps[0]["answer"])
+    second = client.get(
+        "/courses/vneid/quiz", query_string={"q": question.id, "tap": wrong}
+    ).get_data(as_text=True)
+    assert "Step 2 of" in second and "Not that one." in second
+    assert f'name="taps" value="{wrong}"' in second
+
+    taps = [wrong] + [step["answer"] for step in steps[1:]]
+    last = client.get(
+        "/courses/vneid/quiz", query_string={"q": question.id, "taps": taps[:-2], "tap": taps[-2]}
+    ).get_data(as_text=True)
+    assert 'method="post"' in last and f"Step {len(steps)} of" in last
+    assert db.session.scalar(select(func.count()).select_from(QuizAnswer)) == 0
+
+    response = client.post(
+        f"/courses/vneid/quiz/{attempt.id}/answers",
+        data={"question": question.id, "taps": taps[:-1], "tap": taps[-1]},
+    )
+    row = db.session.scalar(select(QuizAnswer))
+    assert row.answer == taps and row.correct is False
+    feedback = client.get(response.location).get_data(as_text=True)
+    assert feedback.count("✗ Wrong") == 1
+    assert feedback.count("✓ Right") == len(steps) - 1
