@@ -88,7 +88,9 @@ def start_attempt(session, user: User, course: Course, rng=None) -> QuizAttempt:
     locked(session, User, user.id)  # one start at a time per learner
     current = open_attempt(session, user, course)
     if current is not None:
-        return current
+        if next_step(session, current) is not None:
+            return current
+        _finish(session, current)  # its last questions were deleted by a re-import
     bank = session.scalars(
         select(Question).where(Question.course_id == course.id).order_by(Question.position)
     ).all()

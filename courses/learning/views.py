@@ -188,7 +188,7 @@ def feedback(slug, attempt_id, question_id):
     if row is None:
         abort(404)
     steps = services.questions_of(db.session, attempt)
-    step = next(s for s in steps if s.question.id == question_id)
+    step = next((s for s in steps if s.question.id == question_id), None) or abort(404)
     data = step.question.data
     return render_template(
         "learning/feedback.html",

@@ -118,3 +118,13 @@ def test_failing_issues_no_certificate(course, resident):
         services.answer_question(db.session, attempt, step.question, "nope")
     assert attempt.passed is False
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 0
+
+
+def test_a_coordinator_cannot_open_a_residents_certificate_or_attempt(
+    client, login, course, resident, coordinator
+):
+    attempt = master(resident, course)
+    certificate = db.session.scalar(select(Certificate))
+    login(coordinator)  # even the coordinator of the resident's own commune
+    assert client.get(f"/me/certificates/{certificate.id}").status_code == 404
+    assert client.get(f"/courses/vneid/quiz/{attempt.id}").status_code == 404
