@@ -34,6 +34,7 @@ def create_app(config=None):
     app.before_request(authenticate_api)
     app.before_request(access.enforce)
 
+    import courses.learners.models  # noqa: F401
     import courses.models  # noqa: F401
     import scheduling.models  # noqa: F401
 
@@ -50,6 +51,7 @@ def _register_blueprints(app):
     from app.main import bp as main_bp
     from app.places import bp as places_bp
     from courses import bp as courses_bp
+    from courses.learners import bp as learners_bp
     from scheduling import bp as scheduling_bp
 
     app.register_blueprint(main_bp)
@@ -59,6 +61,7 @@ def _register_blueprints(app):
     app.register_blueprint(scheduling_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(courses_bp)
+    app.register_blueprint(learners_bp)
 
 
 def _register_cli(app):
