@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField, TelField
-from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
 
 from app.auth.forms import PASSWORD, PHONE
 from app.forms import Form
@@ -26,7 +26,7 @@ class CommuneFields(Form):
         description=_l('Type the name, with or without accents, e.g. "Bo De".'),
         filters=[_strip],
         validators=[
-            InputRequired(message=_l("Enter your commune or ward.")),
+            DataRequired(message=_l("Enter your commune or ward.")),
             Length(max=100),
         ],
     )
@@ -37,7 +37,7 @@ class JoinForm(CommuneFields):
         _l("Your name"),
         description=_l("As you want it on your certificates."),
         filters=[_strip],
-        validators=[InputRequired(message=_l("Enter your name.")), Length(max=120)],
+        validators=[DataRequired(message=_l("Enter your name.")), Length(max=120)],
     )
     phone = TelField(
         _l("Phone (optional)"),
@@ -52,7 +52,7 @@ class ResumeForm(Form):
         _l("Your personal code"),
         description=_l('8 letters and digits, e.g. "K7PM-3QXA".'),
         filters=[_strip],
-        validators=[InputRequired(message=_l("Enter your personal code.")), Length(max=20)],
+        validators=[DataRequired(message=_l("Enter your personal code.")), Length(max=20)],
     )
     submit = SubmitField(_l("Continue learning"))
 
@@ -69,7 +69,7 @@ class OfficerRegistrationForm(CommuneFields):
     full_name = StringField(
         _l("Full name"),
         filters=[_strip],
-        validators=[InputRequired(), Length(max=120)],
+        validators=[DataRequired(message=_l("Enter your name.")), Length(max=120)],
     )
     email = EmailField(_l("Email"), validators=[InputRequired(), Email(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[InputRequired(), PASSWORD])
@@ -81,7 +81,7 @@ class OfficerRegistrationForm(CommuneFields):
         _l("Position"),
         description=_l('Your post at the commune, e.g. "Công chức Tư pháp – Hộ tịch".'),
         filters=[_strip],
-        validators=[InputRequired(message=_l("Enter your position.")), Length(max=200)],
+        validators=[DataRequired(message=_l("Enter your position.")), Length(max=200)],
     )
     phone = TelField(_l("Phone (optional)"), filters=[_strip], validators=[Optional(), PHONE])
     submit = SubmitField(_l("Register"))

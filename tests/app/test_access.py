@@ -21,6 +21,11 @@ PUBLIC = {
     "courses.lesson",
     "api.create_token",
     "api.openapi_document",
+    "learners.join",
+    "learners.resume",
+    "learners.resume_from_qr",
+    "learners.register_officer",
+    "learners.text_size",
 }
 
 
