@@ -46,7 +46,12 @@ def _pick(text, language):
 
 
 def _html(*paragraphs) -> str:
-    return "".join(f"<p>{escape(p)}</p>" for p in paragraphs if p)
+    """Paragraphs of plain text as HTML; a line break inside one stays a line break."""
+    return "".join(
+        "<p>" + "<br>".join(escape(line) for line in p.strip().split("\n")) + "</p>"
+        for p in paragraphs
+        if p
+    )
 
 
 def _text(parent, tag, value, html=True):

@@ -14,9 +14,11 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 from markupsafe import Markup
 
+from app import navigation
 from app.access import public, roles
 from app.auth.services import AccountError
 from app.extensions import db, limiter
@@ -36,6 +38,8 @@ from courses.learners.forms import (
     ResumeForm,
 )
 from courses.moodle import moodle_xml
+
+navigation.register("learners.my_code", _l("My code"))
 
 TEXT_SIZE_COOKIE = "text_size"
 #: the code shown once after joining or renewing, kept in the session until the next page shows it
