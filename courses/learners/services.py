@@ -18,14 +18,14 @@ import hmac
 import secrets
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from werkzeug.security import generate_password_hash
 
 from app.auth.models import RoleGrant, User
 from app.auth.services import AccountError, find_by_email, normalise_email
 from app.database import utcnow
 from app.roles import Role
-from courses.learners.models import LearnerProfile
+from courses.learners.models import LEARNER_AUDIENCES, LearnerProfile
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
@@ -181,3 +181,37 @@ def user_from_resume_token(session, secret_key, token, max_age) -> User:
     ):
         raise LearnerError("token_invalid")
     return user
+
+
+def learners_by_audience(session, commune_ids=None) -> dict[str, int]:
+    """How many learners and volunteers of these communes (None: all) learn as each audience.
+
+    The profile's audience when there is one; otherwise volunteer for a holder of the volunteer
+    role, resident for a plain learner. Accounts holding neither role are not counted."""
+    volunteer = (
+        select(RoleGrant.id)
+        .where(RoleGrant.user_id == User.id, RoleGrant.role == Role.VOLUNTEER)
+        .exists()
+    )
+    learner = (
+        select(RoleGrant.id)
+        .where(RoleGrant.user_id == User.id, RoleGrant.role == Role.LEARNER)
+        .exists()
+    )
+    audience = case(
+        (LearnerProfile.audience.is_not(None), LearnerProfile.audience),
+        (volunteer, "volunteer"),
+        (learner, "resident"),
+    )
+    stmt = (
+        select(audience.label("audience"), func.count(User.id))
+        .select_from(User)
+        .outerjoin(LearnerProfile, LearnerProfile.user_id == User.id)
+        .where(audience.is_not(None))
+        .group_by(audience)
+    )
+    if commune_ids is not None:
+        stmt = stmt.where(User.home_commune_id.in_(commune_ids))
+    counts = dict.fromkeys(LEARNER_AUDIENCES, 0)
+    counts.update({row[0]: row[1] for row in session.execute(stmt)})
+    return counts

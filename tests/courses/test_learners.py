@@ -314,3 +314,25 @@ def test_a_lesson_page_has_a_hidden_listen_button_and_no_inline_script(client):
     assert re.search(r'<div class="listen" data-listen hidden>', html)
     assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/js/listen.js" defer>']
     assert client.get("/static/js/listen.js").status_code == 200
+
+
+def test_learners_are_counted_by_audience_within_communes(
+    client, make_user, bo_de, other_commune, admin
+):
+    _join(client)  # a resident of Bồ Đề
+    client.post("/learn/join", data=JOIN | {"full_name": "Ông Hai"})
+    client.post("/register/officer", data=OFFICER)
+    make_user(Role.VOLUNTEER, home_commune=bo_de)
+    make_user(Role.LEARNER, home_commune=bo_de)  # a learner made before profiles existed
+    make_user(Role.VOLUNTEER, home_commune=other_commune)
+
+    assert services.learners_by_audience(db.session, {bo_de.id}) == {
+        "resident": 3,
+        "officer": 1,
+        "volunteer": 1,
+    }
+    everywhere = services.learners_by_audience(db.session)
+    assert everywhere["volunteer"] == 2  # the admin holds neither role and is not counted
+    assert services.learners_by_audience(db.session, set()) == dict.fromkeys(
+        ("resident", "officer", "volunteer"), 0
+    )
