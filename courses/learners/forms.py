@@ -53,6 +53,8 @@ class ResumeForm(Form):
         description=_l('8 letters and digits, e.g. "K7PM-3QXA".'),
         filters=[_strip],
         validators=[DataRequired(message=_l("Enter your personal code.")), Length(max=20)],
+        # Phones offer capitals and no spelling fixes; the field shows what the card shows.
+        render_kw={"autocapitalize": "characters", "spellcheck": "false", "class": "code-input"},
     )
     submit = SubmitField(_l("Continue learning"))
 

@@ -108,7 +108,7 @@ def test_resident_joins_reads_in_large_text_and_resumes_on_another_device(
     expect(page.locator("html")).to_have_class("large-text")
     font = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
     assert font == 20  # 125% of 16 px
-    listen = page.get_by_role("button", name=t(live_app, language, "Listen"))
+    listen = page.get_by_role("button", name=t(live_app, language, "Listen"), exact=True)
     expect(listen).to_be_visible()
     axe(page)
     page.screenshot(
@@ -116,12 +116,14 @@ def test_resident_joins_reads_in_large_text_and_resumes_on_another_device(
     )
     _no_sideways_scroll(page)
     listen.click()
-    expect(page.get_by_role("button", name=t(live_app, language, "Pause"))).to_be_visible()
+    expect(
+        page.get_by_role("button", name=t(live_app, language, "Pause"), exact=True)
+    ).to_be_visible()
     spoken = page.evaluate("window.speechSynthesis.spoken")
     heading = page.locator("h1").inner_text()
     assert spoken[0] == f"{heading}|{'vi-VN' if language == 'vi' else 'en-US'}"
     assert len(spoken) > 3
-    page.get_by_role("button", name=t(live_app, language, "Stop")).click()
+    page.get_by_role("button", name=t(live_app, language, "Stop"), exact=True).click()
     expect(listen).to_be_visible()
 
     # Every page a learner meets stays usable at 360 px with large text on.
