@@ -158,3 +158,12 @@ def test_an_unknown_course_or_language_is_not_found(client, login, admin, course
     login(admin)
     assert client.get("/courses/nope/moodle.xml").status_code == 404
     assert client.get("/courses/vneid/moodle.xml?lang=fr").status_code == 404
+
+
+def test_the_course_page_links_the_export_for_coordinators_only(
+    client, login, coordinator, courses
+):
+    link = 'href="/courses/vneid/moodle.xml?lang=vi"'
+    assert link not in client.get("/courses/vneid").get_data(as_text=True)
+    login(coordinator)
+    assert link in client.get("/courses/vneid").get_data(as_text=True)
