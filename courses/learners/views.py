@@ -60,7 +60,6 @@ def _locale():
 
 def _commune(form):
     """The commune typed in the form, or None with an error on the field."""
-    form.home_province.choices = [("", "—")] + places.province_choices(db.session)
     province = places.get_by_code(db.session, Province, form.home_province.data or "")
     if province is None:
         if not form.home_province.errors:

@@ -24,6 +24,12 @@ PAGES = [
     "/courses/vneid",
     LESSON,
     "/learn/code",
+    "/profile",
+    "/provinces",
+    "/provinces/01",
+    "/login",
+    "/register",
+    "/password/forgot",
 ]
 
 # A device with a Vietnamese and an English voice: speech is recorded instead of spoken.
