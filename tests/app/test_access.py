@@ -23,6 +23,11 @@ PUBLIC = {
     "api.create_token",
     "api.openapi_document",
     "coverage.feed",
+    "learners.join",
+    "learners.resume",
+    "learners.resume_from_qr",
+    "learners.register_officer",
+    "learners.text_size",
 }
 
 
