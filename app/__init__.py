@@ -34,6 +34,7 @@ def create_app(config=None):
     app.before_request(authenticate_api)
     app.before_request(access.enforce)
 
+    import courses.learning.models  # noqa: F401
     import courses.models  # noqa: F401
     import scheduling.models  # noqa: F401
 
@@ -43,6 +44,7 @@ def create_app(config=None):
 
 
 def _register_blueprints(app):
+    import courses.learning.api  # noqa: F401  (its routes join the API blueprint)
     import scheduling.api  # noqa: F401  (its routes join the API blueprint)
     from app.admin import bp as admin_bp
     from app.api import bp as api_bp
@@ -50,6 +52,7 @@ def _register_blueprints(app):
     from app.main import bp as main_bp
     from app.places import bp as places_bp
     from courses import bp as courses_bp
+    from courses.learning import bp as learning_bp
     from scheduling import bp as scheduling_bp
 
     app.register_blueprint(main_bp)
@@ -59,6 +62,7 @@ def _register_blueprints(app):
     app.register_blueprint(scheduling_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(courses_bp)
+    app.register_blueprint(learning_bp)
 
 
 def _register_cli(app):

@@ -150,6 +150,82 @@ SCHEMAS = {
             **_PLACE,
         },
     },
+    "CourseProgress": {
+        "type": "object",
+        "required": ["lessons_done", "mastered", "best_score"],
+        "additionalProperties": False,
+        "properties": {
+            "lessons_done": {"type": "integer", "minimum": 0},
+            "mastered": {
+                "type": "boolean",
+                "description": "An attempt at the quiz reached the course's pass mark.",
+            },
+            "best_score": {
+                "type": ["integer", "null"],
+                "minimum": 0,
+                "maximum": 100,
+                "description": "Best finished attempt, percent; null before any.",
+            },
+        },
+    },
+    "Course": {
+        "type": "object",
+        "required": [
+            "slug",
+            "title",
+            "summary",
+            "audience",
+            "minutes",
+            "lessons_count",
+            "progress",
+        ],
+        "additionalProperties": False,
+        "properties": {
+            "slug": {"type": "string"},
+            "title": {"type": "string", "description": "In the request's language."},
+            "summary": {"type": "string", "description": "In the request's language."},
+            "audience": {"type": "string", "enum": ["resident", "officer", "volunteer"]},
+            "minutes": {"type": "integer", "description": "Estimated time to finish."},
+            "lessons_count": {"type": "integer", "minimum": 0},
+            "progress": _ref("CourseProgress"),
+        },
+    },
+    "CourseDetail": {
+        "type": "object",
+        "required": [
+            "slug",
+            "title",
+            "summary",
+            "audience",
+            "minutes",
+            "lessons_count",
+            "progress",
+            "lessons",
+        ],
+        "additionalProperties": False,
+        "properties": {
+            "slug": {"type": "string"},
+            "title": {"type": "string"},
+            "summary": {"type": "string"},
+            "audience": {"type": "string", "enum": ["resident", "officer", "volunteer"]},
+            "minutes": {"type": "integer"},
+            "lessons_count": {"type": "integer", "minimum": 0},
+            "progress": _ref("CourseProgress"),
+            "lessons": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["slug", "title", "done"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "slug": {"type": "string"},
+                        "title": {"type": "string"},
+                        "done": {"type": "boolean", "description": "Marked done by the caller."},
+                    },
+                },
+            },
+        },
+    },
 }
 
 PATHS = {
@@ -256,6 +332,43 @@ PATHS = {
                     **_json({"type": "array", "items": _ref("MyBooking")}),
                 },
                 "401": UNAUTHORIZED,
+            },
+        }
+    },
+    "/api/v1/courses": {
+        "get": {
+            "operationId": "listCourses",
+            "summary": "The course catalogue, with the caller's progress in each course",
+            "security": SIGNED_IN,
+            "parameters": [ACCEPT_LANGUAGE],
+            "responses": {
+                "200": {
+                    "description": "Every course, by audience then catalogue order.",
+                    **_json({"type": "array", "items": _ref("Course")}),
+                },
+                "401": UNAUTHORIZED,
+            },
+        }
+    },
+    "/api/v1/courses/{slug}": {
+        "get": {
+            "operationId": "getCourse",
+            "summary": "One course: its lessons, each done or not, and the caller's progress",
+            "security": SIGNED_IN,
+            "parameters": [
+                {
+                    "name": "slug",
+                    "in": "path",
+                    "required": True,
+                    "description": "The course's slug, e.g. vneid.",
+                    "schema": {"type": "string"},
+                },
+                ACCEPT_LANGUAGE,
+            ],
+            "responses": {
+                "200": {"description": "The course.", **_json(_ref("CourseDetail"))},
+                "401": UNAUTHORIZED,
+                "404": _error("No course has this slug."),
             },
         }
     },

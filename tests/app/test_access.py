@@ -19,6 +19,7 @@ PUBLIC = {
     "courses.catalogue",
     "courses.course",
     "courses.lesson",
+    "learning.verify",
     "api.create_token",
     "api.openapi_document",
 }

@@ -1,0 +1,62 @@
+"""The courses part of the JSON API: the catalogue and one course, with the caller's progress."""
+
+from flask import jsonify
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.access import signed_in
+from app.api import bp, error
+from app.extensions import db
+from courses import services as course_services
+from courses.learning import services
+
+
+def _text(value: dict) -> str:
+    return value.get(str(get_locale())) or value.get("vi") or ""
+
+
+def _progress_json(progress) -> dict:
+    return {
+        "lessons_done": progress.lessons_done,
+        "mastered": progress.mastered,
+        "best_score": progress.best_score,
+    }
+
+
+def _course_json(course, progress) -> dict:
+    return {
+        "slug": course.slug,
+        "title": _text(course.title),
+        "summary": _text(course.summary),
+        "audience": course.audience,
+        "minutes": course.minutes,
+        "lessons_count": len(course.lessons),
+        "progress": _progress_json(progress),
+    }
+
+
+@bp.get("/courses")
+@signed_in
+def list_courses():
+    """The catalogue in the request's language, with the caller's progress in each course."""
+    courses = [c for _audience, group in course_services.catalogue(db.session) for c in group]
+    progress = services.progress_by_course(db.session, current_user, courses)
+    return jsonify([_course_json(c, progress[c.id]) for c in courses])
+
+
+@bp.get("/courses/<slug>")
+@signed_in
+def get_course(slug):
+    """One course: its lessons, each done or not by the caller, and the caller's progress."""
+    course = course_services.get_course(db.session, slug)
+    if course is None:
+        return error(404, "not_found", _("No course has this name."))
+    progress = services.progress_by_course(db.session, current_user, [course])[course.id]
+    done = services.done_lesson_ids(db.session, current_user, course)
+    body = _course_json(course, progress)
+    body["lessons"] = [
+        {"slug": lesson.slug, "title": _text(lesson.title), "done": lesson.id in done}
+        for lesson in course.lessons
+    ]
+    return jsonify(body)

@@ -1,0 +1,299 @@
+"""Learning operations: lessons done, quiz attempts and answers, mastery, certificates."""
+
+import random
+import secrets
+from dataclasses import dataclass
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import func, select
+
+from app.auth.models import User
+from app.database import locked, utcnow
+from courses.learning import grading
+from courses.learning.models import Certificate, LessonProgress, QuizAnswer, QuizAttempt
+from courses.models import Course, Lesson, Question
+
+#: itsdangerous salt of certificate verification ids. They never expire: a certificate stays
+#: valid for good, and the signed number is random, so the id cannot be guessed or forged.
+CERTIFICATE_SALT = "certificate"
+
+_system_random = random.SystemRandom()
+
+
+class LearningError(Exception):
+    """A quiz operation refused; `code` names why."""
+
+    code = "refused"
+
+
+class AttemptFinished(LearningError):
+    code = "attempt_finished"
+
+
+class NotInAttempt(LearningError):
+    code = "not_in_attempt"
+
+
+# Progress
+
+
+def mark_lesson_done(session, user: User, lesson: Lesson) -> LessonProgress:
+    """Record that the user finished the lesson; doing it again changes nothing."""
+    found = session.scalar(
+        select(LessonProgress).where(
+            LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id
+        )
+    )
+    if found is None:
+        found = LessonProgress(user_id=user.id, lesson_id=lesson.id, completed_at=utcnow())
+        session.add(found)
+        session.flush()
+    return found
+
+
+def done_lesson_ids(session, user: User, course: Course) -> set[int]:
+    """The ids of the course's lessons the user has finished."""
+    stmt = (
+        select(LessonProgress.lesson_id)
+        .join(Lesson, Lesson.id == LessonProgress.lesson_id)
+        .where(LessonProgress.user_id == user.id, Lesson.course_id == course.id)
+    )
+    return set(session.scalars(stmt))
+
+
+def first_unfinished(course: Course, done: set[int]) -> Lesson | None:
+    """Where to continue: the first lesson not yet done, None when all are (then the quiz)."""
+    return next((lesson for lesson in course.lessons if lesson.id not in done), None)
+
+
+# Attempts
+
+
+def open_attempt(session, user: User, course: Course) -> QuizAttempt | None:
+    """The user's unfinished attempt at the course's quiz, if any."""
+    return session.scalar(
+        select(QuizAttempt)
+        .where(
+            QuizAttempt.user_id == user.id,
+            QuizAttempt.course_id == course.id,
+            QuizAttempt.finished_at.is_(None),
+        )
+        .order_by(QuizAttempt.id.desc())
+        .limit(1)
+    )
+
+
+def start_attempt(session, user: User, course: Course, rng=None) -> QuizAttempt:
+    """Draw a new attempt, or give back the unfinished one (a double tap starts only one)."""
+    locked(session, User, user.id)  # one start at a time per learner
+    current = open_attempt(session, user, course)
+    if current is not None:
+        return current
+    bank = session.scalars(
+        select(Question).where(Question.course_id == course.id).order_by(Question.position)
+    ).all()
+    if not bank:
+        raise LearningError("no questions")
+    drawn = grading.draw(bank, course.quiz_size, rng or _system_random)
+    attempt = QuizAttempt(
+        user_id=user.id,
+        course_id=course.id,
+        draw=drawn,
+        question_count=len(drawn),
+        pass_mark=course.pass_mark,
+        started_at=utcnow(),
+    )
+    session.add(attempt)
+    session.flush()
+    return attempt
+
+
+def _questions(session, attempt: QuizAttempt) -> dict[int, Question]:
+    ids = [entry["id"] for entry in attempt.draw]
+    return {q.id: q for q in session.scalars(select(Question).where(Question.id.in_(ids)))}
+
+
+@dataclass
+class Step:
+    """A question to show: its place in the attempt, the question and the shuffled choices."""
+
+    number: int
+    total: int
+    question: Question
+    entry: dict
+
+
+def questions_of(session, attempt: QuizAttempt) -> list[Step]:
+    """The drawn questions that still exist (a re-import may delete one), in the order asked."""
+    found = _questions(session, attempt)
+    entries = [entry for entry in attempt.draw if entry["id"] in found]
+    return [
+        Step(number, len(entries), found[entry["id"]], entry)
+        for number, entry in enumerate(entries, 1)
+    ]
+
+
+def next_step(session, attempt: QuizAttempt) -> Step | None:
+    """The first drawn question not answered yet; None when every one is answered."""
+    answered = {answer.question_id for answer in attempt.answers}
+    return next((s for s in questions_of(session, attempt) if s.question.id not in answered), None)
+
+
+def answer_question(session, attempt: QuizAttempt, question: Question, answer) -> QuizAnswer:
+    """Grade and record an answer once; a repeat (double tap, back button) returns the first.
+
+    The last answer finishes the attempt: its score, whether it passed, and a certificate the
+    first time the course is mastered.
+    """
+    attempt = locked(session, QuizAttempt, attempt.id)
+    existing = session.scalar(
+        select(QuizAnswer).where(
+            QuizAnswer.attempt_id == attempt.id, QuizAnswer.question_id == question.id
+        )
+    )
+    if existing is not None:
+        return existing
+    if attempt.finished_at is not None:
+        raise AttemptFinished()
+    if question.id not in {entry["id"] for entry in attempt.draw}:
+        raise NotInAttempt()
+    row = QuizAnswer(
+        attempt=attempt,
+        question_id=question.id,
+        answer=answer,
+        correct=grading.is_right(question.type, question.data, answer),
+        answered_at=utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    if next_step(session, attempt) is None:
+        _finish(session, attempt)
+    return row
+
+
+def _finish(session, attempt: QuizAttempt):
+    steps = questions_of(session, attempt)
+    asked = {s.question.id for s in steps}
+    attempt.question_count = max(len(steps), 1)
+    attempt.correct_count = sum(1 for a in attempt.answers if a.correct and a.question_id in asked)
+    attempt.passed = attempt.correct_count * 100 >= attempt.pass_mark * attempt.question_count
+    attempt.finished_at = utcnow()
+    session.flush()
+    if attempt.passed:
+        issue_certificate(session, attempt)
+
+
+def best_attempt(session, user: User, course: Course) -> QuizAttempt | None:
+    """The user's finished attempt with the highest score (the earliest among equals)."""
+    attempts = session.scalars(
+        select(QuizAttempt).where(
+            QuizAttempt.user_id == user.id,
+            QuizAttempt.course_id == course.id,
+            QuizAttempt.finished_at.is_not(None),
+        )
+    ).all()
+    return max(attempts, key=lambda a: (a.score, -a.id), default=None)
+
+
+# Certificates
+
+
+def issue_certificate(session, attempt: QuizAttempt) -> Certificate:
+    """The learner's certificate for the course, issued the first time they master it."""
+    user = attempt.user
+    found = certificate_for(session, user, attempt.course)
+    if found is not None:
+        return found
+    certificate = Certificate(
+        number=secrets.token_hex(8),
+        user_id=user.id,
+        course_id=attempt.course_id,
+        attempt_id=attempt.id,
+        name=user.full_name,
+        commune_id=user.home_commune_id,
+        score=attempt.score,
+        issued_at=utcnow(),
+    )
+    session.add(certificate)
+    session.flush()
+    return certificate
+
+
+def certificate_for(session, user: User, course: Course) -> Certificate | None:
+    return session.scalar(
+        select(Certificate).where(
+            Certificate.user_id == user.id, Certificate.course_id == course.id
+        )
+    )
+
+
+def _serializer(secret_key):
+    return URLSafeSerializer(secret_key, salt=CERTIFICATE_SALT)
+
+
+def verification_id(certificate: Certificate, secret_key: str) -> str:
+    """The public id of a certificate: its random number, signed."""
+    return _serializer(secret_key).dumps(certificate.number)
+
+
+def verify(session, verification: str, secret_key: str) -> Certificate | None:
+    """The certificate a verification id names; None when tampered with or unknown."""
+    try:
+        number = _serializer(secret_key).loads(verification)
+    except BadSignature:
+        return None
+    if not isinstance(number, str):
+        return None
+    return session.scalar(select(Certificate).where(Certificate.number == number))
+
+
+# Summaries for "My learning" and the API
+
+
+@dataclass
+class CourseProgress:
+    course: Course
+    lessons_done: int
+    lessons_total: int
+    best_score: int | None
+    mastered: bool
+    certificate: Certificate | None
+    started: bool
+
+
+def progress_by_course(session, user: User, courses: list[Course]) -> dict[int, CourseProgress]:
+    """The user's progress in each course, in a handful of queries whatever their number."""
+    ids = [c.id for c in courses]
+    done = dict(
+        session.execute(
+            select(Lesson.course_id, func.count())
+            .join(LessonProgress, LessonProgress.lesson_id == Lesson.id)
+            .where(LessonProgress.user_id == user.id, Lesson.course_id.in_(ids))
+            .group_by(Lesson.course_id)
+        ).all()
+    )
+    attempts = session.scalars(
+        select(QuizAttempt).where(QuizAttempt.user_id == user.id, QuizAttempt.course_id.in_(ids))
+    ).all()
+    certificates = {
+        c.course_id: c
+        for c in session.scalars(
+            select(Certificate).where(
+                Certificate.user_id == user.id, Certificate.course_id.in_(ids)
+            )
+        )
+    }
+    result = {}
+    for course in courses:
+        mine = [a for a in attempts if a.course_id == course.id]
+        scores = [a.score for a in mine if a.score is not None]
+        result[course.id] = CourseProgress(
+            course=course,
+            lessons_done=done.get(course.id, 0),
+            lessons_total=len(course.lessons),
+            best_score=max(scores, default=None),
+            mastered=any(a.passed for a in mine) or course.id in certificates,
+            certificate=certificates.get(course.id),
+            started=bool(mine) or done.get(course.id, 0) > 0,
+        )
+    return result

@@ -1,0 +1,267 @@
+"""Learning pages: marking lessons done, taking a quiz, certificates, "My learning"."""
+
+from io import BytesIO
+
+import qrcode
+import qrcode.image.svg
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
+
+from app import navigation
+from app.access import public, signed_in
+from app.extensions import db
+from courses import services as course_services
+from courses.learning import bp, grading, services
+from courses.learning.models import Certificate, QuizAnswer, QuizAttempt
+from courses.models import Course, Question
+
+navigation.register("learning.my_learning", _l("My learning"))
+
+
+def _answer_problems():
+    return {
+        "choose_one": _("Choose one answer."),
+        "choose_some": _("Choose at least one answer."),
+        "order_all": _("Put a step in every place."),
+        "order_once": _("Use each step only once."),
+        "tap_one": _("Tap one of the buttons on the screen."),
+    }
+
+
+def _course(slug) -> Course:
+    return course_services.get_course(db.session, slug) or abort(404)
+
+
+def _own_attempt(course, attempt_id) -> QuizAttempt:
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    if attempt is None or attempt.user_id != current_user.id or attempt.course_id != course.id:
+        abort(404)
+    return attempt
+
+
+@bp.app_template_filter("texts_by_id")
+def texts_by_id(items, field):
+    """[{id, text: {vi, en}}, …] to {id: {vi, en}}: choices or walkthrough elements by id."""
+    return {item["id"]: item[field] for item in items}
+
+
+@bp.app_template_global()
+def learning_state(course):
+    """For the course and lesson pages: the reader's lessons done and where to continue."""
+    if not current_user.is_authenticated:
+        return None
+    done = services.done_lesson_ids(db.session, current_user, course)
+    following = services.first_unfinished(course, done)
+    if following is not None:
+        continue_url = url_for("courses.lesson", slug=course.slug, lesson_slug=following.slug)
+    else:
+        continue_url = url_for("learning.quiz", slug=course.slug)
+    return {"done": done, "continue_url": continue_url, "started": bool(done)}
+
+
+@bp.post("/courses/<slug>/lessons/<lesson_slug>/done")
+@signed_in
+def mark_done(slug, lesson_slug):
+    """Mark a lesson done, then open the next lesson (or the quiz after the last one)."""
+    course = _course(slug)
+    lesson = course_services.get_lesson(db.session, course, lesson_slug) or abort(404)
+    services.mark_lesson_done(db.session, current_user, lesson)
+    db.session.commit()
+    _previous, following = course_services.neighbours(course, lesson)
+    if following is not None:
+        return redirect(url_for("courses.lesson", slug=slug, lesson_slug=following.slug))
+    return redirect(url_for("learning.quiz", slug=slug))
+
+
+def _walkthrough_taps(step):
+    """The taps made so far in the walkthrough shown (carried in the query string)."""
+    if step.question.type != "walkthrough" or request.args.get("q") != str(step.question.id):
+        return []
+    taps = request.args.getlist("taps")
+    if "tap" in request.args:
+        taps.append(request.args["tap"])
+    taps = grading.read_taps(step.question.data, taps)
+    if taps is None or len(taps) >= len(step.question.data["steps"]):
+        return []
+    return taps
+
+
+def _render_question(course, attempt, step, problem=None, status=200):
+    taps = _walkthrough_taps(step) if problem is None else []
+    return (
+        render_template(
+            "learning/question.html",
+            course=course,
+            attempt=attempt,
+            step=step,
+            data=step.question.data,
+            taps=taps,
+            step_results=grading.step_results(step.question.data, taps) if taps else [],
+            problem=problem,
+        ),
+        status,
+    )
+
+
+@bp.get("/courses/<slug>/quiz")
+@signed_in
+def quiz(slug):
+    """The quiz: the next question of the unfinished attempt, or how the quiz works."""
+    course = _course(slug)
+    attempt = services.open_attempt(db.session, current_user, course)
+    if attempt is not None:
+        step = services.next_step(db.session, attempt)
+        if step is not None:
+            return _render_question(course, attempt, step)
+    bank = db.session.scalar(
+        select(db.func.count()).select_from(Question).where(Question.course_id == course.id)
+    )
+    return render_template(
+        "learning/quiz.html",
+        course=course,
+        bank=bank,
+        size=min(course.quiz_size, bank),
+        best=services.best_attempt(db.session, current_user, course),
+        certificate=services.certificate_for(db.session, current_user, course),
+    )
+
+
+@bp.post("/courses/<slug>/quiz")
+@signed_in
+def start(slug):
+    """Draw a new attempt (or go back to the unfinished one) and show its first question."""
+    course = _course(slug)
+    try:
+        services.start_attempt(db.session, current_user, course)
+    except services.LearningError:
+        abort(404)
+    db.session.commit()
+    return redirect(url_for("learning.quiz", slug=slug))
+
+
+@bp.post("/courses/<slug>/quiz/<int:attempt_id>/answers")
+@signed_in
+def answer(slug, attempt_id):
+    """Grade one answer, then show whether it was right."""
+    course = _course(slug)
+    attempt = _own_attempt(course, attempt_id)
+    question = db.session.get(Question, request.form.get("question", type=int) or 0)
+    steps = {s.question.id: s for s in services.questions_of(db.session, attempt)}
+    if question is None or question.id not in steps:
+        abort(404)
+    already = db.session.scalar(
+        select(QuizAnswer).where(
+            QuizAnswer.attempt_id == attempt.id, QuizAnswer.question_id == question.id
+        )
+    )
+    if already is None:
+        try:
+            given = grading.read_answer(question.type, question.data, request.form)
+        except grading.InvalidAnswer as exc:
+            problem = _answer_problems().get(exc.code, _("Choose one answer."))
+            return _render_question(course, attempt, steps[question.id], problem, 422)
+        try:
+            services.answer_question(db.session, attempt, question, given)
+        except services.AttemptFinished:
+            return redirect(url_for("learning.result", slug=slug, attempt_id=attempt.id))
+        db.session.commit()
+    return redirect(
+        url_for("learning.feedback", slug=slug, attempt_id=attempt.id, question_id=question.id)
+    )
+
+
+@bp.get("/courses/<slug>/quiz/<int:attempt_id>/answers/<int:question_id>")
+@signed_in
+def feedback(slug, attempt_id, question_id):
+    """Right or wrong, the explanation, and the way on."""
+    course = _course(slug)
+    attempt = _own_attempt(course, attempt_id)
+    row = db.session.scalar(
+        select(QuizAnswer).where(
+            QuizAnswer.attempt_id == attempt.id, QuizAnswer.question_id == question_id
+        )
+    )
+    if row is None:
+        abort(404)
+    steps = services.questions_of(db.session, attempt)
+    step = next(s for s in steps if s.question.id == question_id)
+    data = step.question.data
+    return render_template(
+        "learning/feedback.html",
+        course=course,
+        attempt=attempt,
+        step=step,
+        row=row,
+        data=data,
+        texts=texts_by_id(data.get("choices", []), "text"),
+        step_results=grading.step_results(data, row.answer)
+        if step.question.type == "walkthrough"
+        else [],
+    )
+
+
+@bp.get("/courses/<slug>/quiz/<int:attempt_id>")
+@signed_in
+def result(slug, attempt_id):
+    """An attempt's score and whether it masters the course."""
+    course = _course(slug)
+    attempt = _own_attempt(course, attempt_id)
+    if attempt.finished_at is None:
+        return redirect(url_for("learning.quiz", slug=slug))
+    return render_template(
+        "learning/result.html",
+        course=course,
+        attempt=attempt,
+        certificate=services.certificate_for(db.session, current_user, course),
+    )
+
+
+@bp.get("/me/learning")
+@signed_in
+def my_learning():
+    """The courses the user started: lessons done, best score, mastery and certificates."""
+    courses = [c for _audience, group in course_services.catalogue(db.session) for c in group]
+    progress = services.progress_by_course(db.session, current_user, courses)
+    started = [progress[c.id] for c in courses if progress[c.id].started]
+    return render_template("learning/my_learning.html", started=started)
+
+
+def qr_svg(data: str) -> Markup:
+    """An inline SVG QR code of the text (a URL), for the page and for print."""
+    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
+    buffer = BytesIO()
+    image.save(buffer)
+    svg = buffer.getvalue().decode()
+    return Markup(svg[svg.index("<svg") :])
+
+
+def _verification_url(certificate):
+    token = services.verification_id(certificate, current_app.config["SECRET_KEY"])
+    return url_for("learning.verify", verification=token, _external=True)
+
+
+@bp.get("/me/certificates/<int:certificate_id>")
+@signed_in
+def certificate(certificate_id):
+    """The owner's certificate, laid out to print on A5, with a QR to check it."""
+    found = db.session.get(Certificate, certificate_id)
+    if found is None or found.user_id != current_user.id:
+        abort(404)
+    url = _verification_url(found)
+    return render_template(
+        "learning/certificate.html", certificate=found, verify_url=url, qr=qr_svg(url)
+    )
+
+
+@bp.get("/certificates/verify/<verification>")
+@public
+def verify(verification):
+    """Anyone can check a certificate: name, course, date, commune; nothing private."""
+    found = services.verify(db.session, verification, current_app.config["SECRET_KEY"])
+    if found is None:
+        return render_template("learning/verify_invalid.html"), 404
+    return render_template("learning/verify.html", certificate=found)
