@@ -35,6 +35,7 @@ def create_app(config=None):
     app.before_request(access.enforce)
 
     import courses.learning.models  # noqa: F401
+    import courses.learners.models  # noqa: F401
     import courses.models  # noqa: F401
     import scheduling.models  # noqa: F401
 
@@ -53,6 +54,7 @@ def _register_blueprints(app):
     from app.places import bp as places_bp
     from courses import bp as courses_bp
     from courses.learning import bp as learning_bp
+    from courses.learners import bp as learners_bp
     from scheduling import bp as scheduling_bp
 
     app.register_blueprint(main_bp)
@@ -63,6 +65,7 @@ def _register_blueprints(app):
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(courses_bp)
     app.register_blueprint(learning_bp)
+    app.register_blueprint(learners_bp)
 
 
 def _register_cli(app):

