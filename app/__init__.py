@@ -34,9 +34,10 @@ def create_app(config=None):
     app.before_request(authenticate_api)
     app.before_request(access.enforce)
 
-    import courses.learning.models  # noqa: F401
     import courses.learners.models  # noqa: F401
+    import courses.learning.models  # noqa: F401
     import courses.models  # noqa: F401
+    import courses.reports.models  # noqa: F401
     import scheduling.models  # noqa: F401
 
     _register_blueprints(app)
@@ -53,8 +54,9 @@ def _register_blueprints(app):
     from app.main import bp as main_bp
     from app.places import bp as places_bp
     from courses import bp as courses_bp
-    from courses.learning import bp as learning_bp
     from courses.learners import bp as learners_bp
+    from courses.learning import bp as learning_bp
+    from courses.reports import bp as course_reports_bp
     from scheduling import bp as scheduling_bp
 
     app.register_blueprint(main_bp)
@@ -66,6 +68,7 @@ def _register_blueprints(app):
     app.register_blueprint(courses_bp)
     app.register_blueprint(learning_bp)
     app.register_blueprint(learners_bp)
+    app.register_blueprint(course_reports_bp)
 
 
 def _register_cli(app):
