@@ -38,6 +38,10 @@ def create_app(config=None):
     import courses.learners.models  # noqa: F401
     import courses.models  # noqa: F401
     import scheduling.coverage.models  # noqa: F401
+    import courses.learners.models  # noqa: F401
+    import courses.learning.models  # noqa: F401
+    import courses.models  # noqa: F401
+    import courses.reports.models  # noqa: F401
     import scheduling.models  # noqa: F401
 
     _register_blueprints(app)
@@ -56,6 +60,9 @@ def _register_blueprints(app):
     from courses import bp as courses_bp
     from courses.learning import bp as learning_bp
     from courses.learners import bp as learners_bp
+    from courses.learners import bp as learners_bp
+    from courses.learning import bp as learning_bp
+    from courses.reports import bp as course_reports_bp
     from scheduling import bp as scheduling_bp
     from scheduling.coverage import bp as coverage_bp
 
@@ -69,6 +76,7 @@ def _register_blueprints(app):
     app.register_blueprint(courses_bp)
     app.register_blueprint(learning_bp)
     app.register_blueprint(learners_bp)
+    app.register_blueprint(course_reports_bp)
 
 
 def _register_cli(app):

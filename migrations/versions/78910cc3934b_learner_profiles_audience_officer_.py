@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '78910cc3934b'
-down_revision = 'eaa29b854005'
+down_revision = "04acad8bc82e"
 branch_labels = None
 depends_on = None
 
