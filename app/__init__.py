@@ -48,7 +48,11 @@ def _register_blueprints(app):
     import scheduling.api  # noqa: F401  (its routes join the API blueprint)
     from app.admin import bp as admin_bp
     from app.api import bp as api_bp
+    from app.assists import api as assists_api  # noqa: F401  (routes join the API blueprint)
+    from app.assists import bp as assists_bp
+    from app.assists.procedures import bp as procedures_bp
     from app.auth import bp as auth_bp
+    from app.home_support import bp as home_support_bp
     from app.main import bp as main_bp
     from app.places import bp as places_bp
     from courses import bp as courses_bp
@@ -61,6 +65,9 @@ def _register_blueprints(app):
     app.register_blueprint(scheduling_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(courses_bp)
+    app.register_blueprint(assists_bp)
+    app.register_blueprint(procedures_bp, url_prefix="/admin")
+    app.register_blueprint(home_support_bp)
 
 
 def _register_cli(app):

@@ -1,4 +1,4 @@
-"""The procedure catalogue and the assisted-submission log: import, validate, record, undo, list.
+"""The assisted-submission log: check an entry, record it once, undo it, list what one may see.
 
 Every entry is checked here, whatever sent it (the log screen, its offline queue, the API), so
 the three paths accept and refuse exactly the same things.
@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -34,6 +35,9 @@ UNDO_WINDOW = timedelta(minutes=5)
 SHIFT_LEAD = timedelta(minutes=30)
 #: phones' clocks drift: a time this far ahead of the server's is still accepted
 CLOCK_SKEW = timedelta(minutes=10)
+SYNC_SALT = "caunoi.assist-sync"
+#: how long the log screen's sync token lasts: a shift, a night offline, and the next day
+SYNC_TOKEN_MAX_AGE = 72 * 3600
 #: how many of a volunteer's latest entries decide their "recently used" procedures
 RECENT_ENTRIES = 50
 
@@ -350,6 +354,25 @@ def undo_assist(session, row: AssistedSubmission, user, now: datetime | None = N
     row.voided_at = now
     session.flush()
     return row
+
+
+# --- the offline queue's token ----------------------------------------------------------------
+
+
+def sync_token(secret_key: str, user) -> str:
+    """A token for the log screen's offline queue, naming the user; see views.sync for why."""
+    return URLSafeTimedSerializer(secret_key, salt=SYNC_SALT).dumps({"user": user.id})
+
+
+def sync_token_user_id(
+    secret_key: str, token: str, max_age: int = SYNC_TOKEN_MAX_AGE
+) -> int | None:
+    """The user id a sync token names, or None when it is forged, malformed or expired."""
+    try:
+        data = URLSafeTimedSerializer(secret_key, salt=SYNC_SALT).loads(token, max_age=max_age)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    return data.get("user") if isinstance(data, dict) else None
 
 
 # --- reading ----------------------------------------------------------------------------------

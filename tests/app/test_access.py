@@ -21,6 +21,7 @@ PUBLIC = {
     "courses.lesson",
     "api.create_token",
     "api.openapi_document",
+    "home_support.ask",
 }
 
 

@@ -90,10 +90,12 @@ def procedures(session, *, active_only=True, locale="vi") -> list[Procedure]:
     return sorted(rows, key=lambda p: fold(p.name(locale)))
 
 
-def search_procedures(session, query: str, *, locale="vi") -> list[Procedure]:
-    """Active procedures whose Vietnamese or English name contains the query, any accents."""
+def search_procedures(session, query: str, *, locale="vi", active_only=True) -> list[Procedure]:
+    """Procedures whose Vietnamese or English name (or code) contains the query, any accents."""
     folded = fold(query)
-    stmt = select(Procedure).where(Procedure.active.is_(True))
+    stmt = select(Procedure)
+    if active_only:
+        stmt = stmt.where(Procedure.active.is_(True))
     if folded:
         escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         stmt = stmt.where(
