@@ -100,9 +100,7 @@ def test_a_valid_entry_is_stored_with_its_commune_province_and_local_day(
         ("occurred_at", "2030-01-07T09:30:00", "naive_time"),
     ],
 )
-def test_each_field_is_checked_and_nothing_is_stored(
-    volunteer, assist_entry, field, value, code
-):
+def test_each_field_is_checked_and_nothing_is_stored(volunteer, assist_entry, field, value, code):
     entry = assist_entry(**{field: value})
     if field == "reason":
         entry["outcome"] = "not_submitted"
@@ -132,9 +130,7 @@ def test_a_submitted_dossier_has_no_reason(volunteer, assist_entry):
     assert refusal.value.fields == {"reason": "reason_not_allowed"}
 
 
-@pytest.mark.parametrize(
-    ("channel", "level"), [("paper", "fully_online"), ("vneid", "paper")]
-)
+@pytest.mark.parametrize(("channel", "level"), [("paper", "fully_online"), ("vneid", "paper")])
 def test_paper_at_the_counter_goes_with_the_paper_level_only(
     volunteer, assist_entry, channel, level
 ):
@@ -150,9 +146,7 @@ def test_paper_with_paper_is_accepted(volunteer, assist_entry):
     assert str(row.channel) == "paper"
 
 
-def test_a_time_in_the_future_is_refused_but_a_little_clock_drift_is_not(
-    volunteer, assist_entry
-):
+def test_a_time_in_the_future_is_refused_but_a_little_clock_drift_is_not(volunteer, assist_entry):
     now = utcnow()
     ahead = (now + timedelta(hours=2)).isoformat()
     with pytest.raises(services.InvalidEntry) as refusal:
@@ -172,9 +166,7 @@ def test_a_time_with_z_is_read_as_utc(volunteer, assist_entry):
     assert row.occurred_at == datetime(2025, 7, 15, 2, 0, 0, 123000, tzinfo=UTC)
 
 
-def test_a_procedure_deactivated_while_the_entry_waited_is_still_accepted(
-    volunteer, assist_entry
-):
+def test_a_procedure_deactivated_while_the_entry_waited_is_still_accepted(volunteer, assist_entry):
     procedure = db.session.scalar(select(Procedure).where(Procedure.code == "death-registration"))
     procedure.active = False
     db.session.flush()
@@ -346,12 +338,10 @@ def test_the_log_screen_offers_the_shifts_point_first_and_the_last_choices(
     page = client.get("/assists/new").get_data(as_text=True)
     assert f'<option selected value="{shift.service_point_id}">' in page
     assert '<option selected value="marriage-registration">' in page
-    assert 'value="18_39" checked' in page or 'checked id="age_band-1"' in page
+    assert '<input checked id="age_band-1" name="age_band" type="radio" value="18_39">' in page
 
 
-def test_recently_used_procedures_come_first_in_the_picker(
-    client, login, volunteer, assist_entry
-):
+def test_recently_used_procedures_come_first_in_the_picker(client, login, volunteer, assist_entry):
     services.record_assist(db.session, volunteer, assist_entry(procedure="stay-notification"))
     login(volunteer)
     client.set_cookie("lang", "en")
@@ -435,7 +425,9 @@ def test_the_queue_is_refused_without_a_token_or_with_another_persons(
     login(volunteer)
     missing = client.post("/assists/sync", json=assist_entry())
     other = client.post(
-        "/assists/sync", json=assist_entry(), headers={"X-Sync-Token": _token(app, make_volunteer())}
+        "/assists/sync",
+        json=assist_entry(),
+        headers={"X-Sync-Token": _token(app, make_volunteer())},
     )
     assert (missing.status_code, other.status_code) == (403, 403)
     assert _count() == 0
