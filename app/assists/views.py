@@ -16,6 +16,7 @@ up to three days, but only together with that volunteer's live session, and only
 that volunteer's own entries, which are append-only and hold no resident's data.
 """
 
+import json
 import uuid
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -96,6 +97,10 @@ def _fill_choices(form, home_request=None):
         groups[_("Recently used")] = [(p.code, p.name(locale)) for p in recent]
     groups[_("All procedures")] = [(p.code, p.name(locale)) for p in others]
     form.procedure.choices = groups
+    # both names, folded, so "khai sinh" finds a birth registration on an English page too
+    form.procedure.render_kw = {
+        "data-search": json.dumps({p.code: p.search_text for p in recent + others})
+    }
     return points, recent + others
 
 
@@ -141,6 +146,7 @@ def _render(form, status=200, home_request=None):
             last_at=last.received_at.isoformat() if last is not None else "",
             sync_token=services.sync_token(current_app.config["SECRET_KEY"], current_user),
             undo_url=url_for("assists.undo", entry_id=PLACEHOLDER_ID),
+            show_url=url_for("assists.show", entry_id=PLACEHOLDER_ID),
             Outcome=Outcome,
         ),
         status,

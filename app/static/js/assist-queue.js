@@ -117,11 +117,16 @@
     var empty = recent.querySelector(".empty");
     if (empty) empty.remove();
     var item = document.createElement("li");
-    var text = document.createElement("span");
+    var link = document.createElement("a");
+    link.href = data.showUrl.replace(data.placeholderId, saved.id);
+    link.textContent = saved.procedure.name;
     var when = new Date(saved.occurred_at);
-    text.textContent = saved.procedure.name + " · " +
-      when.toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" }) +
-      " · " + data.textSaved;
+    var text = document.createElement("span");
+    text.className = "muted";
+    text.textContent = " · " + when.toLocaleTimeString(document.documentElement.lang, {
+      hour: "2-digit", minute: "2-digit", timeZone: "Asia/Ho_Chi_Minh"
+    }) + " · " + data.textSaved;
+    item.appendChild(link);
     item.appendChild(text);
     var template = document.getElementById("undo-template");
     if (template && !saved.voided_at) {
@@ -228,15 +233,20 @@
     waiting.push(entry);
     write(QUEUE_KEY, waiting);
     showCount();
-    message.textContent = data.textSaved + ": " + select.options[select.selectedIndex].text;
+    message.textContent = (navigator.onLine ? data.textSaved : data.textWaiting) + " " +
+      select.options[select.selectedIndex].text;
     flush();
   }
+
+  var index = {};
+  try { index = JSON.parse(select.dataset.search || "{}"); } catch (e) { index = {}; }
 
   function onFilter() {
     var words = fold(filter.value);
     var first = null;
     Array.prototype.forEach.call(select.options, function (option) {
-      var match = !words || fold(option.text).indexOf(words) !== -1 || option.value.indexOf(words) !== -1;
+      var text = fold(option.text) + " " + (index[option.value] || "") + " " + option.value;
+      var match = !words || text.indexOf(words) !== -1;
       option.hidden = !match;
       option.disabled = !match;
       if (match && !first) first = option;
