@@ -92,11 +92,16 @@ def _fill_choices(form, home_request=None):
     form.service_point.choices = [(str(p.id), f"{p.name} — {p.commune.name}") for p in points]
     recent, others = catalogue.procedures_for_picker(db.session, current_user.id, _locale())
     locale = _locale()
-    groups = {}
     if recent:
-        groups[_("Recently used")] = [(p.code, p.name(locale)) for p in recent]
-    groups[_("All procedures")] = [(p.code, p.name(locale)) for p in others]
-    form.procedure.choices = groups
+        form.procedure.choices = {
+            _("Recently used"): [(p.code, p.name(locale)) for p in recent],
+            _("All procedures"): [(p.code, p.name(locale)) for p in others],
+        }
+    else:
+        # a first entry: nothing is chosen for the volunteer, so nothing is logged by mistake
+        form.procedure.choices = [("", _("Choose a procedure"))] + [
+            (p.code, p.name(locale)) for p in others
+        ]
     # both names, folded, so "khai sinh" finds a birth registration on an English page too
     form.procedure.render_kw = {
         "data-search": json.dumps({p.code: p.search_text for p in recent + others})

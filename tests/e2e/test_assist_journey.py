@@ -112,3 +112,43 @@ def test_three_assists_one_offline_reach_the_server(
     recent.first.get_by_role("button", name="Undo").click()
     expect(page.get_by_role("status").first).to_contain_text("Undone")
     assert _rows(volunteer_id)[2].voided_at is not None
+
+
+def test_a_resident_asks_for_a_home_visit_and_the_coordinator_sends_two(
+    page, axe, screenshots, make_user, bo_de
+):
+    coordinator = make_user(Role.COORDINATOR, commune=bo_de, email="dp.bode@example.com")
+    make_user(Role.VOLUNTEER, home_commune=bo_de, full_name="Trần Thị Bình")
+    make_user(Role.VOLUNTEER, home_commune=bo_de, full_name="Lê Văn Cường")
+    db.session.commit()
+    page.set_viewport_size(PHONE)
+    page.goto("/")
+    page.locator("header.site-header").get_by_role("button", name="English").click()
+
+    page.goto("/home-support/request")
+    axe(page)
+    page.get_by_label("Province or city").select_option(label="Thành phố Hà Nội")
+    page.get_by_label("Commune or ward").fill("bo de")
+    page.get_by_label("Address").fill("Số 17 ngõ 42 phố Hồng Tiến")
+    page.get_by_label("From which day").fill("2030-01-08")
+    page.get_by_label("Time of day").select_option(label="Morning")
+    page.get_by_label("What do you need help with?").fill("Cấp lại căn cước cho bà")
+    page.screenshot(path=str(screenshots / "home-support-request-360.png"), full_page=True)
+    page.get_by_role("button", name="Ask for a visit").click()
+    expect(page.get_by_role("status")).to_contain_text("Your request is sent")
+
+    page.goto("/login")
+    page.get_by_label("Email").fill(coordinator.email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.locator("main").get_by_role("button", name="Log in").click()
+    page.locator("header.site-header").get_by_role("link", name="Home support").click()
+    page.get_by_role("link", name=re.compile(r"Request #\d+")).first.click()
+    expect(page.locator("main")).to_contain_text("Số 17 ngõ 42 phố Hồng Tiến")
+    page.get_by_label("First volunteer").select_option(label="Trần Thị Bình")
+    page.get_by_label("Second volunteer").select_option(label="Lê Văn Cường")
+    page.get_by_role("button", name="Assign").click()
+    expect(page.get_by_role("status")).to_contain_text("Assigned")
+    axe(page)
+    page.screenshot(path=str(screenshots / "home-support-assigned-360.png"), full_page=True)
+    page.get_by_role("button", name="Close and erase the address").click()
+    expect(page.get_by_role("status")).to_contain_text("address erased")
