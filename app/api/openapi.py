@@ -348,6 +348,11 @@ SCHEMAS.update(
                     "type": ["integer", "null"],
                     "description": "The volunteer's shift at that point at that time, if any.",
                 },
+                "home_request": {
+                    "type": ["integer", "null"],
+                    "description": "The home-support request this visit answered, if any "
+                    "(set from the log screen only).",
+                },
                 "late": {
                     "type": "boolean",
                     "description": "Received after its shift (or, without one, its day) ended; "

@@ -45,6 +45,7 @@ def assist_json(row: AssistedSubmission) -> dict:
         "occurred_on": row.occurred_on.isoformat(),
         "received_at": _iso(row.received_at),
         "shift_id": row.shift_id,
+        "home_request": row.home_request_id,
         "offline": row.offline,
         "late": row.late,
         "voided_at": _iso(row.voided_at),
@@ -62,12 +63,14 @@ def invalid(fields: dict[str, str]):
     return response
 
 
-def record(body):
+def record(body, home_request=None):
     """Record a JSON entry for the current user: the response shared by the API and the queue."""
     if not isinstance(body, dict):
         return error(400, "bad_request", _("Send the entry as a JSON object."))
     try:
-        row, created = services.record_assist(db.session, current_user, body)
+        row, created = services.record_assist(
+            db.session, current_user, body, home_request=home_request
+        )
     except services.InvalidEntry as refusal:
         db.session.rollback()
         return invalid(refusal.fields)

@@ -206,7 +206,10 @@ def sync():
     user_id = services.sync_token_user_id(current_app.config["SECRET_KEY"], token)
     if user_id is None or user_id != current_user.id:
         return error(403, "forbidden", _("Open the log screen again to send waiting entries."))
-    return api.record(request.get_json(silent=True))
+    body = request.get_json(silent=True)
+    # a home visit logged offline keeps its link if the sender is still assigned to the request
+    home_request = _home_request(body.get("home_request")) if isinstance(body, dict) else None
+    return api.record(body, home_request)
 
 
 @bp.post("/assists/<entry_id>/undo")

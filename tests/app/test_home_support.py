@@ -224,3 +224,20 @@ def test_the_public_form_checks_its_csrf_token(app, bo_de):
             db.session.remove()
     assert answer.status_code == 400
     assert db.session.scalar(select(func.count()).select_from(HomeSupportRequest)) == 0
+
+
+def test_a_visit_logged_offline_keeps_its_link_to_the_request(
+    app, client, login, coordinator, home_request, pair, assist_entry
+):
+    from app.assists.services import sync_token
+
+    services.assign(db.session, home_request, pair, by=coordinator)
+    login(pair[0])
+    response = client.post(
+        "/assists/sync",
+        json=assist_entry(at_home=True, offline=True, home_request=str(home_request.id)),
+        headers={"X-Sync-Token": sync_token(app.config["SECRET_KEY"], pair[0])},
+    )
+    assert response.status_code == 201
+    assert response.get_json()["home_request"] == home_request.id
+    assert db.session.scalar(select(AssistedSubmission)).home_request_id == home_request.id

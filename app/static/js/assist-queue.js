@@ -75,7 +75,7 @@
   /* The last choices, kept on the phone: newer than the server's when entries wait offline. */
   function restore() {
     var last = read(LAST_KEY);
-    if (!last || (data.lastAt && last.saved_at && last.saved_at < data.lastAt)) return;
+    if (!last || (data.lastAt && Date.parse(last.saved_at) < Date.parse(data.lastAt))) return;
     CHOICES.forEach(function (name) { if (last[name]) setRadio(name, last[name]); });
     FLAGS.forEach(function (name) { if (name !== "at_home") form.elements[name].checked = !!last[name]; });
     if (last.service_point && form.querySelector('#service_point option[value="' + last.service_point + '"]')) {
@@ -94,6 +94,9 @@
       procedure: select.value,
       offline: !navigator.onLine
     };
+    if (form.elements.home_request && form.elements.home_request.value) {
+      entry.home_request = form.elements.home_request.value;
+    }
     CHOICES.forEach(function (name) { entry[name] = radioValue(name) || null; });
     if (entry.outcome !== "not_submitted") entry.reason = null;
     FLAGS.forEach(function (name) { entry[name] = form.elements[name].checked; });
