@@ -43,6 +43,7 @@ from app.assists.models import Outcome
 from app.assists.procedures import services as catalogue
 from app.database import utcnow
 from app.extensions import csrf, db
+from app.home_support import services as home_support
 from app.roles import Role
 
 #: entries on one page of /assists
@@ -70,8 +71,6 @@ def _locale() -> str:
 
 def _home_request(value):
     """The open home-support request the current user may log a visit for, or None."""
-    from app.home_support import services as home_support
-
     try:
         request_id = int(value)
     except (TypeError, ValueError):
@@ -90,8 +89,8 @@ def _fill_choices(form, home_request=None):
             home_request.commune.service_points
         )
     form.service_point.choices = [(str(p.id), f"{p.name} — {p.commune.name}") for p in points]
-    recent, others = catalogue.procedures_for_picker(db.session, current_user.id, _locale())
     locale = _locale()
+    recent, others = catalogue.procedures_for_picker(db.session, current_user.id, locale)
     if recent:
         form.procedure.choices = {
             _("Recently used"): [(p.code, p.name(locale)) for p in recent],
@@ -106,7 +105,6 @@ def _fill_choices(form, home_request=None):
     form.procedure.render_kw = {
         "data-search": json.dumps({p.code: p.search_text for p in recent + others})
     }
-    return points, recent + others
 
 
 def _set_defaults(form, last, home_request=None):
