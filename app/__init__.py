@@ -43,6 +43,8 @@ def create_app(config=None):
     import courses.models  # noqa: F401
     import courses.reports.models  # noqa: F401
     import scheduling.models  # noqa: F401
+    from app.assists import models as assist_models  # noqa: F401
+    from app.home_support import models as home_support_models  # noqa: F401
 
     _register_blueprints(app)
     _register_cli(app)
@@ -54,7 +56,11 @@ def _register_blueprints(app):
     import scheduling.api  # noqa: F401  (its routes join the API blueprint)
     from app.admin import bp as admin_bp
     from app.api import bp as api_bp
+    from app.assists import api as assists_api  # noqa: F401  (routes join the API blueprint)
+    from app.assists import bp as assists_bp
+    from app.assists.procedures import bp as procedures_bp
     from app.auth import bp as auth_bp
+    from app.home_support import bp as home_support_bp
     from app.main import bp as main_bp
     from app.places import bp as places_bp
     from courses import bp as courses_bp
@@ -77,6 +83,9 @@ def _register_blueprints(app):
     app.register_blueprint(learning_bp)
     app.register_blueprint(learners_bp)
     app.register_blueprint(course_reports_bp)
+    app.register_blueprint(assists_bp)
+    app.register_blueprint(procedures_bp, url_prefix="/admin")
+    app.register_blueprint(home_support_bp)
 
 
 def _register_cli(app):

@@ -239,3 +239,44 @@ def make_volunteer(make_user, bo_de):
         return make_user(Role.VOLUNTEER, home_commune=bo_de, **fields)
 
     return make
+
+
+# Assisted-submission factories, shared by the assist, home-support and API tests.
+
+
+@pytest.fixture
+def procedures():
+    """The seeded procedure catalogue (app/assists/procedures.yaml)."""
+    from app.assists.procedures.services import import_procedures
+
+    import_procedures(db.session)
+    return db.session
+
+
+@pytest.fixture
+def assist_entry(service_point, procedures):
+    """A valid entry as the API takes it; keyword arguments replace fields."""
+    import uuid
+
+    from app.database import utcnow
+
+    def make(**fields):
+        entry = {
+            "id": str(uuid.uuid4()),
+            "service_point": service_point.id,
+            "procedure": "birth-registration",
+            "channel": "vneid",
+            "level": "fully_online",
+            "outcome": "submitted",
+            "reason": None,
+            "result_electronic": "yes",
+            "age_band": "60_plus",
+            "vulnerable": True,
+            "at_home": False,
+            "self_service": False,
+            "occurred_at": utcnow().isoformat(),
+        }
+        entry.update(fields)
+        return entry
+
+    return make

@@ -374,6 +374,179 @@ PATHS = {
     },
 }
 
+# --- The assisted-submission log and the procedure catalogue (app/assists/api.py) -------------
+
+_ENTRY_PROPERTIES = {
+    "id": {
+        "type": "string",
+        "format": "uuid",
+        "description": "Made by the client (crypto.randomUUID()); sending it again is harmless.",
+    },
+    "service_point": {"type": "integer", "description": "The service point's id."},
+    "procedure": {"type": "string", "description": "A code from GET /api/v1/procedures."},
+    "channel": {
+        "type": "string",
+        "enum": ["national_portal", "vneid", "provincial_portal", "paper"],
+    },
+    "level": {
+        "type": "string",
+        "enum": ["partly_online", "fully_online", "paper"],
+        "description": "paper exactly when the channel is paper.",
+    },
+    "outcome": {"type": "string", "enum": ["submitted", "not_submitted"]},
+    "reason": {
+        "type": ["string", "null"],
+        "enum": [
+            "network_down",
+            "system_error",
+            "missing_signature",
+            "missing_documents",
+            "no_account",
+            "other",
+            None,
+        ],
+        "description": "Required when not_submitted; null or absent when submitted.",
+    },
+    "result_electronic": {"type": "string", "enum": ["yes", "no", "not_yet"]},
+    "age_band": {"type": "string", "enum": ["under_18", "18_39", "40_59", "60_plus"]},
+    "vulnerable": {"type": "boolean", "description": "Elderly or disabled."},
+    "at_home": {"type": "boolean", "description": "Helped at home."},
+    "self_service": {"type": "boolean", "description": "Did it themselves, with guidance."},
+    "occurred_at": {
+        "type": "string",
+        "format": "date-time",
+        "description": "When it happened, with an offset. Never refused for being late; at most "
+        "10 minutes ahead of the server's clock.",
+    },
+    "offline": {
+        "type": "boolean",
+        "description": "It waited in the client's queue before being sent (default false).",
+    },
+}
+
+SCHEMAS.update(
+    {
+        "AssistEntry": {
+            "type": "object",
+            "description": "One dossier a volunteer helped with. No name, ID number, phone or "
+            "address of the resident: there is no field for them.",
+            "required": [
+                "id",
+                "service_point",
+                "procedure",
+                "channel",
+                "level",
+                "outcome",
+                "result_electronic",
+                "age_band",
+                "occurred_at",
+            ],
+            "properties": _ENTRY_PROPERTIES,
+        },
+        "Assist": {
+            "type": "object",
+            "required": ["id", "service_point", "commune", "procedure", "occurred_at", "late"],
+            "properties": {
+                **_ENTRY_PROPERTIES,
+                **_PLACE,
+                "procedure": _ref("ProcedureRef"),
+                "occurred_at": _TIME,
+                "occurred_on": {
+                    "type": "string",
+                    "format": "date",
+                    "description": "The local day (Asia/Ho_Chi_Minh) it happened.",
+                },
+                "received_at": _TIME,
+                "shift_id": {
+                    "type": ["integer", "null"],
+                    "description": "The volunteer's shift at that point at that time, if any.",
+                },
+                "home_request": {
+                    "type": ["integer", "null"],
+                    "description": "The home-support request this visit answered, if any "
+                    "(set from the log screen only).",
+                },
+                "late": {
+                    "type": "boolean",
+                    "description": "Received after its shift (or, without one, its day) ended; "
+                    "accepted and flagged.",
+                },
+                "voided_at": {
+                    "type": ["string", "null"],
+                    "format": "date-time",
+                    "description": "When its volunteer undid it, if they did.",
+                },
+            },
+        },
+        "InvalidEntry": {
+            "type": "object",
+            "required": ["error", "message", "fields"],
+            "properties": {
+                "error": {"const": "invalid"},
+                "message": {"type": "string"},
+                "fields": {
+                    "type": "object",
+                    "additionalProperties": {"type": "string"},
+                    "description": "One message per wrong field, in the request's language.",
+                },
+            },
+        },
+        "ProcedureRef": {
+            "type": "object",
+            "required": ["code", "name"],
+            "additionalProperties": False,
+            "properties": {
+                "code": {"type": "string", "description": "Stable ASCII, e.g. birth-registration"},
+                "name": {"type": "string", "description": "In the request's language."},
+            },
+        },
+    }
+)
+
+PATHS.update(
+    {
+        "/api/v1/assists": {
+            "post": {
+                "operationId": "createAssist",
+                "summary": "Log an assisted submission",
+                "description": "Idempotent on the client-made id: an id already stored answers "
+                "200 with the stored entry unchanged, even if the body differs.",
+                "security": SIGNED_IN,
+                "parameters": [ACCEPT_LANGUAGE],
+                "requestBody": {"required": True, **_json(_ref("AssistEntry"))},
+                "responses": {
+                    "200": {"description": "Already stored.", **_json(_ref("Assist"))},
+                    "201": {"description": "Stored.", **_json(_ref("Assist"))},
+                    "400": _error("Not a JSON object."),
+                    "401": UNAUTHORIZED,
+                    "403": FORBIDDEN,
+                    "409": _error("id_taken: another person's entry has this id."),
+                    "422": {
+                        "description": "Errors, one per field.",
+                        **_json(_ref("InvalidEntry")),
+                    },
+                },
+            }
+        },
+        "/api/v1/procedures": {
+            "get": {
+                "operationId": "listProcedures",
+                "summary": "The active procedures of the catalogue",
+                "security": SIGNED_IN,
+                "parameters": [ACCEPT_LANGUAGE],
+                "responses": {
+                    "200": {
+                        "description": "Sorted by name in the request's language.",
+                        **_json({"type": "array", "items": _ref("ProcedureRef")}),
+                    },
+                    "401": UNAUTHORIZED,
+                },
+            }
+        },
+    }
+)
+
+
 DOCUMENT = {
     "openapi": "3.1.0",
     "info": {

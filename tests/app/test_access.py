@@ -28,6 +28,7 @@ PUBLIC = {
     "learners.resume_from_qr",
     "learners.register_officer",
     "learners.text_size",
+    "home_support.ask",
 }
 
 

@@ -1,0 +1,273 @@
+/* The log screen's offline queue.
+ *
+ * Every entry gets its id (crypto.randomUUID) and the time it happened when the volunteer taps
+ * "Save", then waits in localStorage until the server answers 200 or 201; the server is
+ * idempotent on the id, so sending one twice is harmless. Entries are sent on saving, on page
+ * load, when the browser comes back online, and on a timer with growing pauses.
+ * Without this script the form is a plain POST and still works.
+ */
+(function () {
+  "use strict";
+
+  var form = document.getElementById("assist-form");
+  if (!form || !form.dataset.syncUrl || !window.localStorage || !window.fetch) return;
+
+  var data = form.dataset;
+  var QUEUE_KEY = "caunoi.assists.queue." + data.user;
+  var LAST_KEY = "caunoi.assists.last." + data.user;
+  var CHOICES = ["channel", "level", "outcome", "reason", "result_electronic", "age_band"];
+  var FLAGS = ["vulnerable", "at_home", "self_service"];
+  var REQUIRED = ["service_point", "procedure", "channel", "level", "outcome", "result_electronic", "age_band"];
+  var status = document.getElementById("queue-status");
+  var count = document.getElementById("queue-count");
+  var note = document.getElementById("queue-note");
+  var rejected = document.getElementById("queue-rejected");
+  var message = document.getElementById("assist-message");
+  var recent = document.getElementById("recent-list");
+  var filter = document.getElementById("procedure-filter");
+  var select = form.elements.procedure;
+  var sending = false;
+  var pause = 2000;
+  var timer = null;
+
+  function read(key) {
+    try { return JSON.parse(localStorage.getItem(key)) || null; } catch (e) { return null; }
+  }
+  function write(key, value) { localStorage.setItem(key, JSON.stringify(value)); }
+  function queue() { return read(QUEUE_KEY) || []; }
+
+  function newId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  function fold(text) {
+    return (text || "").replace(/đ/g, "d").replace(/Đ/g, "D").normalize("NFD")
+      .replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/\s+/g, " ").trim();
+  }
+
+  function radioValue(name) {
+    var checked = form.querySelector('input[name="' + name + '"]:checked');
+    return checked ? checked.value : "";
+  }
+  function setRadio(name, value) {
+    var input = form.querySelector('input[name="' + name + '"][value="' + value + '"]');
+    if (input) input.checked = true;
+  }
+
+  function showCount() {
+    var waiting = queue().length;
+    status.hidden = false;
+    count.textContent = String(waiting);
+    status.classList.toggle("waiting", waiting > 0);
+    if (waiting === 0) note.textContent = "";
+    else if (!navigator.onLine) note.textContent = data.textOffline;
+  }
+
+  function showReason() {
+    var group = document.getElementById("reason-group");
+    if (group) group.hidden = radioValue("outcome") !== "not_submitted";
+  }
+
+  /* The last choices, kept on the phone: newer than the server's when entries wait offline. */
+  function restore() {
+    var last = read(LAST_KEY);
+    if (!last || (data.lastAt && Date.parse(last.saved_at) < Date.parse(data.lastAt))) return;
+    CHOICES.forEach(function (name) { if (last[name]) setRadio(name, last[name]); });
+    FLAGS.forEach(function (name) { if (name !== "at_home") form.elements[name].checked = !!last[name]; });
+    if (last.service_point && form.querySelector('#service_point option[value="' + last.service_point + '"]')) {
+      form.elements.service_point.value = last.service_point;
+    }
+    if (last.procedure && select.querySelector('option[value="' + last.procedure + '"]')) {
+      select.value = last.procedure;
+    }
+  }
+
+  function entryFromForm() {
+    var entry = {
+      id: newId(),
+      occurred_at: new Date().toISOString(),
+      service_point: form.elements.service_point.value,
+      procedure: select.value,
+      offline: !navigator.onLine
+    };
+    if (form.elements.home_request && form.elements.home_request.value) {
+      entry.home_request = form.elements.home_request.value;
+    }
+    CHOICES.forEach(function (name) { entry[name] = radioValue(name) || null; });
+    if (entry.outcome !== "not_submitted") entry.reason = null;
+    FLAGS.forEach(function (name) { entry[name] = form.elements[name].checked; });
+    return entry;
+  }
+
+  function missing(entry) {
+    var names = REQUIRED.filter(function (name) { return !entry[name]; });
+    if (entry.outcome === "not_submitted" && !entry.reason) names.push("reason");
+    return names;
+  }
+
+  function legendOf(name) {
+    var group = document.getElementById(name + "-group");
+    var label = group ? group.querySelector("legend") : form.querySelector('label[for="' + name + '"]');
+    return label ? label.textContent.trim() : name;
+  }
+
+  function addRecent(saved) {
+    if (!recent) return;
+    var empty = recent.querySelector(".empty");
+    if (empty) empty.remove();
+    var item = document.createElement("li");
+    var link = document.createElement("a");
+    link.href = data.showUrl.replace(data.placeholderId, saved.id);
+    link.textContent = saved.procedure.name;
+    var when = new Date(saved.occurred_at);
+    var text = document.createElement("span");
+    text.className = "muted";
+    text.textContent = " · " + when.toLocaleTimeString(document.documentElement.lang, {
+      hour: "2-digit", minute: "2-digit", timeZone: "Asia/Ho_Chi_Minh"
+    }) + " · " + data.textSaved;
+    item.appendChild(link);
+    item.appendChild(text);
+    var template = document.getElementById("undo-template");
+    if (template && !saved.voided_at) {
+      var undo = template.content.firstElementChild.cloneNode(true);
+      undo.action = data.undoUrl.replace(data.placeholderId, saved.id);
+      item.appendChild(document.createTextNode(" "));
+      item.appendChild(undo);
+    }
+    recent.insertBefore(item, recent.firstChild);
+  }
+
+  function drop(id) {
+    write(QUEUE_KEY, queue().filter(function (e) { return e.id !== id; }));
+  }
+
+  function markOffline(id) {
+    write(QUEUE_KEY, queue().map(function (e) {
+      if (e.id === id) e.offline = true;
+      return e;
+    }));
+  }
+
+  function retryLater() {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(function () { timer = null; flush(); }, pause);
+    pause = Math.min(pause * 2, 60000);
+  }
+
+  function sendOne(entry) {
+    return fetch(data.syncUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      redirect: "manual",
+      headers: {
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+        "X-Sync-Token": data.syncToken
+      },
+      body: JSON.stringify(entry)
+    }).then(function (response) {
+      var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+      if (!json) return { kind: "auth" };  // a redirect to the login page, or a proxy's page
+      return response.json().then(function (body) {
+        if ((response.status === 200 || response.status === 201) && body.id === entry.id) {
+          return { kind: "stored", body: body };
+        }
+        if (response.status === 422 || response.status === 409 || response.status === 400) {
+          return { kind: "refused", body: body };
+        }
+        if (response.status === 401 || response.status === 403) return { kind: "auth" };
+        return { kind: "retry" };
+      });
+    }, function () { return { kind: "retry" }; });
+  }
+
+  function flush() {
+    if (sending) return;
+    var waiting = queue();
+    if (!waiting.length) { showCount(); return; }
+    sending = true;
+    var entry = waiting[0];
+    sendOne(entry).then(function (result) {
+      sending = false;
+      if (result.kind === "stored") {
+        drop(entry.id);
+        addRecent(result.body);
+        pause = 2000;
+        showCount();
+        flush();
+      } else if (result.kind === "refused") {
+        drop(entry.id);
+        var fields = result.body && result.body.fields ? result.body.fields : {};
+        rejected.hidden = false;
+        rejected.textContent = data.textRejected + " " + (result.body.message || "") + " " +
+          Object.keys(fields).map(function (k) { return fields[k]; }).join(" ");
+        showCount();
+        flush();
+      } else if (result.kind === "auth") {
+        note.textContent = data.textSignin;
+        showCount();
+      } else {
+        markOffline(entry.id);
+        note.textContent = data.textWaiting;
+        showCount();
+        retryLater();
+      }
+    });
+  }
+
+  function onSubmit(event) {
+    event.preventDefault();
+    var entry = entryFromForm();
+    var gaps = missing(entry);
+    if (gaps.length) {
+      message.textContent = data.textMissing + " " + gaps.map(legendOf).join(", ");
+      return;
+    }
+    message.textContent = "";
+    var last = {};
+    Object.keys(entry).forEach(function (k) { last[k] = entry[k]; });
+    last.saved_at = entry.occurred_at;
+    write(LAST_KEY, last);
+    var waiting = queue();
+    waiting.push(entry);
+    write(QUEUE_KEY, waiting);
+    showCount();
+    message.textContent = (navigator.onLine ? data.textSaved : data.textWaiting) + " " +
+      select.options[select.selectedIndex].text;
+    flush();
+  }
+
+  var index = {};
+  try { index = JSON.parse(select.dataset.search || "{}"); } catch (e) { index = {}; }
+
+  function onFilter() {
+    var words = fold(filter.value);
+    var first = null;
+    Array.prototype.forEach.call(select.options, function (option) {
+      var text = fold(option.text) + " " + (index[option.value] || "") + " " + option.value;
+      var match = !words || text.indexOf(words) !== -1;
+      option.hidden = !match;
+      option.disabled = !match;
+      if (match && !first) first = option;
+    });
+    if (first && select.selectedOptions[0] && select.selectedOptions[0].hidden) select.value = first.value;
+  }
+
+  filter.hidden = false;
+  filter.addEventListener("input", onFilter);
+  form.addEventListener("submit", onSubmit);
+  form.addEventListener("change", function (event) {
+    if (event.target.name === "outcome") showReason();
+  });
+  window.addEventListener("online", function () { pause = 2000; flush(); });
+  window.addEventListener("offline", showCount);
+  restore();
+  showReason();
+  showCount();
+  flush();
+  setInterval(function () { if (queue().length && !sending && !timer) flush(); }, 30000);
+})();

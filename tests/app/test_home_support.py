@@ -1,0 +1,243 @@
+"""Home support: a resident asks, a coordinator sends two volunteers, only they see the address,
+the visit is logged as an assist at home, and closing the request erases the address."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import String, Text, func, select
+
+from app import create_app
+from app.assists.models import AssistedSubmission
+from app.extensions import db, limiter
+from app.home_support import services
+from app.home_support.models import HomeSupportRequest, RequestStatus
+
+ADDRESS = "Số 17 ngõ 42 phố Hồng Tiến, Bồ Đề"
+
+
+def _ask(client, **fields):
+    data = {
+        "province": "01",
+        "commune": "Bồ Đề",
+        "address": ADDRESS,
+        "preferred_on": "2030-01-08",
+        "time_window": "morning",
+        "need": "Đăng ký khai sinh cho cháu trên VNeID",
+        **fields,
+    }
+    return client.post("/home-support/request", data=data)
+
+
+@pytest.fixture
+def home_request(bo_de):
+    return services.create_request(
+        db.session,
+        commune=bo_de,
+        address=ADDRESS,
+        need="Cấp lại căn cước",
+        preferred_on=date(2030, 1, 8),
+        time_window="afternoon",
+    )
+
+
+@pytest.fixture
+def pair(make_volunteer):
+    return [make_volunteer(full_name="Trần Thị Bình"), make_volunteer(full_name="Lê Văn Cường")]
+
+
+def test_a_resident_asks_without_an_account(client, bo_de):
+    response = _ask(client)
+    assert response.status_code == 302
+    found = db.session.scalar(select(HomeSupportRequest))
+    assert (found.commune_id, found.address, found.status) == (bo_de.id, ADDRESS, "open")
+    assert found.requested_by_id is None
+
+
+def test_an_officer_asks_signed_in_and_is_recorded(client, login, make_user):
+    officer = make_user()
+    login(officer)
+    assert _ask(client).status_code == 302
+    assert db.session.scalar(select(HomeSupportRequest)).requested_by_id == officer.id
+
+
+def test_an_unknown_commune_or_missing_address_stores_nothing(client):
+    assert _ask(client, commune="Nowhere at all").status_code == 400
+    assert _ask(client, address="").status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(HomeSupportRequest)) == 0
+
+
+def test_the_communes_coordinator_sees_the_request_and_its_address(
+    client, login, coordinator, home_request
+):
+    login(coordinator)
+    assert f"/home-support/{home_request.id}" in client.get("/home-support").get_data(True)
+    assert ADDRESS in client.get(f"/home-support/{home_request.id}").get_data(True)
+
+
+def test_another_communes_coordinator_gets_404_on_every_url(
+    client, login, other_coordinator, home_request, pair
+):
+    login(other_coordinator)
+    url = f"/home-support/{home_request.id}"
+    assert f"{url}" not in client.get("/home-support").get_data(True)
+    assert client.get(url).status_code == 404
+    assigned = client.post(f"{url}/assign", data={"first": pair[0].id, "second": pair[1].id})
+    assert assigned.status_code == 404
+    assert client.post(f"{url}/close").status_code == 404
+    db.session.expire_all()
+    assert db.session.get(HomeSupportRequest, home_request.id).address == ADDRESS
+
+
+def test_a_coordinator_sends_two_volunteers_and_only_they_see_the_address(
+    client, login, coordinator, home_request, pair, make_volunteer
+):
+    login(coordinator)
+    url = f"/home-support/{home_request.id}"
+    response = client.post(f"{url}/assign", data={"first": pair[0].id, "second": pair[1].id})
+    assert response.status_code == 302
+    db.session.expire_all()
+    found = db.session.get(HomeSupportRequest, home_request.id)
+    assert found.status == RequestStatus.ASSIGNED
+    assert {v.id for v in found.volunteers} == {pair[0].id, pair[1].id}
+
+    login(pair[0])
+    assert ADDRESS in client.get(url).get_data(True)
+    assert url in client.get("/home-support").get_data(True)
+    login(make_volunteer())
+    assert client.get(url).status_code == 404
+
+
+def test_one_volunteer_or_the_same_one_twice_is_refused(
+    client, login, coordinator, home_request, pair
+):
+    login(coordinator)
+    url = f"/home-support/{home_request.id}/assign"
+    client.post(url, data={"first": pair[0].id, "second": pair[0].id})
+    client.post(url, data={"first": pair[0].id, "second": ""})
+    db.session.expire_all()
+    assert db.session.get(HomeSupportRequest, home_request.id).assignments == []
+
+
+def test_the_visit_is_logged_as_an_assist_at_home(
+    client, login, coordinator, home_request, pair, service_point, assist_entry
+):
+    services.assign(db.session, home_request, pair, by=coordinator)
+    login(pair[0])
+    page = client.get(f"/assists/new?home_request={home_request.id}").get_data(True)
+    assert f'name="home_request" type="hidden" value="{home_request.id}"' in page
+    entry = assist_entry(at_home=False)
+    data = {k: v for k, v in entry.items() if isinstance(v, str | int) and not isinstance(v, bool)}
+    data.pop("occurred_at")
+    data["home_request"] = str(home_request.id)
+    response = client.post("/assists/new", data=data)
+    assert response.status_code == 302
+    row = db.session.scalar(select(AssistedSubmission))
+    assert row.at_home and row.home_request_id == home_request.id
+    assert row.procedure.name_vi in client.get(f"/home-support/{home_request.id}").get_data(True)
+
+
+def test_an_unassigned_volunteer_cannot_link_a_visit(
+    client, login, home_request, make_volunteer, assist_entry
+):
+    login(make_volunteer())
+    entry = assist_entry()
+    data = {k: v for k, v in entry.items() if isinstance(v, str | int) and not isinstance(v, bool)}
+    data.pop("occurred_at")
+    data["home_request"] = str(home_request.id)
+    client.post("/assists/new", data=data)
+    row = db.session.scalar(select(AssistedSubmission))
+    assert row.home_request_id is None
+
+
+def _tables_holding(text):
+    """Every (table, column) of the database holding this text, in any string column."""
+    found = []
+    for table in db.metadata.sorted_tables:
+        for column in table.columns:
+            if isinstance(column.type, String | Text):
+                hits = db.session.scalar(
+                    select(func.count()).select_from(table).where(column.contains(text))
+                )
+                if hits:
+                    found.append((table.name, column.name))
+    return found
+
+
+def test_closing_the_request_erases_the_address_from_every_table(
+    client, login, coordinator, home_request, pair
+):
+    services.assign(db.session, home_request, pair, by=coordinator)
+    db.session.commit()
+    assert _tables_holding(ADDRESS) == [("home_support_requests", "address")]
+    login(pair[1])
+    response = client.post(f"/home-support/{home_request.id}/close")
+    assert response.status_code == 302
+    db.session.expire_all()
+    found = db.session.get(HomeSupportRequest, home_request.id)
+    assert found.status == RequestStatus.CLOSED and found.closed_at is not None
+    assert (found.address, found.need) == (None, None)
+    assert _tables_holding(ADDRESS) == []
+    assert _tables_holding("Hồng Tiến") == []
+
+
+def test_a_closed_request_takes_no_more_volunteers(coordinator, home_request, pair):
+    services.close_request(db.session, home_request)
+    with pytest.raises(services.HomeSupportError):
+        services.assign(db.session, home_request, pair, by=coordinator)
+
+
+def test_the_public_form_is_rate_limited(app):
+    limited = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "SECRET_KEY": "test-secret",
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": True,
+            "HOME_SUPPORT_RATE_LIMIT": "2 per hour",
+        }
+    )
+    # The limiter object is shared by every app: give the session app its state back.
+    try:
+        client = limited.test_client()
+        answers = [_ask(client, address="").status_code for _ in range(3)]
+    finally:
+        limiter.enabled = False
+        with limited.app_context():
+            db.session.remove()
+    assert answers == [400, 400, 429]
+
+
+def test_the_public_form_checks_its_csrf_token(app, bo_de):
+    guarded = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "SECRET_KEY": "test-secret",
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+    try:
+        answer = _ask(guarded.test_client())
+    finally:
+        with guarded.app_context():
+            db.session.remove()
+    assert answer.status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(HomeSupportRequest)) == 0
+
+
+def test_a_visit_logged_offline_keeps_its_link_to_the_request(
+    app, client, login, coordinator, home_request, pair, assist_entry
+):
+    from app.assists.services import sync_token
+
+    services.assign(db.session, home_request, pair, by=coordinator)
+    login(pair[0])
+    response = client.post(
+        "/assists/sync",
+        json=assist_entry(at_home=True, offline=True, home_request=str(home_request.id)),
+        headers={"X-Sync-Token": sync_token(app.config["SECRET_KEY"], pair[0])},
+    )
+    assert response.status_code == 201
+    assert response.get_json()["home_request"] == home_request.id
+    assert db.session.scalar(select(AssistedSubmission)).home_request_id == home_request.id
