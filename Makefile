@@ -29,6 +29,7 @@ db: install catalogues
 	$(FLASK) db upgrade
 	$(FLASK) places import
 	$(FLASK) courses import
+	$(FLASK) procedures import
 	$(FLASK) demo
 
 run: db

@@ -36,6 +36,8 @@ def create_app(config=None):
 
     import courses.models  # noqa: F401
     import scheduling.models  # noqa: F401
+    from app.assists import models as assist_models  # noqa: F401
+    from app.home_support import models as home_support_models  # noqa: F401
 
     _register_blueprints(app)
     _register_cli(app)

@@ -1,4 +1,4 @@
-"""Command groups: `flask translate`, `places`, `users`, `demo` and `courses`."""
+"""Command groups: `flask translate`, `places`, `users`, `demo`, `courses` and `procedures`."""
 
 import subprocess
 import sys
@@ -101,10 +101,11 @@ def init(language):
 
 
 def init_app(app):
+    from app.assists.procedures.cli import procedures_cli
     from app.auth.cli import users_cli
     from app.demo import demo_command
     from app.places.cli import places_cli
     from courses.cli import courses_cli
 
-    for command in (translate, places_cli, users_cli, demo_command, courses_cli):
+    for command in (translate, places_cli, users_cli, demo_command, courses_cli, procedures_cli):
         app.cli.add_command(command)

@@ -6,6 +6,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
+from app.assists.procedures.services import import_procedures
 from app.auth.models import RoleGrant, User
 from app.auth.services import grant_role
 from app.extensions import db
@@ -40,6 +41,7 @@ def load_demo(session) -> dict[str, int]:
     """Create what is missing of the demo; running it again changes nothing."""
     if session.scalar(select(Province.id).limit(1)) is None:
         import_places(session)
+    import_procedures(session)
     hanoi = session.scalar(select(Province).where(Province.code == HANOI))
     bo_de = session.scalar(select(Commune).where(Commune.code == BO_DE))
     hanoi_communes = session.scalars(
