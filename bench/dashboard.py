@@ -166,7 +166,9 @@ def _load(session, batch):
     """Bulk-load submissions: COPY on PostgreSQL, executemany on SQLite."""
     raw = session.connection().connection.driver_connection
     if session.get_bind().dialect.name == "postgresql":
-        with raw.cursor().copy(f"COPY assisted_submissions ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+        with raw.cursor().copy(
+            f"COPY assisted_submissions ({', '.join(COLUMNS)}) FROM STDIN"
+        ) as copy:
             for row in batch:
                 copy.write_row(row)
         return
@@ -174,7 +176,14 @@ def _load(session, batch):
     raw.executemany(
         f"INSERT INTO assisted_submissions ({', '.join(COLUMNS)}) VALUES ({marks})",
         (
-            (r[0].hex, *r[1:16], r[16].isoformat(" "), r[17].isoformat(), r[18].isoformat(" "), *r[19:])
+            (
+                r[0].hex,
+                *r[1:16],
+                r[16].isoformat(" "),
+                r[17].isoformat(),
+                r[18].isoformat(" "),
+                *r[19:],
+            )
             for r in batch
         ),
     )

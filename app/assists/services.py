@@ -23,6 +23,7 @@ from app.assists.models import (
 )
 from app.auth.services import coordinated_commune_ids
 from app.database import utcnow
+from app.impact.services import count_assist
 from app.places.models import ServicePoint
 from app.roles import Role
 from scheduling.models import Booking, BookingStatus, Shift
@@ -327,6 +328,7 @@ def record_assist(
         if existing is None:
             raise
         return _owned(existing, volunteer), False
+    count_assist(session, row.id)
     return row, True
 
 
@@ -347,6 +349,7 @@ def undo_assist(session, row: AssistedSubmission, user, now: datetime | None = N
         return row
     if not may_undo(row, user, now):
         raise AssistError("undo_expired")
+    count_assist(session, row.id, sign=-1)
     row.voided_at = now
     session.flush()
     return row

@@ -7,8 +7,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
 
+
 def _counter():
     return mapped_column(Integer, nullable=False, default=0, server_default="0")
+
 
 class AssistDailyCount(db.Model):
     """Counts of one commune's assisted submissions on one local day, kept in step with each new
@@ -43,6 +45,7 @@ class AssistDailyCount(db.Model):
     reason_missing_documents: Mapped[int] = _counter()
     reason_no_account: Mapped[int] = _counter()
     reason_other: Mapped[int] = _counter()
+
 
 #: every counter column, in the order above
 COUNTERS = tuple(

@@ -13,8 +13,8 @@ from sqlalchemy import and_, case, delete, func, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.assists.models import AssistedSubmission, Level, Outcome, Reason, ResultElectronic
-from app.impact.models import COUNTERS, AssistDailyCount
 from app.auth.services import coordinated_commune_ids
+from app.impact.models import COUNTERS, AssistDailyCount
 from app.places.models import Commune, Province, ServicePoint
 from scheduling.models import (
     Booking,
@@ -59,7 +59,9 @@ def _conditions():
         "offline": s.offline.is_(True),
     }
     for reason in Reason:
-        conditions[f"reason_{reason}"] = and_(s.outcome == Outcome.NOT_SUBMITTED, s.reason == reason)
+        conditions[f"reason_{reason}"] = and_(
+            s.outcome == Outcome.NOT_SUBMITTED, s.reason == reason
+        )
     return conditions
 
 
@@ -85,7 +87,8 @@ def count_assist(session, submission_id, sign: int = 1) -> None:
     """Add one newly stored submission to its commune's day (sign -1: take a voided one away),
     in the transaction that stores or voids it."""
     statement = _insert(session)(AssistDailyCount).from_select(
-        ["commune_id", "day", *COUNTERS], _counter_sums(AssistedSubmission.id == submission_id, sign)
+        ["commune_id", "day", *COUNTERS],
+        _counter_sums(AssistedSubmission.id == submission_id, sign),
     )
     table = AssistDailyCount.__table__
     statement = statement.on_conflict_do_update(
@@ -296,7 +299,9 @@ def shift_coverage(session, scope: Scope) -> dict[str, int]:
             ),
         ).select_from(per_shift)
     ).one()
-    places = session.execute(select(per_shift.c.confirmed, per_shift.c.starts_at, per_shift.c.ends_at))
+    places = session.execute(
+        select(per_shift.c.confirmed, per_shift.c.starts_at, per_shift.c.ends_at)
+    )
     hours = sum(n * (e - s).total_seconds() / 3600 for n, s, e in places if n)
     return {
         "total": total,

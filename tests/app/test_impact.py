@@ -194,7 +194,12 @@ def test_shift_coverage_counts_shifts_at_their_minimum(
 ):
     start = datetime(2030, 1, 8, 0, 30, tzinfo=UTC)  # 07:30 in Hanoi
     shifts = [
-        Shift(campaign=campaign, service_point=service_point, starts_at=start, ends_at=start + timedelta(hours=4)),
+        Shift(
+            campaign=campaign,
+            service_point=service_point,
+            starts_at=start,
+            ends_at=start + timedelta(hours=4),
+        ),
         Shift(
             campaign=campaign,
             service_point=service_point,
