@@ -13,6 +13,11 @@ TRANSLATIONS = ROOT / "app" / "translations"
 POT = TRANSLATIONS / "messages.pot"
 
 
+#: pybabel extract's arguments, shared with tests/app/test_translations.py. Babel skips folders
+#: whose name starts with "_" unless told otherwise, which would miss templates/_macros.
+EXTRACT_ARGS = ("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--ignore-dirs", ".*")
+
+
 def _pybabel(*args):
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=ROOT)
 
@@ -20,7 +25,7 @@ def _pybabel(*args):
 @translate.command("extract")
 def extract():
     """Collect every translatable string into messages.pot and merge it into the catalogues."""
-    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "-o", str(POT), ".")
+    _pybabel(*EXTRACT_ARGS, "-o", str(POT), ".")
     _pybabel("update", "-i", str(POT), "-d", str(TRANSLATIONS), "--no-fuzzy-matching")
 
 

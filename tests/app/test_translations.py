@@ -7,6 +7,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from app import ROOT
+from app.cli import EXTRACT_ARGS
 
 TRANSLATIONS = ROOT / "app" / "translations"
 
@@ -20,12 +21,7 @@ def extracted(tmp_path_factory):
             "-m",
             "babel.messages.frontend",
             "--quiet",
-            "extract",
-            "-F",
-            "babel.cfg",
-            "-k",
-            "_l",
-            "--no-location",
+            *EXTRACT_ARGS,
             "-o",
             str(pot),
             ".",
