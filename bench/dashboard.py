@@ -205,7 +205,7 @@ def run(kind, rows, runs) -> dict:
 
     from app import create_app
     from app.assists.models import Procedure
-    from app.assists.services import import_procedures
+    from app.assists.procedures.services import import_procedures
     from app.extensions import db
     from app.impact import services
     from app.places.services import import_places

@@ -261,16 +261,17 @@ def _local_bounds(scope: Scope) -> tuple[datetime, datetime]:
     return start, end
 
 
-def shift_coverage(session, scope: Scope) -> dict[str, int]:
+def _hours_between(session, start, end):
+    """The length of a stretch of time in hours, in SQL."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", end - start) / 3600
+    return (func.julianday(end) - func.julianday(start)) * 24
+
+
+def shift_coverage(session, scope: Scope) -> dict[str, int | float]:
     """Active shifts of the scope: how many reach their campaign's minimum, and volunteer-hours
     booked (confirmed places × length)."""
     start, end = _local_bounds(scope)
-    confirmed = (
-        select(func.count(Booking.id))
-        .where(Booking.shift_id == Shift.id, Booking.status == BookingStatus.CONFIRMED)
-        .correlate(Shift)
-        .scalar_subquery()
-    )
     where = [
         Shift.status == ShiftStatus.ACTIVE,
         Shift.starts_at >= start,
@@ -281,33 +282,34 @@ def shift_coverage(session, scope: Scope) -> dict[str, int]:
         where.append(Shift.campaign_id == scope.campaign_id)
     per_shift = (
         select(
-            confirmed.label("confirmed"),
+            func.count(Booking.id).label("confirmed"),
             Campaign.min_per_shift.label("minimum"),
-            Shift.starts_at,
-            Shift.ends_at,
+            _hours_between(session, Shift.starts_at, Shift.ends_at).label("hours"),
         )
         .join(Shift.service_point)
         .join(Shift.campaign)
+        .outerjoin(
+            Booking,
+            and_(Booking.shift_id == Shift.id, Booking.status == BookingStatus.CONFIRMED),
+        )
         .where(*where)
+        .group_by(Shift.id, Campaign.min_per_shift)
         .subquery()
     )
-    total, covered = session.execute(
+    total, covered, hours = session.execute(
         select(
             func.count(),
             func.coalesce(
                 func.sum(case((per_shift.c.confirmed >= per_shift.c.minimum, 1), else_=0)), 0
             ),
-        ).select_from(per_shift)
+            func.coalesce(func.sum(per_shift.c.confirmed * per_shift.c.hours), 0),
+        )
     ).one()
-    places = session.execute(
-        select(per_shift.c.confirmed, per_shift.c.starts_at, per_shift.c.ends_at)
-    )
-    hours = sum(n * (e - s).total_seconds() / 3600 for n, s, e in places if n)
     return {
         "total": total,
         "covered": covered,
         "understaffed": total - covered,
-        "booked_hours": round(hours, 1),
+        "booked_hours": round(float(hours), 1),
     }
 
 
