@@ -16,6 +16,7 @@ from app.impact import services
 from app.impact.models import COUNTERS, AssistDailyCount
 from app.places.models import ServicePoint
 from scheduling.models import Booking, BookingStatus, Shift
+from scheduling.services import local_today
 
 DAY = date(2030, 1, 8)
 #: 09:00 in Hanoi on DAY
@@ -237,3 +238,19 @@ def test_the_roll_up_holds_one_row_per_commune_and_day(log):
         log()
 
     assert db.session.scalar(select(func.count()).select_from(AssistDailyCount)) == 1
+
+
+def test_the_demo_gives_the_dashboard_a_story(runner, hanoi):
+    first = runner.invoke(args=["demo"])
+    second = runner.invoke(args=["demo"])
+
+    assert "3000 assisted submissions created" in first.output, first.output
+    assert "0 assisted submissions created" in second.output
+    today = local_today()
+    figures = services.impact_figures(
+        db.session, services.dated_scope(today, today - timedelta(days=13), province_id=hanoi.id)
+    )
+    assert figures.totals["total"] == 3000
+    assert 0.5 < figures.shares["online"] < 1
+    assert len(figures.reasons) == 6
+    assert len(figures.leading) == len(figures.lagging) == 5
