@@ -45,6 +45,7 @@ def create_app(config=None):
     import scheduling.models  # noqa: F401
     from app.assists import models as assist_models  # noqa: F401
     from app.home_support import models as home_support_models  # noqa: F401
+    from app.impact import models as impact_models  # noqa: F401
 
     _register_blueprints(app)
     _register_cli(app)
@@ -61,6 +62,7 @@ def _register_blueprints(app):
     from app.assists.procedures import bp as procedures_bp
     from app.auth import bp as auth_bp
     from app.home_support import bp as home_support_bp
+    from app.impact import bp as impact_bp
     from app.main import bp as main_bp
     from app.places import bp as places_bp
     from courses import bp as courses_bp
@@ -86,6 +88,7 @@ def _register_blueprints(app):
     app.register_blueprint(assists_bp)
     app.register_blueprint(procedures_bp, url_prefix="/admin")
     app.register_blueprint(home_support_bp)
+    app.register_blueprint(impact_bp)
 
 
 def _register_cli(app):

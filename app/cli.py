@@ -109,8 +109,17 @@ def init_app(app):
     from app.assists.procedures.cli import procedures_cli
     from app.auth.cli import users_cli
     from app.demo import demo_command
+    from app.impact.cli import impact_cli
     from app.places.cli import places_cli
     from courses.cli import courses_cli
 
-    for command in (translate, places_cli, users_cli, demo_command, courses_cli, procedures_cli):
+    for command in (
+        translate,
+        places_cli,
+        users_cli,
+        demo_command,
+        courses_cli,
+        procedures_cli,
+        impact_cli,
+    ):
         app.cli.add_command(command)

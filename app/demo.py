@@ -10,6 +10,7 @@ from app.assists.procedures.services import import_procedures
 from app.auth.models import RoleGrant, User
 from app.auth.services import grant_role
 from app.extensions import db
+from app.impact.demo import load_demo_assists
 from app.places.models import Commune, Province, ServicePoint
 from app.places.services import import_places
 from app.roles import Role
@@ -97,7 +98,11 @@ def load_demo(session) -> dict[str, int]:
             )
             points += 1
     session.flush()
-    return {"accounts": len(existing) - before, "service_points": points}
+    return {
+        "accounts": len(existing) - before,
+        "service_points": points,
+        "assisted_submissions": load_demo_assists(session, hanoi.id),
+    }
 
 
 @click.command("demo")
@@ -112,3 +117,4 @@ def demo_command():
         f"demo: {counts['accounts']} accounts, {counts['service_points']} service points created;"
         f" every demo password is {PASSWORD}"
     )
+    click.echo(f"demo: {counts['assisted_submissions']} assisted submissions created")

@@ -26,6 +26,17 @@ def _id_parameter(name, description):
     }
 
 
+def _query(name, description, format_=None):
+    schema = {"type": "string", **({"format": format_} if format_ else {})}
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+    }
+
+
 ACCEPT_LANGUAGE = {
     "name": "Accept-Language",
     "in": "header",
@@ -45,7 +56,86 @@ _PLACE = {
     "commune": _ref("CommuneRef"),
 }
 
+_SHARE = {"type": ["number", "null"], "description": "0–1; null when nothing to divide by"}
+_COUNT = {"type": "integer", "minimum": 0}
+
 SCHEMAS = {
+    "Stats": {
+        "type": "object",
+        "required": [
+            "from",
+            "to",
+            "totals",
+            "shares",
+            "targets",
+            "per_day",
+            "reasons",
+            "communes",
+            "shifts",
+        ],
+        "properties": {
+            "from": {"type": "string", "format": "date"},
+            "to": {"type": "string", "format": "date"},
+            "totals": {
+                "type": "object",
+                "description": "Counts of assisted submissions: total, submitted, "
+                "submitted_online, submitted_fully_online, result_yes/no/not_yet, self_service, "
+                "vulnerable, at_home, offline, reason_<code> for each reason.",
+                "additionalProperties": _COUNT,
+            },
+            "shares": {
+                "type": "object",
+                "description": "online, fully_online and result_electronic of submitted "
+                "dossiers; self_service of all dossiers.",
+                "additionalProperties": _SHARE,
+            },
+            "targets": {"type": "object", "additionalProperties": {"type": "number"}},
+            "per_day": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["date", "dossiers"],
+                    "properties": {
+                        "date": {"type": "string", "format": "date"},
+                        "dossiers": _COUNT,
+                    },
+                },
+            },
+            "reasons": {
+                "type": "array",
+                "description": "Why dossiers could not be submitted, most frequent first.",
+                "items": {
+                    "type": "object",
+                    "required": ["reason", "dossiers"],
+                    "properties": {"reason": {"type": "string"}, "dossiers": _COUNT},
+                },
+            },
+            "communes": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["code", "name", "dossiers", "submitted", "online_share"],
+                    "properties": {
+                        "code": {"type": "string"},
+                        "name": {"type": "string"},
+                        "dossiers": _COUNT,
+                        "submitted": _COUNT,
+                        "online_share": _SHARE,
+                    },
+                },
+            },
+            "shifts": {
+                "type": "object",
+                "required": ["total", "covered", "understaffed", "booked_hours"],
+                "properties": {
+                    "total": _COUNT,
+                    "covered": _COUNT,
+                    "understaffed": _COUNT,
+                    "booked_hours": {"type": "number", "minimum": 0},
+                },
+            },
+        },
+    },
     "Error": {
         "type": "object",
         "required": ["error", "message"],
@@ -369,6 +459,30 @@ PATHS = {
                 "200": {"description": "The course.", **_json(_ref("CourseDetail"))},
                 "401": UNAUTHORIZED,
                 "404": _error("No course has this slug."),
+    "/api/v1/stats": {
+        "get": {
+            "operationId": "getStats",
+            "summary": "The impact dashboard's figures for a province or a commune",
+            "description": "Aggregates only, as on the public page of a province: no person is "
+            "named. Without province or commune: the whole country.",
+            "security": SIGNED_IN,
+            "parameters": [
+                _query("province", "Official province code, e.g. 01 (Hà Nội)."),
+                _query("commune", "Official commune code, e.g. 00130 (Phường Bồ Đề)."),
+                _query(
+                    "from", "First local day, YYYY-MM-DD (default: 29 days before `to`).", "date"
+                ),
+                _query("to", "Last local day, YYYY-MM-DD (default: today).", "date"),
+                ACCEPT_LANGUAGE,
+            ],
+            "responses": {
+                "200": {"description": "The figures.", **_json(_ref("Stats"))},
+                "400": _error(
+                    "A date not in YYYY-MM-DD form, a range over 366 days or "
+                    "reversed, or a commune outside the province."
+                ),
+                "401": UNAUTHORIZED,
+                "404": _error("No province or commune has this code."),
             },
         }
     },

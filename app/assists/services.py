@@ -20,6 +20,7 @@ from app.assists.entries import (  # AssistError and InvalidEntry are the caller
 from app.assists.models import AssistedSubmission
 from app.auth.services import coordinated_commune_ids
 from app.database import utcnow
+from app.impact.services import count_assist
 from app.places.models import ServicePoint
 from app.roles import Role
 from scheduling.models import Booking, BookingStatus, Shift
@@ -132,6 +133,7 @@ def record_assist(
         if existing is None:
             raise
         return _owned(existing, volunteer), False
+    count_assist(session, row.id)
     return row, True
 
 
@@ -152,6 +154,7 @@ def undo_assist(session, row: AssistedSubmission, user, now: datetime | None = N
         return row
     if not may_undo(row, user, now):
         raise AssistError("undo_expired")
+    count_assist(session, row.id, sign=-1)
     row.voided_at = now
     session.flush()
     return row

@@ -1,0 +1,53 @@
+"""GET /api/v1/stats: the dashboard's figures as JSON (aggregates only, as on the public page)."""
+
+from datetime import date
+
+from flask import jsonify, request
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.access import signed_in
+from app.api import bp, error
+from app.extensions import db
+from app.impact import services, tables
+from app.places.models import Commune, Province
+from scheduling.services import local_today
+
+
+def _day(name):
+    raw = request.args.get(name, "").strip()
+    return date.fromisoformat(raw) if raw else None
+
+
+def _by_code(model, name):
+    code = request.args.get(name, "").strip()
+    if not code:
+        return None, False
+    return db.session.scalar(select(model).where(model.code == code)), True
+
+
+@bp.get("/stats")
+@signed_in
+def stats():
+    """The figures of a province or a commune over a date range."""
+    try:
+        start, end = _day("from"), _day("to")
+    except ValueError:
+        return error(400, "bad_request", _("Give dates as YYYY-MM-DD, e.g. 2025-07-15."))
+    province, asked_province = _by_code(Province, "province")
+    commune, asked_commune = _by_code(Commune, "commune")
+    if (asked_province and province is None) or (asked_commune and commune is None):
+        return error(404, "not_found", _("No province or commune has this code."))
+    if province and commune and commune.province_id != province.id:
+        return error(400, "bad_request", _("This commune is not in this province."))
+    try:
+        scope = services.dated_scope(
+            local_today(),
+            start,
+            end,
+            commune_ids=frozenset({commune.id}) if commune else None,
+            province_id=province.id if province else None,
+        )
+    except services.ImpactError as refusal:
+        return error(400, "bad_request", tables.refusal_message(refusal))
+    return jsonify(services.figures_json(services.impact_figures(db.session, scope)))

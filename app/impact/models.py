@@ -1,0 +1,53 @@
+"""Daily roll-ups of the assisted-submission log, so the dashboard never scans a million rows."""
+
+from datetime import date
+
+from sqlalchemy import Date, ForeignKey, Integer
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+
+
+def _counter():
+    return mapped_column(Integer, nullable=False, default=0, server_default="0")
+
+
+class AssistDailyCount(db.Model):
+    """Counts of one commune's assisted submissions on one local day, kept in step with each new
+    row of the log (same transaction) and rebuilt from the log by `flask impact rebuild`."""
+
+    __tablename__ = "assist_daily_counts"
+
+    commune_id: Mapped[int] = mapped_column(
+        ForeignKey("communes.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: the local (Asia/Ho_Chi_Minh) day the submissions happened
+    day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
+    total: Mapped[int] = _counter()
+    submitted: Mapped[int] = _counter()
+    #: submitted partly or fully online (not on paper): the 80% target
+    submitted_online: Mapped[int] = _counter()
+    #: submitted fully online (toàn trình): the 20% target
+    submitted_fully_online: Mapped[int] = _counter()
+    #: of the submitted, whether the result is returned electronically: the 100% target
+    result_yes: Mapped[int] = _counter()
+    result_no: Mapped[int] = _counter()
+    result_not_yet: Mapped[int] = _counter()
+    #: residents who did it themselves with guidance
+    self_service: Mapped[int] = _counter()
+    vulnerable: Mapped[int] = _counter()
+    at_home: Mapped[int] = _counter()
+    #: sent later from a phone's offline queue
+    offline: Mapped[int] = _counter()
+    reason_network_down: Mapped[int] = _counter()
+    reason_system_error: Mapped[int] = _counter()
+    reason_missing_signature: Mapped[int] = _counter()
+    reason_missing_documents: Mapped[int] = _counter()
+    reason_no_account: Mapped[int] = _counter()
+    reason_other: Mapped[int] = _counter()
+
+
+#: every counter column, in the order above
+COUNTERS = tuple(
+    c.name for c in AssistDailyCount.__table__.columns if c.name not in ("commune_id", "day")
+)

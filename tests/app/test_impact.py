@@ -1,0 +1,256 @@
+"""The impact figures: they equal counts made directly in the log, and each scope sees its own."""
+
+import random
+import uuid
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.assists.models import AssistedSubmission
+from app.assists.procedures.services import import_procedures
+from app.assists.services import record_assist, undo_assist
+from app.extensions import db
+from app.impact import services
+from app.impact.models import COUNTERS, AssistDailyCount
+from app.places.models import ServicePoint
+from scheduling.models import Booking, BookingStatus, Shift
+from scheduling.services import local_today
+
+DAY = date(2030, 1, 8)
+#: 09:00 in Hanoi on DAY
+MORNING = datetime(2030, 1, 8, 2, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def procedures():
+    import_procedures(db.session)
+
+
+@pytest.fixture
+def other_point(other_commune):
+    point = ServicePoint(commune=other_commune, name="Trung tâm phường khác", address="Hà Nội")
+    db.session.add(point)
+    db.session.flush()
+    return point
+
+
+@pytest.fixture
+def log(volunteer, service_point):
+    """Log an assisted submission as the volunteer's phone would send it."""
+
+    def entry(point=None, at=MORNING, **fields):
+        data = {
+            "id": str(uuid.uuid4()),
+            "service_point": (point or service_point).id,
+            "procedure": "birth-registration",
+            "channel": "national_portal",
+            "level": "partly_online",
+            "outcome": "submitted",
+            "reason": None,
+            "result_electronic": "yes",
+            "age_band": "40_59",
+            "vulnerable": False,
+            "at_home": False,
+            "self_service": False,
+            "occurred_at": at.isoformat(),
+            **fields,
+        }
+        row, created = record_assist(db.session, volunteer, data, now=at + timedelta(minutes=1))
+        assert created
+        return row
+
+    return entry
+
+
+def _random_fields(rng):
+    level = rng.choice(("partly_online", "fully_online", "paper"))
+    submitted = rng.random() < 0.8
+    return {
+        "level": level,
+        "channel": "paper" if level == "paper" else rng.choice(("national_portal", "vneid")),
+        "outcome": "submitted" if submitted else "not_submitted",
+        "reason": None if submitted else rng.choice(("network_down", "system_error", "other")),
+        "result_electronic": rng.choice(("yes", "no", "not_yet")),
+        "self_service": rng.random() < 0.3,
+        "vulnerable": rng.random() < 0.2,
+        "at_home": rng.random() < 0.1,
+    }
+
+
+def _direct_counts(rows):
+    """The figures counted one row at a time, without SQL: the reference."""
+    counts = Counter()
+    for row in rows:
+        if row.voided_at is not None:
+            continue
+        counts["total"] += 1
+        submitted = row.outcome == "submitted"
+        if submitted:
+            counts["submitted"] += 1
+            counts["submitted_online"] += row.level != "paper"
+            counts["submitted_fully_online"] += row.level == "fully_online"
+            counts[f"result_{row.result_electronic}"] += 1
+        else:
+            counts[f"reason_{row.reason}"] += 1
+        for flag in ("self_service", "vulnerable", "at_home", "offline"):
+            counts[flag] += bool(getattr(row, flag))
+    return {name: counts[name] for name in COUNTERS}
+
+
+def _rollup():
+    return {
+        (r.commune_id, r.day): tuple(getattr(r, n) for n in COUNTERS)
+        for r in db.session.scalars(select(AssistDailyCount))
+    }
+
+
+def test_figures_equal_counts_made_directly_in_the_log(
+    log, volunteer, service_point, other_point, hanoi
+):
+    rng = random.Random(7)
+    rows = [
+        log(
+            point=rng.choice((service_point, other_point)),
+            at=MORNING + timedelta(days=rng.randrange(3), minutes=rng.randrange(300)),
+            **_random_fields(rng),
+        )
+        for _ in range(120)
+    ]
+    for row in rows[:5]:
+        undo_assist(db.session, row, volunteer, now=row.received_at)
+    scope = services.Scope(start=DAY, end=DAY + timedelta(days=2), province_id=hanoi.id)
+
+    figures = services.impact_figures(db.session, scope)
+
+    assert figures.totals == _direct_counts(db.session.scalars(select(AssistedSubmission)))
+    assert figures.totals["total"] == 115
+    by_day = Counter(r.occurred_on for r in rows[5:])
+    assert figures.per_day == [(day, by_day[day]) for day in scope.days]
+    kept = _rollup()
+    assert services.rebuild_counts(db.session) == len(kept)
+    assert _rollup() == kept
+
+
+def test_shares_are_measured_against_the_city_targets(log, bo_de):
+    for _ in range(6):
+        log(level="partly_online")
+    for _ in range(2):
+        log(level="fully_online", result_electronic="no")
+    for _ in range(2):
+        log(level="paper", channel="paper", self_service=True)
+    log(outcome="not_submitted", reason="missing_signature")
+
+    figures = services.impact_figures(
+        db.session, services.Scope(start=DAY, end=DAY, commune_ids=frozenset({bo_de.id}))
+    )
+
+    assert figures.shares == {
+        "online": 0.8,
+        "fully_online": 0.2,
+        "result_electronic": 0.8,
+        "self_service": 2 / 11,
+    }
+    assert figures.reasons == [("missing_signature", 1)]
+
+
+def test_reasons_are_ranked_most_frequent_first(log):
+    for reason, times in (("system_error", 1), ("network_down", 3), ("no_account", 2)):
+        for _ in range(times):
+            log(outcome="not_submitted", reason=reason)
+
+    figures = services.impact_figures(db.session, services.Scope(start=DAY, end=DAY))
+
+    assert figures.reasons == [("network_down", 3), ("no_account", 2), ("system_error", 1)]
+
+
+def test_a_scope_counts_only_its_communes_and_days(log, bo_de, other_point):
+    log()
+    log(point=other_point)
+    log(at=MORNING + timedelta(days=1))
+
+    figures = services.impact_figures(
+        db.session, services.Scope(start=DAY, end=DAY, commune_ids=frozenset({bo_de.id}))
+    )
+
+    assert figures.totals["total"] == 1
+    assert [c.commune for c in figures.communes] == [bo_de]
+
+
+def test_communes_are_ranked_only_with_enough_dossiers(log, other_point, bo_de):
+    for _ in range(services.RANKING_MINIMUM):
+        log(level="paper", channel="paper")
+    for _ in range(services.RANKING_MINIMUM - 1):
+        log(point=other_point)
+
+    figures = services.impact_figures(db.session, services.Scope(start=DAY, end=DAY))
+
+    assert [c.commune for c in figures.leading] == [bo_de]
+    assert figures.leading[0].online_share == 0
+
+
+def test_shift_coverage_counts_shifts_at_their_minimum(
+    campaign, service_point, make_volunteer, bo_de
+):
+    start = datetime(2030, 1, 8, 0, 30, tzinfo=UTC)  # 07:30 in Hanoi
+    shifts = [
+        Shift(
+            campaign=campaign,
+            service_point=service_point,
+            starts_at=start,
+            ends_at=start + timedelta(hours=4),
+        ),
+        Shift(
+            campaign=campaign,
+            service_point=service_point,
+            starts_at=start + timedelta(hours=6),
+            ends_at=start + timedelta(hours=10),
+        ),
+    ]
+    db.session.add_all(shifts)
+    people = [make_volunteer() for _ in range(campaign.min_per_shift)]
+    db.session.add_all(
+        Booking(shift=shifts[0], user=person, status=BookingStatus.CONFIRMED) for person in people
+    )
+    db.session.add(Booking(shift=shifts[1], user=people[0], status=BookingStatus.CONFIRMED))
+    db.session.flush()
+
+    coverage = services.shift_coverage(db.session, services.campaign_scope(campaign, DAY, DAY))
+
+    assert coverage == {
+        "total": 2,
+        "covered": 1,
+        "understaffed": 1,
+        "booked_hours": 4.0 * (campaign.min_per_shift + 1),
+    }
+
+
+def test_a_range_longer_than_a_year_is_refused():
+    with pytest.raises(services.ImpactError):
+        services.Scope(start=DAY, end=DAY + timedelta(days=services.MAX_DAYS))
+    with pytest.raises(services.ImpactError):
+        services.Scope(start=DAY, end=DAY - timedelta(days=1))
+
+
+def test_the_roll_up_holds_one_row_per_commune_and_day(log):
+    for _ in range(3):
+        log()
+
+    assert db.session.scalar(select(func.count()).select_from(AssistDailyCount)) == 1
+
+
+def test_the_demo_gives_the_dashboard_a_story(runner, hanoi):
+    first = runner.invoke(args=["demo"])
+    second = runner.invoke(args=["demo"])
+
+    assert "3000 assisted submissions created" in first.output, first.output
+    assert "0 assisted submissions created" in second.output
+    today = local_today()
+    figures = services.impact_figures(
+        db.session, services.dated_scope(today, today - timedelta(days=13), province_id=hanoi.id)
+    )
+    assert figures.totals["total"] == 3000
+    assert 0.5 < figures.shares["online"] < 1
+    assert len(figures.reasons) == 6
+    assert len(figures.leading) == len(figures.lagging) == 5

@@ -1,0 +1,138 @@
+"""The dashboard pages, their CSV files, the public province page and GET /api/v1/stats."""
+
+import csv
+import io
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from app.api.services import issue_token
+from app.assists.procedures.services import import_procedures
+from app.assists.services import record_assist
+from app.extensions import db
+
+DAY = date(2030, 1, 8)
+MORNING = datetime(2030, 1, 8, 2, tzinfo=UTC)
+RANGE = {"start": "2030-01-08", "end": "2030-01-08"}
+
+
+@pytest.fixture(autouse=True)
+def logged(volunteer, service_point):
+    """Four dossiers at Bồ Đề: three submitted online, one refused for a missing signature."""
+    import_procedures(db.session)
+    for n in range(4):
+        data = {
+            "id": str(uuid.uuid4()),
+            "service_point": service_point.id,
+            "procedure": "birth-registration",
+            "channel": "vneid",
+            "level": "fully_online",
+            "outcome": "submitted" if n < 3 else "not_submitted",
+            "reason": None if n < 3 else "missing_signature",
+            "result_electronic": "yes",
+            "age_band": "60_plus",
+            "vulnerable": True,
+            "at_home": False,
+            "self_service": False,
+            "occurred_at": MORNING.isoformat(),
+        }
+        record_assist(db.session, volunteer, data, now=MORNING + timedelta(minutes=1))
+    db.session.commit()
+
+
+def test_the_coordinator_sees_their_commune_against_the_targets(client, login, coordinator):
+    login(coordinator)
+
+    page = client.get("/impact", query_string=RANGE).get_data(as_text=True)
+
+    assert "Phường Bồ Đề" in page
+    assert "100%" in page  # filed online, of the 3 submitted
+    assert "Cán bộ chưa có chữ ký số" in page or "Officer without a digital signature" in page
+
+
+def test_a_commune_outside_the_coordinators_scope_is_refused(
+    client, login, other_coordinator, bo_de
+):
+    login(other_coordinator)
+
+    response = client.get("/impact", query_string={**RANGE, "commune": bo_de.code})
+
+    assert response.status_code == 403
+
+
+def test_the_other_coordinator_sees_none_of_bo_de(client, login, other_coordinator):
+    login(other_coordinator)
+
+    page = client.get("/impact", query_string=RANGE).get_data(as_text=True)
+
+    assert "Phường Bồ Đề" not in page
+
+
+def test_an_end_before_the_start_is_a_clear_error(client, login, coordinator):
+    login(coordinator)
+
+    response = client.get("/impact", query_string={"start": "2030-01-08", "end": "2030-01-01"})
+
+    assert response.status_code == 400
+    assert "Ngày kết thúc trước ngày bắt đầu" in response.get_data(as_text=True)
+
+
+def test_csv_files_open_in_excel_with_vietnamese_names(client, login, province_coordinator):
+    login(province_coordinator)
+
+    response = client.get("/impact/communes.csv", query_string=RANGE)
+
+    assert response.status_code == 200
+    assert response.data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert rows[1][:4] == ["Phường Bồ Đề", "00130", "4", "3"]
+
+
+def test_the_public_province_page_names_no_person(client, volunteer):
+    response = client.get("/provinces/01/impact", query_string=RANGE)
+    page = response.get_data(as_text=True)
+
+    assert response.status_code == 200
+    assert "Phường Bồ Đề" in page
+    assert volunteer.full_name not in page
+    assert volunteer.email not in page
+
+
+def test_the_api_gives_the_same_figures(client, volunteer):
+    token = issue_token(db.session, volunteer)
+    db.session.commit()
+
+    response = client.get(
+        "/api/v1/stats",
+        query_string={"province": "01", "from": "2030-01-08", "to": "2030-01-08"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+    body = response.get_json()
+    assert response.status_code == 200
+    assert body["totals"]["total"] == 4
+    assert body["shares"]["online"] == 1.0
+    assert body["reasons"] == [{"reason": "missing_signature", "dossiers": 1}]
+    assert body["communes"][0]["code"] == "00130"
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "code"),
+    [
+        ({"from": "8/1/2030"}, 400, "bad_request"),
+        ({"province": "99"}, 404, "not_found"),
+        ({"province": "79", "commune": "00130"}, 400, "bad_request"),
+        ({"from": "2030-01-08", "to": "2029-01-01"}, 400, "bad_request"),
+    ],
+)
+def test_the_api_refuses_bad_filters_clearly(client, volunteer, query, status, code):
+    token = issue_token(db.session, volunteer)
+    db.session.commit()
+
+    response = client.get(
+        "/api/v1/stats", query_string=query, headers={"Authorization": f"Bearer {token}"}
+    )
+
+    assert response.status_code == status
+    assert response.get_json()["error"] == code

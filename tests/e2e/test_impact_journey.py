@@ -1,0 +1,80 @@
+"""A coordinator watches the impact dashboard change as volunteers log assisted submissions."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from app.assists.procedures.services import import_procedures
+from app.assists.services import record_assist
+from app.database import utcnow
+from app.extensions import db
+from scheduling.services import local_today
+from tests.conftest import PASSWORD
+
+PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture
+def log_assist(volunteer, service_point):
+    import_procedures(db.session)
+    db.session.commit()
+
+    def log(**fields):
+        now = utcnow()
+        data = {
+            "id": str(uuid.uuid4()),
+            "service_point": service_point.id,
+            "procedure": "birth-registration",
+            "channel": "vneid",
+            "level": "fully_online",
+            "outcome": "submitted",
+            "reason": None,
+            "result_electronic": "yes",
+            "age_band": "60_plus",
+            "vulnerable": True,
+            "at_home": False,
+            "self_service": False,
+            "occurred_at": (now - timedelta(minutes=5)).isoformat(),
+            **fields,
+        }
+        record_assist(db.session, volunteer, data, now=now)
+        db.session.commit()
+
+    return log
+
+
+def test_the_dashboard_counts_each_new_submission(page, axe, screenshots, coordinator, log_assist):
+    log_assist()
+    log_assist(outcome="not_submitted", reason="network_down", level="partly_online")
+    db.session.commit()
+    page.set_viewport_size(PHONE)
+    page.goto("/login")
+    page.get_by_label("Email").fill(coordinator.email)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.locator("main").get_by_role("button", name="Đăng nhập").click()
+
+    page.get_by_role("navigation").get_by_role("link", name="Hiệu quả").click()
+    total = page.locator(".figures li").first
+    expect(total).to_contain_text("2")
+    expect(page.get_by_role("table").filter(has_text="Mạng mất hoặc nghẽn")).to_be_visible()
+    axe(page)
+    page.screenshot(path=str(screenshots / "impact-360.png"), full_page=True)
+
+    log_assist()
+    page.reload()
+    expect(total).to_contain_text("3")
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.screenshot(path=str(screenshots / "impact-desktop.png"), full_page=True)
+
+
+def test_the_public_page_shows_the_province_without_names(page, axe, volunteer, log_assist):
+    log_assist()
+    page.goto(f"/provinces/01/impact?end={local_today().isoformat()}")
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Hà Nội")
+    expect(page.locator(".figures li").first).to_contain_text("1")
+    expect(page.locator("main")).not_to_contain_text(volunteer.full_name)
+    axe(page)
