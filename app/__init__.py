@@ -35,6 +35,7 @@ def create_app(config=None):
     app.before_request(access.enforce)
 
     import courses.models  # noqa: F401
+    import scheduling.checkin.models  # noqa: F401
     import scheduling.models  # noqa: F401
 
     _register_blueprints(app)
@@ -44,6 +45,7 @@ def create_app(config=None):
 
 def _register_blueprints(app):
     import scheduling.api  # noqa: F401  (its routes join the API blueprint)
+    import scheduling.checkin.api  # noqa: F401
     from app.admin import bp as admin_bp
     from app.api import bp as api_bp
     from app.auth import bp as auth_bp
@@ -51,12 +53,14 @@ def _register_blueprints(app):
     from app.places import bp as places_bp
     from courses import bp as courses_bp
     from scheduling import bp as scheduling_bp
+    from scheduling.checkin import bp as checkin_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(places_bp)
     app.register_blueprint(scheduling_bp)
+    app.register_blueprint(checkin_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(courses_bp)
 

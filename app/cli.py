@@ -60,6 +60,7 @@ def init_app(app):
     from app.demo import demo_command
     from app.places.cli import places_cli
     from courses.cli import courses_cli
+    from scheduling.checkin.cli import scheduling_cli
 
-    for command in (translate, places_cli, users_cli, demo_command, courses_cli):
+    for command in (translate, places_cli, users_cli, demo_command, courses_cli, scheduling_cli):
         app.cli.add_command(command)
