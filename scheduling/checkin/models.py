@@ -100,7 +100,7 @@ class Attendance(db.Model):
         """Hours attended within the shift, up to now for a shift still running."""
         now = now or utcnow()
         shift = self.shift
-        end = min(self.checked_out_at or shift.ends_at, shift.ends_at, now)
+        end = min(self.checked_out_at or now, shift.ends_at)
         start = max(self.checked_in_at, shift.starts_at)
         return max((end - start).total_seconds(), 0) / 3600
 
