@@ -8,8 +8,8 @@ Tokens (itsdangerous, each kind with its own salt, signed with the app's SECRET_
   Unix time it was shown in; the current and the previous window are accepted, older ones are
   ``expired_token`` (judged on the server's clock, never the client's, so a photo taken home
   cannot be replayed with a made-up ``scanned_at``).
-- badge: ``{"u": user, "t": issued}``, valid one day after ``issued``; its printed short code ``<user id>-<6 letters>``
-  is valid on the local day it was shown.
+- badge: ``{"u": user, "t": issued}``, valid one day after ``issued``; its printed short code
+  ``<user id>-<6 letters>`` is valid on the local day it was shown.
 
 Every attempt writes one ``Scan`` row; the client's nonce makes a retry find that row instead of
 writing another. A check-in left open closes at the shift's end: hours are computed from the

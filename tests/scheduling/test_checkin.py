@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from app.auth.models import User
@@ -536,7 +537,7 @@ def _hidden(page, name):
 
 
 def test_the_poster_prints_the_check_in_url_its_qr_and_both_languages(
-    english, login, coordinator, service_point
+    app, english, login, coordinator, service_point
 ):
     login(coordinator)
     page = english.get(f"/service-points/{service_point.id}/poster").get_data(as_text=True)
@@ -544,11 +545,12 @@ def test_the_poster_prints_the_check_in_url_its_qr_and_both_languages(
     url = re.search(r'class="poster-url">([^<]+)<', page).group(1)
     assert re.fullmatch(r"http://localhost/check-in/[\w.-]+", url)
     assert "<svg" in page and 'role="img"' in page
-    assert (
-        "Volunteer check-in" in page
-        and "Điểm danh tình nguyện viên" in page
-        or ("Open your phone" in page and 'lang="vi"' in page)
-    )
+    for language in ("vi", "en"):
+        with app.test_request_context(), force_locale(language):
+            title = gettext("Volunteer check-in")
+            step = gettext("When you leave, tap “Check out” on the same page.")
+        assert f'<span lang="{language}">{title}</span>' in page
+        assert re.search(rf'<div lang="{language}">\s*<ol>.*{re.escape(step)}', page, re.S)
     assert service_point.commune.name in page and service_point.name in page
 
 
