@@ -92,9 +92,8 @@ def rotate_key(session, point: ServicePoint, by: User, now: datetime | None = No
     """Invalidate every poster and live QR of the point; return the new version."""
     if not may_scan_at(by, point):
         raise NotAllowed()
-    key = session.scalar(
-        select(CheckinKey).where(CheckinKey.service_point_id == point.id).with_for_update()
-    )
+    locked(session, ServicePoint, point.id)  # two first rotations at once make one row
+    key = session.scalar(select(CheckinKey).where(CheckinKey.service_point_id == point.id))
     if key is None:
         key = CheckinKey(service_point_id=point.id, version=1)
         session.add(key)
