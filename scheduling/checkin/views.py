@@ -162,8 +162,13 @@ def live_qr(point_id):
     """A QR for the counter screen or a coordinator's phone, changing every 30 seconds."""
     point = _point(point_id)
     now = utcnow()
+    titles = {}
+    for language in ("vi", "en"):
+        with force_locale(language):
+            titles[language] = _("Check in here")
     return render_template(
         "scheduling/checkin/live_qr.html",
+        titles=titles,
         point=point,
         qr=_live_svg(point, now),
         next_ms=int(services.seconds_to_next_window(now) * 1000) + 500,
