@@ -81,3 +81,107 @@ def test_volunteer_checks_in_from_the_poster_and_checks_out(
     attendance = db.session.scalar(select(Attendance))
     assert attendance.checked_out_at is not None and not attendance.closed_automatically
     assert [s.result for s in db.session.scalars(select(Scan))] == ["ok"]
+
+
+def _y4m_of_qr(text, path, size=480):
+    """A one-frame Y4M video of a QR code, for Chromium's fake camera."""
+    import qrcode
+
+    code = qrcode.QRCode(border=4)
+    code.add_data(text)
+    matrix = code.get_matrix()
+    scale = size // len(matrix)
+    offset = (size - scale * len(matrix)) // 2
+    rows = []
+    for y in range(size):
+        row = bytearray(b"\xff" * size)
+        my = (y - offset) // scale
+        if y - offset >= 0 and my < len(matrix):
+            for mx, dark in enumerate(matrix[my]):
+                if dark:
+                    start = offset + mx * scale
+                    row[start : start + scale] = b"\x00" * scale
+        rows.append(bytes(row))
+    chroma = b"\x80" * (size // 2 * size // 2)
+    frame = b"FRAME\n" + b"".join(rows) + chroma + chroma
+    path.write_bytes(f"YUV4MPEG2 W{size} H{size} F5:1 Ip A1:1 C420jpeg\n".encode() + frame)
+
+
+def test_coordinator_scans_a_volunteers_badge_with_the_camera(
+    playwright,
+    live_app,
+    base_url,
+    axe,
+    screenshots,
+    tmp_path,
+    coordinator,
+    volunteer,
+    service_point,
+    campaign,
+    make_user,
+):
+    from scheduling.checkin import services
+
+    starts_at = utcnow().replace(microsecond=0) - timedelta(minutes=10)
+    shift = Shift(
+        campaign=campaign,
+        service_point=service_point,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=4),
+    )
+    db.session.add(shift)
+    db.session.flush()
+    db.session.add(Booking(shift_id=shift.id, user_id=volunteer.id, status=BookingStatus.CONFIRMED))
+    db.session.commit()
+
+    # The volunteer's badge page at 360 px: a QR and a short code, and no QR decoder loaded.
+    browser = playwright.chromium.launch(
+        executable_path="/usr/bin/chromium",
+        args=[
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={tmp_path / 'badge.y4m'}",
+        ],
+    )
+    phone = browser.new_context(viewport=PHONE, bypass_csp=True, base_url=base_url)
+    phone.add_cookies([{"name": "lang", "value": "en", "url": base_url}])
+    mobile = phone.new_page()
+    mobile.goto("/me/badge")
+    _log_in(mobile, volunteer)
+    expect(mobile.locator(".badge-qr svg.qr")).to_be_visible()
+    expect(mobile.locator("script[src*=jsQR]")).to_have_count(0)
+    axe(mobile)
+    mobile.screenshot(path=str(screenshots / "checkin-badge-360.png"), full_page=True)
+
+    # The coordinator's scanner reads the badge from the (fake) camera and checks them in.
+    with live_app.app_context():
+        _y4m_of_qr(
+            services.badge_token(db.session.get(type(volunteer), volunteer.id)),
+            tmp_path / "badge.y4m",
+        )
+    desk = browser.new_context(
+        viewport=PHONE, bypass_csp=True, base_url=base_url, permissions=["camera"]
+    )
+    desk.add_cookies([{"name": "lang", "value": "en", "url": base_url}])
+    scanner = desk.new_page()
+    scanner.goto(f"/service-points/{service_point.id}/scan")
+    _log_in(scanner, coordinator)
+    axe(scanner)
+    scanner.screenshot(path=str(screenshots / "checkin-scanner-360.png"), full_page=True)
+    scanner.get_by_role("button", name="Start the camera").click()
+    expect(scanner.get_by_role("status").first).to_contain_text("Checked in.", timeout=20000)
+    expect(scanner.locator(".notice")).to_contain_text(volunteer.full_name)
+    scanner.screenshot(path=str(screenshots / "checkin-scanned-360.png"), full_page=True)
+    browser.close()
+
+    db.session.rollback()
+    logged = db.session.scalar(select(Scan))
+    assert (logged.user_id, logged.scanned_by_id, logged.result, logged.method) == (
+        volunteer.id,
+        coordinator.id,
+        "ok",
+        "badge",
+    )

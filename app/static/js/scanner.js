@@ -8,6 +8,7 @@
   if (!section || !form || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) return;
   var video = document.getElementById("scanner-video");
   var start = document.getElementById("scanner-start");
+  var stopButton = document.getElementById("scanner-stop");
   var status = document.getElementById("scanner-status");
   var codeField = form.querySelector("input[name=code]");
   var scannedAt = form.querySelector("input[name=scanned_at]");
@@ -27,9 +28,22 @@
     });
   }
 
+  // After each result the page reloads with the camera on again (the coordinator keeps
+  // scanning); the badge just scanned is ignored for a few seconds so it is not sent twice.
+  var REPEAT_MS = 60000;
+
+  function seenJustNow(text) {
+    try {
+      var last = JSON.parse(sessionStorage.getItem("scanner-last") || "{}");
+      return last.text === text && Date.now() - last.at < REPEAT_MS;
+    } catch (e) { return false; }
+  }
+
   function found(text) {
     if (done || !text) return;
+    if (seenJustNow(text)) { setTimeout(tick, 300); return; }
     done = true;
+    try { sessionStorage.setItem("scanner-last", JSON.stringify({ text: text, at: Date.now() })); } catch (e) { /* private mode */ }
     codeField.value = text;
     scannedAt.value = new Date().toISOString();
     if (video.srcObject) video.srcObject.getTracks().forEach(function (t) { t.stop(); });
@@ -56,8 +70,9 @@
     else setTimeout(tick, 150);
   }
 
-  start.addEventListener("click", function () {
+  function begin() {
     start.disabled = true;
+    try { sessionStorage.setItem("scanner-on", "1"); } catch (e) { /* private mode */ }
     var ready = ("BarcodeDetector" in window)
       ? Promise.resolve().then(function () { detector = new window.BarcodeDetector({ formats: ["qr_code"] }); })
       : loadJsQR();
@@ -67,6 +82,8 @@
       })
       .then(function (stream) {
         video.srcObject = stream;
+        video.hidden = false;
+        stopButton.hidden = false;
         return video.play();
       })
       .then(function () { status.textContent = ""; tick(); })
@@ -74,5 +91,20 @@
         start.disabled = false;
         status.textContent = String(problem && problem.message || problem);
       });
-  });
+  }
+
+  function stop() {
+    done = true;
+    try { sessionStorage.removeItem("scanner-on"); } catch (e) { /* private mode */ }
+    if (video.srcObject) video.srcObject.getTracks().forEach(function (t) { t.stop(); });
+    video.hidden = true;
+    stopButton.hidden = true;
+    start.disabled = false;
+  }
+
+  start.addEventListener("click", function () { done = false; begin(); });
+  stopButton.addEventListener("click", stop);
+  var on = false;
+  try { on = sessionStorage.getItem("scanner-on") === "1"; } catch (e) { /* private mode */ }
+  if (on) begin();
 })();
