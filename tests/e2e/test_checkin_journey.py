@@ -185,3 +185,27 @@ def test_coordinator_scans_a_volunteers_badge_with_the_camera(
         "ok",
         "badge",
     )
+
+
+def test_the_live_qr_fetches_a_new_code_every_thirty_seconds(
+    page, base_url, axe, screenshots, coordinator, service_point
+):
+    db.session.commit()
+    page.context.add_cookies([{"name": "lang", "value": "en", "url": base_url}])
+    page.set_viewport_size(PHONE)
+    page.clock.install()
+    page.goto(f"/service-points/{service_point.id}/live-qr")
+    _log_in(page, coordinator)
+    expect(page.locator("#live-qr svg.qr")).to_be_visible()
+    axe(page)
+    page.screenshot(path=str(screenshots / "checkin-live-qr-360.png"), full_page=True)
+
+    # the browser's clock, not the test, jumps a window ahead
+    with page.expect_response(re.compile(r"/live-qr\.svg\?t=")) as first:
+        page.clock.run_for(31_000)
+    with page.expect_response(re.compile(r"/live-qr\.svg\?t=")) as second:
+        page.clock.run_for(30_000)
+
+    assert first.value.status == second.value.status == 200
+    expect(page.locator("#live-qr svg.qr")).to_have_count(1)
+    expect(page.locator("#live-qr")).not_to_have_class(re.compile("stale"))
