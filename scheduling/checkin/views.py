@@ -196,7 +196,7 @@ def live_qr_svg(point_id):
 # --- the volunteer: scan, check in, check out ---------------------------------------------------
 
 
-def _log_refused_token(token, reading):
+def _log_refused_token(token):
     """Opening a forged, expired or replaced QR is logged as a scan, like pressing the button."""
     db.session.commit()  # end the read transaction; open one as a writer (SQLite: IMMEDIATE)
     begin_write(db.session())
@@ -229,12 +229,12 @@ def check_in(token):
             db.session.rollback()
             abort(400)
         if scan.result in (ScanResult.OK, ScanResult.ALREADY_CHECKED_IN):
-            flash(result_message(scan.result), "" if scan.result == ScanResult.OK else "error")
+            flash(result_message(scan.result))
             return redirect(url_for("checkin.attendance", attendance_id=scan.attendance_id))
         return _check_in_page(token, result=scan.result, status=STATUS[scan.result])
     reading, decision = services.preview(db.session, token, current_user)
     if decision.result in TOKEN_REFUSALS:
-        _log_refused_token(token, reading)
+        _log_refused_token(token)
         return _check_in_page(token, result=decision.result, status=STATUS[decision.result])
     return _check_in_page(token, reading=reading, decision=decision)
 
