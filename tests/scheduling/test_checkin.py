@@ -793,3 +793,57 @@ def test_the_live_qr_page_refreshes_with_and_without_javascript(
     assert '<meta http-equiv="refresh" content="30">' in page
     assert "js/live-qr.js" in page
     assert svg.mimetype == "image/svg+xml" and svg.headers["Cache-Control"] == "no-store"
+
+
+def test_a_coordinator_checks_a_volunteer_out_from_the_attendance_list(
+    english, login, coordinator, volunteer, service_point, now_shift
+):
+    _confirm(now_shift, volunteer)
+    token = services.poster_token(db.session, service_point)
+    attendance = scan(volunteer, token, now=now_shift.starts_at).attendance
+    login(coordinator)
+    page = english.get(f"/shifts/{now_shift.id}/attendance").get_data(as_text=True)
+    assert f"/check-ins/{attendance.id}/checkout" in page
+
+    response = english.post(f"/check-ins/{attendance.id}/checkout")
+
+    assert response.location.endswith(f"/shifts/{now_shift.id}/attendance")
+    db.session.expire_all()
+    checked_out = db.session.get(Attendance, attendance.id)
+    assert checked_out.checked_out_at is not None
+    assert checked_out.checked_out_by_id == coordinator.id
+
+
+def test_a_commune_outside_the_campaign_cannot_see_its_hours(
+    english, login, other_coordinator, province_coordinator, campaign
+):
+    login(other_coordinator)
+    assert english.get(f"/attendance/campaigns/{campaign.id}").status_code == 403
+
+    login(province_coordinator)
+    assert english.get(f"/attendance/campaigns/{campaign.id}").status_code == 200
+
+
+def test_the_campaign_hours_count_only_the_points_the_reader_coordinates(
+    make_campaign,
+    make_shift,
+    make_user,
+    make_volunteer,
+    poster,
+    other_point,
+    bo_de,
+    other_commune,
+    province_coordinator,
+):
+    campaign = make_campaign(communes=[bo_de, other_commune])
+    here, there = make_volunteer(), make_volunteer()
+    for person, point in ((here, None), (there, other_point)):
+        shift = make_shift(hours=-24 * 3650, on=campaign, point=point)
+        _confirm(shift, person)
+    other_side = make_user(Role.COORDINATOR, commune=other_commune)
+
+    def people(viewer):
+        return {row.user.id for row in services.campaign_hours(db.session, campaign, viewer)}
+
+    assert people(other_side) == {there.id}
+    assert people(province_coordinator) == {here.id, there.id}
