@@ -77,6 +77,15 @@ def test_volunteer_checks_in_from_the_poster_and_checks_out(
     expect(mobile.get_by_role("button", name="Check out")).to_have_count(0)
     phone.close()
 
+    # The coordinator sees the arrival and the departure on the shift's attendance list.
+    page.emulate_media(media="screen")
+    page.set_viewport_size(PHONE)
+    page.goto(f"/shifts/{shift.id}/attendance")
+    expect(page.locator("main")).to_contain_text("1 of 1 booked volunteers checked in")
+    expect(page.get_by_role("row", name=re.compile(volunteer.full_name)).first).to_be_visible()
+    axe(page)
+    page.screenshot(path=str(screenshots / "checkin-attendance-360.png"), full_page=True)
+
     db.session.rollback()  # end the test's read transaction: see what the live server wrote
     attendance = db.session.scalar(select(Attendance))
     assert attendance.checked_out_at is not None and not attendance.closed_automatically
