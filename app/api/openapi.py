@@ -306,6 +306,8 @@ SCHEMAS.update(
                 },
                 "service_point": {
                     "type": "integer",
+                    "minimum": 1,
+                    "maximum": 2147483647,
                     "description": "For a coordinator scanning a volunteer's badge: the "
                     "service point where the scanner stands.",
                 },
@@ -401,9 +403,13 @@ PATHS.update(
                         **_json(_ref("Checkin")),
                     },
                     "201": {"description": "Checked in.", **_json(_ref("Checkin"))},
-                    "400": _refusal("invalid_token: forged, unreadable or unknown."),
                     "401": UNAUTHORIZED,
-                    "403": FORBIDDEN,
+                    "403": _refusal(
+                        "invalid_token (forged, unreadable, of another kind or for an unknown "
+                        "point); or `forbidden`: the caller may not scan badges at "
+                        "`service_point`."
+                    ),
+                    "404": _error("No service point has the id given as `service_point`."),
                     "409": _refusal(
                         "already_checked_in (with the check-in), no_shift_now, shift_full; "
                         "or nonce_taken (the nonce belongs to another user's scan)."

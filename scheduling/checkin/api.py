@@ -17,6 +17,9 @@ from scheduling.checkin.models import Attendance, Scan, ScanResult
 from scheduling.checkin.views import commit_scan
 from scheduling.services import LOCAL_ZONE
 
+#: ids are 32-bit integers in the database; a larger one names nothing
+MAX_ID = 2**31 - 1
+
 
 def _local_iso(moment):
     return moment.astimezone(LOCAL_ZONE).isoformat() if moment else None
@@ -69,7 +72,7 @@ def create_checkin():
         return _invalid({"body": _("Send a JSON object.")})
     fields = {}
     token, nonce = body.get("token"), body.get("nonce")
-    if not isinstance(token, str) or not token.strip() or len(token) > 2000:
+    if not isinstance(token, str) or not token or len(token) > 2000:
         fields["token"] = _("Give the scanned token (the text of the QR code).")
     if not services.valid_nonce(nonce):
         fields["nonce"] = _("Give a nonce of 8 to 64 letters, digits, - or _ (e.g. a UUID).")
@@ -80,16 +83,19 @@ def create_checkin():
     if not isinstance(offline, bool):
         fields["offline"] = _("Give true or false.")
     point_id = body.get("service_point")
-    point = None
-    if point_id is not None:
-        if not isinstance(point_id, int) or isinstance(point_id, bool):
-            fields["service_point"] = _("Give the service point's id.")
-        else:
-            point = db.session.get(ServicePoint, point_id)
-            if point is None:
-                fields["service_point"] = _("No service point has this id.")
+    if isinstance(point_id, float) and point_id.is_integer():
+        point_id = int(point_id)  # JSON has one number type: 190.0 is the integer 190
+    if point_id is not None and (
+        not isinstance(point_id, int) or isinstance(point_id, bool) or not 1 <= point_id <= MAX_ID
+    ):
+        fields["service_point"] = _("Give the service point's id.")
     if fields:
         return _invalid(fields)
+    point = None
+    if point_id is not None:
+        point = db.session.get(ServicePoint, point_id)
+        if point is None:
+            return error(404, "not_found", _("No service point has this id."))
     if point is not None and not services.may_scan_at(current_user, point):
         return error(403, "forbidden", _("You may not scan badges at this service point."))
     try:
@@ -115,7 +121,7 @@ def create_checkin():
 @roles(Role.VOLUNTEER, Role.COORDINATOR)
 def checkout_checkin(checkin_id):
     """Check out (the volunteer, or a coordinator of the point); repeating changes nothing."""
-    attendance = db.session.get(Attendance, checkin_id)
+    attendance = db.session.get(Attendance, checkin_id) if checkin_id <= MAX_ID else None
     if attendance is None or not services.may_see(current_user, attendance):
         return error(404, "not_found", _("This check-in does not exist."))
     attendance = services.check_out(db.session, attendance, current_user)

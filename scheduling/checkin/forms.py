@@ -19,7 +19,7 @@ def parse_moment(text) -> datetime | None:
     if not isinstance(text, str) or not text:
         return None
     try:
-        moment = datetime.fromisoformat(text.strip())
+        moment = datetime.fromisoformat(text.strip().upper())  # RFC 3339 allows 't' and 'z'
     except ValueError:
         return None
     return moment if moment.tzinfo is not None else None

@@ -10,7 +10,7 @@ STATUS = {
     ScanResult.ALREADY_CHECKED_IN: 409,
     ScanResult.NO_SHIFT_NOW: 409,
     ScanResult.SHIFT_FULL: 409,
-    ScanResult.INVALID_TOKEN: 400,
+    ScanResult.INVALID_TOKEN: 403,
     ScanResult.EXPIRED_TOKEN: 410,
     ScanResult.ROTATED_TOKEN: 410,
 }

@@ -127,12 +127,12 @@ def test_a_walk_in_with_room_is_201(client, bearer, make_volunteer, running, pos
     assert response.get_json()["walk_in"] is True
 
 
-def test_a_forged_token_is_400_invalid_token_and_logged(client, bearer, volunteer, running):
+def test_a_forged_token_is_403_invalid_token_and_logged(client, bearer, volunteer, running):
     response = client.post(
         "/api/v1/checkins", json=_body("eyJwIjoxLCJ2IjoxfQ.forged"), headers=bearer(volunteer)
     )
 
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert response.get_json()["error"] == "invalid_token"
     logged = db.session.scalar(select(Scan))
     assert logged.result == "invalid_token" and logged.service_point_id is None
@@ -169,7 +169,7 @@ def test_a_repeated_nonce_of_a_refusal_answers_the_same_refusal(client, bearer, 
         for _ in range(3)
     ]
 
-    assert statuses == [400, 400, 400]
+    assert statuses == [403, 403, 403]
     assert _count(Scan) == 1
 
 
@@ -249,13 +249,18 @@ def test_another_communes_coordinator_cannot_scan_badges_at_the_point(
     assert _count(Scan) == 0
 
 
-def test_an_unknown_service_point_is_422(client, bearer, coordinator, volunteer):
-    body = _body(services.badge_token(volunteer), service_point=999999)
+def test_an_unknown_service_point_is_404_and_a_malformed_one_422(
+    client, bearer, coordinator, volunteer
+):
+    headers = bearer(coordinator)
+    unknown = _body(services.badge_token(volunteer), service_point=999999)
+    huge = _body(services.badge_token(volunteer), service_point=2**70)
 
-    response = client.post("/api/v1/checkins", json=body, headers=bearer(coordinator))
-
+    assert client.post("/api/v1/checkins", json=unknown, headers=headers).status_code == 404
+    response = client.post("/api/v1/checkins", json=huge, headers=headers)
     assert response.status_code == 422
     assert "service_point" in response.get_json()["fields"]
+    assert client.post(f"/api/v1/checkins/{2**70}/checkout", headers=headers).status_code == 404
 
 
 def test_checking_in_needs_a_bearer_token(client, poster):

@@ -615,7 +615,7 @@ def test_opening_a_forged_qr_shows_why_and_logs_the_scan(english, login, volunte
 
     response = english.get("/check-in/not-a-real-token")
 
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert "not a valid check-in code" in response.get_data(as_text=True)
     logged = db.session.scalar(select(Scan))
     assert logged.result == ScanResult.INVALID_TOKEN and logged.user_id == volunteer.id
