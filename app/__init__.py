@@ -42,6 +42,7 @@ def create_app(config=None):
     import courses.learning.models  # noqa: F401
     import courses.models  # noqa: F401
     import courses.reports.models  # noqa: F401
+    import scheduling.checkin.models  # noqa: F401
     import scheduling.models  # noqa: F401
     from app.assists import models as assist_models  # noqa: F401
     from app.home_support import models as home_support_models  # noqa: F401
@@ -55,6 +56,7 @@ def create_app(config=None):
 def _register_blueprints(app):
     import courses.learning.api  # noqa: F401  (its routes join the API blueprint)
     import scheduling.api  # noqa: F401  (its routes join the API blueprint)
+    import scheduling.checkin.api  # noqa: F401
     from app.admin import bp as admin_bp
     from app.api import bp as api_bp
     from app.assists import api as assists_api  # noqa: F401  (routes join the API blueprint)
@@ -73,6 +75,7 @@ def _register_blueprints(app):
     from courses.reports import bp as course_reports_bp
     from scheduling import bp as scheduling_bp
     from scheduling.coverage import bp as coverage_bp
+    from scheduling.checkin import bp as checkin_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(api_bp)
@@ -80,6 +83,7 @@ def _register_blueprints(app):
     app.register_blueprint(places_bp)
     app.register_blueprint(scheduling_bp)
     app.register_blueprint(coverage_bp)
+    app.register_blueprint(checkin_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(courses_bp)
     app.register_blueprint(learning_bp)

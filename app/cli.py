@@ -112,6 +112,7 @@ def init_app(app):
     from app.impact.cli import impact_cli
     from app.places.cli import places_cli
     from courses.cli import courses_cli
+    from scheduling.checkin.cli import scheduling_cli
 
     for command in (
         translate,
@@ -122,4 +123,5 @@ def init_app(app):
         procedures_cli,
         impact_cli,
     ):
+    for command in (translate, places_cli, users_cli, demo_command, courses_cli, scheduling_cli):
         app.cli.add_command(command)

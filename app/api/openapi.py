@@ -593,6 +593,109 @@ SCHEMAS.update(
             },
         },
         "InvalidEntry": {
+# --- check-in (scheduling/checkin/api.py) ------------------------------------------------------
+
+_SCAN_CODES = [
+    "already_checked_in",
+    "no_shift_now",
+    "expired_token",
+    "invalid_token",
+    "rotated_token",
+    "shift_full",
+]
+
+SCHEMAS.update(
+    {
+        "CheckinRequest": {
+            "type": "object",
+            "required": ["token", "nonce", "scanned_at"],
+            "properties": {
+                "token": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 2000,
+                    "description": "The scanned text: a poster or live QR token (or its whole "
+                    "/check-in/<token> URL) to check oneself in; with `service_point`, a "
+                    "volunteer's badge token or short code scanned by a coordinator.",
+                },
+                "nonce": {
+                    "type": "string",
+                    "pattern": "^[A-Za-z0-9_-]{8,64}$",
+                    "description": "Made by the client once per scan (e.g. a UUID); sending it "
+                    "again answers with the first result and writes nothing.",
+                },
+                "scanned_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "description": "When the device scanned, ISO 8601 with offset.",
+                },
+                "offline": {
+                    "type": "boolean",
+                    "default": False,
+                    "description": "Sent from the offline queue: the check-in counts from "
+                    "scanned_at when that is at most 12 hours old. Live QR tokens are still "
+                    "judged on the server's clock.",
+                },
+                "service_point": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": 2147483647,
+                    "description": "For a coordinator scanning a volunteer's badge: the "
+                    "service point where the scanner stands.",
+                },
+            },
+        },
+        "Checkin": {
+            "type": "object",
+            "required": [
+                "id",
+                "booking_id",
+                "shift_id",
+                "volunteer_id",
+                "service_point",
+                "checked_in_at",
+                "checked_out_at",
+                "closed_automatically",
+                "walk_in",
+                "hours",
+            ],
+            "additionalProperties": False,
+            "properties": {
+                "id": {"type": "integer"},
+                "booking_id": {"type": "integer"},
+                "shift_id": {"type": "integer"},
+                "volunteer_id": {"type": "integer"},
+                "service_point": _ref("ServicePointRef"),
+                "checked_in_at": _TIME,
+                "checked_out_at": {**_TIME, "type": ["string", "null"]},
+                "closed_automatically": {
+                    "type": "boolean",
+                    "description": "Closed at the shift's end because nobody checked out.",
+                },
+                "walk_in": {
+                    "type": "boolean",
+                    "description": "The check-in made the booking (no booking before).",
+                },
+                "hours": {
+                    "type": "number",
+                    "description": "min(check-out, shift end) − max(check-in, shift start), "
+                    "up to now for a running shift; rounded to 0.01.",
+                },
+            },
+        },
+        "ScanRefusal": {
+            "type": "object",
+            "required": ["error", "message"],
+            "properties": {
+                "error": {"type": "string", "enum": _SCAN_CODES},
+                "message": {"type": "string", "description": "In the request's language."},
+                "checkin": {
+                    **_ref("Checkin"),
+                    "description": "With already_checked_in: the existing check-in.",
+                },
+            },
+        },
+        "InvalidInput": {
             "type": "object",
             "required": ["error", "message", "fields"],
             "properties": {
@@ -654,6 +757,70 @@ PATHS.update(
                         **_json({"type": "array", "items": _ref("ProcedureRef")}),
                     },
                     "401": UNAUTHORIZED,
+                    "description": "One message per field sent wrong or missing.",
+                },
+            },
+        },
+    }
+)
+
+
+def _refusal(description):
+    return {"description": description, **_json(_ref("ScanRefusal"))}
+
+
+PATHS.update(
+    {
+        "/api/v1/checkins": {
+            "post": {
+                "operationId": "checkIn",
+                "summary": "Check in with a scanned QR token (every call is logged as a scan)",
+                "description": "Checks the caller in to their confirmed booking on the shift "
+                "running now at the token's service point (from 30 minutes before its start "
+                "until its end), or as a walk-in when they have none and the shift has room. "
+                "Idempotent on `nonce`: the same nonce answers with the first result.",
+                "security": SIGNED_IN,
+                "parameters": [ACCEPT_LANGUAGE],
+                "requestBody": {"required": True, **_json(_ref("CheckinRequest"))},
+                "responses": {
+                    "200": {
+                        "description": "The nonce was seen: the same check-in.",
+                        **_json(_ref("Checkin")),
+                    },
+                    "201": {"description": "Checked in.", **_json(_ref("Checkin"))},
+                    "401": UNAUTHORIZED,
+                    "403": _refusal(
+                        "invalid_token (forged, unreadable, of another kind or for an unknown "
+                        "point); or `forbidden`: the caller may not scan badges at "
+                        "`service_point`."
+                    ),
+                    "404": _error("No service point has the id given as `service_point`."),
+                    "409": _refusal(
+                        "already_checked_in (with the check-in), no_shift_now, shift_full; "
+                        "or nonce_taken (the nonce belongs to another user's scan)."
+                    ),
+                    "410": _refusal(
+                        "expired_token (live QR or badge) or rotated_token (a replaced poster)."
+                    ),
+                    "422": {"description": "Malformed input.", **_json(_ref("InvalidInput"))},
+                },
+            }
+        },
+        "/api/v1/checkins/{checkin_id}/checkout": {
+            "post": {
+                "operationId": "checkOut",
+                "summary": "Check out; repeating it changes nothing",
+                "description": "After the shift's end the check-in is closed at the end.",
+                "security": SIGNED_IN,
+                "parameters": [
+                    _id_parameter("checkin_id", "The check-in (its `id`)."),
+                    ACCEPT_LANGUAGE,
+                ],
+                "responses": {
+                    "200": {"description": "Checked out.", **_json(_ref("Checkin"))},
+                    "401": UNAUTHORIZED,
+                    "403": FORBIDDEN,
+                    "404": _error("No such check-in among those the caller may see."),
                 },
             }
         },
