@@ -36,6 +36,8 @@ def create_app(config=None):
 
     import courses.models  # noqa: F401
     import scheduling.models  # noqa: F401
+    import scheduling.reminders.models  # noqa: F401
+    from app.notifications import models as notification_models  # noqa: F401
 
     _register_blueprints(app)
     _register_cli(app)
@@ -48,15 +50,19 @@ def _register_blueprints(app):
     from app.api import bp as api_bp
     from app.auth import bp as auth_bp
     from app.main import bp as main_bp
+    from app.notifications import bp as notifications_bp
     from app.places import bp as places_bp
     from courses import bp as courses_bp
     from scheduling import bp as scheduling_bp
+    from scheduling.campaigns import bp as campaigns_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(places_bp)
     app.register_blueprint(scheduling_bp)
+    app.register_blueprint(campaigns_bp)
+    app.register_blueprint(notifications_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(courses_bp)
 

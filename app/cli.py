@@ -1,4 +1,4 @@
-"""Command groups: `flask translate`, `places`, `users`, `demo` and `courses`."""
+"""Command groups: `flask translate`, `places`, `users`, `demo`, `courses` and `scheduling`."""
 
 import subprocess
 import sys
@@ -60,6 +60,7 @@ def init_app(app):
     from app.demo import demo_command
     from app.places.cli import places_cli
     from courses.cli import courses_cli
+    from scheduling.cli import scheduling_cli
 
-    for command in (translate, places_cli, users_cli, demo_command, courses_cli):
+    for command in (translate, places_cli, users_cli, demo_command, courses_cli, scheduling_cli):
         app.cli.add_command(command)
