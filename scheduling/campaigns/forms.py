@@ -44,7 +44,12 @@ class CampaignForm(Form):
         _l("Last day"), validators=[InputRequired(message=_l("Enter the last day."))]
     )
     all_communes = BooleanField(_l("All communes and wards of my scope in this province"))
-    communes = MultiCheckboxField(_l("Communes and wards taking part"), coerce=int, choices=[])
+    communes = MultiCheckboxField(
+        _l("Communes and wards taking part"),
+        coerce=int,
+        choices=[],
+        invalid_choice_message=_l("Choose only communes and wards from the list."),
+    )
     start_1 = _time_field(_l("Shift 1 starts"))
     end_1 = _time_field(_l("Shift 1 ends"))
     start_2 = _time_field(_l("Shift 2 starts"))
@@ -57,6 +62,7 @@ class CampaignForm(Form):
         _l("Days of the week with shifts"),
         coerce=int,
         choices=WEEKDAYS,
+        invalid_choice_message=_l("Choose days from the list."),
         default=[day for day, _ in WEEKDAYS],
     )
     min_per_shift = IntegerField(
