@@ -56,3 +56,22 @@ def test_coordinator_creates_a_campaign_and_generates_shifts_at_360px(
     expect(page.locator("#shift-count")).to_have_text("12 active shifts")
     # nothing scrolls sideways on a 360 px phone
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_a_city_coordinator_finds_a_ward_among_126_by_typing(
+    page, axe, screenshots, province_coordinator
+):
+    db.session.commit()
+    page.set_viewport_size(PHONE)
+    page.goto("/login")
+    page.get_by_label("Email").fill(province_coordinator.email)
+    page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
+    page.locator("main").get_by_role("button", name="Đăng nhập").click()
+    page.goto("/campaigns/new")
+    communes = page.locator("#commune-list li")
+    expect(communes).to_have_count(126)
+    page.get_by_role("searchbox").fill("bo de")
+    expect(communes.filter(visible=True)).to_have_count(1)
+    expect(communes.filter(visible=True)).to_contain_text("Phường Bồ Đề")
+    axe(page)
+    page.screenshot(path=str(screenshots / "campaign-communes-filter-360.png"), full_page=False)
