@@ -201,11 +201,6 @@ class ReshapeSummary:
     told: set[int] = field(default_factory=set)
 
 
-def update_campaign(session, campaign: Campaign, changes: dict, now: datetime | None = None):
-    """Apply a coordinator's edit; returns the ReshapeSummary (see reshape_campaign)."""
-    return reshape_campaign(session, campaign, changes, now)
-
-
 def reshape_campaign(
     session, campaign: Campaign, changes: dict, now: datetime | None = None
 ) -> ReshapeSummary:
@@ -215,7 +210,9 @@ def reshape_campaign(
       bookings. Shifts that have started are history and are never touched.
     - An upcoming shift that no longer fits, at a service point and local day where the new
       pattern has a free slot, is *moved* to that slot (paired in order of start time): its
-      bookings follow and their holders are told "shift_changed".
+      bookings follow and their holders are told "shift_changed". (Their other bookings are
+      not re-checked for overlap with the new times: the move stays within the same day and
+      point, and the people told can cancel.)
     - Any other upcoming shift that no longer fits is deleted when it never had a booking, and
       otherwise cancelled (status cancelled, kept), its confirmed and waitlisted bookings
       cancelled, and their holders told "shift_cancelled".
@@ -246,14 +243,20 @@ def reshape_campaign(
         _reshape_shifts(session, campaign, now, summary)
         summary.added += generate_shifts(session, campaign)
     if new_max > old_max:
-        upcoming = session.scalars(
-            select(Shift.id).where(
+        # only shifts with someone waiting can promote: one query, then a lock per such shift
+        waiting = session.scalars(
+            select(Shift.id)
+            .where(
                 Shift.campaign_id == campaign.id,
                 Shift.status == ShiftStatus.ACTIVE,
                 Shift.starts_at > now,
+                exists().where(
+                    Booking.shift_id == Shift.id, Booking.status == BookingStatus.WAITLISTED
+                ),
             )
+            .order_by(Shift.starts_at, Shift.id)
         ).all()
-        for shift_id in upcoming:
+        for shift_id in waiting:
             shift = locked(session, Shift, shift_id)
             session.refresh(shift)
             for booking in promote_waitlist(session, shift, now=now):
@@ -319,11 +322,12 @@ def _reshape_shifts(session, campaign: Campaign, now: datetime, summary: Reshape
         .order_by(Shift.starts_at, Shift.id)
     ).all()
     # every (point, start, end) taken by any shift, whatever its campaign: the unique constraint
+    points = {point for point, _, _ in wanted}
     taken = {
         tuple(row)
         for row in session.execute(
             select(Shift.service_point_id, Shift.starts_at, Shift.ends_at).where(
-                Shift.starts_at > now
+                Shift.service_point_id.in_(points), Shift.starts_at > now
             )
         )
     }
