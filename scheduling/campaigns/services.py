@@ -192,6 +192,8 @@ def create_campaign(session, province: Province, **fields) -> Campaign:
 class ReshapeSummary:
     """What an edit did to the shifts, shown to the coordinator."""
 
+    #: whether the dates, pattern, weekdays or communes changed (so the shifts were looked at)
+    reshaped: bool = False
     added: int = 0
     changed: int = 0
     cancelled: int = 0
@@ -239,6 +241,7 @@ def reshape_campaign(
             setattr(campaign, key, changes[key])
     session.flush()
 
+    summary.reshaped = reshaping
     if reshaping:
         _reshape_shifts(session, campaign, now, summary)
         summary.added += generate_shifts(session, campaign)

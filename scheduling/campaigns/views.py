@@ -136,7 +136,8 @@ def edit(campaign_id):
         else:
             db.session.commit()
             flash(_("The campaign is saved."))
-            flash(_summary_text(summary))
+            if summary.reshaped or summary.promoted:
+                flash(_summary_text(summary))
             return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
     return render_template(
         "campaigns/form.html",

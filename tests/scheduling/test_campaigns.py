@@ -337,3 +337,18 @@ def test_communes_without_service_points_are_fine(english, login, coordinator, m
     assert "0 shifts added." in page.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(ServicePoint)) == 0
     assert db.session.scalar(select(func.count()).select_from(Commune)) > 3000
+
+
+def test_renaming_alone_does_not_report_shifts(
+    english, login, coordinator, make_campaign, service_point, bo_de
+):
+    campaign = make_campaign(starts_on=date(2030, 1, 7), ends_on=date(2030, 1, 13))
+    login(coordinator)
+    english.post(f"/campaigns/{campaign.id}/generate")
+    page = english.post(
+        f"/campaigns/{campaign.id}/edit",
+        data=_form(name="Tên mới", communes=[str(bo_de.id)]),
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "The campaign is saved." in page and "Shifts: " not in page
+    assert db.session.scalar(select(func.count()).select_from(Shift)) == 14
