@@ -47,6 +47,8 @@ def create_app(config=None):
     from app.assists import models as assist_models  # noqa: F401
     from app.home_support import models as home_support_models  # noqa: F401
     from app.impact import models as impact_models  # noqa: F401
+    import scheduling.reminders.models  # noqa: F401
+    from app.notifications import models as notification_models  # noqa: F401
 
     _register_blueprints(app)
     _register_cli(app)
@@ -66,6 +68,7 @@ def _register_blueprints(app):
     from app.home_support import bp as home_support_bp
     from app.impact import bp as impact_bp
     from app.main import bp as main_bp
+    from app.notifications import bp as notifications_bp
     from app.places import bp as places_bp
     from courses import bp as courses_bp
     from courses.learning import bp as learning_bp
@@ -76,6 +79,7 @@ def _register_blueprints(app):
     from scheduling import bp as scheduling_bp
     from scheduling.coverage import bp as coverage_bp
     from scheduling.checkin import bp as checkin_bp
+    from scheduling.campaigns import bp as campaigns_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(api_bp)
@@ -84,6 +88,8 @@ def _register_blueprints(app):
     app.register_blueprint(scheduling_bp)
     app.register_blueprint(coverage_bp)
     app.register_blueprint(checkin_bp)
+    app.register_blueprint(campaigns_bp)
+    app.register_blueprint(notifications_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(courses_bp)
     app.register_blueprint(learning_bp)

@@ -1,4 +1,5 @@
 """Command groups: `flask translate`, `places`, `users`, `demo`, `courses` and `procedures`."""
+"""Command groups: `flask translate`, `places`, `users`, `demo`, `courses` and `scheduling`."""
 
 import subprocess
 import sys
@@ -123,5 +124,7 @@ def init_app(app):
         procedures_cli,
         impact_cli,
     ):
+    from scheduling.cli import scheduling_cli
+
     for command in (translate, places_cli, users_cli, demo_command, courses_cli, scheduling_cli):
         app.cli.add_command(command)

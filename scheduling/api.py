@@ -11,10 +11,11 @@ from app.access import roles, signed_in
 from app.api import bp, error
 from app.database import utcnow
 from app.extensions import db
+from app.notifications.services import notify
 from app.places.models import Commune
 from app.roles import Role
 from scheduling import services
-from scheduling.models import Booking, Shift
+from scheduling.models import Booking, BookingStatus, Shift
 
 
 def _refusals():
@@ -91,6 +92,8 @@ def book_shift(shift_id):
     # book_shift stamps a booking it makes (or makes again) with `now`; an older stamp means
     # the person already held this booking, so this call changed nothing.
     created = booking.created_at == now
+    if created and booking.status == BookingStatus.CONFIRMED:
+        notify(db.session, current_user, "booking_confirmed", shift_id=booking.shift_id)
     db.session.commit()
     return jsonify(_booking_json(booking)), 201 if created else 200
 

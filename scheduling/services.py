@@ -15,6 +15,7 @@ from sqlalchemy.orm import contains_eager
 
 from app.auth.models import User
 from app.database import locked, utcnow
+from app.notifications.services import notify
 from app.places.models import Commune, ServicePoint
 from app.text import fold
 from scheduling.models import (
@@ -176,7 +177,8 @@ def cancel_booking(
 def promote_waitlist(session, shift: Shift, now: datetime | None = None) -> list[Booking]:
     """Fill the shift's free confirmed places from its waitlist, first come first served.
 
-    The caller holds the shift's lock (book_shift and cancel_booking take it).
+    Each person promoted is told ("promoted"). The caller holds the shift's lock (book_shift
+    and cancel_booking take it).
     """
     now = now or utcnow()
     if shift.status != ShiftStatus.ACTIVE or shift.starts_at <= now:
@@ -195,6 +197,8 @@ def promote_waitlist(session, shift: Shift, now: datetime | None = None) -> list
     for booking in promoted:
         booking.status = BookingStatus.CONFIRMED
     session.flush()
+    for booking in promoted:
+        notify(session, booking.user, "promoted", shift_id=shift.id)
     return promoted
 
 

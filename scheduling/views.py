@@ -12,6 +12,7 @@ from app import navigation
 from app.access import roles
 from app.database import utcnow
 from app.extensions import db
+from app.notifications.services import notify
 from app.roles import Role
 from app.urls import safe_next
 from scheduling import bp, services
@@ -97,8 +98,9 @@ def book(shift_id):
     """Book a place on a shift, or join its waitlist when it is full."""
     shift = db.session.get(Shift, shift_id) or abort(404)
     back = safe_next(request.form.get("next"), "scheduling.find_shifts")
+    now = utcnow()
     try:
-        booking = services.book_shift(db.session, shift, current_user)
+        booking = services.book_shift(db.session, shift, current_user, now=now)
     except services.SchedulingError as error:
         db.session.rollback()
         flash(str(REFUSALS.get(type(error), _("This shift cannot be booked."))), "error")
@@ -108,6 +110,9 @@ def book(shift_id):
         if booking.status == BookingStatus.WAITLISTED
         else None
     )
+    # book_shift stamps a booking it makes with `now`: an older stamp means it was already held
+    if booking.status == BookingStatus.CONFIRMED and booking.created_at == now:
+        notify(db.session, current_user, "booking_confirmed", shift_id=booking.shift_id)
     text = describe(booking.shift)
     db.session.commit()
     if position is None:

@@ -1,0 +1,405 @@
+"""Campaigns as coordinators keep them: who may see and edit which, and reshaping the shifts.
+
+Scope: an admin sees and edits every campaign; a province coordinator those of their provinces;
+a commune coordinator *sees* a campaign that includes one of their communes, but *edits* (and
+generates shifts of) only a campaign whose communes are all in their scope, so no coordinator
+changes another commune's shifts.
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import exists, func, or_, select
+
+from app.auth.models import User
+from app.database import locked, utcnow
+from app.notifications.services import notify
+from app.places.models import Commune, Province, ServicePoint
+from app.roles import Role
+from scheduling.models import (
+    Booking,
+    BookingStatus,
+    Campaign,
+    Shift,
+    ShiftStatus,
+    campaign_communes,
+)
+from scheduling.services import (
+    HOLDING,
+    LOCAL_ZONE,
+    generate_shifts,
+    local_shift_times,
+    promote_waitlist,
+)
+
+#: fields a coordinator may change, as the form gives them
+FIELDS = (
+    "name",
+    "starts_on",
+    "ends_on",
+    "shift_pattern",
+    "weekdays",
+    "communes",
+    "min_per_shift",
+    "max_per_shift",
+    "cancel_deadline_hours",
+    "weekly_limit",
+)
+#: changes that move, add or remove shifts
+SHAPE_FIELDS = ("starts_on", "ends_on", "shift_pattern", "weekdays", "communes")
+
+
+class CampaignError(Exception):
+    """A campaign change refused; `code` names the reason for the view."""
+
+    code = "campaign"
+
+
+class MaxBelowConfirmed(CampaignError):
+    """Lowering the maximum below the confirmed count of an upcoming shift is refused."""
+
+    code = "max_below_confirmed"
+
+    def __init__(self, shifts: int, highest: int):
+        super().__init__(shifts, highest)
+        self.shifts = shifts
+        self.highest = highest
+
+
+# --- scope -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a coordinator covers; ``everything`` for an admin."""
+
+    everything: bool = False
+    province_ids: frozenset[int] = frozenset()
+    commune_ids: frozenset[int] = frozenset()
+
+    def covers(self, commune: Commune) -> bool:
+        return (
+            self.everything
+            or commune.province_id in self.province_ids
+            or commune.id in self.commune_ids
+        )
+
+
+def scope_of(user: User) -> Scope:
+    """The user's coordinating scope from their role grants."""
+    if user.has_role(Role.ADMIN):
+        return Scope(everything=True)
+    grants = [g for g in user.grants if g.role == Role.COORDINATOR]
+    return Scope(
+        province_ids=frozenset(g.province_id for g in grants if g.province_id),
+        commune_ids=frozenset(g.commune_id for g in grants if g.commune_id),
+    )
+
+
+def provinces_in_scope(session, scope: Scope) -> list[Province]:
+    """Provinces in which the user may make a campaign."""
+    stmt = select(Province).order_by(Province.code)
+    if not scope.everything:
+        commune_provinces = select(Commune.province_id).where(Commune.id.in_(scope.commune_ids))
+        stmt = stmt.where(
+            or_(Province.id.in_(scope.province_ids), Province.id.in_(commune_provinces))
+        )
+    return list(session.scalars(stmt))
+
+
+def communes_in_scope(session, scope: Scope, province: Province) -> list[Commune]:
+    """The province's communes the user may put in a campaign, by name."""
+    stmt = select(Commune).where(Commune.province_id == province.id).order_by(Commune.search_name)
+    if not (scope.everything or province.id in scope.province_ids):
+        stmt = stmt.where(Commune.id.in_(scope.commune_ids))
+    return list(session.scalars(stmt))
+
+
+def visible_campaigns(session, scope: Scope) -> list[Campaign]:
+    """Campaigns the user may see, the latest first."""
+    stmt = select(Campaign).order_by(Campaign.starts_on.desc(), Campaign.id.desc())
+    if not scope.everything:
+        involves_mine = exists().where(
+            campaign_communes.c.campaign_id == Campaign.id,
+            campaign_communes.c.commune_id.in_(scope.commune_ids),
+        )
+        stmt = stmt.where(or_(Campaign.province_id.in_(scope.province_ids), involves_mine))
+    return list(session.scalars(stmt))
+
+
+def can_view(scope: Scope, campaign: Campaign) -> bool:
+    """Whether the campaign shows to this scope (see the module docstring)."""
+    if scope.everything or campaign.province_id in scope.province_ids:
+        return True
+    return any(c.id in scope.commune_ids for c in campaign.communes)
+
+
+def can_edit(scope: Scope, campaign: Campaign) -> bool:
+    """Whether every commune of the campaign is in this scope."""
+    if scope.everything or campaign.province_id in scope.province_ids:
+        return True
+    return bool(campaign.communes) and all(c.id in scope.commune_ids for c in campaign.communes)
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CampaignCounts:
+    active_shifts: int
+    cancelled_shifts: int
+    confirmed: int
+    waitlisted: int
+
+
+def counts(session, campaign: Campaign) -> CampaignCounts:
+    """The campaign's shifts and bookings, counted by the database."""
+    shifts = dict(
+        session.execute(
+            select(Shift.status, func.count())
+            .where(Shift.campaign_id == campaign.id)
+            .group_by(Shift.status)
+        ).all()
+    )
+    bookings = dict(
+        session.execute(
+            select(Booking.status, func.count())
+            .join(Shift, Shift.id == Booking.shift_id)
+            .where(Shift.campaign_id == campaign.id, Shift.status == ShiftStatus.ACTIVE)
+            .group_by(Booking.status)
+        ).all()
+    )
+    return CampaignCounts(
+        active_shifts=shifts.get(ShiftStatus.ACTIVE, 0),
+        cancelled_shifts=shifts.get(ShiftStatus.CANCELLED, 0),
+        confirmed=bookings.get(BookingStatus.CONFIRMED, 0),
+        waitlisted=bookings.get(BookingStatus.WAITLISTED, 0),
+    )
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+def create_campaign(session, province: Province, **fields) -> Campaign:
+    """Make a campaign (no shifts yet: generate_shifts adds them)."""
+    campaign = Campaign(province=province, **fields)
+    session.add(campaign)
+    session.flush()
+    return campaign
+
+
+@dataclass
+class ReshapeSummary:
+    """What an edit did to the shifts, shown to the coordinator."""
+
+    #: whether the dates, pattern, weekdays or communes changed (so the shifts were looked at)
+    reshaped: bool = False
+    added: int = 0
+    changed: int = 0
+    cancelled: int = 0
+    deleted: int = 0
+    promoted: int = 0
+    #: the people told (one per person however many of their shifts changed)
+    told: set[int] = field(default_factory=set)
+
+
+def reshape_campaign(
+    session, campaign: Campaign, changes: dict, now: datetime | None = None
+) -> ReshapeSummary:
+    """Change the campaign's settings and bring its shifts in line, without losing bookings.
+
+    - Shifts that still fit the new dates, pattern, weekdays and communes are kept, with their
+      bookings. Shifts that have started are history and are never touched.
+    - An upcoming shift that no longer fits, at a service point and local day where the new
+      pattern has a free slot, is *moved* to that slot (paired in order of start time): its
+      bookings follow and their holders are told "shift_changed". (Their other bookings are
+      not re-checked for overlap with the new times: the move stays within the same day and
+      point, and the people told can cancel.)
+    - Any other upcoming shift that no longer fits is deleted when it never had a booking, and
+      otherwise cancelled (status cancelled, kept), its confirmed and waitlisted bookings
+      cancelled, and their holders told "shift_cancelled".
+    - A cancelled upcoming shift of this campaign that fits again is reopened (its bookings stay
+      cancelled: those people were told); the missing shifts are generated.
+    - min/max apply to every shift (they are the campaign's). Raising the maximum promotes each
+      upcoming shift's waitlist (promote_waitlist, which tells the people promoted).
+    - Lowering the maximum below the confirmed count of an upcoming shift is **refused**
+      (MaxBelowConfirmed, nothing changed): nobody is evicted silently; the coordinator first
+      takes people off those shifts on the shift's staffing page.
+    """
+    now = now or utcnow()
+    summary = ReshapeSummary()
+    old_max = campaign.max_per_shift
+    reshaping = any(
+        key in changes and _differs(getattr(campaign, key), changes[key]) for key in SHAPE_FIELDS
+    )
+    new_max = changes.get("max_per_shift", old_max)
+    if new_max < old_max:
+        _refuse_if_over(session, campaign, new_max, now)
+
+    for key in FIELDS:
+        if key in changes:
+            setattr(campaign, key, changes[key])
+    session.flush()
+
+    summary.reshaped = reshaping
+    if reshaping:
+        _reshape_shifts(session, campaign, now, summary)
+        summary.added += generate_shifts(session, campaign)
+    if new_max > old_max:
+        # only shifts with someone waiting can promote: one query, then a lock per such shift
+        waiting = session.scalars(
+            select(Shift.id)
+            .where(
+                Shift.campaign_id == campaign.id,
+                Shift.status == ShiftStatus.ACTIVE,
+                Shift.starts_at > now,
+                exists().where(
+                    Booking.shift_id == Shift.id, Booking.status == BookingStatus.WAITLISTED
+                ),
+            )
+            .order_by(Shift.starts_at, Shift.id)
+        ).all()
+        for shift_id in waiting:
+            shift = locked(session, Shift, shift_id)
+            session.refresh(shift)
+            for booking in promote_waitlist(session, shift, now=now):
+                summary.promoted += 1
+                summary.told.add(booking.user_id)
+    session.flush()
+    return summary
+
+
+def _differs(current, new) -> bool:
+    if isinstance(current, list) and current and isinstance(current[0], Commune):
+        return {c.id for c in current} != {c.id for c in new}
+    return current != new
+
+
+def _refuse_if_over(session, campaign: Campaign, new_max: int, now: datetime):
+    confirmed = (
+        select(Booking.shift_id, func.count().label("n"))
+        .join(Shift, Shift.id == Booking.shift_id)
+        .where(
+            Shift.campaign_id == campaign.id,
+            Shift.status == ShiftStatus.ACTIVE,
+            Shift.starts_at > now,
+            Booking.status == BookingStatus.CONFIRMED,
+        )
+        .group_by(Booking.shift_id)
+        .subquery()
+    )
+    shifts, highest = session.execute(
+        select(func.count(), func.max(confirmed.c.n)).where(confirmed.c.n > new_max)
+    ).one()
+    if shifts:
+        raise MaxBelowConfirmed(shifts, highest)
+
+
+def _wanted_slots(session, campaign: Campaign) -> set[tuple[int, datetime, datetime]]:
+    """(service point, start, end) of every shift the campaign's settings call for."""
+    points = session.scalars(
+        select(ServicePoint.id)
+        .join(campaign_communes, campaign_communes.c.commune_id == ServicePoint.commune_id)
+        .where(campaign_communes.c.campaign_id == campaign.id, ServicePoint.active.is_(True))
+    ).all()
+    weekdays = set(campaign.weekdays)
+    slots = set()
+    day = campaign.starts_on
+    while day <= campaign.ends_on:
+        if day.weekday() in weekdays:
+            for starts_at, ends_at in local_shift_times(campaign, day):
+                slots.update((point, starts_at, ends_at) for point in points)
+        day += timedelta(days=1)
+    return slots
+
+
+def _local_day(moment: datetime) -> date:
+    return moment.astimezone(LOCAL_ZONE).date()
+
+
+def _reshape_shifts(session, campaign: Campaign, now: datetime, summary: ReshapeSummary):
+    wanted = _wanted_slots(session, campaign)
+    shifts = session.scalars(
+        select(Shift)
+        .where(Shift.campaign_id == campaign.id, Shift.starts_at > now)
+        .order_by(Shift.starts_at, Shift.id)
+    ).all()
+    # every (point, start, end) taken by any shift, whatever its campaign: the unique constraint
+    points = {point for point, _, _ in wanted}
+    taken = {
+        tuple(row)
+        for row in session.execute(
+            select(Shift.service_point_id, Shift.starts_at, Shift.ends_at).where(
+                Shift.service_point_id.in_(points), Shift.starts_at > now
+            )
+        )
+    }
+    kept = set()
+    misfits = []
+    for shift in shifts:
+        key = (shift.service_point_id, shift.starts_at, shift.ends_at)
+        if key in wanted:
+            kept.add(key)
+            if shift.status == ShiftStatus.CANCELLED:
+                shift.status = ShiftStatus.ACTIVE
+                summary.added += 1
+        elif shift.status == ShiftStatus.ACTIVE:
+            misfits.append(shift)
+
+    # free slots (not yet held by any shift) by point and local day, in time order
+    free: dict[tuple[int, date], list[tuple[datetime, datetime]]] = {}
+    for point, starts_at, ends_at in sorted(wanted - taken, key=lambda s: (s[0], s[1])):
+        if starts_at > now:
+            free.setdefault((point, _local_day(starts_at)), []).append((starts_at, ends_at))
+
+    for shift in misfits:
+        holders = _holders(session, shift)
+        slots = free.get((shift.service_point_id, _local_day(shift.starts_at)))
+        if holders and slots:
+            starts_at, ends_at = slots.pop(0)
+            old_start, old_end = shift.starts_at, shift.ends_at
+            shift.starts_at, shift.ends_at = starts_at, ends_at
+            session.flush()
+            summary.changed += 1
+            for booking in holders:
+                notify(
+                    session,
+                    booking.user,
+                    "shift_changed",
+                    shift_id=shift.id,
+                    old_starts_at=old_start.astimezone(UTC).isoformat(),
+                    old_ends_at=old_end.astimezone(UTC).isoformat(),
+                )
+                summary.told.add(booking.user_id)
+            continue
+        if not _has_any_booking(session, shift):
+            session.delete(shift)
+            summary.deleted += 1
+            continue
+        shift.status = ShiftStatus.CANCELLED
+        for booking in holders:
+            booking.status = BookingStatus.CANCELLED
+            booking.cancelled_at = now
+        session.flush()
+        summary.cancelled += 1
+        for booking in holders:
+            notify(session, booking.user, "shift_cancelled", shift_id=shift.id)
+            summary.told.add(booking.user_id)
+    session.flush()
+
+
+def _holders(session, shift: Shift) -> list[Booking]:
+    """The shift's confirmed and waitlisted bookings, its row locked against new bookings."""
+    locked(session, Shift, shift.id)
+    return list(
+        session.scalars(
+            select(Booking)
+            .where(Booking.shift_id == shift.id, Booking.status.in_(HOLDING))
+            .order_by(Booking.created_at, Booking.id)
+        )
+    )
+
+
+def _has_any_booking(session, shift: Shift) -> bool:
+    first = session.scalar(select(Booking.id).where(Booking.shift_id == shift.id).limit(1))
+    return first is not None

@@ -1,0 +1,173 @@
+"""Coordinators' campaign pages: list, create, detail, edit, and generate shifts."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import current_user
+
+from app import navigation
+from app.access import roles
+from app.extensions import db
+from app.roles import Role
+from scheduling.campaigns import bp, services
+from scheduling.campaigns.forms import WEEKDAYS, CampaignForm
+from scheduling.models import DEFAULT_SHIFT_PATTERN, Campaign
+from scheduling.services import generate_shifts
+
+navigation.register("campaigns.index", _l("Campaigns"))
+
+
+def _campaign(campaign_id, *, edit=False) -> Campaign:
+    """The campaign if the user may see it (404 otherwise, revealing nothing); 403 to edit."""
+    scope = services.scope_of(current_user)
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None or not services.can_view(scope, campaign):
+        abort(404)
+    if edit and not services.can_edit(scope, campaign):
+        abort(403)
+    return campaign
+
+
+@bp.get("/campaigns")
+@roles(Role.COORDINATOR)
+def index():
+    """The campaigns in the coordinator's scope."""
+    scope = services.scope_of(current_user)
+    return render_template(
+        "campaigns/index.html", campaigns=services.visible_campaigns(db.session, scope)
+    )
+
+
+def _choices(form, scope, province):
+    communes = services.communes_in_scope(db.session, scope, province)
+    form.communes.choices = [(c.id, c.name) for c in communes]
+    return communes
+
+
+def _changes(form, communes) -> dict:
+    chosen = set(form.communes.data or [])
+    return {
+        "name": form.name.data,
+        "starts_on": form.starts_on.data,
+        "ends_on": form.ends_on.data,
+        "communes": [c for c in communes if form.all_communes.data or c.id in chosen],
+        "shift_pattern": form.pattern(),
+        "weekdays": sorted(set(form.weekdays.data)),
+        "min_per_shift": form.min_per_shift.data,
+        "max_per_shift": form.max_per_shift.data,
+        "cancel_deadline_hours": form.cancel_deadline_hours.data,
+        "weekly_limit": form.weekly_limit.data,
+    }
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+@roles(Role.COORDINATOR)
+def new():
+    """Create a campaign in a province of the coordinator's scope."""
+    scope = services.scope_of(current_user)
+    provinces = services.provinces_in_scope(db.session, scope)
+    if not provinces:
+        abort(403)
+    code = request.args.get("province")
+    province = next((p for p in provinces if p.code == code), None)
+    if province is None:
+        if len(provinces) > 1:
+            return render_template("campaigns/choose_province.html", provinces=provinces)
+        province = provinces[0]
+    form = CampaignForm()
+    if request.method == "GET":
+        form.fill_pattern(DEFAULT_SHIFT_PATTERN)
+    communes = _choices(form, scope, province)
+    if form.validate_on_submit():
+        changes = _changes(form, communes)
+        campaign = services.create_campaign(db.session, province, **changes)
+        db.session.commit()
+        flash(_("The campaign is saved. Generate its shifts when the communes are ready."))
+        return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+    return render_template(
+        "campaigns/form.html", form=form, province=province, campaign=None, communes=communes
+    )
+
+
+@bp.get("/campaigns/<int:campaign_id>")
+@roles(Role.COORDINATOR)
+def detail(campaign_id):
+    """A campaign's settings, communes, and counts of shifts and bookings."""
+    campaign = _campaign(campaign_id)
+    scope = services.scope_of(current_user)
+    return render_template(
+        "campaigns/detail.html",
+        campaign=campaign,
+        counts=services.counts(db.session, campaign),
+        may_edit=services.can_edit(scope, campaign),
+        weekday_names=dict(WEEKDAYS),
+    )
+
+
+@bp.route("/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
+@roles(Role.COORDINATOR)
+def edit(campaign_id):
+    """Change a campaign; its shifts follow without losing bookings (reshape_campaign)."""
+    campaign = _campaign(campaign_id, edit=True)
+    scope = services.scope_of(current_user)
+    form = CampaignForm(obj=campaign)
+    if request.method == "GET":
+        form.communes.data = [c.id for c in campaign.communes]
+        form.fill_pattern(campaign.shift_pattern)
+    communes = _choices(form, scope, campaign.province)
+    if form.validate_on_submit():
+        try:
+            summary = services.reshape_campaign(db.session, campaign, _changes(form, communes))
+        except services.MaxBelowConfirmed as refusal:
+            db.session.rollback()
+            form.max_per_shift.errors.append(
+                ngettext(
+                    "%(num)d upcoming shift already has %(highest)d confirmed volunteers: the "
+                    "maximum cannot be below that. Take people off the shift first.",
+                    "%(num)d upcoming shifts already have up to %(highest)d confirmed "
+                    "volunteers: the maximum cannot be below that. Take people off those "
+                    "shifts first.",
+                    refusal.shifts,
+                    highest=refusal.highest,
+                )
+            )
+            campaign = _campaign(campaign_id, edit=True)
+        else:
+            db.session.commit()
+            flash(_("The campaign is saved."))
+            if summary.reshaped or summary.promoted:
+                flash(_summary_text(summary))
+            return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+    return render_template(
+        "campaigns/form.html",
+        form=form,
+        province=campaign.province,
+        campaign=campaign,
+        communes=communes,
+    )
+
+
+def _summary_text(summary) -> str:
+    return _(
+        "Shifts: %(added)s added, %(changed)s moved to new times, %(cancelled)s cancelled, "
+        "%(deleted)s removed (they had no bookings); %(promoted)s people promoted from "
+        "waitlists; %(told)s people told.",
+        added=summary.added,
+        changed=summary.changed,
+        cancelled=summary.cancelled,
+        deleted=summary.deleted,
+        promoted=summary.promoted,
+        told=len(summary.told),
+    )
+
+
+@bp.post("/campaigns/<int:campaign_id>/generate")
+@roles(Role.COORDINATOR)
+def generate(campaign_id):
+    """Generate the campaign's missing shifts; running it again adds only what is missing."""
+    campaign = _campaign(campaign_id, edit=True)
+    added = generate_shifts(db.session, campaign)
+    db.session.commit()
+    flash(ngettext("%(num)d shift added.", "%(num)d shifts added.", added))
+    return redirect(url_for("campaigns.detail", campaign_id=campaign.id))

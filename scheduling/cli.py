@@ -1,0 +1,20 @@
+"""`flask scheduling …`: commands cron runs for the scheduling part."""
+
+import click
+from flask.cli import AppGroup
+
+from app.database import begin_write
+from app.extensions import db
+
+scheduling_cli = AppGroup("scheduling", help="Scheduling tasks (run from cron).")
+
+
+@scheduling_cli.command("send-reminders")
+def send_reminders_command():
+    """Remind volunteers of their shifts in the next 24 hours; safe to run every hour."""
+    from scheduling.reminders.services import send_reminders
+
+    begin_write(db.session)
+    sent = send_reminders(db.session)
+    db.session.commit()
+    click.echo(f"{sent} reminder(s) sent.")

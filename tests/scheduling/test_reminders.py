@@ -1,0 +1,164 @@
+"""`flask scheduling send-reminders`: one reminder per confirmed booking in the next 24 hours."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from app.database import begin_write, utcnow
+from app.extensions import db
+from app.notifications.models import Notification
+from scheduling.models import Shift, ShiftStatus
+from scheduling.reminders.models import ShiftReminder
+from scheduling.reminders.services import send_reminders
+from scheduling.services import book_shift, cancel_booking
+
+
+@pytest.fixture
+def shift_in(campaign, service_point):
+    """A shift starting `hours` from the real clock (the command uses the real clock)."""
+
+    def make(hours):
+        starts_at = utcnow().replace(microsecond=0) + timedelta(hours=hours)
+        shift = Shift(
+            campaign=campaign,
+            service_point=service_point,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=4),
+        )
+        db.session.add(shift)
+        db.session.flush()
+        return shift
+
+    return make
+
+
+def _reminders(user=None):
+    stmt = select(func.count()).select_from(Notification).where(Notification.kind == "reminder")
+    if user is not None:
+        stmt = stmt.where(Notification.user_id == user.id)
+    db.session.expire_all()
+    return db.session.scalar(stmt)
+
+
+def _run(runner):
+    result = runner.invoke(args=["scheduling", "send-reminders"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_a_second_run_sends_nothing(runner, shift_in, make_volunteer):
+    shift = shift_in(hours=10)
+    people = [make_volunteer() for _ in range(3)]
+    for person in people:
+        book_shift(db.session, shift, person)
+    db.session.commit()
+
+    assert _run(runner).strip() == "3 reminder(s) sent."
+    assert _run(runner).strip() == "0 reminder(s) sent."
+    assert _reminders() == 3
+    assert all(_reminders(person) == 1 for person in people)
+
+
+def test_a_booking_made_after_a_run_is_reminded_on_the_next(runner, shift_in, make_volunteer):
+    shift = shift_in(hours=5)
+    book_shift(db.session, shift, make_volunteer())
+    db.session.commit()
+    _run(runner)
+    late = make_volunteer()
+    book_shift(db.session, shift, late)
+    db.session.commit()
+
+    assert _run(runner).strip() == "1 reminder(s) sent."
+    assert _reminders(late) == 1
+
+
+def test_only_confirmed_bookings_of_active_shifts_in_the_next_24_hours(
+    runner, shift_in, make_campaign, make_volunteer
+):
+    soon = shift_in(hours=2)
+    confirmed, cancelled = make_volunteer(), make_volunteer()
+    book_shift(db.session, soon, confirmed)
+    cancel_booking(db.session, book_shift(db.session, soon, cancelled), by_coordinator=True)
+    too_far = shift_in(hours=30)
+    book_shift(db.session, too_far, make_volunteer())
+    called_off = shift_in(hours=8)
+    book_shift(db.session, called_off, make_volunteer())
+    called_off.status = ShiftStatus.CANCELLED
+    started = shift_in(hours=-1)
+    started_booking = book_shift(db.session, shift_in(hours=20), make_volunteer())
+    started_booking.shift_id = started.id
+    db.session.commit()
+
+    assert _run(runner).strip() == "1 reminder(s) sent."
+    assert _reminders(confirmed) == 1 and _reminders(cancelled) == 0
+
+
+def test_waitlisted_people_are_not_reminded(make_campaign, service_point, make_volunteer):
+    campaign = make_campaign(min_per_shift=1, max_per_shift=1)
+    now = utcnow()
+    shift = Shift(
+        campaign=campaign,
+        service_point=service_point,
+        starts_at=now + timedelta(hours=3),
+        ends_at=now + timedelta(hours=7),
+    )
+    db.session.add(shift)
+    db.session.flush()
+    book_shift(db.session, shift, make_volunteer())
+    waiting = make_volunteer()
+    book_shift(db.session, shift, waiting)
+
+    assert send_reminders(db.session, now=now) == 1
+    assert _reminders(waiting) == 0
+
+
+def test_the_reminder_mail_goes_to_the_outbox(shift_in, volunteer):
+    from app.mail import OutboxMessage
+
+    book_shift(db.session, shift_in(hours=6), volunteer)
+    send_reminders(db.session)
+    subjects = db.session.scalars(
+        select(OutboxMessage.subject).where(OutboxMessage.recipient == volunteer.email)
+    ).all()
+    assert len(subjects) == 1
+
+
+def test_the_database_refuses_a_second_reminder_for_a_booking(shift_in, volunteer):
+    booking = book_shift(db.session, shift_in(hours=6), volunteer)
+    db.session.add(ShiftReminder(booking_id=booking.id))
+    db.session.flush()
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.add(ShiftReminder(booking_id=booking.id))
+        db.session.flush()
+
+
+def test_concurrent_runs_send_each_reminder_once(app, shift_in, make_volunteer):
+    shift = shift_in(hours=12)
+    people = [make_volunteer() for _ in range(5)]
+    for person in people:
+        book_shift(db.session, shift, person)
+    db.session.commit()
+    start = threading.Barrier(4)
+
+    def run(_):
+        with app.app_context():
+            start.wait()
+            try:
+                begin_write(db.session())
+                sent = send_reminders(db.session)
+                db.session.commit()
+                return sent
+            except BaseException:
+                db.session.rollback()
+                raise
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(run, range(4)))
+
+    assert sum(results) == 5
+    assert _reminders() == 5
+    assert all(_reminders(person) == 1 for person in people)
