@@ -36,6 +36,7 @@ def create_app(config=None):
 
     import courses.models  # noqa: F401
     import scheduling.models  # noqa: F401
+    import scheduling.teams.models  # noqa: F401
 
     _register_blueprints(app)
     _register_cli(app)
@@ -51,12 +52,14 @@ def _register_blueprints(app):
     from app.places import bp as places_bp
     from courses import bp as courses_bp
     from scheduling import bp as scheduling_bp
+    from scheduling.teams import bp as teams_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(places_bp)
     app.register_blueprint(scheduling_bp)
+    app.register_blueprint(teams_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(courses_bp)
 

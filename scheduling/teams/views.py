@@ -1,0 +1,1 @@
+"""Pages of teams, placement and shift staffing."""
