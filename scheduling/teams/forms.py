@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, EmailField, SelectField, StringField
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from app.auth.forms import MultiCheckboxField
 from app.forms import Form
@@ -24,7 +24,7 @@ class TeamForm(Form):
     name = StringField(
         _l("Name of the team"),
         filters=[_strip],
-        validators=[InputRequired(), Length(max=200)],
+        validators=[DataRequired(), Length(max=200)],
         description=_l("For example: Chi đoàn phường Bồ Đề, lớp K67 CNTT Bách khoa."),
     )
     kind = SelectField(_l("Kind"), choices=[(k.value, label) for k, label in KIND_LABELS.items()])
