@@ -287,7 +287,7 @@ def place(team_id):
         form.last_day.data = min(first + timedelta(days=6), campaign.ends_on)
         form.starts.data = [s for s, _label in form.starts.choices]
         form.people.data = [m.id for m in members]
-    report = None
+    report = point = None
     if form.validate_on_submit():
         point = db.session.get(ServicePoint, form.point.data)
         shifts = services.shifts_to_place(
@@ -313,6 +313,7 @@ def place(team_id):
         campaign=campaign,
         members=members,
         report=report,
+        point=point,
         reason=reason,
         describe=describe,
     )
