@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.auth.models import User
 from app.database import begin_write
 from app.extensions import db
 from app.places.models import ServicePoint
@@ -238,3 +239,34 @@ def test_a_crash_midway_leaves_no_booking(
         )
     assert _bookings() == 0
     assert db.session.scalar(select(func.count()).select_from(Shift)) == 90
+
+
+def test_placements_racing_bookings_never_exceed_capacity(
+    app, make_campaign, make_shift, make_volunteer, coordinator
+):
+    from tests.scheduling.test_booking_concurrency import _in_own_transaction
+
+    roomy = make_campaign(max_per_shift=8)
+    shift_ids = [make_shift(hours=24 * 365, on=roomy).id, make_shift(hours=24 * 366, on=roomy).id]
+    teams = [[make_volunteer().id for _ in range(6)] for _ in range(2)]
+    bookers = [make_volunteer().id for _ in range(10)]
+    coordinator_id = coordinator.id
+    db.session.commit()
+
+    def work(i):
+        shifts = [db.session.get(Shift, s) for s in shift_ids]
+        if i < 2:
+            people = [db.session.get(User, p) for p in teams[i]]
+            place_people(db.session, people, shifts, db.session.get(User, coordinator_id))
+        else:
+            book_shift(db.session, shifts[i % 2], db.session.get(User, bookers[i - 2]))
+
+    _in_own_transaction(app, work, 12)
+    db.session.expire_all()
+    for shift_id in shift_ids:
+        confirmed = db.session.scalar(
+            select(func.count())
+            .select_from(Booking)
+            .where(Booking.shift_id == shift_id, Booking.status == BookingStatus.CONFIRMED)
+        )
+        assert confirmed == 8
