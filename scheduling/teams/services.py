@@ -298,7 +298,7 @@ def points_in_scope(session, user, campaign: Campaign | None = None) -> list[Ser
         select(ServicePoint)
         .join(ServicePoint.commune)
         .where(ServicePoint.active.is_(True))
-        .order_by(Commune.name, ServicePoint.name)
+        .order_by(Commune.search_name, ServicePoint.name)
     )
     commune_ids = coordinated_commune_ids(session, user)
     if commune_ids is not None:
@@ -364,16 +364,23 @@ def place_people(
         locked(session, User, person.id)
     for shift_id in sorted(s.id for s in shifts):
         locked(session, Shift, shift_id)
-    order = {p.id: i for i, p in enumerate(sorted(people, key=lambda p: (p.full_name, p.id)))}
     report = PlacementReport()
-    for person in sorted(people, key=lambda p: order[p.id]):
+    confirmed: dict[int, int] = {}
+    for person in sorted(people, key=lambda p: (p.full_name, p.id)):
         for shift in shifts:
-            outcome, conflict = _place_one(session, person, shift, now)
+            outcome, conflict = _place_one(session, person, shift, now, confirmed=confirmed)
             report.placements.append(Placement(person, shift, outcome, conflict))
     return report
 
 
-def _place_one(session, person: User, shift: Shift, now: datetime, ignore: tuple[int, ...] = ()):
+def _place_one(
+    session,
+    person: User,
+    shift: Shift,
+    now: datetime,
+    ignore: tuple[int, ...] = (),
+    confirmed: dict[int, int] | None = None,
+):
     """Confirm one person on one locked shift, or say why not: (outcome, conflicting shift)."""
     booking = session.scalar(
         select(Booking).where(Booking.shift_id == shift.id, Booking.user_id == person.id)
@@ -382,14 +389,18 @@ def _place_one(session, person: User, shift: Shift, now: datetime, ignore: tuple
         return Outcome.ALREADY, None
     if shift.status != ShiftStatus.ACTIVE or shift.starts_at <= now:
         return Outcome.CLOSED, None
+    # the caller holds the shift's lock, so a count taken once stays true but for our own writes
+    confirmed = {} if confirmed is None else confirmed
+    if shift.id not in confirmed:
+        confirmed[shift.id] = _confirmed_count(session, shift.id)
+    if confirmed[shift.id] >= shift.campaign.max_per_shift:
+        return Outcome.FULL, None
     conflict = overlapping_shift(session, person.id, shift, ignore=ignore)
     if conflict is not None:
         return Outcome.OVERLAP, conflict
     limit = shift.campaign.weekly_limit
     if limit is not None and held_in_week(session, person.id, shift, ignore=ignore) >= limit:
         return Outcome.WEEKLY_LIMIT, None
-    if _confirmed_count(session, shift.id) >= shift.campaign.max_per_shift:
-        return Outcome.FULL, None
     if booking is None:
         booking = Booking(shift_id=shift.id, user_id=person.id)
         session.add(booking)
@@ -398,6 +409,7 @@ def _place_one(session, person: User, shift: Shift, now: datetime, ignore: tuple
         booking.created_at = now
     booking.status = BookingStatus.CONFIRMED
     booking.cancelled_at = None
+    confirmed[shift.id] += 1
     session.flush()
     return Outcome.PLACED, None
 
