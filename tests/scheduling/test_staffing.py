@@ -203,3 +203,31 @@ def test_a_booking_of_another_shift_cannot_be_removed_through_this_one(
     login(coordinator, on=english)
     assert english.post(f"/shifts/{soon.id}/staff/{booking.id}/remove").status_code == 404
     assert _status(other, an) == BookingStatus.CONFIRMED
+
+
+def test_move_to_another_campaign_or_another_communes_shift_is_refused(
+    english, login, coordinator, soon, make_campaign, service_point, other_commune, make_volunteer
+):
+    other_campaign = make_campaign(name="Chiến dịch khác", communes=[service_point.commune])
+    elsewhere_point = ServicePoint(commune=other_commune, name="Điểm phường khác", address="HN")
+    db.session.add(elsewhere_point)
+    db.session.flush()
+    other_campaigns_shift = _shift(other_campaign, service_point, 27)
+    other_communes_shift = _shift(soon.campaign, elsewhere_point, 27)
+    an = make_volunteer()
+    (booking,) = _book(soon, an)
+    login(coordinator, on=english)
+    response = english.post(
+        f"/shifts/{soon.id}/staff/move",
+        data={"booking": booking.id, "target": other_campaigns_shift.id},
+        follow_redirects=True,
+    )
+    assert "only be moved to a shift of the same campaign" in response.get_data(as_text=True)
+    response = english.post(
+        f"/shifts/{soon.id}/staff/move",
+        data={"booking": booking.id, "target": other_communes_shift.id},
+    )
+    assert response.status_code == 404
+    assert _status(soon, an) == BookingStatus.CONFIRMED
+    assert _status(other_campaigns_shift, an) is None
+    assert _status(other_communes_shift, an) is None
