@@ -49,6 +49,7 @@ def create_app(config=None):
     from app.impact import models as impact_models  # noqa: F401
     import scheduling.reminders.models  # noqa: F401
     from app.notifications import models as notification_models  # noqa: F401
+    import scheduling.teams.models  # noqa: F401
 
     _register_blueprints(app)
     _register_cli(app)
@@ -80,6 +81,7 @@ def _register_blueprints(app):
     from scheduling.coverage import bp as coverage_bp
     from scheduling.checkin import bp as checkin_bp
     from scheduling.campaigns import bp as campaigns_bp
+    from scheduling.teams import bp as teams_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(api_bp)
@@ -90,6 +92,7 @@ def _register_blueprints(app):
     app.register_blueprint(checkin_bp)
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(teams_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(courses_bp)
     app.register_blueprint(learning_bp)

@@ -103,6 +103,11 @@ def load_demo(session) -> dict[str, int]:
         "service_points": points,
         "assisted_submissions": load_demo_assists(session, hanoi.id),
     }
+    # the scheduling part's demo: a late import, as app's core never imports a part at load time
+    from scheduling.teams.demo import load_campaign_demo
+
+    campaign = load_campaign_demo(session, hanoi, bo_de)
+    return {"accounts": len(existing) - before, "service_points": points, **campaign}
 
 
 @click.command("demo")
@@ -115,6 +120,7 @@ def demo_command():
     db.session.commit()
     click.echo(
         f"demo: {counts['accounts']} accounts, {counts['service_points']} service points created;"
-        f" every demo password is {PASSWORD}"
+        f" campaign {counts['shifts']} shifts, {counts['teams']} teams,"
+        f" {counts['bookings']} bookings created; every demo password is {PASSWORD}"
     )
     click.echo(f"demo: {counts['assisted_submissions']} assisted submissions created")

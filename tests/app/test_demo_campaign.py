@@ -1,0 +1,89 @@
+"""`flask demo`'s "45 ngày đêm" campaign: idempotent, and a coverage board worth looking at."""
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from app.database import utcnow
+from app.demo import load_demo
+from app.extensions import db
+from app.places.models import Commune, ServicePoint
+from scheduling.models import Booking, BookingStatus, Campaign, Shift
+from scheduling.services import local_today
+from scheduling.teams.models import Team, TeamMember
+
+
+def _count(model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _confirmed_per_shift(extra=None):
+    confirmed = func.sum(
+        func.coalesce((Booking.status == BookingStatus.CONFIRMED).cast(db.Integer), 0)
+    )
+    stmt = (
+        select(Shift.id, confirmed)
+        .outerjoin(Booking, Booking.shift_id == Shift.id)
+        .group_by(Shift.id)
+    )
+    if extra is not None:
+        stmt = extra(stmt)
+    return dict(db.session.execute(stmt).all())
+
+
+def test_demo_campaign_is_idempotent_and_shows_full_partial_and_understaffed_shifts(app, bo_de):
+    first = load_demo(db.session)
+    db.session.commit()
+    campaign = db.session.scalar(select(Campaign))
+    assert campaign.name == "45 ngày đêm"
+    assert campaign.starts_on == local_today()
+    assert campaign.ends_on == local_today() + timedelta(days=44)
+    assert len(campaign.communes) == 126
+    assert first["shifts"] == _count(Shift) == 126 * 45 * 2
+    assert first["teams"] == _count(Team) == 20
+    assert _count(TeamMember) == 600
+
+    counts = (_count(Shift), _count(Team), _count(TeamMember), _count(Booking))
+    again = load_demo(db.session)
+    db.session.commit()
+    assert (again["shifts"], again["teams"], again["bookings"]) == (0, 0, 0)
+    assert (_count(Shift), _count(Team), _count(TeamMember), _count(Booking)) == counts
+
+    confirmed = _confirmed_per_shift()
+    assert max(confirmed.values()) == 8  # never over capacity
+    assert any(n == 8 for n in confirmed.values())
+    assert any(5 <= n <= 7 for n in confirmed.values())
+    assert any(0 < n < 5 for n in confirmed.values())
+    assert _count_status(BookingStatus.WAITLISTED) > 0
+    # nobody holds two shifts at the same time
+    overlapping = db.session.scalar(
+        select(func.count())
+        .select_from(Booking)
+        .join(Shift, Shift.id == Booking.shift_id)
+        .group_by(Booking.user_id, Shift.starts_at)
+        .having(func.count() > 1)
+        .limit(1)
+    )
+    assert overlapping is None
+
+    # Phường Bồ Đề: well staffed, a couple of understaffed shifts in the next 72 hours
+    now = utcnow()
+    bo_de_next = _confirmed_per_shift(
+        lambda stmt: (
+            stmt.join(ServicePoint, ServicePoint.id == Shift.service_point_id)
+            .join(Commune, Commune.id == ServicePoint.commune_id)
+            .where(
+                Commune.id == bo_de.id,
+                Shift.starts_at > now,
+                Shift.starts_at < now + timedelta(hours=72),
+            )
+        )
+    )
+    assert 1 <= sum(n < 5 for n in bo_de_next.values()) <= 2
+    assert sum(n >= 5 for n in bo_de_next.values()) >= 3
+
+
+def _count_status(status):
+    return db.session.scalar(
+        select(func.count()).select_from(Booking).where(Booking.status == status)
+    )

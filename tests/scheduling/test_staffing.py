@@ -1,0 +1,233 @@
+"""A coordinator staffs one shift: sees who is there, removes, moves and adds people."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.database import begin_write, utcnow
+from app.extensions import db
+from app.places.models import ServicePoint
+from scheduling.models import Booking, BookingStatus, Shift
+from scheduling.services import PastDeadline, book_shift, cancel_booking
+from scheduling.teams import services
+from scheduling.teams.models import Team, TeamKind, TeamMember
+
+
+@pytest.fixture
+def english(client):
+    client.set_cookie("lang", "en")
+    return client
+
+
+@pytest.fixture
+def small(make_campaign):
+    """A campaign of two places per shift."""
+    return make_campaign(min_per_shift=1, max_per_shift=2, name="Chiến dịch nhỏ")
+
+
+@pytest.fixture
+def soon(small, service_point):
+    """A shift starting in 3 hours: past the 12-hour cancellation deadline."""
+    starts_at = utcnow().replace(microsecond=0) + timedelta(hours=3)
+    shift = Shift(
+        campaign=small,
+        service_point=service_point,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=4),
+    )
+    db.session.add(shift)
+    db.session.flush()
+    return shift
+
+
+def _shift(campaign, point, hours_from_now, length=4):
+    starts_at = utcnow().replace(microsecond=0) + timedelta(hours=hours_from_now)
+    shift = Shift(
+        campaign=campaign,
+        service_point=point,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=length),
+    )
+    db.session.add(shift)
+    db.session.flush()
+    return shift
+
+
+def _book(shift, *people):
+    begin_write(db.session)
+    bookings = [book_shift(db.session, shift, p) for p in people]
+    db.session.commit()
+    return bookings
+
+
+def _status(shift, person):
+    booking = db.session.scalar(
+        select(Booking).where(Booking.shift_id == shift.id, Booking.user_id == person.id)
+    )
+    return booking.status if booking else None
+
+
+def test_the_page_lists_confirmed_people_with_phone_and_team_and_the_waitlist_in_order(
+    english, login, coordinator, soon, make_volunteer, bo_de
+):
+    an = make_volunteer(full_name="Nguyễn Văn An", phone="0912345678")
+    binh = make_volunteer(full_name="Trần Thị Bình")
+    cuong = make_volunteer(full_name="Lê Văn Cường")
+    dung = make_volunteer(full_name="Phạm Thị Dung")
+    team = Team(name="Lớp K67 CNTT", kind=TeamKind.UNIVERSITY_CLASS, province_id=bo_de.province_id)
+    db.session.add(team)
+    db.session.flush()
+    db.session.add(TeamMember(team_id=team.id, user_id=an.id))
+    _book(soon, an, binh, dung, cuong)
+    login(coordinator, on=english)
+    page = english.get(f"/shifts/{soon.id}/staff").get_data(as_text=True)
+    assert "0912345678" in page and "Lớp K67 CNTT" in page
+    waitlist = page[page.index("Waitlist") :]
+    assert waitlist.index("Phạm Thị Dung") < waitlist.index("Lê Văn Cường")
+
+
+def test_removing_after_the_deadline_releases_the_person_and_promotes_the_waitlist(
+    english, login, coordinator, soon, make_volunteer
+):
+    an, binh, cuong = make_volunteer(), make_volunteer(), make_volunteer(full_name="Lê Văn Cường")
+    first, _second, _third = _book(soon, an, binh, cuong)
+    begin_write(db.session)
+    with pytest.raises(PastDeadline):
+        cancel_booking(db.session, first)
+    db.session.rollback()
+    login(coordinator, on=english)
+    response = english.post(f"/shifts/{soon.id}/staff/{first.id}/remove", follow_redirects=True)
+    text = response.get_data(as_text=True)
+    assert "Lê Văn Cường moves up from the waitlist." in text
+    assert _status(soon, an) == BookingStatus.CANCELLED
+    assert _status(soon, cuong) == BookingStatus.CONFIRMED
+
+
+def test_move_refused_when_the_target_is_full_changes_nothing(
+    english, login, coordinator, soon, small, service_point, make_volunteer
+):
+    target = _shift(small, service_point, 27)
+    an, binh, cuong, dung = (make_volunteer() for _ in range(4))
+    (booking, *_) = _book(soon, an, binh, cuong)
+    _book(target, binh, dung)  # the target's two places are taken
+    login(coordinator, on=english)
+    response = english.post(
+        f"/shifts/{soon.id}/staff/move",
+        data={"booking": booking.id, "target": target.id},
+        follow_redirects=True,
+    )
+    assert "was not moved: The shift is full." in response.get_data(as_text=True)
+    assert _status(soon, an) == BookingStatus.CONFIRMED
+    assert _status(target, an) is None
+    assert _status(soon, cuong) == BookingStatus.WAITLISTED
+
+
+def test_move_confirms_on_the_target_and_promotes_the_waitlist_here(
+    english, login, coordinator, soon, small, service_point, make_volunteer
+):
+    target = _shift(small, service_point, 27)
+    an, binh, cuong = make_volunteer(), make_volunteer(), make_volunteer()
+    (booking, *_) = _book(soon, an, binh, cuong)
+    login(coordinator, on=english)
+    english.post(f"/shifts/{soon.id}/staff/move", data={"booking": booking.id, "target": target.id})
+    assert _status(soon, an) == BookingStatus.CANCELLED
+    assert _status(target, an) == BookingStatus.CONFIRMED
+    assert _status(soon, cuong) == BookingStatus.CONFIRMED
+
+
+def test_move_ignores_only_the_shift_left_when_checking_overlaps(
+    soon, small, service_point, bo_de, make_volunteer
+):
+    other_point = ServicePoint(commune=bo_de, name="Điểm số 2", address="Bồ Đề")
+    db.session.add(other_point)
+    db.session.flush()
+    # the target overlaps the shift left (allowed) and another shift an holds (refused)
+    target = _shift(small, other_point, 5)
+    held = _shift(small, service_point, 7.5)
+    an = make_volunteer()
+    (booking,) = _book(soon, an)
+    _book(held, an)
+    begin_write(db.session)
+    with pytest.raises(services.TeamError) as refused:
+        services.move_person(db.session, booking, target)
+    assert refused.value.code == "overlap" and refused.value.conflict.id == held.id
+    db.session.rollback()
+    assert _status(soon, an) == BookingStatus.CONFIRMED
+    held_booking = db.session.scalar(select(Booking).where(Booking.shift_id == held.id))
+    begin_write(db.session)
+    cancel_booking(db.session, held_booking, by_coordinator=True)
+    move = services.move_person(db.session, db.session.get(Booking, booking.id), target)
+    assert move.booking.status == BookingStatus.CONFIRMED and move.booking.shift_id == target.id
+
+
+def test_add_by_email_confirms_or_says_the_shift_is_full(
+    english, login, coordinator, soon, make_volunteer
+):
+    an, binh = make_volunteer(), make_volunteer()
+    cuong = make_volunteer(full_name="Lê Văn Cường", email="cuong@example.com")
+    _book(soon, an)
+    login(coordinator, on=english)
+    english.post(f"/shifts/{soon.id}/staff/add", data={"email": binh.email})
+    assert _status(soon, binh) == BookingStatus.CONFIRMED
+    response = english.post(
+        f"/shifts/{soon.id}/staff/add", data={"email": "cuong@example.com"}, follow_redirects=True
+    )
+    assert "Lê Văn Cường was not added: The shift is full." in response.get_data(as_text=True)
+    assert _status(soon, cuong) is None
+
+
+def test_another_communes_coordinator_cannot_see_or_change_the_shift(
+    english, login, other_coordinator, soon, small, service_point, make_volunteer
+):
+    target = _shift(small, service_point, 27)
+    an = make_volunteer(email="an@example.com")
+    (booking,) = _book(soon, an)
+    login(other_coordinator, on=english)
+    assert english.get(f"/shifts/{soon.id}/staff").status_code == 404
+    for url, data in (
+        (f"/shifts/{soon.id}/staff/{booking.id}/remove", {}),
+        (f"/shifts/{soon.id}/staff/move", {"booking": booking.id, "target": target.id}),
+        (f"/shifts/{soon.id}/staff/add", {"email": "an@example.com"}),
+    ):
+        assert english.post(url, data=data).status_code == 404, url
+    assert _status(soon, an) == BookingStatus.CONFIRMED
+
+
+def test_a_booking_of_another_shift_cannot_be_removed_through_this_one(
+    english, login, coordinator, soon, small, service_point, make_volunteer
+):
+    other = _shift(small, service_point, 27)
+    an = make_volunteer()
+    (booking,) = _book(other, an)
+    login(coordinator, on=english)
+    assert english.post(f"/shifts/{soon.id}/staff/{booking.id}/remove").status_code == 404
+    assert _status(other, an) == BookingStatus.CONFIRMED
+
+
+def test_move_to_another_campaign_or_another_communes_shift_is_refused(
+    english, login, coordinator, soon, make_campaign, service_point, other_commune, make_volunteer
+):
+    other_campaign = make_campaign(name="Chiến dịch khác", communes=[service_point.commune])
+    elsewhere_point = ServicePoint(commune=other_commune, name="Điểm phường khác", address="HN")
+    db.session.add(elsewhere_point)
+    db.session.flush()
+    other_campaigns_shift = _shift(other_campaign, service_point, 27)
+    other_communes_shift = _shift(soon.campaign, elsewhere_point, 27)
+    an = make_volunteer()
+    (booking,) = _book(soon, an)
+    login(coordinator, on=english)
+    response = english.post(
+        f"/shifts/{soon.id}/staff/move",
+        data={"booking": booking.id, "target": other_campaigns_shift.id},
+        follow_redirects=True,
+    )
+    assert "only be moved to a shift of the same campaign" in response.get_data(as_text=True)
+    response = english.post(
+        f"/shifts/{soon.id}/staff/move",
+        data={"booking": booking.id, "target": other_communes_shift.id},
+    )
+    assert response.status_code == 404
+    assert _status(soon, an) == BookingStatus.CONFIRMED
+    assert _status(other_campaigns_shift, an) is None
+    assert _status(other_communes_shift, an) is None
