@@ -1,4 +1,4 @@
-"""Command groups: `flask translate`, `places`, `users`, `demo` and `courses`."""
+"""Command groups: `flask translate`, `places`, `users`, `demo`, `courses` and `backup`."""
 
 import subprocess
 import sys
@@ -57,9 +57,10 @@ def init(language):
 
 def init_app(app):
     from app.auth.cli import users_cli
+    from app.backup import backup_command
     from app.demo import demo_command
     from app.places.cli import places_cli
     from courses.cli import courses_cli
 
-    for command in (translate, places_cli, users_cli, demo_command, courses_cli):
+    for command in (translate, places_cli, users_cli, demo_command, courses_cli, backup_command):
         app.cli.add_command(command)
