@@ -3,6 +3,18 @@
 from urllib.parse import urlsplit
 
 from flask import url_for
+from werkzeug.routing import IntegerConverter
+
+#: the largest id a database integer holds (SQLite and PostgreSQL bigint): beyond it, no route
+DATABASE_MAX_ID = 2**63 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: a number too large for the database is no id, so the URL
+    matches nothing (404) instead of failing in the database driver (a 500 on SQLite)."""
+
+    def __init__(self, map, *args, max=DATABASE_MAX_ID, **kwargs):
+        super().__init__(map, *args, max=max, **kwargs)
 
 
 def safe_next(target, default="main.home"):

@@ -72,9 +72,9 @@ class World:
         return self.people["volunteer"]
 
 
-def build_world(make_user, hanoi, bo_de, other_commune) -> World:
+def build_world(make_user, hanoi, bo_de, other_commune, courses=True) -> World:
     """One person per persona, a campaign with a shift in Bồ Đề, the volunteer's booking on it
-    and a second volunteer's booking; the courses imported. Committed."""
+    and a second volunteer's booking; the courses imported (unless courses=False). Committed."""
     w = World(hanoi=hanoi, bo_de=bo_de, other_commune=other_commune)
     w.people["volunteer"] = make_user(
         Role.VOLUNTEER, home_commune=bo_de, full_name="Nguyễn Văn An", email="an@example.com"
@@ -107,7 +107,8 @@ def build_world(make_user, hanoi, bo_de, other_commune) -> World:
     w.booking = Booking(shift=w.shift, user=w.volunteer, status=BookingStatus.CONFIRMED)
     w.booking2 = Booking(shift=w.shift, user=w.volunteer2, status=BookingStatus.CONFIRMED)
     db.session.add_all([w.service_point, w.campaign, w.shift, w.booking, w.booking2])
-    import_courses(db.session)
+    if courses:
+        import_courses(db.session)
     db.session.flush()
     for name, person in w.people.items():
         w.tokens[name] = issue_token(db.session, person)

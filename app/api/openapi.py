@@ -190,7 +190,7 @@ PATHS = {
                     "in": "query",
                     "required": True,
                     "description": "Official commune code, e.g. 00130 (Phường Bồ Đề).",
-                    "schema": {"type": "string"},
+                    "schema": {"type": "string", "minLength": 1, "pattern": "\\S"},
                 },
                 {
                     "name": "date",
