@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
+from app.access import rule_for
 from app.api.services import issue_token
 from app.auth import services as accounts
 from app.extensions import db
@@ -139,6 +140,7 @@ ENDPOINT_SAMPLES = {
 
 QUERIES = {
     "api.shifts": lambda w: {"commune": w.bo_de.code, "date": MORNING.date().isoformat()},
+    "scheduling.find_shifts": lambda w: {"day": MORNING.date().isoformat()},
 }
 
 #: URL arguments naming an object that belongs to one person (the sample is the volunteer's):
@@ -201,3 +203,14 @@ def row_counts() -> dict[str, int]:
         table.name: session.scalar(select(func.count()).select_from(table))
         for table in db.metadata.sorted_tables
     }
+
+
+def may_open(endpoint, persona) -> bool:
+    """Whether the endpoint's declared rule lets the persona in (before any object scope)."""
+    rule = rule_for(endpoint)
+    held = PERSONA_ROLES[persona]
+    if rule.public:
+        return True
+    if held is None:
+        return False
+    return not rule.roles or Role.ADMIN in held or bool(held & rule.roles)

@@ -74,7 +74,7 @@ class ProfileForm(ProfileFields):
 
 
 class ForgotPasswordForm(Form):
-    email = EmailField(_l("Email"), validators=[InputRequired(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[InputRequired(), Email(), Length(max=254)])
     submit = SubmitField(_l("Send me a link"))
 
 

@@ -15,10 +15,10 @@ object, what another commune's coordinator gets (SCOPED) or why scope does not a
 import pytest
 from harness import (
     OWNED_ARGUMENTS,
-    PERSONA_ROLES,
     PERSONAS,
     build_world,
     headers_for,
+    may_open,
     routes,
     row_counts,
     sign_in,
@@ -61,16 +61,7 @@ def world(make_user, hanoi, bo_de, other_commune):
 
 def expected(endpoint, persona):
     """What the declared rule, then the SCOPED table, promise this persona."""
-    rule = rule_for(endpoint)
-    held = PERSONA_ROLES[persona]
-    if rule.public:
-        answer = ALLOWED
-    elif held is None:
-        answer = REFUSED
-    elif not rule.roles or Role.ADMIN in held or held & rule.roles:
-        answer = ALLOWED
-    else:
-        answer = REFUSED
+    answer = ALLOWED if may_open(endpoint, persona) else REFUSED
     return SCOPED.get(endpoint, {}).get(persona, answer)
 
 
