@@ -144,7 +144,7 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
 
 SECRET_PATTERNS = {
     "private key": re.compile(r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----"),
-    "SECRET_KEY literal": re.compile(r"""SECRET_KEY\s*=\s*(?:[rbf]?["'])[^"'\s]{8,}"""),
+    "SECRET_KEY literal": re.compile(r"""SECRET_KEY(?:["']\])?\s*=\s*(?:[rbf]?["'])[^"'\s]{8,}"""),
     "AWS access key": re.compile(r"AKIA[0-9A-Z]{16}"),
     "password in a URL": re.compile(r"://[^/\s:@]+:[^/\s@]{6,}@"),
 }
