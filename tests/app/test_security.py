@@ -254,3 +254,13 @@ def test_a_reset_link_signed_for_another_purpose_is_refused(volunteer):
     )
     with pytest.raises(accounts.AccountError):
         accounts.user_from_reset_token(db.session, "secret", forged, max_age=3600)
+
+
+@pytest.mark.parametrize(
+    "path, content_type",
+    [("/login", "application/x-www-form-urlencoded"), ("/api/v1/tokens", "application/json")],
+)
+def test_a_request_body_over_2_mb_is_refused(client, path, content_type):
+    body = b"x" * (2 * 1024 * 1024 + 1)
+    response = client.post(path, data=body, content_type=content_type)
+    assert response.status_code == 413
