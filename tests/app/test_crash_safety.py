@@ -17,6 +17,7 @@ in, restarts the server, finishes the rush and checks the database:
 import os
 import random
 import signal
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -27,15 +28,18 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from app import create_app
+from app import ROOT, create_app
 from app.api.services import issue_token
 from app.auth.models import RoleGrant, User
 from app.extensions import db
 from app.places.models import Commune, Province, ServicePoint
 from app.roles import Role
-from bench.booking_rush import _environment, _free_port, _request, _start_gunicorn
 from scheduling.models import Booking, BookingStatus, Campaign, Shift
 from scheduling.services import local_today, promote_waitlist
+
+if str(ROOT) not in sys.path:  # bench/ is not an installed package
+    sys.path.insert(0, str(ROOT))
+from bench.booking_rush import _environment, _free_port, _request, _start_gunicorn  # noqa: E402
 
 VOLUNTEERS = 120
 SHIFTS = 6
