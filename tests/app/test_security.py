@@ -7,7 +7,6 @@ import re
 import subprocess
 
 import pytest
-from conftest import PASSWORD
 from werkzeug.security import check_password_hash
 
 from app import ROOT, create_app
@@ -102,6 +101,7 @@ def test_passwords_are_stored_with_scrypt_salted_and_never_in_clear(bo_de):
 
 def test_production_cookies_are_secure_httponly_and_samesite(app, make_user):
     user = make_user(Role.VOLUNTEER, email="cookie@example.com")
+    accounts.set_password(user, "correct horse battery staple")
     db.session.commit()
     production = create_app(
         {
@@ -119,7 +119,7 @@ def test_production_cookies_are_secure_httponly_and_samesite(app, make_user):
     client = production.test_client()
     response = client.post(
         "/login",
-        data={"email": user.email, "password": PASSWORD, "remember": "y"},
+        data={"email": user.email, "password": "correct horse battery staple", "remember": "y"},
         base_url="https://localhost",
     )
     with production.app_context():
