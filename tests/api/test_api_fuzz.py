@@ -101,3 +101,23 @@ def test_an_id_too_large_for_the_database_is_not_found(app, world, method, path)
     client = sign_in(app, world.people[persona])
     response = client.open(path, method=method, headers=headers_for(world, persona, path))
     assert response.status_code == 404
+
+
+# Found on PostgreSQL: a NUL character reached a query ("text fields cannot contain NUL").
+
+
+@pytest.mark.parametrize(
+    "method, path, body",
+    [
+        ("GET", "/api/v1/shifts?commune=0%00&date=2030-01-08", None),
+        ("POST", "/api/v1/tokens", {"email": "\x00", "password": "x"}),
+        ("POST", "/api/v1/tokens", {"email": "an@example.com", "password": "a\x00b"}),
+    ],
+)
+def test_a_nul_character_in_an_api_request_is_a_400(app, world, method, path, body):
+    client = sign_in(app, None)
+    response = client.open(
+        path, method=method, json=body, headers=headers_for(world, "volunteer", path)
+    )
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "bad_request"

@@ -283,3 +283,21 @@ def test_forgot_password_with_a_malformed_address_says_so_and_queues_no_mail(cli
     assert response.status_code == 200
     assert 'aria-invalid="true"' in response.get_data(as_text=True)
     assert row_counts() == before
+
+
+# Found on PostgreSQL: a NUL character in a form or a URL reached a query (a 500 there).
+
+
+@pytest.mark.parametrize(
+    "path, data",
+    [
+        ("/login", {"email": "an@example.com\x00", "password": "x"}),
+        ("/password/forgot", {"email": "\x00@example.com"}),
+        ("/communes/0\x00", None),
+    ],
+)
+def test_a_nul_character_in_a_form_or_url_is_refused_with_a_400(client, path, data):
+    before = row_counts()
+    response = client.post(path, data=data) if data else client.get(path)
+    assert response.status_code == 400
+    assert row_counts() == before
