@@ -127,6 +127,7 @@ SAMPLES = {
     "lesson_slug": lambda w: "what-is-vneid",
     "token": lambda w: accounts.password_reset_token(current_app.config["SECRET_KEY"], w.volunteer),
     "point_id": lambda w: w.service_point.id,
+    "campaign_id": lambda w: w.campaign.id,
     "shift_id": lambda w: w.shift.id,
     "booking_id": lambda w: w.booking.id,
     "user_id": lambda w: w.volunteer.id,
