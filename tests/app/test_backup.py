@@ -12,6 +12,9 @@ from app.auth.models import User
 from app.backup import BackupError, backup_sqlite
 from app.extensions import db
 
+#: the rate limiter is one object shared by every app: an app made here must not switch it on
+QUIET = {"SECRET_KEY": "x", "RATELIMIT_ENABLED": False}
+
 
 def _wal_database(path, rows):
     conn = sqlite3.connect(path, isolation_level=None)
@@ -90,7 +93,7 @@ def test_backup_refuses_to_overwrite_a_file(tmp_path):
 
 def test_flask_backup_copies_the_site_database_and_the_copy_restores(tmp_path):
     live = create_app(
-        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'site.sqlite3'}", "SECRET_KEY": "x"}
+        {**QUIET, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'site.sqlite3'}"}
     )
     with live.app_context():
         flask_migrate.upgrade()
@@ -103,7 +106,7 @@ def test_flask_backup_copies_the_site_database_and_the_copy_restores(tmp_path):
     assert "integrity check ok" in result.output
 
     restored = create_app(
-        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'copy.sqlite3'}", "SECRET_KEY": "x"}
+        {**QUIET, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'copy.sqlite3'}"}
     )
     with restored.app_context():
         names = db.session.scalars(select(User.full_name)).all()
@@ -115,8 +118,8 @@ def test_flask_backup_copies_the_site_database_and_the_copy_restores(tmp_path):
 def test_flask_backup_on_postgresql_refuses_and_points_to_pg_dump(tmp_path):
     app = create_app(
         {
+            **QUIET,
             "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:5432/caunoi",
-            "SECRET_KEY": "x",
         }
     )
     with app.app_context():  # else the command would use the tests' own app

@@ -77,7 +77,9 @@ def database(request, tmp_path):
 @pytest.fixture
 def site(database):
     """The scratch database with SHIFTS contended shifts and VOLUNTEERS volunteers' tokens."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database, "SECRET_KEY": "crash"})
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": database, "SECRET_KEY": "crash", "RATELIMIT_ENABLED": False}
+    )
     with app.app_context():
         flask_migrate.upgrade()
         province = Province(

@@ -53,7 +53,12 @@ def scratch_url(request, tmp_path):
 @pytest.fixture
 def scratch_app(scratch_url):
     app = create_app(
-        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "migrations"}
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": scratch_url,
+            "SECRET_KEY": "migrations",
+            "RATELIMIT_ENABLED": False,  # the limiter is shared by every app
+        }
     )
     with app.app_context():
         yield app

@@ -137,7 +137,13 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.delenv("FLASK_SECRET_KEY", raising=False)
     with pytest.raises(ConfigError):
-        create_app({"ENVIRONMENT": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+        create_app(
+            {
+                "ENVIRONMENT": "production",
+                "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                "RATELIMIT_ENABLED": False,
+            }
+        )
 
 
 # -- no secret in the repository --------------------------------------------------------------
