@@ -134,9 +134,17 @@ SAMPLES = {
     "grant_id": lambda w: w.volunteer.grants[0].id,
 }
 
+
+def _calendar_feed_token(w):
+    from scheduling.coverage import calendar  # the coverage part (merged from its branch)
+
+    return calendar.feed_token(db.session, current_app.config["SECRET_KEY"], w.volunteer)
+
+
 ENDPOINT_SAMPLES = {
     "places.province": {"code": lambda w: w.hanoi.code},
     "places.province_communes_json": {"code": lambda w: w.hanoi.code},
+    "coverage.feed": {"token": _calendar_feed_token},
 }
 
 QUERIES = {
@@ -145,7 +153,8 @@ QUERIES = {
 }
 
 #: URL arguments naming an object that belongs to one person (the sample is the volunteer's):
-#: anybody else but an admin must never reach it, whatever the method.
+#: nobody else, an admin included, reaches it through these routes, whatever the method
+#: (a route meant to show it to others, e.g. to a coordinator, says so in SCOPED).
 OWNED_ARGUMENTS = {"booking_id"}
 
 
