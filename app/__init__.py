@@ -12,6 +12,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config=None):
     app = Flask(__name__, template_folder=str(ROOT / "templates"))
+    from app.urls import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     app_config.load(app, config)
 
     db.init_app(app)

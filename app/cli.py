@@ -1,5 +1,6 @@
 """Command groups: `flask translate`, `places`, `users`, `demo`, `courses` and `procedures`."""
 """Command groups: `flask translate`, `places`, `users`, `demo`, `courses` and `scheduling`."""
+"""Command groups: `flask translate`, `places`, `users`, `demo`, `courses` and `backup`."""
 
 import subprocess
 import sys
@@ -109,6 +110,7 @@ def init(language):
 def init_app(app):
     from app.assists.procedures.cli import procedures_cli
     from app.auth.cli import users_cli
+    from app.backup import backup_command
     from app.demo import demo_command
     from app.impact.cli import impact_cli
     from app.places.cli import places_cli
@@ -127,4 +129,5 @@ def init_app(app):
     from scheduling.cli import scheduling_cli
 
     for command in (translate, places_cli, users_cli, demo_command, courses_cli, scheduling_cli):
+    for command in (translate, places_cli, users_cli, demo_command, courses_cli, backup_command):
         app.cli.add_command(command)

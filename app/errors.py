@@ -40,11 +40,14 @@ def handle_http_error(error: HTTPException):
     if status >= 500:
         db.session.rollback()
     message = messages().get(status, error.description)
+    # The exception's own headers, e.g. the Allow of a 405 (RFC 9110), but not its content type.
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
     if request.path.startswith("/api/"):
         response = jsonify(error=error_code(status), message=message)
         response.status_code = status
+        response.headers.extend(headers)
         return response
-    return render_template("errors/error.html", status=status, message=message), status
+    return render_template("errors/error.html", status=status, message=message), status, headers
 
 
 def init_app(app):

@@ -1,4 +1,6 @@
-"""Security headers on every response."""
+"""Security headers on every response; input no database can store is refused up front."""
+
+from flask import abort, request
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -17,5 +19,25 @@ def add_headers(response):
     return response
 
 
+def has_nul(*texts) -> bool:
+    return any(isinstance(text, str) and "\x00" in text for text in texts)
+
+
+def _fields(multidict):
+    return [*multidict.keys(), *(v for _key, values in multidict.lists() for v in values)]
+
+
+def refuse_nul():
+    """before_request: a NUL character is never text a person typed, and PostgreSQL cannot store
+    or even compare it (a 500 there): answer 400 to a URL, query or form holding one. A JSON
+    body's fields are checked by the API route that reads them (has_nul)."""
+    values = [*(request.view_args or {}).values(), *_fields(request.args)]
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        values += _fields(request.form)
+    if has_nul(*values):
+        abort(400)
+
+
 def init_app(app):
+    app.before_request(refuse_nul)
     app.after_request(add_headers)

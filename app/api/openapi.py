@@ -22,7 +22,7 @@ def _id_parameter(name, description):
         "in": "path",
         "required": True,
         "description": description,
-        "schema": {"type": "integer", "minimum": 1},
+        "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
     }
 
 
@@ -36,6 +36,8 @@ def _query(name, description, format_=None):
         "schema": schema,
     }
 
+#: text never holds a NUL character: every request with one is answered 400 (app/security.py)
+NO_NUL = "^[^\\x00]*$"
 
 ACCEPT_LANGUAGE = {
     "name": "Accept-Language",
@@ -152,8 +154,8 @@ SCHEMAS = {
         "type": "object",
         "required": ["email", "password"],
         "properties": {
-            "email": {"type": "string", "minLength": 1, "maxLength": 254},
-            "password": {"type": "string", "minLength": 1, "maxLength": 128},
+            "email": {"type": "string", "minLength": 1, "maxLength": 254, "pattern": NO_NUL},
+            "password": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": NO_NUL},
         },
     },
     "Token": {
@@ -356,7 +358,7 @@ PATHS = {
                     "in": "query",
                     "required": True,
                     "description": "Official commune code, e.g. 00130 (Phường Bồ Đề).",
-                    "schema": {"type": "string"},
+                    "schema": {"type": "string", "pattern": "^[^\\x00]*\\S[^\\x00]*$"},
                 },
                 {
                     "name": "date",

@@ -7,6 +7,7 @@ from app.access import public
 from app.api import bp, error, openapi, services
 from app.auth import services as accounts
 from app.extensions import db, limiter, login_manager
+from app.security import has_nul
 
 #: the blueprint's name; its routes authenticate only with a bearer token
 API = "api"
@@ -61,7 +62,13 @@ def create_token():
     """Exchange an email and password for a bearer token (limited like the login form)."""
     body = _json_body()
     email, password = body.get("email"), body.get("password")
-    if not isinstance(email, str) or not isinstance(password, str) or not email or not password:
+    if (
+        not isinstance(email, str)
+        or not isinstance(password, str)
+        or not email
+        or not password
+        or has_nul(email, password)
+    ):
         return error(400, "bad_request", _("Send a JSON object with an email and a password."))
     user = None
     if len(email) <= 254 and len(password) <= 128:

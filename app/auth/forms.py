@@ -73,8 +73,13 @@ class ProfileForm(ProfileFields):
     submit = SubmitField(_l("Save"))
 
 
+#: the shape of an address, and no more: accounts made by the CLI or the demo may use reserved
+#: domains (.test, .local) that the Email validator refuses
+EMAIL_SHAPE = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Invalid email address."))
+
+
 class ForgotPasswordForm(Form):
-    email = EmailField(_l("Email"), validators=[InputRequired(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[InputRequired(), EMAIL_SHAPE, Length(max=254)])
     submit = SubmitField(_l("Send me a link"))
 
 

@@ -1,5 +1,7 @@
 """Access is declared on every route: the public ones are listed here, the rest refuse strangers."""
 
+from werkzeug.routing import IntegerConverter
+
 from app.access import rule_for
 
 # Every page anyone may open without signing in. Adding a public route means adding it here.
@@ -34,7 +36,7 @@ PUBLIC = {
 
 def _sample_url(rule):
     values = {
-        arg: 1 if type(rule._converters[arg]).__name__ == "IntegerConverter" else "x"
+        arg: 1 if isinstance(rule._converters[arg], IntegerConverter) else "x"
         for arg in rule.arguments
     }
     return rule.build(values)[1]

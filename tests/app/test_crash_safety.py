@@ -1,0 +1,232 @@
+"""Kill the server with SIGKILL in the middle of a booking rush: every booking stays whole.
+
+Starts gunicorn (2 workers) on a free 127.0.0.1 port against a scratch database (a temp SQLite
+file; on PostgreSQL when TEST_DATABASE_URL says so, a scratch database `<test db>_crash`),
+sends bookings and cancellations from many threads through the JSON API (as
+bench/booking_rush.py does), SIGKILLs the master and its workers once a third of the answers are
+in, restarts the server, finishes the rush and checks the database:
+
+- it opens, and on SQLite `PRAGMA integrity_check` is ok;
+- no shift has more confirmed bookings than its capacity;
+- no booking lacks its person or its shift;
+- waitlists are consistent: no shift has someone waiting while a confirmed place is free (so a
+  promotion run finds nothing to do), and a cancelled booking has its cancellation time;
+- every booking the server acknowledged (201/200 with an id) before the kill exists afterwards.
+"""
+
+import os
+import random
+import signal
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock
+
+import flask_migrate
+import pytest
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+
+from app import ROOT, create_app
+from app.api.services import issue_token
+from app.auth.models import RoleGrant, User
+from app.extensions import db
+from app.places.models import Commune, Province, ServicePoint
+from app.roles import Role
+from scheduling.models import Booking, BookingStatus, Campaign, Shift
+from scheduling.services import local_today, promote_waitlist
+
+if str(ROOT) not in sys.path:  # bench/ is not an installed package
+    sys.path.insert(0, str(ROOT))
+from bench.booking_rush import _environment, _free_port, _request, _start_gunicorn  # noqa: E402
+
+VOLUNTEERS = 120
+SHIFTS = 6
+CAPACITY = 5
+CONCURRENCY = 16
+KILL_AFTER = VOLUNTEERS // 3
+
+
+def _scratch_postgresql():
+    url = make_url(os.environ["TEST_DATABASE_URL"])
+    name = f"{url.database}_crash"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    return admin, name, url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path):
+    if request.param == "sqlite":
+        yield "sqlite:///" + str(tmp_path / "crash.sqlite3")
+        return
+    if not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"):
+        pytest.skip("TEST_DATABASE_URL is not PostgreSQL (CI runs this on PostgreSQL)")
+    admin, name, url = _scratch_postgresql()
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def site(database):
+    """The scratch database with SHIFTS contended shifts and VOLUNTEERS volunteers' tokens."""
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": database, "SECRET_KEY": "crash", "RATELIMIT_ENABLED": False}
+    )
+    with app.app_context():
+        flask_migrate.upgrade()
+        province = Province(
+            code="01", name="Hà Nội", division_type="thành phố", search_name="ha noi"
+        )
+        commune = Commune(
+            code="00130", province=province, name="Phường Bồ Đề", division_type="phường",
+            search_name="bo de",
+        )  # fmt: skip
+        point = ServicePoint(commune=commune, name="Trung tâm Bồ Đề", address="Số 1")
+        tomorrow = local_today() + timedelta(days=1)
+        campaign = Campaign(
+            name="Crash", province=province, starts_on=tomorrow, ends_on=tomorrow,
+            min_per_shift=1, max_per_shift=CAPACITY, cancel_deadline_hours=0, communes=[commune],
+        )  # fmt: skip
+        base = datetime.combine(tomorrow, clock(1, 0), tzinfo=UTC)
+        shifts = [
+            Shift(
+                campaign=campaign,
+                service_point=point,
+                starts_at=base + timedelta(hours=n),
+                ends_at=base + timedelta(hours=n, minutes=50),
+            )
+            for n in range(SHIFTS)
+        ]
+        users = [
+            User(email=f"v{n}@example.com", full_name=f"Tình nguyện viên {n}")
+            for n in range(VOLUNTEERS)
+        ]
+        for user in users:
+            user.grants.append(RoleGrant(role=Role.VOLUNTEER))
+        db.session.add_all([point, campaign, *shifts, *users])
+        db.session.flush()
+        tokens = [issue_token(db.session, user) for user in users]
+        shift_ids = [s.id for s in shifts]
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    yield app, database, tokens, shift_ids
+
+
+def _kill_server(server):
+    """SIGKILL the master and every worker (gunicorn runs in its own process group)."""
+    os.killpg(server.pid, signal.SIGKILL)
+    server.wait(timeout=10)
+
+
+def _rush(port_of, tokens, shift_ids, answered, kill):
+    """Each volunteer books a random shift, then one in four cancels it. Records acknowledged
+    bookings; calls kill() once KILL_AFTER volunteers are done."""
+    rng = random.Random(6)
+    plan = [(n, token, rng.choice(shift_ids), n % 4 == 0) for n, token in enumerate(tokens)]
+    lock = threading.Lock()
+    done = {"n": 0}
+
+    def one(item):
+        n, token, shift_id, cancel = item
+        try:
+            status, body = _request(port_of(), "POST", f"/api/v1/shifts/{shift_id}/bookings",
+                                    token=token)  # fmt: skip
+            if status in (200, 201):
+                answered[n] = body["id"]
+                if cancel:
+                    _request(port_of(), "DELETE", f"/api/v1/bookings/{body['id']}", token=token)
+        except OSError:
+            pass  # the server is dead; the volunteer will try again after the restart
+        with lock:
+            done["n"] += 1
+            if done["n"] == KILL_AFTER:
+                kill()
+
+    with ThreadPoolExecutor(CONCURRENCY) as pool:
+        list(pool.map(one, plan))
+    return plan
+
+
+def test_sigkill_mid_rush_leaves_every_booking_whole(site):
+    app, url, tokens, shift_ids = site
+    env = _environment(url)
+    port = {"now": _free_port()}
+    server, log = _start_gunicorn(env, port["now"], 2)
+    killed = threading.Event()
+    answered_before_kill = {}
+    try:
+
+        def kill():
+            _kill_server(server)
+            killed.set()
+
+        answered = {}
+        _rush(lambda: port["now"], tokens, shift_ids, answered, kill)
+        assert killed.is_set()
+        answered_before_kill = dict(answered)
+        print(f"crash: {len(answered)} of {VOLUNTEERS} bookings acknowledged before the kill")
+        log.close()
+
+        # The restart, and the volunteers whose requests died with the server try again.
+        port["now"] = _free_port()
+        server, log = _start_gunicorn(env, port["now"], 2)
+        retry = {}
+        _rush(lambda: port["now"], tokens, shift_ids, retry, lambda: None)
+        assert len(retry) == VOLUNTEERS, "after the restart every volunteer got an answer"
+    finally:
+        if server.poll() is None:
+            server.terminate()
+            server.wait(timeout=15)
+        log.close()
+
+    with app.app_context():
+        session = db.session
+        if session.get_bind().dialect.name == "sqlite":
+            assert session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+
+        confirmed = func.count().filter(Booking.status == BookingStatus.CONFIRMED)
+        waiting = func.count().filter(Booking.status == BookingStatus.WAITLISTED)
+        per_shift = session.execute(
+            select(Booking.shift_id, confirmed, waiting).group_by(Booking.shift_id)
+        ).all()
+        assert per_shift, "the rush made bookings"
+        for shift_id, n_confirmed, n_waiting in per_shift:
+            assert n_confirmed <= CAPACITY, f"shift {shift_id} over capacity"
+            assert n_waiting == 0 or n_confirmed == CAPACITY, (
+                f"shift {shift_id}: {n_waiting} waiting while {CAPACITY - n_confirmed} free"
+            )
+        for shift in session.scalars(select(Shift)):
+            assert promote_waitlist(session, shift) == []
+        session.rollback()
+
+        orphans = session.scalar(
+            select(func.count())
+            .select_from(Booking)
+            .outerjoin(User, User.id == Booking.user_id)
+            .outerjoin(Shift, Shift.id == Booking.shift_id)
+            .where((User.id.is_(None)) | (Shift.id.is_(None)))
+        )
+        assert orphans == 0
+        assert (
+            session.scalar(
+                select(func.count()).where(
+                    (Booking.status == BookingStatus.CANCELLED) != Booking.cancelled_at.isnot(None)
+                )
+            )
+            == 0
+        )
+        stored = set(session.scalars(select(Booking.id)))
+        lost = set(answered_before_kill.values()) - stored
+        assert not lost, f"acknowledged bookings lost in the crash: {sorted(lost)}"
+        assert len(stored) == VOLUNTEERS  # one booking (row) per volunteer, whatever its status
+        db.session.remove()
+        db.engine.dispose()

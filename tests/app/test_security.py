@@ -1,0 +1,272 @@
+"""The protections docs/SECURITY.md lists: rate limits per account and per address, password
+hashing, cookie flags in production, no secret in the repository, signed tokens with their own
+salt and expiry. (Security headers on every route: tests/app/test_access_matrix.py.)"""
+
+import ast
+import re
+import subprocess
+
+import pytest
+from werkzeug.security import check_password_hash
+
+from app import ROOT, create_app
+from app.auth import services as accounts
+from app.extensions import db, limiter
+from app.roles import Role
+
+
+@pytest.fixture
+def limited(app):
+    """An app whose login and token endpoints allow 3 attempts a minute."""
+    limited = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "SECRET_KEY": "test-secret",
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": True,
+            "LOGIN_RATE_LIMIT": "3 per minute",
+        }
+    )
+    db.session.commit()
+    try:
+        yield limited
+    finally:
+        # The limiter object is shared by every app: give the session app its state back.
+        limiter.enabled = False
+        with limited.app_context():
+            db.session.remove()
+
+
+def _from(address):
+    return {"environ_base": {"REMOTE_ADDR": address}}
+
+
+ADDRESS = _from("10.0.2.1")
+
+
+def test_login_attempts_on_one_account_from_many_addresses_are_limited(limited, volunteer):
+    db.session.commit()
+    client = limited.test_client()
+    form = {"email": volunteer.email, "password": "wrong password"}
+    answers = [client.post("/login", data=form, **_from(f"10.0.1.{n}")) for n in range(4)]
+    assert [r.status_code for r in answers] == [200, 200, 200, 429]
+
+
+def test_login_attempts_from_one_address_on_many_accounts_are_limited(limited):
+    client = limited.test_client()
+    answers = [
+        client.post("/login", data={"email": f"u{n}@example.com", "password": "x"}, **ADDRESS)
+        for n in range(4)
+    ]
+    assert [r.status_code for r in answers] == [200, 200, 200, 429]
+
+
+def test_token_requests_on_one_account_from_many_addresses_are_limited(limited, volunteer):
+    db.session.commit()
+    client = limited.test_client()
+    body = {"email": volunteer.email, "password": "wrong password"}
+    answers = [client.post("/api/v1/tokens", json=body, **_from(f"10.0.3.{n}")) for n in range(4)]
+    assert [r.status_code for r in answers] == [401, 401, 401, 429]
+    assert answers[3].get_json()["error"] == "rate_limited"
+
+
+def test_token_requests_from_one_address_on_many_accounts_are_limited(limited):
+    client = limited.test_client()
+    answers = [
+        client.post(
+            "/api/v1/tokens", json={"email": f"u{n}@example.com", "password": "x"}, **ADDRESS
+        )
+        for n in range(4)
+    ]
+    assert [r.status_code for r in answers] == [401, 401, 401, 429]
+
+
+def test_passwords_are_stored_with_scrypt_salted_and_never_in_clear(bo_de):
+    user = accounts.register_volunteer(
+        db.session,
+        email="hash@example.com",
+        password="correct horse battery",
+        full_name="Phạm Thị Dung",
+    )
+    db.session.flush()
+    assert user.password_hash.startswith("scrypt:")  # werkzeug's current default method
+    assert "correct horse battery" not in user.password_hash
+    assert check_password_hash(user.password_hash, "correct horse battery")
+    again = accounts.register_volunteer(
+        db.session, email="hash2@example.com", password="correct horse battery", full_name="X"
+    )
+    assert again.password_hash != user.password_hash  # salted
+
+
+def test_production_cookies_are_secure_httponly_and_samesite(app, make_user):
+    user = make_user(Role.VOLUNTEER, email="cookie@example.com")
+    accounts.set_password(user, "correct horse battery staple")
+    db.session.commit()
+    production = create_app(
+        {
+            "ENVIRONMENT": "production",
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "SECRET_KEY": "production-test-secret",
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+    config = production.config
+    assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]
+    assert config["SESSION_COOKIE_HTTPONLY"] and config["REMEMBER_COOKIE_HTTPONLY"]
+    assert config["SESSION_COOKIE_SAMESITE"] == config["REMEMBER_COOKIE_SAMESITE"] == "Lax"
+    client = production.test_client()
+    response = client.post(
+        "/login",
+        data={"email": user.email, "password": "correct horse battery staple", "remember": "y"},
+        base_url="https://localhost",
+    )
+    with production.app_context():
+        db.session.remove()
+    assert response.status_code == 302
+    cookies = [v for k, v in response.headers.items() if k == "Set-Cookie"]
+    for name in ("session=", "remember_token="):
+        cookie = next(c for c in cookies if c.startswith(name))
+        assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie, cookie
+
+
+def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
+    from app.config import ConfigError
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("FLASK_SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError):
+        create_app(
+            {
+                "ENVIRONMENT": "production",
+                "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                "RATELIMIT_ENABLED": False,
+            }
+        )
+
+
+# -- no secret in the repository --------------------------------------------------------------
+
+SECRET_PATTERNS = {
+    "private key": re.compile(r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----"),
+    "SECRET_KEY literal": re.compile(r"""SECRET_KEY(?:["']\])?\s*=\s*(?:[rbf]?["'])[^"'\s]{8,}"""),
+    "AWS access key": re.compile(r"AKIA[0-9A-Z]{16}"),
+    "password in a URL": re.compile(r"://[^/\s:@]+:[^/\s@]{6,}@"),
+}
+SKIPPED_DIRECTORIES = {".git", ".venv", "instance", "node_modules", "__pycache__"}
+
+
+def _repository_files():
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True, timeout=30
+        ).stdout.decode()
+        files = [ROOT / name for name in listed.split("\0") if name]
+    except (OSError, subprocess.SubprocessError):
+        files = [
+            p
+            for p in ROOT.rglob("*")
+            if p.is_file() and not SKIPPED_DIRECTORIES & set(p.relative_to(ROOT).parts)
+        ]
+    return [f for f in files if f.is_file() and f.suffix not in {".mo", ".png", ".ico", ".woff2"}]
+
+
+def test_no_secret_is_committed_to_the_repository():
+    found = []
+    for path in _repository_files():
+        if path.name in {".env", "secret_key"} or path.suffix in {".pem", ".key"}:
+            found.append(f"{path.relative_to(ROOT)}: a secrets file")
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
+        for what, pattern in SECRET_PATTERNS.items():
+            for match in pattern.finditer(text):
+                line = text.count("\n", 0, match.start()) + 1
+                found.append(f"{path.relative_to(ROOT)}:{line}: {what}")
+    assert found == [], "\n".join(found)
+
+
+# -- signed tokens: each kind its own salt, and an expiry --------------------------------------
+
+SERIALIZERS = {"URLSafeTimedSerializer", "TimedSerializer", "URLSafeSerializer", "Serializer"}
+SOURCE_PACKAGES = ("app", "scheduling", "courses")
+
+
+def _python_sources():
+    for package in SOURCE_PACKAGES:
+        root = ROOT / package
+        if root.is_dir():
+            yield from sorted(root.rglob("*.py"))
+    for extra in sorted(ROOT.glob("*/")):
+        if extra.name in SKIPPED_DIRECTORIES or extra.name in SOURCE_PACKAGES:
+            continue
+        if (extra / "__init__.py").exists() and extra.name not in {"tests", "bench", "migrations"}:
+            yield from sorted(extra.rglob("*.py"))
+
+
+def _name(node):
+    return node.id if isinstance(node, ast.Name) else getattr(node, "attr", None)
+
+
+def test_every_signed_token_has_its_own_salt_and_timed_ones_an_expiry():
+    salts, problems, serializers = {}, [], 0
+    for path in _python_sources():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        where = str(path.relative_to(ROOT))
+        constants = {
+            target.id: node.value.value
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+            for target in node.targets
+            if isinstance(target, ast.Name)
+        }
+        timed = False
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            if _name(node.func) in SERIALIZERS:
+                serializers += 1
+                timed = timed or "Timed" in _name(node.func)
+                salt = next((k.value for k in node.keywords if k.arg == "salt"), None)
+                if salt is None:
+                    problems.append(f"{where}:{node.lineno}: a serializer without its own salt")
+                    continue
+                value = salt.value if isinstance(salt, ast.Constant) else constants.get(_name(salt))
+                if value in salts and salts[value] != (where, node.lineno):
+                    problems.append(f"{where}:{node.lineno}: salt {value!r} used twice")
+                salts[value] = (where, node.lineno)
+        for node in ast.walk(tree):
+            is_loads = isinstance(node, ast.Call) and _name(node.func) == "loads"
+            if timed and is_loads and not any(k.arg == "max_age" for k in node.keywords):
+                problems.append(f"{where}:{node.lineno}: a timed token read without max_age")
+    assert serializers >= 1  # the password reset link at least
+    assert problems == [], "\n".join(problems)
+
+
+def test_a_reset_link_expires(volunteer):
+    token = accounts.password_reset_token("secret", volunteer)
+    with pytest.raises(accounts.AccountError, match="token_expired"):
+        accounts.user_from_reset_token(db.session, "secret", token, max_age=-1)
+
+
+def test_a_reset_link_signed_for_another_purpose_is_refused(volunteer):
+    from itsdangerous import URLSafeTimedSerializer
+
+    forged = URLSafeTimedSerializer("secret", salt="another-purpose").dumps(
+        [volunteer.id, volunteer.password_hash[-12:]]
+    )
+    with pytest.raises(accounts.AccountError):
+        accounts.user_from_reset_token(db.session, "secret", forged, max_age=3600)
+
+
+@pytest.mark.parametrize(
+    "path, content_type",
+    [("/login", "application/x-www-form-urlencoded"), ("/api/v1/tokens", "application/json")],
+)
+def test_a_request_body_over_2_mb_is_refused(client, path, content_type):
+    body = b"x" * (2 * 1024 * 1024 + 1)
+    response = client.post(path, data=body, content_type=content_type)
+    assert response.status_code == 413
