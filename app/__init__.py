@@ -37,22 +37,19 @@ def create_app(config=None):
     app.before_request(authenticate_api)
     app.before_request(access.enforce)
 
-    import courses.learning.models  # noqa: F401
-    import courses.learners.models  # noqa: F401
-    import courses.models  # noqa: F401
-    import scheduling.coverage.models  # noqa: F401
     import courses.learners.models  # noqa: F401
     import courses.learning.models  # noqa: F401
     import courses.models  # noqa: F401
     import courses.reports.models  # noqa: F401
     import scheduling.checkin.models  # noqa: F401
+    import scheduling.coverage.models  # noqa: F401
     import scheduling.models  # noqa: F401
+    import scheduling.reminders.models  # noqa: F401
+    import scheduling.teams.models  # noqa: F401
     from app.assists import models as assist_models  # noqa: F401
     from app.home_support import models as home_support_models  # noqa: F401
     from app.impact import models as impact_models  # noqa: F401
-    import scheduling.reminders.models  # noqa: F401
     from app.notifications import models as notification_models  # noqa: F401
-    import scheduling.teams.models  # noqa: F401
 
     _register_blueprints(app)
     _register_cli(app)
@@ -75,15 +72,13 @@ def _register_blueprints(app):
     from app.notifications import bp as notifications_bp
     from app.places import bp as places_bp
     from courses import bp as courses_bp
-    from courses.learning import bp as learning_bp
-    from courses.learners import bp as learners_bp
     from courses.learners import bp as learners_bp
     from courses.learning import bp as learning_bp
     from courses.reports import bp as course_reports_bp
     from scheduling import bp as scheduling_bp
-    from scheduling.coverage import bp as coverage_bp
-    from scheduling.checkin import bp as checkin_bp
     from scheduling.campaigns import bp as campaigns_bp
+    from scheduling.checkin import bp as checkin_bp
+    from scheduling.coverage import bp as coverage_bp
     from scheduling.teams import bp as teams_bp
 
     app.register_blueprint(main_bp)

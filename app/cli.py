@@ -1,6 +1,4 @@
-"""Command groups: `flask translate`, `places`, `users`, `demo`, `courses` and `procedures`."""
-"""Command groups: `flask translate`, `places`, `users`, `demo`, `courses` and `scheduling`."""
-"""Command groups: `flask translate`, `places`, `users`, `demo`, `courses` and `backup`."""
+"""Command groups: translate, places, users, demo, courses, procedures, impact, scheduling…"""
 
 import subprocess
 import sys
@@ -115,7 +113,7 @@ def init_app(app):
     from app.impact.cli import impact_cli
     from app.places.cli import places_cli
     from courses.cli import courses_cli
-    from scheduling.checkin.cli import scheduling_cli
+    from scheduling.cli import scheduling_cli
 
     for command in (
         translate,
@@ -125,9 +123,7 @@ def init_app(app):
         courses_cli,
         procedures_cli,
         impact_cli,
+        scheduling_cli,
+        backup_command,
     ):
-    from scheduling.cli import scheduling_cli
-
-    for command in (translate, places_cli, users_cli, demo_command, courses_cli, scheduling_cli):
-    for command in (translate, places_cli, users_cli, demo_command, courses_cli, backup_command):
         app.cli.add_command(command)

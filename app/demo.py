@@ -98,16 +98,16 @@ def load_demo(session) -> dict[str, int]:
             )
             points += 1
     session.flush()
-    return {
-        "accounts": len(existing) - before,
-        "service_points": points,
-        "assisted_submissions": load_demo_assists(session, hanoi.id),
-    }
     # the scheduling part's demo: a late import, as app's core never imports a part at load time
     from scheduling.teams.demo import load_campaign_demo
 
     campaign = load_campaign_demo(session, hanoi, bo_de)
-    return {"accounts": len(existing) - before, "service_points": points, **campaign}
+    return {
+        "accounts": len(existing) - before,
+        "service_points": points,
+        **campaign,
+        "assisted_submissions": load_demo_assists(session, hanoi.id),
+    }
 
 
 @click.command("demo")

@@ -18,3 +18,14 @@ def send_reminders_command():
     sent = send_reminders(db.session)
     db.session.commit()
     click.echo(f"{sent} reminder(s) sent.")
+
+
+@scheduling_cli.command("close-checkins")
+def close_checkins():
+    """Close every check-in still open after its shift's end, at that end (run it hourly)."""
+    from scheduling.checkin.services import close_finished
+
+    begin_write(db.session)
+    closed = close_finished(db.session)
+    db.session.commit()
+    click.echo(f"closed {closed} check-in(s)")

@@ -26,6 +26,10 @@ def _id_parameter(name, description):
     }
 
 
+#: text never holds a NUL character: every request with one is answered 400 (app/security.py)
+NO_NUL = "^[^\\x00]*$"
+
+
 def _query(name, description, format_=None):
     schema = {"type": "string", **({"format": format_} if format_ else {})}
     return {
@@ -36,8 +40,6 @@ def _query(name, description, format_=None):
         "schema": schema,
     }
 
-#: text never holds a NUL character: every request with one is answered 400 (app/security.py)
-NO_NUL = "^[^\\x00]*$"
 
 ACCEPT_LANGUAGE = {
     "name": "Accept-Language",
@@ -461,6 +463,9 @@ PATHS = {
                 "200": {"description": "The course.", **_json(_ref("CourseDetail"))},
                 "401": UNAUTHORIZED,
                 "404": _error("No course has this slug."),
+            },
+        }
+    },
     "/api/v1/stats": {
         "get": {
             "operationId": "getStats",
@@ -489,6 +494,7 @@ PATHS = {
         }
     },
 }
+
 
 # --- The assisted-submission log and the procedure catalogue (app/assists/api.py) -------------
 
@@ -595,6 +601,74 @@ SCHEMAS.update(
             },
         },
         "InvalidEntry": {
+            "type": "object",
+            "required": ["error", "message", "fields"],
+            "properties": {
+                "error": {"const": "invalid"},
+                "message": {"type": "string"},
+                "fields": {
+                    "type": "object",
+                    "additionalProperties": {"type": "string"},
+                    "description": "One message per wrong field, in the request's language.",
+                },
+            },
+        },
+        "ProcedureRef": {
+            "type": "object",
+            "required": ["code", "name"],
+            "additionalProperties": False,
+            "properties": {
+                "code": {"type": "string", "description": "Stable ASCII, e.g. birth-registration"},
+                "name": {"type": "string", "description": "In the request's language."},
+            },
+        },
+    }
+)
+
+PATHS.update(
+    {
+        "/api/v1/assists": {
+            "post": {
+                "operationId": "createAssist",
+                "summary": "Log an assisted submission",
+                "description": "Idempotent on the client-made id: an id already stored answers "
+                "200 with the stored entry unchanged, even if the body differs.",
+                "security": SIGNED_IN,
+                "parameters": [ACCEPT_LANGUAGE],
+                "requestBody": {"required": True, **_json(_ref("AssistEntry"))},
+                "responses": {
+                    "200": {"description": "Already stored.", **_json(_ref("Assist"))},
+                    "201": {"description": "Stored.", **_json(_ref("Assist"))},
+                    "400": _error("Not a JSON object."),
+                    "401": UNAUTHORIZED,
+                    "403": FORBIDDEN,
+                    "409": _error("id_taken: another person's entry has this id."),
+                    "422": {
+                        "description": "Errors, one per field.",
+                        **_json(_ref("InvalidEntry")),
+                    },
+                },
+            }
+        },
+        "/api/v1/procedures": {
+            "get": {
+                "operationId": "listProcedures",
+                "summary": "The active procedures of the catalogue",
+                "security": SIGNED_IN,
+                "parameters": [ACCEPT_LANGUAGE],
+                "responses": {
+                    "200": {
+                        "description": "Sorted by name in the request's language.",
+                        **_json({"type": "array", "items": _ref("ProcedureRef")}),
+                    },
+                    "401": UNAUTHORIZED,
+                },
+            }
+        },
+    }
+)
+
+
 # --- check-in (scheduling/checkin/api.py) ------------------------------------------------------
 
 _SCAN_CODES = [
@@ -706,59 +780,6 @@ SCHEMAS.update(
                 "fields": {
                     "type": "object",
                     "additionalProperties": {"type": "string"},
-                    "description": "One message per wrong field, in the request's language.",
-                },
-            },
-        },
-        "ProcedureRef": {
-            "type": "object",
-            "required": ["code", "name"],
-            "additionalProperties": False,
-            "properties": {
-                "code": {"type": "string", "description": "Stable ASCII, e.g. birth-registration"},
-                "name": {"type": "string", "description": "In the request's language."},
-            },
-        },
-    }
-)
-
-PATHS.update(
-    {
-        "/api/v1/assists": {
-            "post": {
-                "operationId": "createAssist",
-                "summary": "Log an assisted submission",
-                "description": "Idempotent on the client-made id: an id already stored answers "
-                "200 with the stored entry unchanged, even if the body differs.",
-                "security": SIGNED_IN,
-                "parameters": [ACCEPT_LANGUAGE],
-                "requestBody": {"required": True, **_json(_ref("AssistEntry"))},
-                "responses": {
-                    "200": {"description": "Already stored.", **_json(_ref("Assist"))},
-                    "201": {"description": "Stored.", **_json(_ref("Assist"))},
-                    "400": _error("Not a JSON object."),
-                    "401": UNAUTHORIZED,
-                    "403": FORBIDDEN,
-                    "409": _error("id_taken: another person's entry has this id."),
-                    "422": {
-                        "description": "Errors, one per field.",
-                        **_json(_ref("InvalidEntry")),
-                    },
-                },
-            }
-        },
-        "/api/v1/procedures": {
-            "get": {
-                "operationId": "listProcedures",
-                "summary": "The active procedures of the catalogue",
-                "security": SIGNED_IN,
-                "parameters": [ACCEPT_LANGUAGE],
-                "responses": {
-                    "200": {
-                        "description": "Sorted by name in the request's language.",
-                        **_json({"type": "array", "items": _ref("ProcedureRef")}),
-                    },
-                    "401": UNAUTHORIZED,
                     "description": "One message per field sent wrong or missing.",
                 },
             },
@@ -828,7 +849,6 @@ PATHS.update(
         },
     }
 )
-
 
 DOCUMENT = {
     "openapi": "3.1.0",

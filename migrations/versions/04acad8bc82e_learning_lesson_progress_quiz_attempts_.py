@@ -1,7 +1,7 @@
 """learning: lesson progress, quiz attempts and answers, certificates
 
 Revision ID: 04acad8bc82e
-Revises: eaa29b854005
+Revises: 882d95b50816
 Create Date: 2026-11-23 14:12:14.176561
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '04acad8bc82e'
-down_revision = 'eaa29b854005'
+down_revision = "882d95b50816"
 branch_labels = None
 depends_on = None
 

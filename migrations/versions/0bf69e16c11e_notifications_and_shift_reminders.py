@@ -1,7 +1,7 @@
 """notifications and shift reminders: in-app notices (user, kind, params, read_at) and one reminder per booking
 
 Revision ID: 0bf69e16c11e
-Revises: eaa29b854005
+Revises: d737a86fb484
 Create Date: 2026-11-23 14:11:44.135676
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0bf69e16c11e'
-down_revision = 'eaa29b854005'
+down_revision = "d737a86fb484"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """assisted submissions, procedures, home support: the append-only assist log, its catalogue, home visits
 
 Revision ID: 68e82e80e1b9
-Revises: eaa29b854005
+Revises: 83ee192c93f4
 Create Date: 2026-11-23 14:10:09.436871
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '68e82e80e1b9'
-down_revision = 'eaa29b854005'
+down_revision = "83ee192c93f4"
 branch_labels = None
 depends_on = None
 

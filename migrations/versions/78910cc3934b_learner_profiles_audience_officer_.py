@@ -1,7 +1,7 @@
 """learner profiles: audience, officer position, personal code hash
 
 Revision ID: 78910cc3934b
-Revises: eaa29b854005
+Revises: 04acad8bc82e
 Create Date: 2026-11-23 14:12:55.192125
 
 """

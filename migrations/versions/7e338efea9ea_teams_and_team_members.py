@@ -1,7 +1,7 @@
 """teams and team members: teams (đội hình) of volunteers kept by coordinators
 
 Revision ID: 7e338efea9ea
-Revises: eaa29b854005
+Revises: 0bf69e16c11e
 Create Date: 2026-11-23 14:10:48.079721
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7e338efea9ea'
-down_revision = 'eaa29b854005'
+down_revision = "0bf69e16c11e"
 branch_labels = None
 depends_on = None
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '83ee192c93f4'
-down_revision = '78910cc3934b'
+down_revision = "78910cc3934b"
 branch_labels = None
 depends_on = None
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '882d95b50816'
-down_revision = 'eaa29b854005'
+down_revision = "eaa29b854005"
 branch_labels = None
 depends_on = None
 

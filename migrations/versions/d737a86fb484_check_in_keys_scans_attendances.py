@@ -1,7 +1,7 @@
 """check-in: per-point key versions (poster rotation), the append-only scan log, attendance per booking
 
 Revision ID: d737a86fb484
-Revises: eaa29b854005
+Revises: f60ee6c81986
 Create Date: 2026-11-23 14:14:15.350637
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd737a86fb484'
-down_revision = 'eaa29b854005'
+down_revision = "f60ee6c81986"
 branch_labels = None
 depends_on = None
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f60ee6c81986'
-down_revision = '68e82e80e1b9'
+down_revision = "68e82e80e1b9"
 branch_labels = None
 depends_on = None
 

@@ -25,8 +25,8 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import joinedload, object_session
 
 from app.auth.models import User
 from app.auth.services import can_coordinate
@@ -238,9 +238,24 @@ def _int(payload, key):
 def may_scan_at(user, point: ServicePoint) -> bool:
     """Whether the user may scan badges, show the QR and see attendance at this service point.
 
-    Coordinators of the point's commune or province (and admins); team leaders join here.
+    Coordinators of the point's commune or province (and admins), and the leaders of teams of
+    that commune, or of city-wide teams of its province.
     """
-    return can_coordinate(user, point.commune)
+    if can_coordinate(user, point.commune):
+        return True
+    if not user.is_authenticated:
+        return False
+    from scheduling.teams.models import Team
+
+    commune = point.commune
+    leads = select(Team.id).where(
+        Team.leader_id == user.id,
+        or_(
+            Team.commune_id == commune.id,
+            and_(Team.commune_id.is_(None), Team.province_id == commune.province_id),
+        ),
+    )
+    return object_session(point).scalar(leads.limit(1)) is not None
 
 
 # --- checking in --------------------------------------------------------------------------------

@@ -84,7 +84,7 @@ def commit_scan(run, nonce):
 
 
 @bp.get("/service-points/<int:point_id>/checkin")
-@roles(Role.COORDINATOR)
+@roles(Role.COORDINATOR, Role.VOLUNTEER)
 def desk(point_id):
     """A point's check-in tools: poster, live QR, scanner, and today's shifts' attendance."""
     point = _point(point_id)
@@ -157,7 +157,7 @@ def rotate(point_id):
 
 
 @bp.get("/service-points/<int:point_id>/live-qr")
-@roles(Role.COORDINATOR)
+@roles(Role.COORDINATOR, Role.VOLUNTEER)
 def live_qr(point_id):
     """A QR for the counter screen or a coordinator's phone, changing every 30 seconds."""
     point = _point(point_id)
@@ -183,7 +183,7 @@ def _live_svg(point, now):
 
 
 @bp.get("/service-points/<int:point_id>/live-qr.svg")
-@roles(Role.COORDINATOR)
+@roles(Role.COORDINATOR, Role.VOLUNTEER)
 def live_qr_svg(point_id):
     """The live QR alone, fetched again by app/static/js/live-qr.js every 30 seconds."""
     point = _point(point_id)
@@ -320,7 +320,7 @@ def badge():
 
 
 @bp.route("/service-points/<int:point_id>/scan", methods=["GET", "POST"])
-@roles(Role.COORDINATOR)
+@roles(Role.COORDINATOR, Role.VOLUNTEER)
 def scan(point_id):
     """Scan volunteers' badges with the browser's camera, or type their short code."""
     point = _point(point_id)

@@ -12,6 +12,7 @@ from app.access import roles
 from app.auth.services import can_coordinate, find_by_email
 from app.database import utcnow
 from app.extensions import db
+from app.notifications.services import notify
 from app.places.models import ServicePoint
 from app.roles import Role
 from scheduling.models import Booking, BookingStatus, Shift
@@ -51,12 +52,16 @@ TEAM_ERRORS = {
 
 
 def _tell(events) -> None:
-    """Tell each person what a coordinator did to their shifts: a no-op for now.
+    """Tell each person what a coordinator did to their shifts.
 
     `events` is a list of (user, kind, params) with kind "placed", "removed", "moved" or
-    "promoted" and params such as shift=<Shift>. The lead wires this to
-    `app.notifications.services.notify(db.session, user, kind, **params)` at merge.
-    """
+    "promoted" and params shift=<Shift> (and from_shift= for a move). Promotions are told by
+    `promote_waitlist` itself, so they are skipped here."""
+    for user, kind, params in events:
+        if kind == "promoted":
+            continue
+        ids = {f"{name}_id": shift.id for name, shift in params.items()}
+        notify(db.session, user, kind, **ids)
 
 
 def reason(code: str, conflict: Shift | None = None) -> str:
