@@ -471,7 +471,9 @@ PATHS = {
             "operationId": "getStats",
             "summary": "The impact dashboard's figures for a province or a commune",
             "description": "Aggregates only, as on the public page of a province: no person is "
-            "named. Without province or commune: the whole country.",
+            "named. Dates out of order are swapped and a range is cut to its last 366 days; "
+            "`from` and `to` in the answer say which days it covers. Without province or "
+            "commune: the whole country.",
             "security": SIGNED_IN,
             "parameters": [
                 _query("province", "Official province code, e.g. 01 (Hà Nội)."),
@@ -484,12 +486,11 @@ PATHS = {
             ],
             "responses": {
                 "200": {"description": "The figures.", **_json(_ref("Stats"))},
-                "400": _error(
-                    "A date not in YYYY-MM-DD form, a range over 366 days or "
-                    "reversed, or a commune outside the province."
-                ),
+                "400": _error("A date not in YYYY-MM-DD form."),
                 "401": UNAUTHORIZED,
-                "404": _error("No province or commune has this code."),
+                "404": _error(
+                    "No province or commune has this code, or the commune is not in the province."
+                ),
             },
         }
     },

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.access import signed_in
 from app.api import bp, error
 from app.extensions import db
-from app.impact import services, tables
+from app.impact import services
 from app.places.models import Commune, Province
 from scheduling.services import local_today
 
@@ -39,15 +39,12 @@ def stats():
     if (asked_province and province is None) or (asked_commune and commune is None):
         return error(404, "not_found", _("No province or commune has this code."))
     if province and commune and commune.province_id != province.id:
-        return error(400, "bad_request", _("This commune is not in this province."))
-    try:
-        scope = services.dated_scope(
-            local_today(),
-            start,
-            end,
-            commune_ids=frozenset({commune.id}) if commune else None,
-            province_id=province.id if province else None,
-        )
-    except services.ImpactError as refusal:
-        return error(400, "bad_request", tables.refusal_message(refusal))
+        return error(404, "not_found", _("This commune is not in this province."))
+    start, end = services.clamped_range(local_today(), start, end)
+    scope = services.Scope(
+        start=start,
+        end=end,
+        commune_ids=frozenset({commune.id}) if commune else None,
+        province_id=province.id if province else None,
+    )
     return jsonify(services.figures_json(services.impact_figures(db.session, scope)))

@@ -370,6 +370,16 @@ def dashboard_scope(
     return dated_scope(today, start, end, commune_ids=ids, province_id=province_id)
 
 
+def clamped_range(today: date, start: date | None, end: date | None) -> tuple[date, date]:
+    """A range the API can always answer: by default the last 30 days, put in order, and at most
+    MAX_DAYS long (the start moves up); the answer states the days it covers."""
+    end = end or today
+    start = start or end - timedelta(days=DEFAULT_DAYS - 1)
+    if start > end:
+        start, end = end, start
+    return max(start, end - timedelta(days=MAX_DAYS - 1)), end
+
+
 def dated_scope(today: date, start: date | None = None, end: date | None = None, **where) -> Scope:
     """A scope over the given days, by default the last 30 days up to today."""
     end = end or today

@@ -122,8 +122,7 @@ def test_the_api_gives_the_same_figures(client, volunteer):
     [
         ({"from": "8/1/2030"}, 400, "bad_request"),
         ({"province": "99"}, 404, "not_found"),
-        ({"province": "79", "commune": "00130"}, 400, "bad_request"),
-        ({"from": "2030-01-08", "to": "2029-01-01"}, 400, "bad_request"),
+        ({"province": "79", "commune": "00130"}, 404, "not_found"),
     ],
 )
 def test_the_api_refuses_bad_filters_clearly(client, volunteer, query, status, code):
@@ -136,3 +135,16 @@ def test_the_api_refuses_bad_filters_clearly(client, volunteer, query, status, c
 
     assert response.status_code == status
     assert response.get_json()["error"] == code
+
+
+def test_the_api_puts_a_range_in_order_and_cuts_it_to_a_year(client, volunteer):
+    token = issue_token(db.session, volunteer)
+    db.session.commit()
+
+    body = client.get(
+        "/api/v1/stats",
+        query_string={"from": "2031-01-08", "to": "2029-01-01"},
+        headers={"Authorization": f"Bearer {token}"},
+    ).get_json()
+
+    assert (body["from"], body["to"]) == ("2030-01-09", "2031-01-08")
