@@ -163,9 +163,13 @@ def undo_assist(session, row: AssistedSubmission, user, now: datetime | None = N
 # --- the offline queue's token ----------------------------------------------------------------
 
 
+def _sync_serializer(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=SYNC_SALT)
+
+
 def sync_token(secret_key: str, user) -> str:
     """A token for the log screen's offline queue, naming the user; see views.sync for why."""
-    return URLSafeTimedSerializer(secret_key, salt=SYNC_SALT).dumps({"user": user.id})
+    return _sync_serializer(secret_key).dumps({"user": user.id})
 
 
 def sync_token_user_id(
@@ -173,7 +177,7 @@ def sync_token_user_id(
 ) -> int | None:
     """The user id a sync token names, or None when it is forged, malformed or expired."""
     try:
-        data = URLSafeTimedSerializer(secret_key, salt=SYNC_SALT).loads(token, max_age=max_age)
+        data = _sync_serializer(secret_key).loads(token, max_age=max_age)
     except (BadSignature, ValueError, TypeError):
         return None
     return data.get("user") if isinstance(data, dict) else None

@@ -147,4 +147,4 @@ def test_the_api_puts_a_range_in_order_and_cuts_it_to_a_year(client, volunteer):
         headers={"Authorization": f"Bearer {token}"},
     ).get_json()
 
-    assert (body["from"], body["to"]) == ("2030-01-09", "2031-01-08")
+    assert (body["from"], body["to"]) == ("2030-01-08", "2031-01-08")  # 366 days

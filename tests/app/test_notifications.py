@@ -207,7 +207,7 @@ def test_a_cancellation_promotes_and_tells_the_first_on_the_waitlist(
     )
     db.session.add(full)
     db.session.flush()
-    holder, first, second = make_volunteer(), make_volunteer(), make_volunteer()
+    holder, first, second = make_volunteer(), make_volunteer(locale="en"), make_volunteer()
     booking = book_shift(db.session, full, holder)
     promoted = book_shift(db.session, full, first)
     book_shift(db.session, full, second)
