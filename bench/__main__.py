@@ -20,7 +20,7 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import booking_rush, page_ratio, page_weight, slow_network
+from bench import booking_rush, dashboard, page_ratio, page_weight, slow_network
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "PERFORMANCE.md"
@@ -30,6 +30,13 @@ BENCHMARKS = [
     ("booking_rush --db sqlite", booking_rush, ["--db", "sqlite"]),
     ("booking_rush --db postgresql", booking_rush, ["--db", "postgresql"]),
     ("page_ratio", page_ratio, []),
+    (
+        "page_ratio coverage board and impact dashboard",
+        page_ratio,
+        ["/coverage", "/impact", "--as", "bode@demo.local"],
+    ),
+    ("dashboard --db sqlite", dashboard, ["--db", "sqlite"]),
+    ("dashboard --db postgresql", dashboard, ["--db", "postgresql"]),
     ("page_weight", page_weight, []),
     ("slow_network", slow_network, []),
 ]

@@ -1,5 +1,6 @@
 """GET /api/v1/stats: the dashboard's figures as JSON (aggregates only, as on the public page)."""
 
+import re
 from datetime import date
 
 from flask import jsonify, request
@@ -15,8 +16,13 @@ from scheduling.services import local_today
 
 
 def _day(name):
-    raw = request.args.get(name, "").strip()
-    return date.fromisoformat(raw) if raw else None
+    """The date given as `name`, None when absent; ValueError unless it is exactly YYYY-MM-DD."""
+    raw = request.args.get(name)
+    if raw is None:
+        return None
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+        raise ValueError(raw)
+    return date.fromisoformat(raw)
 
 
 def _by_code(model, name):

@@ -14,8 +14,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from app.assists.models import AssistedSubmission, Level, Outcome, Reason, ResultElectronic
 from app.auth.services import coordinated_commune_ids
+from app.database import utcnow
 from app.impact.models import COUNTERS, AssistDailyCount
 from app.places.models import Commune, Province, ServicePoint
+from scheduling.checkin.models import Attendance
 from scheduling.models import (
     Booking,
     BookingStatus,
@@ -186,8 +188,7 @@ class Figures:
     reasons: list[tuple[str, int]]
     communes: list[CommuneFigure]
     shifts: dict[str, int]
-    hours: dict[str, float | int | None] = field(default_factory=dict)
-    learning: dict[str, int] = field(default_factory=dict)
+    attendance: dict[str, float | int | None] = field(default_factory=dict)
 
     @property
     def shares(self) -> dict[str, float | None]:
@@ -252,6 +253,7 @@ def impact_figures(session, scope: Scope) -> Figures:
         reasons=reasons,
         communes=communes,
         shifts=shift_coverage(session, scope),
+        attendance=attendance(session, scope, utcnow()),
     )
 
 
@@ -266,6 +268,54 @@ def _hours_between(session, start, end):
     if session.get_bind().dialect.name == "postgresql":
         return func.extract("epoch", end - start) / 3600
     return (func.julianday(end) - func.julianday(start)) * 24
+
+
+def _earlier(session, a, b):
+    return (func.least if session.get_bind().dialect.name == "postgresql" else func.min)(a, b)
+
+
+def _later(session, a, b):
+    return (func.greatest if session.get_bind().dialect.name == "postgresql" else func.max)(a, b)
+
+
+def attendance(session, scope: Scope, now: datetime) -> dict[str, float | int | None]:
+    """Volunteer-hours attended (check-in to check-out, within the shift) and the no-show rate
+    of the shifts of the scope that have ended."""
+    start, end = _local_bounds(scope)
+    where = [
+        Shift.status == ShiftStatus.ACTIVE,
+        Shift.starts_at >= start,
+        Shift.starts_at < end,
+        scope.communes(ServicePoint.commune_id),
+    ]
+    if scope.campaign_id is not None:
+        where.append(Shift.campaign_id == scope.campaign_id)
+    left = _earlier(session, func.coalesce(Attendance.checked_out_at, Shift.ends_at), Shift.ends_at)
+    hours = _hours_between(
+        session, _later(session, Attendance.checked_in_at, Shift.starts_at), left
+    )
+    attended_hours = session.scalar(
+        select(func.coalesce(func.sum(hours), 0))
+        .select_from(Attendance)
+        .join(Booking, Booking.id == Attendance.booking_id)
+        .join(Shift, Shift.id == Booking.shift_id)
+        .join(ServicePoint, ServicePoint.id == Shift.service_point_id)
+        .where(*where, Attendance.checked_in_at < now)
+    )
+    booked, came = session.execute(
+        select(func.count(Booking.id), func.count(Attendance.id))
+        .select_from(Booking)
+        .join(Shift, Shift.id == Booking.shift_id)
+        .join(ServicePoint, ServicePoint.id == Shift.service_point_id)
+        .outerjoin(Attendance, Attendance.booking_id == Booking.id)
+        .where(*where, Booking.status == BookingStatus.CONFIRMED, Shift.ends_at <= now)
+    ).one()
+    return {
+        "attended_hours": round(max(float(attended_hours), 0.0), 1),
+        "ended_bookings": booked,
+        "no_shows": booked - came,
+        "no_show_rate": share(booked - came, booked),
+    }
 
 
 def shift_coverage(session, scope: Scope) -> dict[str, int | float]:
@@ -408,4 +458,5 @@ def figures_json(figures: Figures) -> dict:
             for c in figures.communes
         ],
         "shifts": figures.shifts,
+        "attendance": figures.attendance,
     }

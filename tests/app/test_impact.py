@@ -254,3 +254,39 @@ def test_the_demo_gives_the_dashboard_a_story(runner, hanoi):
     assert 0.5 < figures.shares["online"] < 1
     assert len(figures.reasons) == 6
     assert len(figures.leading) == len(figures.lagging) == 5
+
+
+def test_hours_attended_and_no_shows_count_ended_shifts(campaign, service_point, make_volunteer):
+    from scheduling.checkin.models import Attendance
+
+    start = datetime(2030, 1, 8, 0, 30, tzinfo=UTC)
+    shift = Shift(
+        campaign=campaign,
+        service_point=service_point,
+        starts_at=start,
+        ends_at=start + timedelta(hours=4),
+    )
+    db.session.add(shift)
+    came, stayed_away = make_volunteer(), make_volunteer()
+    bookings = [
+        Booking(shift=shift, user=person, status=BookingStatus.CONFIRMED)
+        for person in (came, stayed_away)
+    ]
+    db.session.add_all(bookings)
+    db.session.flush()
+    # checked in 30 minutes late, never checked out: counted until the shift's end
+    db.session.add(
+        Attendance(booking_id=bookings[0].id, checked_in_at=start + timedelta(minutes=30))
+    )
+    db.session.flush()
+
+    figures = services.attendance(
+        db.session, services.campaign_scope(campaign, DAY, DAY), now=start + timedelta(days=1)
+    )
+
+    assert figures == {
+        "attended_hours": 3.5,
+        "ended_bookings": 2,
+        "no_shows": 1,
+        "no_show_rate": 0.5,
+    }
