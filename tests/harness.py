@@ -13,6 +13,7 @@ nobody has declared yet, the harnesses fail and say what to add here:
 - ``QUERIES``: a query string an endpoint needs to answer 200 (e.g. the API's shift search).
 """
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -67,6 +68,14 @@ class World:
     shift: object = None
     booking: object = None
     booking2: object = None
+    team: object = None
+    attendance: object = None
+    procedure: object = None
+    assist: object = None
+    home_request: object = None
+    attempt: object = None
+    certificate: object = None
+    resident: object = None
 
     @property
     def volunteer(self):
@@ -108,14 +117,93 @@ def build_world(make_user, hanoi, bo_de, other_commune, courses=True) -> World:
     w.booking = Booking(shift=w.shift, user=w.volunteer, status=BookingStatus.CONFIRMED)
     w.booking2 = Booking(shift=w.shift, user=w.volunteer2, status=BookingStatus.CONFIRMED)
     db.session.add_all([w.service_point, w.campaign, w.shift, w.booking, w.booking2])
+    _build_merged_parts(w)
     if courses:
         import_courses(db.session)
     db.session.flush()
+    if courses:
+        _build_learning(w)
     for name, person in w.people.items():
         w.tokens[name] = issue_token(db.session, person)
     w.tokens["volunteer2"] = issue_token(db.session, w.volunteer2)
     db.session.commit()
     return w
+
+
+def _build_merged_parts(w):
+    """The merged parts' objects: a team of Bồ Đề with the volunteer, the volunteer's attendance
+    on the shift, an assisted dossier the volunteer logged there, a home-support request."""
+    from app.assists.models import (
+        AgeBand,
+        AssistedSubmission,
+        Channel,
+        Level,
+        Outcome,
+        Procedure,
+        ResultElectronic,
+    )
+    from app.home_support.models import HomeSupportAssignment, HomeSupportRequest, TimeWindow
+    from scheduling.checkin.models import Attendance
+    from scheduling.teams.models import Team, TeamKind, TeamMember
+
+    w.team = Team(name="Đội Bồ Đề", kind=list(TeamKind)[0], province=w.hanoi, commune=w.bo_de)
+    w.team.memberships.append(TeamMember(user=w.volunteer))
+    w.attendance = Attendance(booking=w.booking, checked_in_at=MORNING)
+    w.procedure = Procedure(
+        code="birth-registration", name_vi="Đăng ký khai sinh", name_en="Birth registration"
+    )
+    w.assist = AssistedSubmission(
+        id=uuid.UUID("00000000-0000-4000-8000-000000000001"),
+        volunteer=w.volunteer,
+        service_point=w.service_point,
+        commune=w.bo_de,
+        province_id=w.hanoi.id,
+        procedure=w.procedure,
+        channel=Channel.PAPER,
+        level=Level.PAPER,
+        outcome=Outcome.SUBMITTED,
+        result_electronic=list(ResultElectronic)[0],
+        age_band=list(AgeBand)[0],
+        occurred_at=datetime.now(UTC),
+        occurred_on=datetime.now(UTC).date(),
+    )
+    w.home_request = HomeSupportRequest(
+        commune=w.bo_de,
+        address="Số 2 Bồ Đề",
+        need="Khai sinh",
+        preferred_on=MORNING.date(),
+        time_window=list(TimeWindow)[0],
+    )
+    w.home_request.assignments.append(HomeSupportAssignment(volunteer=w.volunteer))
+    db.session.add_all([w.team, w.attendance, w.procedure, w.assist, w.home_request])
+
+
+def _build_learning(w):
+    """The volunteer's quiz attempt (its first question answered) and certificate on the VNeID
+    course; a resident learner who joined with a personal code (to resume by QR)."""
+    from courses.learners import services as learners
+    from courses.learning import services as learning
+    from courses.learning.models import Certificate, QuizAnswer
+    from courses.models import Course
+
+    course = db.session.scalar(select(Course).where(Course.slug == "vneid"))
+    w.attempt = learning.start_attempt(db.session, w.volunteer, course)
+    w.attempt.answers.append(
+        QuizAnswer(question_id=w.attempt.draw[0]["id"], answer="x", correct=False)
+    )
+    w.resident, _code = learners.join_as_resident(
+        db.session, full_name="Lê Văn Cư", home_commune=w.bo_de
+    )
+    w.certificate = Certificate(
+        number="0123456789abcdef",
+        user=w.volunteer,
+        course=course,
+        name="Nguyễn Văn An",
+        commune=w.bo_de,
+        score=100,
+    )
+    db.session.add(w.certificate)
+    db.session.flush()
 
 
 # -- what to put in URL arguments ------------------------------------------------------------
@@ -132,7 +220,36 @@ SAMPLES = {
     "booking_id": lambda w: w.booking.id,
     "user_id": lambda w: w.volunteer.id,
     "grant_id": lambda w: w.volunteer.grants[0].id,
+    "team_id": lambda w: w.team.id,
+    "attendance_id": lambda w: w.attendance.id,
+    "checkin_id": lambda w: w.attendance.id,
+    "procedure_id": lambda w: w.procedure.id,
+    "entry_id": lambda w: str(w.assist.id),
+    "request_id": lambda w: w.home_request.id,
+    "attempt_id": lambda w: w.attempt.id,
+    "question_id": lambda w: w.attempt.draw[0]["id"],
+    "certificate_id": lambda w: w.certificate.id,
+    "verification": lambda w: _verification(w),
 }
+
+
+def _verification(w):
+    from courses.learning import services as learning
+
+    return learning.verification_id(w.certificate, current_app.config["SECRET_KEY"])
+
+
+def _resume_token(w):
+    from courses.learners import services as learners
+
+    profile = learners.profile_of(db.session, w.resident)
+    return learners.resume_token(current_app.config["SECRET_KEY"], w.resident, profile)
+
+
+def _poster_token(w):
+    from scheduling.checkin import services as checkin
+
+    return checkin.poster_token(db.session, w.service_point)
 
 
 def _calendar_feed_token(w):
@@ -145,6 +262,12 @@ ENDPOINT_SAMPLES = {
     "places.province": {"code": lambda w: w.hanoi.code},
     "places.province_communes_json": {"code": lambda w: w.hanoi.code},
     "coverage.feed": {"token": _calendar_feed_token},
+    "checkin.check_in": {"token": _poster_token},
+    "learners.resume_from_qr": {"token": lambda w: _resume_token(w)},
+    "impact.dashboard_csv": {"name": lambda w: "days"},
+    "impact.province_impact": {"code": lambda w: w.hanoi.code},
+    "impact.province_impact_csv": {"code": lambda w: w.hanoi.code, "name": lambda w: "days"},
+    "course_reports.report_csv": {"name": lambda w: "communes"},
 }
 
 QUERIES = {
@@ -155,7 +278,7 @@ QUERIES = {
 #: URL arguments naming an object that belongs to one person (the sample is the volunteer's):
 #: nobody else, an admin included, reaches it through these routes, whatever the method
 #: (a route meant to show it to others, e.g. to a coordinator, says so in SCOPED).
-OWNED_ARGUMENTS = {"booking_id"}
+OWNED_ARGUMENTS = {"booking_id", "attempt_id", "certificate_id"}
 
 
 class MissingSample(AssertionError):

@@ -31,6 +31,8 @@ PUBLIC = {
     "learners.register_officer",
     "learners.text_size",
     "home_support.ask",
+    "impact.province_impact",
+    "impact.province_impact_csv",
 }
 
 

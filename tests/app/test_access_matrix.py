@@ -39,11 +39,59 @@ SCOPED = {
     # the coverage part (merged from its branch): rosters of Bồ Đề's service point
     "coverage.roster": {"other_coordinator": REFUSED},
     "coverage.roster_csv": {"other_coordinator": REFUSED},
+    # campaigns and teams (merged): Bồ Đề's campaign, team and shift staffing
+    "campaigns.detail": {"other_coordinator": REFUSED},
+    "campaigns.edit": {"other_coordinator": REFUSED},
+    "campaigns.generate": {"other_coordinator": REFUSED},
+    "teams.detail": {"other_coordinator": REFUSED},
+    "teams.edit": {"other_coordinator": REFUSED},
+    "teams.add_member": {"other_coordinator": REFUSED},
+    "teams.choose_leader": {"other_coordinator": REFUSED},
+    "teams.remove_member": {"other_coordinator": REFUSED},
+    "teams.place": {"other_coordinator": REFUSED},
+    "teams.staff": {"other_coordinator": REFUSED},
+    "teams.staff_add": {"other_coordinator": REFUSED},
+    "teams.staff_move": {"other_coordinator": REFUSED},
+    # releasing the volunteer's booking from Bồ Đề's shift is the staffing coordinators' job
+    "teams.staff_remove": {
+        "other_coordinator": REFUSED,
+        "coordinator": ALLOWED,
+        "province_coordinator": ALLOWED,
+        "admin": ALLOWED,
+    },
+    # check-in (merged): the point's desk, QRs and scanner are for its coordinators and the
+    # leaders of its teams; the sample volunteer leads none
+    "checkin.desk": {"other_coordinator": REFUSED, "volunteer": REFUSED},
+    "checkin.live_qr": {"other_coordinator": REFUSED, "volunteer": REFUSED},
+    "checkin.live_qr_svg": {"other_coordinator": REFUSED, "volunteer": REFUSED},
+    "checkin.scan": {"other_coordinator": REFUSED, "volunteer": REFUSED},
+    "checkin.poster": {"other_coordinator": REFUSED},
+    "checkin.rotate": {"other_coordinator": REFUSED},
+    "checkin.shift_attendance": {"other_coordinator": REFUSED},
+    "checkin.campaign_attendance": {"other_coordinator": REFUSED},
+    "checkin.attendance": {"other_coordinator": REFUSED},
+    "checkin.checkout": {"other_coordinator": REFUSED},
+    "api.checkout_checkin": {"other_coordinator": REFUSED},
+    # assists and home support (merged): Bồ Đề's dossier and request
+    "assists.show": {"other_coordinator": REFUSED},
+    "assists.undo": {"other_coordinator": REFUSED},
+    "home_support.show": {"other_coordinator": REFUSED},
+    "home_support.assign": {"other_coordinator": REFUSED},
+    "home_support.close": {"other_coordinator": REFUSED},
+    # assisted sessions are for volunteers, coordinators and officers; the sample learner is a
+    # resident
+    "course_reports.assisted_start": {"learner": REFUSED},
+    "course_reports.assisted_session": {"learner": REFUSED},
 }
 
 #: coordinator routes that take an object but are not limited by the coordinator's scope
 UNSCOPED = {
     "api.book_shift": "a coordinator may volunteer on any open shift, like a volunteer",
+    "checkin.check_in": "a coordinator checks in on a poster's QR like any volunteer, anywhere",
+    "learners.moodle_export": "the argument is a course, the same for every commune",
+    "course_reports.assisted_session": "the argument is a course, the same for every commune",
+    "course_reports.report_csv": "the argument names a table; its rows are the caller's communes",
+    "impact.dashboard_csv": "the argument names a table; the filters keep to the caller's scope",
 }
 
 #: the headers app/security.py sets; every answer carries them
@@ -141,6 +189,8 @@ def test_nobody_but_the_owner_reaches_an_object_by_its_id(app, world):
             continue
         url = url_of(rule, world)
         for name, user in strangers.items():
+            if SCOPED.get(rule.endpoint, {}).get(name) == ALLOWED:
+                continue  # a route meant to show the object to this persona says so in SCOPED
             client = sign_in(app, user)
             for method in methods:
                 response = client.open(url, method=method, headers=headers_for(world, name, url))
@@ -161,3 +211,22 @@ def test_a_volunteers_own_lists_never_show_another_volunteers_booking(app, world
     page = client.get("/me/shifts").get_data(as_text=True)
     assert f"/bookings/{world.booking2.id}/cancel" in page
     assert f"/bookings/{world.booking.id}/cancel" not in page
+
+
+def test_another_volunteer_never_reaches_the_volunteers_check_in_dossier_or_visit(app, world):
+    """Objects a coordinator may also see (SCOPED) are still closed to a second volunteer."""
+    client = sign_in(app, world.volunteer2)
+    before = row_counts()
+    problems = []
+    for rule, methods in routes(app):
+        if not rule.arguments & {"attendance_id", "checkin_id", "entry_id", "request_id"}:
+            continue
+        url = url_of(rule, world)
+        for method in methods:
+            response = client.open(
+                url, method=method, headers=headers_for(world, "volunteer2", url)
+            )
+            if response.status_code not in (401, 403, 404):
+                problems.append(f"volunteer2 {method} {url}: {response.status_code}")
+    assert problems == [], "\n".join(problems)
+    assert row_counts() == before
