@@ -128,6 +128,17 @@ SCHEMAS = {
                     },
                 },
             },
+            "attendance": {
+                "type": "object",
+                "description": "Of the shifts that have ended: volunteer-hours attended "
+                "(check-in to check-out within the shift), confirmed bookings, no-shows.",
+                "properties": {
+                    "attended_hours": {"type": "number", "minimum": 0},
+                    "ended_bookings": _COUNT,
+                    "no_shows": _COUNT,
+                    "no_show_rate": _SHARE,
+                },
+            },
             "shifts": {
                 "type": "object",
                 "required": ["total", "covered", "understaffed", "booked_hours"],
@@ -486,7 +497,9 @@ PATHS = {
             ],
             "responses": {
                 "200": {"description": "The figures.", **_json(_ref("Stats"))},
-                "400": _error("A date not in YYYY-MM-DD form."),
+                "400": _error(
+                    "A date not in YYYY-MM-DD form, or a query parameter not listed here."
+                ),
                 "401": UNAUTHORIZED,
                 "404": _error(
                     "No province or commune has this code, or the commune is not in the province."
@@ -505,8 +518,17 @@ _ENTRY_PROPERTIES = {
         "format": "uuid",
         "description": "Made by the client (crypto.randomUUID()); sending it again is harmless.",
     },
-    "service_point": {"type": "integer", "description": "The service point's id."},
-    "procedure": {"type": "string", "description": "A code from GET /api/v1/procedures."},
+    "service_point": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 2**31 - 1,
+        "description": "The service point's id.",
+    },
+    "procedure": {
+        "type": "string",
+        "minLength": 1,
+        "description": "A code from GET /api/v1/procedures.",
+    },
     "channel": {
         "type": "string",
         "enum": ["national_portal", "vneid", "provincial_portal", "paper"],
@@ -565,6 +587,18 @@ SCHEMAS.update(
                 "occurred_at",
             ],
             "properties": _ENTRY_PROPERTIES,
+            "allOf": [
+                {  # a reason exactly when the dossier was not submitted
+                    "if": {"properties": {"outcome": {"const": "submitted"}}},
+                    "then": {"properties": {"reason": {"type": "null"}}},
+                    "else": {"required": ["reason"], "properties": {"reason": {"type": "string"}}},
+                },
+                {  # paper at the counter goes with the paper level and nothing else
+                    "if": {"properties": {"channel": {"const": "paper"}}},
+                    "then": {"properties": {"level": {"const": "paper"}}},
+                    "else": {"properties": {"level": {"enum": ["partly_online", "fully_online"]}}},
+                },
+            ],
         },
         "Assist": {
             "type": "object",
@@ -643,7 +677,14 @@ PATHS.update(
                     "400": _error("Not a JSON object."),
                     "401": UNAUTHORIZED,
                     "403": FORBIDDEN,
-                    "409": _error("id_taken: another person's entry has this id."),
+                    "404": _error(
+                        "not_found: the entry is otherwise valid but no service point or "
+                        "procedure has the id or code it gives."
+                    ),
+                    "409": _error(
+                        "id_taken: another person's entry has this id; future: occurred_at is "
+                        "more than 10 minutes ahead of the server's clock."
+                    ),
                     "422": {
                         "description": "Errors, one per field.",
                         **_json(_ref("InvalidEntry")),
@@ -764,7 +805,11 @@ SCHEMAS.update(
             "type": "object",
             "required": ["error", "message"],
             "properties": {
-                "error": {"type": "string", "enum": _SCAN_CODES},
+                "error": {
+                    "type": "string",
+                    # besides the scan codes: forbidden (403) and nonce_taken (409), as described
+                    "enum": [*_SCAN_CODES, "forbidden", "nonce_taken"],
+                },
                 "message": {"type": "string", "description": "In the request's language."},
                 "checkin": {
                     **_ref("Checkin"),

@@ -63,7 +63,7 @@ def invalid(fields: dict[str, str]):
     return response
 
 
-def record(body, home_request=None):
+def record(body, home_request=None, *, unknown_is_404=False):
     """Record a JSON entry for the current user: the response shared by the API and the queue."""
     if not isinstance(body, dict):
         return error(400, "bad_request", _("Send the entry as a JSON object."))
@@ -73,6 +73,16 @@ def record(body, home_request=None):
         )
     except services.InvalidEntry as refusal:
         db.session.rollback()
+        codes = set(refusal.fields.values())
+        if unknown_is_404 and "not_found" in codes and codes <= {"not_found", "future"}:
+            # a well-formed entry naming a point or a procedure that does not exist (as in
+            # POST /api/v1/checkins); the offline queue keeps its 422 with the fields
+            return error(404, "not_found", _("No service point or procedure has this id or code."))
+        if unknown_is_404 and codes == {"future"}:
+            # a well-formed time the server's clock contradicts: the phone's clock is wrong
+            return error(
+                409, "future", _("The time it happened is in the future: check the phone's clock.")
+            )
         return invalid(refusal.fields)
     except services.AssistError:
         db.session.rollback()
@@ -86,7 +96,7 @@ def record(body, home_request=None):
 @roles(Role.VOLUNTEER, Role.COORDINATOR)
 def create_assist():
     """Log an assisted submission; the same client-made id again answers the stored entry."""
-    return record(request.get_json(silent=True))
+    return record(request.get_json(silent=True), unknown_is_404=True)
 
 
 @bp.get("/procedures")

@@ -148,7 +148,8 @@ def check_entry(session, data: dict, *, now: datetime | None = None) -> Entry:
             point_id = int(raw_point)
         except (TypeError, ValueError):
             point_id = None
-        if isinstance(raw_point, bool) or point_id is None:
+        # an id beyond the database's integers cannot exist (and would fail in the driver)
+        if isinstance(raw_point, bool) or point_id is None or not 1 <= point_id <= 2**31 - 1:
             errors["service_point"] = "not_found"
         else:
             point = session.get(ServicePoint, point_id)

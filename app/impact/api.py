@@ -14,6 +14,9 @@ from app.impact import services
 from app.places.models import Commune, Province
 from scheduling.services import local_today
 
+#: the query parameters the document names; any other is refused rather than silently ignored
+PARAMETERS = frozenset({"province", "commune", "from", "to"})
+
 
 def _day(name):
     """The date given as `name`, None when absent; ValueError unless it is exactly YYYY-MM-DD."""
@@ -36,6 +39,10 @@ def _by_code(model, name):
 @signed_in
 def stats():
     """The figures of a province or a commune over a date range."""
+    if set(request.args) - PARAMETERS:
+        return error(
+            400, "bad_request", _("Use only the parameters province, commune, from and to.")
+        )
     try:
         start, end = _day("from"), _day("to")
     except ValueError:
