@@ -21,6 +21,7 @@ from app.assists.models import (
 )
 from app.database import utcnow
 from app.places.models import ServicePoint
+from app.security import has_nul
 
 #: phones' clocks drift: a time this far ahead of the server's is still accepted
 CLOCK_SKEW = timedelta(minutes=10)
@@ -118,7 +119,8 @@ def _parse_flag(value, name, errors) -> bool:
 
 
 def _lookup(session, model, column, value):
-    if value is None or value == "":
+    # PostgreSQL cannot even compare text holding a NUL: no code has one
+    if value is None or value == "" or has_nul(value):
         return None
     try:
         return session.scalar(select(model).where(column == value))

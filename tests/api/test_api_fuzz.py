@@ -121,3 +121,23 @@ def test_a_nul_character_in_an_api_request_is_a_400(app, world, method, path, bo
     )
     assert response.status_code == 400
     assert response.get_json()["error"] == "bad_request"
+
+
+def test_a_nul_character_in_an_assist_is_an_unknown_procedure(app, world):
+    path = "/api/v1/assists"
+    body = {
+        "id": "e3e70682-c209-4cac-a29f-6fbed82c07cd",
+        "service_point": world.service_point.id,
+        "procedure": "\x00",
+        "channel": "paper",
+        "level": "paper",
+        "outcome": "submitted",
+        "result_electronic": "no",
+        "age_band": "18_39",
+        "occurred_at": "2000-01-01T00:00:00Z",
+    }
+    client = sign_in(app, None)
+
+    response = client.post(path, json=body, headers=headers_for(world, "volunteer", path))
+
+    assert response.status_code == 404

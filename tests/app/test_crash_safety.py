@@ -14,6 +14,7 @@ in, restarts the server, finishes the rush and checks the database:
 - every booking the server acknowledged (201/200 with an id) before the kill exists afterwards.
 """
 
+import http.client
 import os
 import random
 import signal
@@ -144,8 +145,8 @@ def _rush(port_of, tokens, shift_ids, answered, kill):
                 answered[n] = body["id"]
                 if cancel:
                     _request(port_of(), "DELETE", f"/api/v1/bookings/{body['id']}", token=token)
-        except OSError:
-            pass  # the server is dead; the volunteer will try again after the restart
+        except (OSError, http.client.HTTPException):
+            pass  # the server died (maybe mid-answer); the volunteer tries again after the restart
         with lock:
             done["n"] += 1
             if done["n"] == KILL_AFTER:
