@@ -13,10 +13,12 @@ from sqlalchemy import and_, case, delete, func, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.assists.models import AssistedSubmission, Level, Outcome, Reason, ResultElectronic
+from app.auth.models import User
 from app.auth.services import coordinated_commune_ids
 from app.database import utcnow
 from app.impact.models import COUNTERS, AssistDailyCount
 from app.places.models import Commune, Province, ServicePoint
+from courses.learning.models import Certificate, LessonProgress
 from scheduling.checkin.models import Attendance
 from scheduling.models import (
     Booking,
@@ -189,6 +191,7 @@ class Figures:
     communes: list[CommuneFigure]
     shifts: dict[str, int]
     attendance: dict[str, float | int | None] = field(default_factory=dict)
+    learning: dict[str, int] = field(default_factory=dict)
 
     @property
     def shares(self) -> dict[str, float | None]:
@@ -254,6 +257,7 @@ def impact_figures(session, scope: Scope) -> Figures:
         communes=communes,
         shifts=shift_coverage(session, scope),
         attendance=attendance(session, scope, utcnow()),
+        learning=learning(session, scope),
     )
 
 
@@ -316,6 +320,29 @@ def attendance(session, scope: Scope, now: datetime) -> dict[str, float | int | 
         "no_shows": booked - came,
         "no_show_rate": share(booked - came, booked),
     }
+
+
+def learning(session, scope: Scope) -> dict[str, int]:
+    """Lessons completed and courses mastered during the scope's days by people whose home commune
+    is in the scope (a certificate counts in the commune it was issued in)."""
+    start, end = _local_bounds(scope)
+    lessons, learners = session.execute(
+        select(func.count(LessonProgress.id), func.count(func.distinct(LessonProgress.user_id)))
+        .join(User, User.id == LessonProgress.user_id)
+        .where(
+            scope.communes(User.home_commune_id),
+            LessonProgress.completed_at >= start,
+            LessonProgress.completed_at < end,
+        )
+    ).one()
+    mastered = session.scalar(
+        select(func.count(Certificate.id)).where(
+            scope.communes(Certificate.commune_id),
+            Certificate.issued_at >= start,
+            Certificate.issued_at < end,
+        )
+    )
+    return {"lessons_completed": lessons, "learners": learners, "courses_mastered": mastered}
 
 
 def shift_coverage(session, scope: Scope) -> dict[str, int | float]:
@@ -459,4 +486,5 @@ def figures_json(figures: Figures) -> dict:
         ],
         "shifts": figures.shifts,
         "attendance": figures.attendance,
+        "learning": figures.learning,
     }

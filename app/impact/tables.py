@@ -1,8 +1,5 @@
 """The dashboard's tables, named and translated once for the page and for its CSV files."""
 
-import csv
-import io
-
 from flask_babel import format_percent
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -29,6 +26,8 @@ TABLE_TITLES = {
     "targets": _l("Against the targets"),
     "reasons": _l("Why dossiers could not be submitted"),
     "communes": _l("Communes"),
+    "volunteers": _l("Volunteers and shifts"),
+    "learning": _l("Lessons and courses"),
 }
 
 
@@ -65,17 +64,38 @@ def table(figures: Figures, name: str) -> tuple[list[str], list[list]]:
             [c.commune.name, c.commune.code, c.total, c.submitted, percent(c.online_share)]
             for c in figures.communes
         ]
+    if name == "volunteers":
+        return [str(_l("Indicator")), str(_l("Value"))], [
+            [str(label), value] for label, value in volunteer_rows(figures)
+        ]
+    if name == "learning":
+        return [str(_l("Indicator")), str(_l("Value"))], [
+            [str(label), value] for label, value in learning_rows(figures)
+        ]
     raise KeyError(name)
 
 
-def csv_text(header, rows) -> str:
-    """CSV with a byte-order mark, so Excel reads Vietnamese names as UTF-8."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue()
+def volunteer_rows(figures: Figures) -> list[tuple]:
+    shifts, attendance = figures.shifts, figures.attendance
+    return [
+        (_l("Shifts"), shifts["total"]),
+        (_l("With at least the minimum of volunteers"), shifts["covered"]),
+        (_l("Understaffed"), shifts["understaffed"]),
+        (_l("Volunteer-hours booked"), shifts["booked_hours"]),
+        (_l("Volunteer-hours attended (checked in)"), attendance["attended_hours"]),
+        (_l("Bookings of shifts that have ended"), attendance["ended_bookings"]),
+        (_l("No-shows"), attendance["no_shows"]),
+        (_l("No-show rate"), percent(attendance["no_show_rate"])),
+    ]
+
+
+def learning_rows(figures: Figures) -> list[tuple]:
+    learning = figures.learning
+    return [
+        (_l("Lessons completed"), learning["lessons_completed"]),
+        (_l("People who completed a lesson"), learning["learners"]),
+        (_l("Courses mastered (certificates issued)"), learning["courses_mastered"]),
+    ]
 
 
 def refusal_message(refusal) -> str:

@@ -1,6 +1,6 @@
 """The impact dashboard for coordinators, its CSV files, and the public page of a province."""
 
-from flask import Response, abort, render_template, request
+from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -9,6 +9,7 @@ from sqlalchemy import false, select, true
 from app import navigation
 from app.access import public, roles
 from app.auth.services import coordinated_commune_ids
+from app.csvfile import csv_response
 from app.extensions import db
 from app.impact import bp, services, tables
 from app.impact.forms import ImpactFilterForm
@@ -114,11 +115,8 @@ def dashboard_csv(name):
 
 def _csv(figures, name, prefix):
     header, rows = tables.table(figures, name)
-    filename = f"{prefix}-{name}-{figures.scope.start}-{figures.scope.end}.csv"
-    return Response(
-        tables.csv_text(header, rows),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    return csv_response(
+        header, rows, f"{prefix}-{name}-{figures.scope.start}-{figures.scope.end}.csv"
     )
 
 
@@ -172,5 +170,7 @@ def _helpers():
         "reason_labels": tables.REASON_LABELS,
         "indicator_labels": tables.INDICATOR_LABELS,
         "table_titles": tables.TABLE_TITLES,
+        "volunteer_rows": tables.volunteer_rows,
+        "learning_rows": tables.learning_rows,
         "ranking_minimum": services.RANKING_MINIMUM,
     }

@@ -290,3 +290,49 @@ def test_hours_attended_and_no_shows_count_ended_shifts(campaign, service_point,
         "no_shows": 1,
         "no_show_rate": 0.5,
     }
+
+
+def test_lessons_and_mastery_count_in_the_learners_home_commune_and_day(bo_de, other_commune):
+    from courses.learners.services import join_as_resident
+    from courses.learning.models import Certificate, LessonProgress
+    from courses.models import Course
+    from courses.services import import_courses
+
+    import_courses(db.session)
+    course = db.session.scalar(select(Course).where(Course.slug == "vneid"))
+    here, _code = join_as_resident(db.session, full_name="Trần Thị Bình", home_commune=bo_de)
+    there, _code = join_as_resident(db.session, full_name="Lê Văn An", home_commune=other_commune)
+    late_evening = datetime(2030, 1, 8, 16, 30, tzinfo=UTC)  # 23:30 in Hanoi, still DAY
+    next_morning = datetime(2030, 1, 8, 17, 30, tzinfo=UTC)  # 00:30 on the next day in Hanoi
+    for lesson, at in zip(course.lessons[:3], (MORNING, late_evening, next_morning), strict=True):
+        db.session.add(LessonProgress(user_id=here.id, lesson_id=lesson.id, completed_at=at))
+    db.session.add(
+        LessonProgress(user_id=there.id, lesson_id=course.lessons[0].id, completed_at=MORNING)
+    )
+    db.session.add_all(
+        Certificate(
+            number=number,
+            user_id=user.id,
+            course_id=course.id,
+            name=user.full_name,
+            commune_id=user.home_commune_id,
+            score=90,
+            issued_at=MORNING,
+        )
+        for number, user in (("a1", here), ("b2", there))
+    )
+    db.session.flush()
+
+    in_bo_de = services.Scope(start=DAY, end=DAY, commune_ids=frozenset({bo_de.id}))
+    everywhere = services.Scope(start=DAY, end=DAY)
+
+    assert services.learning(db.session, in_bo_de) == {
+        "lessons_completed": 2,
+        "learners": 1,
+        "courses_mastered": 1,
+    }
+    assert services.impact_figures(db.session, everywhere).learning == {
+        "lessons_completed": 3,
+        "learners": 2,
+        "courses_mastered": 2,
+    }

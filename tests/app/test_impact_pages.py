@@ -89,6 +89,21 @@ def test_csv_files_open_in_excel_with_vietnamese_names(client, login, province_c
     assert rows[1][:4] == ["Phường Bồ Đề", "00130", "4", "3"]
 
 
+@pytest.mark.parametrize(
+    "name", ["days", "targets", "reasons", "communes", "volunteers", "learning"]
+)
+def test_every_table_of_the_dashboard_has_its_csv(client, login, coordinator, name):
+    login(coordinator)
+
+    page = client.get("/impact", query_string=RANGE).get_data(as_text=True)
+    response = client.get(f"/impact/{name}.csv", query_string=RANGE)
+
+    assert f"/impact/{name}.csv" in page
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert len(rows) >= 2
+
+
 def test_the_public_province_page_names_no_person(client, volunteer):
     response = client.get("/provinces/01/impact", query_string=RANGE)
     page = response.get_data(as_text=True)
