@@ -76,6 +76,8 @@ SCHEMAS = {
             "reasons",
             "communes",
             "shifts",
+            "attendance",
+            "learning",
         ],
         "properties": {
             "from": {"type": "string", "format": "date"},
@@ -137,6 +139,17 @@ SCHEMAS = {
                     "ended_bookings": _COUNT,
                     "no_shows": _COUNT,
                     "no_show_rate": _SHARE,
+                },
+            },
+            "learning": {
+                "type": "object",
+                "description": "Lessons completed, people who completed one, and courses mastered "
+                "(certificates issued) during the range by people whose home commune is in it.",
+                "required": ["lessons_completed", "learners", "courses_mastered"],
+                "properties": {
+                    "lessons_completed": _COUNT,
+                    "learners": _COUNT,
+                    "courses_mastered": _COUNT,
                 },
             },
             "shifts": {

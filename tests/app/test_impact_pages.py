@@ -130,6 +130,7 @@ def test_the_api_gives_the_same_figures(client, volunteer):
     assert body["shares"]["online"] == 1.0
     assert body["reasons"] == [{"reason": "missing_signature", "dossiers": 1}]
     assert body["communes"][0]["code"] == "00130"
+    assert body["learning"] == {"lessons_completed": 0, "learners": 0, "courses_mastered": 0}
 
 
 @pytest.mark.parametrize(
