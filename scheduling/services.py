@@ -75,8 +75,8 @@ def generate_shifts(session, campaign: Campaign) -> int:
     ).all()
     if not points:
         return 0
-    window_start, _ = _local_day_bounds(campaign.starts_on)
-    _, window_end = _local_day_bounds(campaign.ends_on)
+    window_start, _ = local_day_bounds(campaign.starts_on)
+    _, window_end = local_day_bounds(campaign.ends_on)
     # any shift at the same point and times blocks a new one (the unique constraint), whichever
     # campaign made it; a cancelled one stays cancelled
     existing = {
@@ -128,7 +128,7 @@ def book_shift(session, shift: Shift, user: User, now: datetime | None = None) -
         return booking
     if shift.status != ShiftStatus.ACTIVE or shift.starts_at <= now:
         raise ShiftClosed()
-    if _holds_overlapping(session, user.id, shift):
+    if holds_overlapping(session, user.id, shift):
         raise Overlap()
     campaign = shift.campaign
     if (
@@ -138,7 +138,7 @@ def book_shift(session, shift: Shift, user: User, now: datetime | None = None) -
         raise WeeklyLimit()
     status = (
         BookingStatus.CONFIRMED
-        if _confirmed_count(session, shift.id) < campaign.max_per_shift
+        if confirmed_count(session, shift.id) < campaign.max_per_shift
         else BookingStatus.WAITLISTED
     )
     if booking is None:
@@ -183,7 +183,7 @@ def promote_waitlist(session, shift: Shift, now: datetime | None = None) -> list
     now = now or utcnow()
     if shift.status != ShiftStatus.ACTIVE or shift.starts_at <= now:
         return []
-    free = shift.campaign.max_per_shift - _confirmed_count(session, shift.id)
+    free = shift.campaign.max_per_shift - confirmed_count(session, shift.id)
     if free <= 0:
         return []
     promoted = list(
@@ -209,7 +209,8 @@ def _locked_shift(session, shift_id: int) -> Shift:
     return shift
 
 
-def _confirmed_count(session, shift_id: int) -> int:
+def confirmed_count(session, shift_id: int) -> int:
+    """Confirmed places of a shift; read under the shift's lock when it decides a booking."""
     return session.scalar(
         select(func.count())
         .select_from(Booking)
@@ -217,7 +218,8 @@ def _confirmed_count(session, shift_id: int) -> int:
     )
 
 
-def _holds_overlapping(session, user_id: int, shift: Shift) -> bool:
+def holds_overlapping(session, user_id: int, shift: Shift) -> bool:
+    """Whether the person already holds (or waits for) another active shift at the same time."""
     return (
         session.scalar(
             select(Booking.id)
@@ -243,8 +245,8 @@ def _held_in_week(session, user_id: int, shift: Shift) -> int:
     """
     local_day = shift.starts_at.astimezone(LOCAL_ZONE).date()
     monday = local_day - timedelta(days=local_day.weekday())
-    week_start, _ = _local_day_bounds(monday)
-    _, week_end = _local_day_bounds(monday + timedelta(days=6))
+    week_start, _ = local_day_bounds(monday)
+    _, week_end = local_day_bounds(monday + timedelta(days=6))
     return session.scalar(
         select(func.count())
         .select_from(Booking)
@@ -261,7 +263,7 @@ def _held_in_week(session, user_id: int, shift: Shift) -> int:
     )
 
 
-def _local_day_bounds(day: date) -> tuple[datetime, datetime]:
+def local_day_bounds(day: date) -> tuple[datetime, datetime]:
     """The UTC instants at which a local day starts and the next one starts."""
     start = datetime.combine(day, time(), tzinfo=LOCAL_ZONE)
     end = datetime.combine(day + timedelta(days=1), time(), tzinfo=LOCAL_ZONE)
@@ -418,7 +420,7 @@ def shifts_for_commune_on(session, commune: Commune, day: date) -> list[ShiftRow
 
 def _active_shifts_on(day: date, confirmed):
     """Active shifts starting on one local day, with their place, campaign and counts loaded."""
-    day_start, day_end = _local_day_bounds(day)
+    day_start, day_end = local_day_bounds(day)
     return (
         select(Shift, confirmed, _count_of(BookingStatus.WAITLISTED))
         .join(Shift.service_point)

@@ -1,7 +1,5 @@
 """Joining as a resident, resuming with the personal code or its QR, officers, text size, Moodle."""
 
-import qrcode
-import qrcode.image.svg
 from flask import (
     Response,
     abort,
@@ -16,7 +14,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
-from markupsafe import Markup
 
 from app import navigation
 from app.access import public, roles
@@ -26,6 +23,7 @@ from app.i18n import LANGUAGE_COOKIE
 from app.places import services as places
 from app.places.forms import resolve_commune
 from app.places.models import Province
+from app.qr import qr_svg
 from app.roles import Role
 from app.urls import safe_next
 from courses import services as course_services
@@ -73,12 +71,6 @@ def _with_provinces(form):
     return form
 
 
-def _qr_svg(url) -> Markup:
-    """An SVG QR code of the URL, sized by CSS."""
-    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, border=2)
-    return Markup(image.to_string(encoding="unicode"))
-
-
 @bp.route("/learn/join", methods=["GET", "POST"])
 @public
 def join():
@@ -117,7 +109,7 @@ def my_code():
         "learners/my_code.html",
         profile=profile,
         code=services.format_code(fresh) if fresh else None,
-        qr=_qr_svg(url),
+        qr=qr_svg(url, _("QR code to continue learning on another device")),
         resume_url=url,
         renew_form=RenewCodeForm(),
     )

@@ -1,19 +1,15 @@
 """Learning pages: marking lessons done, taking a quiz, certificates, "My learning"."""
 
-from io import BytesIO
-
-import qrcode
-import qrcode.image.svg
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from markupsafe import Markup
 from sqlalchemy import select
 
 from app import navigation
 from app.access import public, signed_in
 from app.extensions import db
+from app.qr import qr_svg
 from courses import services as course_services
 from courses.learning import bp, grading, services
 from courses.learning.models import Certificate, QuizAnswer, QuizAttempt
@@ -230,15 +226,6 @@ def my_learning():
     return render_template("learning/my_learning.html", started=started)
 
 
-def qr_svg(data: str) -> Markup:
-    """An inline SVG QR code of the text (a URL), for the page and for print."""
-    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
-    buffer = BytesIO()
-    image.save(buffer)
-    svg = buffer.getvalue().decode()
-    return Markup(svg[svg.index("<svg") :])
-
-
 def _verification_url(certificate):
     token = services.verification_id(certificate, current_app.config["SECRET_KEY"])
     return url_for("learning.verify", verification=token, _external=True)
@@ -253,7 +240,10 @@ def certificate(certificate_id):
         abort(404)
     url = _verification_url(found)
     return render_template(
-        "learning/certificate.html", certificate=found, verify_url=url, qr=qr_svg(url)
+        "learning/certificate.html",
+        certificate=found,
+        verify_url=url,
+        qr=qr_svg(url, _("QR code of the verification link")),
     )
 
 

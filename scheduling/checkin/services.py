@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload, object_session
 
 from app.auth.models import User
@@ -35,7 +35,7 @@ from app.places.models import Commune, ServicePoint
 from app.roles import Role
 from scheduling.checkin.models import Attendance, CheckinKey, Scan, ScanMethod, ScanResult
 from scheduling.models import Booking, BookingStatus, Campaign, Shift, ShiftStatus
-from scheduling.services import HOLDING, LOCAL_ZONE
+from scheduling.services import LOCAL_ZONE, confirmed_count, holds_overlapping
 
 POSTER_SALT = "checkin-poster"
 LIVE_SALT = "checkin-live"
@@ -312,9 +312,9 @@ def decide(session, reading: Reading, subject_id: int | None, point_id, at: date
         return Decision(ScanResult.OK, booking.shift, booking)
     # no booking here now: a walk-in on the shift already running (or the next one to start)
     shift = shifts[0]
-    if _confirmed_count(session, shift.id) >= shift.campaign.max_per_shift:
+    if confirmed_count(session, shift.id) >= shift.campaign.max_per_shift:
         return Decision(ScanResult.SHIFT_FULL, shift, walk_in=True)
-    if _holds_overlapping(session, subject_id, shift):
+    if holds_overlapping(session, subject_id, shift):
         # booked at another point at this time: this is not the place to check in
         return Decision(ScanResult.NO_SHIFT_NOW, shift, walk_in=True)
     return Decision(ScanResult.OK, shift, walk_in=True)
@@ -419,33 +419,6 @@ def _walk_in(session, shift: Shift, user_id: int, reading: Reading, at: datetime
     booking.cancelled_at = None
     session.flush()
     return Decision(ScanResult.OK, shift, booking, walk_in=True)
-
-
-def _confirmed_count(session, shift_id: int) -> int:
-    return session.scalar(
-        select(func.count())
-        .select_from(Booking)
-        .where(Booking.shift_id == shift_id, Booking.status == BookingStatus.CONFIRMED)
-    )
-
-
-def _holds_overlapping(session, user_id: int, shift: Shift) -> bool:
-    return (
-        session.scalar(
-            select(Booking.id)
-            .join(Shift, Shift.id == Booking.shift_id)
-            .where(
-                Booking.user_id == user_id,
-                Booking.status.in_(HOLDING),
-                Booking.shift_id != shift.id,
-                Shift.status == ShiftStatus.ACTIVE,
-                Shift.starts_at < shift.ends_at,
-                Shift.ends_at > shift.starts_at,
-            )
-            .limit(1)
-        )
-        is not None
-    )
 
 
 # --- checking out -------------------------------------------------------------------------------

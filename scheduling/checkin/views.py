@@ -1,17 +1,13 @@
 """Check-in pages: posters and live QR codes, the volunteer's one button, badges, the scanner,
 and the coordinators' attendance lists."""
 
-import re
 import secrets
 from datetime import UTC, datetime, time, timedelta
 
-import qrcode
-import qrcode.image.svg
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -19,6 +15,7 @@ from app.access import roles
 from app.database import begin_write, utcnow
 from app.extensions import db
 from app.places.models import ServicePoint
+from app.qr import qr_svg
 from app.roles import Role
 from scheduling.checkin import bp, services
 from scheduling.checkin.forms import CheckinForm, ScanForm, parse_moment
@@ -29,20 +26,6 @@ from scheduling.services import LOCAL_ZONE, local_today
 from scheduling.views import describe
 
 TOKEN_REFUSALS = {ScanResult.INVALID_TOKEN, ScanResult.EXPIRED_TOKEN, ScanResult.ROTATED_TOKEN}
-
-
-def qr_svg(data: str, label: str) -> Markup:
-    """An inline SVG QR code of the text, scaled by CSS, labelled for screen readers."""
-    image = qrcode.make(
-        data,
-        image_factory=qrcode.image.svg.SvgPathImage,
-        error_correction=qrcode.constants.ERROR_CORRECT_M,
-    )
-    svg = image.to_string(encoding="unicode")
-    svg = re.sub(r'\s(width|height)="[^"]*"', "", svg, count=2)
-    label = str(Markup.escape(label))
-    svg = svg.replace("<svg ", f'<svg class="qr" role="img" aria-label="{label}" ', 1)
-    return Markup(svg)
 
 
 def _point(point_id) -> ServicePoint:

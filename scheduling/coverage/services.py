@@ -27,7 +27,7 @@ from scheduling.models import (
     ShiftStatus,
     campaign_communes,
 )
-from scheduling.services import HOLDING, LOCAL_ZONE, _local_day_bounds, local_today
+from scheduling.services import HOLDING, LOCAL_ZONE, local_day_bounds, local_today
 
 #: the widest date range of the board, so one page stays light
 MAX_DAYS = 31
@@ -278,7 +278,7 @@ def default_range(today: date | None = None) -> tuple[date, date]:
 
 def range_bounds(first: date, last: date) -> tuple[datetime, datetime]:
     """The UTC instants between which shifts starting on the local days first..last start."""
-    return _local_day_bounds(first)[0], _local_day_bounds(last)[1]
+    return local_day_bounds(first)[0], local_day_bounds(last)[1]
 
 
 # --- rosters ------------------------------------------------------------------------------------
@@ -295,7 +295,7 @@ class RosterShift:
 
 def roster(session, point: ServicePoint, day: date) -> list[RosterShift]:
     """The shifts at a service point starting on one local day, with who booked them."""
-    day_start, day_end = _local_day_bounds(day)
+    day_start, day_end = local_day_bounds(day)
     shifts = session.scalars(
         select(Shift)
         .options(joinedload(Shift.campaign))

@@ -13,7 +13,7 @@ from app.auth.models import User
 from app.database import utcnow
 from app.places.models import Commune, Province, ServicePoint
 from scheduling.models import Booking, BookingStatus, Campaign, Shift, ShiftStatus
-from scheduling.services import _local_day_bounds, local_shift_times, local_today
+from scheduling.services import local_day_bounds, local_shift_times, local_today
 from scheduling.teams.models import Team, TeamKind, TeamMember
 
 CAMPAIGN = "45 ngày đêm"
@@ -84,8 +84,8 @@ def _add_shifts(session, campaign: Campaign, now) -> int:
             ServicePoint.commune_id.in_(commune_ids), ServicePoint.active.is_(True)
         )
     ).all()
-    window_start, _ = _local_day_bounds(campaign.starts_on)
-    _, window_end = _local_day_bounds(campaign.ends_on)
+    window_start, _ = local_day_bounds(campaign.starts_on)
+    _, window_end = local_day_bounds(campaign.ends_on)
     existing = {
         tuple(row)
         for row in session.execute(
@@ -198,8 +198,8 @@ def _add_bookings(session, campaign: Campaign, bo_de: Commune, now) -> int:
     )
     bo_de_people = [v.id for v in volunteers if v.id in locals_]
     others = [v.id for v in volunteers if v.id not in locals_]
-    start, _ = _local_day_bounds(campaign.starts_on)
-    _, end = _local_day_bounds(campaign.starts_on + timedelta(days=BOOKED_DAYS - 1))
+    start, _ = local_day_bounds(campaign.starts_on)
+    _, end = local_day_bounds(campaign.starts_on + timedelta(days=BOOKED_DAYS - 1))
     rows = session.execute(
         select(Shift.id, Shift.starts_at, ServicePoint.commune_id)
         .join(ServicePoint, ServicePoint.id == Shift.service_point_id)

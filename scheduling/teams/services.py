@@ -28,9 +28,9 @@ from scheduling.models import (
 from scheduling.services import (
     HOLDING,
     LOCAL_ZONE,
-    _confirmed_count,
-    _local_day_bounds,
     cancel_booking,
+    confirmed_count,
+    local_day_bounds,
     local_shift_times,
     promote_waitlist,
 )
@@ -332,8 +332,8 @@ def shifts_to_place(
             if entry["start"] in starts:
                 wanted.add(starts_at)
         day += timedelta(days=1)
-    window_start, _ = _local_day_bounds(first)
-    _, window_end = _local_day_bounds(last)
+    window_start, _ = local_day_bounds(first)
+    _, window_end = local_day_bounds(last)
     shifts = session.scalars(
         select(Shift)
         .where(
@@ -392,7 +392,7 @@ def _place_one(
     # the caller holds the shift's lock, so a count taken once stays true but for our own writes
     confirmed = {} if confirmed is None else confirmed
     if shift.id not in confirmed:
-        confirmed[shift.id] = _confirmed_count(session, shift.id)
+        confirmed[shift.id] = confirmed_count(session, shift.id)
     if confirmed[shift.id] >= shift.campaign.max_per_shift:
         return Outcome.FULL, None
     conflict = overlapping_shift(session, person.id, shift, ignore=ignore)
@@ -436,8 +436,8 @@ def held_in_week(session, user_id: int, shift: Shift, ignore=()) -> int:
     """Shifts the person holds in the campaign in the shift's local ISO week, but this one."""
     local_day = shift.starts_at.astimezone(LOCAL_ZONE).date()
     monday = local_day - timedelta(days=local_day.weekday())
-    week_start, _ = _local_day_bounds(monday)
-    _, week_end = _local_day_bounds(monday + timedelta(days=6))
+    week_start, _ = local_day_bounds(monday)
+    _, week_end = local_day_bounds(monday + timedelta(days=6))
     return session.scalar(
         select(func.count())
         .select_from(Booking)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from app import create_app
 from app.auth.models import RoleGrant, User
 from app.extensions import db, limiter
+from app.qr import qr_svg
 from app.roles import Role
 from courses.learners import services
 from courses.learners.models import LearnerProfile
@@ -167,10 +168,18 @@ def test_the_qr_url_asks_once_then_signs_in_on_another_device(app, client):
     assert _signed_in_as(other) == "Bà Nguyễn Thị Lan"
 
 
-def test_the_code_page_shows_the_qr_of_the_resume_url(client):
+def test_the_code_page_shows_the_qr_of_the_resume_url(app, client):
     _join(client)
+    user = _resident()
+    token = services.resume_token(
+        app.config["SECRET_KEY"], user, services.profile_of(db.session, user)
+    )
+
     html = client.get("/learn/code").get_data(as_text=True)
-    assert re.search(r'<div class="qr" role="img" aria-label="[^"]+"><svg', html)
+
+    expected = qr_svg(f"http://localhost/learn/resume/{token}", "label")
+    assert expected.split('aria-label="label"', 1)[1] in html
+    assert 'aria-label="QR code to continue learning on another device"' in html
 
 
 def test_a_new_code_replaces_the_old_code_and_its_qr(app, client):
