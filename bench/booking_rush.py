@@ -34,6 +34,9 @@ PG_DATABASE = "caunoi_bench"
 PASSWORD = "demo-pass"
 COMMUNES = 20
 DAYS = 7
+#: the bench's campaign starts after the demo's "45 ngày đêm" (45 days from today) has ended, so
+#: its shifts are new at the same service points and no volunteer holds a booking on those days
+START_AFTER_DAYS = 60
 MAX_PER_SHIFT = 8
 TARGET_SHIFTS = 20
 
@@ -114,12 +117,12 @@ def _prepare(app, volunteers):
             .order_by(Commune.code)
             .limit(COMMUNES)
         ).all()
-        tomorrow = local_today() + timedelta(days=1)
+        first_day = local_today() + timedelta(days=START_AFTER_DAYS)
         campaign = Campaign(
             name="Bench: booking rush",
             province=hanoi,
-            starts_on=tomorrow,
-            ends_on=tomorrow + timedelta(days=DAYS - 1),
+            starts_on=first_day,
+            ends_on=first_day + timedelta(days=DAYS - 1),
             min_per_shift=1,
             max_per_shift=MAX_PER_SHIFT,
             communes=list(communes),
@@ -140,7 +143,11 @@ def _prepare(app, volunteers):
             f"of them ({len(targets) * MAX_PER_SHIFT} places)",
             flush=True,
         )
-        return list(targets), communes[0].code, tomorrow, campaign.id
+        if len(targets) < TARGET_SHIFTS:
+            raise SystemExit(
+                f"setup: only {len(targets)} new shifts to rush; expected {TARGET_SHIFTS}"
+            )
+        return list(targets), communes[0].code, first_day, campaign.id
 
 
 def _over_capacity(app, campaign_id):
