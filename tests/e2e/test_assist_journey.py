@@ -8,8 +8,8 @@ from sqlalchemy import select
 from app.assists.models import AssistedSubmission
 from app.extensions import db
 from app.roles import Role
+from tests.e2e.journey import PHONE
 
-PHONE = {"width": 360, "height": 740}
 EMAIL = "tnv.binh@example.com"
 PASSWORD = "correct horse battery"  # tests/conftest.PASSWORD
 

@@ -5,9 +5,8 @@ import re
 from playwright.sync_api import expect
 
 from app.extensions import db
-
-PHONE = {"width": 360, "height": 740}
-PASSWORD = "correct horse battery"
+from tests.conftest import PASSWORD
+from tests.e2e.journey import PHONE
 
 
 def test_coordinator_creates_a_campaign_and_generates_shifts_at_360px(

@@ -10,17 +10,10 @@ from app.database import utcnow
 from app.extensions import db
 from scheduling.checkin.models import Attendance, Scan
 from scheduling.models import Booking, BookingStatus, Shift
-from tests.conftest import PASSWORD
+from tests.e2e.journey import PHONE, fill_login
 
-PHONE = {"width": 360, "height": 740}
 #: an A4 page at 96 dpi
 A4 = {"width": 794, "height": 1123}
-
-
-def _log_in(page, user):
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Log in").click()
 
 
 def test_volunteer_checks_in_from_the_poster_and_checks_out(
@@ -42,7 +35,7 @@ def test_volunteer_checks_in_from_the_poster_and_checks_out(
     page.context.add_cookies([{"name": "lang", "value": "en", "url": base_url}])
     page.set_viewport_size(A4)
     page.goto(f"/service-points/{service_point.id}/poster")
-    _log_in(page, coordinator)
+    fill_login(page, coordinator)
     expect(page.locator(".poster svg.qr")).to_be_visible()
     axe(page)
     page.emulate_media(media="print")
@@ -56,7 +49,7 @@ def test_volunteer_checks_in_from_the_poster_and_checks_out(
     mobile = phone.new_page()
     mobile.goto(url)
     expect(mobile).to_have_url(re.compile(r"/login\?next=/check-in/"))
-    _log_in(mobile, volunteer)
+    fill_login(mobile, volunteer)
     expect(mobile).to_have_url(url)
     expect(mobile.get_by_text("You will be checked in to your booked shift.")).to_be_visible()
     axe(mobile)
@@ -159,7 +152,7 @@ def test_coordinator_scans_a_volunteers_badge_with_the_camera(
     phone.add_cookies([{"name": "lang", "value": "en", "url": base_url}])
     mobile = phone.new_page()
     mobile.goto("/me/badge")
-    _log_in(mobile, volunteer)
+    fill_login(mobile, volunteer)
     expect(mobile.locator(".badge-qr svg.qr")).to_be_visible()
     expect(mobile.locator("script[src*=jsQR]")).to_have_count(0)
     axe(mobile)
@@ -177,7 +170,7 @@ def test_coordinator_scans_a_volunteers_badge_with_the_camera(
     desk.add_cookies([{"name": "lang", "value": "en", "url": base_url}])
     scanner = desk.new_page()
     scanner.goto(f"/service-points/{service_point.id}/scan")
-    _log_in(scanner, coordinator)
+    fill_login(scanner, coordinator)
     axe(scanner)
     scanner.screenshot(path=str(screenshots / "checkin-scanner-360.png"), full_page=True)
     scanner.get_by_role("button", name="Start the camera").click()
@@ -204,7 +197,7 @@ def test_the_live_qr_fetches_a_new_code_every_thirty_seconds(
     page.set_viewport_size(PHONE)
     page.clock.install()
     page.goto(f"/service-points/{service_point.id}/live-qr")
-    _log_in(page, coordinator)
+    fill_login(page, coordinator)
     expect(page.locator("#live-qr svg.qr")).to_be_visible()
     axe(page)
     page.screenshot(path=str(screenshots / "checkin-live-qr-360.png"), full_page=True)

@@ -9,20 +9,9 @@ from app.database import begin_write
 from app.extensions import db
 from scheduling.models import Shift
 from scheduling.services import LOCAL_ZONE, book_shift, generate_shifts, local_today
+from tests.e2e.journey import PHONE, in_english, sign_in
 
-PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
-PASSWORD = "correct horse battery"
-
-
-def _sign_in(page, user):
-    page.goto("/")
-    page.locator("header").get_by_role("button", name="English").click()
-    page.goto("/login")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Log in").click()
-    expect(page.locator("header").get_by_role("button", name="Log out")).to_be_visible()
 
 
 def test_coordinator_sees_the_board_change_and_downloads_the_roster(
@@ -42,7 +31,8 @@ def test_coordinator_sees_the_board_change_and_downloads_the_roster(
     )
     db.session.commit()
 
-    _sign_in(page, coordinator)
+    in_english(page)
+    sign_in(page, coordinator)
     page.locator("header").get_by_role("link", name="Coverage").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Coverage")
     cell = page.locator(f"#shift-{morning.id}")
@@ -107,7 +97,8 @@ def test_volunteer_finds_the_calendar_link_from_my_shifts(
     db.session.commit()
 
     page.set_viewport_size(PHONE)
-    _sign_in(page, volunteer)
+    in_english(page)
+    sign_in(page, volunteer)
     page.locator("header").get_by_role("link", name="My shifts").click()
     expect(page.locator(f'a[href="/bookings/{booking.id}.ics"]')).to_be_visible()
     page.get_by_role("link", name="Add my shifts to my phone's calendar").click()

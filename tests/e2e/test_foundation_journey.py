@@ -5,9 +5,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-PHONE = {"width": 360, "height": 740}
+from tests.conftest import PASSWORD
+from tests.e2e.journey import PHONE
+
 EMAIL = "an.nguyen@example.com"
-PASSWORD = "correct horse battery"
 VIETNAMESE_ONLY = ["Đăng nhập", "Đăng ký", "Tỉnh"]
 
 

@@ -12,8 +12,7 @@ from app.database import utcnow
 from app.extensions import db
 from scheduling.services import local_today
 from tests.conftest import PASSWORD
-
-PHONE = {"width": 360, "height": 740}
+from tests.e2e.journey import PHONE
 
 
 @pytest.fixture

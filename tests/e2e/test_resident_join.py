@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 
 from app.extensions import db
 from courses.services import import_courses
+from tests.e2e.journey import PHONE
 
-PHONE = {"width": 360, "height": 740}
 NAMES = {"vi": "Bà Nguyễn Thị Lan", "en": "Trần Văn Minh"}
 LESSON = "/courses/vneid/lessons/activate"
 # Pages a resident or an officer meets, checked at 360 px with large text on.
@@ -99,7 +99,7 @@ def test_resident_joins_reads_in_large_text_and_resumes_on_another_device(
     expect(page).to_have_url(re.compile(r"/learn/code$"))
     code = page.locator("#personal-code").inner_text()
     assert re.fullmatch(r"[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}", code)
-    expect(page.locator(".qr svg")).to_be_visible()
+    expect(page.locator("svg.qr")).to_be_visible()
     expect(page.locator(".code-card")).to_contain_text(name)
     expect(page.locator(".code-card")).to_contain_text("Phường Bồ Đề")
     expect(page.get_by_role("button", name=t(live_app, language, "Print the card"))).to_be_visible()

@@ -14,23 +14,7 @@ from app.roles import Role
 from scheduling.models import Booking, Shift
 from scheduling.services import LOCAL_ZONE, book_shift, cancel_booking, local_today
 from scheduling.teams.models import Team, TeamKind, TeamMember
-
-PHONE = {"width": 360, "height": 740}
-PASSWORD = "correct horse battery"
-
-
-def _sign_in(page, user):
-    page.goto("/login")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Log in").click()
-    expect(page.locator("header.site-header").get_by_role("button", name="Log out")).to_be_visible()
-
-
-def _english(page):
-    page.goto("/")
-    page.locator("header.site-header").get_by_role("button", name="English").click()
-    expect(page.locator("html")).to_have_attribute("lang", "en")
+from tests.e2e.journey import PHONE, in_english, sign_in
 
 
 def _shift(campaign, point, day, start, hours=4):
@@ -73,8 +57,8 @@ def test_volunteer_books_cancels_waits_and_is_promoted(
     book_shift(db.session, full, binh)
     db.session.commit()
 
-    _english(page)
-    _sign_in(page, an)
+    in_english(page)
+    sign_in(page, an)
     page.goto(f"/shifts?day={day.isoformat()}")
     axe(page)
     page.get_by_role("button", name=re.compile(r"^Book Trung tâm")).click()
@@ -148,8 +132,8 @@ def test_coordinator_places_a_team_on_a_week_and_reads_the_report(
     coordinator = make_user(Role.COORDINATOR, commune=bo_de, email="bode@example.com")
     db.session.commit()
 
-    _english(page)
-    _sign_in(page, coordinator)
+    in_english(page)
+    sign_in(page, coordinator)
     page.locator("header.site-header").get_by_role("link", name="Teams").click()
     axe(page)
     page.get_by_role("link", name="Chi đoàn phường Bồ Đề").click()

@@ -1,0 +1,28 @@
+"""What the browser journeys share: a cheap phone's screen, English, signing in."""
+
+from playwright.sync_api import expect
+
+from tests.conftest import PASSWORD
+
+PHONE = {"width": 360, "height": 740}
+
+
+def in_english(page):
+    """Switch the site to English with the header's button, as a reader would."""
+    page.goto("/")
+    page.locator("header.site-header").get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+def fill_login(page, user):
+    """Fill and send the English login form on the page (it may be a redirect to /login?next=)."""
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.locator("main").get_by_role("button", name="Log in").click()
+
+
+def sign_in(page, user):
+    """Sign in through /login (in English) and wait for the header's log-out button."""
+    page.goto("/login")
+    fill_login(page, user)
+    expect(page.locator("header.site-header").get_by_role("button", name="Log out")).to_be_visible()
