@@ -21,7 +21,15 @@ def _choose(page, text):
 
 
 def test_a_shift_at_the_counter_shows_on_the_dashboard(
-    browser, page, base_url, axe, screenshots, coordinator, volunteer, service_point, campaign,
+    browser,
+    page,
+    base_url,
+    axe,
+    screenshots,
+    coordinator,
+    volunteer,
+    service_point,
+    campaign,
     procedures,
 ):
     starts_at = utcnow().replace(microsecond=0) - timedelta(minutes=10)
