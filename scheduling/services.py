@@ -310,7 +310,7 @@ def find_shifts(
 
     ``commune_query`` matches the commune's name ignoring diacritics and case.
     """
-    confirmed = _count_of(BookingStatus.CONFIRMED)
+    confirmed = count_of(BookingStatus.CONFIRMED)
     stmt = _active_shifts_on(day, confirmed).where(Shift.starts_at > (now or utcnow()))
     folded = fold(commune_query or "")
     if folded:
@@ -391,7 +391,7 @@ def bookings_of(session, user_id: int, *, limit: int = 100) -> list[Booking]:
     )
 
 
-def _count_of(status: BookingStatus):
+def count_of(status: BookingStatus):
     """A correlated count of the shift's bookings with this status, for a SELECT list."""
     return (
         select(func.count())
@@ -408,7 +408,7 @@ def _count_of(status: BookingStatus):
 def shifts_for_commune_on(session, commune: Commune, day: date) -> list[ShiftRow]:
     """Every active shift at the commune's service points starting on one local day, by time."""
     stmt = (
-        _active_shifts_on(day, _count_of(BookingStatus.CONFIRMED))
+        _active_shifts_on(day, count_of(BookingStatus.CONFIRMED))
         .where(ServicePoint.commune_id == commune.id)
         .order_by(Shift.starts_at, ServicePoint.name, Shift.id)
     )
@@ -422,7 +422,7 @@ def _active_shifts_on(day: date, confirmed):
     """Active shifts starting on one local day, with their place, campaign and counts loaded."""
     day_start, day_end = local_day_bounds(day)
     return (
-        select(Shift, confirmed, _count_of(BookingStatus.WAITLISTED))
+        select(Shift, confirmed, count_of(BookingStatus.WAITLISTED))
         .join(Shift.service_point)
         .join(ServicePoint.commune)
         .join(Shift.campaign)

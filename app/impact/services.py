@@ -28,7 +28,7 @@ from scheduling.models import (
     ShiftStatus,
     campaign_communes,
 )
-from scheduling.services import LOCAL_ZONE
+from scheduling.services import LOCAL_ZONE, count_of
 
 #: the city's targets for 2025, as shares of submitted dossiers (DESIGN.md)
 TARGETS = {"online": 0.80, "fully_online": 0.20, "result_electronic": 1.00}
@@ -359,18 +359,13 @@ def shift_coverage(session, scope: Scope) -> dict[str, int | float]:
         where.append(Shift.campaign_id == scope.campaign_id)
     per_shift = (
         select(
-            func.count(Booking.id).label("confirmed"),
+            count_of(BookingStatus.CONFIRMED).label("confirmed"),
             Campaign.min_per_shift.label("minimum"),
             _hours_between(session, Shift.starts_at, Shift.ends_at).label("hours"),
         )
         .join(Shift.service_point)
         .join(Shift.campaign)
-        .outerjoin(
-            Booking,
-            and_(Booking.shift_id == Shift.id, Booking.status == BookingStatus.CONFIRMED),
-        )
         .where(*where)
-        .group_by(Shift.id, Campaign.min_per_shift)
         .subquery()
     )
     total, covered, hours = session.execute(

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from flask_babel import format_datetime
+from flask_babel import force_locale, format_datetime
 from sqlalchemy import func, select
 
 from app import create_app
@@ -164,3 +164,19 @@ def test_times_are_shown_in_ho_chi_minh_city(app):
     with app.test_request_context("/"):
         shown = format_datetime(datetime(2026, 11, 23, 1, 30, tzinfo=UTC), "HH:mm")
     assert shown == "08:30"
+
+
+def test_a_template_formats_each_date_in_the_language_it_is_rendered_in(app):
+    """The date filter remembers its answers for a request, but never across languages (the
+    check-in poster renders Vietnamese and English in one request)."""
+    template = app.jinja_env.from_string("{{ day|date('full') }}")
+    day = datetime(2026, 11, 23, 3, tzinfo=UTC)
+    with app.test_request_context("/"):
+        vietnamese = template.render(day=day)
+        with force_locale("en"):
+            english = template.render(day=day)
+        again = template.render(day=day)
+
+    assert english == "Monday, November 23, 2026"
+    assert vietnamese == again != english
+    assert "23" in vietnamese and "11" in vietnamese
