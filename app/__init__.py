@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 
 from app import config as app_config
-from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from app.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,6 +20,7 @@ def create_app(config=None):
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    compress.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
 

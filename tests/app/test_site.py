@@ -1,5 +1,7 @@
 """The site's shell: languages, error pages, security headers, cookies, demo data."""
 
+import gzip
+import re
 from datetime import UTC, datetime
 
 from flask_babel import force_locale, format_datetime
@@ -180,3 +182,14 @@ def test_a_template_formats_each_date_in_the_language_it_is_rendered_in(app):
     assert english == "Monday, November 23, 2026"
     assert vietnamese == again != english
     assert "23" in vietnamese and "11" in vietnamese
+
+
+def test_pages_travel_compressed_to_a_browser_that_accepts_it(client):
+    plain = client.get("/provinces/01")
+    compressed = client.get("/provinces/01", headers={"Accept-Encoding": "gzip"})
+
+    assert compressed.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in compressed.headers["Vary"]
+    assert len(compressed.data) < len(plain.data) / 3
+    unsigned = re.compile(rb'name="csrf_token" value="[^"]*"')  # signed with the second
+    assert unsigned.sub(b"", gzip.decompress(compressed.data)) == unsigned.sub(b"", plain.data)
