@@ -5,7 +5,7 @@ The provinces and communes are imported once, for real, and kept between tests.
 """
 
 import os
-from datetime import date
+from datetime import date, timedelta
 
 import flask_migrate
 import pytest
@@ -19,7 +19,7 @@ from app.extensions import db
 from app.places.models import Commune, Province, ServicePoint
 from app.places.services import import_places
 from app.roles import Role
-from scheduling.models import Campaign
+from scheduling.models import Booking, BookingStatus, Campaign, Shift
 
 KEPT_TABLES = {"provinces", "communes"}
 PASSWORD = "correct horse battery"
@@ -231,6 +231,35 @@ def make_campaign(hanoi, bo_de):
 @pytest.fixture
 def campaign(make_campaign):
     return make_campaign()
+
+
+@pytest.fixture
+def add_shift(request):
+    """A shift from `starts_at` lasting `hours`, of campaign `on` at service point `point` (the
+    test's `campaign` and `service_point` unless given), with a confirmed booking for each person
+    in `booked`.
+
+    The test's campaign and service point are made only when a shift needs them, so a test that
+    names its own gets no extra campaign or point."""
+
+    def add(starts_at, hours=4, *, point=None, on=None, booked=()):
+        shift = Shift(
+            campaign=on or request.getfixturevalue("campaign"),
+            service_point=point or request.getfixturevalue("service_point"),
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=hours),
+        )
+        db.session.add(shift)
+        db.session.flush()
+        if booked:
+            db.session.add_all(
+                Booking(shift=shift, user=person, status=BookingStatus.CONFIRMED)
+                for person in booked
+            )
+            db.session.flush()
+        return shift
+
+    return add
 
 
 @pytest.fixture

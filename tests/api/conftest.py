@@ -1,31 +1,24 @@
 """Fixtures for the JSON API: a shift in Bồ Đề, bearer tokens, and a client that sends them."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
 from app.api.services import issue_token
 from app.extensions import db
-from scheduling.models import Shift
 
 #: 07:00 in Hanoi on Tuesday 8 January 2030: far enough ahead for every booking and cancellation
 MORNING = datetime(2030, 1, 8, 0, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def make_shift(campaign, service_point):
-    """A four-hour shift starting at `starts_at` (default: MORNING)."""
+def make_shift(campaign, service_point, add_shift):
+    """A four-hour shift starting at `starts_at` (default: MORNING).
+
+    It asks for the test's campaign and service point so they exist from the start."""
 
     def make(starts_at=MORNING, point=None, hours=4):
-        shift = Shift(
-            campaign=campaign,
-            service_point=point or service_point,
-            starts_at=starts_at,
-            ends_at=starts_at + timedelta(hours=hours),
-        )
-        db.session.add(shift)
-        db.session.flush()
-        return shift
+        return add_shift(starts_at, hours, point=point)
 
     return make
 

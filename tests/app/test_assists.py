@@ -16,33 +16,11 @@ from app.database import begin_write, utcnow
 from app.extensions import db
 from app.places.models import ServicePoint
 from app.roles import Role
-from scheduling.models import Booking, BookingStatus, Shift
 
 
 def _count():
     db.session.expire_all()
     return db.session.scalar(select(func.count()).select_from(AssistedSubmission))
-
-
-@pytest.fixture
-def make_shift(campaign, service_point):
-    def make(starts_at, hours=4, volunteer=None):
-        shift = Shift(
-            campaign=campaign,
-            service_point=service_point,
-            starts_at=starts_at,
-            ends_at=starts_at + timedelta(hours=hours),
-        )
-        db.session.add(shift)
-        db.session.flush()
-        if volunteer is not None:
-            db.session.add(
-                Booking(shift=shift, user_id=volunteer.id, status=BookingStatus.CONFIRMED)
-            )
-            db.session.flush()
-        return shift
-
-    return make
 
 
 # --- checking each field ----------------------------------------------------------------------
@@ -232,9 +210,9 @@ def test_the_same_id_from_twenty_threads_makes_one_row(app, volunteer, assist_en
 
 
 def test_an_entry_sent_after_its_shift_ended_is_stored_and_flagged_late(
-    volunteer, make_shift, assist_entry
+    volunteer, add_shift, assist_entry
 ):
-    shift = make_shift(datetime(2030, 1, 8, 0, 30, tzinfo=UTC), volunteer=volunteer)
+    shift = add_shift(datetime(2030, 1, 8, 0, 30, tzinfo=UTC), booked=[volunteer])
     during = shift.starts_at + timedelta(hours=1)
     entry = assist_entry(occurred_at=during.isoformat(), offline=True)
     row, created = services.record_assist(
@@ -245,8 +223,8 @@ def test_an_entry_sent_after_its_shift_ended_is_stored_and_flagged_late(
     assert row.shift_id == shift.id
 
 
-def test_an_entry_sent_during_its_shift_is_not_late(volunteer, make_shift, assist_entry):
-    shift = make_shift(datetime(2030, 1, 8, 0, 30, tzinfo=UTC), volunteer=volunteer)
+def test_an_entry_sent_during_its_shift_is_not_late(volunteer, add_shift, assist_entry):
+    shift = add_shift(datetime(2030, 1, 8, 0, 30, tzinfo=UTC), booked=[volunteer])
     during = shift.starts_at + timedelta(hours=1)
     row, _ = services.record_assist(
         db.session,
@@ -259,9 +237,9 @@ def test_an_entry_sent_during_its_shift_is_not_late(volunteer, make_shift, assis
 
 
 def test_an_entry_of_someone_elses_shift_is_not_linked_to_it(
-    volunteer, make_volunteer, make_shift, assist_entry
+    volunteer, make_volunteer, add_shift, assist_entry
 ):
-    shift = make_shift(datetime(2030, 1, 8, 0, 30, tzinfo=UTC), volunteer=make_volunteer())
+    shift = add_shift(datetime(2030, 1, 8, 0, 30, tzinfo=UTC), booked=[make_volunteer()])
     during = shift.starts_at + timedelta(hours=1)
     row, _ = services.record_assist(
         db.session, volunteer, assist_entry(occurred_at=during.isoformat()), now=during
@@ -322,7 +300,7 @@ def _form(entry):
 
 
 def test_the_log_screen_offers_the_shifts_point_first_and_the_last_choices(
-    client, login, volunteer, make_shift, assist_entry, bo_de
+    client, login, volunteer, add_shift, assist_entry, bo_de
 ):
     other = ServicePoint(commune=bo_de, name="Điểm phụ Bồ Đề", address="Số 2")
     db.session.add(other)
@@ -333,7 +311,7 @@ def test_the_log_screen_offers_the_shifts_point_first_and_the_last_choices(
         assist_entry(service_point=other.id, procedure="marriage-registration", age_band="18_39"),
     )
     now = utcnow()
-    shift = make_shift(now - timedelta(hours=1), volunteer=volunteer)
+    shift = add_shift(now - timedelta(hours=1), booked=[volunteer])
     login(volunteer)
     page = client.get("/assists/new").get_data(as_text=True)
     assert f'<option selected value="{shift.service_point_id}">' in page

@@ -15,7 +15,6 @@ from app.extensions import db
 from app.impact import services
 from app.impact.models import COUNTERS, AssistDailyCount
 from app.places.models import ServicePoint
-from scheduling.models import Booking, BookingStatus, Shift
 from scheduling.services import local_today
 
 DAY = date(2030, 1, 8)
@@ -190,31 +189,11 @@ def test_communes_are_ranked_only_with_enough_dossiers(log, other_point, bo_de):
     assert figures.leading[0].online_share == 0
 
 
-def test_shift_coverage_counts_shifts_at_their_minimum(
-    campaign, service_point, make_volunteer, bo_de
-):
+def test_shift_coverage_counts_shifts_at_their_minimum(campaign, add_shift, make_volunteer, bo_de):
     start = datetime(2030, 1, 8, 0, 30, tzinfo=UTC)  # 07:30 in Hanoi
-    shifts = [
-        Shift(
-            campaign=campaign,
-            service_point=service_point,
-            starts_at=start,
-            ends_at=start + timedelta(hours=4),
-        ),
-        Shift(
-            campaign=campaign,
-            service_point=service_point,
-            starts_at=start + timedelta(hours=6),
-            ends_at=start + timedelta(hours=10),
-        ),
-    ]
-    db.session.add_all(shifts)
     people = [make_volunteer() for _ in range(campaign.min_per_shift)]
-    db.session.add_all(
-        Booking(shift=shifts[0], user=person, status=BookingStatus.CONFIRMED) for person in people
-    )
-    db.session.add(Booking(shift=shifts[1], user=people[0], status=BookingStatus.CONFIRMED))
-    db.session.flush()
+    add_shift(start, booked=people)
+    add_shift(start + timedelta(hours=6), booked=people[:1])
 
     coverage = services.shift_coverage(db.session, services.campaign_scope(campaign, DAY, DAY))
 
@@ -256,27 +235,16 @@ def test_the_demo_gives_the_dashboard_a_story(runner, hanoi):
     assert len(figures.leading) == len(figures.lagging) == 5
 
 
-def test_hours_attended_and_no_shows_count_ended_shifts(campaign, service_point, make_volunteer):
+def test_hours_attended_and_no_shows_count_ended_shifts(campaign, add_shift, make_volunteer):
     from scheduling.checkin.models import Attendance
 
     start = datetime(2030, 1, 8, 0, 30, tzinfo=UTC)
-    shift = Shift(
-        campaign=campaign,
-        service_point=service_point,
-        starts_at=start,
-        ends_at=start + timedelta(hours=4),
-    )
-    db.session.add(shift)
     came, stayed_away = make_volunteer(), make_volunteer()
-    bookings = [
-        Booking(shift=shift, user=person, status=BookingStatus.CONFIRMED)
-        for person in (came, stayed_away)
-    ]
-    db.session.add_all(bookings)
-    db.session.flush()
+    shift = add_shift(start, booked=[came, stayed_away])
+    (came_booking,) = [booking for booking in shift.bookings if booking.user is came]
     # checked in 30 minutes late, never checked out: counted until the shift's end
     db.session.add(
-        Attendance(booking_id=bookings[0].id, checked_in_at=start + timedelta(minutes=30))
+        Attendance(booking_id=came_booking.id, checked_in_at=start + timedelta(minutes=30))
     )
     db.session.flush()
 

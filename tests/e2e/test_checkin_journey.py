@@ -9,7 +9,6 @@ from sqlalchemy import select
 from app.database import utcnow
 from app.extensions import db
 from scheduling.checkin.models import Attendance, Scan
-from scheduling.models import Booking, BookingStatus, Shift
 from tests.e2e.journey import PHONE, fill_login
 
 #: an A4 page at 96 dpi
@@ -17,18 +16,9 @@ A4 = {"width": 794, "height": 1123}
 
 
 def test_volunteer_checks_in_from_the_poster_and_checks_out(
-    browser, page, base_url, axe, screenshots, coordinator, volunteer, service_point, campaign
+    browser, page, base_url, axe, screenshots, coordinator, volunteer, service_point, add_shift
 ):
-    starts_at = utcnow().replace(microsecond=0) - timedelta(minutes=20)
-    shift = Shift(
-        campaign=campaign,
-        service_point=service_point,
-        starts_at=starts_at,
-        ends_at=starts_at + timedelta(hours=4),
-    )
-    db.session.add(shift)
-    db.session.flush()
-    db.session.add(Booking(shift_id=shift.id, user_id=volunteer.id, status=BookingStatus.CONFIRMED))
+    shift = add_shift(utcnow().replace(microsecond=0) - timedelta(minutes=20), booked=[volunteer])
     db.session.commit()
 
     # The coordinator prints the poster (A4) and the URL under its QR is the check-in link.
@@ -119,21 +109,12 @@ def test_coordinator_scans_a_volunteers_badge_with_the_camera(
     coordinator,
     volunteer,
     service_point,
-    campaign,
+    add_shift,
     make_user,
 ):
     from scheduling.checkin import services
 
-    starts_at = utcnow().replace(microsecond=0) - timedelta(minutes=10)
-    shift = Shift(
-        campaign=campaign,
-        service_point=service_point,
-        starts_at=starts_at,
-        ends_at=starts_at + timedelta(hours=4),
-    )
-    db.session.add(shift)
-    db.session.flush()
-    db.session.add(Booking(shift_id=shift.id, user_id=volunteer.id, status=BookingStatus.CONFIRMED))
+    add_shift(utcnow().replace(microsecond=0) - timedelta(minutes=10), booked=[volunteer])
     db.session.commit()
 
     # The volunteer's badge page at 360 px: a QR and a short code, and no QR decoder loaded.

@@ -11,7 +11,6 @@ from app.assists.models import AssistedSubmission
 from app.database import utcnow
 from app.extensions import db
 from scheduling.checkin.models import Attendance
-from scheduling.models import Booking, BookingStatus, Shift
 from scheduling.services import local_today
 from tests.e2e.journey import PHONE, fill_login, in_english, sign_in
 
@@ -29,19 +28,10 @@ def test_a_shift_at_the_counter_shows_on_the_dashboard(
     coordinator,
     volunteer,
     service_point,
-    campaign,
+    add_shift,
     procedures,
 ):
-    starts_at = utcnow().replace(microsecond=0) - timedelta(minutes=10)
-    shift = Shift(
-        campaign=campaign,
-        service_point=service_point,
-        starts_at=starts_at,
-        ends_at=starts_at + timedelta(hours=4),
-    )
-    db.session.add(shift)
-    db.session.flush()
-    db.session.add(Booking(shift_id=shift.id, user_id=volunteer.id, status=BookingStatus.CONFIRMED))
+    add_shift(utcnow().replace(microsecond=0) - timedelta(minutes=10), booked=[volunteer])
     db.session.commit()
     volunteer_id = volunteer.id
 

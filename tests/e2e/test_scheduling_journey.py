@@ -17,17 +17,8 @@ from scheduling.teams.models import Team, TeamKind, TeamMember
 from tests.e2e.journey import PHONE, in_english, sign_in
 
 
-def _shift(campaign, point, day, start, hours=4):
-    starts_at = datetime.combine(day, time.fromisoformat(start), tzinfo=LOCAL_ZONE)
-    shift = Shift(
-        campaign=campaign,
-        service_point=point,
-        starts_at=starts_at,
-        ends_at=starts_at + timedelta(hours=hours),
-    )
-    db.session.add(shift)
-    db.session.flush()
-    return shift
+def _at(day, start):
+    return datetime.combine(day, time.fromisoformat(start), tzinfo=LOCAL_ZONE)
 
 
 @pytest.fixture
@@ -41,7 +32,7 @@ def second_point(bo_de):
 
 
 def test_volunteer_books_cancels_waits_and_is_promoted(
-    page, axe, screenshots, make_campaign, make_volunteer, service_point, second_point
+    page, axe, screenshots, make_campaign, make_volunteer, service_point, second_point, add_shift
 ):
     page.set_viewport_size(PHONE)
     day = local_today() + timedelta(days=2)  # well before the 12-hour cancellation deadline
@@ -49,8 +40,8 @@ def test_volunteer_books_cancels_waits_and_is_promoted(
     tight = make_campaign(
         starts_on=day, ends_on=day + timedelta(days=6), min_per_shift=1, max_per_shift=1
     )
-    _shift(open_campaign, service_point, day, "07:30")
-    full = _shift(tight, second_point, day, "13:30")
+    add_shift(_at(day, "07:30"), point=service_point, on=open_campaign)
+    full = add_shift(_at(day, "13:30"), point=second_point, on=tight)
     an = make_volunteer(full_name="Nguyễn Văn An", email="an@example.com")
     binh = make_volunteer(full_name="Trần Thị Bình", email="binh@example.com")
     begin_write(db.session)
@@ -104,6 +95,7 @@ def test_coordinator_places_a_team_on_a_week_and_reads_the_report(
     bo_de,
     service_point,
     second_point,
+    add_shift,
 ):
     page.set_viewport_size(PHONE)
     start = local_today() + timedelta(days=1)
@@ -126,7 +118,7 @@ def test_coordinator_places_a_team_on_a_week_and_reads_the_report(
     db.session.add_all(TeamMember(team_id=team.id, user_id=p.id) for p in people)
     # An already holds a shift at another point on the first morning
     other = make_campaign(starts_on=start, ends_on=start, name="Hỗ trợ tại nhà")
-    elsewhere = _shift(other, second_point, start, "08:00", hours=2)
+    elsewhere = add_shift(_at(start, "08:00"), 2, point=second_point, on=other)
     begin_write(db.session)
     book_shift(db.session, elsewhere, people[0])
     coordinator = make_user(Role.COORDINATOR, commune=bo_de, email="bode@example.com")

@@ -4,28 +4,19 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.extensions import db
-from scheduling.models import Shift
-
 #: the tests' "now": a Monday morning in Hanoi (07:00 local), well before every shift they make
 NOW = datetime(2030, 1, 7, 0, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def make_shift(campaign, service_point):
-    """A shift starting `hours` after NOW (UTC), lasting `length` hours."""
+def make_shift(campaign, service_point, add_shift):
+    """A shift starting `hours` after NOW (UTC), lasting `length` hours.
+
+    It asks for the test's campaign and service point so they exist from the start, whatever
+    the shifts are made of."""
 
     def make(hours=24, length=4, on=None, point=None):
-        starts_at = NOW + timedelta(hours=hours)
-        shift = Shift(
-            campaign=on or campaign,
-            service_point=point or service_point,
-            starts_at=starts_at,
-            ends_at=starts_at + timedelta(hours=length),
-        )
-        db.session.add(shift)
-        db.session.flush()
-        return shift
+        return add_shift(NOW + timedelta(hours=hours), length, on=on, point=point)
 
     return make
 

@@ -9,7 +9,7 @@ from icalendar import Calendar
 from app.database import begin_write, utcnow
 from app.extensions import db
 from scheduling.coverage import calendar
-from scheduling.models import Shift, ShiftStatus
+from scheduling.models import ShiftStatus
 from scheduling.services import book_shift, cancel_booking
 
 
@@ -20,20 +20,11 @@ def english(client):
 
 
 @pytest.fixture
-def soon_shift(campaign, service_point):
+def soon_shift(add_shift):
     """A shift two days from now (the feed reaches 30 days back and six months ahead)."""
 
-    def make(days=2, hours=4):
-        starts = (utcnow() + timedelta(days=days)).replace(microsecond=0)
-        shift = Shift(
-            campaign=campaign,
-            service_point=service_point,
-            starts_at=starts,
-            ends_at=starts + timedelta(hours=hours),
-        )
-        db.session.add(shift)
-        db.session.flush()
-        return shift
+    def make(days=2, hours=4, **options):
+        return add_shift((utcnow() + timedelta(days=days)).replace(microsecond=0), hours, **options)
 
     return make
 
@@ -123,11 +114,9 @@ def test_waitlisted_shifts_are_tentative_and_cancelled_shifts_cancelled(
 def test_the_feed_covers_the_past_30_days_and_leaves_older_shifts_out(
     client, volunteer, soon_shift, app
 ):
-    recent, old = soon_shift(days=-20), soon_shift(days=-40)
-    from scheduling.models import Booking, BookingStatus
-
-    for shift in (recent, old):  # booked back then: book_shift refuses past shifts today
-        db.session.add(Booking(shift=shift, user=volunteer, status=BookingStatus.CONFIRMED))
+    # booked back then: book_shift refuses past shifts today
+    recent = soon_shift(days=-20, booked=[volunteer])
+    soon_shift(days=-40, booked=[volunteer])  # too old for the feed
     db.session.commit()
     token = calendar.feed_token(db.session, app.config["SECRET_KEY"], volunteer)
     events = _events(client.get(f"/calendar/{token}.ics").get_data())

@@ -17,7 +17,7 @@ from app.places.models import ServicePoint
 from app.roles import Role
 from scheduling.checkin import services
 from scheduling.checkin.models import Attendance, Scan, ScanMethod, ScanResult
-from scheduling.models import Booking, BookingStatus, Shift
+from scheduling.models import Booking, BookingStatus
 from tests.scheduling.conftest import NOW
 
 HOUR = timedelta(hours=1)
@@ -518,18 +518,9 @@ def english(client):
 
 
 @pytest.fixture
-def now_shift(campaign, service_point):
+def now_shift(add_shift):
     """A shift running by the real clock (the pages use it)."""
-    starts_at = utcnow().replace(microsecond=0) - HOUR
-    shift = Shift(
-        campaign=campaign,
-        service_point=service_point,
-        starts_at=starts_at,
-        ends_at=starts_at + 4 * HOUR,
-    )
-    db.session.add(shift)
-    db.session.flush()
-    return shift
+    return add_shift(utcnow().replace(microsecond=0) - HOUR)
 
 
 def _hidden(page, name):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.database import begin_write, utcnow
 from app.extensions import db
 from app.places.models import ServicePoint
-from scheduling.models import Booking, BookingStatus, Shift
+from scheduling.models import Booking, BookingStatus
 from scheduling.services import book_shift
 
 #: the local day of make_shift()'s default shift (NOW + 24 h = 07:00 in Hanoi on 8 January 2030)
@@ -135,18 +135,8 @@ def test_cancelling_before_the_deadline_promotes_the_first_waitlisted(
     assert _booking(shift, waiting).status == BookingStatus.CONFIRMED
 
 
-def test_after_the_deadline_only_a_coordinator_can_release(
-    signed_in, campaign, service_point, volunteer
-):
-    starts_at = utcnow() + timedelta(hours=2)  # the campaign's deadline is 12 hours before
-    shift = Shift(
-        campaign=campaign,
-        service_point=service_point,
-        starts_at=starts_at,
-        ends_at=starts_at + timedelta(hours=4),
-    )
-    db.session.add(shift)
-    db.session.flush()
+def test_after_the_deadline_only_a_coordinator_can_release(signed_in, add_shift, volunteer):
+    shift = add_shift(utcnow() + timedelta(hours=2))  # the campaign's deadline is 12 hours before
     booking = _book(shift, volunteer)
     page = signed_in.get("/me/shifts").get_data(as_text=True)
     assert "Only a coordinator can release you now" in page

@@ -11,27 +11,18 @@ from sqlalchemy.exc import IntegrityError
 from app.database import begin_write, utcnow
 from app.extensions import db
 from app.notifications.models import Notification
-from scheduling.models import Shift, ShiftStatus
+from scheduling.models import ShiftStatus
 from scheduling.reminders.models import ShiftReminder
 from scheduling.reminders.services import send_reminders
 from scheduling.services import book_shift, cancel_booking
 
 
 @pytest.fixture
-def shift_in(campaign, service_point):
+def shift_in(add_shift):
     """A shift starting `hours` from the real clock (the command uses the real clock)."""
 
     def make(hours):
-        starts_at = utcnow().replace(microsecond=0) + timedelta(hours=hours)
-        shift = Shift(
-            campaign=campaign,
-            service_point=service_point,
-            starts_at=starts_at,
-            ends_at=starts_at + timedelta(hours=4),
-        )
-        db.session.add(shift)
-        db.session.flush()
-        return shift
+        return add_shift(utcnow().replace(microsecond=0) + timedelta(hours=hours))
 
     return make
 
@@ -97,17 +88,10 @@ def test_only_confirmed_bookings_of_active_shifts_in_the_next_24_hours(
     assert _reminders(confirmed) == 1 and _reminders(cancelled) == 0
 
 
-def test_waitlisted_people_are_not_reminded(make_campaign, service_point, make_volunteer):
+def test_waitlisted_people_are_not_reminded(make_campaign, add_shift, make_volunteer):
     campaign = make_campaign(min_per_shift=1, max_per_shift=1)
     now = utcnow()
-    shift = Shift(
-        campaign=campaign,
-        service_point=service_point,
-        starts_at=now + timedelta(hours=3),
-        ends_at=now + timedelta(hours=7),
-    )
-    db.session.add(shift)
-    db.session.flush()
+    shift = add_shift(now + timedelta(hours=3), on=campaign)
     book_shift(db.session, shift, make_volunteer())
     waiting = make_volunteer()
     book_shift(db.session, shift, waiting)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.database import begin_write, utcnow
 from app.extensions import db
 from app.places.models import ServicePoint
-from scheduling.models import Booking, BookingStatus, Shift
+from scheduling.models import Booking, BookingStatus
 from scheduling.services import PastDeadline, book_shift, cancel_booking
 from scheduling.teams import services
 from scheduling.teams.models import Team, TeamKind, TeamMember
@@ -26,32 +26,14 @@ def small(make_campaign):
     return make_campaign(min_per_shift=1, max_per_shift=2, name="Chiến dịch nhỏ")
 
 
+def _from_now(hours):
+    return utcnow().replace(microsecond=0) + timedelta(hours=hours)
+
+
 @pytest.fixture
-def soon(small, service_point):
+def soon(small, add_shift):
     """A shift starting in 3 hours: past the 12-hour cancellation deadline."""
-    starts_at = utcnow().replace(microsecond=0) + timedelta(hours=3)
-    shift = Shift(
-        campaign=small,
-        service_point=service_point,
-        starts_at=starts_at,
-        ends_at=starts_at + timedelta(hours=4),
-    )
-    db.session.add(shift)
-    db.session.flush()
-    return shift
-
-
-def _shift(campaign, point, hours_from_now, length=4):
-    starts_at = utcnow().replace(microsecond=0) + timedelta(hours=hours_from_now)
-    shift = Shift(
-        campaign=campaign,
-        service_point=point,
-        starts_at=starts_at,
-        ends_at=starts_at + timedelta(hours=length),
-    )
-    db.session.add(shift)
-    db.session.flush()
-    return shift
+    return add_shift(_from_now(3), on=small)
 
 
 def _book(shift, *people):
@@ -105,9 +87,9 @@ def test_removing_after_the_deadline_releases_the_person_and_promotes_the_waitli
 
 
 def test_move_refused_when_the_target_is_full_changes_nothing(
-    english, login, coordinator, soon, small, service_point, make_volunteer
+    english, login, coordinator, soon, small, add_shift, make_volunteer
 ):
-    target = _shift(small, service_point, 27)
+    target = add_shift(_from_now(27), on=small)
     an, binh, cuong, dung = (make_volunteer() for _ in range(4))
     (booking, *_) = _book(soon, an, binh, cuong)
     _book(target, binh, dung)  # the target's two places are taken
@@ -124,9 +106,9 @@ def test_move_refused_when_the_target_is_full_changes_nothing(
 
 
 def test_move_confirms_on_the_target_and_promotes_the_waitlist_here(
-    english, login, coordinator, soon, small, service_point, make_volunteer
+    english, login, coordinator, soon, small, add_shift, make_volunteer
 ):
-    target = _shift(small, service_point, 27)
+    target = add_shift(_from_now(27), on=small)
     an, binh, cuong = make_volunteer(), make_volunteer(), make_volunteer()
     (booking, *_) = _book(soon, an, binh, cuong)
     login(coordinator, on=english)
@@ -137,14 +119,14 @@ def test_move_confirms_on_the_target_and_promotes_the_waitlist_here(
 
 
 def test_move_ignores_only_the_shift_left_when_checking_overlaps(
-    soon, small, service_point, bo_de, make_volunteer
+    soon, small, add_shift, bo_de, make_volunteer
 ):
     other_point = ServicePoint(commune=bo_de, name="Điểm số 2", address="Bồ Đề")
     db.session.add(other_point)
     db.session.flush()
     # the target overlaps the shift left (allowed) and another shift an holds (refused)
-    target = _shift(small, other_point, 5)
-    held = _shift(small, service_point, 7.5)
+    target = add_shift(_from_now(5), point=other_point, on=small)
+    held = add_shift(_from_now(7.5), on=small)
     an = make_volunteer()
     (booking,) = _book(soon, an)
     _book(held, an)
@@ -178,9 +160,9 @@ def test_add_by_email_confirms_or_says_the_shift_is_full(
 
 
 def test_another_communes_coordinator_cannot_see_or_change_the_shift(
-    english, login, other_coordinator, soon, small, service_point, make_volunteer
+    english, login, other_coordinator, soon, small, add_shift, make_volunteer
 ):
-    target = _shift(small, service_point, 27)
+    target = add_shift(_from_now(27), on=small)
     an = make_volunteer(email="an@example.com")
     (booking,) = _book(soon, an)
     login(other_coordinator, on=english)
@@ -195,9 +177,9 @@ def test_another_communes_coordinator_cannot_see_or_change_the_shift(
 
 
 def test_a_booking_of_another_shift_cannot_be_removed_through_this_one(
-    english, login, coordinator, soon, small, service_point, make_volunteer
+    english, login, coordinator, soon, small, add_shift, make_volunteer
 ):
-    other = _shift(small, service_point, 27)
+    other = add_shift(_from_now(27), on=small)
     an = make_volunteer()
     (booking,) = _book(other, an)
     login(coordinator, on=english)
@@ -206,14 +188,22 @@ def test_a_booking_of_another_shift_cannot_be_removed_through_this_one(
 
 
 def test_move_to_another_campaign_or_another_communes_shift_is_refused(
-    english, login, coordinator, soon, make_campaign, service_point, other_commune, make_volunteer
+    english,
+    login,
+    coordinator,
+    soon,
+    make_campaign,
+    service_point,
+    other_commune,
+    make_volunteer,
+    add_shift,
 ):
     other_campaign = make_campaign(name="Chiến dịch khác", communes=[service_point.commune])
     elsewhere_point = ServicePoint(commune=other_commune, name="Điểm phường khác", address="HN")
     db.session.add(elsewhere_point)
     db.session.flush()
-    other_campaigns_shift = _shift(other_campaign, service_point, 27)
-    other_communes_shift = _shift(soon.campaign, elsewhere_point, 27)
+    other_campaigns_shift = add_shift(_from_now(27), on=other_campaign)
+    other_communes_shift = add_shift(_from_now(27), point=elsewhere_point, on=soon.campaign)
     an = make_volunteer()
     (booking,) = _book(soon, an)
     login(coordinator, on=english)
