@@ -195,7 +195,9 @@ def test_shift_coverage_counts_shifts_at_their_minimum(campaign, add_shift, make
     add_shift(start, booked=people)
     add_shift(start + timedelta(hours=6), booked=people[:1])
 
-    coverage = services.shift_coverage(db.session, services.campaign_scope(campaign, DAY, DAY))
+    coverage, _attendance = services.shift_figures(
+        db.session, services.campaign_scope(campaign, DAY, DAY), now=MORNING
+    )
 
     assert coverage == {
         "total": 2,
@@ -248,7 +250,7 @@ def test_hours_attended_and_no_shows_count_ended_shifts(campaign, add_shift, mak
     )
     db.session.flush()
 
-    figures = services.attendance(
+    shifts, figures = services.shift_figures(
         db.session, services.campaign_scope(campaign, DAY, DAY), now=start + timedelta(days=1)
     )
 
@@ -258,6 +260,7 @@ def test_hours_attended_and_no_shows_count_ended_shifts(campaign, add_shift, mak
         "no_shows": 1,
         "no_show_rate": 0.5,
     }
+    assert shifts["booked_hours"] == 8.0  # two confirmed places of four hours
 
 
 def test_lessons_and_mastery_count_in_the_learners_home_commune_and_day(bo_de, other_commune):
