@@ -31,7 +31,8 @@ NO_NUL = "^[^\\x00]*$"
 
 
 def _query(name, description, format_=None):
-    schema = {"type": "string", **({"format": format_} if format_ else {})}
+    # no NUL: the site refuses it in any request with a 400 before the view runs
+    schema = {"type": "string", **({"format": format_} if format_ else {"pattern": NO_NUL})}
     return {
         "name": name,
         "in": "query",

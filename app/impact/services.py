@@ -340,6 +340,8 @@ def shift_figures(session, scope: Scope, now: datetime) -> tuple[dict, dict]:
             total(case((ended, shift.came), else_=0)),
         )
     ).one()
+    # PostgreSQL sums counts as numeric (Decimal): the figures are whole numbers
+    covered, ended_bookings, came = int(covered), int(ended_bookings), int(came)
     left = _earlier(session, func.coalesce(Attendance.checked_out_at, Shift.ends_at), Shift.ends_at)
     hours = _hours_between(
         session, _later(session, Attendance.checked_in_at, Shift.starts_at), left

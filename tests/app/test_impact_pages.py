@@ -131,6 +131,8 @@ def test_the_api_gives_the_same_figures(client, volunteer):
     assert body["reasons"] == [{"reason": "missing_signature", "dossiers": 1}]
     assert body["communes"][0]["code"] == "00130"
     assert body["learning"] == {"lessons_completed": 0, "learners": 0, "courses_mastered": 0}
+    assert body["attendance"]["ended_bookings"] == 0  # a number, not "0", on every database
+    assert body["shifts"] == {"total": 0, "covered": 0, "understaffed": 0, "booked_hours": 0.0}
 
 
 @pytest.mark.parametrize(

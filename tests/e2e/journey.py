@@ -1,5 +1,7 @@
 """What the browser journeys share: a cheap phone's screen, English, signing in."""
 
+import re
+
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
@@ -26,3 +28,8 @@ def sign_in(page, user):
     page.goto("/login")
     fill_login(page, user)
     expect(page.locator("header.site-header").get_by_role("button", name="Log out")).to_be_visible()
+
+
+def choose(page, text):
+    """Tap the big choice button labelled exactly `text` (the log screen's radio buttons)."""
+    page.locator("label.choice", has_text=re.compile(f"^{re.escape(text)}$")).click()

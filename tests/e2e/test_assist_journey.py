@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.assists.models import AssistedSubmission
 from app.extensions import db
 from app.roles import Role
-from tests.e2e.journey import PHONE
+from tests.e2e.journey import PHONE, choose
 
 EMAIL = "tnv.binh@example.com"
 PASSWORD = "correct horse battery"  # tests/conftest.PASSWORD
@@ -23,10 +23,6 @@ def _sign_in(page):
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.locator("main").get_by_role("button", name="Log in").click()
     expect(page.locator("header.site-header").get_by_role("button", name="Log out")).to_be_visible()
-
-
-def _choose(page, text):
-    page.locator("label.choice", has_text=re.compile(f"^{re.escape(text)}$")).click()
 
 
 def _rows(volunteer_id):
@@ -58,9 +54,9 @@ def test_three_assists_one_offline_reach_the_server(
     # 1. Online: a birth registration found by typing without accents.
     page.get_by_label("Search procedures").fill("khai sinh")
     page.get_by_label("Procedure", exact=True).select_option("birth-registration")
-    _choose(page, "VNeID")
-    _choose(page, "Fully online")
-    _choose(page, "60 and over")
+    choose(page, "VNeID")
+    choose(page, "Fully online")
+    choose(page, "60 and over")
     page.locator("label.choice", has_text="Elderly or disabled").click()
     page.get_by_role("button", name="Save").click()
     recent = page.locator("#recent-list > li")
@@ -70,10 +66,10 @@ def test_three_assists_one_offline_reach_the_server(
 
     # 2. The network drops: the entry waits on the phone.
     page.context.set_offline(True)
-    _choose(page, "Not submitted")
+    choose(page, "Not submitted")
     expect(page.locator("#reason-group")).to_be_visible()
-    _choose(page, "Network down")
-    _choose(page, "Not yet")
+    choose(page, "Network down")
+    choose(page, "Not yet")
     page.get_by_role("button", name="Save").click()
     expect(count).to_have_text("1")
     expect(page.locator("#queue-status")).to_contain_text("waiting to send")
@@ -86,9 +82,9 @@ def test_three_assists_one_offline_reach_the_server(
     expect(recent).to_have_count(2)
 
     # 3. Online again, the choices still as last time except the outcome.
-    _choose(page, "Submitted")
+    choose(page, "Submitted")
     expect(page.locator("#reason-group")).to_be_hidden()
-    _choose(page, "Yes")
+    choose(page, "Yes")
     page.get_by_role("button", name="Save").click()
     expect(recent).to_have_count(3)
     expect(count).to_have_text("0")

@@ -1,7 +1,6 @@
 """A shift at the counter from end to end: the poster's QR, check-in, three assisted submissions
 (one while the network is down), check-out, and the coordinator's dashboard counting them."""
 
-import re
 from datetime import timedelta
 
 from playwright.sync_api import expect
@@ -12,11 +11,7 @@ from app.database import utcnow
 from app.extensions import db
 from scheduling.checkin.models import Attendance
 from scheduling.services import local_today
-from tests.e2e.journey import PHONE, fill_login, in_english, sign_in
-
-
-def _choose(page, text):
-    page.locator("label.choice", has_text=re.compile(f"^{re.escape(text)}$")).click()
+from tests.e2e.journey import PHONE, choose, fill_login, in_english, sign_in
 
 
 def test_a_shift_at_the_counter_shows_on_the_dashboard(
@@ -64,21 +59,21 @@ def test_a_shift_at_the_counter_shows_on_the_dashboard(
 
     mobile.get_by_label("Search procedures").fill("ly lich tu phap")
     mobile.get_by_label("Procedure", exact=True).select_option("criminal-record-vneid")
-    _choose(mobile, "VNeID")
-    _choose(mobile, "Fully online")
-    _choose(mobile, "60 and over")
+    choose(mobile, "VNeID")
+    choose(mobile, "Fully online")
+    choose(mobile, "60 and over")
     mobile.get_by_role("button", name="Save").click()
     expect(recent).to_have_count(1)
 
     phone.set_offline(True)
-    _choose(mobile, "Not submitted")
-    _choose(mobile, "Network down")
+    choose(mobile, "Not submitted")
+    choose(mobile, "Network down")
     mobile.get_by_role("button", name="Save").click()
     expect(waiting).to_have_text("1")
     phone.set_offline(False)
     expect(waiting).to_have_text("0", timeout=15000)
 
-    _choose(mobile, "Submitted")
+    choose(mobile, "Submitted")
     mobile.get_by_role("button", name="Save").click()
     expect(recent).to_have_count(3)
     expect(waiting).to_have_text("0")
