@@ -21,11 +21,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
+
+from bench.load import throughput
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -318,36 +319,6 @@ def _rush(port, tokens, targets, concurrency):
     return fivexx
 
 
-def _throughput(port, path, token, concurrency, seconds, limit):
-    """Requests/s of GET path: as many as fit in `seconds`, at most `limit`, N at once."""
-    lock = threading.Lock()
-    state = {"sent": 0, "ok": 0, "bad": 0}
-    deadline = time.monotonic() + seconds
-
-    def worker():
-        while True:
-            with lock:
-                if state["sent"] >= limit or time.monotonic() >= deadline:
-                    return
-                state["sent"] += 1
-            try:
-                status, _ = _request(port, "GET", path, token=token)
-            except OSError:
-                status = 0
-            with lock:
-                state["ok" if status == 200 else "bad"] += 1
-
-    start = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - start
-    done = state["ok"] + state["bad"]
-    return done / elapsed, done, state["bad"], elapsed
-
-
 # -- main -------------------------------------------------------------------------------------
 
 
@@ -410,8 +381,11 @@ def main(argv=None) -> int:
         assert status == 200 and listed, (status, listed)
         figures = {}
         for name, path in (("healthz", "/healthz"), ("shifts", shifts_path)):
-            rate, done, bad, elapsed = _throughput(
-                port, path, token, args.read_concurrency, args.read_seconds, args.read_requests
+            rate, done, bad, elapsed = throughput(
+                lambda path=path: _request(port, "GET", path, token=token)[0],
+                args.read_concurrency,
+                args.read_seconds,
+                args.read_requests,
             )
             figures[name] = rate
             print(

@@ -13,41 +13,11 @@ ratio to /healthz, the ceiling of this stack on this machine. The client shares 
 
 import argparse
 import sys
-import threading
-import time
 
+from bench.load import throughput
 from bench.site import VOLUNTEER, demo_site
 
 DEFAULT_URLS = ["/shifts", "/me/shifts", "/courses"]
-
-
-def throughput(site, path, cookie, concurrency, seconds, limit):
-    lock = threading.Lock()
-    state = {"sent": 0, "ok": 0, "bad": 0}
-    deadline = time.monotonic() + seconds
-
-    def worker():
-        while True:
-            with lock:
-                if state["sent"] >= limit or time.monotonic() >= deadline:
-                    return
-                state["sent"] += 1
-            try:
-                status = site.get(path, cookie=cookie)[0]
-            except OSError:
-                status = 0
-            with lock:
-                state["ok" if status == 200 else "bad"] += 1
-
-    start = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - start
-    done = state["ok"] + state["bad"]
-    return done / elapsed, done, state["bad"]
 
 
 def main(argv=None) -> int:
@@ -73,13 +43,19 @@ def main(argv=None) -> int:
                 print(f"  {url}: HTTP {answer} as {args.who}: not measured")
                 status = 1
         measured = [u for u in args.urls if site.get(u, cookie=cookie)[0] == 200]
-        base, done, bad = throughput(
-            site, "/healthz", cookie, args.concurrency, args.seconds, args.requests
+        base, done, bad, _elapsed = throughput(
+            lambda: site.get("/healthz", cookie=cookie)[0],
+            args.concurrency,
+            args.seconds,
+            args.requests,
         )
         print(f"  {base:7.0f} req/s  /healthz ({done} requests, {bad} not 200)", flush=True)
         for url in measured:
-            rate, done, bad = throughput(
-                site, url, cookie, args.concurrency, args.seconds, args.requests
+            rate, done, bad, _elapsed = throughput(
+                lambda url=url: site.get(url, cookie=cookie)[0],
+                args.concurrency,
+                args.seconds,
+                args.requests,
             )
             print(
                 f"  {rate:7.0f} req/s  {url}  ratio to /healthz {rate / base:.2f} "

@@ -133,7 +133,7 @@ def book_shift(session, shift: Shift, user: User, now: datetime | None = None) -
     campaign = shift.campaign
     if (
         campaign.weekly_limit is not None
-        and _held_in_week(session, user.id, shift) >= campaign.weekly_limit
+        and held_in_week(session, user.id, shift) >= campaign.weekly_limit
     ):
         raise WeeklyLimit()
     status = (
@@ -238,8 +238,9 @@ def holds_overlapping(session, user_id: int, shift: Shift) -> bool:
     )
 
 
-def _held_in_week(session, user_id: int, shift: Shift) -> int:
-    """Bookings the person holds in the campaign during the local ISO week of the shift.
+def held_in_week(session, user_id: int, shift: Shift, ignore=()) -> int:
+    """Bookings the person holds in the campaign during the local ISO week of the shift, but on
+    this shift and the `ignore`d ones (a move leaves one of them).
 
     Waitlisted bookings count too: a promotion must never take a person over the limit.
     """
@@ -254,7 +255,7 @@ def _held_in_week(session, user_id: int, shift: Shift) -> int:
         .where(
             Booking.user_id == user_id,
             Booking.status.in_(HOLDING),
-            Booking.shift_id != shift.id,
+            Booking.shift_id.not_in([shift.id, *ignore]),
             Shift.campaign_id == shift.campaign_id,
             Shift.status == ShiftStatus.ACTIVE,
             Shift.starts_at >= week_start,

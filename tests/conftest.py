@@ -15,7 +15,7 @@ from werkzeug.security import generate_password_hash
 
 from app import create_app
 from app.auth.models import RoleGrant, User
-from app.extensions import db
+from app.extensions import db, limiter
 from app.places.models import Commune, Province, ServicePoint
 from app.places.services import import_places
 from app.roles import Role
@@ -309,3 +309,31 @@ def assist_entry(service_point, procedures):
         return entry
 
     return make
+
+
+@pytest.fixture
+def limited_app(app):
+    """Build a second app on the tests' database with the rate limits on, `config` on top.
+
+    The limiter object is shared by every app: the session app gets its state back after."""
+    built = []
+
+    def build(**config):
+        limited = create_app(
+            {
+                "TESTING": True,
+                "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                "SECRET_KEY": "test-secret",
+                "WTF_CSRF_ENABLED": False,
+                "RATELIMIT_ENABLED": True,
+                **config,
+            }
+        )
+        built.append(limited)
+        return limited
+
+    yield build
+    limiter.enabled = False
+    for limited in built:
+        with limited.app_context():
+            db.session.remove()

@@ -649,19 +649,6 @@ SCHEMAS.update(
                 },
             },
         },
-        "InvalidEntry": {
-            "type": "object",
-            "required": ["error", "message", "fields"],
-            "properties": {
-                "error": {"const": "invalid"},
-                "message": {"type": "string"},
-                "fields": {
-                    "type": "object",
-                    "additionalProperties": {"type": "string"},
-                    "description": "One message per wrong field, in the request's language.",
-                },
-            },
-        },
         "ProcedureRef": {
             "type": "object",
             "required": ["code", "name"],
@@ -701,7 +688,7 @@ PATHS.update(
                     ),
                     "422": {
                         "description": "Errors, one per field.",
-                        **_json(_ref("InvalidEntry")),
+                        **_json(_ref("InvalidInput")),
                     },
                 },
             }
@@ -840,7 +827,8 @@ SCHEMAS.update(
                 "fields": {
                     "type": "object",
                     "additionalProperties": {"type": "string"},
-                    "description": "One message per field sent wrong or missing.",
+                    "description": "One message per field sent wrong or missing, in the request's "
+                    "language.",
                 },
             },
         },

@@ -26,7 +26,6 @@ from scheduling.models import (
     Campaign,
     Shift,
     ShiftStatus,
-    campaign_communes,
 )
 from scheduling.services import LOCAL_ZONE
 
@@ -396,21 +395,6 @@ def learning(session, scope: Scope) -> dict[str, int]:
 
 #: the range shown when none is asked for: the last 30 days
 DEFAULT_DAYS = 30
-
-
-def visible_campaigns(session, user) -> list[Campaign]:
-    """Campaigns with at least one commune the user coordinates, the latest first."""
-    allowed = coordinated_commune_ids(session, user)
-    stmt = select(Campaign).order_by(Campaign.starts_on.desc(), Campaign.id.desc())
-    if allowed is not None:
-        stmt = stmt.where(
-            Campaign.id.in_(
-                select(campaign_communes.c.campaign_id).where(
-                    campaign_communes.c.commune_id.in_(allowed)
-                )
-            )
-        )
-    return list(session.scalars(stmt))
 
 
 def dashboard_scope(

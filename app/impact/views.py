@@ -15,6 +15,7 @@ from app.impact import bp, services, tables
 from app.impact.forms import ImpactFilterForm
 from app.places.models import Commune, Province
 from app.roles import Role
+from scheduling.coverage.services import campaigns_in_scope
 from scheduling.models import Campaign
 from scheduling.services import local_today
 
@@ -28,7 +29,7 @@ def _by_code(model, code):
 def _filters():
     """The dashboard's form with the choices this coordinator may make, and what was chosen."""
     form = ImpactFilterForm(request.args)
-    campaigns = services.visible_campaigns(db.session, current_user)
+    campaigns = campaigns_in_scope(db.session, current_user)
     allowed = coordinated_commune_ids(db.session, current_user)
     communes_stmt = select(Commune).order_by(Commune.name)
     if allowed is not None:

@@ -27,9 +27,9 @@ from scheduling.models import (
 )
 from scheduling.services import (
     HOLDING,
-    LOCAL_ZONE,
     cancel_booking,
     confirmed_count,
+    held_in_week,
     local_day_bounds,
     local_shift_times,
     promote_waitlist,
@@ -277,21 +277,6 @@ class PlacementReport:
         return list(rows.values())
 
 
-def campaigns_in_scope(session, user) -> list[Campaign]:
-    """Campaigns with at least one commune the coordinator coordinates, the latest first."""
-    stmt = select(Campaign).order_by(Campaign.starts_on.desc(), Campaign.id.desc())
-    commune_ids = coordinated_commune_ids(session, user)
-    if commune_ids is not None:
-        stmt = stmt.where(
-            Campaign.id.in_(
-                select(campaign_communes.c.campaign_id).where(
-                    campaign_communes.c.commune_id.in_(commune_ids)
-                )
-            )
-        )
-    return list(session.scalars(stmt))
-
-
 def points_in_scope(session, user, campaign: Campaign | None = None) -> list[ServicePoint]:
     """Active service points the coordinator coordinates, of the campaign's communes if given."""
     stmt = (
@@ -429,28 +414,6 @@ def overlapping_shift(session, user_id: int, shift: Shift, ignore=()) -> Shift |
         )
         .order_by(Shift.starts_at)
         .limit(1)
-    )
-
-
-def held_in_week(session, user_id: int, shift: Shift, ignore=()) -> int:
-    """Shifts the person holds in the campaign in the shift's local ISO week, but this one."""
-    local_day = shift.starts_at.astimezone(LOCAL_ZONE).date()
-    monday = local_day - timedelta(days=local_day.weekday())
-    week_start, _ = local_day_bounds(monday)
-    _, week_end = local_day_bounds(monday + timedelta(days=6))
-    return session.scalar(
-        select(func.count())
-        .select_from(Booking)
-        .join(Shift, Shift.id == Booking.shift_id)
-        .where(
-            Booking.user_id == user_id,
-            Booking.status.in_(HOLDING),
-            Shift.id.not_in([shift.id, *ignore]),
-            Shift.campaign_id == shift.campaign_id,
-            Shift.status == ShiftStatus.ACTIVE,
-            Shift.starts_at >= week_start,
-            Shift.starts_at < week_end,
-        )
     )
 
 

@@ -15,6 +15,7 @@ from app.extensions import db
 from app.notifications.services import notify
 from app.places.models import ServicePoint
 from app.roles import Role
+from scheduling.coverage.services import campaigns_in_scope
 from scheduling.models import Booking, BookingStatus, Shift
 from scheduling.services import local_today
 from scheduling.teams import bp, services
@@ -263,7 +264,7 @@ def my_teams():
 def place(team_id):
     """Place the whole team or chosen members on a campaign's shifts over a range of days."""
     team = _team(team_id)
-    campaigns = services.campaigns_in_scope(db.session, current_user)
+    campaigns = campaigns_in_scope(db.session, current_user)
     members = services.members_of(db.session, team)
     if not campaigns or not members:
         return render_template(

@@ -2,10 +2,9 @@
 
 from sqlalchemy import select
 
-from app import create_app
 from app.api.models import ApiToken
 from app.api.services import hash_token
-from app.extensions import db, limiter
+from app.extensions import db
 from tests.conftest import PASSWORD
 
 
@@ -101,35 +100,20 @@ def test_a_bearer_token_does_not_sign_in_the_html_pages(client, volunteer, beare
 
 
 def test_tokens_are_limited_like_the_login_form_and_the_api_needs_no_csrf_token(
-    app, volunteer, shift
+    limited_app, volunteer, shift
 ):
-    limited = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-            "SECRET_KEY": "test-secret",
-            "WTF_CSRF_ENABLED": True,
-            "RATELIMIT_ENABLED": True,
-            "LOGIN_RATE_LIMIT": "3 per minute",
-        }
-    )
+    limited = limited_app(WTF_CSRF_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
     db.session.commit()
-    # The limiter object is shared by every app: give the session app its state back.
-    try:
-        client = limited.test_client()
-        good = {"email": volunteer.email, "password": PASSWORD}
-        token = client.post("/api/v1/tokens", json=good).get_json()["token"]
-        booked = client.post(
-            f"/api/v1/shifts/{shift.id}/bookings", headers={"Authorization": f"Bearer {token}"}
-        )
-        wrong = {"email": volunteer.email, "password": "wrong password"}
-        answers = [client.post("/api/v1/tokens", json=wrong) for _ in range(3)]
-        # another address, same email: the per-email limit still holds
-        other = client.post("/api/v1/tokens", json=good, environ_base={"REMOTE_ADDR": "10.0.0.9"})
-    finally:
-        limiter.enabled = False
-        with limited.app_context():
-            db.session.remove()
+    client = limited.test_client()
+    good = {"email": volunteer.email, "password": PASSWORD}
+    token = client.post("/api/v1/tokens", json=good).get_json()["token"]
+    booked = client.post(
+        f"/api/v1/shifts/{shift.id}/bookings", headers={"Authorization": f"Bearer {token}"}
+    )
+    wrong = {"email": volunteer.email, "password": "wrong password"}
+    answers = [client.post("/api/v1/tokens", json=wrong) for _ in range(3)]
+    # another address, same email: the per-email limit still holds
+    other = client.post("/api/v1/tokens", json=good, environ_base={"REMOTE_ADDR": "10.0.0.9"})
 
     assert booked.status_code == 201
     assert [r.status_code for r in answers] == [401, 401, 429]

@@ -5,9 +5,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from app import create_app
 from app.auth.models import User
-from app.extensions import db, limiter
+from app.extensions import db
 from app.mail import OutboxMessage
 from app.roles import Role
 from tests.conftest import PASSWORD
@@ -178,27 +177,12 @@ def test_cli_creates_an_admin(runner):
     assert user.roles == {Role.ADMIN}
 
 
-def test_the_fourth_login_attempt_in_a_minute_is_refused(app):
-    limited = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-            "SECRET_KEY": "test-secret",
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": True,
-            "LOGIN_RATE_LIMIT": "3 per minute",
-        }
-    )
-    # The limiter object is shared by every app: give the session app its state back.
-    try:
-        client = limited.test_client()
-        client.set_cookie("lang", "en")
-        form = {"email": "someone@example.test", "password": "wrong password"}
-        answers = [client.post("/login", data=form) for _ in range(4)]
-    finally:
-        limiter.enabled = False
-        with limited.app_context():
-            db.session.remove()
+def test_the_fourth_login_attempt_in_a_minute_is_refused(limited_app):
+    limited = limited_app(LOGIN_RATE_LIMIT="3 per minute")
+    client = limited.test_client()
+    client.set_cookie("lang", "en")
+    form = {"email": "someone@example.test", "password": "wrong password"}
+    answers = [client.post("/login", data=form) for _ in range(4)]
 
     assert [r.status_code for r in answers] == [200, 200, 200, 429]
     assert "Too many attempts. Please wait a minute and try again." in answers[3].get_data(

@@ -8,7 +8,7 @@ from sqlalchemy import String, Text, func, select
 
 from app import create_app
 from app.assists.models import AssistedSubmission
-from app.extensions import db, limiter
+from app.extensions import db
 from app.home_support import services
 from app.home_support.models import HomeSupportRequest, RequestStatus
 
@@ -186,25 +186,10 @@ def test_a_closed_request_takes_no_more_volunteers(coordinator, home_request, pa
         services.assign(db.session, home_request, pair, by=coordinator)
 
 
-def test_the_public_form_is_rate_limited(app):
-    limited = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-            "SECRET_KEY": "test-secret",
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": True,
-            "HOME_SUPPORT_RATE_LIMIT": "2 per hour",
-        }
-    )
-    # The limiter object is shared by every app: give the session app its state back.
-    try:
-        client = limited.test_client()
-        answers = [_ask(client, address="").status_code for _ in range(3)]
-    finally:
-        limiter.enabled = False
-        with limited.app_context():
-            db.session.remove()
+def test_the_public_form_is_rate_limited(limited_app):
+    limited = limited_app(HOME_SUPPORT_RATE_LIMIT="2 per hour")
+    client = limited.test_client()
+    answers = [_ask(client, address="").status_code for _ in range(3)]
     assert answers == [400, 400, 429]
 
 

@@ -1,7 +1,6 @@
 """The impact figures: they equal counts made directly in the log, and each scope sees its own."""
 
 import random
-import uuid
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
@@ -36,26 +35,21 @@ def other_point(other_commune):
 
 
 @pytest.fixture
-def log(volunteer, service_point):
+def log(volunteer, service_point, assist_entry):
     """Log an assisted submission as the volunteer's phone would send it."""
 
     def entry(point=None, at=MORNING, **fields):
-        data = {
-            "id": str(uuid.uuid4()),
-            "service_point": (point or service_point).id,
-            "procedure": "birth-registration",
-            "channel": "national_portal",
-            "level": "partly_online",
-            "outcome": "submitted",
-            "reason": None,
-            "result_electronic": "yes",
-            "age_band": "40_59",
-            "vulnerable": False,
-            "at_home": False,
-            "self_service": False,
-            "occurred_at": at.isoformat(),
-            **fields,
-        }
+        data = assist_entry(
+            **{
+                "service_point": (point or service_point).id,
+                "channel": "national_portal",
+                "level": "partly_online",
+                "age_band": "40_59",
+                "vulnerable": False,
+                "occurred_at": at.isoformat(),
+                **fields,
+            }
+        )
         row, created = record_assist(db.session, volunteer, data, now=at + timedelta(minutes=1))
         assert created
         return row

@@ -2,13 +2,11 @@
 
 import csv
 import io
-import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from app.api.services import issue_token
-from app.assists.procedures.services import import_procedures
 from app.assists.services import record_assist
 from app.extensions import db
 
@@ -18,25 +16,14 @@ RANGE = {"start": "2030-01-08", "end": "2030-01-08"}
 
 
 @pytest.fixture(autouse=True)
-def logged(volunteer, service_point):
+def logged(volunteer, assist_entry):
     """Four dossiers at Bồ Đề: three submitted online, one refused for a missing signature."""
-    import_procedures(db.session)
     for n in range(4):
-        data = {
-            "id": str(uuid.uuid4()),
-            "service_point": service_point.id,
-            "procedure": "birth-registration",
-            "channel": "vneid",
-            "level": "fully_online",
-            "outcome": "submitted" if n < 3 else "not_submitted",
-            "reason": None if n < 3 else "missing_signature",
-            "result_electronic": "yes",
-            "age_band": "60_plus",
-            "vulnerable": True,
-            "at_home": False,
-            "self_service": False,
-            "occurred_at": MORNING.isoformat(),
-        }
+        data = assist_entry(
+            outcome="submitted" if n < 3 else "not_submitted",
+            reason=None if n < 3 else "missing_signature",
+            occurred_at=MORNING.isoformat(),
+        )
         record_assist(db.session, volunteer, data, now=MORNING + timedelta(minutes=1))
     db.session.commit()
 

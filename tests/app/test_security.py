@@ -11,31 +11,16 @@ from werkzeug.security import check_password_hash
 
 from app import ROOT, create_app
 from app.auth import services as accounts
-from app.extensions import db, limiter
+from app.extensions import db
 from app.roles import Role
 
 
 @pytest.fixture
-def limited(app):
+def limited(limited_app):
     """An app whose login and token endpoints allow 3 attempts a minute."""
-    limited = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-            "SECRET_KEY": "test-secret",
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": True,
-            "LOGIN_RATE_LIMIT": "3 per minute",
-        }
-    )
+    limited = limited_app(LOGIN_RATE_LIMIT="3 per minute")
     db.session.commit()
-    try:
-        yield limited
-    finally:
-        # The limiter object is shared by every app: give the session app its state back.
-        limiter.enabled = False
-        with limited.app_context():
-            db.session.remove()
+    return limited
 
 
 def _from(address):

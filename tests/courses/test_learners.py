@@ -7,9 +7,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from app import create_app
 from app.auth.models import RoleGrant, User
-from app.extensions import db, limiter
+from app.extensions import db
 from app.qr import qr_svg
 from app.roles import Role
 from courses.learners import services
@@ -127,26 +126,11 @@ def test_a_wrong_code_says_so_clearly_and_changes_nothing(app, client):
     assert _count(User) == 1
 
 
-def test_the_fourth_code_attempt_in_a_minute_is_refused(app):
-    limited = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-            "SECRET_KEY": "test-secret",
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": True,
-            "LOGIN_RATE_LIMIT": "3 per minute",
-        }
-    )
-    # The limiter object is shared by every app: give the session app its state back.
-    try:
-        client = limited.test_client()
-        client.set_cookie("lang", "en")
-        answers = [client.post("/learn/resume", data={"code": "2222-3333"}) for _ in range(4)]
-    finally:
-        limiter.enabled = False
-        with limited.app_context():
-            db.session.remove()
+def test_the_fourth_code_attempt_in_a_minute_is_refused(limited_app):
+    limited = limited_app(LOGIN_RATE_LIMIT="3 per minute")
+    client = limited.test_client()
+    client.set_cookie("lang", "en")
+    answers = [client.post("/learn/resume", data={"code": "2222-3333"}) for _ in range(4)]
 
     assert [r.status_code for r in answers] == [200, 200, 200, 429]
 

@@ -1,12 +1,10 @@
 """A coordinator watches the impact dashboard change as volunteers log assisted submissions."""
 
-import uuid
 from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 
-from app.assists.procedures.services import import_procedures
 from app.assists.services import record_assist
 from app.database import utcnow
 from app.extensions import db
@@ -16,28 +14,12 @@ from tests.e2e.journey import PHONE
 
 
 @pytest.fixture
-def log_assist(volunteer, service_point):
-    import_procedures(db.session)
+def log_assist(volunteer, assist_entry):
     db.session.commit()
 
     def log(**fields):
         now = utcnow()
-        data = {
-            "id": str(uuid.uuid4()),
-            "service_point": service_point.id,
-            "procedure": "birth-registration",
-            "channel": "vneid",
-            "level": "fully_online",
-            "outcome": "submitted",
-            "reason": None,
-            "result_electronic": "yes",
-            "age_band": "60_plus",
-            "vulnerable": True,
-            "at_home": False,
-            "self_service": False,
-            "occurred_at": (now - timedelta(minutes=5)).isoformat(),
-            **fields,
-        }
+        data = assist_entry(occurred_at=(now - timedelta(minutes=5)).isoformat(), **fields)
         record_assist(db.session, volunteer, data, now=now)
         db.session.commit()
 
