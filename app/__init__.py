@@ -1,4 +1,4 @@
-"""The Cầu Nối site: create_app builds one configured application."""
+"""The Cầu Nối site: create_app builds one configured application from the kernel and its parts."""
 
 from pathlib import Path
 
@@ -10,7 +10,8 @@ from app.extensions import babel, compress, csrf, db, limiter, login_manager, mi
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(config=None):
+def create_app(config=None) -> Flask:
+    """The kernel, then each part's init_app (blueprints, API routes, commands, models, kinds)."""
     app = Flask(__name__, template_folder=str(ROOT / "templates"))
     from app.urls import IdConverter
 
@@ -31,79 +32,42 @@ def create_app(config=None):
     navigation.init_app(app)
     errors.init_app(app)
     security.init_app(app)
-    from app.api import models as api_models  # noqa: F401
     from app.api.views import authenticate as authenticate_api
 
     # A bearer token, never a cookie, names the user of an API request: before access.enforce.
     app.before_request(authenticate_api)
     app.before_request(access.enforce)
 
-    import courses.learners.models  # noqa: F401
-    import courses.learning.models  # noqa: F401
-    import courses.models  # noqa: F401
-    import courses.reports.models  # noqa: F401
-    import scheduling.checkin.models  # noqa: F401
-    import scheduling.coverage.models  # noqa: F401
-    import scheduling.models  # noqa: F401
-    import scheduling.reminders.models  # noqa: F401
-    import scheduling.teams.models  # noqa: F401
-    from app.assists import models as assist_models  # noqa: F401
-    from app.home_support import models as home_support_models  # noqa: F401
-    from app.impact import models as impact_models  # noqa: F401
-    from app.notifications import models as notification_models  # noqa: F401
+    _init_kernel(app)
+    # The factory's list of parts: the one place the kernel names them. Order matters only for
+    # the demo, whose later parts build on the earlier ones' data.
+    import courses
+    import impact
+    import scheduling
 
-    _register_blueprints(app)
-    _register_cli(app)
+    for part in (scheduling, courses, impact):
+        part.init_app(app)
+
+    from app.api import bp as api_bp
+
+    app.register_blueprint(api_bp)  # last: the parts have nested their API blueprints in it
     return app
 
 
-def _register_blueprints(app):
-    import courses.learning.api  # noqa: F401  (its routes join the API blueprint)
-    import scheduling.api  # noqa: F401  (its routes join the API blueprint)
-    import scheduling.checkin.api  # noqa: F401
-    from app.admin import bp as admin_bp
-    from app.api import bp as api_bp
-    from app.assists import api as assists_api  # noqa: F401  (routes join the API blueprint)
-    from app.assists import bp as assists_bp
-    from app.assists.procedures import bp as procedures_bp
-    from app.auth import bp as auth_bp
-    from app.home_support import bp as home_support_bp
-    from app.impact import bp as impact_bp
-    from app.main import bp as main_bp
-    from app.notifications import bp as notifications_bp
-    from app.places import bp as places_bp
-    from courses import bp as courses_bp
-    from courses.learners import bp as learners_bp
-    from courses.learning import bp as learning_bp
-    from courses.reports import bp as course_reports_bp
-    from scheduling import bp as scheduling_bp
-    from scheduling.campaigns import bp as campaigns_bp
-    from scheduling.checkin import bp as checkin_bp
-    from scheduling.coverage import bp as coverage_bp
-    from scheduling.teams import bp as teams_bp
+def _init_kernel(app: Flask) -> None:
+    """The kernel's own pages, models and commands."""
+    from app import cli
+    from app.admin.views import bp as admin_bp
+    from app.api import models as api_models  # noqa: F401  (its table)
+    from app.auth.views import bp as auth_bp
+    from app.main.views import bp as main_bp
+    from app.notifications import models as notification_models  # noqa: F401  (its table)
+    from app.notifications.views import bp as notifications_bp
+    from app.places.views import bp as places_bp
 
     app.register_blueprint(main_bp)
-    app.register_blueprint(api_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(places_bp)
-    app.register_blueprint(scheduling_bp)
-    app.register_blueprint(coverage_bp)
-    app.register_blueprint(checkin_bp)
-    app.register_blueprint(campaigns_bp)
     app.register_blueprint(notifications_bp)
-    app.register_blueprint(teams_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
-    app.register_blueprint(courses_bp)
-    app.register_blueprint(learning_bp)
-    app.register_blueprint(learners_bp)
-    app.register_blueprint(course_reports_bp)
-    app.register_blueprint(assists_bp)
-    app.register_blueprint(procedures_bp, url_prefix="/admin")
-    app.register_blueprint(home_support_bp)
-    app.register_blueprint(impact_bp)
-
-
-def _register_cli(app):
-    from app import cli
-
     cli.init_app(app)

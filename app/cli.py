@@ -1,4 +1,4 @@
-"""Command groups: translate, places, users, demo, courses, procedures, impact, scheduling…"""
+"""The kernel's command groups: translate, places, users, demo, backup."""
 
 import subprocess
 import sys
@@ -106,24 +106,11 @@ def init(language):
 
 
 def init_app(app):
-    from app.assists.procedures.cli import procedures_cli
+    """The kernel's commands; each part adds its own group in its init_app."""
     from app.auth.cli import users_cli
     from app.backup import backup_command
     from app.demo import demo_command
-    from app.impact.cli import impact_cli
     from app.places.cli import places_cli
-    from courses.cli import courses_cli
-    from scheduling.cli import scheduling_cli
 
-    for command in (
-        translate,
-        places_cli,
-        users_cli,
-        demo_command,
-        courses_cli,
-        procedures_cli,
-        impact_cli,
-        scheduling_cli,
-        backup_command,
-    ):
+    for command in (translate, places_cli, users_cli, demo_command, backup_command):
         app.cli.add_command(command)

@@ -1,4 +1,5 @@
-"""`flask demo`: documented demo accounts and a service point in each of Hanoi's communes."""
+"""`flask demo`: documented demo accounts, a service point in each of Hanoi's communes, then
+each part's demo (the campaign, the assisted submissions)."""
 
 import click
 from flask import current_app
@@ -6,11 +7,10 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from app.assists.procedures.services import import_procedures
 from app.auth.models import RoleGrant, User
 from app.auth.services import grant_role
 from app.extensions import db
-from app.impact.demo import load_demo_assists
+from app.parts import demo_loaders
 from app.places.models import Commune, Province, ServicePoint
 from app.places.services import import_places
 from app.roles import Role
@@ -42,7 +42,6 @@ def load_demo(session) -> dict[str, int]:
     """Create what is missing of the demo; running it again changes nothing."""
     if session.scalar(select(Province.id).limit(1)) is None:
         import_places(session)
-    import_procedures(session)
     hanoi = session.scalar(select(Province).where(Province.code == HANOI))
     bo_de = session.scalar(select(Commune).where(Commune.code == BO_DE))
     hanoi_communes = session.scalars(
@@ -98,16 +97,10 @@ def load_demo(session) -> dict[str, int]:
             )
             points += 1
     session.flush()
-    # the scheduling part's demo: a late import, as app's core never imports a part at load time
-    from scheduling.teams.demo import load_campaign_demo
-
-    campaign = load_campaign_demo(session, hanoi, bo_de)
-    return {
-        "accounts": len(existing) - before,
-        "service_points": points,
-        **campaign,
-        "assisted_submissions": load_demo_assists(session, hanoi.id),
-    }
+    counts = {"accounts": len(existing) - before, "service_points": points}
+    for load in demo_loaders():
+        counts.update(load(session, hanoi, bo_de))
+    return counts
 
 
 @click.command("demo")

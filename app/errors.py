@@ -47,7 +47,7 @@ def handle_http_error(error: HTTPException):
         response.status_code = status
         response.headers.extend(headers)
         return response
-    return render_template("errors/error.html", status=status, message=message), status, headers
+    return render_template("app/errors/error.html", status=status, message=message), status, headers
 
 
 def init_app(app):

@@ -204,11 +204,11 @@ def run(kind, rows, runs) -> dict:
     from sqlalchemy import select
 
     from app import create_app
-    from app.assists.models import Procedure
-    from app.assists.procedures.services import import_procedures
     from app.extensions import db
-    from app.impact import services
     from app.places.services import import_places
+    from impact.assists.models import Procedure
+    from impact.dashboard import services
+    from impact.procedures.services import import_procedures
     from scheduling.services import LOCAL_ZONE
 
     with tempfile.TemporaryDirectory() as workdir:

@@ -1,12 +1,14 @@
 """Reading pages: the catalogue, a course's lessons and one lesson."""
 
-from flask import abort, render_template
+from flask import Blueprint, abort, render_template
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from app.access import public
 from app.extensions import db
-from courses import bp, services
+from courses import services
+
+bp = Blueprint("courses", __name__)
 
 AUDIENCE_LABELS = {
     "resident": _l("For residents"),

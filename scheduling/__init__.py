@@ -1,7 +1,32 @@
 """Scheduling: campaigns, shifts, bookings, waitlists, teams and attendance."""
 
-from flask import Blueprint
+from flask import Flask
 
-bp = Blueprint("scheduling", __name__)
 
-from scheduling import views  # noqa: E402,F401
+def init_app(app: Flask) -> None:
+    """Scheduling's pages, API routes, `flask scheduling` commands, tables, notices and demo."""
+    from app.api import nest
+    from app.notifications.services import register_kinds
+    from app.parts import add_demo
+    from scheduling import api, notices
+    from scheduling import models as _models  # noqa: F401  (its tables)
+    from scheduling.campaigns.demo import load_campaign_demo
+    from scheduling.campaigns.views import bp as campaigns_bp
+    from scheduling.checkin import api as checkin_api
+    from scheduling.checkin import models as _checkin_models  # noqa: F401
+    from scheduling.checkin.views import bp as checkin_bp
+    from scheduling.cli import scheduling_cli
+    from scheduling.coverage import models as _coverage_models  # noqa: F401
+    from scheduling.coverage.views import bp as coverage_bp
+    from scheduling.reminders import models as _reminder_models  # noqa: F401
+    from scheduling.teams import models as _team_models  # noqa: F401
+    from scheduling.teams.views import bp as teams_bp
+    from scheduling.views import bp
+
+    for blueprint in (bp, coverage_bp, checkin_bp, campaigns_bp, teams_bp):
+        app.register_blueprint(blueprint)
+    nest(api.bp)
+    nest(checkin_api.bp)
+    app.cli.add_command(scheduling_cli)
+    register_kinds(notices.KINDS)
+    add_demo(app, load_campaign_demo)

@@ -2,13 +2,13 @@
 
 from datetime import date
 
-from flask import jsonify, request
+from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from app.access import roles, signed_in
-from app.api import bp, error
+from app.api import error
 from app.database import utcnow
 from app.extensions import db
 from app.notifications.services import notify
@@ -16,6 +16,9 @@ from app.places.models import Commune
 from app.roles import Role
 from scheduling import services
 from scheduling.models import Booking, BookingStatus, Shift
+
+#: nested under the API frame's /api/v1 by the part's init_app
+bp = Blueprint("scheduling", __name__)
 
 
 def _refusals():

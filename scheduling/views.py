@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -15,9 +15,11 @@ from app.extensions import db
 from app.notifications.services import notify
 from app.roles import Role
 from app.urls import safe_next
-from scheduling import bp, services
+from scheduling import services
 from scheduling.forms import FindShiftsForm
 from scheduling.models import Booking, BookingStatus, Shift
+
+bp = Blueprint("scheduling", __name__)
 
 #: shifts listed on one page of /shifts: enough for a day of a ward, light on a phone
 PAGE_SIZE = 50

@@ -275,8 +275,8 @@ def make_volunteer(make_user, bo_de):
 
 @pytest.fixture
 def procedures():
-    """The seeded procedure catalogue (app/assists/procedures.yaml)."""
-    from app.assists.procedures.services import import_procedures
+    """The seeded procedure catalogue (impact/procedures/procedures.yaml)."""
+    from impact.procedures.services import import_procedures
 
     import_procedures(db.session)
     return db.session

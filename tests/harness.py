@@ -133,7 +133,7 @@ def build_world(make_user, hanoi, bo_de, other_commune, courses=True) -> World:
 def _build_merged_parts(w):
     """The merged parts' objects: a team of Bồ Đề with the volunteer, the volunteer's attendance
     on the shift, an assisted dossier the volunteer logged there, a home-support request."""
-    from app.assists.models import (
+    from impact.assists.models import (
         AgeBand,
         AssistedSubmission,
         Channel,
@@ -142,7 +142,7 @@ def _build_merged_parts(w):
         Procedure,
         ResultElectronic,
     )
-    from app.home_support.models import HomeSupportAssignment, HomeSupportRequest, TimeWindow
+    from impact.home_support.models import HomeSupportAssignment, HomeSupportRequest, TimeWindow
     from scheduling.checkin.models import Attendance
     from scheduling.teams.models import Team, TeamKind, TeamMember
 
@@ -271,7 +271,7 @@ ENDPOINT_SAMPLES = {
 }
 
 QUERIES = {
-    "api.shifts": lambda w: {"commune": w.bo_de.code, "date": MORNING.date().isoformat()},
+    "api.scheduling.shifts": lambda w: {"commune": w.bo_de.code, "date": MORNING.date().isoformat()},
     "scheduling.find_shifts": lambda w: {"day": MORNING.date().isoformat()},
 }
 

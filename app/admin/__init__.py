@@ -1,5 +1,1 @@
-from flask import Blueprint
 
-bp = Blueprint("admin", __name__)
-
-from app.admin import views  # noqa: E402,F401

@@ -1,13 +1,12 @@
 """Admin pages: who holds which role, and where."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app import navigation
 from app.access import roles
-from app.admin import bp
 from app.admin.forms import ROLE_LABELS, GrantForm, RevokeForm, UserSearchForm
 from app.auth import services
 from app.auth.models import User
@@ -16,6 +15,8 @@ from app.places import services as places
 from app.places.forms import resolve_commune
 from app.places.models import Province
 from app.roles import Role
+
+bp = Blueprint("admin", __name__)
 
 
 def _user(user_id):
@@ -29,7 +30,7 @@ def roles_page():
     form = UserSearchForm(request.args)
     query = form.q.data if form.validate() else ""
     users = services.users_matching(db.session, query or "")
-    return render_template("admin/roles.html", form=form, users=users, role_labels=ROLE_LABELS)
+    return render_template("app/admin/roles.html", form=form, users=users, role_labels=ROLE_LABELS)
 
 
 def _scope(form):
@@ -81,7 +82,7 @@ def user_roles(user_id):
         status = 400
     return (
         render_template(
-            "admin/user_roles.html",
+            "app/admin/user_roles.html",
             user=user,
             form=form,
             role_labels=ROLE_LABELS,

@@ -1,4 +1,9 @@
-"""The JSON API under /api/v1: bearer tokens, the OpenAPI document, and each part's api.py."""
+"""The JSON API under /api/v1: bearer tokens, the OpenAPI document, and each part's api.py.
+
+A part nests its own blueprint under this frame with `nest(child)` from its `init_app`; every
+route of the API is then named `api.<child>.<view>` and shares the frame's authentication,
+errors and CSRF exemption.
+"""
 
 from flask import Blueprint, jsonify
 
@@ -16,4 +21,14 @@ def error(status: int, code: str, message: str):
     return response
 
 
-from app.api import views  # noqa: E402,F401
+def nest(child: Blueprint) -> None:
+    """Put a part's API blueprint under /api/v1, once per process.
+
+    The frame is one blueprint shared by every app the process builds (tests build several), and
+    Flask forbids adding to a blueprint once registered: the children join it before the first
+    app registers it, and a later app finds them there already.
+    """
+    if any(nested is child for nested, _options in bp._blueprints):
+        return
+    csrf.exempt(child)  # Flask-WTF exempts by the request's own (nested) blueprint
+    bp.register_blueprint(child)

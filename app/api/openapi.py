@@ -524,7 +524,7 @@ PATHS = {
 }
 
 
-# --- The assisted-submission log and the procedure catalogue (app/assists/api.py) -------------
+# --- The assisted-submission log and the procedure catalogue (impact/assists/api.py) -------------
 
 _ENTRY_PROPERTIES = {
     "id": {

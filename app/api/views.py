@@ -9,14 +9,14 @@ from app.auth import services as accounts
 from app.extensions import db, limiter, login_manager
 from app.security import has_nul
 
-#: the blueprint's name; its routes authenticate only with a bearer token
+#: the frame's name; its routes and those nested in it authenticate only with a bearer token
 API = "api"
 
 
 @login_manager.request_loader
 def load_user_from_bearer(req):
     """The user of the request's `Authorization: Bearer <token>`, for API routes only."""
-    if req.blueprint != API:
+    if API not in req.blueprints:
         return None
     scheme, _sep, token = req.headers.get("Authorization", "").partition(" ")
     token = token.strip()
@@ -36,7 +36,7 @@ def authenticate():
     The API is exempt from CSRF checks, so a browser's session cookie must never be enough to use
     it: another site could make the browser send one.
     """
-    if request.blueprint == API:
+    if API in request.blueprints:
         login_manager._update_request_context_with_user(load_user_from_bearer(request))
 
 

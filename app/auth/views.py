@@ -1,11 +1,11 @@
 """Sign-in, registration, password reset and the profile."""
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.access import public, signed_in
-from app.auth import bp, services
+from app.auth import services
 from app.auth.forms import (
     ForgotPasswordForm,
     LoginForm,
@@ -21,6 +21,8 @@ from app.places import services as places
 from app.places.forms import resolve_commune
 from app.places.models import Province
 from app.urls import safe_next
+
+bp = Blueprint("auth", __name__)
 
 login_manager.login_view = "auth.login"
 
@@ -59,7 +61,7 @@ def login():
                 db.session.commit()
             response.set_cookie(LANGUAGE_COOKIE, user.locale, max_age=365 * 24 * 3600)
             return response
-    return render_template("auth/login.html", form=form)
+    return render_template("app/auth/login.html", form=form)
 
 
 @bp.post("/logout")
@@ -118,7 +120,7 @@ def register():
                 login_user(user)
                 flash(_("Welcome, %(name)s! Your volunteer account is ready.", name=user.full_name))
                 return redirect(url_for("main.home"))
-    return render_template("auth/register.html", form=form)
+    return render_template("app/auth/register.html", form=form)
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -142,7 +144,7 @@ def profile():
             response = redirect(url_for("auth.profile"))
             response.set_cookie(LANGUAGE_COOKIE, user.locale, max_age=365 * 24 * 3600)
             return response
-    return render_template("auth/profile.html", form=form)
+    return render_template("app/auth/profile.html", form=form)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -172,7 +174,7 @@ def forgot_password():
             deliver_outbox(db.session)
         flash(_("If an account uses that email, a link to reset its password is on its way."))
         return redirect(url_for("auth.login"))
-    return render_template("auth/forgot.html", form=form)
+    return render_template("app/auth/forgot.html", form=form)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -192,11 +194,11 @@ def reset_password(token):
             if error.code == "token_expired"
             else _("This link is not valid. Ask for a new one.")
         )
-        return render_template("auth/reset_invalid.html", message=message), 400
+        return render_template("app/auth/reset_invalid.html", message=message), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
         services.set_password(user, form.password.data)
         db.session.commit()
         flash(_("Your password is changed. You can log in now."))
         return redirect(url_for("auth.login"))
-    return render_template("auth/reset.html", form=form)
+    return render_template("app/auth/reset.html", form=form)

@@ -1,20 +1,21 @@
 """The home page, the language switch and the health check."""
 
-from flask import current_app, redirect, render_template, request
+from flask import Blueprint, current_app, redirect, render_template, request
 from flask_login import current_user
 
 from app.access import public
 from app.extensions import db
 from app.i18n import LANGUAGE_COOKIE
-from app.main import bp
 from app.urls import safe_next
+
+bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
 @public
 def home():
     """What the site is for and where each kind of user goes next."""
-    return render_template("main/home.html")
+    return render_template("app/main/home.html")
 
 
 @bp.post("/language")

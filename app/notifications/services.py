@@ -1,39 +1,51 @@
-"""Tell a person what happened to their shifts: an in-app notice and a mail in their language.
+"""Tell a person what happened: an in-app notice and a mail in their language.
 
-`notify(session, user, kind, **params)` is the one call other parts make. Params are ids and
-plain values (``shift_id=…``, ``from_shift_id=…``), never objects or text: the notice is worded
-when it is read, in the reader's current language, from the shift as it is then.
+`notify(session, user, kind, **params)` is the one call the parts make. Params are ids and plain
+values (``shift_id=…``), never objects or text: the notice is worded when it is read, in the
+reader's current language, from the objects as they are then. The kernel keeps the mechanism
+(store, list, read, deliver); each part registers the kinds it sends and how each is worded.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app, has_request_context, url_for
-from flask_babel import force_locale, format_date, format_time
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.database import utcnow
 from app.mail import queue_mail
 from app.notifications.models import Notification
-from app.places.models import ServicePoint
-
-#: every kind of notice, with the title shown on the page and as the mail's subject
-KINDS = {
-    "booking_confirmed": _l("Booking confirmed"),
-    "promoted": _l("You have a place from the waitlist"),
-    "shift_changed": _l("Your shift changed"),
-    "shift_cancelled": _l("Your shift was cancelled"),
-    "reminder": _l("Reminder: your shift is soon"),
-    "placed": _l("A coordinator put you on a shift"),
-    "removed": _l("A coordinator took you off a shift"),
-    "moved": _l("A coordinator moved you to another shift"),
-}
 
 
-def notify(session, user: User, kind: str, **params) -> Notification:
+@dataclass(frozen=True)
+class Kind:
+    """A kind of notice a part sends: its title, how a batch is worded, where the mail points."""
+
+    title: object  # a lazy string: the page's heading and the mail's subject
+    #: words notices of this kind in the current language, loading what they name in one go
+    word: Callable[[Session, list[Notification]], list[str]]
+    #: the page a mail of this kind links to
+    endpoint: str = "notifications.index"
+    #: the link's sentence in the mail, with %(url)s
+    link_text: object = _l("See your notices: %(url)s")
+
+
+#: every kind of notice, registered by the parts at start-up (kind name -> Kind)
+KINDS: dict[str, Kind] = {}
+
+
+def register_kinds(kinds: dict[str, Kind]) -> None:
+    """Add a part's kinds; registering the same kind again (a second app) replaces it."""
+    KINDS.update(kinds)
+
+
+def notify(session: Session, user: User, kind: str, **params) -> Notification:
     """Store a notice for the user and queue its mail (when they have an email); flush only."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind: {kind}")
@@ -41,14 +53,15 @@ def notify(session, user: User, kind: str, **params) -> Notification:
     session.add(notice)
     session.flush()
     if user.email:
+        spec = KINDS[kind]
         with force_locale(user.locale or "vi"):
-            subject = str(KINDS[kind])
+            subject = str(spec.title)
             text = render(session, [notice])[0].text
             body = "\n\n".join(
                 [
                     _("Hello %(name)s,", name=user.full_name),
                     text,
-                    _("See your shifts: %(url)s", url=_site_url("scheduling.my_shifts")),
+                    str(spec.link_text) % {"url": _site_url(spec.endpoint)},
                     _("Cầu Nối"),
                 ]
             )
@@ -65,89 +78,23 @@ class Shown:
         self.text = text
 
 
-def render(session, notices: list[Notification]) -> list[Shown]:
-    """Word the notices in the current language; the shifts they name are loaded in one query."""
-    from scheduling.models import Shift  # scheduling builds on app, not the other way round
-
-    ids = set()
+def render(session: Session, notices: list[Notification]) -> list[Shown]:
+    """Word the notices in the current language, each kind's batch by the part that sends it."""
+    by_kind: dict[str, list[Notification]] = {}
     for notice in notices:
-        for key in ("shift_id", "from_shift_id"):
-            if isinstance(notice.params.get(key), int):
-                ids.add(notice.params[key])
-    shifts = {}
-    if ids:
-        shifts = {
-            shift.id: shift
-            for shift in session.scalars(
-                select(Shift)
-                .where(Shift.id.in_(ids))
-                .options(joinedload(Shift.service_point).joinedload(ServicePoint.commune))
-            )
-        }
-    return [_shown(notice, shifts) for notice in notices]
+        by_kind.setdefault(notice.kind, []).append(notice)
+    texts: dict[int, str] = {}
+    for kind, batch in by_kind.items():
+        spec = KINDS.get(kind)
+        words = spec.word(session, batch) if spec else [_("You have a new notice.")] * len(batch)
+        texts.update({id(n): text for n, text in zip(batch, words, strict=True)})
+    return [
+        Shown(n, str(KINDS[n.kind].title) if n.kind in KINDS else _("Notice"), texts[id(n)])
+        for n in notices
+    ]
 
 
-def _shown(notice: Notification, shifts) -> Shown:
-    params = notice.params or {}
-    shift = _shift_text(shifts.get(params.get("shift_id")))
-    if notice.kind == "booking_confirmed":
-        text = _("Your place is booked: %(shift)s.", shift=shift)
-    elif notice.kind == "promoted":
-        text = _("A place freed up and you moved from the waitlist onto: %(shift)s.", shift=shift)
-    elif notice.kind == "shift_changed":
-        old = _times(params.get("old_starts_at"), params.get("old_ends_at"))
-        if old:
-            text = _(
-                "The times of your shift changed (it was %(old)s). It is now: %(shift)s.",
-                old=old,
-                shift=shift,
-            )
-        else:
-            text = _("The times of your shift changed. It is now: %(shift)s.", shift=shift)
-    elif notice.kind == "shift_cancelled":
-        text = _(
-            "This shift was cancelled and your booking with it: %(shift)s. "
-            "Find another shift if you can.",
-            shift=shift,
-        )
-    elif notice.kind == "reminder":
-        text = _("Your shift is coming up: %(shift)s.", shift=shift)
-    elif notice.kind == "placed":
-        text = _("A coordinator put you on this shift: %(shift)s.", shift=shift)
-    elif notice.kind == "removed":
-        text = _("A coordinator took you off this shift: %(shift)s.", shift=shift)
-    elif notice.kind == "moved":
-        old = _shift_text(shifts.get(params.get("from_shift_id")))
-        text = _("A coordinator moved you from %(old)s to %(shift)s.", old=old, shift=shift)
-    else:
-        text = _("You have a new notice.")
-    return Shown(notice, str(KINDS.get(notice.kind, _("Notice"))), text)
-
-
-def _shift_text(shift) -> str:
-    if shift is None:
-        return _("a shift that no longer exists")
-    return _(
-        "%(point)s (%(commune)s), %(day)s, %(start)s–%(end)s",
-        point=shift.service_point.name,
-        commune=shift.service_point.commune.name,
-        day=format_date(shift.starts_at, "full"),
-        start=format_time(shift.starts_at, "short"),
-        end=format_time(shift.ends_at, "short"),
-    )
-
-
-def _times(starts_at, ends_at) -> str:
-    try:
-        start = datetime.fromisoformat(starts_at)
-        end = datetime.fromisoformat(ends_at)
-    except (TypeError, ValueError):
-        return ""
-    day = format_date(start, "medium")
-    return f"{day}, {format_time(start, 'short')}–{format_time(end, 'short')}"
-
-
-def _site_url(endpoint) -> str:
+def _site_url(endpoint: str) -> str:
     """An absolute link for a mail; outside a request (cron) it starts with SITE_URL."""
     if has_request_context():
         return url_for(endpoint, _external=True)
@@ -156,7 +103,7 @@ def _site_url(endpoint) -> str:
         return url_for(endpoint, _external=True)
 
 
-def notices_of(session, user_id: int, limit: int = 100) -> list[Notification]:
+def notices_of(session: Session, user_id: int, limit: int = 100) -> list[Notification]:
     """The person's notices, newest first."""
     return list(
         session.scalars(
@@ -168,7 +115,7 @@ def notices_of(session, user_id: int, limit: int = 100) -> list[Notification]:
     )
 
 
-def unread_count(session, user_id: int) -> int:
+def unread_count(session: Session, user_id: int) -> int:
     """How many of the person's notices are unread (one index lookup)."""
     return session.scalar(
         select(func.count())
@@ -177,7 +124,7 @@ def unread_count(session, user_id: int) -> int:
     )
 
 
-def mark_all_read(session, user_id: int, now: datetime | None = None) -> int:
+def mark_all_read(session: Session, user_id: int, now: datetime | None = None) -> int:
     """Mark every unread notice of the person read; return how many."""
     result = session.execute(
         update(Notification)

@@ -1,6 +1,6 @@
 """The notifications page and the header's unread count."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -8,7 +8,9 @@ from flask_login import current_user
 from app import navigation
 from app.access import signed_in
 from app.extensions import db
-from app.notifications import bp, services
+from app.notifications import services
+
+bp = Blueprint("notifications", __name__)
 
 
 def _unread_badge():
@@ -24,7 +26,7 @@ def index():
     """The signed-in person's notices, newest first, the unread ones marked."""
     notices = services.notices_of(db.session, current_user.id)
     return render_template(
-        "notifications/index.html",
+        "app/notifications/index.html",
         shown=services.render(db.session, notices),
         unread=sum(1 for n in notices if n.unread),
     )

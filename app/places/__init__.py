@@ -1,5 +1,1 @@
-from flask import Blueprint
 
-bp = Blueprint("places", __name__)
-
-from app.places import api, views  # noqa: E402,F401

@@ -1,6 +1,6 @@
 """Pages of provinces, communes and their service points."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,10 +9,12 @@ from app.access import public, roles
 # A module import, not a name: app.auth.models imports places.models, so this runs mid-cycle.
 from app.auth import services as accounts
 from app.extensions import db
-from app.places import bp, services
+from app.places import services
 from app.places.forms import ServicePointForm
 from app.places.models import Commune, Province
 from app.roles import Role
+
+bp = Blueprint("places", __name__)
 
 
 def _province(code):
@@ -27,7 +29,9 @@ def _commune(code):
 @public
 def provinces():
     """The 34 provinces and centrally-run cities."""
-    return render_template("places/provinces.html", rows=services.provinces_with_counts(db.session))
+    return render_template(
+        "app/places/provinces.html", rows=services.provinces_with_counts(db.session)
+    )
 
 
 @bp.get("/provinces/<code>")
@@ -37,7 +41,9 @@ def province(code):
     province = _province(code)
     query = request.args.get("q", "")[:100]
     communes = services.search_communes(db.session, province, query)
-    return render_template("places/province.html", province=province, communes=communes, q=query)
+    return render_template(
+        "app/places/province.html", province=province, communes=communes, q=query
+    )
 
 
 @bp.get("/communes/<code>")
@@ -46,7 +52,7 @@ def commune(code):
     """A commune and its service points."""
     commune = _commune(code)
     return render_template(
-        "places/commune.html",
+        "app/places/commune.html",
         commune=commune,
         may_edit=accounts.can_coordinate(current_user, commune),
     )
@@ -65,7 +71,9 @@ def new_service_point(code):
         db.session.commit()
         flash(_("The service point is saved."))
         return redirect(url_for("places.commune", code=commune.code))
-    return render_template("places/service_point_form.html", form=form, commune=commune, point=None)
+    return render_template(
+        "app/places/service_point_form.html", form=form, commune=commune, point=None
+    )
 
 
 @bp.route("/service-points/<int:point_id>/edit", methods=["GET", "POST"])
@@ -83,5 +91,22 @@ def edit_service_point(point_id):
         flash(_("The service point is saved."))
         return redirect(url_for("places.commune", code=commune.code))
     return render_template(
-        "places/service_point_form.html", form=form, commune=commune, point=point
+        "app/places/service_point_form.html", form=form, commune=commune, point=point
     )
+
+
+@bp.get("/provinces/<code>/communes.json")
+@public
+def province_communes_json(code):
+    """The communes of a province as [{"code", "name"}], in alphabetical order."""
+    province = services.get_by_code(db.session, Province, code)
+    if province is None:
+        response = jsonify(error="not_found", message=_("This province does not exist."))
+        response.status_code = 404
+        return response
+    communes = services.search_communes(db.session, province)
+    response = jsonify([{"code": c.code, "name": c.name} for c in communes])
+    # The official list changes only with a new import; let phones and proxies keep it a day.
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response

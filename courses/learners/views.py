@@ -1,6 +1,7 @@
 """Joining as a resident, resuming with the personal code or its QR, officers, text size, Moodle."""
 
 from flask import (
+    Blueprint,
     Response,
     abort,
     current_app,
@@ -27,7 +28,7 @@ from app.qr import qr_svg
 from app.roles import Role
 from app.urls import safe_next
 from courses import services as course_services
-from courses.learners import bp, services
+from courses.learners import services
 from courses.learners.forms import (
     ConfirmResumeForm,
     JoinForm,
@@ -36,6 +37,8 @@ from courses.learners.forms import (
     ResumeForm,
 )
 from courses.moodle import moodle_xml
+
+bp = Blueprint("learners", __name__)
 
 navigation.register("learners.my_code", _l("My code"))
 
@@ -92,7 +95,7 @@ def join():
             session[_FRESH_CODE] = code
             flash(_("Welcome, %(name)s! Keep your personal code.", name=user.full_name))
             return redirect(url_for("learners.my_code"))
-    return render_template("learners/join.html", form=form)
+    return render_template("courses/learners/join.html", form=form)
 
 
 @bp.get("/learn/code")
@@ -102,11 +105,11 @@ def my_code():
     profile = services.profile_of(db.session, current_user)
     fresh = session.pop(_FRESH_CODE, None)
     if profile is None or not profile.code_hash or not services.can_use_code(current_user):
-        return render_template("learners/my_code.html", profile=profile, code=None, qr=None)
+        return render_template("courses/learners/my_code.html", profile=profile, code=None, qr=None)
     token = services.resume_token(current_app.config["SECRET_KEY"], current_user, profile)
     url = url_for("learners.resume_from_qr", token=token, _external=True)
     return render_template(
-        "learners/my_code.html",
+        "courses/learners/my_code.html",
         profile=profile,
         code=services.format_code(fresh) if fresh else None,
         qr=qr_svg(url, _("QR code to continue learning on another device")),
@@ -149,7 +152,7 @@ def resume():
             )
         else:
             return _signed_in(user)
-    return render_template("learners/resume.html", form=form)
+    return render_template("courses/learners/resume.html", form=form)
 
 
 @bp.route("/learn/resume/<token>", methods=["GET", "POST"])
@@ -173,11 +176,13 @@ def resume_from_qr(token):
                 "Type your personal code instead."
             )
         )
-        return render_template("learners/resume.html", form=ResumeForm(), message=message), 400
+        return render_template(
+            "courses/learners/resume.html", form=ResumeForm(), message=message
+        ), 400
     form = ConfirmResumeForm()
     if form.validate_on_submit():
         return _signed_in(user)
-    return render_template("learners/resume_confirm.html", form=form, learner=user)
+    return render_template("courses/learners/resume_confirm.html", form=form, learner=user)
 
 
 def _signed_in(user):
@@ -214,7 +219,7 @@ def register_officer():
                 login_user(user)
                 flash(_("Welcome, %(name)s! Your learner account is ready.", name=user.full_name))
                 return redirect(url_for("courses.catalogue"))
-    return render_template("learners/register_officer.html", form=form)
+    return render_template("courses/learners/register_officer.html", form=form)
 
 
 @bp.post("/text-size")

@@ -1,15 +1,18 @@
 """The courses part of the JSON API: the catalogue and one course, with the caller's progress."""
 
-from flask import jsonify
+from flask import Blueprint, jsonify
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.access import signed_in
-from app.api import bp, error
+from app.api import error
 from app.extensions import db
 from courses import services as course_services
 from courses.learning import services
+
+#: nested under the API frame's /api/v1 by the part's init_app
+bp = Blueprint("learning", __name__)
 
 
 def _text(value: dict) -> str:

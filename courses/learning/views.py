@@ -1,6 +1,6 @@
 """Learning pages: marking lessons done, taking a quiz, certificates, "My learning"."""
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -11,9 +11,11 @@ from app.access import public, signed_in
 from app.extensions import db
 from app.qr import qr_svg
 from courses import services as course_services
-from courses.learning import bp, grading, services
+from courses.learning import grading, services
 from courses.learning.models import Certificate, QuizAnswer, QuizAttempt
 from courses.models import Course, Question
+
+bp = Blueprint("learning", __name__)
 
 navigation.register("learning.my_learning", _l("My learning"))
 
@@ -90,7 +92,7 @@ def _render_question(course, attempt, step, problem=None, status=200):
     taps = _walkthrough_taps(step) if problem is None else []
     return (
         render_template(
-            "learning/question.html",
+            "courses/learning/question.html",
             course=course,
             attempt=attempt,
             step=step,
@@ -117,7 +119,7 @@ def quiz(slug):
         select(db.func.count()).select_from(Question).where(Question.course_id == course.id)
     )
     return render_template(
-        "learning/quiz.html",
+        "courses/learning/quiz.html",
         course=course,
         bank=bank,
         size=min(course.quiz_size, bank),
@@ -187,7 +189,7 @@ def feedback(slug, attempt_id, question_id):
     step = next((s for s in steps if s.question.id == question_id), None) or abort(404)
     data = step.question.data
     return render_template(
-        "learning/feedback.html",
+        "courses/learning/feedback.html",
         course=course,
         attempt=attempt,
         step=step,
@@ -209,7 +211,7 @@ def result(slug, attempt_id):
     if attempt.finished_at is None:
         return redirect(url_for("learning.quiz", slug=slug))
     return render_template(
-        "learning/result.html",
+        "courses/learning/result.html",
         course=course,
         attempt=attempt,
         certificate=services.certificate_for(db.session, current_user, course),
@@ -223,7 +225,7 @@ def my_learning():
     courses = [c for _audience, group in course_services.catalogue(db.session) for c in group]
     progress = services.progress_by_course(db.session, current_user, courses)
     started = [progress[c.id] for c in courses if progress[c.id].started]
-    return render_template("learning/my_learning.html", started=started)
+    return render_template("courses/learning/my_learning.html", started=started)
 
 
 def _verification_url(certificate):
@@ -240,7 +242,7 @@ def certificate(certificate_id):
         abort(404)
     url = _verification_url(found)
     return render_template(
-        "learning/certificate.html",
+        "courses/learning/certificate.html",
         certificate=found,
         verify_url=url,
         qr=qr_svg(url, _("QR code of the verification link")),
@@ -253,5 +255,5 @@ def verify(verification):
     """Anyone can check a certificate: name, course, date, commune; nothing private."""
     found = services.verify(db.session, verification, current_app.config["SECRET_KEY"])
     if found is None:
-        return render_template("learning/verify_invalid.html"), 404
-    return render_template("learning/verify.html", certificate=found)
+        return render_template("courses/learning/verify_invalid.html"), 404
+    return render_template("courses/learning/verify.html", certificate=found)

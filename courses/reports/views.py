@@ -1,6 +1,6 @@
 """The learning report of a coordinator's scope, and the assisted session page for helpers."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_percent
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -18,9 +18,11 @@ from app.places.models import Province
 from app.roles import Role
 from courses.learners import services as learners
 from courses.models import Course
-from courses.reports import bp, services
+from courses.reports import services
 from courses.reports.forms import AssistedSessionForm
 from courses.views import localized
+
+bp = Blueprint("course_reports", __name__)
 
 navigation.register("course_reports.report", _l("Learning report"))
 

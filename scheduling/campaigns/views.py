@@ -1,6 +1,6 @@
 """Coordinators' campaign pages: list, create, detail, edit, and generate shifts."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -10,10 +10,12 @@ from app import navigation
 from app.access import roles
 from app.extensions import db
 from app.roles import Role
-from scheduling.campaigns import bp, services
+from scheduling.campaigns import services
 from scheduling.campaigns.forms import WEEKDAYS, CampaignForm
 from scheduling.models import DEFAULT_SHIFT_PATTERN, Campaign
 from scheduling.services import generate_shifts
+
+bp = Blueprint("campaigns", __name__)
 
 navigation.register("campaigns.index", _l("Campaigns"))
 
@@ -35,7 +37,7 @@ def index():
     """The campaigns in the coordinator's scope."""
     scope = services.scope_of(current_user)
     return render_template(
-        "campaigns/index.html", campaigns=services.visible_campaigns(db.session, scope)
+        "scheduling/campaigns/index.html", campaigns=services.visible_campaigns(db.session, scope)
     )
 
 
@@ -73,7 +75,7 @@ def new():
     province = next((p for p in provinces if p.code == code), None)
     if province is None:
         if len(provinces) > 1:
-            return render_template("campaigns/choose_province.html", provinces=provinces)
+            return render_template("scheduling/campaigns/choose_province.html", provinces=provinces)
         province = provinces[0]
     form = CampaignForm()
     if request.method == "GET":
@@ -86,7 +88,11 @@ def new():
         flash(_("The campaign is saved. Generate its shifts when the communes are ready."))
         return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
     return render_template(
-        "campaigns/form.html", form=form, province=province, campaign=None, communes=communes
+        "scheduling/campaigns/form.html",
+        form=form,
+        province=province,
+        campaign=None,
+        communes=communes,
     )
 
 
@@ -97,7 +103,7 @@ def detail(campaign_id):
     campaign = _campaign(campaign_id)
     scope = services.scope_of(current_user)
     return render_template(
-        "campaigns/detail.html",
+        "scheduling/campaigns/detail.html",
         campaign=campaign,
         counts=services.counts(db.session, campaign),
         may_edit=services.can_edit(scope, campaign),
@@ -140,7 +146,7 @@ def edit(campaign_id):
                 flash(_summary_text(summary))
             return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
     return render_template(
-        "campaigns/form.html",
+        "scheduling/campaigns/form.html",
         form=form,
         province=campaign.province,
         campaign=campaign,

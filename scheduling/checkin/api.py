@@ -1,11 +1,11 @@
 """The check-in part of the JSON API: check in with a scanned token, check out."""
 
-from flask import jsonify, request
+from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.access import roles
-from app.api import bp, error
+from app.api import error
 from app.database import utcnow
 from app.extensions import db
 from app.places.models import ServicePoint
@@ -16,6 +16,9 @@ from scheduling.checkin.messages import STATUS, result_message
 from scheduling.checkin.models import Attendance, Scan, ScanResult
 from scheduling.checkin.views import commit_scan
 from scheduling.services import LOCAL_ZONE
+
+#: nested under the API frame's /api/v1 by the part's init_app
+bp = Blueprint("checkin", __name__)
 
 #: ids are 32-bit integers in the database; a larger one names nothing
 MAX_ID = 2**31 - 1

@@ -4,7 +4,16 @@ and the coordinators' attendance lists."""
 import secrets
 from datetime import UTC, datetime, time, timedelta
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -17,13 +26,15 @@ from app.extensions import db
 from app.places.models import ServicePoint
 from app.qr import qr_svg
 from app.roles import Role
-from scheduling.checkin import bp, services
+from scheduling.checkin import services
 from scheduling.checkin.forms import CheckinForm, ScanForm, parse_moment
 from scheduling.checkin.messages import STATUS, result_message
 from scheduling.checkin.models import Attendance, Scan, ScanMethod, ScanResult
 from scheduling.models import Campaign, Shift, ShiftStatus
 from scheduling.services import LOCAL_ZONE, local_today
 from scheduling.views import describe
+
+bp = Blueprint("checkin", __name__)
 
 TOKEN_REFUSALS = {ScanResult.INVALID_TOKEN, ScanResult.EXPIRED_TOKEN, ScanResult.ROTATED_TOKEN}
 

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 from urllib.parse import quote
 
 from flask import (
+    Blueprint,
     Response,
     abort,
     current_app,
@@ -26,11 +27,13 @@ from app.extensions import db
 from app.places.models import ServicePoint
 from app.roles import Role
 from app.text import fold
-from scheduling.coverage import bp, calendar, services
+from scheduling.coverage import calendar, services
 from scheduling.coverage.forms import CoverageFilterForm
 from scheduling.coverage.services import CellState
 from scheduling.models import Booking, BookingStatus
 from scheduling.services import local_today
+
+bp = Blueprint("coverage", __name__)
 
 navigation.register("coverage.board", _l("Coverage"))
 
@@ -53,7 +56,9 @@ def board():
     form = CoverageFilterForm(request.args)
     form.campaign.choices = [(c.id, c.name) for c in campaigns]
     if not campaigns:
-        return render_template("coverage/board.html", form=form, campaign=None, board=None)
+        return render_template(
+            "scheduling/coverage/board.html", form=form, campaign=None, board=None
+        )
     valid = form.validate()
     if form.campaign.data is None or form.campaign.errors:
         campaign = services.current_campaign(campaigns, today)
@@ -61,7 +66,9 @@ def board():
         campaign = next(c for c in campaigns if c.id == form.campaign.data)
     form.campaign.data = campaign.id
     if not valid:
-        html = render_template("coverage/board.html", form=form, campaign=campaign, board=None)
+        html = render_template(
+            "scheduling/coverage/board.html", form=form, campaign=campaign, board=None
+        )
         return html, 400
     first, last = services.default_range(today)
     first = form.first.data or (form.last.data - timedelta(days=6) if form.last.data else first)
@@ -91,7 +98,7 @@ def board():
         (_("The next 7 days"), today, today + timedelta(days=6)),
     ]
     return render_template(
-        "coverage/board.html",
+        "scheduling/coverage/board.html",
         ranges=ranges,
         form=form,
         campaign=campaign,
@@ -130,7 +137,7 @@ def _roster_day() -> date | None:
 
 def _bad_date():
     message = _("Give the date as YYYY-MM-DD, for example 2030-01-07.")
-    return render_template("errors/error.html", status=400, message=message), 400
+    return render_template("app/errors/error.html", status=400, message=message), 400
 
 
 @bp.get("/service-points/<int:point_id>/roster")
@@ -142,7 +149,7 @@ def roster(point_id):
     if day is None:
         return _bad_date()
     return render_template(
-        "coverage/roster.html",
+        "scheduling/coverage/roster.html",
         point=point,
         day=day,
         shifts=services.roster(db.session, point, day),
@@ -248,7 +255,7 @@ def my_calendar():
     token = calendar.feed_token(db.session, current_app.config["SECRET_KEY"], current_user)
     url = url_for("coverage.feed", token=token, _external=True)
     webcal = "webcal://" + url.split("://", 1)[1]
-    return render_template("coverage/my_calendar.html", feed_url=url, webcal_url=webcal)
+    return render_template("scheduling/coverage/my_calendar.html", feed_url=url, webcal_url=webcal)
 
 
 @bp.post("/me/calendar/reset")

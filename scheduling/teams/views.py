@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -18,7 +18,7 @@ from app.roles import Role
 from scheduling.coverage.services import campaigns_in_scope
 from scheduling.models import Booking, BookingStatus, Shift
 from scheduling.services import local_today
-from scheduling.teams import bp, services
+from scheduling.teams import services
 from scheduling.teams.forms import (
     KIND_LABELS,
     AddMemberForm,
@@ -31,6 +31,8 @@ from scheduling.teams.forms import (
 from scheduling.teams.models import Team
 from scheduling.teams.services import Outcome
 from scheduling.views import describe
+
+bp = Blueprint("teams", __name__)
 
 navigation.register("teams.index", _l("Teams"))
 

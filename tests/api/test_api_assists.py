@@ -6,9 +6,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
 
-from app.assists.models import AssistedSubmission
 from app.extensions import db
 from app.roles import Role
+from impact.assists.models import AssistedSubmission
 
 
 def _count():

@@ -71,7 +71,7 @@ SCOPED = {
     "checkin.campaign_attendance": {"other_coordinator": REFUSED},
     "checkin.attendance": {"other_coordinator": REFUSED},
     "checkin.checkout": {"other_coordinator": REFUSED},
-    "api.checkout_checkin": {"other_coordinator": REFUSED},
+    "api.checkin.checkout_checkin": {"other_coordinator": REFUSED},
     # assists and home support (merged): Bồ Đề's dossier and request
     "assists.show": {"other_coordinator": REFUSED},
     "assists.undo": {"other_coordinator": REFUSED},
@@ -86,7 +86,7 @@ SCOPED = {
 
 #: coordinator routes that take an object but are not limited by the coordinator's scope
 UNSCOPED = {
-    "api.book_shift": "a coordinator may volunteer on any open shift, like a volunteer",
+    "api.scheduling.book_shift": "a coordinator may volunteer on any open shift, like a volunteer",
     "checkin.check_in": "a coordinator checks in on a poster's QR like any volunteer, anywhere",
     "learners.moodle_export": "the argument is a course, the same for every commune",
     "course_reports.assisted_session": "the argument is a course, the same for every commune",

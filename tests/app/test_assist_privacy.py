@@ -5,9 +5,9 @@ import re
 
 from sqlalchemy import inspect
 
-from app.assists.forms import AssistForm
-from app.assists.models import AssistedSubmission
 from app.extensions import db
+from impact.assists.forms import AssistForm
+from impact.assists.models import AssistedSubmission
 
 #: the tables of the log: every table the assisted-submission log writes to
 LOG_TABLES = {AssistedSubmission.__tablename__}

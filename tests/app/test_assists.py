@@ -9,13 +9,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.assists import services
-from app.assists.models import AssistedSubmission, Procedure, Reason
 from app.auth.models import User
 from app.database import begin_write, utcnow
 from app.extensions import db
 from app.places.models import ServicePoint
 from app.roles import Role
+from impact.assists import services
+from impact.assists.models import AssistedSubmission, Procedure, Reason
 
 
 def _count():

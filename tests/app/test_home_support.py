@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import String, Text, func, select
 
 from app import create_app
-from app.assists.models import AssistedSubmission
 from app.extensions import db
-from app.home_support import services
-from app.home_support.models import HomeSupportRequest, RequestStatus
+from impact.assists.models import AssistedSubmission
+from impact.home_support import services
+from impact.home_support.models import HomeSupportRequest, RequestStatus
 
 ADDRESS = "Số 17 ngõ 42 phố Hồng Tiến, Bồ Đề"
 
@@ -214,7 +214,7 @@ def test_the_public_form_checks_its_csrf_token(app, bo_de):
 def test_a_visit_logged_offline_keeps_its_link_to_the_request(
     app, client, login, coordinator, home_request, pair, assist_entry
 ):
-    from app.assists.services import sync_token
+    from impact.assists.services import sync_token
 
     services.assign(db.session, home_request, pair, by=coordinator)
     login(pair[0])

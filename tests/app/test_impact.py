@@ -7,13 +7,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.assists.models import AssistedSubmission
-from app.assists.procedures.services import import_procedures
-from app.assists.services import record_assist, undo_assist
 from app.extensions import db
-from app.impact import services
-from app.impact.models import COUNTERS, AssistDailyCount
 from app.places.models import ServicePoint
+from impact.assists.models import AssistedSubmission
+from impact.assists.services import record_assist, undo_assist
+from impact.dashboard import services
+from impact.dashboard.models import COUNTERS, AssistDailyCount
+from impact.procedures.services import import_procedures
 from scheduling.services import local_today
 
 DAY = date(2030, 1, 8)

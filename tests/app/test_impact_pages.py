@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from app.api.services import issue_token
-from app.assists.services import record_assist
 from app.extensions import db
+from impact.assists.services import record_assist
 
 DAY = date(2030, 1, 8)
 MORNING = datetime(2030, 1, 8, 2, tzinfo=UTC)

@@ -85,7 +85,7 @@ def test_every_kind_has_its_own_text(english, login, volunteer, shift, add_shift
     login(volunteer)
     page = english.get("/notifications").get_data(as_text=True)
     with force_locale("en"):
-        titles = [str(title) for title in KINDS.values()]
+        titles = [str(kind.title) for kind in KINDS.values()]
     for title in titles:
         assert title in page
     assert "A coordinator moved you from" in page

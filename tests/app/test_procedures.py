@@ -4,9 +4,9 @@ import re
 
 from sqlalchemy import func, select
 
-from app.assists.models import Procedure
-from app.assists.procedures import services
 from app.extensions import db
+from impact.assists.models import Procedure
+from impact.procedures import services
 
 
 def _count():

@@ -5,9 +5,9 @@ import re
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from app.assists.models import AssistedSubmission
 from app.extensions import db
 from app.roles import Role
+from impact.assists.models import AssistedSubmission
 from tests.e2e.journey import PHONE, choose
 
 EMAIL = "tnv.binh@example.com"

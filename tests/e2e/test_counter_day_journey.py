@@ -6,9 +6,9 @@ from datetime import timedelta
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from app.assists.models import AssistedSubmission
 from app.database import utcnow
 from app.extensions import db
+from impact.assists.models import AssistedSubmission
 from scheduling.checkin.models import Attendance
 from scheduling.services import local_today
 from tests.e2e.journey import PHONE, choose, fill_login, in_english, sign_in

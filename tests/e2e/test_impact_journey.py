@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from app.assists.services import record_assist
 from app.database import utcnow
 from app.extensions import db
+from impact.assists.services import record_assist
 from scheduling.services import local_today
 from tests.conftest import PASSWORD
 from tests.e2e.journey import PHONE

@@ -1,0 +1,1 @@
+"""The assisted-submission log and the procedure catalogue: dossiers volunteers helped with."""

@@ -1,0 +1,101 @@
+"""Demo assisted submissions, so the impact dashboard tells a story on the first `make run`."""
+
+import random
+import uuid
+from datetime import UTC, datetime, time, timedelta
+
+from sqlalchemy import insert, select
+
+from app.auth.models import User
+from app.places.models import Commune, Province, ServicePoint
+from impact.assists.models import AssistedSubmission, Procedure
+from impact.dashboard.services import rebuild_counts
+from impact.procedures.services import import_procedures
+from scheduling.services import LOCAL_ZONE, local_today
+
+#: assisted submissions spread over the last DAYS days
+SUBMISSIONS = 3000
+DAYS = 14
+#: ids derived from this namespace make the demo idempotent
+NAMESPACE = uuid.UUID("5d1e9a6c-1f0e-4c53-9d0b-3c7a8f2b6e41")
+REASONS = (
+    ("network_down", 5),
+    ("system_error", 3),
+    ("missing_signature", 4),
+    ("missing_documents", 2),
+    ("no_account", 2),
+    ("other", 1),
+)
+
+
+def _demo_id(n: int) -> uuid.UUID:
+    return uuid.uuid5(NAMESPACE, f"demo-assist-{n}")
+
+
+def load_impact_demo(session, hanoi: Province, bo_de: Commune) -> dict[str, int]:
+    """`flask demo`'s part for impact: the procedure catalogue and Hanoi's assisted submissions."""
+    import_procedures(session)
+    return {"assisted_submissions": load_demo_assists(session, hanoi.id)}
+
+
+def load_demo_assists(session, province_id: int, now: datetime | None = None) -> int:
+    """A few thousand submissions over the province's communes; none if they exist already."""
+    if session.get(AssistedSubmission, _demo_id(0)) is not None:
+        return 0
+    points = session.execute(
+        select(ServicePoint.id, ServicePoint.commune_id)
+        .join(Commune, Commune.id == ServicePoint.commune_id)
+        .where(Commune.province_id == province_id)
+        .order_by(ServicePoint.id)
+    ).all()
+    volunteers = session.scalars(
+        select(User.id).where(User.email.like("volunteer%@demo.local")).order_by(User.id)
+    ).all()
+    procedures = session.scalars(select(Procedure.id).order_by(Procedure.id)).all()
+    if not (points and volunteers and procedures):
+        return 0
+    rng = random.Random(45)
+    # Each commune gets its own online habit, so some lead and some lag.
+    habit = {commune: rng.uniform(0.55, 0.97) for _point, commune in points}
+    received = now or datetime.now(UTC)
+    today = local_today(received)
+    reasons, weights = zip(*REASONS, strict=True)
+    rows = []
+    for n in range(SUBMISSIONS):
+        point, commune = rng.choice(points)
+        day = today - timedelta(days=rng.randrange(DAYS))
+        local = datetime.combine(day, time(7, 30), tzinfo=LOCAL_ZONE) + timedelta(
+            minutes=rng.randrange(9 * 60)
+        )
+        online = rng.random() < habit[commune]
+        level = ("fully_online" if rng.random() < 0.25 else "partly_online") if online else "paper"
+        submitted = rng.random() < 0.88
+        rows.append(
+            {
+                "id": _demo_id(n),
+                "volunteer_id": rng.choice(volunteers),
+                "service_point_id": point,
+                "commune_id": commune,
+                "province_id": province_id,
+                "procedure_id": rng.choice(procedures),
+                "channel": rng.choice(("national_portal", "vneid", "provincial_portal"))
+                if online
+                else "paper",
+                "level": level,
+                "outcome": "submitted" if submitted else "not_submitted",
+                "reason": None if submitted else rng.choices(reasons, weights)[0],
+                "result_electronic": rng.choice(("yes", "yes", "yes", "no", "not_yet")),
+                "age_band": rng.choice(("under_18", "18_39", "40_59", "60_plus", "60_plus")),
+                "vulnerable": rng.random() < 0.2,
+                "at_home": rng.random() < 0.03,
+                "self_service": rng.random() < 0.35,
+                "occurred_at": local.astimezone(UTC),
+                "occurred_on": day,
+                "received_at": received,
+                "offline": rng.random() < 0.06,
+                "late": False,
+            }
+        )
+    session.execute(insert(AssistedSubmission), rows)
+    rebuild_counts(session)
+    return len(rows)

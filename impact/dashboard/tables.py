@@ -1,0 +1,105 @@
+"""The dashboard's tables, named and translated once for the page and for its CSV files."""
+
+from flask_babel import format_percent
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from impact.dashboard.services import MAX_DAYS, TARGETS, Figures
+
+REASON_LABELS = {
+    "network_down": _l("Network down or congested"),
+    "system_error": _l("System error"),
+    "missing_signature": _l("Officer without a digital signature"),
+    "missing_documents": _l("Missing documents"),
+    "no_account": _l("Resident has no account"),
+    "other": _l("Other"),
+}
+INDICATOR_LABELS = {
+    "online": _l("Filed online"),
+    "fully_online": _l("Filed fully online"),
+    "result_electronic": _l("Result returned electronically"),
+    "self_service": _l("Residents who did it themselves"),
+}
+#: the CSV files a dashboard offers, by the name in their URL
+TABLE_TITLES = {
+    "days": _l("Dossiers assisted per day"),
+    "targets": _l("Against the targets"),
+    "reasons": _l("Why dossiers could not be submitted"),
+    "communes": _l("Communes"),
+    "volunteers": _l("Volunteers and shifts"),
+    "learning": _l("Lessons and courses"),
+}
+
+
+def percent(value) -> str:
+    return "–" if value is None else format_percent(value, "#,##0.#%")
+
+
+def table(figures: Figures, name: str) -> tuple[list[str], list[list]]:
+    """The header and rows of one of the dashboard's tables."""
+    if name == "days":
+        return [str(_l("Day")), str(_l("Dossiers"))], [
+            [day.isoformat(), count] for day, count in figures.per_day
+        ]
+    if name == "targets":
+        rows = []
+        for key, label in INDICATOR_LABELS.items():
+            target = TARGETS.get(key)
+            rows.append(
+                [str(label), percent(figures.shares[key]), percent(target) if target else "–"]
+            )
+        return [str(_l("Indicator")), str(_l("Share")), str(_l("Target"))], rows
+    if name == "reasons":
+        return [str(_l("Reason")), str(_l("Dossiers"))], [
+            [str(REASON_LABELS[reason]), count] for reason, count in figures.reasons
+        ]
+    if name == "communes":
+        return [
+            str(_l("Commune or ward")),
+            str(_l("Code")),
+            str(_l("Dossiers")),
+            str(_l("Submitted")),
+            str(_l("Filed online")),
+        ], [
+            [c.commune.name, c.commune.code, c.total, c.submitted, percent(c.online_share)]
+            for c in figures.communes
+        ]
+    if name == "volunteers":
+        return [str(_l("Indicator")), str(_l("Value"))], [
+            [str(label), value] for label, value in volunteer_rows(figures)
+        ]
+    if name == "learning":
+        return [str(_l("Indicator")), str(_l("Value"))], [
+            [str(label), value] for label, value in learning_rows(figures)
+        ]
+    raise KeyError(name)
+
+
+def volunteer_rows(figures: Figures) -> list[tuple]:
+    shifts, attendance = figures.shifts, figures.attendance
+    return [
+        (_l("Shifts"), shifts["total"]),
+        (_l("With at least the minimum of volunteers"), shifts["covered"]),
+        (_l("Understaffed"), shifts["understaffed"]),
+        (_l("Volunteer-hours booked"), shifts["booked_hours"]),
+        (_l("Volunteer-hours attended (checked in)"), attendance["attended_hours"]),
+        (_l("Bookings of shifts that have ended"), attendance["ended_bookings"]),
+        (_l("No-shows"), attendance["no_shows"]),
+        (_l("No-show rate"), percent(attendance["no_show_rate"])),
+    ]
+
+
+def learning_rows(figures: Figures) -> list[tuple]:
+    learning = figures.learning
+    return [
+        (_l("Lessons completed"), learning["lessons_completed"]),
+        (_l("People who completed a lesson"), learning["learners"]),
+        (_l("Courses mastered (certificates issued)"), learning["courses_mastered"]),
+    ]
+
+
+def refusal_message(refusal) -> str:
+    """Why a range of days was refused, in the reader's language."""
+    if str(refusal) == "end_before_start":
+        return _("The end date is before the start date.")
+    return _("Choose at most %(days)d days.", days=MAX_DAYS)

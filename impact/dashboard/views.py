@@ -1,0 +1,179 @@
+"""The impact dashboard for coordinators, its CSV files, and the public page of a province."""
+
+from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import false, select, true
+
+from app import navigation
+from app.access import public, roles
+from app.auth.services import coordinated_commune_ids
+from app.csvfile import csv_response
+from app.extensions import db
+from app.places.models import Commune, Province
+from app.roles import Role
+from impact.dashboard import services, tables
+from impact.dashboard.forms import ImpactFilterForm
+from scheduling.coverage.services import campaigns_in_scope
+from scheduling.models import Campaign
+from scheduling.services import local_today
+
+bp = Blueprint("impact", __name__)
+
+navigation.register("impact.dashboard", _l("Impact"))
+
+
+def _by_code(model, code):
+    return db.session.scalar(select(model).where(model.code == code)) if code else None
+
+
+def _filters():
+    """The dashboard's form with the choices this coordinator may make, and what was chosen."""
+    form = ImpactFilterForm(request.args)
+    campaigns = campaigns_in_scope(db.session, current_user)
+    allowed = coordinated_commune_ids(db.session, current_user)
+    communes_stmt = select(Commune).order_by(Commune.name)
+    if allowed is not None:
+        communes_stmt = communes_stmt.where(Commune.id.in_(allowed))
+    province = _by_code(Province, form.province.data)
+    if province is not None:
+        communes_stmt = communes_stmt.where(Commune.province_id == province.id)
+    elif allowed is None:
+        communes_stmt = communes_stmt.where(false())  # an admin picks a province first
+    communes = db.session.scalars(communes_stmt).all()
+    provinces = db.session.scalars(
+        select(Province)
+        .where(true() if allowed is None else Province.id.in_({c.province_id for c in communes}))
+        .order_by(Province.name)
+    ).all()
+    form.campaign.choices = [("", _("None: choose the dates"))] + [
+        (str(c.id), c.name) for c in campaigns
+    ]
+    form.province.choices = [("", _("All in my scope"))] + [(p.code, p.name) for p in provinces]
+    form.commune.choices = [("", _("All in my scope"))] + [(c.code, c.name) for c in communes]
+    campaign = next((c for c in campaigns if str(c.id) == form.campaign.data), None)
+    if campaign is None and not request.args and campaigns:
+        campaign = _current(campaigns)
+        form.campaign.data = str(campaign.id)
+    return form, campaign, province, _by_code(Commune, form.commune.data)
+
+
+def _current(campaigns: list[Campaign]) -> Campaign:
+    """The campaign running today, else the latest one."""
+    today = local_today()
+    running = [c for c in campaigns if c.starts_on <= today <= c.ends_on]
+    return (running or campaigns)[0]
+
+
+def _scope(form, campaign, province, commune):
+    form.validate()
+    try:
+        return services.dashboard_scope(
+            db.session,
+            current_user,
+            today=local_today(),
+            campaign=campaign,
+            province=province,
+            commune=commune,
+            start=form.start.data,
+            end=form.end.data,
+        )
+    except services.ImpactError as refusal:
+        if str(refusal) == "forbidden":
+            abort(403)
+        form.end.errors = [*form.end.errors, tables.refusal_message(refusal)]
+        return None
+
+
+@bp.get("/impact")
+@roles(Role.COORDINATOR)
+def dashboard():
+    """The campaign's figures in the coordinator's scope, against the city's targets."""
+    form, campaign, province, commune = _filters()
+    scope = _scope(form, campaign, province, commune)
+    figures = services.impact_figures(db.session, scope) if scope else None
+    status = 200 if scope else 400
+    return render_template(
+        "impact/dashboard/dashboard.html",
+        form=form,
+        figures=figures,
+        campaign=campaign,
+        csv_endpoint="impact.dashboard_csv",
+        csv_args=request.args.to_dict(),
+        **_helpers(),
+    ), status
+
+
+@bp.get("/impact/<name>.csv")
+@roles(Role.COORDINATOR)
+def dashboard_csv(name):
+    """One of the dashboard's tables as CSV, with the same filters."""
+    if name not in tables.TABLE_TITLES:
+        abort(404)
+    form, campaign, province, commune = _filters()
+    scope = _scope(form, campaign, province, commune) or abort(400)
+    return _csv(services.impact_figures(db.session, scope), name, "impact")
+
+
+def _csv(figures, name, prefix):
+    header, rows = tables.table(figures, name)
+    return csv_response(
+        header, rows, f"{prefix}-{name}-{figures.scope.start}-{figures.scope.end}.csv"
+    )
+
+
+def _public_scope(code):
+    province = _by_code(Province, code) or abort(404)
+    form = ImpactFilterForm(request.args)
+    form.validate()
+    try:
+        scope = services.dated_scope(
+            local_today(), form.start.data, form.end.data, province_id=province.id
+        )
+    except services.ImpactError as refusal:
+        form.end.errors = [*form.end.errors, tables.refusal_message(refusal)]
+        scope = None
+    return province, form, scope
+
+
+@bp.get("/provinces/<code>/impact")
+@public
+def province_impact(code):
+    """A province's figures for everyone: aggregates only, no person named."""
+    province, form, scope = _public_scope(code)
+    figures = services.impact_figures(db.session, scope) if scope else None
+    return render_template(
+        "impact/dashboard/province.html",
+        province=province,
+        form=form,
+        figures=figures,
+        csv_endpoint="impact.province_impact_csv",
+        csv_args={**request.args.to_dict(), "code": province.code},
+        **_helpers(),
+    ), (200 if scope else 400)
+
+
+@bp.get("/provinces/<code>/impact/<name>.csv")
+@public
+def province_impact_csv(code, name):
+    """One of a province's public tables as CSV."""
+    if name not in tables.TABLE_TITLES:
+        abort(404)
+    province, _form, scope = _public_scope(code)
+    if scope is None:
+        abort(400)
+    return _csv(services.impact_figures(db.session, scope), name, f"impact-{province.code}")
+
+
+def _helpers():
+    return {
+        "percent": tables.percent,
+        "targets": services.TARGETS,
+        "reason_labels": tables.REASON_LABELS,
+        "indicator_labels": tables.INDICATOR_LABELS,
+        "table_titles": tables.TABLE_TITLES,
+        "volunteer_rows": tables.volunteer_rows,
+        "learning_rows": tables.learning_rows,
+        "ranking_minimum": services.RANKING_MINIMUM,
+    }

@@ -1,0 +1,1 @@
+"""Home support: residents who cannot come are visited at home by two volunteers."""

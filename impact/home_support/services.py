@@ -1,0 +1,154 @@
+"""Home support: ask for a visit, assign two volunteers, close the visit and erase the address."""
+
+from datetime import datetime
+
+from sqlalchemy import or_, select
+
+from app.auth.models import RoleGrant, User
+from app.auth.services import can_coordinate, coordinated_commune_ids
+from app.database import utcnow
+from app.places.models import Commune, ServicePoint
+from app.roles import Role
+from impact.assists.models import AssistedSubmission
+from impact.home_support.models import (
+    HomeSupportAssignment,
+    HomeSupportRequest,
+    RequestStatus,
+    TimeWindow,
+)
+from scheduling.models import Booking, BookingStatus, Shift
+
+#: volunteers who go to a resident's home go in pairs
+VOLUNTEERS_PER_VISIT = 2
+
+
+class HomeSupportError(ValueError):
+    """A home-support operation was refused; ``code`` names why."""
+
+    def __init__(self, code):
+        super().__init__(code)
+        self.code = code
+
+
+def create_request(
+    session,
+    *,
+    commune: Commune,
+    address: str,
+    need: str,
+    preferred_on,
+    time_window: TimeWindow,
+    requested_by: User | None = None,
+) -> HomeSupportRequest:
+    """Record a request for a visit at home, from an officer (signed in) or the resident."""
+    found = HomeSupportRequest(
+        commune=commune,
+        address=address.strip(),
+        need=need.strip(),
+        preferred_on=preferred_on,
+        time_window=TimeWindow(time_window),
+        requested_by_id=requested_by.id if requested_by is not None else None,
+    )
+    session.add(found)
+    session.flush()
+    return found
+
+
+def is_assigned(found: HomeSupportRequest, user) -> bool:
+    return any(a.volunteer_id == user.id for a in found.assignments)
+
+
+def may_see(found: HomeSupportRequest, user) -> bool:
+    """The commune's coordinators (and admins) and the assigned volunteers: no one else."""
+    return can_coordinate(user, found.commune) or is_assigned(found, user)
+
+
+def may_log_visit(found: HomeSupportRequest, user) -> bool:
+    return found.status != RequestStatus.CLOSED and may_see(found, user)
+
+
+def request_for(session, user, request_id) -> HomeSupportRequest | None:
+    """The request if the user may see it; None otherwise, as for a request that does not exist."""
+    found = session.get(HomeSupportRequest, request_id)
+    return found if found is not None and may_see(found, user) else None
+
+
+def requests_for(session, user, *, include_closed=False, limit=200) -> list[HomeSupportRequest]:
+    """The requests of the communes the user coordinates and those they are assigned to."""
+    assigned = select(HomeSupportAssignment.request_id).where(
+        HomeSupportAssignment.volunteer_id == user.id
+    )
+    condition = HomeSupportRequest.id.in_(assigned)
+    communes = coordinated_commune_ids(session, user)
+    if communes is None:
+        condition = True
+    elif communes:
+        condition = or_(condition, HomeSupportRequest.commune_id.in_(communes))
+    stmt = select(HomeSupportRequest).where(condition)
+    if not include_closed:
+        stmt = stmt.where(HomeSupportRequest.status != RequestStatus.CLOSED)
+    stmt = stmt.order_by(HomeSupportRequest.preferred_on, HomeSupportRequest.id).limit(limit)
+    return list(session.scalars(stmt))
+
+
+def eligible_volunteers(session, commune: Commune, limit=200) -> list[User]:
+    """Volunteers living in the commune or holding a shift at one of its service points."""
+    booked = (
+        select(Booking.user_id)
+        .join(Shift, Shift.id == Booking.shift_id)
+        .join(ServicePoint, ServicePoint.id == Shift.service_point_id)
+        .where(ServicePoint.commune_id == commune.id, Booking.status == BookingStatus.CONFIRMED)
+    )
+    stmt = (
+        select(User)
+        .join(RoleGrant, RoleGrant.user_id == User.id)
+        .where(
+            RoleGrant.role == Role.VOLUNTEER,
+            User.active.is_(True),
+            or_(User.home_commune_id == commune.id, User.id.in_(booked)),
+        )
+        .order_by(User.full_name, User.id)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt).unique())
+
+
+def assign(session, found: HomeSupportRequest, volunteers: list[User], *, by: User):
+    """Send two different volunteers; assigning again replaces the pair."""
+    if found.status == RequestStatus.CLOSED:
+        raise HomeSupportError("closed")
+    if len({v.id for v in volunteers}) != VOLUNTEERS_PER_VISIT:
+        raise HomeSupportError("two_volunteers")
+    if not all(v.has_role(Role.VOLUNTEER) and v.is_active for v in volunteers):
+        raise HomeSupportError("not_a_volunteer")
+    keep = {v.id for v in volunteers}
+    for assignment in list(found.assignments):
+        if assignment.volunteer_id not in keep:
+            found.assignments.remove(assignment)
+    present = {a.volunteer_id for a in found.assignments}
+    for volunteer in volunteers:
+        if volunteer.id not in present:
+            found.assignments.append(
+                HomeSupportAssignment(volunteer_id=volunteer.id, assigned_by_id=by.id)
+            )
+    found.status = RequestStatus.ASSIGNED
+    session.flush()
+    return found
+
+
+def close_request(session, found: HomeSupportRequest, now: datetime | None = None):
+    """Close the visit and erase what the resident told us: the address and the need."""
+    if found.status == RequestStatus.CLOSED:
+        return found
+    found.status = RequestStatus.CLOSED
+    found.closed_at = now or utcnow()
+    found.address = None
+    found.need = None
+    session.flush()
+    return found
+
+
+def visits_of(session, found: HomeSupportRequest):
+    """The assists logged for this request's visit."""
+    stmt = select(AssistedSubmission).where(AssistedSubmission.home_request_id == found.id)
+    return list(session.scalars(stmt.order_by(AssistedSubmission.occurred_at)))
