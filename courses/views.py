@@ -1,12 +1,14 @@
-"""Reading pages: the catalogue, a course's lessons and one lesson."""
+"""Reading pages: the catalogue, a course's lessons and one lesson; the Moodle export."""
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from app.access import public
+from app.access import public, roles
 from app.extensions import db
+from app.roles import Role
 from courses import services
+from courses.moodle import moodle_xml
 
 bp = Blueprint("courses", __name__)
 
@@ -64,4 +66,21 @@ def lesson(slug, lesson_slug):
         body=services.render_lesson(localized(lesson.body_markdown)),
         previous=previous,
         following=following,
+    )
+
+
+@bp.get("/courses/<slug>/moodle.xml")
+@roles(Role.COORDINATOR)
+def moodle_export(slug):
+    """The course's quiz bank as Moodle XML, for trainers who run Moodle."""
+    course = services.get_course(db.session, slug) or abort(404)
+    language = request.args.get("lang", "vi")
+    if language not in current_app.config["LANGUAGES"]:
+        abort(404)
+    return Response(
+        moodle_xml(course, language),
+        mimetype="application/xml",
+        headers={
+            "Content-Disposition": f'attachment; filename="{course.slug}-{language}.moodle.xml"'
+        },
     )

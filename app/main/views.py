@@ -1,4 +1,4 @@
-"""The home page, the language switch and the health check."""
+"""The home page, the language and text-size switches and the health check."""
 
 from flask import Blueprint, current_app, redirect, render_template, request
 from flask_login import current_user
@@ -9,6 +9,9 @@ from app.i18n import LANGUAGE_COOKIE
 from app.urls import safe_next
 
 bp = Blueprint("main", __name__)
+
+#: the large-text switch, read by base.html before any account is known
+TEXT_SIZE_COOKIE = "text_size"
 
 
 @bp.get("/")
@@ -45,3 +48,23 @@ def switch_language():
 def health():
     """A trivial answer: the ceiling of this stack, for benchmarks and load balancers."""
     return {"status": "ok"}
+
+
+@bp.post("/text-size")
+@public
+def text_size():
+    """The large-text switch: remembered in a cookie on this device (no account needed)."""
+    size = request.form.get("size", "")
+    response = redirect(safe_next(request.form.get("next")))
+    if size == "large":
+        response.set_cookie(
+            TEXT_SIZE_COOKIE,
+            "large",
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+            secure=current_app.config["PRODUCTION"],
+        )
+    elif size == "normal":
+        response.delete_cookie(TEXT_SIZE_COOKIE)
+    return response

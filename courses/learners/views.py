@@ -1,8 +1,7 @@
-"""Joining as a resident, resuming with the personal code or its QR, officers, text size, Moodle."""
+"""Joining as a resident, resuming with the personal code or its QR, and officers."""
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -27,7 +26,6 @@ from app.places.models import Province
 from app.qr import qr_svg
 from app.roles import Role
 from app.urls import safe_next
-from courses import services as course_services
 from courses.learners import services
 from courses.learners.forms import (
     ConfirmResumeForm,
@@ -36,13 +34,11 @@ from courses.learners.forms import (
     RenewCodeForm,
     ResumeForm,
 )
-from courses.moodle import moodle_xml
 
 bp = Blueprint("learners", __name__)
 
 navigation.register("learners.my_code", _l("My code"))
 
-TEXT_SIZE_COOKIE = "text_size"
 #: the code shown once after joining or renewing, kept in the session until the next page shows it
 _FRESH_CODE = "learner_fresh_code"
 #: a printed QR card should outlive a phone: three years unless configured
@@ -220,40 +216,3 @@ def register_officer():
                 flash(_("Welcome, %(name)s! Your learner account is ready.", name=user.full_name))
                 return redirect(url_for("courses.catalogue"))
     return render_template("courses/learners/register_officer.html", form=form)
-
-
-@bp.post("/text-size")
-@public
-def text_size():
-    """The large-text switch: remembered in a cookie on this device (no account needed)."""
-    size = request.form.get("size", "")
-    response = redirect(safe_next(request.form.get("next")))
-    if size == "large":
-        response.set_cookie(
-            TEXT_SIZE_COOKIE,
-            "large",
-            max_age=365 * 24 * 3600,
-            samesite="Lax",
-            httponly=True,
-            secure=current_app.config["PRODUCTION"],
-        )
-    elif size == "normal":
-        response.delete_cookie(TEXT_SIZE_COOKIE)
-    return response
-
-
-@bp.get("/courses/<slug>/moodle.xml")
-@roles(Role.COORDINATOR)
-def moodle_export(slug):
-    """The course's quiz bank as Moodle XML, for trainers who run Moodle."""
-    course = course_services.get_course(db.session, slug) or abort(404)
-    language = request.args.get("lang", "vi")
-    if language not in current_app.config["LANGUAGES"]:
-        abort(404)
-    return Response(
-        moodle_xml(course, language),
-        mimetype="application/xml",
-        headers={
-            "Content-Disposition": f'attachment; filename="{course.slug}-{language}.moodle.xml"'
-        },
-    )

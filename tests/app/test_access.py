@@ -29,7 +29,7 @@ PUBLIC = {
     "learners.resume",
     "learners.resume_from_qr",
     "learners.register_officer",
-    "learners.text_size",
+    "main.text_size",
     "home_support.ask",
     "impact.province_impact",
     "impact.province_impact_csv",

@@ -88,7 +88,7 @@ SCOPED = {
 UNSCOPED = {
     "api.scheduling.book_shift": "a coordinator may volunteer on any open shift, like a volunteer",
     "checkin.check_in": "a coordinator checks in on a poster's QR like any volunteer, anywhere",
-    "learners.moodle_export": "the argument is a course, the same for every commune",
+    "courses.moodle_export": "the argument is a course, the same for every commune",
     "course_reports.assisted_session": "the argument is a course, the same for every commune",
     "course_reports.report_csv": "the argument names a table; its rows are the caller's communes",
     "impact.dashboard_csv": "the argument names a table; the filters keep to the caller's scope",
