@@ -4,7 +4,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Scheduling's pages, API routes, `flask scheduling` commands, tables, notices and demo."""
+    """Scheduling's pages, API routes, `flask scheduling` commands, tables, notices, demo and
+    the `describe` filter that words a shift."""
     from app.api import nest
     from app.notifications.services import register_kinds
     from app.parts import add_demo
@@ -22,6 +23,7 @@ def init_app(app: Flask) -> None:
     from scheduling.teams import models as _team_models  # noqa: F401
     from scheduling.teams.views import bp as teams_bp
     from scheduling.views import bp
+    from scheduling.wording import describe
 
     for blueprint in (bp, coverage_bp, checkin_bp, campaigns_bp, teams_bp):
         app.register_blueprint(blueprint)
@@ -30,3 +32,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(scheduling_cli)
     register_kinds(notices.KINDS)
     add_demo(app, load_campaign_demo)
+    app.add_template_filter(describe, "describe")

@@ -247,9 +247,9 @@ def _resume_token(w):
 
 
 def _poster_token(w):
-    from scheduling.checkin import services as checkin
+    from scheduling.checkin import tokens
 
-    return checkin.poster_token(db.session, w.service_point)
+    return tokens.poster_token(db.session, w.service_point)
 
 
 def _calendar_feed_token(w):
@@ -271,7 +271,10 @@ ENDPOINT_SAMPLES = {
 }
 
 QUERIES = {
-    "api.scheduling.shifts": lambda w: {"commune": w.bo_de.code, "date": MORNING.date().isoformat()},
+    "api.scheduling.shifts": lambda w: {
+        "commune": w.bo_de.code,
+        "date": MORNING.date().isoformat(),
+    },
     "scheduling.find_shifts": lambda w: {"day": MORNING.date().isoformat()},
 }
 

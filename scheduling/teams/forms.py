@@ -6,8 +6,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 
 from app.auth.forms import MultiCheckboxField
 from app.forms import Form
+from scheduling.booking.staffing import MAX_PLACEMENT_DAYS
 from scheduling.teams.models import TeamKind
-from scheduling.teams.services import MAX_PLACEMENT_DAYS
 
 KIND_LABELS = {
     TeamKind.YOUTH_BRANCH: _l("Youth-union branch"),

@@ -12,9 +12,10 @@ from app.access import roles
 from app.auth.services import can_coordinate, find_by_email
 from app.database import utcnow
 from app.extensions import db
-from app.notifications.services import notify
 from app.places.models import ServicePoint
 from app.roles import Role
+from scheduling.booking import staffing
+from scheduling.booking.placement import Reason
 from scheduling.coverage.services import campaigns_in_scope
 from scheduling.models import Booking, BookingStatus, Shift
 from scheduling.services import local_today
@@ -29,8 +30,7 @@ from scheduling.teams.forms import (
     TeamForm,
 )
 from scheduling.teams.models import Team
-from scheduling.teams.services import Outcome
-from scheduling.views import describe
+from scheduling.wording import describe
 
 bp = Blueprint("teams", __name__)
 
@@ -38,11 +38,11 @@ navigation.register("teams.index", _l("Teams"))
 
 #: why a person was not placed, moved or added, in the reader's language
 REASONS = {
-    Outcome.PLACED: _l("Placed."),
-    Outcome.ALREADY: _l("Already booked on this shift."),
-    Outcome.FULL: _l("The shift is full."),
-    Outcome.WEEKLY_LIMIT: _l("They have reached the campaign's weekly limit of shifts."),
-    Outcome.CLOSED: _l("The shift has started or was cancelled."),
+    Reason.CONFIRMED: _l("Placed."),
+    Reason.ALREADY_BOOKED: _l("Already booked on this shift."),
+    Reason.FULL: _l("The shift is full."),
+    Reason.WEEKLY_LIMIT: _l("They have reached the campaign's weekly limit of shifts."),
+    Reason.SHIFT_CLOSED: _l("The shift has started or was cancelled."),
 }
 TEAM_ERRORS = {
     "unknown_person": _l("No account has this email."),
@@ -54,22 +54,9 @@ TEAM_ERRORS = {
 }
 
 
-def _tell(events) -> None:
-    """Tell each person what a coordinator did to their shifts.
-
-    `events` is a list of (user, kind, params) with kind "placed", "removed", "moved" or
-    "promoted" and params shift=<Shift> (and from_shift= for a move). Promotions are told by
-    `promote_waitlist` itself, so they are skipped here."""
-    for user, kind, params in events:
-        if kind == "promoted":
-            continue
-        ids = {f"{name}_id": shift.id for name, shift in params.items()}
-        notify(db.session, user, kind, **ids)
-
-
 def reason(code: str, conflict: Shift | None = None) -> str:
     """Why a placement or a move was refused, in the reader's language."""
-    if code == Outcome.OVERLAP:
+    if code == Reason.OVERLAP:
         return _(
             "It overlaps another shift they hold: %(shift)s.",
             shift=describe(conflict) if conflict else "",
@@ -283,10 +270,10 @@ def place(team_id):
         form.campaign.data if request.method == "POST" else request.args.get("campaign", type=int)
     )
     campaign = by_id.get(chosen_id) or campaigns[0]
-    points = services.points_in_scope(db.session, current_user, campaign)
+    points = staffing.points_in_scope(db.session, current_user, campaign)
     form.campaign.choices = [(c.id, c.name) for c in campaigns]
     form.point.choices = [(p.id, f"{p.commune.name} — {p.name}") for p in points]
-    form.starts.choices = [(s, s) for s in services.pattern_starts([campaign])]
+    form.starts.choices = [(s, s) for s in staffing.pattern_starts([campaign])]
     form.people.choices = [(m.id, m.full_name) for m in members]
     if request.method == "GET":
         first = max(campaign.starts_on, local_today())
@@ -298,7 +285,7 @@ def place(team_id):
     report = point = None
     if form.validate_on_submit():
         point = db.session.get(ServicePoint, form.point.data)
-        shifts = services.shifts_to_place(
+        shifts = staffing.shifts_to_place(
             db.session,
             campaign,
             point,
@@ -310,8 +297,7 @@ def place(team_id):
             form.point.errors.append(_("This service point has no shift of the campaign then."))
         else:
             people = [m for m in members if m.id in set(form.people.data)]
-            report = services.place_people(db.session, people, shifts, current_user)
-            _tell([(p.person, "placed", {"shift": p.shift}) for p in report.placed])
+            report = staffing.place_people(db.session, people, shifts, current_user)
             db.session.commit()
     return render_template(
         "scheduling/teams/place.html",
@@ -323,7 +309,6 @@ def place(team_id):
         report=report,
         point=point,
         reason=reason,
-        describe=describe,
     )
 
 
@@ -335,12 +320,12 @@ def place(team_id):
 def staff(shift_id):
     """Who is confirmed and waiting on a shift; remove, move or add people."""
     shift = _shift(shift_id)
-    confirmed, waitlist = services.staffing(db.session, shift)
+    confirmed, waitlist = staffing.staffing(db.session, shift)
     move_form = MoveForm()
     move_form.booking.choices = [
         (row.booking.id, row.booking.user.full_name) for row in confirmed + waitlist
     ]
-    targets = services.other_shifts(db.session, shift)
+    targets = staffing.other_shifts(db.session, shift)
     move_form.target.choices = [(s.id, describe(s)) for s in targets]
     return render_template(
         "scheduling/teams/staff.html",
@@ -349,7 +334,6 @@ def staff(shift_id):
         waitlist=waitlist,
         move_form=move_form,
         add_form=AddToShiftForm(),
-        describe=describe,
         started=shift.starts_at <= utcnow(),
     )
 
@@ -371,11 +355,7 @@ def staff_remove(shift_id, booking_id):
     if booking.status == BookingStatus.CANCELLED:
         flash(_("%(name)s no longer holds a place on this shift.", name=name), "error")
         return redirect(url_for("teams.staff", shift_id=shift.id))
-    promoted = services.remove_person(db.session, booking)
-    _tell(
-        [(booking.user, "removed", {"shift": shift})]
-        + [(b.user, "promoted", {"shift": shift}) for b in promoted]
-    )
+    promoted = staffing.remove_person(db.session, booking)
     db.session.commit()
     flash(_("%(name)s is released from the shift.", name=name))
     for b in promoted:
@@ -399,7 +379,7 @@ def staff_move(shift_id):
     if target is None or not can_coordinate(current_user, target.service_point.commune):
         abort(404)
     try:
-        move = services.move_person(db.session, booking, target)
+        move = staffing.move_person(db.session, booking, target)
     except services.TeamError as error:
         db.session.rollback()
         flash(
@@ -412,10 +392,6 @@ def staff_move(shift_id):
         )
         return back
     person = booking.user
-    _tell(
-        [(person, "moved", {"shift": target, "from_shift": shift})]
-        + [(b.user, "promoted", {"shift": shift}) for b in move.promoted]
-    )
     db.session.commit()
     flash(_("%(name)s is moved to %(shift)s.", name=person.full_name, shift=describe(target)))
     for b in move.promoted:
@@ -438,20 +414,18 @@ def staff_add(shift_id):
         code = "unknown_person" if person is None else "not_a_volunteer"
         flash(str(TEAM_ERRORS[code]), "error")
         return back
-    report = services.place_people(db.session, [person], [shift], current_user)
-    placement = report.placements[0]
+    placement = staffing.add_person(db.session, shift, person, current_user)
     if not placement.placed:
         db.session.rollback()
         flash(
             _(
                 "%(name)s was not added: %(reason)s",
                 name=person.full_name,
-                reason=reason(placement.outcome, placement.conflict),
+                reason=reason(placement.reason, placement.conflict),
             ),
             "error",
         )
         return back
-    _tell([(person, "placed", {"shift": shift})])
     db.session.commit()
     flash(_("%(name)s is added to the shift.", name=person.full_name))
     return back

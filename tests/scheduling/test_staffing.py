@@ -8,10 +8,12 @@ from sqlalchemy import select
 from app.database import begin_write, utcnow
 from app.extensions import db
 from app.places.models import ServicePoint
+from scheduling.booking import staffing
+from scheduling.booking.services import book_shift, cancel_booking
 from scheduling.models import Booking, BookingStatus
-from scheduling.services import PastDeadline, book_shift, cancel_booking
-from scheduling.teams import services
+from scheduling.services import PastDeadline
 from scheduling.teams.models import Team, TeamKind, TeamMember
+from scheduling.teams.services import TeamError
 
 
 @pytest.fixture
@@ -38,7 +40,7 @@ def soon(small, add_shift):
 
 def _book(shift, *people):
     begin_write(db.session)
-    bookings = [book_shift(db.session, shift, p) for p in people]
+    bookings = [book_shift(db.session, shift, p).booking for p in people]
     db.session.commit()
     return bookings
 
@@ -131,15 +133,15 @@ def test_move_ignores_only_the_shift_left_when_checking_overlaps(
     (booking,) = _book(soon, an)
     _book(held, an)
     begin_write(db.session)
-    with pytest.raises(services.TeamError) as refused:
-        services.move_person(db.session, booking, target)
+    with pytest.raises(TeamError) as refused:
+        staffing.move_person(db.session, booking, target)
     assert refused.value.code == "overlap" and refused.value.conflict.id == held.id
     db.session.rollback()
     assert _status(soon, an) == BookingStatus.CONFIRMED
     held_booking = db.session.scalar(select(Booking).where(Booking.shift_id == held.id))
     begin_write(db.session)
     cancel_booking(db.session, held_booking, by_coordinator=True)
-    move = services.move_person(db.session, db.session.get(Booking, booking.id), target)
+    move = staffing.move_person(db.session, db.session.get(Booking, booking.id), target)
     assert move.booking.status == BookingStatus.CONFIRMED and move.booking.shift_id == target.id
 
 
