@@ -168,9 +168,8 @@ def test_a_waitlisted_booking_also_blocks_an_overlapping_one(
 def test_back_to_back_shifts_do_not_overlap(make_shift, make_volunteer, now):
     person = make_volunteer()
     book_shift(db.session, make_shift(hours=24, length=4), person, now=now)
-    assert book_shift(
-        db.session, make_shift(hours=28, length=4), person, now=now
-    ).booking.status == (CONFIRMED)
+    right_after = make_shift(hours=28, length=4)
+    assert book_shift(db.session, right_after, person, now=now).booking.status == CONFIRMED
 
 
 def test_a_cancelled_booking_does_not_block_an_overlapping_one(make_shift, make_volunteer, now):

@@ -179,6 +179,19 @@ def test_a_waitlisted_volunteer_gets_a_freed_place_as_a_walk_in(running, poster,
     assert booking.status == BookingStatus.CONFIRMED
 
 
+def test_a_walk_in_is_not_held_to_the_campaigns_weekly_limit(
+    make_campaign, make_shift, poster, volunteer
+):
+    campaign = make_campaign(weekly_limit=1)
+    running = make_shift(hours=0, on=campaign)
+    _confirm(make_shift(hours=24, on=campaign), volunteer)  # the week's one shift
+
+    result = scan(volunteer, poster)
+
+    assert result.result == ScanResult.OK and result.shift_id == running.id
+    assert result.attendance.walk_in
+
+
 def test_a_volunteer_booked_elsewhere_at_that_time_cannot_walk_in(
     running, make_shift, poster, other_point, volunteer
 ):

@@ -223,3 +223,35 @@ def test_move_to_another_campaign_or_another_communes_shift_is_refused(
     assert _status(soon, an) == BookingStatus.CONFIRMED
     assert _status(other_campaigns_shift, an) is None
     assert _status(other_communes_shift, an) is None
+
+
+def test_the_staffing_services_tell_each_person_what_was_done(
+    coordinator, soon, small, add_shift, make_volunteer
+):
+    from app.notifications.models import Notification
+
+    target = add_shift(_from_now(27), on=small)
+    an, binh, cuong, dung = (make_volunteer() for _ in range(4))
+    begin_write(db.session)
+    assert staffing.add_person(db.session, soon, an, coordinator).placed
+    first, second, waiting = (book_shift(db.session, soon, p).booking for p in (binh, cuong, dung))
+    staffing.move_person(db.session, db.session.get(Booking, first.id), target)
+    staffing.remove_person(db.session, db.session.get(Booking, second.id))
+
+    def told(person):
+        return [
+            (n.kind, n.params)
+            for n in db.session.scalars(
+                select(Notification)
+                .where(Notification.user_id == person.id)
+                .order_by(Notification.id)
+            )
+        ]
+
+    assert told(an) == [("placed", {"shift_id": soon.id})]
+    assert told(binh) == [
+        ("booking_confirmed", {"shift_id": soon.id}),
+        ("moved", {"shift_id": target.id, "from_shift_id": soon.id}),
+    ]
+    assert told(cuong)[-1] == ("removed", {"shift_id": soon.id})
+    assert told(dung) == [("promoted", {"shift_id": soon.id})]
