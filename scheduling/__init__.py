@@ -11,6 +11,7 @@ def init_app(app: Flask) -> None:
     from app.parts import add_demo
     from scheduling import api, notices
     from scheduling import models as _models  # noqa: F401  (its tables)
+    from scheduling.booking.views import bp as staffing_bp
     from scheduling.campaigns.demo import load_campaign_demo
     from scheduling.campaigns.views import bp as campaigns_bp
     from scheduling.checkin import api as checkin_api
@@ -25,7 +26,7 @@ def init_app(app: Flask) -> None:
     from scheduling.views import bp
     from scheduling.wording import describe
 
-    for blueprint in (bp, coverage_bp, checkin_bp, campaigns_bp, teams_bp):
+    for blueprint in (bp, coverage_bp, checkin_bp, campaigns_bp, teams_bp, staffing_bp):
         app.register_blueprint(blueprint)
     nest(api.bp)
     nest(checkin_api.bp)
