@@ -4,12 +4,14 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Scheduling's pages, API routes, `flask scheduling` commands, tables, notices and demo."""
+    """Scheduling's pages, API routes, `flask scheduling` commands, tables, notices, demo and
+    the `describe` filter that words a shift."""
     from app.api import nest
     from app.notifications.services import register_kinds
     from app.parts import add_demo
     from scheduling import api, notices
     from scheduling import models as _models  # noqa: F401  (its tables)
+    from scheduling.booking.views import bp as staffing_bp
     from scheduling.campaigns.demo import load_campaign_demo
     from scheduling.campaigns.views import bp as campaigns_bp
     from scheduling.checkin import api as checkin_api
@@ -22,11 +24,13 @@ def init_app(app: Flask) -> None:
     from scheduling.teams import models as _team_models  # noqa: F401
     from scheduling.teams.views import bp as teams_bp
     from scheduling.views import bp
+    from scheduling.wording import describe
 
-    for blueprint in (bp, coverage_bp, checkin_bp, campaigns_bp, teams_bp):
+    for blueprint in (bp, coverage_bp, checkin_bp, campaigns_bp, teams_bp, staffing_bp):
         app.register_blueprint(blueprint)
     nest(api.bp)
     nest(checkin_api.bp)
     app.cli.add_command(scheduling_cli)
     register_kinds(notices.KINDS)
     add_demo(app, load_campaign_demo)
+    app.add_template_filter(describe, "describe")

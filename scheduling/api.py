@@ -9,13 +9,12 @@ from sqlalchemy import select
 
 from app.access import roles, signed_in
 from app.api import error
-from app.database import utcnow
 from app.extensions import db
-from app.notifications.services import notify
 from app.places.models import Commune
 from app.roles import Role
 from scheduling import services
-from scheduling.models import Booking, BookingStatus, Shift
+from scheduling.booking import services as booking_services
+from scheduling.models import Booking, Shift
 
 #: nested under the API frame's /api/v1 by the part's init_app
 bp = Blueprint("scheduling", __name__)
@@ -86,19 +85,13 @@ def book_shift(shift_id):
     shift = db.session.get(Shift, shift_id)
     if shift is None:
         return error(404, "not_found", _("This shift does not exist."))
-    now = utcnow()
     try:
-        booking = services.book_shift(db.session, shift, current_user, now=now)
+        placement = booking_services.book_shift(db.session, shift, current_user)
     except services.SchedulingError as refusal:
         db.session.rollback()
         return error(409, refusal.code, _refusals()[refusal.code])
-    # book_shift stamps a booking it makes (or makes again) with `now`; an older stamp means
-    # the person already held this booking, so this call changed nothing.
-    created = booking.created_at == now
-    if created and booking.status == BookingStatus.CONFIRMED:
-        notify(db.session, current_user, "booking_confirmed", shift_id=booking.shift_id)
     db.session.commit()
-    return jsonify(_booking_json(booking)), 201 if created else 200
+    return jsonify(_booking_json(placement.booking)), 201 if placement.created else 200
 
 
 @bp.delete("/bookings/<int:booking_id>")
@@ -110,7 +103,7 @@ def cancel_booking(booking_id):
     if booking is None or booking.user_id != current_user.id:
         return error(404, "not_found", _("This booking does not exist."))
     try:
-        services.cancel_booking(db.session, booking)
+        booking_services.cancel_booking(db.session, booking)
     except services.SchedulingError as refusal:
         db.session.rollback()
         return error(409, refusal.code, _refusals()[refusal.code])

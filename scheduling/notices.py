@@ -16,6 +16,7 @@ from app.notifications.models import Notification
 from app.notifications.services import Kind
 from app.places.models import ServicePoint
 from scheduling.models import Shift
+from scheduling.wording import describe
 
 SEE_SHIFTS = _l("See your shifts: %(url)s")
 
@@ -75,14 +76,7 @@ def _text(notice: Notification, shifts: dict[int, Shift]) -> str:
 def _shift_text(shift: Shift | None) -> str:
     if shift is None:
         return _("a shift that no longer exists")
-    return _(
-        "%(point)s (%(commune)s), %(day)s, %(start)s–%(end)s",
-        point=shift.service_point.name,
-        commune=shift.service_point.commune.name,
-        day=format_date(shift.starts_at, "full"),
-        start=format_time(shift.starts_at, "short"),
-        end=format_time(shift.ends_at, "short"),
-    )
+    return describe(shift, commune=True)
 
 
 def _times(starts_at, ends_at) -> str:

@@ -1,9 +1,7 @@
-"""Scheduling operations: generate a campaign's shifts, book them, cancel and promote the waitlist.
+"""Scheduling operations: generate a campaign's shifts, find them, and read a person's bookings.
 
-Capacity is enforced inside the caller's transaction (DESIGN.md): the shift row is locked with
-``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite the caller opens the transaction as a writer
-(``BEGIN IMMEDIATE``, app.database.begin_write or any POST request). Services flush; the caller
-commits once.
+Booking itself (placing a person on a shift under the row locks, cancelling, the waitlist) is in
+scheduling.booking. Services flush; the caller commits once.
 """
 
 from dataclasses import dataclass
@@ -13,9 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import contains_eager
 
-from app.auth.models import User
-from app.database import locked, utcnow
-from app.notifications.services import notify
+from app.database import utcnow
 from app.places.models import Commune, ServicePoint
 from app.text import fold
 from scheduling.models import (
@@ -114,156 +110,6 @@ def generate_shifts(session, campaign: Campaign) -> int:
     return added
 
 
-def book_shift(session, shift: Shift, user: User, now: datetime | None = None) -> Booking:
-    """Book a place on the shift, or the waitlist when it is full; a second call is a no-op."""
-    now = now or utcnow()
-    # Lock the person first, then the shift (always in this order, so no deadlock): the person's
-    # lock serialises their own bookings (overlaps, weekly limit), the shift's its capacity.
-    locked(session, User, user.id)
-    shift = _locked_shift(session, shift.id)
-    booking = session.scalar(
-        select(Booking).where(Booking.shift_id == shift.id, Booking.user_id == user.id)
-    )
-    if booking is not None and booking.status in HOLDING:
-        return booking
-    if shift.status != ShiftStatus.ACTIVE or shift.starts_at <= now:
-        raise ShiftClosed()
-    if holds_overlapping(session, user.id, shift):
-        raise Overlap()
-    campaign = shift.campaign
-    if (
-        campaign.weekly_limit is not None
-        and held_in_week(session, user.id, shift) >= campaign.weekly_limit
-    ):
-        raise WeeklyLimit()
-    status = (
-        BookingStatus.CONFIRMED
-        if confirmed_count(session, shift.id) < campaign.max_per_shift
-        else BookingStatus.WAITLISTED
-    )
-    if booking is None:
-        booking = Booking(shift_id=shift.id, user_id=user.id)
-        session.add(booking)
-    booking.status = status
-    booking.created_at = now
-    booking.cancelled_at = None
-    session.flush()
-    return booking
-
-
-def cancel_booking(
-    session, booking: Booking, by_coordinator: bool = False, now: datetime | None = None
-) -> Booking | None:
-    """Give up a booking; return the waitlisted booking promoted to the freed place, if any."""
-    now = now or utcnow()
-    shift = _locked_shift(session, booking.shift_id)
-    session.refresh(booking)
-    if booking.status == BookingStatus.CANCELLED:
-        return None
-    was_confirmed = booking.status == BookingStatus.CONFIRMED
-    deadline = shift.starts_at - timedelta(hours=shift.campaign.cancel_deadline_hours)
-    # leaving the waitlist never leaves a counter short, so only a confirmed place has a deadline
-    if was_confirmed and not by_coordinator and now >= deadline:
-        raise PastDeadline()
-    booking.status = BookingStatus.CANCELLED
-    booking.cancelled_at = now
-    session.flush()
-    if not was_confirmed:
-        return None
-    promoted = promote_waitlist(session, shift, now=now)
-    return promoted[0] if promoted else None
-
-
-def promote_waitlist(session, shift: Shift, now: datetime | None = None) -> list[Booking]:
-    """Fill the shift's free confirmed places from its waitlist, first come first served.
-
-    Each person promoted is told ("promoted"). The caller holds the shift's lock (book_shift
-    and cancel_booking take it).
-    """
-    now = now or utcnow()
-    if shift.status != ShiftStatus.ACTIVE or shift.starts_at <= now:
-        return []
-    free = shift.campaign.max_per_shift - confirmed_count(session, shift.id)
-    if free <= 0:
-        return []
-    promoted = list(
-        session.scalars(
-            select(Booking)
-            .where(Booking.shift_id == shift.id, Booking.status == BookingStatus.WAITLISTED)
-            .order_by(Booking.created_at, Booking.id)
-            .limit(free)
-        )
-    )
-    for booking in promoted:
-        booking.status = BookingStatus.CONFIRMED
-    session.flush()
-    for booking in promoted:
-        notify(session, booking.user, "promoted", shift_id=shift.id)
-    return promoted
-
-
-def _locked_shift(session, shift_id: int) -> Shift:
-    shift = locked(session, Shift, shift_id)
-    # the lock may have waited for another writer: read the row as that writer left it
-    session.refresh(shift)
-    return shift
-
-
-def confirmed_count(session, shift_id: int) -> int:
-    """Confirmed places of a shift; read under the shift's lock when it decides a booking."""
-    return session.scalar(
-        select(func.count())
-        .select_from(Booking)
-        .where(Booking.shift_id == shift_id, Booking.status == BookingStatus.CONFIRMED)
-    )
-
-
-def holds_overlapping(session, user_id: int, shift: Shift) -> bool:
-    """Whether the person already holds (or waits for) another active shift at the same time."""
-    return (
-        session.scalar(
-            select(Booking.id)
-            .join(Shift, Shift.id == Booking.shift_id)
-            .where(
-                Booking.user_id == user_id,
-                Booking.status.in_(HOLDING),
-                Booking.shift_id != shift.id,
-                Shift.status == ShiftStatus.ACTIVE,
-                Shift.starts_at < shift.ends_at,
-                Shift.ends_at > shift.starts_at,
-            )
-            .limit(1)
-        )
-        is not None
-    )
-
-
-def held_in_week(session, user_id: int, shift: Shift, ignore=()) -> int:
-    """Bookings the person holds in the campaign during the local ISO week of the shift, but on
-    this shift and the `ignore`d ones (a move leaves one of them).
-
-    Waitlisted bookings count too: a promotion must never take a person over the limit.
-    """
-    local_day = shift.starts_at.astimezone(LOCAL_ZONE).date()
-    monday = local_day - timedelta(days=local_day.weekday())
-    week_start, _ = local_day_bounds(monday)
-    _, week_end = local_day_bounds(monday + timedelta(days=6))
-    return session.scalar(
-        select(func.count())
-        .select_from(Booking)
-        .join(Shift, Shift.id == Booking.shift_id)
-        .where(
-            Booking.user_id == user_id,
-            Booking.status.in_(HOLDING),
-            Booking.shift_id.not_in([shift.id, *ignore]),
-            Shift.campaign_id == shift.campaign_id,
-            Shift.status == ShiftStatus.ACTIVE,
-            Shift.starts_at >= week_start,
-            Shift.starts_at < week_end,
-        )
-    )
-
-
 def local_day_bounds(day: date) -> tuple[datetime, datetime]:
     """The UTC instants at which a local day starts and the next one starts."""
     start = datetime.combine(day, time(), tzinfo=LOCAL_ZONE)
@@ -271,7 +117,7 @@ def local_day_bounds(day: date) -> tuple[datetime, datetime]:
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
-# --- the volunteer's pages: finding shifts and listing one's own bookings ---------------------
+# --- finding shifts and reading a person's bookings -----------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -403,7 +249,7 @@ def count_of(status: BookingStatus):
     )
 
 
-# --- the JSON API -------------------------------------------------------------------------------
+# --- a commune's shifts on one day ----------------------------------------------------------------
 
 
 def shifts_for_commune_on(session, commune: Commune, day: date) -> list[ShiftRow]:

@@ -12,12 +12,13 @@ from app import navigation
 from app.access import roles
 from app.database import utcnow
 from app.extensions import db
-from app.notifications.services import notify
 from app.roles import Role
 from app.urls import safe_next
 from scheduling import services
+from scheduling.booking import services as booking_services
 from scheduling.forms import FindShiftsForm
 from scheduling.models import Booking, BookingStatus, Shift
+from scheduling.wording import describe
 
 bp = Blueprint("scheduling", __name__)
 
@@ -26,17 +27,6 @@ PAGE_SIZE = 50
 
 navigation.register("scheduling.find_shifts", _l("Find shifts"))
 navigation.register("scheduling.my_shifts", _l("My shifts"))
-
-
-def describe(shift: Shift) -> str:
-    """The service point, day and times of a shift, in the reader's language and Hanoi's time."""
-    return _(
-        "%(point)s, %(day)s, %(start)s–%(end)s",
-        point=shift.service_point.name,
-        day=format_date(shift.starts_at, "full"),
-        start=format_time(shift.starts_at, "short"),
-        end=format_time(shift.ends_at, "short"),
-    )
 
 
 def when(moment) -> str:
@@ -100,22 +90,19 @@ def book(shift_id):
     """Book a place on a shift, or join its waitlist when it is full."""
     shift = db.session.get(Shift, shift_id) or abort(404)
     back = safe_next(request.form.get("next"), "scheduling.find_shifts")
-    now = utcnow()
     try:
-        booking = services.book_shift(db.session, shift, current_user, now=now)
+        placement = booking_services.book_shift(db.session, shift, current_user)
     except services.SchedulingError as error:
         db.session.rollback()
         flash(str(REFUSALS.get(type(error), _("This shift cannot be booked."))), "error")
         return redirect(back)
+    held = placement.booking
     position = (
-        services.waitlist_position(db.session, booking)
-        if booking.status == BookingStatus.WAITLISTED
+        services.waitlist_position(db.session, held)
+        if held.status == BookingStatus.WAITLISTED
         else None
     )
-    # book_shift stamps a booking it makes with `now`: an older stamp means it was already held
-    if booking.status == BookingStatus.CONFIRMED and booking.created_at == now:
-        notify(db.session, current_user, "booking_confirmed", shift_id=booking.shift_id)
-    text = describe(booking.shift)
+    text = describe(held.shift)
     db.session.commit()
     if position is None:
         flash(_("Booked: %(shift)s.", shift=text))
@@ -159,7 +146,7 @@ def cancel(booking_id):
     if booking is None or booking.user_id != current_user.id:
         abort(404)
     try:
-        services.cancel_booking(db.session, booking)
+        booking_services.cancel_booking(db.session, booking)
     except services.PastDeadline:
         db.session.rollback()
         flash(

@@ -247,9 +247,9 @@ def _resume_token(w):
 
 
 def _poster_token(w):
-    from scheduling.checkin import services as checkin
+    from scheduling.checkin import tokens
 
-    return checkin.poster_token(db.session, w.service_point)
+    return tokens.poster_token(db.session, w.service_point)
 
 
 def _calendar_feed_token(w):

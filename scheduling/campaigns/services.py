@@ -16,6 +16,7 @@ from app.database import locked, utcnow
 from app.notifications.services import notify
 from app.places.models import Commune, Province, ServicePoint
 from app.roles import Role
+from scheduling.booking.services import promote_waitlist
 from scheduling.models import (
     Booking,
     BookingStatus,
@@ -29,7 +30,6 @@ from scheduling.services import (
     LOCAL_ZONE,
     generate_shifts,
     local_shift_times,
-    promote_waitlist,
 )
 
 #: fields a coordinator may change, as the form gives them

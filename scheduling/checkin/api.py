@@ -14,7 +14,6 @@ from scheduling.checkin import services
 from scheduling.checkin.forms import parse_moment
 from scheduling.checkin.messages import STATUS, result_message
 from scheduling.checkin.models import Attendance, Scan, ScanResult
-from scheduling.checkin.views import commit_scan
 from scheduling.services import LOCAL_ZONE
 
 #: nested under the API frame's /api/v1 by the part's init_app
@@ -102,7 +101,9 @@ def create_checkin():
     if point is not None and not services.may_scan_at(current_user, point):
         return error(403, "forbidden", _("You may not scan badges at this service point."))
     try:
-        scan, created = commit_scan(
+        scan, created = services.commit_scan(
+            db.session,
+            current_user,
             lambda: services.check_in(
                 db.session,
                 current_user,

@@ -1,56 +1,34 @@
-"""Check-in operations: sign and read tokens, check volunteers in and out, report attendance.
-
-Tokens (itsdangerous, each kind with its own salt, signed with the app's SECRET_KEY):
-
-- poster: ``{"p": point, "v": version}``, no expiry, because a poster stays on the wall for the
-  whole campaign; it dies only when a coordinator rotates the point's key (``rotated_token``).
-- live: ``{"p": point, "v": version, "w": window}`` where ``window`` is the 30-second slice of
-  Unix time it was shown in; the current and the previous window are accepted, older ones are
-  ``expired_token`` (judged on the server's clock, never the client's, so a photo taken home
-  cannot be replayed with a made-up ``scanned_at``).
-- badge: ``{"u": user, "t": issued}``, valid one day after ``issued``; its printed short code
-  ``<user id>-<6 letters>`` is valid on the local day it was shown.
+"""Checking in and out: who may scan where, the scan itself (and the walk-in), check-out.
 
 Every attempt writes one ``Scan`` row; the client's nonce makes a retry find that row instead of
 writing another. A check-in left open closes at the shift's end: hours are computed from the
 shift's bounds whenever they are read (so figures are right even before ``close_finished`` runs),
-and ``flask scheduling close-checkins`` writes the closing time for the record.
+and ``flask scheduling close-checkins`` writes the closing time for the record. The tokens a scan
+reads are in `tokens`; the reports of who came in `reports`.
 """
 
-import hashlib
-import hmac
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import joinedload, object_session
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import object_session
 
 from app.auth.models import User
 from app.auth.services import can_coordinate
 from app.database import locked, utcnow
-from app.places.models import Commune, ServicePoint
-from app.roles import Role
-from scheduling.checkin.models import Attendance, CheckinKey, Scan, ScanMethod, ScanResult
-from scheduling.models import Booking, BookingStatus, Campaign, Shift, ShiftStatus
-from scheduling.services import LOCAL_ZONE, confirmed_count, holds_overlapping
+from app.places.models import ServicePoint
+from scheduling.booking.placement import Placement, Reason, judge, place
+from scheduling.checkin.models import Attendance, CheckinKey, Scan, ScanResult
+from scheduling.checkin.tokens import Reading, read_badge, read_point_token
+from scheduling.models import Booking, BookingStatus, Shift, ShiftStatus
 
-POSTER_SALT = "checkin-poster"
-LIVE_SALT = "checkin-live"
-BADGE_SALT = "checkin-badge"
-#: a live QR changes this often; the current and the previous window are accepted
-LIVE_WINDOW_SECONDS = 30
 #: volunteers may check in this long before their shift starts
 EARLY_CHECKIN = timedelta(minutes=30)
-#: a badge QR is valid this long after it was shown
-BADGE_MAX_AGE = timedelta(days=1)
 #: an offline scan counts from the device's scanned_at when it is at most this old
 OFFLINE_GRACE = timedelta(hours=12)
 NONCE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-CODE_PATTERN = re.compile(r"^\s*(\d{1,9})\s*-?\s*([A-Za-z2-9]{6})\s*$")
 
 
 class CheckinError(Exception):
@@ -67,169 +45,6 @@ class NonceTaken(CheckinError):
     """The nonce was already used by someone else: a client bug, never a retry."""
 
     code = "nonce_taken"
-
-
-# --- tokens -------------------------------------------------------------------------------------
-
-
-def _secret() -> str:
-    return current_app.config["SECRET_KEY"]
-
-
-def _serializer(salt):
-    return URLSafeSerializer(_secret(), salt=salt)
-
-
-def key_version(session, point_id: int) -> int:
-    """The current version of the point's tokens (1 until the first rotation)."""
-    version = session.scalar(
-        select(CheckinKey.version).where(CheckinKey.service_point_id == point_id)
-    )
-    return version or 1
-
-
-def rotate_key(session, point: ServicePoint, by: User, now: datetime | None = None) -> int:
-    """Invalidate every poster and live QR of the point; return the new version."""
-    if not may_scan_at(by, point):
-        raise NotAllowed()
-    locked(session, ServicePoint, point.id)  # two first rotations at once make one row
-    key = session.scalar(select(CheckinKey).where(CheckinKey.service_point_id == point.id))
-    if key is None:
-        key = CheckinKey(service_point_id=point.id, version=1)
-        session.add(key)
-    key.version += 1
-    key.rotated_at = now or utcnow()
-    key.rotated_by_id = by.id
-    session.flush()
-    return key.version
-
-
-def poster_token(session, point: ServicePoint) -> str:
-    """The token printed on the point's poster: valid until the next rotation."""
-    return _serializer(POSTER_SALT).dumps({"p": point.id, "v": key_version(session, point.id)})
-
-
-def live_window(now: datetime) -> int:
-    return int(now.timestamp()) // LIVE_WINDOW_SECONDS
-
-
-def seconds_to_next_window(now: datetime) -> float:
-    return LIVE_WINDOW_SECONDS - now.timestamp() % LIVE_WINDOW_SECONDS
-
-
-def live_token(session, point: ServicePoint, now: datetime | None = None) -> str:
-    """The token of the live QR for the current 30-second window."""
-    window = live_window(now or utcnow())
-    payload = {"p": point.id, "v": key_version(session, point.id), "w": window}
-    return _serializer(LIVE_SALT).dumps(payload)
-
-
-def badge_token(user: User, now: datetime | None = None) -> str:
-    """A volunteer's personal token, for a coordinator's scanner; valid one day.
-
-    The time it was made is signed into it (not itsdangerous' timestamp), so its age is judged
-    on the same clock as everything else in a check-in.
-    """
-    issued = int((now or utcnow()).timestamp())
-    return _serializer(BADGE_SALT).dumps({"u": user.id, "t": issued})
-
-
-def badge_code(user_id: int, now: datetime | None = None) -> str:
-    """The short code printed under the badge QR, valid on the local day it is shown."""
-    return f"{user_id}-{_code_letters(user_id, (now or utcnow()).astimezone(LOCAL_ZONE).date())}"
-
-
-def _code_letters(user_id, day) -> str:
-    digest = hmac.new(
-        _secret().encode(), f"{BADGE_SALT}:{user_id}:{day.isoformat()}".encode(), hashlib.sha256
-    ).digest()
-    return "".join(CODE_ALPHABET[b % len(CODE_ALPHABET)] for b in digest[:6])
-
-
-@dataclass(frozen=True)
-class Reading:
-    """What a token says: its kind, the point or the person it names, or why it is refused."""
-
-    method: ScanMethod
-    service_point_id: int | None = None
-    user_id: int | None = None
-    refusal: ScanResult | None = None
-
-
-def token_from(text: str) -> str:
-    """The token in a scanned text, which may be the whole check-in URL."""
-    text = (text or "").strip()
-    if "/check-in/" in text:
-        text = text.rsplit("/check-in/", 1)[1].split("?", 1)[0].split("#", 1)[0]
-    return text
-
-
-def read_point_token(session, token: str, now: datetime | None = None) -> Reading:
-    """Read a poster or live token: the service point it names, or the refusal."""
-    now = now or utcnow()
-    token = token_from(token)
-    for salt, method in ((POSTER_SALT, ScanMethod.POSTER), (LIVE_SALT, ScanMethod.LIVE)):
-        try:
-            payload = _serializer(salt).loads(token)
-        except BadSignature:
-            continue
-        point_id, version = _int(payload, "p"), _int(payload, "v")
-        window = _int(payload, "w") if method == ScanMethod.LIVE else 0
-        if point_id is None or version is None or window is None:
-            return Reading(method, refusal=ScanResult.INVALID_TOKEN)
-        if session.get(ServicePoint, point_id) is None:
-            return Reading(method, refusal=ScanResult.INVALID_TOKEN)
-        if method == ScanMethod.LIVE:
-            current = live_window(now)
-            if window < current - 1:
-                return Reading(method, point_id, refusal=ScanResult.EXPIRED_TOKEN)
-            if window > current + 1:
-                return Reading(method, point_id, refusal=ScanResult.INVALID_TOKEN)
-        current_version = key_version(session, point_id)
-        if version < current_version:
-            return Reading(method, point_id, refusal=ScanResult.ROTATED_TOKEN)
-        if version > current_version:
-            return Reading(method, point_id, refusal=ScanResult.INVALID_TOKEN)
-        return Reading(method, point_id)
-    return Reading(ScanMethod.UNKNOWN, refusal=ScanResult.INVALID_TOKEN)
-
-
-def read_badge(session, text: str, now: datetime | None = None) -> Reading:
-    """Read a badge token or its short code: the volunteer it names, or the refusal."""
-    now = now or utcnow()
-    text = token_from(text)
-    user_id = None
-    match = CODE_PATTERN.match(text)
-    if match:
-        user_id, letters = int(match.group(1)), match.group(2).upper()
-        today = now.astimezone(LOCAL_ZONE).date()
-        if hmac.compare_digest(letters, _code_letters(user_id, today)):
-            return _badge_holder(session, user_id)
-        if hmac.compare_digest(letters, _code_letters(user_id, today - timedelta(days=1))):
-            return Reading(ScanMethod.BADGE, refusal=ScanResult.EXPIRED_TOKEN)
-        return Reading(ScanMethod.BADGE, refusal=ScanResult.INVALID_TOKEN)
-    try:
-        payload = _serializer(BADGE_SALT).loads(text)
-    except BadSignature:
-        return Reading(ScanMethod.UNKNOWN, refusal=ScanResult.INVALID_TOKEN)
-    user_id, issued = _int(payload, "u"), _int(payload, "t")
-    if user_id is None or issued is None or issued > now.timestamp() + 60:
-        return Reading(ScanMethod.BADGE, refusal=ScanResult.INVALID_TOKEN)
-    if now.timestamp() - issued > BADGE_MAX_AGE.total_seconds():
-        return Reading(ScanMethod.BADGE, refusal=ScanResult.EXPIRED_TOKEN)
-    return _badge_holder(session, user_id)
-
-
-def _badge_holder(session, user_id) -> Reading:
-    user = session.get(User, user_id)
-    if user is None or not user.is_active:
-        return Reading(ScanMethod.BADGE, refusal=ScanResult.INVALID_TOKEN)
-    return Reading(ScanMethod.BADGE, user_id=user_id)
-
-
-def _int(payload, key):
-    value = payload.get(key) if isinstance(payload, dict) else None
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 # --- who may do what ----------------------------------------------------------------------------
@@ -256,6 +71,25 @@ def may_scan_at(user, point: ServicePoint) -> bool:
         ),
     )
     return object_session(point).scalar(leads.limit(1)) is not None
+
+
+# --- the point's key: rotating it kills its posters and live QR codes -----------------------------
+
+
+def rotate_key(session, point: ServicePoint, by: User, now: datetime | None = None) -> int:
+    """Invalidate every poster and live QR of the point; return the new version."""
+    if not may_scan_at(by, point):
+        raise NotAllowed()
+    locked(session, ServicePoint, point.id)  # two first rotations at once make one row
+    key = session.scalar(select(CheckinKey).where(CheckinKey.service_point_id == point.id))
+    if key is None:
+        key = CheckinKey(service_point_id=point.id, version=1)
+        session.add(key)
+    key.version += 1
+    key.rotated_at = now or utcnow()
+    key.rotated_by_id = by.id
+    session.flush()
+    return key.version
 
 
 # --- checking in --------------------------------------------------------------------------------
@@ -312,12 +146,8 @@ def decide(session, reading: Reading, subject_id: int | None, point_id, at: date
         return Decision(ScanResult.OK, booking.shift, booking)
     # no booking here now: a walk-in on the shift already running (or the next one to start)
     shift = shifts[0]
-    if confirmed_count(session, shift.id) >= shift.campaign.max_per_shift:
-        return Decision(ScanResult.SHIFT_FULL, shift, walk_in=True)
-    if holds_overlapping(session, subject_id, shift):
-        # booked at another point at this time: this is not the place to check in
-        return Decision(ScanResult.NO_SHIFT_NOW, shift, walk_in=True)
-    return Decision(ScanResult.OK, shift, walk_in=True)
+    person = session.get(User, subject_id)
+    return _walk_in_decision(_walk_in_placement(session, shift, person, at, write=False))
 
 
 def preview(
@@ -403,22 +233,63 @@ def check_in(
 
 def _walk_in(session, shift: Shift, user_id: int, reading: Reading, at: datetime) -> Decision:
     """Make (or revive) the person's confirmed booking on a running shift, under its lock."""
-    shift = locked(session, Shift, shift.id)
-    session.refresh(shift)
-    again = decide(session, reading, user_id, shift.service_point_id, at)
-    if again.result != ScanResult.OK or not again.walk_in:
-        return again
-    booking = session.scalar(
-        select(Booking).where(Booking.shift_id == shift.id, Booking.user_id == user_id)
+    placement = _walk_in_placement(session, shift, session.get(User, user_id), at, write=True)
+    if placement.reason == Reason.ALREADY_BOOKED:
+        # booked on it meanwhile: check in on that booking as any booked volunteer would
+        return decide(session, reading, user_id, shift.service_point_id, at)
+    return _walk_in_decision(placement)
+
+
+def _walk_in_placement(session, shift: Shift, person: User, at: datetime, *, write: bool):
+    """Place a walk-in on a running shift (`place`), or preview it (`judge`, writing nothing).
+
+    The walk-in policy: confirmed or refused (`full`, `overlap`), never waitlisted, open until
+    the shift's end rather than its start, and **not held to the campaign's weekly limit**: the
+    volunteer is standing at the point while the shift runs, so they help now rather than being
+    sent away.
+    """
+    operation = place if write else judge
+    return operation(
+        session,
+        shift,
+        person,
+        waitlist=False,
+        weekly_limit=False,
+        closes_at=shift.ends_at,
+        now=at,
     )
-    if booking is None:
-        booking = Booking(shift_id=shift.id, user_id=user_id)
-        session.add(booking)
-    booking.status = BookingStatus.CONFIRMED
-    booking.created_at = at
-    booking.cancelled_at = None
-    session.flush()
-    return Decision(ScanResult.OK, shift, booking, walk_in=True)
+
+
+def _walk_in_decision(placement: Placement) -> Decision:
+    """What a walk-in's placement (or its preview) means for the scan."""
+    shift = placement.shift
+    if placement.reason == Reason.CONFIRMED:
+        return Decision(ScanResult.OK, shift, placement.booking, walk_in=True)
+    if placement.reason == Reason.FULL:
+        return Decision(ScanResult.SHIFT_FULL, shift, walk_in=True)
+    # booked at another point at this time (or the shift just closed): not the place to check in
+    return Decision(ScanResult.NO_SHIFT_NOW, shift, walk_in=True)
+
+
+def commit_scan(session, actor: User, run, nonce: str) -> tuple[Scan, bool]:
+    """Run a check-in (`run()` returns check_in's answer) and commit it: the one request-ending
+    step a scan has, shared by the pages and the API.
+
+    If another request stored the same nonce first (a race the row locks leave only between
+    different people), answer with that request's scan; NonceTaken when it was someone else's.
+    """
+    try:
+        scan, created = run()
+        session.commit()
+        return scan, created
+    except IntegrityError:
+        session.rollback()
+        known = existing_scan(session, nonce)
+        if known is None:
+            raise
+        if known.scanned_by_id != actor.id:
+            raise NonceTaken() from None
+        return known, False
 
 
 # --- checking out -------------------------------------------------------------------------------
@@ -483,123 +354,3 @@ def open_attendances(session, user_id: int, now: datetime | None = None) -> list
             .order_by(Shift.starts_at)
         )
     )
-
-
-# --- reports ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AttendanceRow:
-    """One confirmed booking of a shift and what became of it."""
-
-    booking: Booking
-    attendance: Attendance | None
-    no_show: bool
-    hours: float
-
-
-def shift_attendance(session, shift: Shift, now: datetime | None = None) -> list[AttendanceRow]:
-    """Every confirmed booking of the shift with its check-in; no-shows once the shift ended."""
-    now = now or utcnow()
-    rows = session.execute(
-        select(Booking, Attendance)
-        .outerjoin(Attendance, Attendance.booking_id == Booking.id)
-        .join(Booking.user)
-        .where(Booking.shift_id == shift.id, Booking.status == BookingStatus.CONFIRMED)
-        .options(joinedload(Booking.user))
-        .order_by(User.full_name, Booking.id)
-    ).all()
-    ended = shift.ends_at <= now
-    return [
-        AttendanceRow(
-            booking,
-            attendance,
-            no_show=attendance is None and ended,
-            hours=attendance.hours(now) if attendance else 0.0,
-        )
-        for booking, attendance in rows
-    ]
-
-
-def shift_scans(session, shift: Shift, limit: int = 200) -> list[Scan]:
-    """The scans logged for the shift, the latest first."""
-    return list(
-        session.scalars(
-            select(Scan)
-            .where(Scan.shift_id == shift.id)
-            .options(joinedload(Scan.user), joinedload(Scan.scanned_by))
-            .order_by(Scan.received_at.desc(), Scan.id.desc())
-            .limit(limit)
-        )
-    )
-
-
-@dataclass
-class VolunteerHours:
-    """A volunteer's attendance over a campaign's finished or running shifts."""
-
-    user: User
-    booked: int = 0
-    attended: int = 0
-    no_shows: int = 0
-    walk_ins: int = 0
-    hours: float = 0.0
-
-
-def scope_filter(user):
-    """A condition on ServicePoint/Commune: the points the user coordinates; None for admins."""
-    if user.has_role(Role.ADMIN):
-        return None
-    communes = [g.commune_id for g in user.grants if g.role == Role.COORDINATOR and g.commune_id]
-    provinces = [g.province_id for g in user.grants if g.role == Role.COORDINATOR and g.province_id]
-    return or_(ServicePoint.commune_id.in_(communes), Commune.province_id.in_(provinces))
-
-
-def may_see_campaign(user, campaign: Campaign) -> bool:
-    """Admins, coordinators of its province, and coordinators of one of its communes."""
-    if user.has_role(Role.ADMIN):
-        return True
-    return any(
-        g.role == Role.COORDINATOR
-        and (
-            g.province_id == campaign.province_id
-            or g.commune_id in {c.id for c in campaign.communes}
-        )
-        for g in user.grants
-    )
-
-
-def campaign_hours(
-    session, campaign: Campaign, viewer: User, now: datetime | None = None
-) -> list[VolunteerHours]:
-    """Per volunteer, their confirmed bookings on the campaign's started shifts at the points the
-    viewer coordinates: attended, no-shows (ended, never checked in) and hours attended."""
-    now = now or utcnow()
-    stmt = (
-        select(Booking, Attendance)
-        .join(Booking.shift)
-        .join(Shift.service_point)
-        .join(ServicePoint.commune)
-        .outerjoin(Attendance, Attendance.booking_id == Booking.id)
-        .where(
-            Shift.campaign_id == campaign.id,
-            Shift.status == ShiftStatus.ACTIVE,
-            Shift.starts_at <= now,
-            Booking.status == BookingStatus.CONFIRMED,
-        )
-        .options(joinedload(Booking.user), joinedload(Booking.shift))
-    )
-    condition = scope_filter(viewer)
-    if condition is not None:
-        stmt = stmt.where(condition)
-    totals: dict[int, VolunteerHours] = {}
-    for booking, attendance in session.execute(stmt):
-        row = totals.setdefault(booking.user_id, VolunteerHours(booking.user))
-        row.booked += 1
-        if attendance is not None:
-            row.attended += 1
-            row.walk_ins += attendance.walk_in
-            row.hours += attendance.hours(now)
-        elif booking.shift.ends_at <= now:
-            row.no_shows += 1
-    return sorted(totals.values(), key=lambda r: (-r.hours, r.user.full_name, r.user.id))

@@ -18,7 +18,6 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from app.access import roles
 from app.database import begin_write, utcnow
@@ -26,13 +25,12 @@ from app.extensions import db
 from app.places.models import ServicePoint
 from app.qr import qr_svg
 from app.roles import Role
-from scheduling.checkin import services
+from scheduling.checkin import reports, services, tokens
 from scheduling.checkin.forms import CheckinForm, ScanForm, parse_moment
 from scheduling.checkin.messages import STATUS, result_message
 from scheduling.checkin.models import Attendance, Scan, ScanMethod, ScanResult
 from scheduling.models import Campaign, Shift, ShiftStatus
 from scheduling.services import LOCAL_ZONE, local_today
-from scheduling.views import describe
 
 bp = Blueprint("checkin", __name__)
 
@@ -57,23 +55,6 @@ def _fresh_form(form_class, **data):
     )
 
 
-def commit_scan(run, nonce):
-    """Run a check-in and commit; if another request stored the same nonce first (a race the
-    row locks leave only between different people), answer with that request's scan."""
-    try:
-        scan, created = run()
-        db.session.commit()
-        return scan, created
-    except IntegrityError:
-        db.session.rollback()
-        known = services.existing_scan(db.session, nonce)
-        if known is None:
-            raise
-        if known.scanned_by_id != current_user.id:
-            raise services.NonceTaken() from None
-        return known, False
-
-
 # --- coordinator: the check-in desk of a service point, its poster and live QR ----------------
 
 
@@ -94,9 +75,7 @@ def desk(point_id):
         )
         .order_by(Shift.starts_at.desc())
     ).all()
-    return render_template(
-        "scheduling/checkin/desk.html", point=point, shifts=shifts, describe=describe
-    )
+    return render_template("scheduling/checkin/desk.html", point=point, shifts=shifts)
 
 
 def _poster_texts():
@@ -121,7 +100,7 @@ def _poster_texts():
 def poster(point_id):
     """The printable A4 poster: the point's QR, instructions in Vietnamese and English."""
     point = _point(point_id)
-    token = services.poster_token(db.session, point)
+    token = tokens.poster_token(db.session, point)
     url = url_for("checkin.check_in", token=token, _external=True)
     return render_template(
         "scheduling/checkin/poster.html",
@@ -129,7 +108,7 @@ def poster(point_id):
         url=url,
         qr=qr_svg(url, _("QR code for check-in at %(point)s", point=point.name)),
         texts=_poster_texts(),
-        version=services.key_version(db.session, point.id),
+        version=tokens.key_version(db.session, point.id),
     )
 
 
@@ -165,13 +144,13 @@ def live_qr(point_id):
         titles=titles,
         point=point,
         qr=_live_svg(point, now),
-        next_ms=int(services.seconds_to_next_window(now) * 1000) + 500,
-        window_ms=services.LIVE_WINDOW_SECONDS * 1000,
+        next_ms=int(tokens.seconds_to_next_window(now) * 1000) + 500,
+        window_ms=tokens.LIVE_WINDOW_SECONDS * 1000,
     )
 
 
 def _live_svg(point, now):
-    token = services.live_token(db.session, point, now)
+    token = tokens.live_token(db.session, point, now)
     url = url_for("checkin.check_in", token=token, _external=True)
     return qr_svg(url, _("QR code for check-in at %(point)s", point=point.name))
 
@@ -209,7 +188,9 @@ def check_in(token):
         if not form.validate():
             return _check_in_page(token, status=400, stale=True)
         try:
-            scan, _created = commit_scan(
+            scan, _created = services.commit_scan(
+                db.session,
+                current_user,
                 lambda: services.check_in(
                     db.session,
                     current_user,
@@ -252,7 +233,6 @@ def _check_in_page(token, result=None, status=200, stale=False, reading=None, de
             result_message=result_message,
             form=_fresh_form(CheckinForm),
             stale=stale,
-            describe=describe,
             ScanResult=ScanResult,
         ),
         status,
@@ -278,7 +258,6 @@ def attendance(attendance_id):
         shift=attendance.shift,
         now=now,
         is_open=attendance.is_open(now),
-        describe=describe,
     )
 
 
@@ -300,13 +279,12 @@ def checkout(attendance_id):
 def badge():
     """The volunteer's personal QR and short code, for a coordinator's scanner."""
     now = utcnow()
-    token = services.badge_token(current_user)
+    token = tokens.badge_token(current_user)
     return render_template(
         "scheduling/checkin/badge.html",
         qr=qr_svg(token, _("Your personal check-in QR code")),
-        code=services.badge_code(current_user.id, now),
+        code=tokens.badge_code(current_user.id, now),
         open_attendances=services.open_attendances(db.session, current_user.id, now),
-        describe=describe,
     )
 
 
@@ -325,7 +303,9 @@ def scan(point_id):
         if not form.validate():
             return _scan_page(point, form, None, 400)
         try:
-            last, _created = commit_scan(
+            last, _created = services.commit_scan(
+                db.session,
+                current_user,
                 lambda: services.check_in(
                     db.session,
                     current_user,
@@ -375,16 +355,15 @@ def shift_attendance(shift_id):
     if not services.may_scan_at(current_user, shift.service_point):
         abort(403)
     now = utcnow()
-    rows = services.shift_attendance(db.session, shift, now)
+    rows = reports.shift_attendance(db.session, shift, now)
     return render_template(
         "scheduling/checkin/shift_attendance.html",
         shift=shift,
         rows=rows,
-        scans=services.shift_scans(db.session, shift),
+        scans=reports.shift_scans(db.session, shift),
         ended=shift.ends_at <= now,
         now=now,
         total_hours=sum(r.hours for r in rows),
-        describe=describe,
         result_message=result_message,
     )
 
@@ -394,9 +373,9 @@ def shift_attendance(shift_id):
 def campaign_attendance(campaign_id):
     """Per volunteer, the hours attended over a campaign at the points the reader coordinates."""
     campaign = db.session.get(Campaign, campaign_id) or abort(404)
-    if not services.may_see_campaign(current_user, campaign):
+    if not reports.may_see_campaign(current_user, campaign):
         abort(403)
-    rows = services.campaign_hours(db.session, campaign, current_user)
+    rows = reports.campaign_hours(db.session, campaign, current_user)
     return render_template(
         "scheduling/checkin/campaign_attendance.html", campaign=campaign, rows=rows
     )

@@ -1,13 +1,11 @@
-"""Forms of the teams, placement and staffing pages."""
+"""Forms of the teams pages."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, EmailField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms import EmailField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length
 
-from app.auth.forms import MultiCheckboxField
 from app.forms import Form
 from scheduling.teams.models import TeamKind
-from scheduling.teams.services import MAX_PLACEMENT_DAYS
 
 KIND_LABELS = {
     TeamKind.YOUTH_BRANCH: _l("Youth-union branch"),
@@ -54,44 +52,4 @@ class MemberSearchForm(Form):
         filters=[_strip],
         validators=[Length(max=100)],
         description=_l('Accents and capitals do not matter: "nguyen van an" finds Nguyễn Văn An.'),
-    )
-
-
-class PlacementForm(Form):
-    campaign = SelectField(_l("Campaign"), coerce=int, validators=[InputRequired()])
-    point = SelectField(_l("Service point"), coerce=int, validators=[InputRequired()])
-    first_day = DateField(_l("From"), validators=[InputRequired()])
-    last_day = DateField(
-        _l("To (included)"),
-        validators=[InputRequired()],
-        description=_l("The same day for one day; at most 31 days."),
-    )
-    starts = MultiCheckboxField(
-        _l("Shifts of the day"),
-        validators=[InputRequired(message=_l("Choose at least one shift of the day."))],
-    )
-    people = MultiCheckboxField(
-        _l("People"),
-        coerce=int,
-        validators=[InputRequired(message=_l("Choose at least one person."))],
-    )
-
-    def validate_last_day(self, field):
-        if self.first_day.data and field.data:
-            if field.data < self.first_day.data:
-                raise ValidationError(_l("The last day comes before the first."))
-            if (field.data - self.first_day.data).days >= MAX_PLACEMENT_DAYS:
-                raise ValidationError(_l("Place at most 31 days at once."))
-
-
-class MoveForm(Form):
-    booking = SelectField(_l("Person"), coerce=int, validators=[InputRequired()])
-    target = SelectField(_l("Move to"), coerce=int, validators=[InputRequired()])
-
-
-class AddToShiftForm(Form):
-    email = EmailField(
-        _l("Email of the volunteer to add"),
-        filters=[_strip],
-        validators=[InputRequired(), Length(max=254)],
     )

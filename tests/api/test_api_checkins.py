@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.database import utcnow
 from app.extensions import db
 from app.places.models import ServicePoint
-from scheduling.checkin import services
+from scheduling.checkin import services, tokens
 from scheduling.checkin.models import Attendance, Scan
 from scheduling.models import Booking, BookingStatus
 
@@ -23,7 +23,7 @@ def running(make_shift):
 
 @pytest.fixture
 def poster(service_point):
-    return services.poster_token(db.session, service_point)
+    return tokens.poster_token(db.session, service_point)
 
 
 def _confirm(shift, user):
@@ -142,7 +142,7 @@ def test_a_live_token_from_a_minute_ago_is_410_expired_token(
     client, bearer, volunteer, running, service_point
 ):
     _confirm(running, volunteer)
-    old = services.live_token(db.session, service_point, utcnow() - timedelta(seconds=61))
+    old = tokens.live_token(db.session, service_point, utcnow() - timedelta(seconds=61))
 
     response = client.post("/api/v1/checkins", json=_body(old), headers=bearer(volunteer))
 
@@ -230,7 +230,7 @@ def test_a_coordinator_checks_a_badge_in_at_their_point(
     client, bearer, volunteer, coordinator, running, service_point
 ):
     _confirm(running, volunteer)
-    body = _body(services.badge_token(volunteer), service_point=service_point.id)
+    body = _body(tokens.badge_token(volunteer), service_point=service_point.id)
 
     response = client.post("/api/v1/checkins", json=body, headers=bearer(coordinator))
 
@@ -241,7 +241,7 @@ def test_a_coordinator_checks_a_badge_in_at_their_point(
 def test_another_communes_coordinator_cannot_scan_badges_at_the_point(
     client, bearer, volunteer, other_coordinator, running, service_point
 ):
-    body = _body(services.badge_token(volunteer), service_point=service_point.id)
+    body = _body(tokens.badge_token(volunteer), service_point=service_point.id)
 
     response = client.post("/api/v1/checkins", json=body, headers=bearer(other_coordinator))
 
@@ -253,8 +253,8 @@ def test_an_unknown_service_point_is_404_and_a_malformed_one_422(
     client, bearer, coordinator, volunteer
 ):
     headers = bearer(coordinator)
-    unknown = _body(services.badge_token(volunteer), service_point=999999)
-    huge = _body(services.badge_token(volunteer), service_point=2**70)
+    unknown = _body(tokens.badge_token(volunteer), service_point=999999)
+    huge = _body(tokens.badge_token(volunteer), service_point=2**70)
 
     assert client.post("/api/v1/checkins", json=unknown, headers=headers).status_code == 404
     response = client.post("/api/v1/checkins", json=huge, headers=headers)
@@ -308,7 +308,7 @@ def test_a_deleted_point_leaves_its_tokens_invalid(client, bearer, volunteer, ma
     lonely = ServicePoint(commune_id=1, name="Tạm", address="Hà Nội")
     db.session.add(lonely)
     db.session.flush()
-    token = services.poster_token(db.session, lonely)
+    token = tokens.poster_token(db.session, lonely)
     db.session.delete(lonely)
 
     response = client.post("/api/v1/checkins", json=_body(token), headers=bearer(volunteer))

@@ -48,12 +48,12 @@ SCOPED = {
     "teams.add_member": {"other_coordinator": REFUSED},
     "teams.choose_leader": {"other_coordinator": REFUSED},
     "teams.remove_member": {"other_coordinator": REFUSED},
-    "teams.place": {"other_coordinator": REFUSED},
-    "teams.staff": {"other_coordinator": REFUSED},
-    "teams.staff_add": {"other_coordinator": REFUSED},
-    "teams.staff_move": {"other_coordinator": REFUSED},
+    "staffing.place": {"other_coordinator": REFUSED},
+    "staffing.staff": {"other_coordinator": REFUSED},
+    "staffing.staff_add": {"other_coordinator": REFUSED},
+    "staffing.staff_move": {"other_coordinator": REFUSED},
     # releasing the volunteer's booking from Bồ Đề's shift is the staffing coordinators' job
-    "teams.staff_remove": {
+    "staffing.staff_remove": {
         "other_coordinator": REFUSED,
         "coordinator": ALLOWED,
         "province_coordinator": ALLOWED,

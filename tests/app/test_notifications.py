@@ -11,8 +11,8 @@ from app.extensions import db
 from app.mail import OutboxMessage
 from app.notifications.models import Notification
 from app.notifications.services import KINDS, notify, unread_count
+from scheduling.booking.services import book_shift, cancel_booking
 from scheduling.models import BookingStatus
-from scheduling.services import book_shift, cancel_booking
 
 #: 07:30 in Hanoi on Tuesday 8 January 2030
 MORNING = datetime(2030, 1, 8, 0, 30, tzinfo=UTC)
@@ -179,8 +179,8 @@ def test_a_cancellation_promotes_and_tells_the_first_on_the_waitlist(
     campaign = make_campaign(min_per_shift=1, max_per_shift=1)
     full = add_shift(MORNING, on=campaign)
     holder, first, second = make_volunteer(), make_volunteer(locale="en"), make_volunteer()
-    booking = book_shift(db.session, full, holder)
-    promoted = book_shift(db.session, full, first)
+    booking = book_shift(db.session, full, holder).booking
+    promoted = book_shift(db.session, full, first).booking
     book_shift(db.session, full, second)
     login(holder)
     english.post(f"/bookings/{booking.id}/cancel")
@@ -196,7 +196,7 @@ def test_a_cancellation_through_the_service_tells_the_promoted_person(
 ):
     campaign = make_campaign(min_per_shift=1, max_per_shift=1)
     full = add_shift(MORNING, on=campaign)
-    booking = book_shift(db.session, full, make_volunteer())
+    booking = book_shift(db.session, full, make_volunteer()).booking
     waiting = make_volunteer()
     book_shift(db.session, full, waiting)
     cancel_booking(db.session, booking, by_coordinator=True)

@@ -6,16 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
+from scheduling.booking.services import book_shift, cancel_booking
 from scheduling.models import Booking, BookingStatus, ShiftStatus
-from scheduling.services import (
-    Overlap,
-    PastDeadline,
-    SchedulingError,
-    ShiftClosed,
-    WeeklyLimit,
-    book_shift,
-    cancel_booking,
-)
+from scheduling.services import Overlap, PastDeadline, SchedulingError, ShiftClosed, WeeklyLimit
 
 CONFIRMED, WAITLISTED, CANCELLED = (
     BookingStatus.CONFIRMED,
@@ -26,7 +19,7 @@ CONFIRMED, WAITLISTED, CANCELLED = (
 
 def test_booking_an_open_shift_confirms_a_place(make_shift, make_volunteer, now):
     shift = make_shift()
-    booking = book_shift(db.session, shift, make_volunteer(), now=now)
+    booking = book_shift(db.session, shift, make_volunteer(), now=now).booking
     assert booking.id is not None
     assert booking.status == CONFIRMED
     assert booking.created_at == now
@@ -37,7 +30,9 @@ def test_a_full_shift_puts_the_next_people_on_the_waitlist(
 ):
     shift = make_shift(on=make_campaign(max_per_shift=2, min_per_shift=1))
     statuses = [
-        book_shift(db.session, shift, make_volunteer(), now=now + timedelta(seconds=i)).status
+        book_shift(
+            db.session, shift, make_volunteer(), now=now + timedelta(seconds=i)
+        ).booking.status
         for i in range(4)
     ]
     assert statuses == [CONFIRMED, CONFIRMED, WAITLISTED, WAITLISTED]
@@ -45,8 +40,8 @@ def test_a_full_shift_puts_the_next_people_on_the_waitlist(
 
 def test_booking_twice_returns_the_same_booking(make_shift, make_volunteer, now):
     shift, person = make_shift(), make_volunteer()
-    first = book_shift(db.session, shift, person, now=now)
-    again = book_shift(db.session, shift, person, now=now + timedelta(minutes=1))
+    first = book_shift(db.session, shift, person, now=now).booking
+    again = book_shift(db.session, shift, person, now=now + timedelta(minutes=1)).booking
     assert again.id == first.id
     assert again.created_at == now
     assert db.session.scalar(select(func.count()).select_from(Booking)) == 1
@@ -54,12 +49,12 @@ def test_booking_twice_returns_the_same_booking(make_shift, make_volunteer, now)
 
 def test_rebooking_after_cancelling_reactivates_the_same_row(make_shift, make_volunteer, now):
     shift, person = make_shift(hours=48), make_volunteer()
-    booking = book_shift(db.session, shift, person, now=now)
+    booking = book_shift(db.session, shift, person, now=now).booking
     cancel_booking(db.session, booking, now=now + timedelta(hours=1))
     assert booking.status == CANCELLED
     assert booking.cancelled_at == now + timedelta(hours=1)
 
-    again = book_shift(db.session, shift, person, now=now + timedelta(hours=2))
+    again = book_shift(db.session, shift, person, now=now + timedelta(hours=2)).booking
     assert again.id == booking.id
     assert again.status == CONFIRMED
     assert again.cancelled_at is None
@@ -71,11 +66,11 @@ def test_cancelling_a_confirmed_place_promotes_the_first_in_line(
     make_campaign, make_shift, make_volunteer, now
 ):
     shift = make_shift(hours=48, on=make_campaign(max_per_shift=1, min_per_shift=1))
-    holder = book_shift(db.session, shift, make_volunteer(), now=now)
+    holder = book_shift(db.session, shift, make_volunteer(), now=now).booking
     # booked in this order, but made in reverse id order: the waitlist follows the booking time
     second, first = make_volunteer(), make_volunteer()
-    waiting_first = book_shift(db.session, shift, first, now=now + timedelta(minutes=1))
-    waiting_second = book_shift(db.session, shift, second, now=now + timedelta(minutes=2))
+    waiting_first = book_shift(db.session, shift, first, now=now + timedelta(minutes=1)).booking
+    waiting_second = book_shift(db.session, shift, second, now=now + timedelta(minutes=2)).booking
 
     promoted = cancel_booking(db.session, holder, now=now + timedelta(hours=1))
 
@@ -87,8 +82,8 @@ def test_cancelling_a_confirmed_place_promotes_the_first_in_line(
 def test_leaving_the_waitlist_promotes_nobody(make_campaign, make_shift, make_volunteer, now):
     shift = make_shift(hours=48, on=make_campaign(max_per_shift=1, min_per_shift=1))
     book_shift(db.session, shift, make_volunteer(), now=now)
-    waiting = book_shift(db.session, shift, make_volunteer(), now=now)
-    last = book_shift(db.session, shift, make_volunteer(), now=now + timedelta(seconds=1))
+    waiting = book_shift(db.session, shift, make_volunteer(), now=now).booking
+    last = book_shift(db.session, shift, make_volunteer(), now=now + timedelta(seconds=1)).booking
 
     assert cancel_booking(db.session, waiting, now=now) is None
     assert last.status == WAITLISTED
@@ -99,13 +94,13 @@ def test_leaving_the_waitlist_is_allowed_past_the_deadline(
 ):
     shift = make_shift(hours=2, on=make_campaign(max_per_shift=1, min_per_shift=1))
     book_shift(db.session, shift, make_volunteer(), now=now)
-    waiting = book_shift(db.session, shift, make_volunteer(), now=now)
+    waiting = book_shift(db.session, shift, make_volunteer(), now=now).booking
     cancel_booking(db.session, waiting, now=now)
     assert waiting.status == CANCELLED
 
 
 def test_cancelling_twice_is_harmless(make_shift, make_volunteer, now):
-    booking = book_shift(db.session, make_shift(hours=48), make_volunteer(), now=now)
+    booking = book_shift(db.session, make_shift(hours=48), make_volunteer(), now=now).booking
     cancel_booking(db.session, booking, now=now)
     assert cancel_booking(db.session, booking, now=now) is None
     assert booking.status == CANCELLED
@@ -113,7 +108,7 @@ def test_cancelling_twice_is_harmless(make_shift, make_volunteer, now):
 
 def test_a_volunteer_cannot_cancel_past_the_deadline(make_shift, make_volunteer, now):
     shift = make_shift(hours=24)  # default deadline: 12 hours before the start
-    booking = book_shift(db.session, shift, make_volunteer(), now=now)
+    booking = book_shift(db.session, shift, make_volunteer(), now=now).booking
 
     with pytest.raises(PastDeadline) as refused:
         cancel_booking(db.session, booking, now=shift.starts_at - timedelta(hours=12))
@@ -128,8 +123,8 @@ def test_a_coordinator_can_release_a_place_past_the_deadline(
     make_campaign, make_shift, make_volunteer, now
 ):
     shift = make_shift(hours=3, on=make_campaign(max_per_shift=1, min_per_shift=1))
-    booking = book_shift(db.session, shift, make_volunteer(), now=now)
-    waiting = book_shift(db.session, shift, make_volunteer(), now=now)
+    booking = book_shift(db.session, shift, make_volunteer(), now=now).booking
+    waiting = book_shift(db.session, shift, make_volunteer(), now=now).booking
 
     promoted = cancel_booking(
         db.session, booking, by_coordinator=True, now=now + timedelta(hours=1)
@@ -141,7 +136,7 @@ def test_a_coordinator_can_release_a_place_past_the_deadline(
 
 def test_the_deadline_follows_the_campaign(make_campaign, make_shift, make_volunteer, now):
     shift = make_shift(hours=24, on=make_campaign(cancel_deadline_hours=30))
-    booking = book_shift(db.session, shift, make_volunteer(), now=now)
+    booking = book_shift(db.session, shift, make_volunteer(), now=now).booking
     with pytest.raises(PastDeadline):
         cancel_booking(db.session, booking, now=now)
 
@@ -165,7 +160,7 @@ def test_a_waitlisted_booking_also_blocks_an_overlapping_one(
     full = make_shift(hours=24, on=campaign)
     book_shift(db.session, full, make_volunteer(), now=now)
     person = make_volunteer()
-    assert book_shift(db.session, full, person, now=now).status == WAITLISTED
+    assert book_shift(db.session, full, person, now=now).booking.status == WAITLISTED
     with pytest.raises(Overlap):
         book_shift(db.session, make_shift(hours=25, on=campaign), person, now=now)
 
@@ -173,16 +168,15 @@ def test_a_waitlisted_booking_also_blocks_an_overlapping_one(
 def test_back_to_back_shifts_do_not_overlap(make_shift, make_volunteer, now):
     person = make_volunteer()
     book_shift(db.session, make_shift(hours=24, length=4), person, now=now)
-    assert book_shift(db.session, make_shift(hours=28, length=4), person, now=now).status == (
-        CONFIRMED
-    )
+    right_after = make_shift(hours=28, length=4)
+    assert book_shift(db.session, right_after, person, now=now).booking.status == CONFIRMED
 
 
 def test_a_cancelled_booking_does_not_block_an_overlapping_one(make_shift, make_volunteer, now):
     person = make_volunteer()
-    first = book_shift(db.session, make_shift(hours=24), person, now=now)
+    first = book_shift(db.session, make_shift(hours=24), person, now=now).booking
     cancel_booking(db.session, first, now=now)
-    assert book_shift(db.session, make_shift(hours=26), person, now=now).status == CONFIRMED
+    assert book_shift(db.session, make_shift(hours=26), person, now=now).booking.status == CONFIRMED
 
 
 def test_the_weekly_limit_counts_shifts_in_the_local_iso_week(
@@ -205,15 +199,15 @@ def test_the_weekly_limit_counts_shifts_in_the_local_iso_week(
         )
     # Sunday 17:00 UTC is Monday 00:00 in Hanoi: next week
     next_week = make_shift(hours=6 * 24 + 17, length=1, on=campaign)
-    assert book_shift(db.session, next_week, person, now=now).status == CONFIRMED
+    assert book_shift(db.session, next_week, person, now=now).booking.status == CONFIRMED
 
 
 def test_a_cancelled_booking_frees_its_weekly_slot(make_campaign, make_shift, make_volunteer, now):
     campaign = make_campaign(weekly_limit=1)
     person = make_volunteer()
-    booking = book_shift(db.session, make_shift(hours=24, on=campaign), person, now=now)
+    booking = book_shift(db.session, make_shift(hours=24, on=campaign), person, now=now).booking
     cancel_booking(db.session, booking, now=now)
-    assert book_shift(db.session, make_shift(hours=48, on=campaign), person, now=now)
+    assert book_shift(db.session, make_shift(hours=48, on=campaign), person, now=now).booking
 
 
 def test_a_cancelled_shift_cannot_be_booked(make_shift, make_volunteer, now):

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from app.auth.models import User
 from app.database import begin_write
 from app.extensions import db
+from scheduling.booking.services import book_shift, cancel_booking
 from scheduling.models import Booking, BookingStatus, Shift
-from scheduling.services import book_shift, cancel_booking
 
 
 def _in_own_transaction(app, work, workers):
@@ -57,7 +57,7 @@ def test_last_five_places_go_to_five_of_fifty_concurrent_bookers(
     def book(i):
         booking = book_shift(
             db.session, db.session.get(Shift, shift_id), db.session.get(User, people[i])
-        )
+        ).booking
         return booking.status
 
     results = _in_own_transaction(app, book, 50)
@@ -73,7 +73,7 @@ def test_ten_simultaneous_taps_of_one_person_make_one_booking(app, make_shift, m
 
     def tap(_):
         shift = db.session.get(Shift, shift_id)
-        return book_shift(db.session, shift, db.session.get(User, person_id)).id
+        return book_shift(db.session, shift, db.session.get(User, person_id)).booking.id
 
     ids = _in_own_transaction(app, tap, 10)
 
@@ -85,8 +85,8 @@ def test_cancelling_and_booking_at_once_never_exceeds_the_maximum(
     app, make_campaign, make_shift, make_volunteer
 ):
     shift = make_shift(hours=24 * 365, on=make_campaign(max_per_shift=5, min_per_shift=1))
-    holders = [book_shift(db.session, shift, make_volunteer()).id for _ in range(5)]
-    waiting = [book_shift(db.session, shift, make_volunteer()).id for _ in range(5)]
+    holders = [book_shift(db.session, shift, make_volunteer()).booking.id for _ in range(5)]
+    waiting = [book_shift(db.session, shift, make_volunteer()).booking.id for _ in range(5)]
     newcomers = [make_volunteer().id for _ in range(10)]
     shift_id = shift.id
     db.session.commit()

@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from app.extensions import db
+from scheduling.booking.services import book_shift, cancel_booking
 from scheduling.models import Booking, BookingStatus
-from scheduling.services import Overlap, book_shift, cancel_booking
+from scheduling.services import Overlap
 
 PEOPLE = 5
 #: (hours after NOW, length): shifts 0 and 1 overlap, shift 2 overlaps neither

@@ -8,9 +8,9 @@ from icalendar import Calendar
 
 from app.database import begin_write, utcnow
 from app.extensions import db
+from scheduling.booking.services import book_shift, cancel_booking
 from scheduling.coverage import calendar
 from scheduling.models import ShiftStatus
-from scheduling.services import book_shift, cancel_booking
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def soon_shift(add_shift):
 
 def _book(shift, user):
     begin_write(db.session)
-    booking = book_shift(db.session, shift, user)
+    booking = book_shift(db.session, shift, user).booking
     db.session.commit()
     return booking
 

@@ -300,7 +300,8 @@ def test_edit_changes_settings_and_reports_the_shifts(
 def test_edit_refuses_a_maximum_below_the_confirmed_count(
     english, login, coordinator, make_campaign, service_point, bo_de, make_volunteer
 ):
-    from scheduling.services import book_shift, generate_shifts
+    from scheduling.booking.services import book_shift
+    from scheduling.services import generate_shifts
 
     campaign = make_campaign(starts_on=date(2030, 1, 7), ends_on=date(2030, 1, 7))
     generate_shifts(db.session, campaign)

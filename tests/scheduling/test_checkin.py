@@ -15,7 +15,7 @@ from app.database import begin_write, utcnow
 from app.extensions import db
 from app.places.models import ServicePoint
 from app.roles import Role
-from scheduling.checkin import services
+from scheduling.checkin import reports, services, tokens
 from scheduling.checkin.models import Attendance, Scan, ScanMethod, ScanResult
 from scheduling.models import Booking, BookingStatus
 from tests.scheduling.conftest import NOW
@@ -62,7 +62,7 @@ def running(make_shift):
 
 @pytest.fixture
 def poster(service_point):
-    return services.poster_token(db.session, service_point)
+    return tokens.poster_token(db.session, service_point)
 
 
 @pytest.fixture
@@ -179,6 +179,19 @@ def test_a_waitlisted_volunteer_gets_a_freed_place_as_a_walk_in(running, poster,
     assert booking.status == BookingStatus.CONFIRMED
 
 
+def test_a_walk_in_is_not_held_to_the_campaigns_weekly_limit(
+    make_campaign, make_shift, poster, volunteer
+):
+    campaign = make_campaign(weekly_limit=1)
+    running = make_shift(hours=0, on=campaign)
+    _confirm(make_shift(hours=24, on=campaign), volunteer)  # the week's one shift
+
+    result = scan(volunteer, poster)
+
+    assert result.result == ScanResult.OK and result.shift_id == running.id
+    assert result.attendance.walk_in
+
+
 def test_a_volunteer_booked_elsewhere_at_that_time_cannot_walk_in(
     running, make_shift, poster, other_point, volunteer
 ):
@@ -203,7 +216,7 @@ def test_a_forged_token_is_refused_and_logged_without_a_service_point(running, p
 def test_a_badge_token_is_not_a_poster(running, volunteer):
     _confirm(running, volunteer)
 
-    result = scan(volunteer, services.badge_token(volunteer))
+    result = scan(volunteer, tokens.badge_token(volunteer))
 
     assert result.result == ScanResult.INVALID_TOKEN
 
@@ -212,7 +225,7 @@ def test_a_poster_token_of_another_secret_is_invalid(app, running, service_point
     from itsdangerous import URLSafeSerializer
 
     _confirm(running, volunteer)
-    token = URLSafeSerializer("not-our-secret", salt=services.POSTER_SALT).dumps(
+    token = URLSafeSerializer("not-our-secret", salt=tokens.POSTER_SALT).dumps(
         {"p": service_point.id, "v": 1}
     )
 
@@ -226,7 +239,7 @@ def test_rotating_the_key_refuses_the_old_poster_as_rotated(
 
     version = services.rotate_key(db.session, service_point, coordinator, now=NOW)
     old = scan(volunteer, poster)
-    new = scan(volunteer, services.poster_token(db.session, service_point))
+    new = scan(volunteer, tokens.poster_token(db.session, service_point))
 
     assert version == 2
     assert old.result == ScanResult.ROTATED_TOKEN
@@ -246,14 +259,14 @@ def test_a_live_token_works_in_its_window_and_the_next_then_expires(
 ):
     _confirm(running, volunteer)
     shown_at = NOW + timedelta(minutes=5)
-    token = services.live_token(db.session, service_point, shown_at)
-    window = timedelta(seconds=services.LIVE_WINDOW_SECONDS)
+    token = tokens.live_token(db.session, service_point, shown_at)
+    window = timedelta(seconds=tokens.LIVE_WINDOW_SECONDS)
 
-    assert services.read_point_token(db.session, token, shown_at + window).refusal is None
+    assert tokens.read_point_token(db.session, token, shown_at + window).refusal is None
     expired = scan(volunteer, token, now=shown_at + 2 * window)
     fresh = scan(
         volunteer,
-        services.live_token(db.session, service_point, shown_at + 2 * window),
+        tokens.live_token(db.session, service_point, shown_at + 2 * window),
         now=shown_at + 2 * window,
     )
 
@@ -266,7 +279,7 @@ def test_rotating_also_refuses_the_live_codes_already_shown(
     running, service_point, volunteer, coordinator
 ):
     _confirm(running, volunteer)
-    token = services.live_token(db.session, service_point, NOW)
+    token = tokens.live_token(db.session, service_point, NOW)
 
     services.rotate_key(db.session, service_point, coordinator, now=NOW)
 
@@ -467,7 +480,7 @@ def test_a_coordinator_scans_a_volunteers_badge_at_the_point(
 ):
     _confirm(running, volunteer)
 
-    result = scan(coordinator, services.badge_token(volunteer, NOW), at_point=service_point)
+    result = scan(coordinator, tokens.badge_token(volunteer, NOW), at_point=service_point)
 
     assert result.result == ScanResult.OK
     assert result.method == ScanMethod.BADGE
@@ -479,7 +492,7 @@ def test_the_short_code_works_today_and_is_expired_tomorrow(
     running, service_point, volunteer, coordinator
 ):
     _confirm(running, volunteer)
-    code = services.badge_code(volunteer.id, NOW)
+    code = tokens.badge_code(volunteer.id, NOW)
 
     assert re.fullmatch(rf"{volunteer.id}-[A-Z2-9]{{6}}", code)
     tomorrow = scan(coordinator, code, at_point=service_point, now=NOW + 24 * HOUR)
@@ -493,7 +506,7 @@ def test_the_short_code_works_today_and_is_expired_tomorrow(
 
 def test_a_badge_expires_after_a_day(running, service_point, volunteer, coordinator):
     _confirm(running, volunteer)
-    token = services.badge_token(volunteer, now=NOW - 25 * HOUR)
+    token = tokens.badge_token(volunteer, now=NOW - 25 * HOUR)
 
     result = scan(coordinator, token, at_point=service_point, now=NOW)
 
@@ -504,7 +517,7 @@ def test_another_communes_coordinator_cannot_scan_at_the_point(
     service_point, volunteer, other_coordinator
 ):
     with pytest.raises(services.NotAllowed):
-        scan(other_coordinator, services.badge_token(volunteer), at_point=service_point)
+        scan(other_coordinator, tokens.badge_token(volunteer), at_point=service_point)
     assert _scans() == 0
 
 
@@ -581,7 +594,7 @@ def test_the_same_button_pressed_twice_checks_in_once(
     english, login, volunteer, service_point, now_shift
 ):
     _confirm(now_shift, volunteer)
-    path = "/check-in/" + services.poster_token(db.session, service_point)
+    path = "/check-in/" + tokens.poster_token(db.session, service_point)
     login(volunteer)
     page = english.get(path).get_data(as_text=True)
     data = {"nonce": _hidden(page, "nonce"), "scanned_at": _hidden(page, "scanned_at")}
@@ -596,7 +609,7 @@ def test_the_page_offers_a_walk_in_when_there_is_room(
     english, login, make_volunteer, service_point, now_shift
 ):
     login(make_volunteer())
-    page = english.get("/check-in/" + services.poster_token(db.session, service_point))
+    page = english.get("/check-in/" + tokens.poster_token(db.session, service_point))
 
     assert "Check in as a walk-in" in page.get_data(as_text=True)
 
@@ -615,7 +628,7 @@ def test_opening_a_forged_qr_shows_why_and_logs_the_scan(english, login, volunte
 def test_opening_a_replaced_poster_says_so_in_vietnamese(
     client, login, volunteer, service_point, coordinator
 ):
-    token = services.poster_token(db.session, service_point)
+    token = tokens.poster_token(db.session, service_point)
     services.rotate_key(db.session, service_point, coordinator)
     login(volunteer)
 
@@ -626,14 +639,14 @@ def test_opening_a_replaced_poster_says_so_in_vietnamese(
 
 
 def test_a_coordinator_rotates_the_poster_from_its_page(english, login, coordinator, service_point):
-    old = services.poster_token(db.session, service_point)
+    old = tokens.poster_token(db.session, service_point)
     login(coordinator)
 
     response = english.post(f"/service-points/{service_point.id}/poster/rotate")
 
     assert response.status_code == 302
-    assert services.poster_token(db.session, service_point) != old
-    assert services.key_version(db.session, service_point.id) == 2
+    assert tokens.poster_token(db.session, service_point) != old
+    assert tokens.key_version(db.session, service_point.id) == 2
 
 
 @pytest.mark.parametrize(
@@ -663,7 +676,7 @@ def test_another_communes_coordinator_cannot_rotate_the_poster(
     login(other_coordinator)
 
     assert english.post(f"/service-points/{service_point.id}/poster/rotate").status_code == 403
-    assert services.key_version(db.session, service_point.id) == 1
+    assert tokens.key_version(db.session, service_point.id) == 1
 
 
 def test_another_communes_coordinator_cannot_see_or_close_a_check_in(
@@ -671,7 +684,7 @@ def test_another_communes_coordinator_cannot_see_or_close_a_check_in(
 ):
     _confirm(now_shift, volunteer)
     attendance = scan(
-        volunteer, services.poster_token(db.session, service_point), now=now_shift.starts_at
+        volunteer, tokens.poster_token(db.session, service_point), now=now_shift.starts_at
     ).attendance
     login(other_coordinator)
 
@@ -736,7 +749,7 @@ def test_the_badge_page_shows_a_qr_and_a_short_code(english, login, volunteer):
     page = english.get("/me/badge").get_data(as_text=True)
 
     assert "<svg" in page
-    assert services.badge_code(volunteer.id) in page
+    assert tokens.badge_code(volunteer.id) in page
     assert "jsQR" not in page  # the decoder stays off the volunteers' pages
 
 
@@ -757,7 +770,7 @@ def test_the_scanner_checks_a_volunteer_in_by_short_code(
     response = english.post(
         f"/service-points/{service_point.id}/scan",
         data={
-            "code": services.badge_code(volunteer.id),
+            "code": tokens.badge_code(volunteer.id),
             "nonce": _hidden(page, "nonce"),
             "scanned_at": _hidden(page, "scanned_at"),
         },
@@ -790,7 +803,7 @@ def test_a_coordinator_checks_a_volunteer_out_from_the_attendance_list(
     english, login, coordinator, volunteer, service_point, now_shift
 ):
     _confirm(now_shift, volunteer)
-    token = services.poster_token(db.session, service_point)
+    token = tokens.poster_token(db.session, service_point)
     attendance = scan(volunteer, token, now=now_shift.starts_at).attendance
     login(coordinator)
     page = english.get(f"/shifts/{now_shift.id}/attendance").get_data(as_text=True)
@@ -834,7 +847,7 @@ def test_the_campaign_hours_count_only_the_points_the_reader_coordinates(
     other_side = make_user(Role.COORDINATOR, commune=other_commune)
 
     def people(viewer):
-        return {row.user.id for row in services.campaign_hours(db.session, campaign, viewer)}
+        return {row.user.id for row in reports.campaign_hours(db.session, campaign, viewer)}
 
     assert people(other_side) == {there.id}
     assert people(province_coordinator) == {here.id, there.id}

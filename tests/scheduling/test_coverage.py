@@ -7,10 +7,10 @@ import pytest
 from app.database import begin_write
 from app.extensions import db
 from app.places.models import ServicePoint
+from scheduling.booking.services import book_shift, cancel_booking
 from scheduling.coverage import services as coverage
 from scheduling.coverage.services import CellState
 from scheduling.models import Shift
-from scheduling.services import book_shift, cancel_booking
 
 #: the scheduling tests' clock (tests/scheduling/conftest.py): Monday 7 January 2030, 07:00 in Hanoi
 NOW = datetime(2030, 1, 7, 0, 0, tzinfo=UTC)
@@ -46,7 +46,7 @@ def book(shift, count, make_volunteer):
     for _ in range(count):
         person = make_volunteer()
         begin_write(db.session)
-        bookings.append(book_shift(db.session, shift, person, now=NOW))
+        bookings.append(book_shift(db.session, shift, person, now=NOW).booking)
         db.session.commit()
     return bookings
 

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from app.database import begin_write, utcnow
 from app.extensions import db
 from app.places.models import ServicePoint
+from scheduling.booking.services import book_shift
 from scheduling.models import Booking, BookingStatus
-from scheduling.services import book_shift
 
 #: the local day of make_shift()'s default shift (NOW + 24 h = 07:00 in Hanoi on 8 January 2030)
 DAY = "2030-01-08"
@@ -42,7 +42,7 @@ def _booking(shift, user):
 
 def _book(shift, user, now=None):
     begin_write(db.session)
-    booking = book_shift(db.session, shift, user, now=now)
+    booking = book_shift(db.session, shift, user, now=now).booking
     db.session.commit()
     return booking
 

@@ -9,11 +9,13 @@ from app.auth.models import User
 from app.database import begin_write
 from app.extensions import db
 from app.places.models import ServicePoint
+from scheduling.booking import staffing
+from scheduling.booking.placement import Reason
+from scheduling.booking.services import book_shift
+from scheduling.booking.staffing import place_people
 from scheduling.models import Booking, BookingStatus, Shift, ShiftStatus
-from scheduling.services import book_shift, generate_shifts
-from scheduling.teams import services
+from scheduling.services import generate_shifts
 from scheduling.teams.models import Team, TeamKind, TeamMember
-from scheduling.teams.services import Outcome, place_people
 
 
 @pytest.fixture
@@ -44,7 +46,7 @@ def team(bo_de, people):
 
 
 def _outcomes(report):
-    return {(p.person.id, p.shift.id): p.outcome for p in report.placements}
+    return {(p.person.id, p.shift.id): p.reason for p in report.placements}
 
 
 def _bookings(status=None):
@@ -66,9 +68,9 @@ def test_a_full_shift_is_reported_and_nobody_is_waitlisted(
 ):
     shift = make_shift(on=make_campaign(min_per_shift=1, max_per_shift=3))
     report = place_people(db.session, people, [shift], coordinator, now)
-    outcomes = [p.outcome for p in report.placements]
-    assert outcomes.count(Outcome.PLACED) == 3
-    assert outcomes.count(Outcome.FULL) == 2
+    outcomes = [p.reason for p in report.placements]
+    assert outcomes.count(Reason.CONFIRMED) == 3
+    assert outcomes.count(Reason.FULL) == 2
     assert _bookings(BookingStatus.WAITLISTED) == 0
     assert _bookings() == 3
 
@@ -85,7 +87,7 @@ def test_an_overlap_names_the_other_shift(
     book_shift(db.session, held, an, now=now)
     report = place_people(db.session, [an], [wanted], coordinator, now)
     (placement,) = report.placements
-    assert placement.outcome == Outcome.OVERLAP
+    assert placement.reason == Reason.OVERLAP
     assert placement.conflict.id == held.id
 
 
@@ -93,10 +95,10 @@ def test_the_weekly_limit_is_respected(people, make_campaign, make_shift, coordi
     limited = make_campaign(weekly_limit=2)
     shifts = [make_shift(hours=24 * d, on=limited) for d in (1, 2, 3)]
     report = place_people(db.session, people[:1], shifts, coordinator, now)
-    assert [p.outcome for p in report.placements] == [
-        Outcome.PLACED,
-        Outcome.PLACED,
-        Outcome.WEEKLY_LIMIT,
+    assert [p.reason for p in report.placements] == [
+        Reason.CONFIRMED,
+        Reason.CONFIRMED,
+        Reason.WEEKLY_LIMIT,
     ]
 
 
@@ -105,7 +107,7 @@ def test_started_and_cancelled_shifts_are_closed(people, make_shift, coordinator
     cancelled = make_shift(hours=48)
     cancelled.status = ShiftStatus.CANCELLED
     report = place_people(db.session, people[:1], [started, cancelled], coordinator, now)
-    assert [p.outcome for p in report.placements] == [Outcome.CLOSED, Outcome.CLOSED]
+    assert [p.reason for p in report.placements] == [Reason.SHIFT_CLOSED, Reason.SHIFT_CLOSED]
     assert _bookings() == 0
 
 
@@ -115,18 +117,18 @@ def test_already_booked_is_reported_and_a_waitlisted_person_is_confirmed_when_ro
     shift = make_shift(on=make_campaign(min_per_shift=1, max_per_shift=1))
     an, binh = people[:2]
     begin_write(db.session)
-    first = book_shift(db.session, shift, an, now=now)
-    waiting = book_shift(db.session, shift, binh, now=now)
+    first = book_shift(db.session, shift, an, now=now).booking
+    waiting = book_shift(db.session, shift, binh, now=now).booking
     assert waiting.status == BookingStatus.WAITLISTED
     report = place_people(db.session, [an, binh], [shift], coordinator, now)
     assert _outcomes(report) == {
-        (an.id, shift.id): Outcome.ALREADY,
-        (binh.id, shift.id): Outcome.FULL,
+        (an.id, shift.id): Reason.ALREADY_BOOKED,
+        (binh.id, shift.id): Reason.FULL,
     }
     first.status = BookingStatus.CANCELLED
     first.cancelled_at = now
     report = place_people(db.session, [binh], [shift], coordinator, now)
-    assert report.placements[0].outcome == Outcome.PLACED
+    assert report.placements[0].reason == Reason.CONFIRMED
     db.session.refresh(waiting)
     assert waiting.status == BookingStatus.CONFIRMED
 
@@ -134,12 +136,12 @@ def test_already_booked_is_reported_and_a_waitlisted_person_is_confirmed_when_ro
 def test_shifts_to_place_picks_the_days_and_starts_chosen(campaign, service_point):
     generate_shifts(db.session, campaign)
     first = campaign.starts_on
-    mornings = services.shifts_to_place(
+    mornings = staffing.shifts_to_place(
         db.session, campaign, service_point, first, first + timedelta(days=6), ["07:30"]
     )
     assert len(mornings) == 7
     assert all(s.starts_at.hour == 0 and s.starts_at.minute == 30 for s in mornings)  # 07:30 +07
-    both = services.shifts_to_place(
+    both = staffing.shifts_to_place(
         db.session, campaign, service_point, first, first, ["07:30", "13:30"]
     )
     assert len(both) == 2
@@ -221,7 +223,7 @@ def test_a_crash_midway_leaves_no_booking(
     app, english, login, coordinator, team, people, campaign, service_point, monkeypatch
 ):
     generate_shifts(db.session, campaign)
-    real = services._place_one
+    real = staffing.place
     calls = []
 
     def failing(*args, **kwargs):
@@ -230,7 +232,7 @@ def test_a_crash_midway_leaves_no_booking(
             raise RuntimeError("the database went away")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_place_one", failing)
+    monkeypatch.setattr(staffing, "place", failing)
     login(coordinator, on=english)
     day = campaign.starts_on
     with pytest.raises(RuntimeError):

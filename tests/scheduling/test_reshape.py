@@ -8,9 +8,10 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.notifications.models import Notification
 from app.places.models import ServicePoint
+from scheduling.booking.services import book_shift
 from scheduling.campaigns.services import MaxBelowConfirmed, reshape_campaign
 from scheduling.models import Booking, BookingStatus, Shift, ShiftStatus
-from scheduling.services import LOCAL_ZONE, book_shift, generate_shifts
+from scheduling.services import LOCAL_ZONE, generate_shifts
 
 #: the tests' clock, as in tests/scheduling/conftest.py: Monday 07:00 in Hanoi
 NOW = datetime(2030, 1, 7, 0, 0, tzinfo=UTC)
@@ -49,8 +50,8 @@ def test_shortening_cancels_booked_shifts_deletes_empty_ones_and_tells_the_peopl
     keep = _shift_on(date(2030, 1, 9))
     lose = _shift_on(date(2030, 1, 12))
     stays, goes, waits = make_volunteer(), make_volunteer(), make_volunteer()
-    kept_booking = book_shift(db.session, keep, stays, now=NOW)
-    lost_booking = book_shift(db.session, lose, goes, now=NOW)
+    kept_booking = book_shift(db.session, keep, stays, now=NOW).booking
+    lost_booking = book_shift(db.session, lose, goes, now=NOW).booking
 
     summary = reshape_campaign(db.session, week, {"ends_on": date(2030, 1, 10)}, now=NOW)
 
@@ -66,11 +67,11 @@ def test_shortening_cancels_booked_shifts_deletes_empty_ones_and_tells_the_peopl
 
 
 def test_a_shift_with_only_cancelled_bookings_is_cancelled_not_deleted(week, make_volunteer):
-    from scheduling.services import cancel_booking
+    from scheduling.booking.services import cancel_booking
 
     lose = _shift_on(date(2030, 1, 13))
     person = make_volunteer()
-    cancel_booking(db.session, book_shift(db.session, lose, person, now=NOW), now=NOW)
+    cancel_booking(db.session, book_shift(db.session, lose, person, now=NOW).booking, now=NOW)
 
     summary = reshape_campaign(db.session, week, {"ends_on": date(2030, 1, 12)}, now=NOW)
 
@@ -80,7 +81,7 @@ def test_a_shift_with_only_cancelled_bookings_is_cancelled_not_deleted(week, mak
 
 def test_extending_adds_only_the_missing_shifts_and_keeps_bookings(week, make_volunteer):
     shift = _shift_on(date(2030, 1, 8))
-    booking = book_shift(db.session, shift, make_volunteer(), now=NOW)
+    booking = book_shift(db.session, shift, make_volunteer(), now=NOW).booking
 
     summary = reshape_campaign(db.session, week, {"ends_on": date(2030, 1, 20)}, now=NOW)
 
@@ -92,9 +93,9 @@ def test_extending_adds_only_the_missing_shifts_and_keeps_bookings(week, make_vo
 def test_changing_the_pattern_moves_booked_shifts_and_tells_their_people(week, make_volunteer):
     morning = _shift_on(date(2030, 1, 9), "07:30")
     person, waiting = make_volunteer(), make_volunteer()
-    booking = book_shift(db.session, morning, person, now=NOW)
+    booking = book_shift(db.session, morning, person, now=NOW).booking
     week.min_per_shift, week.max_per_shift = 0, 1
-    waitlisted = book_shift(db.session, morning, waiting, now=NOW)
+    waitlisted = book_shift(db.session, morning, waiting, now=NOW).booking
     old_start = morning.starts_at
 
     summary = reshape_campaign(
@@ -160,7 +161,7 @@ def test_started_shifts_are_history_and_never_touched(week, make_volunteer):
     from datetime import timedelta
 
     first = _shift_on(date(2030, 1, 7))
-    booking = book_shift(db.session, first, make_volunteer(), now=NOW)
+    booking = book_shift(db.session, first, make_volunteer(), now=NOW).booking
     later = first.starts_at + timedelta(hours=1)
 
     summary = reshape_campaign(db.session, week, {"starts_on": date(2030, 1, 8)}, now=later)
@@ -177,7 +178,7 @@ def test_raising_the_maximum_promotes_the_waitlist_and_tells_them(
     shift = make_shift(on=campaign)
     book_shift(db.session, shift, make_volunteer(), now=NOW)
     waiting = [make_volunteer() for _ in range(3)]
-    bookings = [book_shift(db.session, shift, person, now=NOW) for person in waiting]
+    bookings = [book_shift(db.session, shift, person, now=NOW).booking for person in waiting]
 
     summary = reshape_campaign(db.session, campaign, {"max_per_shift": 3}, now=NOW)
 

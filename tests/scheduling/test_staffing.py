@@ -8,10 +8,12 @@ from sqlalchemy import select
 from app.database import begin_write, utcnow
 from app.extensions import db
 from app.places.models import ServicePoint
+from scheduling.booking import staffing
+from scheduling.booking.services import book_shift, cancel_booking
 from scheduling.models import Booking, BookingStatus
-from scheduling.services import PastDeadline, book_shift, cancel_booking
-from scheduling.teams import services
+from scheduling.services import PastDeadline
 from scheduling.teams.models import Team, TeamKind, TeamMember
+from scheduling.teams.services import TeamError
 
 
 @pytest.fixture
@@ -38,7 +40,7 @@ def soon(small, add_shift):
 
 def _book(shift, *people):
     begin_write(db.session)
-    bookings = [book_shift(db.session, shift, p) for p in people]
+    bookings = [book_shift(db.session, shift, p).booking for p in people]
     db.session.commit()
     return bookings
 
@@ -131,15 +133,15 @@ def test_move_ignores_only_the_shift_left_when_checking_overlaps(
     (booking,) = _book(soon, an)
     _book(held, an)
     begin_write(db.session)
-    with pytest.raises(services.TeamError) as refused:
-        services.move_person(db.session, booking, target)
+    with pytest.raises(TeamError) as refused:
+        staffing.move_person(db.session, booking, target)
     assert refused.value.code == "overlap" and refused.value.conflict.id == held.id
     db.session.rollback()
     assert _status(soon, an) == BookingStatus.CONFIRMED
     held_booking = db.session.scalar(select(Booking).where(Booking.shift_id == held.id))
     begin_write(db.session)
     cancel_booking(db.session, held_booking, by_coordinator=True)
-    move = services.move_person(db.session, db.session.get(Booking, booking.id), target)
+    move = staffing.move_person(db.session, db.session.get(Booking, booking.id), target)
     assert move.booking.status == BookingStatus.CONFIRMED and move.booking.shift_id == target.id
 
 
@@ -221,3 +223,35 @@ def test_move_to_another_campaign_or_another_communes_shift_is_refused(
     assert _status(soon, an) == BookingStatus.CONFIRMED
     assert _status(other_campaigns_shift, an) is None
     assert _status(other_communes_shift, an) is None
+
+
+def test_the_staffing_services_tell_each_person_what_was_done(
+    coordinator, soon, small, add_shift, make_volunteer
+):
+    from app.notifications.models import Notification
+
+    target = add_shift(_from_now(27), on=small)
+    an, binh, cuong, dung = (make_volunteer() for _ in range(4))
+    begin_write(db.session)
+    assert staffing.add_person(db.session, soon, an, coordinator).placed
+    first, second, waiting = (book_shift(db.session, soon, p).booking for p in (binh, cuong, dung))
+    staffing.move_person(db.session, db.session.get(Booking, first.id), target)
+    staffing.remove_person(db.session, db.session.get(Booking, second.id))
+
+    def told(person):
+        return [
+            (n.kind, n.params)
+            for n in db.session.scalars(
+                select(Notification)
+                .where(Notification.user_id == person.id)
+                .order_by(Notification.id)
+            )
+        ]
+
+    assert told(an) == [("placed", {"shift_id": soon.id})]
+    assert told(binh) == [
+        ("booking_confirmed", {"shift_id": soon.id}),
+        ("moved", {"shift_id": target.id, "from_shift_id": soon.id}),
+    ]
+    assert told(cuong)[-1] == ("removed", {"shift_id": soon.id})
+    assert told(dung) == [("promoted", {"shift_id": soon.id})]

@@ -1,0 +1,235 @@
+"""The one booking operation: place a person on a shift under the row locks, say what happened.
+
+Capacity is enforced inside the caller's transaction (DESIGN.md): the person's row, then the
+shift's row, are locked (``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite the caller opens the
+transaction as a writer, ``BEGIN IMMEDIATE``, app.database.begin_write or any POST request), and
+the confirmed places are counted under the shift's lock. Always people before shifts, each in id
+order, so no two placements deadlock. `place` flushes; the caller commits once.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import func, select
+
+from app.auth.models import User
+from app.database import locked, utcnow
+from scheduling.models import Booking, BookingStatus, Shift, ShiftStatus
+from scheduling.services import HOLDING, LOCAL_ZONE, local_day_bounds
+
+
+class Reason(StrEnum):
+    """Why a person was or was not placed on a shift."""
+
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    #: the person already holds what this placement would give them; nothing changed
+    ALREADY_BOOKED = "already_booked"
+    FULL = "full"
+    OVERLAP = "overlap"
+    WEEKLY_LIMIT = "weekly_limit"
+    SHIFT_CLOSED = "shift_closed"
+
+
+#: the reasons a placement was made (a booking held after it that was not held before)
+MADE = (Reason.CONFIRMED, Reason.WAITLISTED)
+
+
+@dataclass
+class Placement:
+    """One person on one shift: what happened, the booking they hold, and the shift in the way.
+
+    `created` is true when this placement made (or revived) the booking; `conflict` is the other
+    shift of an `overlap`.
+    """
+
+    person: User
+    shift: Shift
+    reason: Reason
+    booking: Booking | None = None
+    conflict: Shift | None = None
+
+    @property
+    def created(self) -> bool:
+        return self.reason in MADE
+
+    @property
+    def placed(self) -> bool:
+        """Whether the person holds a confirmed place made by this placement."""
+        return self.reason == Reason.CONFIRMED
+
+    @property
+    def held(self) -> bool:
+        """Whether the person holds a booking on the shift after this placement."""
+        return self.booking is not None and self.booking.status in HOLDING
+
+
+def lock_for_placement(session, people, shifts) -> None:
+    """Lock every person, then every shift, each in id order: the order every placement uses."""
+    for user_id in sorted({p.id for p in people}):
+        locked(session, User, user_id)
+    for shift_id in sorted({s.id for s in shifts}):
+        locked(session, Shift, shift_id)
+
+
+def place(
+    session,
+    shift: Shift,
+    person: User,
+    *,
+    waitlist: bool,
+    weekly_limit: bool,
+    closes_at: datetime | None = None,
+    leaving: Shift | None = None,
+    now: datetime | None = None,
+) -> Placement:
+    """Place the person on the shift under the locks, or say why not; flush what was made.
+
+    The person's row and the shift's are locked here, then `judge` decides under them. A
+    booking made (or revived from cancelled) starts its waitlist time now; a waitlisted person
+    confirmed keeps theirs. A caller placing several people or on several shifts locks them all
+    first (`lock_for_placement`), so the locks taken here are already held.
+    """
+    now = now or utcnow()
+    lock_for_placement(session, [person], [])
+    shift = locked(session, Shift, shift.id)
+    verdict = judge(
+        session,
+        shift,
+        person,
+        waitlist=waitlist,
+        weekly_limit=weekly_limit,
+        closes_at=closes_at,
+        leaving=leaving,
+        now=now,
+    )
+    if not verdict.created:
+        return verdict
+    booking = verdict.booking
+    if booking is None:
+        booking = Booking(shift_id=shift.id, user_id=person.id)
+        session.add(booking)
+    if booking.status != BookingStatus.WAITLISTED:
+        booking.created_at = now
+    booking.status = (
+        BookingStatus.CONFIRMED if verdict.reason == Reason.CONFIRMED else BookingStatus.WAITLISTED
+    )
+    booking.cancelled_at = None
+    session.flush()
+    return Placement(person, shift, verdict.reason, booking)
+
+
+def judge(
+    session,
+    shift: Shift,
+    person: User,
+    *,
+    waitlist: bool,
+    weekly_limit: bool,
+    closes_at: datetime | None = None,
+    leaving: Shift | None = None,
+    now: datetime | None = None,
+) -> Placement:
+    """What placing the person on the shift would do now, writing nothing (`place` writes it).
+
+    The rules, in this order:
+
+    - `already_booked` when they already hold a confirmed place (or, with `waitlist`, a place on
+      the waitlist);
+    - `shift_closed` when the shift is cancelled or `closes_at` has come (its start by default);
+    - `full` when every place is confirmed and `waitlist` is false; with `waitlist` the person
+      waits instead (`waitlisted`), first come first served;
+    - `overlap` when they hold another active shift at the same time (`conflict` names it);
+    - `weekly_limit` when `weekly_limit` is true and they already hold the campaign's limit of
+      shifts in the shift's local week (waitlisted ones count);
+    - otherwise `confirmed` (or `waitlisted` when full).
+
+    `leaving` is a shift the person is moving away from: it counts neither as an overlap nor
+    towards the week. Without the locks `place` takes, the answer is a preview that another
+    writer may change.
+    """
+    now = now or utcnow()
+    booking = session.scalar(
+        select(Booking).where(Booking.shift_id == shift.id, Booking.user_id == person.id)
+    )
+
+    def verdict(reason: Reason, conflict: Shift | None = None) -> Placement:
+        return Placement(person, shift, reason, booking, conflict)
+
+    if booking is not None and (
+        booking.status == BookingStatus.CONFIRMED
+        or (waitlist and booking.status == BookingStatus.WAITLISTED)
+    ):
+        return verdict(Reason.ALREADY_BOOKED)
+    if shift.status != ShiftStatus.ACTIVE or (closes_at or shift.starts_at) <= now:
+        return verdict(Reason.SHIFT_CLOSED)
+    room = confirmed_count(session, shift.id) < shift.campaign.max_per_shift
+    if not room and not waitlist:
+        return verdict(Reason.FULL)
+    ignore = (leaving.id,) if leaving is not None else ()
+    conflict = overlapping_shift(session, person.id, shift, ignore=ignore)
+    if conflict is not None:
+        return verdict(Reason.OVERLAP, conflict)
+    limit = shift.campaign.weekly_limit
+    if (
+        weekly_limit
+        and limit is not None
+        and held_in_week(session, person.id, shift, ignore=ignore) >= limit
+    ):
+        return verdict(Reason.WEEKLY_LIMIT)
+    return verdict(Reason.CONFIRMED if room else Reason.WAITLISTED)
+
+
+def confirmed_count(session, shift_id: int) -> int:
+    """Confirmed places of a shift; read under the shift's lock when it decides a booking."""
+    return session.scalar(
+        select(func.count())
+        .select_from(Booking)
+        .where(Booking.shift_id == shift_id, Booking.status == BookingStatus.CONFIRMED)
+    )
+
+
+def overlapping_shift(session, user_id: int, shift: Shift, ignore=()) -> Shift | None:
+    """Another active shift the person holds (or waits for) that overlaps this one, but the
+    `ignore`d ones."""
+    return session.scalar(
+        select(Shift)
+        .join(Booking, Booking.shift_id == Shift.id)
+        .where(
+            Booking.user_id == user_id,
+            Booking.status.in_(HOLDING),
+            Shift.id.not_in([shift.id, *ignore]),
+            Shift.status == ShiftStatus.ACTIVE,
+            Shift.starts_at < shift.ends_at,
+            Shift.ends_at > shift.starts_at,
+        )
+        .order_by(Shift.starts_at)
+        .limit(1)
+    )
+
+
+def held_in_week(session, user_id: int, shift: Shift, ignore=()) -> int:
+    """Bookings the person holds in the campaign during the local ISO week of the shift, but on
+    this shift and the `ignore`d ones (a move leaves one of them).
+
+    Waitlisted bookings count too: a promotion must never take a person over the limit.
+    """
+    local_day = shift.starts_at.astimezone(LOCAL_ZONE).date()
+    monday = local_day - timedelta(days=local_day.weekday())
+    week_start, _ = local_day_bounds(monday)
+    _, week_end = local_day_bounds(monday + timedelta(days=6))
+    return session.scalar(
+        select(func.count())
+        .select_from(Booking)
+        .join(Shift, Shift.id == Booking.shift_id)
+        .where(
+            Booking.user_id == user_id,
+            Booking.status.in_(HOLDING),
+            Booking.shift_id.not_in([shift.id, *ignore]),
+            Shift.campaign_id == shift.campaign_id,
+            Shift.status == ShiftStatus.ACTIVE,
+            Shift.starts_at >= week_start,
+            Shift.starts_at < week_end,
+        )
+    )

@@ -1,0 +1,89 @@
+"""A volunteer's own bookings: book a shift (or its waitlist), cancel, and promote the waitlist.
+
+Each operation tells the people it concerns (booking confirmed, promoted from the waitlist);
+the caller commits once.
+"""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.database import locked, utcnow
+from app.notifications.services import notify
+from scheduling.booking.placement import Placement, Reason, confirmed_count, place
+from scheduling.models import Booking, BookingStatus, Shift, ShiftStatus
+from scheduling.services import Overlap, PastDeadline, ShiftClosed, WeeklyLimit
+
+#: the refusals of a self-booking, as the errors views and the API map to messages
+REFUSALS = {
+    Reason.OVERLAP: Overlap,
+    Reason.WEEKLY_LIMIT: WeeklyLimit,
+    Reason.SHIFT_CLOSED: ShiftClosed,
+}
+
+
+def book_shift(session, shift: Shift, user: User, now: datetime | None = None) -> Placement:
+    """Book a place on the shift, or the waitlist when it is full; a second call is a no-op.
+
+    Returns the placement (`confirmed`, `waitlisted` or `already_booked`, with the booking);
+    a refusal raises Overlap, WeeklyLimit or ShiftClosed. A new confirmed place is told
+    ("booking_confirmed"); a place on the waitlist is told when it is promoted.
+    """
+    placement = place(session, shift, user, waitlist=True, weekly_limit=True, now=now)
+    if placement.reason in REFUSALS:
+        raise REFUSALS[placement.reason]()
+    if placement.reason == Reason.CONFIRMED:
+        notify(session, user, "booking_confirmed", shift_id=placement.shift.id)
+    return placement
+
+
+def cancel_booking(
+    session, booking: Booking, by_coordinator: bool = False, now: datetime | None = None
+) -> Booking | None:
+    """Give up a booking; return the waitlisted booking promoted to the freed place, if any."""
+    now = now or utcnow()
+    shift = locked(session, Shift, booking.shift_id)
+    session.refresh(booking)
+    if booking.status == BookingStatus.CANCELLED:
+        return None
+    was_confirmed = booking.status == BookingStatus.CONFIRMED
+    deadline = shift.starts_at - timedelta(hours=shift.campaign.cancel_deadline_hours)
+    # leaving the waitlist never leaves a counter short, so only a confirmed place has a deadline
+    if was_confirmed and not by_coordinator and now >= deadline:
+        raise PastDeadline()
+    booking.status = BookingStatus.CANCELLED
+    booking.cancelled_at = now
+    session.flush()
+    if not was_confirmed:
+        return None
+    promoted = promote_waitlist(session, shift, now=now)
+    return promoted[0] if promoted else None
+
+
+def promote_waitlist(session, shift: Shift, now: datetime | None = None) -> list[Booking]:
+    """Fill the shift's free confirmed places from its waitlist, first come first served.
+
+    Each person promoted is told ("promoted"). The caller holds the shift's lock (book_shift
+    and cancel_booking take it).
+    """
+    now = now or utcnow()
+    if shift.status != ShiftStatus.ACTIVE or shift.starts_at <= now:
+        return []
+    free = shift.campaign.max_per_shift - confirmed_count(session, shift.id)
+    if free <= 0:
+        return []
+    promoted = list(
+        session.scalars(
+            select(Booking)
+            .where(Booking.shift_id == shift.id, Booking.status == BookingStatus.WAITLISTED)
+            .order_by(Booking.created_at, Booking.id)
+            .limit(free)
+        )
+    )
+    for booking in promoted:
+        booking.status = BookingStatus.CONFIRMED
+    session.flush()
+    for booking in promoted:
+        notify(session, booking.user, "promoted", shift_id=shift.id)
+    return promoted

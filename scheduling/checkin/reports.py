@@ -1,0 +1,131 @@
+"""Attendance reports: who came to a shift and for how long, and a campaign's hours."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
+
+from app.auth.models import User
+from app.database import utcnow
+from app.places.models import Commune, ServicePoint
+from app.roles import Role
+from scheduling.checkin.models import Attendance, Scan
+from scheduling.models import Booking, BookingStatus, Campaign, Shift, ShiftStatus
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    """One confirmed booking of a shift and what became of it."""
+
+    booking: Booking
+    attendance: Attendance | None
+    no_show: bool
+    hours: float
+
+
+def shift_attendance(session, shift: Shift, now: datetime | None = None) -> list[AttendanceRow]:
+    """Every confirmed booking of the shift with its check-in; no-shows once the shift ended."""
+    now = now or utcnow()
+    rows = session.execute(
+        select(Booking, Attendance)
+        .outerjoin(Attendance, Attendance.booking_id == Booking.id)
+        .join(Booking.user)
+        .where(Booking.shift_id == shift.id, Booking.status == BookingStatus.CONFIRMED)
+        .options(joinedload(Booking.user))
+        .order_by(User.full_name, Booking.id)
+    ).all()
+    ended = shift.ends_at <= now
+    return [
+        AttendanceRow(
+            booking,
+            attendance,
+            no_show=attendance is None and ended,
+            hours=attendance.hours(now) if attendance else 0.0,
+        )
+        for booking, attendance in rows
+    ]
+
+
+def shift_scans(session, shift: Shift, limit: int = 200) -> list[Scan]:
+    """The scans logged for the shift, the latest first."""
+    return list(
+        session.scalars(
+            select(Scan)
+            .where(Scan.shift_id == shift.id)
+            .options(joinedload(Scan.user), joinedload(Scan.scanned_by))
+            .order_by(Scan.received_at.desc(), Scan.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+@dataclass
+class VolunteerHours:
+    """A volunteer's attendance over a campaign's finished or running shifts."""
+
+    user: User
+    booked: int = 0
+    attended: int = 0
+    no_shows: int = 0
+    walk_ins: int = 0
+    hours: float = 0.0
+
+
+def scope_filter(user):
+    """A condition on ServicePoint/Commune: the points the user coordinates; None for admins."""
+    if user.has_role(Role.ADMIN):
+        return None
+    communes = [g.commune_id for g in user.grants if g.role == Role.COORDINATOR and g.commune_id]
+    provinces = [g.province_id for g in user.grants if g.role == Role.COORDINATOR and g.province_id]
+    return or_(ServicePoint.commune_id.in_(communes), Commune.province_id.in_(provinces))
+
+
+def may_see_campaign(user, campaign: Campaign) -> bool:
+    """Admins, coordinators of its province, and coordinators of one of its communes."""
+    if user.has_role(Role.ADMIN):
+        return True
+    return any(
+        g.role == Role.COORDINATOR
+        and (
+            g.province_id == campaign.province_id
+            or g.commune_id in {c.id for c in campaign.communes}
+        )
+        for g in user.grants
+    )
+
+
+def campaign_hours(
+    session, campaign: Campaign, viewer: User, now: datetime | None = None
+) -> list[VolunteerHours]:
+    """Per volunteer, their confirmed bookings on the campaign's started shifts at the points the
+    viewer coordinates: attended, no-shows (ended, never checked in) and hours attended."""
+    now = now or utcnow()
+    stmt = (
+        select(Booking, Attendance)
+        .join(Booking.shift)
+        .join(Shift.service_point)
+        .join(ServicePoint.commune)
+        .outerjoin(Attendance, Attendance.booking_id == Booking.id)
+        .where(
+            Shift.campaign_id == campaign.id,
+            Shift.status == ShiftStatus.ACTIVE,
+            Shift.starts_at <= now,
+            Booking.status == BookingStatus.CONFIRMED,
+        )
+        .options(joinedload(Booking.user), joinedload(Booking.shift))
+    )
+    condition = scope_filter(viewer)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    totals: dict[int, VolunteerHours] = {}
+    for booking, attendance in session.execute(stmt):
+        row = totals.setdefault(booking.user_id, VolunteerHours(booking.user))
+        row.booked += 1
+        if attendance is not None:
+            row.attended += 1
+            row.walk_ins += attendance.walk_in
+            row.hours += attendance.hours(now)
+        elif booking.shift.ends_at <= now:
+            row.no_shows += 1
+    return sorted(totals.values(), key=lambda r: (-r.hours, r.user.full_name, r.user.id))
