@@ -4,9 +4,11 @@ import os
 import secrets
 from pathlib import Path
 
+from app.localtime import LOCAL_ZONE
+
 DEFAULTS = {
     "BABEL_DEFAULT_LOCALE": "vi",
-    "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+    "BABEL_DEFAULT_TIMEZONE": LOCAL_ZONE.key,
     "LANGUAGES": ("vi", "en"),
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "SESSION_COOKIE_HTTPONLY": True,

@@ -11,6 +11,7 @@ from app.access import roles, signed_in
 from app.api import error
 from app.database import utcnow
 from app.extensions import db
+from app.localtime import local
 from app.notifications.services import notify
 from app.places.models import Commune
 from app.roles import Role
@@ -33,7 +34,7 @@ def _refusals():
 
 
 def _local_iso(moment) -> str:
-    return moment.astimezone(services.LOCAL_ZONE).isoformat()
+    return local(moment).isoformat()
 
 
 def _place(shift: Shift) -> dict:

@@ -7,14 +7,14 @@ commits once.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from app.auth.models import User
 from app.database import locked, utcnow
+from app.localtime import local_date, local_day_bounds, local_periods
 from app.notifications.services import notify
 from app.places.models import Commune, ServicePoint
 from app.text import fold
@@ -27,7 +27,6 @@ from scheduling.models import (
     campaign_communes,
 )
 
-LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 HOLDING = (BookingStatus.CONFIRMED, BookingStatus.WAITLISTED)
 
 
@@ -51,18 +50,6 @@ class ShiftClosed(SchedulingError):
 
 class PastDeadline(SchedulingError):
     code = "past_deadline"
-
-
-def local_shift_times(campaign: Campaign, day: date) -> list[tuple[datetime, datetime]]:
-    """The (start, end) of each shift of the pattern on one local day, in UTC."""
-    times = []
-    for entry in campaign.shift_pattern:
-        start = datetime.combine(day, time.fromisoformat(entry["start"]), tzinfo=LOCAL_ZONE)
-        end = datetime.combine(day, time.fromisoformat(entry["end"]), tzinfo=LOCAL_ZONE)
-        if end <= start:
-            raise ValueError(f"shift pattern entry ends before it starts: {entry}")
-        times.append((start.astimezone(UTC), end.astimezone(UTC)))
-    return times
 
 
 def generate_shifts(session, campaign: Campaign) -> int:
@@ -94,7 +81,7 @@ def generate_shifts(session, campaign: Campaign) -> int:
     day = campaign.starts_on
     while day <= campaign.ends_on:
         if day.weekday() in weekdays:
-            for starts_at, ends_at in local_shift_times(campaign, day):
+            for starts_at, ends_at in local_periods(day, campaign.shift_pattern):
                 for point in points:
                     if (point.id, starts_at, ends_at) in existing:
                         continue
@@ -244,7 +231,7 @@ def held_in_week(session, user_id: int, shift: Shift, ignore=()) -> int:
 
     Waitlisted bookings count too: a promotion must never take a person over the limit.
     """
-    local_day = shift.starts_at.astimezone(LOCAL_ZONE).date()
+    local_day = local_date(shift.starts_at)
     monday = local_day - timedelta(days=local_day.weekday())
     week_start, _ = local_day_bounds(monday)
     _, week_end = local_day_bounds(monday + timedelta(days=6))
@@ -262,13 +249,6 @@ def held_in_week(session, user_id: int, shift: Shift, ignore=()) -> int:
             Shift.starts_at < week_end,
         )
     )
-
-
-def local_day_bounds(day: date) -> tuple[datetime, datetime]:
-    """The UTC instants at which a local day starts and the next one starts."""
-    start = datetime.combine(day, time(), tzinfo=LOCAL_ZONE)
-    end = datetime.combine(day + timedelta(days=1), time(), tzinfo=LOCAL_ZONE)
-    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 # --- the volunteer's pages: finding shifts and listing one's own bookings ---------------------
@@ -289,11 +269,6 @@ class ShiftRow:
     @property
     def full(self) -> bool:
         return self.confirmed >= self.capacity
-
-
-def local_today(now: datetime | None = None) -> date:
-    """Today's date in Asia/Ho_Chi_Minh."""
-    return (now or utcnow()).astimezone(LOCAL_ZONE).date()
 
 
 def find_shifts(

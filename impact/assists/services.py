@@ -5,7 +5,7 @@ screen, its offline queue, the API).
 """
 
 import uuid
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import or_, select
@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.auth.services import coordinated_commune_ids
 from app.database import utcnow
+from app.localtime import local_date, local_day_bounds
 from app.places.models import ServicePoint
 from app.roles import Role
 from impact.assists.entries import (  # AssistError and InvalidEntry are the callers' to catch
@@ -24,7 +25,6 @@ from impact.assists.entries import (  # AssistError and InvalidEntry are the cal
 from impact.assists.models import AssistedSubmission
 from impact.dashboard.services import count_assist
 from scheduling.models import Booking, BookingStatus, Shift
-from scheduling.services import LOCAL_ZONE
 
 #: a volunteer may undo their own entry this long after the server stored it
 UNDO_WINDOW = timedelta(minutes=5)
@@ -37,14 +37,6 @@ SYNC_TOKEN_MAX_AGE = 72 * 3600
 RECENT_ENTRIES = 50
 
 # --- recording --------------------------------------------------------------------------------
-
-
-def local_date(moment: datetime) -> date:
-    return moment.astimezone(LOCAL_ZONE).date()
-
-
-def end_of_local_day(day: date) -> datetime:
-    return datetime.combine(day + timedelta(days=1), time(), tzinfo=LOCAL_ZONE).astimezone(UTC)
 
 
 def shift_at(session, volunteer_id: int, point_id: int, moment: datetime) -> Shift | None:
@@ -99,7 +91,7 @@ def record_assist(
     entry = check_entry(session, data, now=now)
     shift = shift_at(session, volunteer.id, entry.service_point.id, entry.occurred_at)
     occurred_on = local_date(entry.occurred_at)
-    deadline = shift.ends_at if shift is not None else end_of_local_day(occurred_on)
+    deadline = shift.ends_at if shift is not None else local_day_bounds(occurred_on)[1]
     row = AssistedSubmission(
         id=entry.id,
         volunteer_id=volunteer.id,
@@ -299,7 +291,7 @@ def current_service_point_id(session, user, now: datetime | None = None) -> int 
             Booking.user_id == user.id,
             Booking.status == BookingStatus.CONFIRMED,
             Shift.ends_at > now,
-            Shift.starts_at < end_of_local_day(local_date(now)),
+            Shift.starts_at < local_day_bounds(local_date(now))[1],
         )
         .order_by(Shift.starts_at)
         .limit(1)

@@ -11,13 +11,13 @@ from app.access import public, roles
 from app.auth.services import coordinated_commune_ids
 from app.csvfile import csv_response
 from app.extensions import db
+from app.localtime import local_today
 from app.places.models import Commune, Province
 from app.roles import Role
 from impact.dashboard import services, tables
 from impact.dashboard.forms import ImpactFilterForm
 from scheduling.coverage.services import campaigns_in_scope
 from scheduling.models import Campaign
-from scheduling.services import local_today
 
 bp = Blueprint("impact", __name__)
 

@@ -13,6 +13,7 @@ from sqlalchemy import exists, func, or_, select
 
 from app.auth.models import User
 from app.database import locked, utcnow
+from app.localtime import local_date, local_periods
 from app.notifications.services import notify
 from app.places.models import Commune, Province, ServicePoint
 from app.roles import Role
@@ -24,13 +25,7 @@ from scheduling.models import (
     ShiftStatus,
     campaign_communes,
 )
-from scheduling.services import (
-    HOLDING,
-    LOCAL_ZONE,
-    generate_shifts,
-    local_shift_times,
-    promote_waitlist,
-)
+from scheduling.services import HOLDING, generate_shifts, promote_waitlist
 
 #: fields a coordinator may change, as the form gives them
 FIELDS = (
@@ -307,14 +302,10 @@ def _wanted_slots(session, campaign: Campaign) -> set[tuple[int, datetime, datet
     day = campaign.starts_on
     while day <= campaign.ends_on:
         if day.weekday() in weekdays:
-            for starts_at, ends_at in local_shift_times(campaign, day):
+            for starts_at, ends_at in local_periods(day, campaign.shift_pattern):
                 slots.update((point, starts_at, ends_at) for point in points)
         day += timedelta(days=1)
     return slots
-
-
-def _local_day(moment: datetime) -> date:
-    return moment.astimezone(LOCAL_ZONE).date()
 
 
 def _reshape_shifts(session, campaign: Campaign, now: datetime, summary: ReshapeSummary):
@@ -350,11 +341,11 @@ def _reshape_shifts(session, campaign: Campaign, now: datetime, summary: Reshape
     free: dict[tuple[int, date], list[tuple[datetime, datetime]]] = {}
     for point, starts_at, ends_at in sorted(wanted - taken, key=lambda s: (s[0], s[1])):
         if starts_at > now:
-            free.setdefault((point, _local_day(starts_at)), []).append((starts_at, ends_at))
+            free.setdefault((point, local_date(starts_at)), []).append((starts_at, ends_at))
 
     for shift in misfits:
         holders = _holders(session, shift)
-        slots = free.get((shift.service_point_id, _local_day(shift.starts_at)))
+        slots = free.get((shift.service_point_id, local_date(shift.starts_at)))
         if holders and slots:
             starts_at, ends_at = slots.pop(0)
             old_start, old_end = shift.starts_at, shift.ends_at

@@ -31,11 +31,12 @@ from sqlalchemy.orm import joinedload, object_session
 from app.auth.models import User
 from app.auth.services import can_coordinate
 from app.database import locked, utcnow
+from app.localtime import local_date, local_today
 from app.places.models import Commune, ServicePoint
 from app.roles import Role
 from scheduling.checkin.models import Attendance, CheckinKey, Scan, ScanMethod, ScanResult
 from scheduling.models import Booking, BookingStatus, Campaign, Shift, ShiftStatus
-from scheduling.services import LOCAL_ZONE, confirmed_count, holds_overlapping
+from scheduling.services import confirmed_count, holds_overlapping
 
 POSTER_SALT = "checkin-poster"
 LIVE_SALT = "checkin-live"
@@ -136,7 +137,7 @@ def badge_token(user: User, now: datetime | None = None) -> str:
 
 def badge_code(user_id: int, now: datetime | None = None) -> str:
     """The short code printed under the badge QR, valid on the local day it is shown."""
-    return f"{user_id}-{_code_letters(user_id, (now or utcnow()).astimezone(LOCAL_ZONE).date())}"
+    return f"{user_id}-{_code_letters(user_id, local_today(now))}"
 
 
 def _code_letters(user_id, day) -> str:
@@ -202,7 +203,7 @@ def read_badge(session, text: str, now: datetime | None = None) -> Reading:
     match = CODE_PATTERN.match(text)
     if match:
         user_id, letters = int(match.group(1)), match.group(2).upper()
-        today = now.astimezone(LOCAL_ZONE).date()
+        today = local_date(now)
         if hmac.compare_digest(letters, _code_letters(user_id, today)):
             return _badge_holder(session, user_id)
         if hmac.compare_digest(letters, _code_letters(user_id, today - timedelta(days=1))):

@@ -2,7 +2,7 @@
 and the coordinators' attendance lists."""
 
 import secrets
-from datetime import UTC, datetime, time, timedelta
+from datetime import timedelta
 
 from flask import (
     Blueprint,
@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from app.access import roles
 from app.database import begin_write, utcnow
 from app.extensions import db
+from app.localtime import local_day_bounds, local_today
 from app.places.models import ServicePoint
 from app.qr import qr_svg
 from app.roles import Role
@@ -31,7 +32,6 @@ from scheduling.checkin.forms import CheckinForm, ScanForm, parse_moment
 from scheduling.checkin.messages import STATUS, result_message
 from scheduling.checkin.models import Attendance, Scan, ScanMethod, ScanResult
 from scheduling.models import Campaign, Shift, ShiftStatus
-from scheduling.services import LOCAL_ZONE, local_today
 from scheduling.views import describe
 
 bp = Blueprint("checkin", __name__)
@@ -83,7 +83,7 @@ def desk(point_id):
     """A point's check-in tools: poster, live QR, scanner, and today's shifts' attendance."""
     point = _point(point_id)
     day = local_today()
-    start = datetime.combine(day, time(), tzinfo=LOCAL_ZONE).astimezone(UTC)
+    start, _ = local_day_bounds(day)
     shifts = db.session.scalars(
         select(Shift)
         .where(

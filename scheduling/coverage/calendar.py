@@ -18,10 +18,11 @@ from sqlalchemy.orm import contains_eager
 
 from app.auth.models import User
 from app.database import locked, utcnow
+from app.localtime import LOCAL_ZONE, local
 from app.places.models import ServicePoint
 from scheduling.coverage.models import CalendarFeed
 from scheduling.models import Booking, BookingStatus, Shift, ShiftStatus
-from scheduling.services import HOLDING, LOCAL_ZONE
+from scheduling.services import HOLDING
 
 FEED_SALT = "calendar-feed"
 #: how far back and ahead the feed reaches
@@ -115,8 +116,8 @@ def _event(booking: Booking, my_shifts_url: str, stamp: datetime) -> Event:
     event = Event()
     event.add("uid", _uid(booking))
     event.add("dtstamp", stamp)
-    event.add("dtstart", shift.starts_at.astimezone(LOCAL_ZONE))
-    event.add("dtend", shift.ends_at.astimezone(LOCAL_ZONE))
+    event.add("dtstart", local(shift.starts_at))
+    event.add("dtend", local(shift.ends_at))
     if booking.status == BookingStatus.WAITLISTED:
         summary = _("Waitlisted: volunteer shift at %(point)s", point=point.name)
     else:
@@ -151,7 +152,7 @@ def calendar_of(bookings: list[Booking], *, name: str, my_shifts_url: str, now=N
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", name)
-    calendar.add("x-wr-timezone", "Asia/Ho_Chi_Minh")
+    calendar.add("x-wr-timezone", LOCAL_ZONE.key)
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT6H")  # Outlook's name for the same hint
     for booking in bookings:

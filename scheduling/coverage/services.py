@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from app.auth.models import User
 from app.database import utcnow
+from app.localtime import LOCAL_ZONE, local, local_date, local_day_bounds, local_today
 from app.places.models import Commune, ServicePoint
 from app.roles import Role
 from app.text import fold
@@ -27,7 +28,7 @@ from scheduling.models import (
     ShiftStatus,
     campaign_communes,
 )
-from scheduling.services import HOLDING, LOCAL_ZONE, local_day_bounds, local_today
+from scheduling.services import HOLDING
 
 #: the widest date range of the board, so one page stays light
 MAX_DAYS = 31
@@ -108,14 +109,14 @@ class ShiftCount:
 
     @property
     def local_day(self) -> date:
-        return self.starts_at.astimezone(LOCAL_ZONE).date()
+        return local_date(self.starts_at)
 
     @property
     def slot(self) -> tuple[time, time]:
         """The local start and end times, which name the shift's column on the board."""
         return (
-            self.starts_at.astimezone(LOCAL_ZONE).time(),
-            self.ends_at.astimezone(LOCAL_ZONE).time(),
+            local(self.starts_at).time(),
+            local(self.ends_at).time(),
         )
 
     @property
@@ -274,11 +275,6 @@ def default_range(today: date | None = None) -> tuple[date, date]:
     """Today and the six days after it."""
     today = today or local_today()
     return today, today + timedelta(days=6)
-
-
-def range_bounds(first: date, last: date) -> tuple[datetime, datetime]:
-    """The UTC instants between which shifts starting on the local days first..last start."""
-    return local_day_bounds(first)[0], local_day_bounds(last)[1]
 
 
 # --- rosters ------------------------------------------------------------------------------------

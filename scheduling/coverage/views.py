@@ -24,6 +24,7 @@ from app.access import public, roles
 from app.auth import services as accounts
 from app.database import utcnow
 from app.extensions import db
+from app.localtime import local_days_bounds, local_today
 from app.places.models import ServicePoint
 from app.roles import Role
 from app.text import fold
@@ -31,7 +32,6 @@ from scheduling.coverage import calendar, services
 from scheduling.coverage.forms import CoverageFilterForm
 from scheduling.coverage.services import CellState
 from scheduling.models import Booking, BookingStatus
-from scheduling.services import local_today
 
 bp = Blueprint("coverage", __name__)
 
@@ -75,7 +75,7 @@ def board():
     last = form.last.data or first + timedelta(days=6)
     form.first.data, form.last.data = first, last
     query = form.commune.data or ""
-    starts_from, starts_before = services.range_bounds(first, last)
+    starts_from, starts_before = local_days_bounds(first, last)
     counts = services.shift_counts(
         db.session,
         campaign,

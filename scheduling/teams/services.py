@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from app.auth.models import RoleGrant, User
 from app.auth.services import coordinated_commune_ids, find_by_email
 from app.database import locked, utcnow
+from app.localtime import local_day_bounds, local_periods
 from app.places.models import Commune, Province, ServicePoint
 from app.roles import Role
 from app.text import fold
@@ -30,8 +31,6 @@ from scheduling.services import (
     cancel_booking,
     confirmed_count,
     held_in_week,
-    local_day_bounds,
-    local_shift_times,
     promote_waitlist,
 )
 from scheduling.teams.models import Team, TeamKind, TeamMember
@@ -312,7 +311,7 @@ def shifts_to_place(
     day = first
     while day <= last:
         for entry, (starts_at, _ends_at) in zip(
-            campaign.shift_pattern, local_shift_times(campaign, day), strict=True
+            campaign.shift_pattern, local_periods(day, campaign.shift_pattern), strict=True
         ):
             if entry["start"] in starts:
                 wanted.add(starts_at)

@@ -12,12 +12,12 @@ from app.access import roles
 from app.auth.services import can_coordinate, find_by_email
 from app.database import utcnow
 from app.extensions import db
+from app.localtime import local_today
 from app.notifications.services import notify
 from app.places.models import ServicePoint
 from app.roles import Role
 from scheduling.coverage.services import campaigns_in_scope
 from scheduling.models import Booking, BookingStatus, Shift
-from scheduling.services import local_today
 from scheduling.teams import services
 from scheduling.teams.forms import (
     KIND_LABELS,
