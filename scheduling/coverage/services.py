@@ -5,9 +5,7 @@ commune directly or every commune of a province. ``scope_of`` turns that into on
 on ``Commune`` so the counts never load out-of-scope rows.
 """
 
-import csv
 import enum
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -318,23 +316,3 @@ def roster(session, point: ServicePoint, day: date) -> list[RosterShift]:
         else:
             entry.waitlisted.append(booking)
     return list(result.values())
-
-
-#: a cell starting with one of these is read as a formula by Excel and LibreOffice
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value) -> str:
-    """A CSV cell that a spreadsheet shows as text: a leading apostrophe before a formula sign."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def csv_bytes(header: list[str], rows: list[list]) -> bytes:
-    """CSV in UTF-8 with a byte-order mark, so Excel shows Vietnamese names; formulas disarmed."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([neutralise(h) for h in header])
-    for row in rows:
-        writer.writerow([neutralise(v) for v in row])
-    return out.getvalue().encode("utf-8-sig")

@@ -1,7 +1,6 @@
 """Coverage board and rosters for coordinators; calendar feeds and .ics downloads for volunteers."""
 
 from datetime import date, timedelta
-from urllib.parse import quote
 
 from flask import (
     Blueprint,
@@ -22,6 +21,7 @@ from flask_login import current_user
 from app import navigation
 from app.access import public, roles
 from app.auth import services as accounts
+from app.csvfile import csv_response
 from app.database import utcnow
 from app.extensions import db
 from app.localtime import local_days_bounds, local_today
@@ -203,19 +203,11 @@ def roster_csv(point_id):
         _("Class"),
         _("Signature"),
     ]
-    body = services.csv_bytes(header, _roster_rows(services.roster(db.session, point, day)))
+    rows = _roster_rows(services.roster(db.session, point, day))
     label = _("roster")
     name = f"{label}-{point.commune.name}-{day.isoformat()}.csv".replace(" ", "-")
     ascii_name = f"roster-{fold(point.commune.name).replace(' ', '-')}-{day.isoformat()}.csv"
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": (
-                f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
-            )
-        },
-    )
+    return csv_response(header, rows, name, fallback=ascii_name)
 
 
 # --- calendar -----------------------------------------------------------------------------------

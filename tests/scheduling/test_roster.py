@@ -7,9 +7,9 @@ from urllib.parse import unquote
 
 import pytest
 
+from app.csvfile import csv_bytes, neutralise
 from app.database import begin_write
 from app.extensions import db
-from scheduling.coverage.services import csv_bytes, neutralise
 from scheduling.services import book_shift
 
 NOW = datetime(2030, 1, 7, 0, 0, tzinfo=UTC)
