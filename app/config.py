@@ -5,6 +5,7 @@ import secrets
 from pathlib import Path
 
 from app.localtime import LOCAL_ZONE
+from app.tokens import PURPOSES
 
 DEFAULTS = {
     "BABEL_DEFAULT_LOCALE": "vi",
@@ -18,7 +19,7 @@ DEFAULTS = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
     "LOGIN_RATE_LIMIT": "10 per minute",
-    "PASSWORD_RESET_MAX_AGE": 3600,
+    "PASSWORD_RESET_MAX_AGE": PURPOSES["password-reset"].max_age,
     "MAIL_SERVER": None,
     "MAIL_PORT": 25,
     "MAIL_USE_TLS": False,

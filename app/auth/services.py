@@ -1,14 +1,12 @@
 """Accounts: registration, sign-in, password reset, roles and the scope of a coordinator."""
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth.models import RoleGrant, User
 from app.places.models import Commune
 from app.roles import Role
-
-RESET_SALT = "caunoi.password-reset"
+from app.tokens import BadToken, ExpiredToken, signer
 
 
 class AccountError(ValueError):
@@ -60,21 +58,17 @@ def set_password(user, password):
     user.password_hash = generate_password_hash(password)
 
 
-def _reset_serializer(secret_key):
-    return URLSafeTimedSerializer(secret_key, salt=RESET_SALT)
-
-
 def password_reset_token(secret_key, user) -> str:
     """A signed token naming the user and a fragment of the current hash, so it works once."""
-    return _reset_serializer(secret_key).dumps([user.id, user.password_hash[-12:]])
+    return signer("password-reset", secret_key).dumps([user.id, user.password_hash[-12:]])
 
 
-def user_from_reset_token(session, secret_key, token, max_age) -> User:
+def user_from_reset_token(session, secret_key, token, max_age=None) -> User:
     try:
-        user_id, fragment = _reset_serializer(secret_key).loads(token, max_age=max_age)
-    except SignatureExpired as error:
+        user_id, fragment = signer("password-reset", secret_key).loads(token, max_age=max_age)
+    except ExpiredToken as error:
         raise AccountError("token_expired") from error
-    except (BadSignature, ValueError, TypeError) as error:
+    except (BadToken, ValueError, TypeError) as error:
         raise AccountError("token_invalid") from error
     user = session.get(User, user_id)
     if user is None or not user.password_hash or user.password_hash[-12:] != fragment:

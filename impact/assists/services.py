@@ -7,7 +7,6 @@ screen, its offline queue, the API).
 import uuid
 from datetime import datetime, timedelta
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -16,6 +15,7 @@ from app.database import utcnow
 from app.localtime import local_date, local_day_bounds
 from app.places.models import ServicePoint
 from app.roles import Role
+from app.tokens import PURPOSES, BadToken, signer
 from impact.assists.entries import (  # AssistError and InvalidEntry are the callers' to catch
     AssistError,
     InvalidEntry,  # noqa: F401
@@ -30,9 +30,8 @@ from scheduling.models import Booking, BookingStatus, Shift
 UNDO_WINDOW = timedelta(minutes=5)
 #: a shift counts as the entry's from this long before it starts (as check-in does)
 SHIFT_LEAD = timedelta(minutes=30)
-SYNC_SALT = "caunoi.assist-sync"
 #: how long the log screen's sync token lasts: a shift, a night offline, and the next day
-SYNC_TOKEN_MAX_AGE = 72 * 3600
+SYNC_TOKEN_MAX_AGE = PURPOSES["assist-sync"].max_age
 #: how many of a volunteer's latest entries decide the service points offered first
 RECENT_ENTRIES = 50
 
@@ -155,22 +154,16 @@ def undo_assist(session, row: AssistedSubmission, user, now: datetime | None = N
 # --- the offline queue's token ----------------------------------------------------------------
 
 
-def _sync_serializer(secret_key: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret_key, salt=SYNC_SALT)
-
-
 def sync_token(secret_key: str, user) -> str:
     """A token for the log screen's offline queue, naming the user; see views.sync for why."""
-    return _sync_serializer(secret_key).dumps({"user": user.id})
+    return signer("assist-sync", secret_key).dumps({"user": user.id})
 
 
-def sync_token_user_id(
-    secret_key: str, token: str, max_age: int = SYNC_TOKEN_MAX_AGE
-) -> int | None:
+def sync_token_user_id(secret_key: str, token: str, max_age: int | None = None) -> int | None:
     """The user id a sync token names, or None when it is forged, malformed or expired."""
     try:
-        data = _sync_serializer(secret_key).loads(token, max_age=max_age)
-    except (BadSignature, ValueError, TypeError):
+        data = signer("assist-sync", secret_key).loads(token, max_age=max_age)
+    except (BadToken, ValueError, TypeError):
         return None
     return data.get("user") if isinstance(data, dict) else None
 

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload, object_session
 
@@ -34,13 +33,11 @@ from app.database import locked, utcnow
 from app.localtime import local_date, local_today
 from app.places.models import Commune, ServicePoint
 from app.roles import Role
+from app.tokens import BadToken, signer
 from scheduling.checkin.models import Attendance, CheckinKey, Scan, ScanMethod, ScanResult
 from scheduling.models import Booking, BookingStatus, Campaign, Shift, ShiftStatus
 from scheduling.services import confirmed_count, holds_overlapping
 
-POSTER_SALT = "checkin-poster"
-LIVE_SALT = "checkin-live"
-BADGE_SALT = "checkin-badge"
 #: a live QR changes this often; the current and the previous window are accepted
 LIVE_WINDOW_SECONDS = 30
 #: volunteers may check in this long before their shift starts
@@ -77,10 +74,6 @@ def _secret() -> str:
     return current_app.config["SECRET_KEY"]
 
 
-def _serializer(salt):
-    return URLSafeSerializer(_secret(), salt=salt)
-
-
 def key_version(session, point_id: int) -> int:
     """The current version of the point's tokens (1 until the first rotation)."""
     version = session.scalar(
@@ -107,7 +100,7 @@ def rotate_key(session, point: ServicePoint, by: User, now: datetime | None = No
 
 def poster_token(session, point: ServicePoint) -> str:
     """The token printed on the point's poster: valid until the next rotation."""
-    return _serializer(POSTER_SALT).dumps({"p": point.id, "v": key_version(session, point.id)})
+    return signer("checkin-poster").dumps({"p": point.id, "v": key_version(session, point.id)})
 
 
 def live_window(now: datetime) -> int:
@@ -122,7 +115,7 @@ def live_token(session, point: ServicePoint, now: datetime | None = None) -> str
     """The token of the live QR for the current 30-second window."""
     window = live_window(now or utcnow())
     payload = {"p": point.id, "v": key_version(session, point.id), "w": window}
-    return _serializer(LIVE_SALT).dumps(payload)
+    return signer("checkin-live").dumps(payload)
 
 
 def badge_token(user: User, now: datetime | None = None) -> str:
@@ -132,7 +125,7 @@ def badge_token(user: User, now: datetime | None = None) -> str:
     on the same clock as everything else in a check-in.
     """
     issued = int((now or utcnow()).timestamp())
-    return _serializer(BADGE_SALT).dumps({"u": user.id, "t": issued})
+    return signer("checkin-badge").dumps({"u": user.id, "t": issued})
 
 
 def badge_code(user_id: int, now: datetime | None = None) -> str:
@@ -141,9 +134,8 @@ def badge_code(user_id: int, now: datetime | None = None) -> str:
 
 
 def _code_letters(user_id, day) -> str:
-    digest = hmac.new(
-        _secret().encode(), f"{BADGE_SALT}:{user_id}:{day.isoformat()}".encode(), hashlib.sha256
-    ).digest()
+    message = f"{signer('checkin-badge').salt}:{user_id}:{day.isoformat()}"
+    digest = hmac.new(_secret().encode(), message.encode(), hashlib.sha256).digest()
     return "".join(CODE_ALPHABET[b % len(CODE_ALPHABET)] for b in digest[:6])
 
 
@@ -169,10 +161,13 @@ def read_point_token(session, token: str, now: datetime | None = None) -> Readin
     """Read a poster or live token: the service point it names, or the refusal."""
     now = now or utcnow()
     token = token_from(token)
-    for salt, method in ((POSTER_SALT, ScanMethod.POSTER), (LIVE_SALT, ScanMethod.LIVE)):
+    for purpose, method in (
+        ("checkin-poster", ScanMethod.POSTER),
+        ("checkin-live", ScanMethod.LIVE),
+    ):
         try:
-            payload = _serializer(salt).loads(token)
-        except BadSignature:
+            payload = signer(purpose).loads(token)
+        except BadToken:
             continue
         point_id, version = _int(payload, "p"), _int(payload, "v")
         window = _int(payload, "w") if method == ScanMethod.LIVE else 0
@@ -210,8 +205,8 @@ def read_badge(session, text: str, now: datetime | None = None) -> Reading:
             return Reading(ScanMethod.BADGE, refusal=ScanResult.EXPIRED_TOKEN)
         return Reading(ScanMethod.BADGE, refusal=ScanResult.INVALID_TOKEN)
     try:
-        payload = _serializer(BADGE_SALT).loads(text)
-    except BadSignature:
+        payload = signer("checkin-badge").loads(text)
+    except BadToken:
         return Reading(ScanMethod.UNKNOWN, refusal=ScanResult.INVALID_TOKEN)
     user_id, issued = _int(payload, "u"), _int(payload, "t")
     if user_id is None or issued is None or issued > now.timestamp() + 60:
