@@ -10,11 +10,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from app.auth.services import coordinated_commune_ids
 from app.database import utcnow
 from app.localtime import local_date, local_day_bounds
 from app.places.models import ServicePoint
-from app.roles import Role
+from app.scope import CoordinatorScope
 from app.tokens import PURPOSES, BadToken, signer
 from impact.assists.entries import (  # AssistError and InvalidEntry are the callers' to catch
     AssistError,
@@ -198,12 +197,9 @@ def recent_entries(session, volunteer_id: int, limit: int = 10) -> list[Assisted
 def visible_to(session, user):
     """A filter on AssistedSubmission for what this user may see: their own entries, and the
     entries of the communes they coordinate (every entry for an admin)."""
-    if user.has_role(Role.ADMIN):
-        return True
+    scope = CoordinatorScope.of(user)
     own = AssistedSubmission.volunteer_id == user.id
-    if not user.has_role(Role.COORDINATOR):
-        return own
-    return or_(own, AssistedSubmission.commune_id.in_(coordinated_commune_ids(session, user)))
+    return or_(own, scope.communes_clause(AssistedSubmission.commune_id))
 
 
 def entries_for(session, user, *, limit=100, offset=0) -> list[AssistedSubmission]:
@@ -253,17 +249,16 @@ def service_points_for(session, user, now: datetime | None = None) -> list[Servi
             .limit(RECENT_ENTRIES)
         )
     )
-    communes = set()
+    communes = []
     if user.home_commune_id:
-        communes.add(user.home_commune_id)
-    if user.has_role(Role.COORDINATOR) and not user.has_role(Role.ADMIN):
-        communes |= coordinated_commune_ids(session, user)
+        communes.append(ServicePoint.commune_id == user.home_commune_id)
+    scope = CoordinatorScope.of(user)
+    if scope.granted and not scope.everything:  # an admin is not offered every point of the land
+        communes.append(scope.communes_clause(ServicePoint.commune_id))
     if communes:
         ids.extend(
             session.scalars(
-                select(ServicePoint.id).where(
-                    ServicePoint.commune_id.in_(communes), ServicePoint.active.is_(True)
-                )
+                select(ServicePoint.id).where(or_(*communes), ServicePoint.active.is_(True))
             )
         )
     unique = list(dict.fromkeys(ids))

@@ -13,10 +13,10 @@ from sqlalchemy import and_, case, delete, func, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.auth.models import User
-from app.auth.services import coordinated_commune_ids
 from app.database import utcnow
 from app.localtime import local_days_bounds
 from app.places.models import Commune, Province, ServicePoint
+from app.scope import CoordinatorScope
 from courses.learning.models import Certificate, LessonProgress
 from impact.assists.models import AssistedSubmission, Level, Outcome, Reason, ResultElectronic
 from impact.dashboard.models import COUNTERS, AssistDailyCount
@@ -405,9 +405,10 @@ def dashboard_scope(
     """The scope a coordinator asked for, narrowed to the communes they coordinate.
 
     Raises ImpactError("forbidden") for a commune outside their scope."""
-    allowed = coordinated_commune_ids(session, user)
+    scope = CoordinatorScope.of(user)
+    allowed = scope.covered_commune_ids(session)
     if commune is not None:
-        if allowed is not None and commune.id not in allowed:
+        if not scope.covers_commune(commune):
             raise ImpactError("forbidden")
         ids, province_id = frozenset({commune.id}), commune.province_id
     elif province is not None:

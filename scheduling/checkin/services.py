@@ -28,11 +28,10 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload, object_session
 
 from app.auth.models import User
-from app.auth.services import can_coordinate
 from app.database import locked, utcnow
 from app.localtime import local_date, local_today
 from app.places.models import Commune, ServicePoint
-from app.roles import Role
+from app.scope import CoordinatorScope
 from app.tokens import BadToken, signer
 from scheduling.checkin.models import Attendance, CheckinKey, Scan, ScanMethod, ScanResult
 from scheduling.models import Booking, BookingStatus, Campaign, Shift, ShiftStatus
@@ -237,7 +236,7 @@ def may_scan_at(user, point: ServicePoint) -> bool:
     Coordinators of the point's commune or province (and admins), and the leaders of teams of
     that commune, or of city-wide teams of its province.
     """
-    if can_coordinate(user, point.commune):
+    if CoordinatorScope.of(user).covers_point(point):
         return True
     if not user.is_authenticated:
         return False
@@ -542,29 +541,6 @@ class VolunteerHours:
     hours: float = 0.0
 
 
-def scope_filter(user):
-    """A condition on ServicePoint/Commune: the points the user coordinates; None for admins."""
-    if user.has_role(Role.ADMIN):
-        return None
-    communes = [g.commune_id for g in user.grants if g.role == Role.COORDINATOR and g.commune_id]
-    provinces = [g.province_id for g in user.grants if g.role == Role.COORDINATOR and g.province_id]
-    return or_(ServicePoint.commune_id.in_(communes), Commune.province_id.in_(provinces))
-
-
-def may_see_campaign(user, campaign: Campaign) -> bool:
-    """Admins, coordinators of its province, and coordinators of one of its communes."""
-    if user.has_role(Role.ADMIN):
-        return True
-    return any(
-        g.role == Role.COORDINATOR
-        and (
-            g.province_id == campaign.province_id
-            or g.commune_id in {c.id for c in campaign.communes}
-        )
-        for g in user.grants
-    )
-
-
 def campaign_hours(
     session, campaign: Campaign, viewer: User, now: datetime | None = None
 ) -> list[VolunteerHours]:
@@ -585,9 +561,9 @@ def campaign_hours(
         )
         .options(joinedload(Booking.user), joinedload(Booking.shift))
     )
-    condition = scope_filter(viewer)
-    if condition is not None:
-        stmt = stmt.where(condition)
+    stmt = stmt.where(
+        CoordinatorScope.of(viewer).communes_clause(ServicePoint.commune_id, Commune.province_id)
+    )
     totals: dict[int, VolunteerHours] = {}
     for booking, attendance in session.execute(stmt):
         row = totals.setdefault(booking.user_id, VolunteerHours(booking.user))

@@ -27,6 +27,8 @@ from app.localtime import local_day_bounds, local_today
 from app.places.models import ServicePoint
 from app.qr import qr_svg
 from app.roles import Role
+from app.scope import CoordinatorScope
+from scheduling.campaigns.services import can_view
 from scheduling.checkin import services
 from scheduling.checkin.forms import CheckinForm, ScanForm, parse_moment
 from scheduling.checkin.messages import STATUS, result_message
@@ -394,7 +396,7 @@ def shift_attendance(shift_id):
 def campaign_attendance(campaign_id):
     """Per volunteer, the hours attended over a campaign at the points the reader coordinates."""
     campaign = db.session.get(Campaign, campaign_id) or abort(404)
-    if not services.may_see_campaign(current_user, campaign):
+    if not can_view(CoordinatorScope.of(current_user), campaign):
         abort(403)
     rows = services.campaign_hours(db.session, campaign, current_user)
     return render_template(

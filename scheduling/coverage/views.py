@@ -20,14 +20,15 @@ from flask_login import current_user
 
 from app import navigation
 from app.access import public, roles
-from app.auth import services as accounts
 from app.csvfile import csv_response
 from app.database import utcnow
 from app.extensions import db
 from app.localtime import local_days_bounds, local_today
 from app.places.models import ServicePoint
 from app.roles import Role
+from app.scope import CoordinatorScope
 from app.text import fold
+from scheduling.campaigns.services import campaigns_in_scope
 from scheduling.coverage import calendar, services
 from scheduling.coverage.forms import CoverageFilterForm
 from scheduling.coverage.services import CellState
@@ -51,7 +52,7 @@ STATE_SYMBOLS = {CellState.UNDERSTAFFED: "⚠", CellState.PARTLY_STAFFED: "◐",
 @roles(Role.COORDINATOR)
 def board():
     """Communes × days × shifts of a campaign in the coordinator's scope, the shortest first."""
-    campaigns = services.campaigns_in_scope(db.session, current_user)
+    campaigns = campaigns_in_scope(db.session, CoordinatorScope.of(current_user))
     today = local_today()
     form = CoverageFilterForm(request.args)
     form.campaign.choices = [(c.id, c.name) for c in campaigns]
@@ -119,7 +120,7 @@ def board():
 def _point_in_scope(point_id) -> ServicePoint:
     point = db.session.get(ServicePoint, point_id)
     # another commune's point answers like a missing one: its id leaks nothing
-    if point is None or not accounts.can_coordinate(current_user, point.commune):
+    if point is None or not CoordinatorScope.of(current_user).covers_point(point):
         abort(404)
     return point
 

@@ -9,14 +9,15 @@ from flask_login import current_user
 
 from app import navigation
 from app.access import roles
-from app.auth.services import can_coordinate, find_by_email
+from app.auth.services import find_by_email
 from app.database import utcnow
 from app.extensions import db
 from app.localtime import local_today
 from app.notifications.services import notify
 from app.places.models import ServicePoint
 from app.roles import Role
-from scheduling.coverage.services import campaigns_in_scope
+from app.scope import CoordinatorScope
+from scheduling.campaigns.services import campaigns_in_scope
 from scheduling.models import Booking, BookingStatus, Shift
 from scheduling.teams import services
 from scheduling.teams.forms import (
@@ -89,7 +90,7 @@ def _team(team_id) -> Team:
 def _shift(shift_id) -> Shift:
     """The shift, if the coordinator coordinates its commune; otherwise 404."""
     shift = db.session.get(Shift, shift_id)
-    if shift is None or not can_coordinate(current_user, shift.service_point.commune):
+    if shift is None or not CoordinatorScope.of(current_user).covers_point(shift.service_point):
         abort(404)
     return shift
 
@@ -266,7 +267,7 @@ def my_teams():
 def place(team_id):
     """Place the whole team or chosen members on a campaign's shifts over a range of days."""
     team = _team(team_id)
-    campaigns = campaigns_in_scope(db.session, current_user)
+    campaigns = campaigns_in_scope(db.session, CoordinatorScope.of(current_user))
     members = services.members_of(db.session, team)
     if not campaigns or not members:
         return render_template(
@@ -396,7 +397,7 @@ def staff_move(shift_id):
         return back
     booking = _booking_on(shift, booking_id)
     target = db.session.get(Shift, target_id)
-    if target is None or not can_coordinate(current_user, target.service_point.commune):
+    if target is None or not CoordinatorScope.of(current_user).covers_point(target.service_point):
         abort(404)
     try:
         move = services.move_person(db.session, booking, target)
