@@ -4,9 +4,12 @@ import os
 import secrets
 from pathlib import Path
 
+from app.localtime import LOCAL_ZONE
+from app.tokens import PURPOSES
+
 DEFAULTS = {
     "BABEL_DEFAULT_LOCALE": "vi",
-    "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+    "BABEL_DEFAULT_TIMEZONE": LOCAL_ZONE.key,
     "LANGUAGES": ("vi", "en"),
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "SESSION_COOKIE_HTTPONLY": True,
@@ -16,7 +19,7 @@ DEFAULTS = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
     "LOGIN_RATE_LIMIT": "10 per minute",
-    "PASSWORD_RESET_MAX_AGE": 3600,
+    "PASSWORD_RESET_MAX_AGE": PURPOSES["password-reset"].max_age,
     "MAIL_SERVER": None,
     "MAIL_PORT": 25,
     "MAIL_USE_TLS": False,

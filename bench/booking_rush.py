@@ -105,9 +105,10 @@ def _prepare(app, volunteers):
     from sqlalchemy import select
 
     from app.extensions import db
+    from app.localtime import local_today
     from app.places.models import Commune, Province
     from scheduling.models import Campaign, Shift
-    from scheduling.services import generate_shifts, local_today
+    from scheduling.services import generate_shifts
 
     with app.app_context():
         session = db.session

@@ -205,11 +205,11 @@ def run(kind, rows, runs) -> dict:
 
     from app import create_app
     from app.extensions import db
+    from app.localtime import LOCAL_ZONE
     from app.places.services import import_places
     from impact.assists.models import Procedure
     from impact.dashboard import services
     from impact.procedures.services import import_procedures
-    from scheduling.services import LOCAL_ZONE
 
     with tempfile.TemporaryDirectory() as workdir:
         url = _database(kind, workdir)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.access import roles, signed_in
 from app.api import error
 from app.extensions import db
+from app.localtime import local
 from app.places.models import Commune
 from app.roles import Role
 from scheduling import services
@@ -32,7 +33,7 @@ def _refusals():
 
 
 def _local_iso(moment) -> str:
-    return moment.astimezone(services.LOCAL_ZONE).isoformat()
+    return local(moment).isoformat()
 
 
 def _place(shift: Shift) -> dict:

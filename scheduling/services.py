@@ -5,13 +5,13 @@ scheduling.booking. Services flush; the caller commits once.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from app.database import utcnow
+from app.localtime import local_day_bounds, local_periods
 from app.places.models import Commune, ServicePoint
 from app.text import fold
 from scheduling.models import (
@@ -23,7 +23,6 @@ from scheduling.models import (
     campaign_communes,
 )
 
-LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 HOLDING = (BookingStatus.CONFIRMED, BookingStatus.WAITLISTED)
 
 
@@ -47,18 +46,6 @@ class ShiftClosed(SchedulingError):
 
 class PastDeadline(SchedulingError):
     code = "past_deadline"
-
-
-def local_shift_times(campaign: Campaign, day: date) -> list[tuple[datetime, datetime]]:
-    """The (start, end) of each shift of the pattern on one local day, in UTC."""
-    times = []
-    for entry in campaign.shift_pattern:
-        start = datetime.combine(day, time.fromisoformat(entry["start"]), tzinfo=LOCAL_ZONE)
-        end = datetime.combine(day, time.fromisoformat(entry["end"]), tzinfo=LOCAL_ZONE)
-        if end <= start:
-            raise ValueError(f"shift pattern entry ends before it starts: {entry}")
-        times.append((start.astimezone(UTC), end.astimezone(UTC)))
-    return times
 
 
 def generate_shifts(session, campaign: Campaign) -> int:
@@ -90,7 +77,7 @@ def generate_shifts(session, campaign: Campaign) -> int:
     day = campaign.starts_on
     while day <= campaign.ends_on:
         if day.weekday() in weekdays:
-            for starts_at, ends_at in local_shift_times(campaign, day):
+            for starts_at, ends_at in local_periods(day, campaign.shift_pattern):
                 for point in points:
                     if (point.id, starts_at, ends_at) in existing:
                         continue
@@ -110,14 +97,7 @@ def generate_shifts(session, campaign: Campaign) -> int:
     return added
 
 
-def local_day_bounds(day: date) -> tuple[datetime, datetime]:
-    """The UTC instants at which a local day starts and the next one starts."""
-    start = datetime.combine(day, time(), tzinfo=LOCAL_ZONE)
-    end = datetime.combine(day + timedelta(days=1), time(), tzinfo=LOCAL_ZONE)
-    return start.astimezone(UTC), end.astimezone(UTC)
-
-
-# --- finding shifts and reading a person's bookings -----------------------------------------------
+# --- the volunteer's pages: finding shifts and listing one's own bookings ---------------------
 
 
 @dataclass(frozen=True)
@@ -135,11 +115,6 @@ class ShiftRow:
     @property
     def full(self) -> bool:
         return self.confirmed >= self.capacity
-
-
-def local_today(now: datetime | None = None) -> date:
-    """Today's date in Asia/Ho_Chi_Minh."""
-    return (now or utcnow()).astimezone(LOCAL_ZONE).date()
 
 
 def find_shifts(

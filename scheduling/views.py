@@ -12,6 +12,7 @@ from app import navigation
 from app.access import roles
 from app.database import utcnow
 from app.extensions import db
+from app.localtime import local_today
 from app.roles import Role
 from app.urls import safe_next
 from scheduling import services
@@ -49,7 +50,7 @@ REFUSALS = {
 @roles(Role.VOLUNTEER)
 def find_shifts():
     """Upcoming shifts of one day, searchable by commune, the volunteer's home commune first."""
-    today = services.local_today()
+    today = local_today()
     form = FindShiftsForm(request.args)
     form.validate()
     day = form.day.data if form.day.data and not form.day.errors else today

@@ -1,14 +1,11 @@
-"""Accounts: registration, sign-in, password reset, roles and the scope of a coordinator."""
+"""Accounts: registration, sign-in, password reset and roles (a coordinator's scope: app.scope)."""
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth.models import RoleGrant, User
-from app.places.models import Commune
 from app.roles import Role
-
-RESET_SALT = "caunoi.password-reset"
+from app.tokens import BadToken, ExpiredToken, signer
 
 
 class AccountError(ValueError):
@@ -60,21 +57,17 @@ def set_password(user, password):
     user.password_hash = generate_password_hash(password)
 
 
-def _reset_serializer(secret_key):
-    return URLSafeTimedSerializer(secret_key, salt=RESET_SALT)
-
-
 def password_reset_token(secret_key, user) -> str:
     """A signed token naming the user and a fragment of the current hash, so it works once."""
-    return _reset_serializer(secret_key).dumps([user.id, user.password_hash[-12:]])
+    return signer("password-reset", secret_key).dumps([user.id, user.password_hash[-12:]])
 
 
-def user_from_reset_token(session, secret_key, token, max_age) -> User:
+def user_from_reset_token(session, secret_key, token, max_age=None) -> User:
     try:
-        user_id, fragment = _reset_serializer(secret_key).loads(token, max_age=max_age)
-    except SignatureExpired as error:
+        user_id, fragment = signer("password-reset", secret_key).loads(token, max_age=max_age)
+    except ExpiredToken as error:
         raise AccountError("token_expired") from error
-    except (BadSignature, ValueError, TypeError) as error:
+    except (BadToken, ValueError, TypeError) as error:
         raise AccountError("token_invalid") from error
     user = session.get(User, user_id)
     if user is None or not user.password_hash or user.password_hash[-12:] != fragment:
@@ -114,33 +107,6 @@ def get_grant(session, user, grant_id) -> RoleGrant | None:
     """The grant with this id if it belongs to this user, else None."""
     grant = session.get(RoleGrant, grant_id)
     return grant if grant is not None and grant.user_id == user.id else None
-
-
-def coordinated_commune_ids(session, user):
-    """The ids of the communes a user coordinates: None means every commune (an admin)."""
-    if user.has_role(Role.ADMIN):
-        return None
-    grants = [g for g in user.grants if g.role == Role.COORDINATOR]
-    commune_ids = {g.commune_id for g in grants if g.commune_id}
-    province_ids = {g.province_id for g in grants if g.province_id}
-    if province_ids:
-        commune_ids |= set(
-            session.scalars(select(Commune.id).where(Commune.province_id.in_(province_ids)))
-        )
-    return commune_ids
-
-
-def can_coordinate(user, commune) -> bool:
-    """Whether the user coordinates this commune, directly or through its province."""
-    if not user.is_authenticated:
-        return False
-    if user.has_role(Role.ADMIN):
-        return True
-    return any(
-        g.role == Role.COORDINATOR
-        and (g.commune_id == commune.id or g.province_id == commune.province_id)
-        for g in user.grants
-    )
 
 
 def users_matching(session, query, limit=50):

@@ -5,14 +5,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.access import public, roles
-
-# A module import, not a name: app.auth.models imports places.models, so this runs mid-cycle.
-from app.auth import services as accounts
 from app.extensions import db
 from app.places import services
 from app.places.forms import ServicePointForm
 from app.places.models import Commune, Province
 from app.roles import Role
+from app.scope import CoordinatorScope
 
 bp = Blueprint("places", __name__)
 
@@ -54,7 +52,7 @@ def commune(code):
     return render_template(
         "app/places/commune.html",
         commune=commune,
-        may_edit=accounts.can_coordinate(current_user, commune),
+        may_edit=CoordinatorScope.of(current_user).covers_commune(commune),
     )
 
 
@@ -63,7 +61,7 @@ def commune(code):
 def new_service_point(code):
     """A coordinator adds a service point to a commune in their scope."""
     commune = _commune(code)
-    if not accounts.can_coordinate(current_user, commune):
+    if not CoordinatorScope.of(current_user).covers_commune(commune):
         abort(403)
     form = ServicePointForm()
     if form.validate_on_submit():
@@ -82,7 +80,7 @@ def edit_service_point(point_id):
     """A coordinator edits a service point of a commune in their scope."""
     point = services.get_service_point(db.session, point_id) or abort(404)
     commune = point.commune
-    if not accounts.can_coordinate(current_user, commune):
+    if not CoordinatorScope.of(current_user).covers_commune(commune):
         abort(403)
     form = ServicePointForm(obj=point)
     if form.validate_on_submit():

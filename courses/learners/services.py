@@ -17,7 +17,6 @@ import hashlib
 import hmac
 import secrets
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import case, func, select
 from werkzeug.security import generate_password_hash
 
@@ -25,11 +24,11 @@ from app.auth.models import RoleGrant, User
 from app.auth.services import AccountError, find_by_email, normalise_email
 from app.database import utcnow
 from app.roles import Role
+from app.tokens import BadToken, ExpiredToken, signer
 from courses.learners.models import LEARNER_AUDIENCES, LearnerProfile
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
-RESUME_SALT = "caunoi.learner-resume"
 
 
 class LearnerError(ValueError):
@@ -149,10 +148,6 @@ def user_for_code(session, typed) -> User:
     return profile.user
 
 
-def _resume_serializer(secret_key):
-    return URLSafeTimedSerializer(secret_key, salt=RESUME_SALT)
-
-
 def _code_tag(secret_key, code_hash) -> str:
     # A keyed digest: the token's readable payload gives nothing to test code guesses against.
     return hmac.new(secret_key.encode(), code_hash.encode(), hashlib.sha256).hexdigest()[:16]
@@ -160,16 +155,18 @@ def _code_tag(secret_key, code_hash) -> str:
 
 def resume_token(secret_key, user, profile) -> str:
     """The token in the QR: the user and a tag of their current code."""
-    return _resume_serializer(secret_key).dumps([user.id, _code_tag(secret_key, profile.code_hash)])
+    return signer("learner-resume", secret_key).dumps(
+        [user.id, _code_tag(secret_key, profile.code_hash)]
+    )
 
 
-def user_from_resume_token(session, secret_key, token, max_age) -> User:
+def user_from_resume_token(session, secret_key, token, max_age=None) -> User:
     """The learner a QR names; raises LearnerError("token_expired" or "token_invalid")."""
     try:
-        user_id, tag = _resume_serializer(secret_key).loads(token, max_age=max_age)
-    except SignatureExpired as error:
+        user_id, tag = signer("learner-resume", secret_key).loads(token, max_age=max_age)
+    except ExpiredToken as error:
         raise LearnerError("token_expired") from error
-    except (BadSignature, ValueError, TypeError) as error:
+    except (BadToken, ValueError, TypeError) as error:
         raise LearnerError("token_invalid") from error
     user = session.get(User, user_id) if isinstance(user_id, int) else None
     profile = profile_of(session, user) if user is not None else None

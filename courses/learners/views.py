@@ -41,8 +41,6 @@ navigation.register("learners.my_code", _l("My code"))
 
 #: the code shown once after joining or renewing, kept in the session until the next page shows it
 _FRESH_CODE = "learner_fresh_code"
-#: a printed QR card should outlive a phone: three years unless configured
-QR_MAX_AGE = 3 * 365 * 24 * 3600
 
 
 def _resume_limit():
@@ -161,7 +159,6 @@ def resume_from_qr(token):
             db.session,
             current_app.config["SECRET_KEY"],
             token,
-            current_app.config.get("LEARNER_QR_MAX_AGE", QR_MAX_AGE),
         )
     except services.LearnerError as error:
         message = (

@@ -4,18 +4,14 @@ import random
 import secrets
 from dataclasses import dataclass
 
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.database import locked, utcnow
+from app.tokens import BadToken, signer
 from courses.learning import grading
 from courses.learning.models import Certificate, LessonProgress, QuizAnswer, QuizAttempt
 from courses.models import Course, Lesson, Question
-
-#: itsdangerous salt of certificate verification ids. They never expire: a certificate stays
-#: valid for good, and the signed number is random, so the id cannot be guessed or forged.
-CERTIFICATE_SALT = "certificate"
 
 _system_random = random.SystemRandom()
 
@@ -229,20 +225,17 @@ def certificate_for(session, user: User, course: Course) -> Certificate | None:
     )
 
 
-def _serializer(secret_key):
-    return URLSafeSerializer(secret_key, salt=CERTIFICATE_SALT)
-
-
 def verification_id(certificate: Certificate, secret_key: str) -> str:
-    """The public id of a certificate: its random number, signed."""
-    return _serializer(secret_key).dumps(certificate.number)
+    """The public id of a certificate: its random number, signed; it never expires (see the
+    "certificate" purpose in app.tokens)."""
+    return signer("certificate", secret_key).dumps(certificate.number)
 
 
 def verify(session, verification: str, secret_key: str) -> Certificate | None:
     """The certificate a verification id names; None when tampered with or unknown."""
     try:
-        number = _serializer(secret_key).loads(verification)
-    except BadSignature:
+        number = signer("certificate", secret_key).loads(verification)
+    except BadToken:
         return None
     if not isinstance(number, str):
         return None

@@ -9,13 +9,13 @@ from sqlalchemy import select
 
 from app import navigation
 from app.access import roles
-from app.auth.services import coordinated_commune_ids
 from app.csvfile import csv_response
 from app.extensions import db, limiter
 from app.places import services as places
 from app.places.forms import resolve_commune
 from app.places.models import Province
 from app.roles import Role
+from app.scope import CoordinatorScope
 from courses.learners import services as learners
 from courses.models import Course
 from courses.reports import services
@@ -40,7 +40,7 @@ def _percent(value):
 
 
 def _report():
-    scope = coordinated_commune_ids(db.session, current_user)
+    scope = CoordinatorScope.of(current_user).covered_commune_ids(db.session)
     return services.learning_report(db.session, scope)
 
 
@@ -49,7 +49,7 @@ def _report():
 def report():
     """Who learned what in the coordinator's scope, and the questions most often missed."""
     figures = services.learning_report(
-        db.session, coordinated_commune_ids(db.session, current_user)
+        db.session, CoordinatorScope.of(current_user).covered_commune_ids(db.session)
     )
     return render_template(
         "courses/reports/report.html",
@@ -101,7 +101,7 @@ def report_csv(name):
     if name not in TABLES:
         abort(404)
     figures = services.learning_report(
-        db.session, coordinated_commune_ids(db.session, current_user)
+        db.session, CoordinatorScope.of(current_user).covered_commune_ids(db.session)
     )
     header, rows = _table(figures, name)
     return csv_response(header, rows, f"learning-{name}.csv")

@@ -8,12 +8,12 @@ from flask_login import current_user
 from app.access import roles, signed_in
 from app.api import error
 from app.extensions import db
+from app.localtime import local
 from app.roles import Role
 from impact.assists import services
 from impact.assists.forms import error_message
 from impact.assists.models import AssistedSubmission
 from impact.procedures import services as catalogue
-from scheduling.services import LOCAL_ZONE
 
 #: nested under the API frame's /api/v1 by the part's init_app
 bp = Blueprint("assists", __name__)
@@ -24,7 +24,7 @@ def _locale() -> str:
 
 
 def _iso(moment):
-    return moment.astimezone(LOCAL_ZONE).isoformat() if moment is not None else None
+    return local(moment).isoformat() if moment is not None else None
 
 
 def assist_json(row: AssistedSubmission) -> dict:

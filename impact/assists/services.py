@@ -5,16 +5,16 @@ screen, its offline queue, the API).
 """
 
 import uuid
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from app.auth.services import coordinated_commune_ids
 from app.database import utcnow
+from app.localtime import local_date, local_day_bounds
 from app.places.models import ServicePoint
-from app.roles import Role
+from app.scope import CoordinatorScope
+from app.tokens import PURPOSES, BadToken, signer
 from impact.assists.entries import (  # AssistError and InvalidEntry are the callers' to catch
     AssistError,
     InvalidEntry,  # noqa: F401
@@ -24,27 +24,17 @@ from impact.assists.entries import (  # AssistError and InvalidEntry are the cal
 from impact.assists.models import AssistedSubmission
 from impact.dashboard.services import count_assist
 from scheduling.models import Booking, BookingStatus, Shift
-from scheduling.services import LOCAL_ZONE
 
 #: a volunteer may undo their own entry this long after the server stored it
 UNDO_WINDOW = timedelta(minutes=5)
 #: a shift counts as the entry's from this long before it starts (as check-in does)
 SHIFT_LEAD = timedelta(minutes=30)
-SYNC_SALT = "caunoi.assist-sync"
 #: how long the log screen's sync token lasts: a shift, a night offline, and the next day
-SYNC_TOKEN_MAX_AGE = 72 * 3600
+SYNC_TOKEN_MAX_AGE = PURPOSES["assist-sync"].max_age
 #: how many of a volunteer's latest entries decide the service points offered first
 RECENT_ENTRIES = 50
 
 # --- recording --------------------------------------------------------------------------------
-
-
-def local_date(moment: datetime) -> date:
-    return moment.astimezone(LOCAL_ZONE).date()
-
-
-def end_of_local_day(day: date) -> datetime:
-    return datetime.combine(day + timedelta(days=1), time(), tzinfo=LOCAL_ZONE).astimezone(UTC)
 
 
 def shift_at(session, volunteer_id: int, point_id: int, moment: datetime) -> Shift | None:
@@ -99,7 +89,7 @@ def record_assist(
     entry = check_entry(session, data, now=now)
     shift = shift_at(session, volunteer.id, entry.service_point.id, entry.occurred_at)
     occurred_on = local_date(entry.occurred_at)
-    deadline = shift.ends_at if shift is not None else end_of_local_day(occurred_on)
+    deadline = shift.ends_at if shift is not None else local_day_bounds(occurred_on)[1]
     row = AssistedSubmission(
         id=entry.id,
         volunteer_id=volunteer.id,
@@ -163,22 +153,16 @@ def undo_assist(session, row: AssistedSubmission, user, now: datetime | None = N
 # --- the offline queue's token ----------------------------------------------------------------
 
 
-def _sync_serializer(secret_key: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret_key, salt=SYNC_SALT)
-
-
 def sync_token(secret_key: str, user) -> str:
     """A token for the log screen's offline queue, naming the user; see views.sync for why."""
-    return _sync_serializer(secret_key).dumps({"user": user.id})
+    return signer("assist-sync", secret_key).dumps({"user": user.id})
 
 
-def sync_token_user_id(
-    secret_key: str, token: str, max_age: int = SYNC_TOKEN_MAX_AGE
-) -> int | None:
+def sync_token_user_id(secret_key: str, token: str, max_age: int | None = None) -> int | None:
     """The user id a sync token names, or None when it is forged, malformed or expired."""
     try:
-        data = _sync_serializer(secret_key).loads(token, max_age=max_age)
-    except (BadSignature, ValueError, TypeError):
+        data = signer("assist-sync", secret_key).loads(token, max_age=max_age)
+    except (BadToken, ValueError, TypeError):
         return None
     return data.get("user") if isinstance(data, dict) else None
 
@@ -213,12 +197,9 @@ def recent_entries(session, volunteer_id: int, limit: int = 10) -> list[Assisted
 def visible_to(session, user):
     """A filter on AssistedSubmission for what this user may see: their own entries, and the
     entries of the communes they coordinate (every entry for an admin)."""
-    if user.has_role(Role.ADMIN):
-        return True
+    scope = CoordinatorScope.of(user)
     own = AssistedSubmission.volunteer_id == user.id
-    if not user.has_role(Role.COORDINATOR):
-        return own
-    return or_(own, AssistedSubmission.commune_id.in_(coordinated_commune_ids(session, user)))
+    return or_(own, scope.communes_clause(AssistedSubmission.commune_id))
 
 
 def entries_for(session, user, *, limit=100, offset=0) -> list[AssistedSubmission]:
@@ -268,17 +249,16 @@ def service_points_for(session, user, now: datetime | None = None) -> list[Servi
             .limit(RECENT_ENTRIES)
         )
     )
-    communes = set()
+    communes = []
     if user.home_commune_id:
-        communes.add(user.home_commune_id)
-    if user.has_role(Role.COORDINATOR) and not user.has_role(Role.ADMIN):
-        communes |= coordinated_commune_ids(session, user)
+        communes.append(ServicePoint.commune_id == user.home_commune_id)
+    scope = CoordinatorScope.of(user)
+    if scope.granted and not scope.everything:  # an admin is not offered every point of the land
+        communes.append(scope.communes_clause(ServicePoint.commune_id))
     if communes:
         ids.extend(
             session.scalars(
-                select(ServicePoint.id).where(
-                    ServicePoint.commune_id.in_(communes), ServicePoint.active.is_(True)
-                )
+                select(ServicePoint.id).where(or_(*communes), ServicePoint.active.is_(True))
             )
         )
     unique = list(dict.fromkeys(ids))
@@ -299,7 +279,7 @@ def current_service_point_id(session, user, now: datetime | None = None) -> int 
             Booking.user_id == user.id,
             Booking.status == BookingStatus.CONFIRMED,
             Shift.ends_at > now,
-            Shift.starts_at < end_of_local_day(local_date(now)),
+            Shift.starts_at < local_day_bounds(local_date(now))[1],
         )
         .order_by(Shift.starts_at)
         .limit(1)

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from app.access import signed_in
 from app.api import error
 from app.extensions import db
+from app.localtime import local_today
 from app.places.models import Commune, Province
 from impact.dashboard import services
-from scheduling.services import local_today
 
 #: nested under the API frame's /api/v1 by the part's init_app
 bp = Blueprint("impact", __name__)

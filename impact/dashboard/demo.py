@@ -7,11 +7,11 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import insert, select
 
 from app.auth.models import User
+from app.localtime import local_today, to_utc
 from app.places.models import Commune, Province, ServicePoint
 from impact.assists.models import AssistedSubmission, Procedure
 from impact.dashboard.services import rebuild_counts
 from impact.procedures.services import import_procedures
-from scheduling.services import LOCAL_ZONE, local_today
 
 #: assisted submissions spread over the last DAYS days
 SUBMISSIONS = 3000
@@ -64,9 +64,7 @@ def load_demo_assists(session, province_id: int, now: datetime | None = None) ->
     for n in range(SUBMISSIONS):
         point, commune = rng.choice(points)
         day = today - timedelta(days=rng.randrange(DAYS))
-        local = datetime.combine(day, time(7, 30), tzinfo=LOCAL_ZONE) + timedelta(
-            minutes=rng.randrange(9 * 60)
-        )
+        local = to_utc(day, time(7, 30)) + timedelta(minutes=rng.randrange(9 * 60))
         online = rng.random() < habit[commune]
         level = ("fully_online" if rng.random() < 0.25 else "partly_online") if online else "paper"
         submitted = rng.random() < 0.88

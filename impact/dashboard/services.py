@@ -7,15 +7,16 @@ so the two cannot disagree.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, case, delete, func, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.auth.models import User
-from app.auth.services import coordinated_commune_ids
 from app.database import utcnow
+from app.localtime import local_days_bounds
 from app.places.models import Commune, Province, ServicePoint
+from app.scope import CoordinatorScope
 from courses.learning.models import Certificate, LessonProgress
 from impact.assists.models import AssistedSubmission, Level, Outcome, Reason, ResultElectronic
 from impact.dashboard.models import COUNTERS, AssistDailyCount
@@ -27,7 +28,6 @@ from scheduling.models import (
     Shift,
     ShiftStatus,
 )
-from scheduling.services import LOCAL_ZONE
 
 #: the city's targets for 2025, as shares of submitted dossiers (DESIGN.md)
 TARGETS = {"online": 0.80, "fully_online": 0.20, "result_electronic": 1.00}
@@ -261,12 +261,6 @@ def impact_figures(session, scope: Scope) -> Figures:
     )
 
 
-def _local_bounds(scope: Scope) -> tuple[datetime, datetime]:
-    start = datetime.combine(scope.start, time(), tzinfo=LOCAL_ZONE)
-    end = datetime.combine(scope.end + timedelta(days=1), time(), tzinfo=LOCAL_ZONE)
-    return start, end
-
-
 def _hours_between(session, start, end):
     """The length of a stretch of time in hours, in SQL."""
     if session.get_bind().dialect.name == "postgresql":
@@ -284,7 +278,7 @@ def _later(session, a, b):
 
 def _scope_shifts(scope: Scope) -> list:
     """Conditions keeping the active shifts of the scope (joined to their service point)."""
-    start, end = _local_bounds(scope)
+    start, end = local_days_bounds(scope.start, scope.end)
     where = [
         Shift.status == ShiftStatus.ACTIVE,
         Shift.starts_at >= start,
@@ -371,7 +365,7 @@ def shift_figures(session, scope: Scope, now: datetime) -> tuple[dict, dict]:
 def learning(session, scope: Scope) -> dict[str, int]:
     """Lessons completed and courses mastered during the scope's days by people whose home commune
     is in the scope (a certificate counts in the commune it was issued in)."""
-    start, end = _local_bounds(scope)
+    start, end = local_days_bounds(scope.start, scope.end)
     lessons, learners = session.execute(
         select(func.count(LessonProgress.id), func.count(func.distinct(LessonProgress.user_id)))
         .join(User, User.id == LessonProgress.user_id)
@@ -411,9 +405,10 @@ def dashboard_scope(
     """The scope a coordinator asked for, narrowed to the communes they coordinate.
 
     Raises ImpactError("forbidden") for a commune outside their scope."""
-    allowed = coordinated_commune_ids(session, user)
+    scope = CoordinatorScope.of(user)
+    allowed = scope.covered_commune_ids(session)
     if commune is not None:
-        if allowed is not None and commune.id not in allowed:
+        if not scope.covers_commune(commune):
             raise ImpactError("forbidden")
         ids, province_id = frozenset({commune.id}), commune.province_id
     elif province is not None:

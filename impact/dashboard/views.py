@@ -8,16 +8,16 @@ from sqlalchemy import false, select, true
 
 from app import navigation
 from app.access import public, roles
-from app.auth.services import coordinated_commune_ids
 from app.csvfile import csv_response
 from app.extensions import db
+from app.localtime import local_today
 from app.places.models import Commune, Province
 from app.roles import Role
+from app.scope import CoordinatorScope
 from impact.dashboard import services, tables
 from impact.dashboard.forms import ImpactFilterForm
-from scheduling.coverage.services import campaigns_in_scope
+from scheduling.campaigns.services import campaigns_in_scope
 from scheduling.models import Campaign
-from scheduling.services import local_today
 
 bp = Blueprint("impact", __name__)
 
@@ -31,20 +31,19 @@ def _by_code(model, code):
 def _filters():
     """The dashboard's form with the choices this coordinator may make, and what was chosen."""
     form = ImpactFilterForm(request.args)
-    campaigns = campaigns_in_scope(db.session, current_user)
-    allowed = coordinated_commune_ids(db.session, current_user)
+    scope = CoordinatorScope.of(current_user)
+    campaigns = campaigns_in_scope(db.session, scope)
     communes_stmt = select(Commune).order_by(Commune.name)
-    if allowed is not None:
-        communes_stmt = communes_stmt.where(Commune.id.in_(allowed))
+    communes_stmt = communes_stmt.where(scope.communes_clause(Commune.id, Commune.province_id))
     province = _by_code(Province, form.province.data)
     if province is not None:
         communes_stmt = communes_stmt.where(Commune.province_id == province.id)
-    elif allowed is None:
+    elif scope.everything:
         communes_stmt = communes_stmt.where(false())  # an admin picks a province first
     communes = db.session.scalars(communes_stmt).all()
     provinces = db.session.scalars(
         select(Province)
-        .where(true() if allowed is None else Province.id.in_({c.province_id for c in communes}))
+        .where(true() if scope.everything else Province.id.in_({c.province_id for c in communes}))
         .order_by(Province.name)
     ).all()
     form.campaign.choices = [("", _("None: choose the dates"))] + [

@@ -5,10 +5,10 @@ from datetime import datetime
 from sqlalchemy import or_, select
 
 from app.auth.models import RoleGrant, User
-from app.auth.services import can_coordinate, coordinated_commune_ids
 from app.database import utcnow
 from app.places.models import Commune, ServicePoint
 from app.roles import Role
+from app.scope import CoordinatorScope
 from impact.assists.models import AssistedSubmission
 from impact.home_support.models import (
     HomeSupportAssignment,
@@ -60,7 +60,7 @@ def is_assigned(found: HomeSupportRequest, user) -> bool:
 
 def may_see(found: HomeSupportRequest, user) -> bool:
     """The commune's coordinators (and admins) and the assigned volunteers: no one else."""
-    return can_coordinate(user, found.commune) or is_assigned(found, user)
+    return CoordinatorScope.of(user).covers_commune(found.commune) or is_assigned(found, user)
 
 
 def may_log_visit(found: HomeSupportRequest, user) -> bool:
@@ -78,12 +78,10 @@ def requests_for(session, user, *, include_closed=False, limit=200) -> list[Home
     assigned = select(HomeSupportAssignment.request_id).where(
         HomeSupportAssignment.volunteer_id == user.id
     )
-    condition = HomeSupportRequest.id.in_(assigned)
-    communes = coordinated_commune_ids(session, user)
-    if communes is None:
-        condition = True
-    elif communes:
-        condition = or_(condition, HomeSupportRequest.commune_id.in_(communes))
+    condition = or_(
+        HomeSupportRequest.id.in_(assigned),
+        CoordinatorScope.of(user).communes_clause(HomeSupportRequest.commune_id),
+    )
     stmt = select(HomeSupportRequest).where(condition)
     if not include_closed:
         stmt = stmt.where(HomeSupportRequest.status != RequestStatus.CLOSED)

@@ -7,12 +7,12 @@ from flask_login import current_user
 
 from app import navigation
 from app.access import public, roles
-from app.auth.services import can_coordinate
 from app.extensions import db, limiter
 from app.places import services as places
 from app.places.forms import resolve_commune
 from app.places.models import Province
 from app.roles import Role
+from app.scope import CoordinatorScope
 from impact.home_support import services
 from impact.home_support.forms import (
     TIME_WINDOW_LABELS,
@@ -111,7 +111,7 @@ def _visible(request_id):
 def show(request_id):
     """One request; its address only to the assigned volunteers and the commune's coordinators."""
     found = _visible(request_id)
-    coordinates = can_coordinate(current_user, found.commune)
+    coordinates = CoordinatorScope.of(current_user).covers_commune(found.commune)
     form = AssignForm()
     if coordinates:
         choices = [
@@ -140,7 +140,7 @@ def show(request_id):
 def assign(request_id):
     """A coordinator of the request's commune sends two volunteers."""
     found = _visible(request_id)
-    if not can_coordinate(current_user, found.commune):
+    if not CoordinatorScope.of(current_user).covers_commune(found.commune):
         abort(403)
     form = AssignForm()
     if not form.validate_on_submit():

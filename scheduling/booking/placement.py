@@ -15,8 +15,9 @@ from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.database import locked, utcnow
+from app.localtime import local_date, local_day_bounds
 from scheduling.models import Booking, BookingStatus, Shift, ShiftStatus
-from scheduling.services import HOLDING, LOCAL_ZONE, local_day_bounds
+from scheduling.services import HOLDING
 
 
 class Reason(StrEnum):
@@ -215,7 +216,7 @@ def held_in_week(session, user_id: int, shift: Shift, ignore=()) -> int:
 
     Waitlisted bookings count too: a promotion must never take a person over the limit.
     """
-    local_day = shift.starts_at.astimezone(LOCAL_ZONE).date()
+    local_day = local_date(shift.starts_at)
     monday = local_day - timedelta(days=local_day.weekday())
     week_start, _ = local_day_bounds(monday)
     _, week_end = local_day_bounds(monday + timedelta(days=6))

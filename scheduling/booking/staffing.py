@@ -13,10 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
-from app.auth.services import coordinated_commune_ids
 from app.database import utcnow
+from app.localtime import local_day_bounds, local_periods
 from app.notifications.services import notify
 from app.places.models import Commune, ServicePoint
+from app.scope import CoordinatorScope
 from scheduling.booking.placement import Placement, Reason, lock_for_placement, place
 from scheduling.booking.services import cancel_booking, promote_waitlist
 from scheduling.models import (
@@ -27,7 +28,7 @@ from scheduling.models import (
     ShiftStatus,
     campaign_communes,
 )
-from scheduling.services import HOLDING, local_day_bounds, local_shift_times
+from scheduling.services import HOLDING
 from scheduling.teams.models import Team, TeamMember
 from scheduling.teams.services import TeamError
 
@@ -61,11 +62,9 @@ def points_in_scope(session, user, campaign: Campaign | None = None) -> list[Ser
         select(ServicePoint)
         .join(ServicePoint.commune)
         .where(ServicePoint.active.is_(True))
+        .where(CoordinatorScope.of(user).communes_clause(Commune.id, Commune.province_id))
         .order_by(Commune.search_name, ServicePoint.name)
     )
-    commune_ids = coordinated_commune_ids(session, user)
-    if commune_ids is not None:
-        stmt = stmt.where(ServicePoint.commune_id.in_(commune_ids))
     if campaign is not None:
         stmt = stmt.where(
             ServicePoint.commune_id.in_(
@@ -90,7 +89,7 @@ def shifts_to_place(
     day = first
     while day <= last:
         for entry, (starts_at, _ends_at) in zip(
-            campaign.shift_pattern, local_shift_times(campaign, day), strict=True
+            campaign.shift_pattern, local_periods(day, campaign.shift_pattern), strict=True
         ):
             if entry["start"] in starts:
                 wanted.add(starts_at)

@@ -9,17 +9,18 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.access import roles
-from app.auth.services import can_coordinate, find_by_email
+from app.auth.services import find_by_email
 from app.database import utcnow
 from app.extensions import db
+from app.localtime import local_today
 from app.places.models import ServicePoint
 from app.roles import Role
+from app.scope import CoordinatorScope
 from scheduling.booking import staffing
 from scheduling.booking.forms import AddToShiftForm, MoveForm, PlacementForm
 from scheduling.booking.placement import Reason
-from scheduling.coverage.services import campaigns_in_scope
+from scheduling.campaigns.services import campaigns_in_scope
 from scheduling.models import Booking, BookingStatus, Shift
-from scheduling.services import local_today
 from scheduling.teams import services as teams
 from scheduling.teams.models import Team
 from scheduling.teams.views import TEAM_ERRORS
@@ -59,7 +60,7 @@ def _team(team_id) -> Team:
 def _shift(shift_id) -> Shift:
     """The shift, if the coordinator coordinates its commune; otherwise 404."""
     shift = db.session.get(Shift, shift_id)
-    if shift is None or not can_coordinate(current_user, shift.service_point.commune):
+    if shift is None or not CoordinatorScope.of(current_user).covers_point(shift.service_point):
         abort(404)
     return shift
 
@@ -72,7 +73,7 @@ def _shift(shift_id) -> Shift:
 def place(team_id):
     """Place the whole team or chosen members on a campaign's shifts over a range of days."""
     team = _team(team_id)
-    campaigns = campaigns_in_scope(db.session, current_user)
+    campaigns = campaigns_in_scope(db.session, CoordinatorScope.of(current_user))
     members = teams.members_of(db.session, team)
     if not campaigns or not members:
         return render_template(
@@ -195,7 +196,7 @@ def staff_move(shift_id):
         return back
     booking = _booking_on(shift, booking_id)
     target = db.session.get(Shift, target_id)
-    if target is None or not can_coordinate(current_user, target.service_point.commune):
+    if target is None or not CoordinatorScope.of(current_user).covers_point(target.service_point):
         abort(404)
     try:
         move = staffing.move_person(db.session, booking, target)

@@ -11,9 +11,9 @@ from sqlalchemy import func, insert, select
 
 from app.auth.models import User
 from app.database import utcnow
+from app.localtime import local_day_bounds, local_periods, local_today
 from app.places.models import Commune, Province, ServicePoint
 from scheduling.models import Booking, BookingStatus, Campaign, Shift, ShiftStatus
-from scheduling.services import local_day_bounds, local_shift_times, local_today
 from scheduling.teams.models import Team, TeamKind, TeamMember
 
 CAMPAIGN = "45 ngày đêm"
@@ -98,7 +98,7 @@ def _add_shifts(session, campaign: Campaign, now) -> int:
     day = campaign.starts_on
     while day <= campaign.ends_on:
         if day.weekday() in campaign.weekdays:
-            for starts_at, ends_at in local_shift_times(campaign, day):
+            for starts_at, ends_at in local_periods(day, campaign.shift_pattern):
                 for point_id in points:
                     if (point_id, starts_at, ends_at) not in existing:
                         rows.append(

@@ -1,21 +1,21 @@
 """Campaigns as coordinators keep them: who may see and edit which, and reshaping the shifts.
 
-Scope: an admin sees and edits every campaign; a province coordinator those of their provinces;
-a commune coordinator *sees* a campaign that includes one of their communes, but *edits* (and
-generates shifts of) only a campaign whose communes are all in their scope, so no coordinator
-changes another commune's shifts.
+Scope (app.scope.CoordinatorScope): a coordinator *sees* a campaign that includes one of the
+communes they cover, but *edits* (and generates shifts of) only a campaign whose communes they
+all cover, so no coordinator changes another commune's shifts. An admin covers every campaign; a
+province coordinator every campaign of their province, since its communes are all of it.
 """
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, or_, select, true
 
-from app.auth.models import User
 from app.database import locked, utcnow
+from app.localtime import local_date, local_periods
 from app.notifications.services import notify
 from app.places.models import Commune, Province, ServicePoint
-from app.roles import Role
+from app.scope import CoordinatorScope
 from scheduling.booking.services import promote_waitlist
 from scheduling.models import (
     Booking,
@@ -25,12 +25,7 @@ from scheduling.models import (
     ShiftStatus,
     campaign_communes,
 )
-from scheduling.services import (
-    HOLDING,
-    LOCAL_ZONE,
-    generate_shifts,
-    local_shift_times,
-)
+from scheduling.services import HOLDING, generate_shifts
 
 #: fields a coordinator may change, as the form gives them
 FIELDS = (
@@ -69,76 +64,49 @@ class MaxBelowConfirmed(CampaignError):
 # --- scope -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Scope:
-    """What a coordinator covers; ``everything`` for an admin."""
+def provinces_in_scope(session, scope: CoordinatorScope) -> list[Province]:
+    """Provinces in which the user may make a campaign: whole, or for some of their communes."""
+    with_communes = select(Commune.province_id).where(scope.communes_clause(Commune.id))
+    stmt = select(Province).where(
+        or_(scope.provinces_clause(Province.id), Province.id.in_(with_communes))
+    )
+    return list(session.scalars(stmt.order_by(Province.code)))
 
-    everything: bool = False
-    province_ids: frozenset[int] = frozenset()
-    commune_ids: frozenset[int] = frozenset()
 
-    def covers(self, commune: Commune) -> bool:
-        return (
-            self.everything
-            or commune.province_id in self.province_ids
-            or commune.id in self.commune_ids
+def communes_in_scope(session, scope: CoordinatorScope, province: Province) -> list[Commune]:
+    """The province's communes the user may put in a campaign, by name."""
+    stmt = select(Commune).where(
+        Commune.province_id == province.id,
+        scope.communes_clause(Commune.id, Commune.province_id),
+    )
+    return list(session.scalars(stmt.order_by(Commune.search_name)))
+
+
+def in_scope(scope: CoordinatorScope):
+    """A condition on Campaign: at least one of its communes is in the scope."""
+    if scope.everything:
+        return true()
+    return Campaign.id.in_(
+        select(campaign_communes.c.campaign_id).where(
+            scope.communes_clause(campaign_communes.c.commune_id)
         )
-
-
-def scope_of(user: User) -> Scope:
-    """The user's coordinating scope from their role grants."""
-    if user.has_role(Role.ADMIN):
-        return Scope(everything=True)
-    grants = [g for g in user.grants if g.role == Role.COORDINATOR]
-    return Scope(
-        province_ids=frozenset(g.province_id for g in grants if g.province_id),
-        commune_ids=frozenset(g.commune_id for g in grants if g.commune_id),
     )
 
 
-def provinces_in_scope(session, scope: Scope) -> list[Province]:
-    """Provinces in which the user may make a campaign."""
-    stmt = select(Province).order_by(Province.code)
-    if not scope.everything:
-        commune_provinces = select(Commune.province_id).where(Commune.id.in_(scope.commune_ids))
-        stmt = stmt.where(
-            or_(Province.id.in_(scope.province_ids), Province.id.in_(commune_provinces))
-        )
-    return list(session.scalars(stmt))
+def campaigns_in_scope(session, scope: CoordinatorScope) -> list[Campaign]:
+    """Campaigns with at least one commune in the scope, the latest first."""
+    stmt = select(Campaign).where(in_scope(scope))
+    return list(session.scalars(stmt.order_by(Campaign.starts_on.desc(), Campaign.id.desc())))
 
 
-def communes_in_scope(session, scope: Scope, province: Province) -> list[Commune]:
-    """The province's communes the user may put in a campaign, by name."""
-    stmt = select(Commune).where(Commune.province_id == province.id).order_by(Commune.search_name)
-    if not (scope.everything or province.id in scope.province_ids):
-        stmt = stmt.where(Commune.id.in_(scope.commune_ids))
-    return list(session.scalars(stmt))
+def can_view(scope: CoordinatorScope, campaign: Campaign) -> bool:
+    """Whether the campaign shows to this scope: one of its communes is in it."""
+    return scope.covers_any(campaign.communes)
 
 
-def visible_campaigns(session, scope: Scope) -> list[Campaign]:
-    """Campaigns the user may see, the latest first."""
-    stmt = select(Campaign).order_by(Campaign.starts_on.desc(), Campaign.id.desc())
-    if not scope.everything:
-        involves_mine = exists().where(
-            campaign_communes.c.campaign_id == Campaign.id,
-            campaign_communes.c.commune_id.in_(scope.commune_ids),
-        )
-        stmt = stmt.where(or_(Campaign.province_id.in_(scope.province_ids), involves_mine))
-    return list(session.scalars(stmt))
-
-
-def can_view(scope: Scope, campaign: Campaign) -> bool:
-    """Whether the campaign shows to this scope (see the module docstring)."""
-    if scope.everything or campaign.province_id in scope.province_ids:
-        return True
-    return any(c.id in scope.commune_ids for c in campaign.communes)
-
-
-def can_edit(scope: Scope, campaign: Campaign) -> bool:
+def can_edit(scope: CoordinatorScope, campaign: Campaign) -> bool:
     """Whether every commune of the campaign is in this scope."""
-    if scope.everything or campaign.province_id in scope.province_ids:
-        return True
-    return bool(campaign.communes) and all(c.id in scope.commune_ids for c in campaign.communes)
+    return scope.covers_all(campaign.communes)
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -307,14 +275,10 @@ def _wanted_slots(session, campaign: Campaign) -> set[tuple[int, datetime, datet
     day = campaign.starts_on
     while day <= campaign.ends_on:
         if day.weekday() in weekdays:
-            for starts_at, ends_at in local_shift_times(campaign, day):
+            for starts_at, ends_at in local_periods(day, campaign.shift_pattern):
                 slots.update((point, starts_at, ends_at) for point in points)
         day += timedelta(days=1)
     return slots
-
-
-def _local_day(moment: datetime) -> date:
-    return moment.astimezone(LOCAL_ZONE).date()
 
 
 def _reshape_shifts(session, campaign: Campaign, now: datetime, summary: ReshapeSummary):
@@ -350,11 +314,11 @@ def _reshape_shifts(session, campaign: Campaign, now: datetime, summary: Reshape
     free: dict[tuple[int, date], list[tuple[datetime, datetime]]] = {}
     for point, starts_at, ends_at in sorted(wanted - taken, key=lambda s: (s[0], s[1])):
         if starts_at > now:
-            free.setdefault((point, _local_day(starts_at)), []).append((starts_at, ends_at))
+            free.setdefault((point, local_date(starts_at)), []).append((starts_at, ends_at))
 
     for shift in misfits:
         holders = _holders(session, shift)
-        slots = free.get((shift.service_point_id, _local_day(shift.starts_at)))
+        slots = free.get((shift.service_point_id, local_date(shift.starts_at)))
         if holders and slots:
             starts_at, ends_at = slots.pop(0)
             old_start, old_end = shift.starts_at, shift.ends_at

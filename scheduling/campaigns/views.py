@@ -10,6 +10,7 @@ from app import navigation
 from app.access import roles
 from app.extensions import db
 from app.roles import Role
+from app.scope import CoordinatorScope
 from scheduling.campaigns import services
 from scheduling.campaigns.forms import WEEKDAYS, CampaignForm
 from scheduling.models import DEFAULT_SHIFT_PATTERN, Campaign
@@ -22,7 +23,7 @@ navigation.register("campaigns.index", _l("Campaigns"))
 
 def _campaign(campaign_id, *, edit=False) -> Campaign:
     """The campaign if the user may see it (404 otherwise, revealing nothing); 403 to edit."""
-    scope = services.scope_of(current_user)
+    scope = CoordinatorScope.of(current_user)
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None or not services.can_view(scope, campaign):
         abort(404)
@@ -35,9 +36,9 @@ def _campaign(campaign_id, *, edit=False) -> Campaign:
 @roles(Role.COORDINATOR)
 def index():
     """The campaigns in the coordinator's scope."""
-    scope = services.scope_of(current_user)
+    scope = CoordinatorScope.of(current_user)
     return render_template(
-        "scheduling/campaigns/index.html", campaigns=services.visible_campaigns(db.session, scope)
+        "scheduling/campaigns/index.html", campaigns=services.campaigns_in_scope(db.session, scope)
     )
 
 
@@ -67,7 +68,7 @@ def _changes(form, communes) -> dict:
 @roles(Role.COORDINATOR)
 def new():
     """Create a campaign in a province of the coordinator's scope."""
-    scope = services.scope_of(current_user)
+    scope = CoordinatorScope.of(current_user)
     provinces = services.provinces_in_scope(db.session, scope)
     if not provinces:
         abort(403)
@@ -101,7 +102,7 @@ def new():
 def detail(campaign_id):
     """A campaign's settings, communes, and counts of shifts and bookings."""
     campaign = _campaign(campaign_id)
-    scope = services.scope_of(current_user)
+    scope = CoordinatorScope.of(current_user)
     return render_template(
         "scheduling/campaigns/detail.html",
         campaign=campaign,
@@ -116,7 +117,7 @@ def detail(campaign_id):
 def edit(campaign_id):
     """Change a campaign; its shifts follow without losing bookings (reshape_campaign)."""
     campaign = _campaign(campaign_id, edit=True)
-    scope = services.scope_of(current_user)
+    scope = CoordinatorScope.of(current_user)
     form = CampaignForm(obj=campaign)
     if request.method == "GET":
         form.communes.data = [c.id for c in campaign.communes]

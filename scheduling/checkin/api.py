@@ -8,13 +8,13 @@ from app.access import roles
 from app.api import error
 from app.database import utcnow
 from app.extensions import db
+from app.localtime import local
 from app.places.models import ServicePoint
 from app.roles import Role
 from scheduling.checkin import services
 from scheduling.checkin.forms import parse_moment
 from scheduling.checkin.messages import STATUS, result_message
 from scheduling.checkin.models import Attendance, Scan, ScanResult
-from scheduling.services import LOCAL_ZONE
 
 #: nested under the API frame's /api/v1 by the part's init_app
 bp = Blueprint("checkin", __name__)
@@ -24,7 +24,7 @@ MAX_ID = 2**31 - 1
 
 
 def _local_iso(moment):
-    return moment.astimezone(LOCAL_ZONE).isoformat() if moment else None
+    return local(moment).isoformat() if moment else None
 
 
 def checkin_json(attendance: Attendance) -> dict:

@@ -3,13 +3,13 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.auth.models import User
 from app.database import utcnow
 from app.places.models import Commune, ServicePoint
-from app.roles import Role
+from app.scope import CoordinatorScope
 from scheduling.checkin.models import Attendance, Scan
 from scheduling.models import Booking, BookingStatus, Campaign, Shift, ShiftStatus
 
@@ -72,29 +72,6 @@ class VolunteerHours:
     hours: float = 0.0
 
 
-def scope_filter(user):
-    """A condition on ServicePoint/Commune: the points the user coordinates; None for admins."""
-    if user.has_role(Role.ADMIN):
-        return None
-    communes = [g.commune_id for g in user.grants if g.role == Role.COORDINATOR and g.commune_id]
-    provinces = [g.province_id for g in user.grants if g.role == Role.COORDINATOR and g.province_id]
-    return or_(ServicePoint.commune_id.in_(communes), Commune.province_id.in_(provinces))
-
-
-def may_see_campaign(user, campaign: Campaign) -> bool:
-    """Admins, coordinators of its province, and coordinators of one of its communes."""
-    if user.has_role(Role.ADMIN):
-        return True
-    return any(
-        g.role == Role.COORDINATOR
-        and (
-            g.province_id == campaign.province_id
-            or g.commune_id in {c.id for c in campaign.communes}
-        )
-        for g in user.grants
-    )
-
-
 def campaign_hours(
     session, campaign: Campaign, viewer: User, now: datetime | None = None
 ) -> list[VolunteerHours]:
@@ -115,9 +92,9 @@ def campaign_hours(
         )
         .options(joinedload(Booking.user), joinedload(Booking.shift))
     )
-    condition = scope_filter(viewer)
-    if condition is not None:
-        stmt = stmt.where(condition)
+    stmt = stmt.where(
+        CoordinatorScope.of(viewer).communes_clause(ServicePoint.commune_id, Commune.province_id)
+    )
     totals: dict[int, VolunteerHours] = {}
     for booking, attendance in session.execute(stmt):
         row = totals.setdefault(booking.user_id, VolunteerHours(booking.user))

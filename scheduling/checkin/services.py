@@ -16,9 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import object_session
 
 from app.auth.models import User
-from app.auth.services import can_coordinate
 from app.database import locked, utcnow
 from app.places.models import ServicePoint
+from app.scope import CoordinatorScope
 from scheduling.booking.placement import Placement, Reason, judge, place
 from scheduling.checkin.models import Attendance, CheckinKey, Scan, ScanResult
 from scheduling.checkin.tokens import Reading, read_badge, read_point_token
@@ -56,7 +56,7 @@ def may_scan_at(user, point: ServicePoint) -> bool:
     Coordinators of the point's commune or province (and admins), and the leaders of teams of
     that commune, or of city-wide teams of its province.
     """
-    if can_coordinate(user, point.commune):
+    if CoordinatorScope.of(user).covers_point(point):
         return True
     if not user.is_authenticated:
         return False

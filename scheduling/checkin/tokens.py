@@ -1,6 +1,6 @@
 """Check-in tokens: sign and read what the QR codes and badges carry.
 
-Tokens (itsdangerous, each kind with its own salt, signed with the app's SECRET_KEY):
+Tokens (app.tokens purposes checkin-poster, checkin-live and checkin-badge):
 
 - poster: ``{"p": point, "v": version}``, no expiry, because a poster stays on the wall for the
   whole campaign; it dies only when a coordinator rotates the point's key (``rotated_token``).
@@ -19,18 +19,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
 from app.auth.models import User
 from app.database import utcnow
+from app.localtime import local_date, local_today
 from app.places.models import ServicePoint
+from app.tokens import BadToken, signer
 from scheduling.checkin.models import CheckinKey, ScanMethod, ScanResult
-from scheduling.services import LOCAL_ZONE
 
-POSTER_SALT = "checkin-poster"
-LIVE_SALT = "checkin-live"
-BADGE_SALT = "checkin-badge"
 #: a live QR changes this often; the current and the previous window are accepted
 LIVE_WINDOW_SECONDS = 30
 #: a badge QR is valid this long after it was shown
@@ -43,10 +40,6 @@ def _secret() -> str:
     return current_app.config["SECRET_KEY"]
 
 
-def _serializer(salt):
-    return URLSafeSerializer(_secret(), salt=salt)
-
-
 def key_version(session, point_id: int) -> int:
     """The current version of the point's tokens (1 until the first rotation)."""
     version = session.scalar(
@@ -57,7 +50,7 @@ def key_version(session, point_id: int) -> int:
 
 def poster_token(session, point: ServicePoint) -> str:
     """The token printed on the point's poster: valid until the next rotation."""
-    return _serializer(POSTER_SALT).dumps({"p": point.id, "v": key_version(session, point.id)})
+    return signer("checkin-poster").dumps({"p": point.id, "v": key_version(session, point.id)})
 
 
 def live_window(now: datetime) -> int:
@@ -72,7 +65,7 @@ def live_token(session, point: ServicePoint, now: datetime | None = None) -> str
     """The token of the live QR for the current 30-second window."""
     window = live_window(now or utcnow())
     payload = {"p": point.id, "v": key_version(session, point.id), "w": window}
-    return _serializer(LIVE_SALT).dumps(payload)
+    return signer("checkin-live").dumps(payload)
 
 
 def badge_token(user: User, now: datetime | None = None) -> str:
@@ -82,18 +75,17 @@ def badge_token(user: User, now: datetime | None = None) -> str:
     on the same clock as everything else in a check-in.
     """
     issued = int((now or utcnow()).timestamp())
-    return _serializer(BADGE_SALT).dumps({"u": user.id, "t": issued})
+    return signer("checkin-badge").dumps({"u": user.id, "t": issued})
 
 
 def badge_code(user_id: int, now: datetime | None = None) -> str:
     """The short code printed under the badge QR, valid on the local day it is shown."""
-    return f"{user_id}-{_code_letters(user_id, (now or utcnow()).astimezone(LOCAL_ZONE).date())}"
+    return f"{user_id}-{_code_letters(user_id, local_today(now))}"
 
 
 def _code_letters(user_id, day) -> str:
-    digest = hmac.new(
-        _secret().encode(), f"{BADGE_SALT}:{user_id}:{day.isoformat()}".encode(), hashlib.sha256
-    ).digest()
+    message = f"{signer('checkin-badge').salt}:{user_id}:{day.isoformat()}"
+    digest = hmac.new(_secret().encode(), message.encode(), hashlib.sha256).digest()
     return "".join(CODE_ALPHABET[b % len(CODE_ALPHABET)] for b in digest[:6])
 
 
@@ -119,10 +111,13 @@ def read_point_token(session, token: str, now: datetime | None = None) -> Readin
     """Read a poster or live token: the service point it names, or the refusal."""
     now = now or utcnow()
     token = token_from(token)
-    for salt, method in ((POSTER_SALT, ScanMethod.POSTER), (LIVE_SALT, ScanMethod.LIVE)):
+    for purpose, method in (
+        ("checkin-poster", ScanMethod.POSTER),
+        ("checkin-live", ScanMethod.LIVE),
+    ):
         try:
-            payload = _serializer(salt).loads(token)
-        except BadSignature:
+            payload = signer(purpose).loads(token)
+        except BadToken:
             continue
         point_id, version = _int(payload, "p"), _int(payload, "v")
         window = _int(payload, "w") if method == ScanMethod.LIVE else 0
@@ -153,15 +148,15 @@ def read_badge(session, text: str, now: datetime | None = None) -> Reading:
     match = CODE_PATTERN.match(text)
     if match:
         user_id, letters = int(match.group(1)), match.group(2).upper()
-        today = now.astimezone(LOCAL_ZONE).date()
+        today = local_date(now)
         if hmac.compare_digest(letters, _code_letters(user_id, today)):
             return _badge_holder(session, user_id)
         if hmac.compare_digest(letters, _code_letters(user_id, today - timedelta(days=1))):
             return Reading(ScanMethod.BADGE, refusal=ScanResult.EXPIRED_TOKEN)
         return Reading(ScanMethod.BADGE, refusal=ScanResult.INVALID_TOKEN)
     try:
-        payload = _serializer(BADGE_SALT).loads(text)
-    except BadSignature:
+        payload = signer("checkin-badge").loads(text)
+    except BadToken:
         return Reading(ScanMethod.UNKNOWN, refusal=ScanResult.INVALID_TOKEN)
     user_id, issued = _int(payload, "u"), _int(payload, "t")
     if user_id is None or issued is None or issued > now.timestamp() + 60:

@@ -2,7 +2,7 @@
 and the coordinators' attendance lists."""
 
 import secrets
-from datetime import UTC, datetime, time, timedelta
+from datetime import timedelta
 
 from flask import (
     Blueprint,
@@ -22,15 +22,17 @@ from sqlalchemy import select
 from app.access import roles
 from app.database import begin_write, utcnow
 from app.extensions import db
+from app.localtime import local_day_bounds, local_today
 from app.places.models import ServicePoint
 from app.qr import qr_svg
 from app.roles import Role
+from app.scope import CoordinatorScope
+from scheduling.campaigns.services import can_view
 from scheduling.checkin import reports, services, tokens
 from scheduling.checkin.forms import CheckinForm, ScanForm, parse_moment
 from scheduling.checkin.messages import STATUS, result_message
 from scheduling.checkin.models import Attendance, Scan, ScanMethod, ScanResult
 from scheduling.models import Campaign, Shift, ShiftStatus
-from scheduling.services import LOCAL_ZONE, local_today
 
 bp = Blueprint("checkin", __name__)
 
@@ -64,7 +66,7 @@ def desk(point_id):
     """A point's check-in tools: poster, live QR, scanner, and today's shifts' attendance."""
     point = _point(point_id)
     day = local_today()
-    start = datetime.combine(day, time(), tzinfo=LOCAL_ZONE).astimezone(UTC)
+    start, _ = local_day_bounds(day)
     shifts = db.session.scalars(
         select(Shift)
         .where(
@@ -373,7 +375,7 @@ def shift_attendance(shift_id):
 def campaign_attendance(campaign_id):
     """Per volunteer, the hours attended over a campaign at the points the reader coordinates."""
     campaign = db.session.get(Campaign, campaign_id) or abort(404)
-    if not reports.may_see_campaign(current_user, campaign):
+    if not can_view(CoordinatorScope.of(current_user), campaign):
         abort(403)
     rows = reports.campaign_hours(db.session, campaign, current_user)
     return render_template(

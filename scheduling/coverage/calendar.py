@@ -12,18 +12,18 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import or_, select
 from sqlalchemy.orm import contains_eager
 
 from app.auth.models import User
 from app.database import locked, utcnow
+from app.localtime import LOCAL_ZONE, local
 from app.places.models import ServicePoint
+from app.tokens import BadToken, signer
 from scheduling.coverage.models import CalendarFeed
 from scheduling.models import Booking, BookingStatus, Shift, ShiftStatus
-from scheduling.services import HOLDING, LOCAL_ZONE
+from scheduling.services import HOLDING
 
-FEED_SALT = "calendar-feed"
 #: how far back and ahead the feed reaches
 PAST = timedelta(days=30)
 AHEAD = timedelta(days=183)
@@ -31,10 +31,6 @@ AHEAD = timedelta(days=183)
 #: X-PUBLISHED-TTL below says the same for Outlook
 REFRESH = timedelta(hours=6)
 PRODID = "-//Cau Noi//Shifts//VI"
-
-
-def _serializer(secret_key) -> URLSafeSerializer:
-    return URLSafeSerializer(secret_key, salt=FEED_SALT)
 
 
 def feed_version(session, user_id: int) -> int:
@@ -45,14 +41,14 @@ def feed_version(session, user_id: int) -> int:
 
 def feed_token(session, secret_key, user: User) -> str:
     """The signed token of the person's current feed URL."""
-    return _serializer(secret_key).dumps([user.id, feed_version(session, user.id)])
+    return signer("calendar-feed", secret_key).dumps([user.id, feed_version(session, user.id)])
 
 
 def user_from_feed_token(session, secret_key, token: str) -> User | None:
     """The active person a feed token names, or None when it is forged, reset or unknown."""
     try:
-        user_id, version = _serializer(secret_key).loads(token)
-    except (BadSignature, ValueError, TypeError):
+        user_id, version = signer("calendar-feed", secret_key).loads(token)
+    except (BadToken, ValueError, TypeError):
         return None
     if not isinstance(user_id, int) or not isinstance(version, int):
         return None
@@ -115,8 +111,8 @@ def _event(booking: Booking, my_shifts_url: str, stamp: datetime) -> Event:
     event = Event()
     event.add("uid", _uid(booking))
     event.add("dtstamp", stamp)
-    event.add("dtstart", shift.starts_at.astimezone(LOCAL_ZONE))
-    event.add("dtend", shift.ends_at.astimezone(LOCAL_ZONE))
+    event.add("dtstart", local(shift.starts_at))
+    event.add("dtend", local(shift.ends_at))
     if booking.status == BookingStatus.WAITLISTED:
         summary = _("Waitlisted: volunteer shift at %(point)s", point=point.name)
     else:
@@ -151,7 +147,7 @@ def calendar_of(bookings: list[Booking], *, name: str, my_shifts_url: str, now=N
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", name)
-    calendar.add("x-wr-timezone", "Asia/Ho_Chi_Minh")
+    calendar.add("x-wr-timezone", LOCAL_ZONE.key)
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT6H")  # Outlook's name for the same hint
     for booking in bookings:

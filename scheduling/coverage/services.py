@@ -1,23 +1,22 @@
 """The coverage board and the rosters: who is booked where, counted in one query per view.
 
-Scope (DESIGN.md): an admin sees every commune, a coordinator the communes of their grants, a
-commune directly or every commune of a province. ``scope_of`` turns that into one SQL condition
-on ``Commune`` so the counts never load out-of-scope rows.
+Scope (app.scope.CoordinatorScope): an admin sees every commune, a coordinator the communes of
+their grants, a commune directly or every commune of a province; its ``communes_clause`` is one
+SQL condition on ``Commune`` so the counts never load out-of-scope rows.
 """
 
-import csv
 import enum
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, false, func, or_, select, true
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import joinedload
 
 from app.auth.models import User
 from app.database import utcnow
+from app.localtime import LOCAL_ZONE, local, local_date, local_day_bounds, local_today
 from app.places.models import Commune, ServicePoint
-from app.roles import Role
+from app.scope import CoordinatorScope
 from app.text import fold
 from scheduling.models import (
     Booking,
@@ -25,9 +24,8 @@ from scheduling.models import (
     Campaign,
     Shift,
     ShiftStatus,
-    campaign_communes,
 )
-from scheduling.services import HOLDING, LOCAL_ZONE, local_day_bounds, local_today
+from scheduling.services import HOLDING
 
 #: the widest date range of the board, so one page stays light
 MAX_DAYS = 31
@@ -41,34 +39,6 @@ class CellState(enum.StrEnum):
     UNDERSTAFFED = "understaffed"  # fewer confirmed than the campaign's minimum
     PARTLY_STAFFED = "partly"  # the minimum is reached, places are still free
     FULL = "full"  # the maximum is reached; more bookings go to the waitlist
-
-
-def scope_of(user: User):
-    """A SQL condition on Commune for the communes the user coordinates (true for an admin)."""
-    if user.has_role(Role.ADMIN):
-        return true()
-    grants = [g for g in user.grants if g.role == Role.COORDINATOR]
-    commune_ids = [g.commune_id for g in grants if g.commune_id]
-    province_ids = [g.province_id for g in grants if g.province_id]
-    if not commune_ids and not province_ids:
-        return false()
-    return or_(Commune.id.in_(commune_ids), Commune.province_id.in_(province_ids))
-
-
-def campaigns_in_scope(session, user: User) -> list[Campaign]:
-    """Campaigns with at least one commune in the user's scope, the latest first."""
-    in_scope = (
-        select(campaign_communes.c.campaign_id)
-        .join(Commune, Commune.id == campaign_communes.c.commune_id)
-        .where(scope_of(user))
-    )
-    return list(
-        session.scalars(
-            select(Campaign)
-            .where(Campaign.id.in_(in_scope))
-            .order_by(Campaign.starts_on.desc(), Campaign.id.desc())
-        )
-    )
 
 
 def current_campaign(campaigns: list[Campaign], today: date) -> Campaign | None:
@@ -108,14 +78,14 @@ class ShiftCount:
 
     @property
     def local_day(self) -> date:
-        return self.starts_at.astimezone(LOCAL_ZONE).date()
+        return local_date(self.starts_at)
 
     @property
     def slot(self) -> tuple[time, time]:
         """The local start and end times, which name the shift's column on the board."""
         return (
-            self.starts_at.astimezone(LOCAL_ZONE).time(),
-            self.ends_at.astimezone(LOCAL_ZONE).time(),
+            local(self.starts_at).time(),
+            local(self.ends_at).time(),
         )
 
     @property
@@ -166,7 +136,7 @@ def shift_counts(
             Shift.status == ShiftStatus.ACTIVE,
             Shift.starts_at >= starts_from,
             Shift.starts_at < starts_before,
-            scope_of(user),
+            CoordinatorScope.of(user).communes_clause(Commune.id, Commune.province_id),
         )
         .group_by(Shift.id, ServicePoint.id, Commune.id)
         .order_by(Shift.starts_at, Commune.search_name, ServicePoint.name, Shift.id)
@@ -276,11 +246,6 @@ def default_range(today: date | None = None) -> tuple[date, date]:
     return today, today + timedelta(days=6)
 
 
-def range_bounds(first: date, last: date) -> tuple[datetime, datetime]:
-    """The UTC instants between which shifts starting on the local days first..last start."""
-    return local_day_bounds(first)[0], local_day_bounds(last)[1]
-
-
 # --- rosters ------------------------------------------------------------------------------------
 
 
@@ -322,23 +287,3 @@ def roster(session, point: ServicePoint, day: date) -> list[RosterShift]:
         else:
             entry.waitlisted.append(booking)
     return list(result.values())
-
-
-#: a cell starting with one of these is read as a formula by Excel and LibreOffice
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value) -> str:
-    """A CSV cell that a spreadsheet shows as text: a leading apostrophe before a formula sign."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def csv_bytes(header: list[str], rows: list[list]) -> bytes:
-    """CSV in UTF-8 with a byte-order mark, so Excel shows Vietnamese names; formulas disarmed."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([neutralise(h) for h in header])
-    for row in rows:
-        writer.writerow([neutralise(v) for v in row])
-    return out.getvalue().encode("utf-8-sig")

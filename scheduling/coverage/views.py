@@ -1,7 +1,6 @@
 """Coverage board and rosters for coordinators; calendar feeds and .ics downloads for volunteers."""
 
 from datetime import date, timedelta
-from urllib.parse import quote
 
 from flask import (
     Blueprint,
@@ -21,17 +20,19 @@ from flask_login import current_user
 
 from app import navigation
 from app.access import public, roles
-from app.auth import services as accounts
+from app.csvfile import csv_response
 from app.database import utcnow
 from app.extensions import db
+from app.localtime import local_days_bounds, local_today
 from app.places.models import ServicePoint
 from app.roles import Role
+from app.scope import CoordinatorScope
 from app.text import fold
+from scheduling.campaigns.services import campaigns_in_scope
 from scheduling.coverage import calendar, services
 from scheduling.coverage.forms import CoverageFilterForm
 from scheduling.coverage.services import CellState
 from scheduling.models import Booking, BookingStatus
-from scheduling.services import local_today
 
 bp = Blueprint("coverage", __name__)
 
@@ -51,7 +52,7 @@ STATE_SYMBOLS = {CellState.UNDERSTAFFED: "⚠", CellState.PARTLY_STAFFED: "◐",
 @roles(Role.COORDINATOR)
 def board():
     """Communes × days × shifts of a campaign in the coordinator's scope, the shortest first."""
-    campaigns = services.campaigns_in_scope(db.session, current_user)
+    campaigns = campaigns_in_scope(db.session, CoordinatorScope.of(current_user))
     today = local_today()
     form = CoverageFilterForm(request.args)
     form.campaign.choices = [(c.id, c.name) for c in campaigns]
@@ -75,7 +76,7 @@ def board():
     last = form.last.data or first + timedelta(days=6)
     form.first.data, form.last.data = first, last
     query = form.commune.data or ""
-    starts_from, starts_before = services.range_bounds(first, last)
+    starts_from, starts_before = local_days_bounds(first, last)
     counts = services.shift_counts(
         db.session,
         campaign,
@@ -119,7 +120,7 @@ def board():
 def _point_in_scope(point_id) -> ServicePoint:
     point = db.session.get(ServicePoint, point_id)
     # another commune's point answers like a missing one: its id leaks nothing
-    if point is None or not accounts.can_coordinate(current_user, point.commune):
+    if point is None or not CoordinatorScope.of(current_user).covers_point(point):
         abort(404)
     return point
 
@@ -203,19 +204,11 @@ def roster_csv(point_id):
         _("Class"),
         _("Signature"),
     ]
-    body = services.csv_bytes(header, _roster_rows(services.roster(db.session, point, day)))
+    rows = _roster_rows(services.roster(db.session, point, day))
     label = _("roster")
     name = f"{label}-{point.commune.name}-{day.isoformat()}.csv".replace(" ", "-")
     ascii_name = f"roster-{fold(point.commune.name).replace(' ', '-')}-{day.isoformat()}.csv"
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": (
-                f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
-            )
-        },
-    )
+    return csv_response(header, rows, name, fallback=ascii_name)
 
 
 # --- calendar -----------------------------------------------------------------------------------

@@ -8,9 +8,10 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import RoleGrant, User
-from app.auth.services import coordinated_commune_ids, find_by_email
+from app.auth.services import find_by_email
 from app.places.models import Commune, Province
 from app.roles import Role
+from app.scope import CoordinatorScope
 from app.text import fold
 from scheduling.teams.models import Team, TeamKind, TeamMember
 
@@ -29,30 +30,21 @@ class TeamError(Exception):
 # --- scope ------------------------------------------------------------------------------------
 
 
-def _grants(user):
-    return [g for g in user.grants if g.role == Role.COORDINATOR]
-
-
 def can_manage_team(user, team: Team) -> bool:
     """A ward's coordinator keeps the ward's teams; a province's coordinator every team in it."""
-    if not user.is_authenticated:
-        return False
-    if user.has_role(Role.ADMIN):
-        return True
-    return any(
-        (g.commune_id is not None and g.commune_id == team.commune_id)
-        or (g.province_id is not None and g.province_id == team.province_id)
-        for g in _grants(user)
+    scope = CoordinatorScope.of(user)
+    return scope.covers_province(team.province_id) or (
+        team.commune is not None and scope.covers_commune(team.commune)
     )
 
 
 def teams_in_scope(session, user) -> list[Team]:
     """The teams a coordinator keeps, by name."""
+    scope = CoordinatorScope.of(user)
     stmt = select(Team).options(selectinload(Team.commune)).order_by(Team.name, Team.id)
-    if not user.has_role(Role.ADMIN):
-        communes = {g.commune_id for g in _grants(user) if g.commune_id}
-        provinces = {g.province_id for g in _grants(user) if g.province_id}
-        stmt = stmt.where(or_(Team.commune_id.in_(communes), Team.province_id.in_(provinces)))
+    stmt = stmt.where(
+        or_(scope.provinces_clause(Team.province_id), scope.communes_clause(Team.commune_id))
+    )
     teams = list(session.scalars(stmt))
     counts = dict(
         session.execute(
@@ -71,18 +63,16 @@ def scope_choices(session, user) -> list[tuple[str, str]]:
 
     An admin without a coordinator's grant chooses among the provinces.
     """
-    grants = _grants(user)
-    if not grants and user.has_role(Role.ADMIN):
+    scope = CoordinatorScope.of(user)
+    if scope.everything and not scope.granted:
         provinces = session.scalars(select(Province).order_by(Province.code))
         return [(f"p:{p.id}", p.name) for p in provinces]
-    choices = [(f"p:{g.province_id}", g.province.name) for g in grants if g.province_id]
-    choices += [(f"c:{g.commune_id}", g.commune.name) for g in grants if g.commune_id]
-    province_ids = {g.province_id for g in grants if g.province_id}
-    if province_ids:
-        communes = session.scalars(
-            select(Commune).where(Commune.province_id.in_(province_ids)).order_by(Commune.name)
-        )
-        choices += [(f"c:{c.id}", c.name) for c in communes]
+    provinces = select(Province).where(Province.id.in_(scope.province_ids))
+    direct = select(Commune).where(Commune.id.in_(scope.commune_ids))
+    of_provinces = select(Commune).where(Commune.province_id.in_(scope.province_ids))
+    choices = [(f"p:{p.id}", p.name) for p in session.scalars(provinces.order_by(Province.code))]
+    for communes in (direct, of_provinces):
+        choices += [(f"c:{c.id}", c.name) for c in session.scalars(communes.order_by(Commune.name))]
     return list(dict(choices).items())
 
 
@@ -177,15 +167,13 @@ def search_volunteers(session, coordinator, query: str, *, limit: int = 20) -> l
     folded = fold(query or "")
     if len(folded) < 2:
         return []
-    commune_ids = coordinated_commune_ids(session, coordinator)
     stmt = (
         select(User)
         .join(RoleGrant, RoleGrant.user_id == User.id)
         .where(RoleGrant.role == Role.VOLUNTEER, User.active.is_(True))
+        .where(CoordinatorScope.of(coordinator).communes_clause(User.home_commune_id))
         .order_by(User.full_name, User.id)
     )
-    if commune_ids is not None:
-        stmt = stmt.where(User.home_commune_id.in_(commune_ids))
     found = []
     for user in session.scalars(stmt):
         if folded in fold(user.full_name) or folded in (user.email or ""):

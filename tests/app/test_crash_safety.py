@@ -33,11 +33,11 @@ from app import ROOT, create_app
 from app.api.services import issue_token
 from app.auth.models import RoleGrant, User
 from app.extensions import db
+from app.localtime import local_today
 from app.places.models import Commune, Province, ServicePoint
 from app.roles import Role
 from scheduling.booking.services import promote_waitlist
 from scheduling.models import Booking, BookingStatus, Campaign, Shift
-from scheduling.services import local_today
 
 if str(ROOT) not in sys.path:  # bench/ is not an installed package
     sys.path.insert(0, str(ROOT))

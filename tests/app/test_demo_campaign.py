@@ -7,9 +7,9 @@ from sqlalchemy import func, select
 from app.database import utcnow
 from app.demo import load_demo
 from app.extensions import db
+from app.localtime import local_today
 from app.places.models import Commune, ServicePoint
 from scheduling.models import Booking, BookingStatus, Campaign, Shift
-from scheduling.services import local_today
 from scheduling.teams.models import Team, TeamMember
 
 

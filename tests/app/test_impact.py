@@ -8,13 +8,13 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.localtime import local_today
 from app.places.models import ServicePoint
 from impact.assists.models import AssistedSubmission
 from impact.assists.services import record_assist, undo_assist
 from impact.dashboard import services
 from impact.dashboard.models import COUNTERS, AssistDailyCount
 from impact.procedures.services import import_procedures
-from scheduling.services import local_today
 
 DAY = date(2030, 1, 8)
 #: 09:00 in Hanoi on DAY

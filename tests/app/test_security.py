@@ -178,6 +178,8 @@ def test_no_secret_is_committed_to_the_repository():
 
 SERIALIZERS = {"URLSafeTimedSerializer", "TimedSerializer", "URLSafeSerializer", "Serializer"}
 SOURCE_PACKAGES = ("app", "scheduling", "courses")
+#: the one module that makes serializers; every other signs through its signer(purpose)
+TOKENS_MODULE = "app/tokens.py"
 
 
 def _python_sources():
@@ -196,39 +198,69 @@ def _name(node):
     return node.id if isinstance(node, ast.Name) else getattr(node, "attr", None)
 
 
-def test_every_signed_token_has_its_own_salt_and_timed_ones_an_expiry():
-    salts, problems, serializers = {}, [], 0
+def _imports_itsdangerous(node):
+    if isinstance(node, ast.ImportFrom):
+        return (node.module or "").split(".")[0] == "itsdangerous"
+    if isinstance(node, ast.Import):
+        return any(alias.name.split(".")[0] == "itsdangerous" for alias in node.names)
+    return False
+
+
+def _purposes_named(node):
+    """Purpose names given to signer("...") or paired in a literal ("purpose", ...) tuple."""
+    if isinstance(node, ast.Call) and _name(node.func) == "signer" and node.args:
+        first = node.args[0]
+    elif isinstance(node, ast.Tuple) and node.elts:
+        first = node.elts[0]
+    else:
+        return []
+    return [first.value] if isinstance(first, ast.Constant) else []
+
+
+def test_only_the_tokens_module_makes_serializers_and_every_signer_names_a_purpose():
+    from app.tokens import PURPOSES
+
+    problems, serializers, used = [], 0, set()
     for path in _python_sources():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         where = str(path.relative_to(ROOT))
-        constants = {
-            target.id: node.value.value
-            for node in ast.walk(tree)
-            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
-            for target in node.targets
-            if isinstance(target, ast.Name)
-        }
-        timed = False
         for node in ast.walk(tree):
-            if not isinstance(node, ast.Call):
-                continue
-            if _name(node.func) in SERIALIZERS:
+            if _imports_itsdangerous(node) and where != TOKENS_MODULE:
+                problems.append(f"{where}:{node.lineno}: itsdangerous outside {TOKENS_MODULE}")
+            if isinstance(node, ast.Call) and _name(node.func) in SERIALIZERS:
                 serializers += 1
-                timed = timed or "Timed" in _name(node.func)
-                salt = next((k.value for k in node.keywords if k.arg == "salt"), None)
-                if salt is None:
-                    problems.append(f"{where}:{node.lineno}: a serializer without its own salt")
-                    continue
-                value = salt.value if isinstance(salt, ast.Constant) else constants.get(_name(salt))
-                if value in salts and salts[value] != (where, node.lineno):
-                    problems.append(f"{where}:{node.lineno}: salt {value!r} used twice")
-                salts[value] = (where, node.lineno)
-        for node in ast.walk(tree):
-            is_loads = isinstance(node, ast.Call) and _name(node.func) == "loads"
-            if timed and is_loads and not any(k.arg == "max_age" for k in node.keywords):
-                problems.append(f"{where}:{node.lineno}: a timed token read without max_age")
+                if where != TOKENS_MODULE:
+                    problems.append(f"{where}:{node.lineno}: a serializer outside {TOKENS_MODULE}")
+                elif not any(k.arg == "salt" for k in node.keywords):
+                    problems.append(f"{where}:{node.lineno}: a serializer without its salt")
+            if isinstance(node, ast.Call) and _name(node.func) == "signer":
+                for purpose in _purposes_named(node):
+                    if purpose not in PURPOSES:
+                        problems.append(f"{where}:{node.lineno}: unknown purpose {purpose!r}")
+            used.update(p for p in _purposes_named(node) if p in PURPOSES)
     assert serializers >= 1  # the password reset link at least
     assert problems == [], "\n".join(problems)
+    assert set(PURPOSES) <= used, f"purposes nobody signs with: {set(PURPOSES) - used}"
+
+
+def test_every_signed_token_has_its_own_salt_and_timed_ones_an_expiry():
+    from app.tokens import PURPOSES
+
+    salts = [purpose.salt for purpose in PURPOSES.values()]
+    assert len(salts) == len(set(salts)), "a salt used by two purposes"
+    for name, purpose in PURPOSES.items():
+        assert purpose.salt, name
+        assert purpose.lifetime, f"{name}: say how long its tokens live and what ends them"
+        assert purpose.max_age is None or purpose.max_age > 0, name
+    tree = ast.parse((ROOT / TOKENS_MODULE).read_text(encoding="utf-8"))
+    timed_reads = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and _name(node.func) == "loads"
+        and any(k.arg == "max_age" for k in node.keywords)
+    ]
+    assert timed_reads, "a timed token read without max_age"
 
 
 def test_a_reset_link_expires(volunteer):

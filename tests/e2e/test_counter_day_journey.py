@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from app.database import utcnow
 from app.extensions import db
+from app.localtime import local_today
 from impact.assists.models import AssistedSubmission
 from scheduling.checkin.models import Attendance
-from scheduling.services import local_today
 from tests.e2e.journey import PHONE, choose, fill_login, in_english, sign_in
 
 

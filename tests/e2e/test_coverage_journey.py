@@ -7,8 +7,9 @@ from sqlalchemy import select
 
 from app.database import begin_write
 from app.extensions import db
+from app.localtime import local_date, local_today
 from scheduling.models import Shift
-from scheduling.services import LOCAL_ZONE, book_shift, generate_shifts, local_today
+from scheduling.services import book_shift, generate_shifts
 from tests.e2e.journey import PHONE, in_english, sign_in
 
 DESKTOP = {"width": 1280, "height": 900}
@@ -25,7 +26,7 @@ def test_coordinator_sees_the_board_change_and_downloads_the_roster(
         (
             s
             for s in db.session.scalars(select(Shift).where(Shift.campaign_id == campaign.id))
-            if s.starts_at.astimezone(LOCAL_ZONE).date() == tomorrow
+            if local_date(s.starts_at) == tomorrow
         ),
         key=lambda s: s.starts_at,
     )

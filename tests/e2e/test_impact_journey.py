@@ -7,8 +7,8 @@ from playwright.sync_api import expect
 
 from app.database import utcnow
 from app.extensions import db
+from app.localtime import local_today
 from impact.assists.services import record_assist
-from scheduling.services import local_today
 from tests.conftest import PASSWORD
 from tests.e2e.journey import PHONE
 

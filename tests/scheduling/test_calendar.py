@@ -8,6 +8,7 @@ from icalendar import Calendar
 
 from app.database import begin_write, utcnow
 from app.extensions import db
+from app.tokens import signer
 from scheduling.booking.services import book_shift, cancel_booking
 from scheduling.coverage import calendar
 from scheduling.models import ShiftStatus
@@ -142,7 +143,7 @@ def test_a_tampered_token_is_404(client, volunteer, make_volunteer, app):
     token = calendar.feed_token(db.session, app.config["SECRET_KEY"], volunteer)
     payload, signature = token.rsplit(".", 1)
     other = make_volunteer()
-    forged = calendar._serializer("another secret").dumps([other.id, 0])
+    forged = signer("calendar-feed", "another secret").dumps([other.id, 0])
     for bad in (
         payload + "." + signature[::-1],
         payload[:-1] + ("A" if payload[-1] != "A" else "B") + "." + signature,

@@ -224,8 +224,10 @@ def test_a_badge_token_is_not_a_poster(running, volunteer):
 def test_a_poster_token_of_another_secret_is_invalid(app, running, service_point, volunteer):
     from itsdangerous import URLSafeSerializer
 
+    from app.tokens import PURPOSES
+
     _confirm(running, volunteer)
-    token = URLSafeSerializer("not-our-secret", salt=tokens.POSTER_SALT).dumps(
+    token = URLSafeSerializer("not-our-secret", salt=PURPOSES["checkin-poster"].salt).dumps(
         {"p": service_point.id, "v": 1}
     )
 

@@ -6,6 +6,7 @@ import pytest
 
 from app.database import begin_write
 from app.extensions import db
+from app.localtime import local_days_bounds, local_today
 from app.places.models import ServicePoint
 from scheduling.booking.services import book_shift, cancel_booking
 from scheduling.coverage import services as coverage
@@ -52,7 +53,7 @@ def book(shift, count, make_volunteer):
 
 
 def counts_of(campaign, user, first=date(2030, 1, 8), last=date(2030, 1, 14)):
-    starts_from, starts_before = coverage.range_bounds(first, last)
+    starts_from, starts_before = local_days_bounds(first, last)
     return coverage.shift_counts(
         db.session, campaign, user, starts_from=starts_from, starts_before=starts_before
     )
@@ -310,8 +311,6 @@ def test_the_board_of_126_wards_is_one_aggregate_query(
 
 def test_one_click_shows_tomorrow_only(english, login, coordinator, campaign):
     from datetime import timedelta
-
-    from scheduling.services import local_today
 
     tomorrow = (local_today() + timedelta(days=1)).isoformat()
     login(coordinator, on=english)

@@ -6,12 +6,13 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.localtime import LOCAL_ZONE
 from app.notifications.models import Notification
 from app.places.models import ServicePoint
 from scheduling.booking.services import book_shift
 from scheduling.campaigns.services import MaxBelowConfirmed, reshape_campaign
 from scheduling.models import Booking, BookingStatus, Shift, ShiftStatus
-from scheduling.services import LOCAL_ZONE, generate_shifts
+from scheduling.services import generate_shifts
 
 #: the tests' clock, as in tests/scheduling/conftest.py: Monday 07:00 in Hanoi
 NOW = datetime(2030, 1, 7, 0, 0, tzinfo=UTC)

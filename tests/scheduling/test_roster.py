@@ -7,10 +7,10 @@ from urllib.parse import unquote
 
 import pytest
 
+from app.csvfile import csv_bytes, neutralise
 from app.database import begin_write
 from app.extensions import db
 from scheduling.booking.services import book_shift
-from scheduling.coverage.services import csv_bytes, neutralise
 
 NOW = datetime(2030, 1, 7, 0, 0, tzinfo=UTC)
 #: make_shift()'s default shift starts at 07:00 in Hanoi on 8 January 2030
