@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from app.auth.models import User
 from app.database import locked, utcnow
+from app.errors import DomainError
 from app.notifications.services import notify
 from app.places.models import Commune, ServicePoint
 from app.text import fold
@@ -31,26 +33,33 @@ LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 HOLDING = (BookingStatus.CONFIRMED, BookingStatus.WAITLISTED)
 
 
-class SchedulingError(Exception):
+class SchedulingError(DomainError):
     """A scheduling operation refused; `code` names the reason for views and the API."""
 
     code = "scheduling"
+    sentence = _l("This shift cannot be booked.")
 
 
 class Overlap(SchedulingError):
     code = "overlap"
+    sentence = _l("You already hold a shift at the same time.")
 
 
 class WeeklyLimit(SchedulingError):
     code = "weekly_limit"
+    sentence = _l(
+        "You have reached this campaign's limit of shifts for that week: pick another week."
+    )
 
 
 class ShiftClosed(SchedulingError):
     code = "shift_closed"
+    sentence = _l("This shift can no longer be booked: it has started or was cancelled.")
 
 
 class PastDeadline(SchedulingError):
     code = "past_deadline"
+    sentence = _l("The cancellation deadline has passed. Ask your coordinator to release you.")
 
 
 def local_shift_times(campaign: Campaign, day: date) -> list[tuple[datetime, datetime]]:

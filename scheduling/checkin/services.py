@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload, object_session
@@ -31,6 +32,7 @@ from sqlalchemy.orm import joinedload, object_session
 from app.auth.models import User
 from app.auth.services import can_coordinate
 from app.database import locked, utcnow
+from app.errors import DomainError
 from app.places.models import Commune, ServicePoint
 from app.roles import Role
 from scheduling.checkin.models import Attendance, CheckinKey, Scan, ScanMethod, ScanResult
@@ -53,7 +55,7 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_PATTERN = re.compile(r"^\s*(\d{1,9})\s*-?\s*([A-Za-z2-9]{6})\s*$")
 
 
-class CheckinError(Exception):
+class CheckinError(DomainError):
     """A check-in operation refused outright (nothing is logged); `code` names the reason."""
 
     code = "checkin"
@@ -61,12 +63,15 @@ class CheckinError(Exception):
 
 class NotAllowed(CheckinError):
     code = "forbidden"
+    status = 403
+    sentence = _l("You may not scan badges at this service point.")
 
 
 class NonceTaken(CheckinError):
     """The nonce was already used by someone else: a client bug, never a retry."""
 
     code = "nonce_taken"
+    sentence = _l("This nonce was already used: make a new one.")
 
 
 # --- tokens -------------------------------------------------------------------------------------
