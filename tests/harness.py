@@ -271,7 +271,10 @@ ENDPOINT_SAMPLES = {
 }
 
 QUERIES = {
-    "api.scheduling.shifts": lambda w: {"commune": w.bo_de.code, "date": MORNING.date().isoformat()},
+    "api.scheduling.shifts": lambda w: {
+        "commune": w.bo_de.code,
+        "date": MORNING.date().isoformat(),
+    },
     "scheduling.find_shifts": lambda w: {"day": MORNING.date().isoformat()},
 }
 
