@@ -44,17 +44,6 @@ def when(moment) -> str:
     return f"{format_time(moment, 'short')}, {format_date(moment, 'medium')}"
 
 
-REFUSALS = {
-    services.Overlap: _l("You already hold a shift at that time: cancel it first."),
-    services.WeeklyLimit: _l(
-        "You have reached this campaign's limit of shifts for that week: pick another week."
-    ),
-    services.ShiftClosed: _l(
-        "This shift can no longer be booked: it has started or was cancelled."
-    ),
-}
-
-
 @bp.get("/shifts")
 @roles(Role.VOLUNTEER)
 def find_shifts():
@@ -105,7 +94,7 @@ def book(shift_id):
         booking = services.book_shift(db.session, shift, current_user, now=now)
     except services.SchedulingError as error:
         db.session.rollback()
-        flash(str(REFUSALS.get(type(error), _("This shift cannot be booked."))), "error")
+        flash(error.message, "error")
         return redirect(back)
     position = (
         services.waitlist_position(db.session, booking)

@@ -44,14 +44,6 @@ REASONS = {
     Outcome.WEEKLY_LIMIT: _l("They have reached the campaign's weekly limit of shifts."),
     Outcome.CLOSED: _l("The shift has started or was cancelled."),
 }
-TEAM_ERRORS = {
-    "unknown_person": _l("No account has this email."),
-    "not_a_volunteer": _l("This person is not a volunteer: only volunteers join teams."),
-    "not_a_member": _l("This person is not a member of the team."),
-    "not_booked": _l("This person no longer holds a place on the shift."),
-    "same_shift": _l("Choose another shift to move to."),
-    "other_campaign": _l("A person can only be moved to a shift of the same campaign."),
-}
 
 
 def _tell(events) -> None:
@@ -74,7 +66,7 @@ def reason(code: str, conflict: Shift | None = None) -> str:
             "It overlaps another shift they hold: %(shift)s.",
             shift=describe(conflict) if conflict else "",
         )
-    text = REASONS.get(code) or TEAM_ERRORS.get(code)
+    text = REASONS.get(code) or services.TeamError.sentences.get(code)
     return str(text) if text else _("This cannot be done.")
 
 
@@ -210,7 +202,7 @@ def add_member(team_id):
             return redirect(url_for("teams.detail", team_id=team.id))
     except services.TeamError as error:
         db.session.rollback()
-        flash(str(TEAM_ERRORS.get(error.code, _("This cannot be done."))), "error")
+        flash(error.message, "error")
         return redirect(url_for("teams.detail", team_id=team.id))
     db.session.commit()
     flash(_("%(name)s is a member of the team.", name=person.full_name))
@@ -436,7 +428,7 @@ def staff_add(shift_id):
     person = find_by_email(db.session, form.email.data)
     if person is None or not services.is_volunteer(person):
         code = "unknown_person" if person is None else "not_a_volunteer"
-        flash(str(TEAM_ERRORS[code]), "error")
+        flash(services.TeamError(code).message, "error")
         return back
     report = services.place_people(db.session, [person], [shift], current_user)
     placement = report.placements[0]
