@@ -135,9 +135,6 @@ class Error(BaseModel):
     )
     message: str = Field(description="In the request's language.")
 
-    def dump(self) -> dict:
-        return self.model_dump(mode="json")
-
 
 class InvalidInput(BaseModel):
     """A body with wrong fields: one sentence per field."""
