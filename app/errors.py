@@ -13,7 +13,8 @@ class DomainError(Exception):
 
     `code` is the API's error code (a subclass sets its own, or a root class is raised with one
     of several), `status` the HTTP status it answers with, and `sentences` the sentence per code
-    in the reader's language; `message` is the one a page flashes and the API sends.
+    in the reader's language: `message`, which the API sends. A page may say what to do next on
+    that page instead (`page_sentences`, `page_sentence`): `page_message`, which pages flash.
     """
 
     code: str = "refused"
@@ -22,6 +23,9 @@ class DomainError(Exception):
     sentences: dict = {}
     #: the sentence of a code `sentences` does not name
     sentence = _l("This cannot be done.")
+    #: what a page says instead, when it differs, per code or for every code
+    page_sentences: dict = {}
+    page_sentence = None
 
     def __init__(self, code: str | None = None, *args):
         super().__init__(code or self.code, *args)
@@ -31,6 +35,11 @@ class DomainError(Exception):
     @property
     def message(self) -> str:
         return str(self.sentences.get(self.code, self.sentence))
+
+    @property
+    def page_message(self) -> str:
+        text = self.page_sentences.get(self.code, self.page_sentence)
+        return str(text) if text is not None else self.message
 
 
 def handle_domain_error(refusal: DomainError):
@@ -42,7 +51,7 @@ def handle_domain_error(refusal: DomainError):
         response.status_code = refusal.status
         return response
     return render_template(
-        "app/errors/error.html", status=refusal.status, message=refusal.message
+        "app/errors/error.html", status=refusal.status, message=refusal.page_message
     ), refusal.status
 
 

@@ -43,18 +43,21 @@ class SchedulingError(DomainError):
 class Overlap(SchedulingError):
     code = "overlap"
     sentence = _l("You already hold a shift at the same time.")
+    page_sentence = _l("You already hold a shift at that time: cancel it first.")
 
 
 class WeeklyLimit(SchedulingError):
     code = "weekly_limit"
-    sentence = _l(
+    sentence = _l("You have reached this campaign's limit of shifts per week.")
+    page_sentence = _l(
         "You have reached this campaign's limit of shifts for that week: pick another week."
     )
 
 
 class ShiftClosed(SchedulingError):
     code = "shift_closed"
-    sentence = _l("This shift can no longer be booked: it has started or was cancelled.")
+    sentence = _l("This shift is no longer open for booking.")
+    page_sentence = _l("This shift can no longer be booked: it has started or was cancelled.")
 
 
 class PastDeadline(SchedulingError):

@@ -94,7 +94,7 @@ def book(shift_id):
         booking = services.book_shift(db.session, shift, current_user, now=now)
     except services.SchedulingError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash(error.page_message, "error")
         return redirect(back)
     position = (
         services.waitlist_position(db.session, booking)

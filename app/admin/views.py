@@ -104,7 +104,7 @@ def remove_grant(user_id, grant_id):
         services.revoke_grant(db.session, grant, by=current_user)
     except services.AccountError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash(error.page_message, "error")
     else:
         db.session.commit()
         flash(_("%(name)s no longer holds the role %(role)s.", name=user.full_name, role=label))

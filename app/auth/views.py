@@ -114,7 +114,7 @@ def register():
                     **_profile_fields(form, commune),
                 )
             except services.AccountError as error:
-                form.email.errors.append(error.message)
+                form.email.errors.append(error.page_message)
             else:
                 db.session.commit()
                 login_user(user)
@@ -189,7 +189,7 @@ def reset_password(token):
             current_app.config["PASSWORD_RESET_MAX_AGE"],
         )
     except services.AccountError as error:
-        return render_template("app/auth/reset_invalid.html", message=error.message), 400
+        return render_template("app/auth/reset_invalid.html", message=error.page_message), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
         services.set_password(user, form.password.data)

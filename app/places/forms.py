@@ -57,5 +57,5 @@ def resolve_commune(session, province, field):
     try:
         return services.find_commune(session, province, field.data)
     except services.PlaceError as error:
-        field.errors.append(error.message)
+        field.errors.append(error.page_message)
         return None

@@ -144,7 +144,7 @@ def resume():
         try:
             user = services.user_for_code(db.session, form.code.data)
         except services.LearnerError as error:
-            form.code.errors.append(error.message)
+            form.code.errors.append(error.page_message)
         else:
             return _signed_in(user)
     return render_template("courses/learners/resume.html", form=form)
@@ -164,7 +164,7 @@ def resume_from_qr(token):
         )
     except services.LearnerError as error:
         return render_template(
-            "courses/learners/resume.html", form=ResumeForm(), message=error.message
+            "courses/learners/resume.html", form=ResumeForm(), message=error.page_message
         ), 400
     form = ConfirmResumeForm()
     if form.validate_on_submit():
@@ -200,7 +200,7 @@ def register_officer():
                     locale=_locale(),
                 )
             except AccountError as error:
-                form.email.errors.append(error.message)
+                form.email.errors.append(error.page_message)
             else:
                 db.session.commit()
                 login_user(user)

@@ -150,7 +150,9 @@ def answer(slug, attempt_id):
         try:
             given = grading.read_answer(question.type, question.data, request.form)
         except grading.InvalidAnswer as exc:
-            return _render_question(course, attempt, steps[question.id], exc.message, exc.status)
+            return _render_question(
+                course, attempt, steps[question.id], exc.page_message, exc.status
+            )
         try:
             services.answer_question(db.session, attempt, question, given)
         except services.AttemptFinished:

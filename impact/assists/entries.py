@@ -45,6 +45,8 @@ class AssistError(DomainError, ValueError):
         "id_taken": _l("Another entry already has this id: make a new one."),
         "undo_expired": _l("It is too late to undo this entry: ask your coordinator."),
     }
+    #: on the log screen the form made the id: trying again makes a new one
+    page_sentences = {"id_taken": _l("This entry could not be saved: please try again.")}
 
 
 class InvalidEntry(AssistError):

@@ -181,9 +181,9 @@ def new():
         db.session.rollback()
         form.show_errors(refusal.fields)
         return _render(form, 400, home_request)
-    except services.AssistError:
+    except services.AssistError as refusal:
         db.session.rollback()
-        flash(_("This entry could not be saved: please try again."), "error")
+        flash(refusal.page_message, "error")
         return redirect(url_for("assists.new"))
     name = row.procedure.name(_locale())
     db.session.commit()
@@ -225,7 +225,7 @@ def undo(entry_id):
         services.undo_assist(db.session, row, current_user)
     except services.AssistError as refusal:
         db.session.rollback()
-        flash(refusal.message, "error")
+        flash(refusal.page_message, "error")
         return redirect(url_for("assists.new"))
     name = row.procedure.name(_locale())
     db.session.commit()

@@ -148,7 +148,7 @@ def assign(request_id):
         services.assign(db.session, found, picked, by=current_user)
     except services.HomeSupportError as refusal:
         db.session.rollback()
-        flash(refusal.message, "error")
+        flash(refusal.page_message, "error")
         return redirect(url_for("home_support.show", request_id=request_id))
     names = " & ".join(v.full_name for v in picked)
     db.session.commit()

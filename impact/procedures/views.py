@@ -44,7 +44,7 @@ def _save(form, procedure=None):
         )
     except services.CatalogueError as refusal:
         db.session.rollback()
-        form.code.errors = [*form.code.errors, refusal.message]
+        form.code.errors = [*form.code.errors, refusal.page_message]
         return None
     db.session.commit()
     flash(_("The procedure is saved: %(name)s.", name=saved.name_vi))

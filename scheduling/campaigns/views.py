@@ -127,7 +127,7 @@ def edit(campaign_id):
             summary = services.reshape_campaign(db.session, campaign, _changes(form, communes))
         except services.MaxBelowConfirmed as refusal:
             db.session.rollback()
-            form.max_per_shift.errors.append(refusal.message)
+            form.max_per_shift.errors.append(refusal.page_message)
             campaign = _campaign(campaign_id, edit=True)
         else:
             db.session.commit()

@@ -202,7 +202,7 @@ def add_member(team_id):
             return redirect(url_for("teams.detail", team_id=team.id))
     except services.TeamError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash(error.page_message, "error")
         return redirect(url_for("teams.detail", team_id=team.id))
     db.session.commit()
     flash(_("%(name)s is a member of the team.", name=person.full_name))
@@ -428,7 +428,7 @@ def staff_add(shift_id):
     person = find_by_email(db.session, form.email.data)
     if person is None or not services.is_volunteer(person):
         code = "unknown_person" if person is None else "not_a_volunteer"
-        flash(services.TeamError(code).message, "error")
+        flash(services.TeamError(code).page_message, "error")
         return back
     report = services.place_people(db.session, [person], [shift], current_user)
     placement = report.placements[0]

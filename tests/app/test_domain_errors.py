@@ -52,8 +52,7 @@ def test_an_uncaught_refusal_is_the_api_json_error(app):
     assert response.status_code == 409
     assert response.get_json() == {
         "error": "weekly_limit",
-        "message": "You have reached this campaign's limit of shifts for that week: pick "
-        "another week.",
+        "message": "You have reached this campaign's limit of shifts per week.",
     }
 
 
