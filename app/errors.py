@@ -1,10 +1,58 @@
-"""Error pages in the reader's language, and JSON errors under /api."""
+"""Domain errors, error pages in the reader's language, and JSON errors under /api."""
 
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
+
+
+class DomainError(Exception):
+    """A service refused: the base of every service's exceptions, mapped once for pages and API.
+
+    `code` is the API's error code (a subclass sets its own, or a root class is raised with one
+    of several), `status` the HTTP status it answers with, and `sentences` the sentence per code
+    in the reader's language: `message`, which the API sends. A page may say what to do next on
+    that page instead (`page_sentences`, `page_sentence`): `page_message`, which pages flash.
+    """
+
+    code: str = "refused"
+    status: int = 409
+    #: the sentence of each code this class (and its subclasses) may carry
+    sentences: dict = {}
+    #: the sentence of a code `sentences` does not name
+    sentence = _l("This cannot be done.")
+    #: what a page says instead, when it differs, per code or for every code
+    page_sentences: dict = {}
+    page_sentence = None
+
+    def __init__(self, code: str | None = None, *args):
+        super().__init__(code or self.code, *args)
+        if code is not None:
+            self.code = code
+
+    @property
+    def message(self) -> str:
+        return str(self.sentences.get(self.code, self.sentence))
+
+    @property
+    def page_message(self) -> str:
+        text = self.page_sentences.get(self.code, self.page_sentence)
+        return str(text) if text is not None else self.message
+
+
+def handle_domain_error(refusal: DomainError):
+    """A refusal no view caught: nothing it began is kept; the API answers its JSON error, a
+    page the error page with its sentence."""
+    db.session.rollback()
+    if request.path.startswith("/api/"):
+        response = jsonify(error=refusal.code, message=refusal.message)
+        response.status_code = refusal.status
+        return response
+    return render_template(
+        "app/errors/error.html", status=refusal.status, message=refusal.page_message
+    ), refusal.status
 
 
 def messages():
@@ -53,3 +101,4 @@ def handle_http_error(error: HTTPException):
 def init_app(app):
     # Flask hands unhandled exceptions to this handler as an InternalServerError.
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(DomainError, handle_domain_error)

@@ -1,19 +1,18 @@
 """The scheduling part of the JSON API: find shifts, book them, cancel, list one's bookings."""
 
-from datetime import date
-
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from app.access import roles, signed_in
 from app.api import error
+from app.api.openapi import operation
+from app.api.schemas import FORBIDDEN, UNAUTHORIZED, Error, commune_ref, point_ref
 from app.extensions import db
-from app.localtime import local
 from app.places.models import Commune
 from app.roles import Role
-from scheduling import services
+from scheduling import schemas, services
 from scheduling.booking import services as booking_services
 from scheduling.models import Booking, Shift
 
@@ -21,59 +20,45 @@ from scheduling.models import Booking, Shift
 bp = Blueprint("scheduling", __name__)
 
 
-def _refusals():
-    return {
-        "overlap": _("You already hold a shift at the same time."),
-        "weekly_limit": _("You have reached this campaign's limit of shifts per week."),
-        "shift_closed": _("This shift is no longer open for booking."),
-        "past_deadline": _(
-            "The cancellation deadline has passed. Ask your coordinator to release you."
-        ),
-    }
-
-
-def _local_iso(moment) -> str:
-    return local(moment).isoformat()
-
-
 def _place(shift: Shift) -> dict:
     point = shift.service_point
-    return {
-        "service_point": {"id": point.id, "name": point.name},
-        "commune": {"code": point.commune.code, "name": point.commune.name},
-    }
+    return {"service_point": point_ref(point), "commune": commune_ref(point.commune)}
 
 
-def _booking_json(booking: Booking) -> dict:
-    return {"id": booking.id, "shift_id": booking.shift_id, "status": str(booking.status)}
+def _booking(booking: Booking) -> schemas.Booking:
+    return schemas.Booking(id=booking.id, shift_id=booking.shift_id, status=booking.status)
 
 
 @bp.get("/shifts")
 @signed_in
-def shifts():
+@operation(
+    "listShifts",
+    summary="Active shifts of one commune on one local day",
+    query=schemas.ShiftQuery,
+    responses={
+        200: ("The shifts, by start time.", [schemas.Shift]),
+        400: ("Missing commune code or a date not in YYYY-MM-DD form.", Error),
+        401: UNAUTHORIZED,
+        404: ("No commune has this code.", Error),
+    },
+)
+def shifts(query: schemas.ShiftQuery):
     """The active shifts of one commune (official code) on one local day."""
-    code = request.args.get("commune", "").strip()
-    if not code:
-        return error(400, "bad_request", _("Give the commune's official code, e.g. 00130."))
-    try:
-        day = date.fromisoformat(request.args.get("date", ""))
-    except ValueError:
-        return error(400, "bad_request", _("Give the date as YYYY-MM-DD, e.g. 2025-07-15."))
-    commune = db.session.scalar(select(Commune).where(Commune.code == code))
+    commune = db.session.scalar(select(Commune).where(Commune.code == query.commune))
     if commune is None:
         return error(404, "not_found", _("No commune has this code."))
-    rows = services.shifts_for_commune_on(db.session, commune, day)
+    rows = services.shifts_for_commune_on(db.session, commune, query.date)
     return jsonify(
         [
-            {
-                "id": row.shift.id,
+            schemas.Shift(
+                id=row.shift.id,
                 **_place(row.shift),
-                "starts_at": _local_iso(row.shift.starts_at),
-                "ends_at": _local_iso(row.shift.ends_at),
-                "capacity": row.capacity,
-                "booked": row.confirmed,
-                "waitlisted": row.waitlisted,
-            }
+                starts_at=row.shift.starts_at,
+                ends_at=row.shift.ends_at,
+                capacity=row.capacity,
+                booked=row.confirmed,
+                waitlisted=row.waitlisted,
+            ).dump()
             for row in rows
         ]
     )
@@ -81,6 +66,20 @@ def shifts():
 
 @bp.post("/shifts/<int:shift_id>/bookings")
 @roles(Role.VOLUNTEER, Role.COORDINATOR)
+@operation(
+    "bookShift",
+    summary="Book a place on a shift, or its waitlist when it is full",
+    description="Idempotent: booking a shift one already holds answers 200 with that booking.",
+    path={"shift_id": "The shift."},
+    responses={
+        200: ("Already booked.", schemas.Booking),
+        201: ("Booked.", schemas.Booking),
+        401: UNAUTHORIZED,
+        403: FORBIDDEN,
+        404: ("No such shift.", Error),
+        409: ("Refused: overlap, weekly_limit or shift_closed.", Error),
+    },
+)
 def book_shift(shift_id):
     """Book a place (or the waitlist); booking again answers with the existing booking."""
     shift = db.session.get(Shift, shift_id)
@@ -90,13 +89,24 @@ def book_shift(shift_id):
         placement = booking_services.book_shift(db.session, shift, current_user)
     except services.SchedulingError as refusal:
         db.session.rollback()
-        return error(409, refusal.code, _refusals()[refusal.code])
+        return error(refusal.status, refusal.code, refusal.message)
     db.session.commit()
-    return jsonify(_booking_json(placement.booking)), 201 if placement.created else 200
+    return jsonify(_booking(placement.booking).dump()), 201 if placement.created else 200
 
 
 @bp.delete("/bookings/<int:booking_id>")
 @signed_in
+@operation(
+    "cancelBooking",
+    summary="Give up one's own booking",
+    path={"booking_id": "The booking."},
+    responses={
+        204: ("Cancelled (or already cancelled).", None),
+        401: UNAUTHORIZED,
+        404: ("No such booking among the caller's.", Error),
+        409: ("past_deadline: only a coordinator can release the place now.", Error),
+    },
+)
 def cancel_booking(booking_id):
     """Give up one's own booking; cancelling a cancelled booking changes nothing."""
     booking = db.session.get(Booking, booking_id)
@@ -107,23 +117,33 @@ def cancel_booking(booking_id):
         booking_services.cancel_booking(db.session, booking)
     except services.SchedulingError as refusal:
         db.session.rollback()
-        return error(409, refusal.code, _refusals()[refusal.code])
+        return error(refusal.status, refusal.code, refusal.message)
     db.session.commit()
     return "", 204
 
 
 @bp.get("/me/bookings")
 @signed_in
+@operation(
+    "listMyBookings",
+    summary="The caller's bookings, the latest shift first",
+    responses={
+        200: ("Confirmed, waitlisted and cancelled bookings.", [schemas.MyBooking]),
+        401: UNAUTHORIZED,
+    },
+)
 def my_bookings():
     """The caller's bookings, confirmed, waitlisted or cancelled, the latest shift first."""
     return jsonify(
         [
-            {
-                **_booking_json(booking),
-                "starts_at": _local_iso(booking.shift.starts_at),
-                "ends_at": _local_iso(booking.shift.ends_at),
+            schemas.MyBooking(
+                id=booking.id,
+                shift_id=booking.shift_id,
+                status=booking.status,
+                starts_at=booking.shift.starts_at,
+                ends_at=booking.shift.ends_at,
                 **_place(booking.shift),
-            }
+            ).dump()
             for booking in services.bookings_of(db.session, current_user.id)
         ]
     )

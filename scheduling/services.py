@@ -7,10 +7,12 @@ scheduling.booking. Services flush; the caller commits once.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from app.database import utcnow
+from app.errors import DomainError
 from app.localtime import local_day_bounds, local_periods
 from app.places.models import Commune, ServicePoint
 from app.text import fold
@@ -26,26 +28,36 @@ from scheduling.models import (
 HOLDING = (BookingStatus.CONFIRMED, BookingStatus.WAITLISTED)
 
 
-class SchedulingError(Exception):
+class SchedulingError(DomainError):
     """A scheduling operation refused; `code` names the reason for views and the API."""
 
     code = "scheduling"
+    sentence = _l("This shift cannot be booked.")
 
 
 class Overlap(SchedulingError):
     code = "overlap"
+    sentence = _l("You already hold a shift at the same time.")
+    page_sentence = _l("You already hold a shift at that time: cancel it first.")
 
 
 class WeeklyLimit(SchedulingError):
     code = "weekly_limit"
+    sentence = _l("You have reached this campaign's limit of shifts per week.")
+    page_sentence = _l(
+        "You have reached this campaign's limit of shifts for that week: pick another week."
+    )
 
 
 class ShiftClosed(SchedulingError):
     code = "shift_closed"
+    sentence = _l("This shift is no longer open for booking.")
+    page_sentence = _l("This shift can no longer be booked: it has started or was cancelled.")
 
 
 class PastDeadline(SchedulingError):
     code = "past_deadline"
+    sentence = _l("The cancellation deadline has passed. Ask your coordinator to release you.")
 
 
 def generate_shifts(session, campaign: Campaign) -> int:

@@ -35,17 +35,6 @@ def when(moment) -> str:
     return f"{format_time(moment, 'short')}, {format_date(moment, 'medium')}"
 
 
-REFUSALS = {
-    services.Overlap: _l("You already hold a shift at that time: cancel it first."),
-    services.WeeklyLimit: _l(
-        "You have reached this campaign's limit of shifts for that week: pick another week."
-    ),
-    services.ShiftClosed: _l(
-        "This shift can no longer be booked: it has started or was cancelled."
-    ),
-}
-
-
 @bp.get("/shifts")
 @roles(Role.VOLUNTEER)
 def find_shifts():
@@ -95,7 +84,7 @@ def book(shift_id):
         placement = booking_services.book_shift(db.session, shift, current_user)
     except services.SchedulingError as error:
         db.session.rollback()
-        flash(str(REFUSALS.get(type(error), _("This shift cannot be booked."))), "error")
+        flash(error.page_message, "error")
         return redirect(back)
     held = placement.booking
     position = (

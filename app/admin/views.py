@@ -102,12 +102,9 @@ def remove_grant(user_id, grant_id):
     label = ROLE_LABELS[grant.role]
     try:
         services.revoke_grant(db.session, grant, by=current_user)
-    except services.AccountError:
+    except services.AccountError as error:
         db.session.rollback()
-        flash(
-            _("You cannot remove your own last administrator role: ask another admin."),
-            "error",
-        )
+        flash(error.page_message, "error")
     else:
         db.session.commit()
         flash(_("%(name)s no longer holds the role %(role)s.", name=user.full_name, role=label))

@@ -1,46 +1,26 @@
-"""The OpenAPI 3.1 document of /api/v1, served at /api/v1/openapi.json.
+"""Each /api/v1 route's declaration, and the OpenAPI 3.1 document generated from them.
 
-Written by hand next to the routes: tests/api/test_openapi.py fails when a route is missing here.
+`@operation(...)` sits next to the route: it names the operation, parses its body and query
+string with the part's schemas (app/api/schemas.py bases), and lists the answers it gives. The
+document walks the url_map under /api/v1 and reads those declarations, so a route cannot be
+undocumented: `document` refuses a route that declares nothing.
 """
 
+import functools
+import re
+from dataclasses import dataclass, field
 
-def _ref(name):
-    return {"$ref": f"#/components/schemas/{name}"}
+from flask import current_app, request
+from pydantic import BaseModel, ValidationError
+from pydantic.json_schema import GenerateJsonSchema, models_json_schema
+from werkzeug.routing import IntegerConverter
 
+from app.api import bp
+from app.api.schemas import MAX_ID, Input, problems
 
-def _json(schema):
-    return {"content": {"application/json": {"schema": schema}}}
-
-
-def _error(description):
-    return {"description": description, **_json(_ref("Error"))}
-
-
-def _id_parameter(name, description):
-    return {
-        "name": name,
-        "in": "path",
-        "required": True,
-        "description": description,
-        "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
-    }
-
-
-#: text never holds a NUL character: every request with one is answered 400 (app/security.py)
-NO_NUL = "^[^\\x00]*$"
-
-
-def _query(name, description, format_=None):
-    # no NUL: the site refuses it in any request with a 400 before the view runs
-    schema = {"type": "string", **({"format": format_} if format_ else {"pattern": NO_NUL})}
-    return {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "description": description,
-        "schema": schema,
-    }
-
+#: an answer's (description, shape): a model, [model] for an array of it, dict for any object,
+#: None for no body
+Answer = tuple[str, type | list | None]
 
 ACCEPT_LANGUAGE = {
     "name": "Accept-Language",
@@ -50,872 +30,231 @@ ACCEPT_LANGUAGE = {
     "choice of language wins.",
     "schema": {"type": "string"},
 }
-
-UNAUTHORIZED = _error("No valid bearer token.")
-FORBIDDEN = _error("The token's user may not do this.")
 SIGNED_IN = [{"bearerAuth": []}]
-
-_TIME = {"type": "string", "format": "date-time", "description": "ISO 8601, +07:00 offset"}
-_PLACE = {
-    "service_point": _ref("ServicePointRef"),
-    "commune": _ref("CommuneRef"),
-}
-
-_SHARE = {"type": ["number", "null"], "description": "0–1; null when nothing to divide by"}
-_COUNT = {"type": "integer", "minimum": 0}
-
-SCHEMAS = {
-    "Stats": {
-        "type": "object",
-        "required": [
-            "from",
-            "to",
-            "totals",
-            "shares",
-            "targets",
-            "per_day",
-            "reasons",
-            "communes",
-            "shifts",
-            "attendance",
-            "learning",
-        ],
-        "properties": {
-            "from": {"type": "string", "format": "date"},
-            "to": {"type": "string", "format": "date"},
-            "totals": {
-                "type": "object",
-                "description": "Counts of assisted submissions: total, submitted, "
-                "submitted_online, submitted_fully_online, result_yes/no/not_yet, self_service, "
-                "vulnerable, at_home, offline, reason_<code> for each reason.",
-                "additionalProperties": _COUNT,
-            },
-            "shares": {
-                "type": "object",
-                "description": "online, fully_online and result_electronic of submitted "
-                "dossiers; self_service of all dossiers.",
-                "additionalProperties": _SHARE,
-            },
-            "targets": {"type": "object", "additionalProperties": {"type": "number"}},
-            "per_day": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["date", "dossiers"],
-                    "properties": {
-                        "date": {"type": "string", "format": "date"},
-                        "dossiers": _COUNT,
-                    },
-                },
-            },
-            "reasons": {
-                "type": "array",
-                "description": "Why dossiers could not be submitted, most frequent first.",
-                "items": {
-                    "type": "object",
-                    "required": ["reason", "dossiers"],
-                    "properties": {"reason": {"type": "string"}, "dossiers": _COUNT},
-                },
-            },
-            "communes": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["code", "name", "dossiers", "submitted", "online_share"],
-                    "properties": {
-                        "code": {"type": "string"},
-                        "name": {"type": "string"},
-                        "dossiers": _COUNT,
-                        "submitted": _COUNT,
-                        "online_share": _SHARE,
-                    },
-                },
-            },
-            "attendance": {
-                "type": "object",
-                "description": "Of the shifts that have ended: volunteer-hours attended "
-                "(check-in to check-out within the shift), confirmed bookings, no-shows.",
-                "properties": {
-                    "attended_hours": {"type": "number", "minimum": 0},
-                    "ended_bookings": _COUNT,
-                    "no_shows": _COUNT,
-                    "no_show_rate": _SHARE,
-                },
-            },
-            "learning": {
-                "type": "object",
-                "description": "Lessons completed, people who completed one, and courses mastered "
-                "(certificates issued) during the range by people whose home commune is in it.",
-                "required": ["lessons_completed", "learners", "courses_mastered"],
-                "properties": {
-                    "lessons_completed": _COUNT,
-                    "learners": _COUNT,
-                    "courses_mastered": _COUNT,
-                },
-            },
-            "shifts": {
-                "type": "object",
-                "required": ["total", "covered", "understaffed", "booked_hours"],
-                "properties": {
-                    "total": _COUNT,
-                    "covered": _COUNT,
-                    "understaffed": _COUNT,
-                    "booked_hours": {"type": "number", "minimum": 0},
-                },
-            },
-        },
-    },
-    "Error": {
-        "type": "object",
-        "required": ["error", "message"],
-        "properties": {
-            "error": {
-                "type": "string",
-                "description": "A stable code, e.g. not_found, overlap, weekly_limit, "
-                "shift_closed, past_deadline, unauthorized, rate_limited.",
-            },
-            "message": {"type": "string", "description": "In the request's language."},
-        },
-    },
-    "Credentials": {
-        "type": "object",
-        "required": ["email", "password"],
-        "properties": {
-            "email": {"type": "string", "minLength": 1, "maxLength": 254, "pattern": NO_NUL},
-            "password": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": NO_NUL},
-        },
-    },
-    "Token": {
-        "type": "object",
-        "required": ["token"],
-        "additionalProperties": False,
-        "properties": {
-            "token": {
-                "type": "string",
-                "description": "Send as `Authorization: Bearer <token>`; shown only once.",
-            }
-        },
-    },
-    "ServicePointRef": {
-        "type": "object",
-        "required": ["id", "name"],
-        "additionalProperties": False,
-        "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
-    },
-    "CommuneRef": {
-        "type": "object",
-        "required": ["code", "name"],
-        "additionalProperties": False,
-        "properties": {
-            "code": {"type": "string", "pattern": "^[0-9]{5}$"},
-            "name": {"type": "string"},
-        },
-    },
-    "Shift": {
-        "type": "object",
-        "required": [
-            "id",
-            "service_point",
-            "commune",
-            "starts_at",
-            "ends_at",
-            "capacity",
-            "booked",
-            "waitlisted",
-        ],
-        "additionalProperties": False,
-        "properties": {
-            "id": {"type": "integer"},
-            **_PLACE,
-            "starts_at": _TIME,
-            "ends_at": _TIME,
-            "capacity": {
-                "type": "integer",
-                "minimum": 1,
-                "description": "The campaign's maximum of confirmed volunteers per shift.",
-            },
-            "booked": {"type": "integer", "minimum": 0, "description": "Confirmed bookings."},
-            "waitlisted": {"type": "integer", "minimum": 0},
-        },
-    },
-    "Booking": {
-        "type": "object",
-        "required": ["id", "shift_id", "status"],
-        "additionalProperties": False,
-        "properties": {
-            "id": {"type": "integer"},
-            "shift_id": {"type": "integer"},
-            "status": {"type": "string", "enum": ["confirmed", "waitlisted"]},
-        },
-    },
-    "MyBooking": {
-        "type": "object",
-        "required": [
-            "id",
-            "shift_id",
-            "status",
-            "starts_at",
-            "ends_at",
-            "service_point",
-            "commune",
-        ],
-        "additionalProperties": False,
-        "properties": {
-            "id": {"type": "integer"},
-            "shift_id": {"type": "integer"},
-            "status": {"type": "string", "enum": ["confirmed", "waitlisted", "cancelled"]},
-            "starts_at": _TIME,
-            "ends_at": _TIME,
-            **_PLACE,
-        },
-    },
-    "CourseProgress": {
-        "type": "object",
-        "required": ["lessons_done", "mastered", "best_score"],
-        "additionalProperties": False,
-        "properties": {
-            "lessons_done": {"type": "integer", "minimum": 0},
-            "mastered": {
-                "type": "boolean",
-                "description": "An attempt at the quiz reached the course's pass mark.",
-            },
-            "best_score": {
-                "type": ["integer", "null"],
-                "minimum": 0,
-                "maximum": 100,
-                "description": "Best finished attempt, percent; null before any.",
-            },
-        },
-    },
-    "Course": {
-        "type": "object",
-        "required": [
-            "slug",
-            "title",
-            "summary",
-            "audience",
-            "minutes",
-            "lessons_count",
-            "progress",
-        ],
-        "additionalProperties": False,
-        "properties": {
-            "slug": {"type": "string"},
-            "title": {"type": "string", "description": "In the request's language."},
-            "summary": {"type": "string", "description": "In the request's language."},
-            "audience": {"type": "string", "enum": ["resident", "officer", "volunteer"]},
-            "minutes": {"type": "integer", "description": "Estimated time to finish."},
-            "lessons_count": {"type": "integer", "minimum": 0},
-            "progress": _ref("CourseProgress"),
-        },
-    },
-    "CourseDetail": {
-        "type": "object",
-        "required": [
-            "slug",
-            "title",
-            "summary",
-            "audience",
-            "minutes",
-            "lessons_count",
-            "progress",
-            "lessons",
-        ],
-        "additionalProperties": False,
-        "properties": {
-            "slug": {"type": "string"},
-            "title": {"type": "string"},
-            "summary": {"type": "string"},
-            "audience": {"type": "string", "enum": ["resident", "officer", "volunteer"]},
-            "minutes": {"type": "integer"},
-            "lessons_count": {"type": "integer", "minimum": 0},
-            "progress": _ref("CourseProgress"),
-            "lessons": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["slug", "title", "done"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "slug": {"type": "string"},
-                        "title": {"type": "string"},
-                        "done": {"type": "boolean", "description": "Marked done by the caller."},
-                    },
-                },
-            },
-        },
-    },
-}
-
-PATHS = {
-    "/api/v1/tokens": {
-        "post": {
-            "operationId": "createToken",
-            "summary": "Exchange an email and password for a bearer token",
-            "description": "Rate-limited per address and per email, like the login form.",
-            "security": [],
-            "parameters": [ACCEPT_LANGUAGE],
-            "requestBody": {"required": True, **_json(_ref("Credentials"))},
-            "responses": {
-                "201": {"description": "A new token.", **_json(_ref("Token"))},
-                "400": _error("Not a JSON object with an email and a password."),
-                "401": _error("Wrong email or password."),
-                "429": _error("Too many attempts; wait a minute."),
-            },
-        }
-    },
-    "/api/v1/openapi.json": {
-        "get": {
-            "operationId": "getOpenApi",
-            "summary": "This document",
-            "security": [],
-            "responses": {
-                "200": {"description": "OpenAPI 3.1", **_json({"type": "object"})},
-            },
-        }
-    },
-    "/api/v1/shifts": {
-        "get": {
-            "operationId": "listShifts",
-            "summary": "Active shifts of one commune on one local day",
-            "security": SIGNED_IN,
-            "parameters": [
-                {
-                    "name": "commune",
-                    "in": "query",
-                    "required": True,
-                    "description": "Official commune code, e.g. 00130 (Phường Bồ Đề).",
-                    "schema": {"type": "string", "pattern": "^[^\\x00]*\\S[^\\x00]*$"},
-                },
-                {
-                    "name": "date",
-                    "in": "query",
-                    "required": True,
-                    "description": "Local day (Asia/Ho_Chi_Minh), YYYY-MM-DD.",
-                    "schema": {"type": "string", "format": "date"},
-                },
-                ACCEPT_LANGUAGE,
-            ],
-            "responses": {
-                "200": {
-                    "description": "The shifts, by start time.",
-                    **_json({"type": "array", "items": _ref("Shift")}),
-                },
-                "400": _error("Missing commune code or a date not in YYYY-MM-DD form."),
-                "401": UNAUTHORIZED,
-                "404": _error("No commune has this code."),
-            },
-        }
-    },
-    "/api/v1/shifts/{shift_id}/bookings": {
-        "post": {
-            "operationId": "bookShift",
-            "summary": "Book a place on a shift, or its waitlist when it is full",
-            "description": "Idempotent: booking a shift one already holds answers 200 with "
-            "that booking.",
-            "security": SIGNED_IN,
-            "parameters": [_id_parameter("shift_id", "The shift."), ACCEPT_LANGUAGE],
-            "responses": {
-                "200": {"description": "Already booked.", **_json(_ref("Booking"))},
-                "201": {"description": "Booked.", **_json(_ref("Booking"))},
-                "401": UNAUTHORIZED,
-                "403": FORBIDDEN,
-                "404": _error("No such shift."),
-                "409": _error("Refused: overlap, weekly_limit or shift_closed."),
-            },
-        }
-    },
-    "/api/v1/bookings/{booking_id}": {
-        "delete": {
-            "operationId": "cancelBooking",
-            "summary": "Give up one's own booking",
-            "security": SIGNED_IN,
-            "parameters": [_id_parameter("booking_id", "The booking."), ACCEPT_LANGUAGE],
-            "responses": {
-                "204": {"description": "Cancelled (or already cancelled)."},
-                "401": UNAUTHORIZED,
-                "404": _error("No such booking among the caller's."),
-                "409": _error("past_deadline: only a coordinator can release the place now."),
-            },
-        }
-    },
-    "/api/v1/me/bookings": {
-        "get": {
-            "operationId": "listMyBookings",
-            "summary": "The caller's bookings, the latest shift first",
-            "security": SIGNED_IN,
-            "parameters": [ACCEPT_LANGUAGE],
-            "responses": {
-                "200": {
-                    "description": "Confirmed, waitlisted and cancelled bookings.",
-                    **_json({"type": "array", "items": _ref("MyBooking")}),
-                },
-                "401": UNAUTHORIZED,
-            },
-        }
-    },
-    "/api/v1/courses": {
-        "get": {
-            "operationId": "listCourses",
-            "summary": "The course catalogue, with the caller's progress in each course",
-            "security": SIGNED_IN,
-            "parameters": [ACCEPT_LANGUAGE],
-            "responses": {
-                "200": {
-                    "description": "Every course, by audience then catalogue order.",
-                    **_json({"type": "array", "items": _ref("Course")}),
-                },
-                "401": UNAUTHORIZED,
-            },
-        }
-    },
-    "/api/v1/courses/{slug}": {
-        "get": {
-            "operationId": "getCourse",
-            "summary": "One course: its lessons, each done or not, and the caller's progress",
-            "security": SIGNED_IN,
-            "parameters": [
-                {
-                    "name": "slug",
-                    "in": "path",
-                    "required": True,
-                    "description": "The course's slug, e.g. vneid.",
-                    "schema": {"type": "string"},
-                },
-                ACCEPT_LANGUAGE,
-            ],
-            "responses": {
-                "200": {"description": "The course.", **_json(_ref("CourseDetail"))},
-                "401": UNAUTHORIZED,
-                "404": _error("No course has this slug."),
-            },
-        }
-    },
-    "/api/v1/stats": {
-        "get": {
-            "operationId": "getStats",
-            "summary": "The impact dashboard's figures for a province or a commune",
-            "description": "Aggregates only, as on the public page of a province: no person is "
-            "named. Dates out of order are swapped and a range is cut to its last 366 days; "
-            "`from` and `to` in the answer say which days it covers. Without province or "
-            "commune: the whole country.",
-            "security": SIGNED_IN,
-            "parameters": [
-                _query("province", "Official province code, e.g. 01 (Hà Nội)."),
-                _query("commune", "Official commune code, e.g. 00130 (Phường Bồ Đề)."),
-                _query(
-                    "from", "First local day, YYYY-MM-DD (default: 29 days before `to`).", "date"
-                ),
-                _query("to", "Last local day, YYYY-MM-DD (default: today).", "date"),
-                ACCEPT_LANGUAGE,
-            ],
-            "responses": {
-                "200": {"description": "The figures.", **_json(_ref("Stats"))},
-                "400": _error(
-                    "A date not in YYYY-MM-DD form, or a query parameter not listed here."
-                ),
-                "401": UNAUTHORIZED,
-                "404": _error(
-                    "No province or commune has this code, or the commune is not in the province."
-                ),
-            },
-        }
-    },
-}
+REF = "#/components/schemas/{model}"
 
 
-# --- The assisted-submission log and the procedure catalogue (impact/assists/api.py) -------------
+@dataclass(frozen=True)
+class Operation:
+    """What the document says of one route, and the shapes its requests are parsed with."""
 
-_ENTRY_PROPERTIES = {
-    "id": {
-        "type": "string",
-        "format": "uuid",
-        "description": "Made by the client (crypto.randomUUID()); sending it again is harmless.",
-    },
-    "service_point": {
-        "type": "integer",
-        "minimum": 1,
-        "maximum": 2**31 - 1,
-        "description": "The service point's id.",
-    },
-    "procedure": {
-        "type": "string",
-        "minLength": 1,
-        "description": "A code from GET /api/v1/procedures.",
-    },
-    "channel": {
-        "type": "string",
-        "enum": ["national_portal", "vneid", "provincial_portal", "paper"],
-    },
-    "level": {
-        "type": "string",
-        "enum": ["partly_online", "fully_online", "paper"],
-        "description": "paper exactly when the channel is paper.",
-    },
-    "outcome": {"type": "string", "enum": ["submitted", "not_submitted"]},
-    "reason": {
-        "type": ["string", "null"],
-        "enum": [
-            "network_down",
-            "system_error",
-            "missing_signature",
-            "missing_documents",
-            "no_account",
-            "other",
-            None,
-        ],
-        "description": "Required when not_submitted; null or absent when submitted.",
-    },
-    "result_electronic": {"type": "string", "enum": ["yes", "no", "not_yet"]},
-    "age_band": {"type": "string", "enum": ["under_18", "18_39", "40_59", "60_plus"]},
-    "vulnerable": {"type": "boolean", "description": "Elderly or disabled."},
-    "at_home": {"type": "boolean", "description": "Helped at home."},
-    "self_service": {"type": "boolean", "description": "Did it themselves, with guidance."},
-    "occurred_at": {
-        "type": "string",
-        "format": "date-time",
-        "description": "When it happened, with an offset. Never refused for being late; at most "
-        "10 minutes ahead of the server's clock.",
-    },
-    "offline": {
-        "type": "boolean",
-        "description": "It waited in the client's queue before being sent (default false).",
-    },
-}
+    id: str
+    summary: str
+    responses: dict[int, Answer]
+    description: str | None = None
+    body: type[Input] | None = None
+    query: type[Input] | None = None
+    #: the description of each path parameter; its schema comes from the URL rule's converter
+    path: dict[str, str] = field(default_factory=dict)
+    #: whether Accept-Language chooses the language of its messages
+    language: bool = True
 
-SCHEMAS.update(
-    {
-        "AssistEntry": {
-            "type": "object",
-            "description": "One dossier a volunteer helped with. No name, ID number, phone or "
-            "address of the resident: there is no field for them.",
-            "required": [
-                "id",
-                "service_point",
-                "procedure",
-                "channel",
-                "level",
-                "outcome",
-                "result_electronic",
-                "age_band",
-                "occurred_at",
-            ],
-            "properties": _ENTRY_PROPERTIES,
-            "allOf": [
-                {  # a reason exactly when the dossier was not submitted
-                    "if": {"properties": {"outcome": {"const": "submitted"}}},
-                    "then": {"properties": {"reason": {"type": "null"}}},
-                    "else": {"required": ["reason"], "properties": {"reason": {"type": "string"}}},
-                },
-                {  # paper at the counter goes with the paper level and nothing else
-                    "if": {"properties": {"channel": {"const": "paper"}}},
-                    "then": {"properties": {"level": {"const": "paper"}}},
-                    "else": {"properties": {"level": {"enum": ["partly_online", "fully_online"]}}},
-                },
-            ],
-        },
-        "Assist": {
-            "type": "object",
-            "required": ["id", "service_point", "commune", "procedure", "occurred_at", "late"],
-            "properties": {
-                **_ENTRY_PROPERTIES,
-                **_PLACE,
-                "procedure": _ref("ProcedureRef"),
-                "occurred_at": _TIME,
-                "occurred_on": {
-                    "type": "string",
-                    "format": "date",
-                    "description": "The local day (Asia/Ho_Chi_Minh) it happened.",
-                },
-                "received_at": _TIME,
-                "shift_id": {
-                    "type": ["integer", "null"],
-                    "description": "The volunteer's shift at that point at that time, if any.",
-                },
-                "home_request": {
-                    "type": ["integer", "null"],
-                    "description": "The home-support request this visit answered, if any "
-                    "(set from the log screen only).",
-                },
-                "late": {
-                    "type": "boolean",
-                    "description": "Received after its shift (or, without one, its day) ended; "
-                    "accepted and flagged.",
-                },
-                "voided_at": {
-                    "type": ["string", "null"],
-                    "format": "date-time",
-                    "description": "When its volunteer undid it, if they did.",
-                },
-            },
-        },
-        "ProcedureRef": {
-            "type": "object",
-            "required": ["code", "name"],
-            "additionalProperties": False,
-            "properties": {
-                "code": {"type": "string", "description": "Stable ASCII, e.g. birth-registration"},
-                "name": {"type": "string", "description": "In the request's language."},
-            },
-        },
+
+def operation(
+    id,  # noqa: A002 - the operationId
+    *,
+    summary,
+    responses,
+    description=None,
+    body=None,
+    query=None,
+    path=None,
+    language=True,
+):
+    """Declare the route's operation; the view then receives `body=` and/or `query=` parsed.
+
+    A body that is not a JSON object, or that its shape refuses, is answered by the shape's
+    `refuse` (a 400 or 422 with the project's sentences) and the view is not called.
+    """
+    declared = Operation(
+        id=id,
+        summary=summary,
+        responses=responses,
+        description=description,
+        body=body,
+        query=query,
+        path=path or {},
+        language=language,
+    )
+
+    def decorate(view):
+        @functools.wraps(view)
+        def parse_then_call(*args, **kwargs):
+            if body is not None:
+                raw = request.get_json(silent=True)
+                if not isinstance(raw, dict):
+                    return body.refuse(["body"])
+                try:
+                    kwargs["body"] = body.parse(raw)
+                except ValidationError as exc:
+                    return body.refuse(problems(exc))
+            if query is not None:
+                try:
+                    kwargs["query"] = query.parse(request.args.to_dict())
+                except ValidationError as exc:
+                    return query.refuse(problems(exc))
+            return view(*args, **kwargs)
+
+        parse_then_call.operation = declared
+        return parse_then_call
+
+    return decorate
+
+
+# --- the document -------------------------------------------------------------------------------
+
+
+class _Schemas(GenerateJsonSchema):
+    """Pydantic's JSON Schema without a title on every field (the names say it)."""
+
+    def field_title_should_be_set(self, schema) -> bool:
+        return False
+
+
+def _openapi_path(rule: str) -> str:
+    return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule)
+
+
+def _models(operations) -> list[type[BaseModel]]:
+    """Every model the operations name, each once, in the order first named."""
+    found = []
+
+    def add(shape):
+        if isinstance(shape, list):
+            shape = shape[0]
+        if isinstance(shape, type) and issubclass(shape, BaseModel) and shape not in found:
+            found.append(shape)
+
+    for op in operations:
+        add(op.body)  # a query's fields become parameters, not a component
+        for _description, shape in op.responses.values():
+            add(shape)
+    return found
+
+
+def _content(shape, refs):
+    if shape is None:
+        return {}
+    if shape is dict:
+        schema = {"type": "object"}
+    elif isinstance(shape, list):
+        schema = {"type": "array", "items": refs[shape[0]]}
+    else:
+        schema = refs[shape]
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _path_parameter(rule, name, description):
+    converter = rule._converters[name]
+    if isinstance(converter, IntegerConverter):
+        schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+    else:
+        schema = {"type": "string"}
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": description,
+        "schema": schema,
     }
-)
 
-PATHS.update(
-    {
-        "/api/v1/assists": {
-            "post": {
-                "operationId": "createAssist",
-                "summary": "Log an assisted submission",
-                "description": "Idempotent on the client-made id: an id already stored answers "
-                "200 with the stored entry unchanged, even if the body differs.",
-                "security": SIGNED_IN,
-                "parameters": [ACCEPT_LANGUAGE],
-                "requestBody": {"required": True, **_json(_ref("AssistEntry"))},
-                "responses": {
-                    "200": {"description": "Already stored.", **_json(_ref("Assist"))},
-                    "201": {"description": "Stored.", **_json(_ref("Assist"))},
-                    "400": _error("Not a JSON object."),
-                    "401": UNAUTHORIZED,
-                    "403": FORBIDDEN,
-                    "404": _error(
-                        "not_found: the entry is otherwise valid but no service point or "
-                        "procedure has the id or code it gives."
-                    ),
-                    "409": _error(
-                        "id_taken: another person's entry has this id; future: occurred_at is "
-                        "more than 10 minutes ahead of the server's clock."
-                    ),
-                    "422": {
-                        "description": "Errors, one per field.",
-                        **_json(_ref("InvalidInput")),
-                    },
-                },
+
+def _query_parameters(query: type[Input]) -> list[dict]:
+    schema = query.model_json_schema(by_alias=True, schema_generator=_Schemas)
+    required = set(schema.get("required", ()))
+    parameters = []
+    for name, prop in schema["properties"].items():
+        prop = dict(prop)
+        description = prop.pop("description", None)
+        prop.pop("default", None)
+        parameters.append(
+            {
+                "name": name,
+                "in": "query",
+                "required": name in required,
+                **({"description": description} if description else {}),
+                "schema": prop,
             }
-        },
-        "/api/v1/procedures": {
-            "get": {
-                "operationId": "listProcedures",
-                "summary": "The active procedures of the catalogue",
-                "security": SIGNED_IN,
-                "parameters": [ACCEPT_LANGUAGE],
-                "responses": {
-                    "200": {
-                        "description": "Sorted by name in the request's language.",
-                        **_json({"type": "array", "items": _ref("ProcedureRef")}),
-                    },
-                    "401": UNAUTHORIZED,
-                },
-            }
-        },
+        )
+    return parameters
+
+
+def _operation(rule, view, op: Operation, refs) -> dict:
+    public = getattr(view, "access", None) is not None and view.access.public
+    parameters = [_path_parameter(rule, name, op.path[name]) for name in rule.arguments]
+    if op.query is not None:
+        parameters += _query_parameters(op.query)
+    if op.language:
+        parameters.append(ACCEPT_LANGUAGE)
+    document = {"operationId": op.id, "summary": op.summary}
+    if op.description:
+        document["description"] = op.description
+    document["security"] = [] if public else SIGNED_IN
+    if parameters:
+        document["parameters"] = parameters
+    if op.body is not None:
+        document["requestBody"] = {"required": True, **_content(op.body, refs)}
+    document["responses"] = {
+        str(status): {"description": description, **_content(shape, refs)}
+        for status, (description, shape) in sorted(op.responses.items())
     }
-)
+    return document
 
 
-# --- check-in (scheduling/checkin/api.py) ------------------------------------------------------
-
-_SCAN_CODES = [
-    "already_checked_in",
-    "no_shift_now",
-    "expired_token",
-    "invalid_token",
-    "rotated_token",
-    "shift_full",
-]
-
-SCHEMAS.update(
-    {
-        "CheckinRequest": {
-            "type": "object",
-            "required": ["token", "nonce", "scanned_at"],
-            "properties": {
-                "token": {
-                    "type": "string",
-                    "minLength": 1,
-                    "maxLength": 2000,
-                    "description": "The scanned text: a poster or live QR token (or its whole "
-                    "/check-in/<token> URL) to check oneself in; with `service_point`, a "
-                    "volunteer's badge token or short code scanned by a coordinator.",
-                },
-                "nonce": {
-                    "type": "string",
-                    "pattern": "^[A-Za-z0-9_-]{8,64}$",
-                    "description": "Made by the client once per scan (e.g. a UUID); sending it "
-                    "again answers with the first result and writes nothing.",
-                },
-                "scanned_at": {
-                    "type": "string",
-                    "format": "date-time",
-                    "description": "When the device scanned, ISO 8601 with offset.",
-                },
-                "offline": {
-                    "type": "boolean",
-                    "default": False,
-                    "description": "Sent from the offline queue: the check-in counts from "
-                    "scanned_at when that is at most 12 hours old. Live QR tokens are still "
-                    "judged on the server's clock.",
-                },
-                "service_point": {
-                    "type": "integer",
-                    "minimum": 1,
-                    "maximum": 2147483647,
-                    "description": "For a coordinator scanning a volunteer's badge: the "
-                    "service point where the scanner stands.",
-                },
+def document(app) -> dict:
+    """The OpenAPI 3.1 document of every route under /api/v1, from their declarations."""
+    routes = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.rule):
+        if not rule.rule.startswith(bp.url_prefix + "/"):
+            continue
+        view = app.view_functions[rule.endpoint]
+        op = getattr(view, "operation", None)
+        if op is None:
+            raise LookupError(f"{rule.endpoint} ({rule.rule}) declares no @operation")
+        routes.append((rule, view, op))
+    models = _models(op for _rule, _view, op in routes)
+    keys, definitions = models_json_schema(
+        [
+            (model, "validation" if issubclass(model, Input) else "serialization")
+            for model in models
+        ],
+        by_alias=True,
+        ref_template=REF,
+        schema_generator=_Schemas,
+    )
+    refs = {model: keys[(model, mode)] for (model, mode) in keys}
+    paths: dict[str, dict] = {}
+    for rule, view, op in routes:
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            paths.setdefault(_openapi_path(rule.rule), {})[method.lower()] = _operation(
+                rule, view, op, refs
+            )
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Cầu Nối API",
+            "version": "1",
+            "description": "Shifts and bookings for the volunteers of the digital-transformation "
+            'campaign. Errors are {"error": code, "message": text in the request\'s language}.',
+        },
+        "paths": paths,
+        "components": {
+            "schemas": definitions.get("$defs", {}),
+            "securitySchemes": {
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A token from POST /api/v1/tokens.",
+                }
             },
         },
-        "Checkin": {
-            "type": "object",
-            "required": [
-                "id",
-                "booking_id",
-                "shift_id",
-                "volunteer_id",
-                "service_point",
-                "checked_in_at",
-                "checked_out_at",
-                "closed_automatically",
-                "walk_in",
-                "hours",
-            ],
-            "additionalProperties": False,
-            "properties": {
-                "id": {"type": "integer"},
-                "booking_id": {"type": "integer"},
-                "shift_id": {"type": "integer"},
-                "volunteer_id": {"type": "integer"},
-                "service_point": _ref("ServicePointRef"),
-                "checked_in_at": _TIME,
-                "checked_out_at": {**_TIME, "type": ["string", "null"]},
-                "closed_automatically": {
-                    "type": "boolean",
-                    "description": "Closed at the shift's end because nobody checked out.",
-                },
-                "walk_in": {
-                    "type": "boolean",
-                    "description": "The check-in made the booking (no booking before).",
-                },
-                "hours": {
-                    "type": "number",
-                    "description": "min(check-out, shift end) − max(check-in, shift start), "
-                    "up to now for a running shift; rounded to 0.01.",
-                },
-            },
-        },
-        "ScanRefusal": {
-            "type": "object",
-            "required": ["error", "message"],
-            "properties": {
-                "error": {
-                    "type": "string",
-                    # besides the scan codes: forbidden (403) and nonce_taken (409), as described
-                    "enum": [*_SCAN_CODES, "forbidden", "nonce_taken"],
-                },
-                "message": {"type": "string", "description": "In the request's language."},
-                "checkin": {
-                    **_ref("Checkin"),
-                    "description": "With already_checked_in: the existing check-in.",
-                },
-            },
-        },
-        "InvalidInput": {
-            "type": "object",
-            "required": ["error", "message", "fields"],
-            "properties": {
-                "error": {"const": "invalid"},
-                "message": {"type": "string"},
-                "fields": {
-                    "type": "object",
-                    "additionalProperties": {"type": "string"},
-                    "description": "One message per field sent wrong or missing, in the request's "
-                    "language.",
-                },
-            },
-        },
+        "security": SIGNED_IN,
     }
-)
 
 
-def _refusal(description):
-    return {"description": description, **_json(_ref("ScanRefusal"))}
-
-
-PATHS.update(
-    {
-        "/api/v1/checkins": {
-            "post": {
-                "operationId": "checkIn",
-                "summary": "Check in with a scanned QR token (every call is logged as a scan)",
-                "description": "Checks the caller in to their confirmed booking on the shift "
-                "running now at the token's service point (from 30 minutes before its start "
-                "until its end), or as a walk-in when they have none and the shift has room. "
-                "Idempotent on `nonce`: the same nonce answers with the first result.",
-                "security": SIGNED_IN,
-                "parameters": [ACCEPT_LANGUAGE],
-                "requestBody": {"required": True, **_json(_ref("CheckinRequest"))},
-                "responses": {
-                    "200": {
-                        "description": "The nonce was seen: the same check-in.",
-                        **_json(_ref("Checkin")),
-                    },
-                    "201": {"description": "Checked in.", **_json(_ref("Checkin"))},
-                    "401": UNAUTHORIZED,
-                    "403": _refusal(
-                        "invalid_token (forged, unreadable, of another kind or for an unknown "
-                        "point); or `forbidden`: the caller may not scan badges at "
-                        "`service_point`."
-                    ),
-                    "404": _error("No service point has the id given as `service_point`."),
-                    "409": _refusal(
-                        "already_checked_in (with the check-in), no_shift_now, shift_full; "
-                        "or nonce_taken (the nonce belongs to another user's scan)."
-                    ),
-                    "410": _refusal(
-                        "expired_token (live QR or badge) or rotated_token (a replaced poster)."
-                    ),
-                    "422": {"description": "Malformed input.", **_json(_ref("InvalidInput"))},
-                },
-            }
-        },
-        "/api/v1/checkins/{checkin_id}/checkout": {
-            "post": {
-                "operationId": "checkOut",
-                "summary": "Check out; repeating it changes nothing",
-                "description": "After the shift's end the check-in is closed at the end.",
-                "security": SIGNED_IN,
-                "parameters": [
-                    _id_parameter("checkin_id", "The check-in (its `id`)."),
-                    ACCEPT_LANGUAGE,
-                ],
-                "responses": {
-                    "200": {"description": "Checked out.", **_json(_ref("Checkin"))},
-                    "401": UNAUTHORIZED,
-                    "403": FORBIDDEN,
-                    "404": _error("No such check-in among those the caller may see."),
-                },
-            }
-        },
-    }
-)
-
-DOCUMENT = {
-    "openapi": "3.1.0",
-    "info": {
-        "title": "Cầu Nối API",
-        "version": "1",
-        "description": "Shifts and bookings for the volunteers of the digital-transformation "
-        'campaign. Errors are {"error": code, "message": text in the request\'s language}.',
-    },
-    "paths": PATHS,
-    "components": {
-        "schemas": SCHEMAS,
-        "securitySchemes": {
-            "bearerAuth": {
-                "type": "http",
-                "scheme": "bearer",
-                "description": "A token from POST /api/v1/tokens.",
-            }
-        },
-    },
-    "security": SIGNED_IN,
-}
+def current_document() -> dict:
+    """The running app's document, made once: the routes do not change after start-up."""
+    extensions = current_app.extensions
+    if "openapi" not in extensions:
+        extensions["openapi"] = document(current_app)
+    return extensions["openapi"]

@@ -4,10 +4,11 @@ from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 
 from app.access import public
-from app.api import bp, error, openapi, services
+from app.api import bp, error, services
+from app.api.openapi import current_document, operation
+from app.api.schemas import Credentials, Error, Token
 from app.auth import services as accounts
 from app.extensions import db, limiter, login_manager
-from app.security import has_nul
 
 #: the frame's name; its routes and those nested in it authenticate only with a bearer token
 API = "api"
@@ -58,30 +59,38 @@ def _token_email():
 @public
 @limiter.limit(_login_limit)
 @limiter.limit(_login_limit, key_func=_token_email)
-def create_token():
+@operation(
+    "createToken",
+    summary="Exchange an email and password for a bearer token",
+    description="Rate-limited per address and per email, like the login form.",
+    body=Credentials,
+    responses={
+        201: ("A new token.", Token),
+        400: ("Not a JSON object with an email and a password.", Error),
+        401: ("Wrong email or password.", Error),
+        429: ("Too many attempts; wait a minute.", Error),
+    },
+)
+def create_token(body: Credentials):
     """Exchange an email and password for a bearer token (limited like the login form)."""
-    body = _json_body()
-    email, password = body.get("email"), body.get("password")
-    if (
-        not isinstance(email, str)
-        or not isinstance(password, str)
-        or not email
-        or not password
-        or has_nul(email, password)
-    ):
-        return error(400, "bad_request", _("Send a JSON object with an email and a password."))
     user = None
-    if len(email) <= 254 and len(password) <= 128:
-        user = accounts.authenticate(db.session, email, password)
+    if len(body.email) <= 254 and len(body.password) <= 128:
+        user = accounts.authenticate(db.session, body.email, body.password)
     if user is None:
         return error(401, "unauthorized", _("Wrong email or password."))
     token = services.issue_token(db.session, user)
     db.session.commit()
-    return jsonify(token=token), 201
+    return jsonify(Token(token=token).dump()), 201
 
 
 @bp.get("/openapi.json")
 @public
+@operation(
+    "getOpenApi",
+    summary="This document",
+    language=False,
+    responses={200: ("OpenAPI 3.1", dict)},
+)
 def openapi_document():
     """The OpenAPI 3.1 description of every /api/v1 operation."""
-    return jsonify(openapi.DOCUMENT)
+    return jsonify(current_document())

@@ -1,19 +1,26 @@
 """Accounts: registration, sign-in, password reset and roles (a coordinator's scope: app.scope)."""
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth.models import RoleGrant, User
+from app.errors import DomainError
 from app.roles import Role
 from app.tokens import BadToken, ExpiredToken, signer
 
 
-class AccountError(ValueError):
+class AccountError(DomainError, ValueError):
     """An account operation was refused; ``code`` names why."""
 
-    def __init__(self, code):
-        super().__init__(code)
-        self.code = code
+    sentences = {
+        "email_taken": _l("An account with this email already exists."),
+        "token_expired": _l("This link has expired. Ask for a new one."),
+        "token_invalid": _l("This link is not valid. Ask for a new one."),
+        "own_last_admin": _l(
+            "You cannot remove your own last administrator role: ask another admin."
+        ),
+    }
 
 
 def normalise_email(email: str) -> str:

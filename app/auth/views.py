@@ -113,8 +113,8 @@ def register():
                     locale=request.cookies.get(LANGUAGE_COOKIE, "vi"),
                     **_profile_fields(form, commune),
                 )
-            except services.AccountError:
-                form.email.errors.append(_("An account with this email already exists."))
+            except services.AccountError as error:
+                form.email.errors.append(error.page_message)
             else:
                 db.session.commit()
                 login_user(user)
@@ -189,12 +189,7 @@ def reset_password(token):
             current_app.config["PASSWORD_RESET_MAX_AGE"],
         )
     except services.AccountError as error:
-        message = (
-            _("This link has expired. Ask for a new one.")
-            if error.code == "token_expired"
-            else _("This link is not valid. Ask for a new one.")
-        )
-        return render_template("app/auth/reset_invalid.html", message=message), 400
+        return render_template("app/auth/reset_invalid.html", message=error.page_message), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
         services.set_password(user, form.password.data)

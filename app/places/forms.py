@@ -1,6 +1,5 @@
 """Forms for places: a service point's details."""
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -58,9 +57,5 @@ def resolve_commune(session, province, field):
     try:
         return services.find_commune(session, province, field.data)
     except services.PlaceError as error:
-        field.errors.append(
-            _('Several communes have that name: write it in full, e.g. "Phường An Phú".')
-            if str(error) == "ambiguous_commune"
-            else _("No commune or ward of that name in this province.")
-        )
+        field.errors.append(error.page_message)
         return None

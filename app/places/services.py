@@ -1,15 +1,24 @@
 """Operations on places: importing the official list, finding communes, keeping service points."""
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from vietnam_provinces import Province as OfficialProvince
 from vietnam_provinces import Ward as OfficialCommune
 
+from app.errors import DomainError
 from app.places.models import Commune, Province, ServicePoint
 from app.text import fold
 
 
-class PlaceError(ValueError):
-    """A place operation was refused; the message is shown to the user."""
+class PlaceError(DomainError, ValueError):
+    """A place operation was refused; ``code`` names why."""
+
+    sentences = {
+        "ambiguous_commune": _l(
+            'Several communes have that name: write it in full, e.g. "Phường An Phú".'
+        ),
+        "unknown_commune": _l("No commune or ward of that name in this province."),
+    }
 
 
 def province_code(code) -> str:
@@ -92,7 +101,7 @@ def save_service_point(session, commune, point=None, **fields) -> ServicePoint:
         point = ServicePoint(commune=commune)
         session.add(point)
     elif point.commune_id != commune.id:
-        raise PlaceError("service point belongs to another commune")
+        raise PlaceError("other_commune")  # the service point belongs to another commune
     for key in ("name", "address", "opening_hours", "active"):
         if key in fields:
             setattr(point, key, fields[key])

@@ -17,12 +17,14 @@ import hashlib
 import hmac
 import secrets
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from werkzeug.security import generate_password_hash
 
 from app.auth.models import RoleGrant, User
 from app.auth.services import AccountError, find_by_email, normalise_email
 from app.database import utcnow
+from app.errors import DomainError
 from app.roles import Role
 from app.tokens import BadToken, ExpiredToken, signer
 from courses.learners.models import LEARNER_AUDIENCES, LearnerProfile
@@ -31,12 +33,21 @@ CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
 
 
-class LearnerError(ValueError):
+class LearnerError(DomainError, ValueError):
     """A learner operation was refused; ``code`` names why."""
 
-    def __init__(self, code):
-        super().__init__(code)
-        self.code = code
+    status = 403
+    sentences = {
+        "wrong_code": _l(
+            "This code is not right. Check it on your card: 8 letters and digits, "
+            'like "K7PM-3QXA". If you lost it, ask a volunteer for help.'
+        ),
+        "token_expired": _l("This QR code is too old. Type your personal code instead."),
+        "token_invalid": _l(
+            "This QR code does not work: it was replaced by a new code or it is damaged. "
+            "Type your personal code instead."
+        ),
+    }
 
 
 def new_code() -> str:

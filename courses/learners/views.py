@@ -137,13 +137,8 @@ def resume():
     if form.validate_on_submit():
         try:
             user = services.user_for_code(db.session, form.code.data)
-        except services.LearnerError:
-            form.code.errors.append(
-                _(
-                    "This code is not right. Check it on your card: 8 letters and digits, "
-                    'like "K7PM-3QXA". If you lost it, ask a volunteer for help.'
-                )
-            )
+        except services.LearnerError as error:
+            form.code.errors.append(error.page_message)
         else:
             return _signed_in(user)
     return render_template("courses/learners/resume.html", form=form)
@@ -161,16 +156,8 @@ def resume_from_qr(token):
             token,
         )
     except services.LearnerError as error:
-        message = (
-            _("This QR code is too old. Type your personal code instead.")
-            if error.code == "token_expired"
-            else _(
-                "This QR code does not work: it was replaced by a new code or it is damaged. "
-                "Type your personal code instead."
-            )
-        )
         return render_template(
-            "courses/learners/resume.html", form=ResumeForm(), message=message
+            "courses/learners/resume.html", form=ResumeForm(), message=error.page_message
         ), 400
     form = ConfirmResumeForm()
     if form.validate_on_submit():
@@ -205,8 +192,8 @@ def register_officer():
                     phone=form.phone.data,
                     locale=_locale(),
                 )
-            except AccountError:
-                form.email.errors.append(_("An account with this email already exists."))
+            except AccountError as error:
+                form.email.errors.append(error.page_message)
             else:
                 db.session.commit()
                 login_user(user)

@@ -10,16 +10,26 @@ A question is the dict written in quiz.yaml (``Question.data``). An answer is pl
 
 import random
 
+from flask_babel import lazy_gettext as _l
+
+from app.errors import DomainError
+
 CHOICE_TYPES = ("single", "multiple", "ordering")
 VERDICTS = ("scam", "safe")
 
 
-class InvalidAnswer(ValueError):
+class InvalidAnswer(DomainError, ValueError):
     """The form does not hold a complete answer to the question; the code says what is missing."""
 
-    def __init__(self, code):
-        super().__init__(code)
-        self.code = code
+    status = 422
+    sentence = _l("Choose one answer.")
+    sentences = {
+        "choose_one": _l("Choose one answer."),
+        "choose_some": _l("Choose at least one answer."),
+        "order_all": _l("Put a step in every place."),
+        "order_once": _l("Use each step only once."),
+        "tap_one": _l("Tap one of the buttons on the screen."),
+    }
 
 
 def draw_entry(question_id: int, question_type: str, data: dict, rng: random.Random) -> dict:

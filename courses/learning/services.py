@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.database import locked, utcnow
+from app.errors import DomainError
 from app.tokens import BadToken, signer
 from courses.learning import grading
 from courses.learning.models import Certificate, LessonProgress, QuizAnswer, QuizAttempt
@@ -16,7 +17,7 @@ from courses.models import Course, Lesson, Question
 _system_random = random.SystemRandom()
 
 
-class LearningError(Exception):
+class LearningError(DomainError):
     """A quiz operation refused; `code` names why."""
 
     code = "refused"
@@ -91,7 +92,7 @@ def start_attempt(session, user: User, course: Course, rng=None) -> QuizAttempt:
         select(Question).where(Question.course_id == course.id).order_by(Question.position)
     ).all()
     if not bank:
-        raise LearningError("no questions")
+        raise LearningError("no_questions")
     drawn = grading.draw(bank, course.quiz_size, rng or _system_random)
     attempt = QuizAttempt(
         user_id=user.id,

@@ -20,16 +20,6 @@ bp = Blueprint("learning", __name__)
 navigation.register("learning.my_learning", _l("My learning"))
 
 
-def _answer_problems():
-    return {
-        "choose_one": _("Choose one answer."),
-        "choose_some": _("Choose at least one answer."),
-        "order_all": _("Put a step in every place."),
-        "order_once": _("Use each step only once."),
-        "tap_one": _("Tap one of the buttons on the screen."),
-    }
-
-
 def _course(slug) -> Course:
     return course_services.get_course(db.session, slug) or abort(404)
 
@@ -160,8 +150,9 @@ def answer(slug, attempt_id):
         try:
             given = grading.read_answer(question.type, question.data, request.form)
         except grading.InvalidAnswer as exc:
-            problem = _answer_problems().get(exc.code, _("Choose one answer."))
-            return _render_question(course, attempt, steps[question.id], problem, 422)
+            return _render_question(
+                course, attempt, steps[question.id], exc.page_message, exc.status
+            )
         try:
             services.answer_question(db.session, attempt, question, given)
         except services.AttemptFinished:

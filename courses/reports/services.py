@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, case, exists, func, select, true, union
 
 from app.auth.models import RoleGrant, User
+from app.errors import DomainError
 from app.places.models import Commune
 from app.roles import Role
 from courses.learners.models import LearnerProfile
@@ -22,8 +23,10 @@ HARDEST_MINIMUM_ANSWERS = 5
 HARDEST_COUNT = 10
 
 
-class AssistedSessionError(ValueError):
-    """An assisted session that cannot be recorded; the message is a code."""
+class AssistedSessionError(DomainError, ValueError):
+    """An assisted session that cannot be recorded; ``code`` names why."""
+
+    status = 400
 
 
 def _audience():

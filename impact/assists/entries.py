@@ -8,9 +8,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.database import utcnow
+from app.errors import DomainError
 from app.places.models import ServicePoint
 from app.security import has_nul
 from impact.assists.models import (
@@ -36,16 +38,23 @@ CHOICES = {
 FLAGS = ("vulnerable", "at_home", "self_service", "offline")
 
 
-class AssistError(ValueError):
+class AssistError(DomainError, ValueError):
     """An assist operation was refused; ``code`` names why."""
 
-    def __init__(self, code):
-        super().__init__(code)
-        self.code = code
+    sentences = {
+        "id_taken": _l("Another entry already has this id: make a new one."),
+        "undo_expired": _l("It is too late to undo this entry: ask your coordinator."),
+    }
+    #: on the log screen the form made the id: trying again makes a new one
+    page_sentences = {"id_taken": _l("This entry could not be saved: please try again.")}
 
 
 class InvalidEntry(AssistError):
     """The entry has errors: ``fields`` maps each wrong field to an error code."""
+
+    code = "invalid"
+    status = 422
+    sentence = _l("Some fields of the entry are not valid.")
 
     def __init__(self, fields: dict[str, str]):
         super().__init__("invalid")

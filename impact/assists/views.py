@@ -181,9 +181,9 @@ def new():
         db.session.rollback()
         form.show_errors(refusal.fields)
         return _render(form, 400, home_request)
-    except services.AssistError:
+    except services.AssistError as refusal:
         db.session.rollback()
-        flash(_("This entry could not be saved: please try again."), "error")
+        flash(refusal.page_message, "error")
         return redirect(url_for("assists.new"))
     name = row.procedure.name(_locale())
     db.session.commit()
@@ -223,9 +223,9 @@ def undo(entry_id):
         abort(400)
     try:
         services.undo_assist(db.session, row, current_user)
-    except services.AssistError:
+    except services.AssistError as refusal:
         db.session.rollback()
-        flash(_("It is too late to undo this entry: ask your coordinator."), "error")
+        flash(refusal.page_message, "error")
         return redirect(url_for("assists.new"))
     name = row.procedure.name(_locale())
     db.session.commit()

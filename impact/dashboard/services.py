@@ -9,11 +9,14 @@ so the two cannot disagree.
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, delete, func, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.auth.models import User
 from app.database import utcnow
+from app.errors import DomainError
 from app.localtime import local_days_bounds
 from app.places.models import Commune, Province, ServicePoint
 from app.scope import CoordinatorScope
@@ -37,8 +40,25 @@ RANKING_MINIMUM = 10
 MAX_DAYS = 366
 
 
-class ImpactError(Exception):
+class ImpactError(DomainError):
     """A request for figures that cannot be answered (e.g. a range too long)."""
+
+    status = 400
+    sentences = {
+        "end_before_start": _l("The end date is before the start date."),
+        "forbidden": _l("You do not have permission to open this page."),
+    }
+
+    def __init__(self, code: str | None = None):
+        super().__init__(code)
+        if self.code == "forbidden":
+            self.status = 403
+
+    @property
+    def message(self) -> str:
+        if self.code == "range_too_long":
+            return _("Choose at most %(days)d days.", days=MAX_DAYS)
+        return super().message
 
 
 # --- the roll-up ------------------------------------------------------------------------------

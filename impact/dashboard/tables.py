@@ -1,10 +1,9 @@
 """The dashboard's tables, named and translated once for the page and for its CSV files."""
 
 from flask_babel import format_percent
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from impact.dashboard.services import MAX_DAYS, TARGETS, Figures
+from impact.dashboard.services import TARGETS, Figures
 
 REASON_LABELS = {
     "network_down": _l("Network down or congested"),
@@ -96,10 +95,3 @@ def learning_rows(figures: Figures) -> list[tuple]:
         (_l("People who completed a lesson"), learning["learners"]),
         (_l("Courses mastered (certificates issued)"), learning["courses_mastered"]),
     ]
-
-
-def refusal_message(refusal) -> str:
-    """Why a range of days was refused, in the reader's language."""
-    if str(refusal) == "end_before_start":
-        return _("The end date is before the start date.")
-    return _("Choose at most %(days)d days.", days=MAX_DAYS)

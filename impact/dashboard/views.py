@@ -81,7 +81,7 @@ def _scope(form, campaign, province, commune):
     except services.ImpactError as refusal:
         if str(refusal) == "forbidden":
             abort(403)
-        form.end.errors = [*form.end.errors, tables.refusal_message(refusal)]
+        form.end.errors = [*form.end.errors, refusal.page_message]
         return None
 
 
@@ -131,7 +131,7 @@ def _public_scope(code):
             local_today(), form.start.data, form.end.data, province_id=province.id
         )
     except services.ImpactError as refusal:
-        form.end.errors = [*form.end.errors, tables.refusal_message(refusal)]
+        form.end.errors = [*form.end.errors, refusal.page_message]
         scope = None
     return province, form, scope
 

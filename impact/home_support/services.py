@@ -2,10 +2,12 @@
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from app.auth.models import RoleGrant, User
 from app.database import utcnow
+from app.errors import DomainError
 from app.places.models import Commune, ServicePoint
 from app.roles import Role
 from app.scope import CoordinatorScope
@@ -22,12 +24,14 @@ from scheduling.models import Booking, BookingStatus, Shift
 VOLUNTEERS_PER_VISIT = 2
 
 
-class HomeSupportError(ValueError):
+class HomeSupportError(DomainError, ValueError):
     """A home-support operation was refused; ``code`` names why."""
 
-    def __init__(self, code):
-        super().__init__(code)
-        self.code = code
+    sentences = {
+        "closed": _l("This request is closed."),
+        "two_volunteers": _l("Choose two different volunteers."),
+        "not_a_volunteer": _l("Only active volunteers can be sent."),
+    }
 
 
 def create_request(

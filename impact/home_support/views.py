@@ -26,11 +26,6 @@ bp = Blueprint("home_support", __name__)
 
 navigation.register("home_support.index", _l("Home support"))
 
-REFUSALS = {
-    "closed": _l("This request is closed."),
-    "two_volunteers": _l("Choose two different volunteers."),
-    "not_a_volunteer": _l("Only active volunteers can be sent."),
-}
 STATUS_LABELS = {
     RequestStatus.OPEN: _l("Waiting for volunteers"),
     RequestStatus.ASSIGNED: _l("Volunteers assigned"),
@@ -153,7 +148,7 @@ def assign(request_id):
         services.assign(db.session, found, picked, by=current_user)
     except services.HomeSupportError as refusal:
         db.session.rollback()
-        flash(str(REFUSALS[refusal.code]), "error")
+        flash(refusal.page_message, "error")
         return redirect(url_for("home_support.show", request_id=request_id))
     names = " & ".join(v.full_name for v in picked)
     db.session.commit()

@@ -3,8 +3,10 @@
 from pathlib import Path
 
 import yaml
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
+from app.errors import DomainError
 from app.text import fold
 from impact.assists.models import AssistedSubmission, Procedure
 
@@ -14,12 +16,10 @@ SEED = Path(__file__).resolve().parent / "procedures.yaml"
 RECENT_ENTRIES = 50
 
 
-class CatalogueError(ValueError):
+class CatalogueError(DomainError, ValueError):
     """A catalogue operation was refused; ``code`` names why."""
 
-    def __init__(self, code):
-        super().__init__(code)
-        self.code = code
+    sentences = {"code_taken": _l("Another procedure already has this code.")}
 
 
 def load_seed(path: Path = SEED) -> list[dict[str, str]]:

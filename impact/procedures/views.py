@@ -42,9 +42,9 @@ def _save(form, procedure=None):
             name_en=form.name_en.data,
             active=bool(form.active.data),
         )
-    except services.CatalogueError:
+    except services.CatalogueError as refusal:
         db.session.rollback()
-        form.code.errors = [*form.code.errors, _("Another procedure already has this code.")]
+        form.code.errors = [*form.code.errors, refusal.page_message]
         return None
     db.session.commit()
     flash(_("The procedure is saved: %(name)s.", name=saved.name_vi))

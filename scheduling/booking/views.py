@@ -23,7 +23,7 @@ from scheduling.campaigns.services import campaigns_in_scope
 from scheduling.models import Booking, BookingStatus, Shift
 from scheduling.teams import services as teams
 from scheduling.teams.models import Team
-from scheduling.teams.views import TEAM_ERRORS
+from scheduling.teams.services import TeamError
 from scheduling.wording import describe
 
 bp = Blueprint("staffing", __name__)
@@ -45,7 +45,7 @@ def reason(code: str, conflict: Shift | None = None) -> str:
             "It overlaps another shift they hold: %(shift)s.",
             shift=describe(conflict) if conflict else "",
         )
-    text = REASONS.get(code) or TEAM_ERRORS.get(code)
+    text = REASONS.get(code) or TeamError.sentences.get(code)
     return str(text) if text else _("This cannot be done.")
 
 
@@ -232,7 +232,7 @@ def staff_add(shift_id):
     person = find_by_email(db.session, form.email.data)
     if person is None or not teams.is_volunteer(person):
         code = "unknown_person" if person is None else "not_a_volunteer"
-        flash(str(TEAM_ERRORS[code]), "error")
+        flash(str(TeamError.sentences[code]), "error")
         return back
     placement = staffing.add_person(db.session, shift, person, current_user)
     if not placement.placed:

@@ -9,9 +9,11 @@ province coordinator every campaign of their province, since its communes are al
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from flask_babel import ngettext
 from sqlalchemy import exists, func, or_, select, true
 
 from app.database import locked, utcnow
+from app.errors import DomainError
 from app.localtime import local_date, local_periods
 from app.notifications.services import notify
 from app.places.models import Commune, Province, ServicePoint
@@ -44,7 +46,7 @@ FIELDS = (
 SHAPE_FIELDS = ("starts_on", "ends_on", "shift_pattern", "weekdays", "communes")
 
 
-class CampaignError(Exception):
+class CampaignError(DomainError):
     """A campaign change refused; `code` names the reason for the view."""
 
     code = "campaign"
@@ -56,9 +58,21 @@ class MaxBelowConfirmed(CampaignError):
     code = "max_below_confirmed"
 
     def __init__(self, shifts: int, highest: int):
-        super().__init__(shifts, highest)
+        super().__init__(None, shifts, highest)
         self.shifts = shifts
         self.highest = highest
+
+    @property
+    def message(self) -> str:
+        return ngettext(
+            "%(num)d upcoming shift already has %(highest)d confirmed volunteers: the "
+            "maximum cannot be below that. Take people off the shift first.",
+            "%(num)d upcoming shifts already have up to %(highest)d confirmed "
+            "volunteers: the maximum cannot be below that. Take people off those "
+            "shifts first.",
+            self.shifts,
+            highest=self.highest,
+        )
 
 
 # --- scope -------------------------------------------------------------------------------------

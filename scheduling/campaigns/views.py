@@ -128,17 +128,7 @@ def edit(campaign_id):
             summary = services.reshape_campaign(db.session, campaign, _changes(form, communes))
         except services.MaxBelowConfirmed as refusal:
             db.session.rollback()
-            form.max_per_shift.errors.append(
-                ngettext(
-                    "%(num)d upcoming shift already has %(highest)d confirmed volunteers: the "
-                    "maximum cannot be below that. Take people off the shift first.",
-                    "%(num)d upcoming shifts already have up to %(highest)d confirmed "
-                    "volunteers: the maximum cannot be below that. Take people off those "
-                    "shifts first.",
-                    refusal.shifts,
-                    highest=refusal.highest,
-                )
-            )
+            form.max_per_shift.errors.append(refusal.page_message)
             campaign = _campaign(campaign_id, edit=True)
         else:
             db.session.commit()

@@ -1,18 +1,18 @@
 """The check-in part of the JSON API: check in with a scanned token, check out."""
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.access import roles
 from app.api import error
+from app.api.openapi import operation
+from app.api.schemas import FORBIDDEN, UNAUTHORIZED, Error, InvalidInput, point_ref
 from app.database import utcnow
 from app.extensions import db
-from app.localtime import local
 from app.places.models import ServicePoint
 from app.roles import Role
-from scheduling.checkin import services
-from scheduling.checkin.forms import parse_moment
+from scheduling.checkin import schemas, services
 from scheduling.checkin.messages import STATUS, result_message
 from scheduling.checkin.models import Attendance, Scan, ScanResult
 
@@ -23,24 +23,20 @@ bp = Blueprint("checkin", __name__)
 MAX_ID = 2**31 - 1
 
 
-def _local_iso(moment):
-    return local(moment).isoformat() if moment else None
-
-
 def checkin_json(attendance: Attendance) -> dict:
     shift = attendance.shift
-    return {
-        "id": attendance.id,
-        "booking_id": attendance.booking_id,
-        "shift_id": shift.id,
-        "volunteer_id": attendance.booking.user_id,
-        "service_point": {"id": shift.service_point.id, "name": shift.service_point.name},
-        "checked_in_at": _local_iso(attendance.checked_in_at),
-        "checked_out_at": _local_iso(attendance.checked_out_at),
-        "closed_automatically": attendance.closed_automatically,
-        "walk_in": attendance.walk_in,
-        "hours": round(attendance.hours(utcnow()), 2),
-    }
+    return schemas.Checkin(
+        id=attendance.id,
+        booking_id=attendance.booking_id,
+        shift_id=shift.id,
+        volunteer_id=attendance.booking.user_id,
+        service_point=point_ref(shift.service_point),
+        checked_in_at=attendance.checked_in_at,
+        checked_out_at=attendance.checked_out_at,
+        closed_automatically=attendance.closed_automatically,
+        walk_in=attendance.walk_in,
+        hours=round(attendance.hours(utcnow()), 2),
+    ).dump()
 
 
 def _answer(scan: Scan, created: bool):
@@ -57,45 +53,42 @@ def _answer(scan: Scan, created: bool):
     return jsonify(body), STATUS[scan.result]
 
 
-def _invalid(fields: dict):
-    response = jsonify(
-        error="invalid", message=_("Some of what you sent is not valid."), fields=fields
-    )
-    response.status_code = 422
-    return response
+def _refusal(description):
+    return (description, schemas.ScanRefusal)
 
 
 @bp.post("/checkins")
 @roles(Role.VOLUNTEER, Role.COORDINATOR)
-def create_checkin():
+@operation(
+    "checkIn",
+    summary="Check in with a scanned QR token (every call is logged as a scan)",
+    description="Checks the caller in to their confirmed booking on the shift running now at "
+    "the token's service point (from 30 minutes before its start until its end), or as a "
+    "walk-in when they have none and the shift has room. Idempotent on `nonce`: the same nonce "
+    "answers with the first result.",
+    body=schemas.CheckinRequest,
+    responses={
+        200: ("The nonce was seen: the same check-in.", schemas.Checkin),
+        201: ("Checked in.", schemas.Checkin),
+        401: UNAUTHORIZED,
+        403: _refusal(
+            "invalid_token (forged, unreadable, of another kind or for an unknown point); or "
+            "`forbidden`: the caller may not scan badges at `service_point`."
+        ),
+        404: ("No service point has the id given as `service_point`.", Error),
+        409: _refusal(
+            "already_checked_in (with the check-in), no_shift_now, shift_full; or nonce_taken "
+            "(the nonce belongs to another user's scan)."
+        ),
+        410: _refusal("expired_token (live QR or badge) or rotated_token (a replaced poster)."),
+        422: ("Malformed input.", InvalidInput),
+    },
+)
+def create_checkin(body: schemas.CheckinRequest):
     """Check in with a scanned token; the same nonce again answers with the first result."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return _invalid({"body": _("Send a JSON object.")})
-    fields = {}
-    token, nonce = body.get("token"), body.get("nonce")
-    if not isinstance(token, str) or not token or len(token) > 2000:
-        fields["token"] = _("Give the scanned token (the text of the QR code).")
-    if not services.valid_nonce(nonce):
-        fields["nonce"] = _("Give a nonce of 8 to 64 letters, digits, - or _ (e.g. a UUID).")
-    scanned_at = parse_moment(body.get("scanned_at"))
-    if scanned_at is None:
-        fields["scanned_at"] = _("Give the time of the scan in ISO 8601 with its offset.")
-    offline = body.get("offline", False)
-    if not isinstance(offline, bool):
-        fields["offline"] = _("Give true or false.")
-    point_id = body.get("service_point")
-    if isinstance(point_id, float) and point_id.is_integer():
-        point_id = int(point_id)  # JSON has one number type: 190.0 is the integer 190
-    if point_id is not None and (
-        not isinstance(point_id, int) or isinstance(point_id, bool) or not 1 <= point_id <= MAX_ID
-    ):
-        fields["service_point"] = _("Give the service point's id.")
-    if fields:
-        return _invalid(fields)
     point = None
-    if point_id is not None:
-        point = db.session.get(ServicePoint, point_id)
+    if body.service_point is not None:
+        point = db.session.get(ServicePoint, body.service_point)
         if point is None:
             return error(404, "not_found", _("No service point has this id."))
     if point is not None and not services.may_scan_at(current_user, point):
@@ -107,22 +100,34 @@ def create_checkin():
             lambda: services.check_in(
                 db.session,
                 current_user,
-                token,
-                nonce,
-                scanned_at=scanned_at,
-                offline=offline,
+                body.token,
+                body.nonce,
+                scanned_at=body.scanned_at,
+                offline=body.offline,
                 at_point=point,
             ),
-            nonce,
+            body.nonce,
         )
-    except services.NonceTaken:
+    except services.NonceTaken as refusal:
         db.session.rollback()
-        return error(409, "nonce_taken", _("This nonce was already used: make a new one."))
+        return error(refusal.status, refusal.code, refusal.message)
     return _answer(scan, created)
 
 
 @bp.post("/checkins/<int:checkin_id>/checkout")
 @roles(Role.VOLUNTEER, Role.COORDINATOR)
+@operation(
+    "checkOut",
+    summary="Check out; repeating it changes nothing",
+    description="After the shift's end the check-in is closed at the end.",
+    path={"checkin_id": "The check-in (its `id`)."},
+    responses={
+        200: ("Checked out.", schemas.Checkin),
+        401: UNAUTHORIZED,
+        403: FORBIDDEN,
+        404: ("No such check-in among those the caller may see.", Error),
+    },
+)
 def checkout_checkin(checkin_id):
     """Check out (the volunteer, or a coordinator of the point); repeating changes nothing."""
     attendance = db.session.get(Attendance, checkin_id) if checkin_id <= MAX_ID else None

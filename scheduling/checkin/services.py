@@ -11,12 +11,14 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import object_session
 
 from app.auth.models import User
 from app.database import locked, utcnow
+from app.errors import DomainError
 from app.places.models import ServicePoint
 from app.scope import CoordinatorScope
 from scheduling.booking.placement import Placement, Reason, judge, place
@@ -31,7 +33,7 @@ OFFLINE_GRACE = timedelta(hours=12)
 NONCE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
-class CheckinError(Exception):
+class CheckinError(DomainError):
     """A check-in operation refused outright (nothing is logged); `code` names the reason."""
 
     code = "checkin"
@@ -39,12 +41,15 @@ class CheckinError(Exception):
 
 class NotAllowed(CheckinError):
     code = "forbidden"
+    status = 403
+    sentence = _l("You may not scan badges at this service point.")
 
 
 class NonceTaken(CheckinError):
     """The nonce was already used by someone else: a client bug, never a retry."""
 
     code = "nonce_taken"
+    sentence = _l("This nonce was already used: make a new one.")
 
 
 # --- who may do what ----------------------------------------------------------------------------

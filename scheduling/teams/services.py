@@ -4,11 +4,13 @@ Placing a team on shifts and staffing one shift are booking operations: they liv
 scheduling.booking.staffing.
 """
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import RoleGrant, User
 from app.auth.services import find_by_email
+from app.errors import DomainError
 from app.places.models import Commune, Province
 from app.roles import Role
 from app.scope import CoordinatorScope
@@ -16,15 +18,19 @@ from app.text import fold
 from scheduling.teams.models import Team, TeamKind, TeamMember
 
 
-class TeamError(Exception):
-    """A team operation refused; `code` names the reason for views."""
+class TeamError(DomainError):
+    """A team operation refused; `code` names the reason for views (a placement's Outcome when
+    a move could not place the person: the views word those)."""
 
     code = "team"
-
-    def __init__(self, code: str | None = None):
-        super().__init__(code or self.code)
-        if code:
-            self.code = code
+    sentences = {
+        "unknown_person": _l("No account has this email."),
+        "not_a_volunteer": _l("This person is not a volunteer: only volunteers join teams."),
+        "not_a_member": _l("This person is not a member of the team."),
+        "not_booked": _l("This person no longer holds a place on the shift."),
+        "same_shift": _l("Choose another shift to move to."),
+        "other_campaign": _l("A person can only be moved to a shift of the same campaign."),
+    }
 
 
 # --- scope ------------------------------------------------------------------------------------

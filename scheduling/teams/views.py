@@ -20,15 +20,6 @@ bp = Blueprint("teams", __name__)
 
 navigation.register("teams.index", _l("Teams"))
 
-TEAM_ERRORS = {
-    "unknown_person": _l("No account has this email."),
-    "not_a_volunteer": _l("This person is not a volunteer: only volunteers join teams."),
-    "not_a_member": _l("This person is not a member of the team."),
-    "not_booked": _l("This person no longer holds a place on the shift."),
-    "same_shift": _l("Choose another shift to move to."),
-    "other_campaign": _l("A person can only be moved to a shift of the same campaign."),
-}
-
 
 def _team(team_id) -> Team:
     """The team, if the coordinator keeps it; another scope's team is not found (404)."""
@@ -154,7 +145,7 @@ def add_member(team_id):
             return redirect(url_for("teams.detail", team_id=team.id))
     except services.TeamError as error:
         db.session.rollback()
-        flash(str(TEAM_ERRORS.get(error.code, _("This cannot be done."))), "error")
+        flash(error.page_message, "error")
         return redirect(url_for("teams.detail", team_id=team.id))
     db.session.commit()
     flash(_("%(name)s is a member of the team.", name=person.full_name))

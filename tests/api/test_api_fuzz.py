@@ -2,8 +2,8 @@
 coordinator's bearer token: no answer is a 5xx and every answer matches the documented schema.
 
 Bounded and reproducible: at most MAX_EXAMPLES examples per operation, derandomised. A new API
-route joins by being documented in app/api/openapi.py (tests/api/test_api_openapi.py requires
-it). A failing example is printed with a curl command to reproduce it.
+route joins by declaring its @operation (app/api/openapi.py; tests/api/test_api_openapi.py
+requires it). A failing example is printed with a curl command to reproduce it.
 """
 
 import pytest
@@ -20,6 +20,7 @@ from schemathesis.specs.openapi.checks import (
     unsupported_method,
 )
 
+from app import create_app
 from app.api import openapi
 
 MAX_EXAMPLES = 25
@@ -51,9 +52,10 @@ def world(make_user, hanoi, bo_de, other_commune):
     return build_world(make_user, hanoi, bo_de, other_commune, courses=False)
 
 
-# The document the app serves (GET /api/v1/openapi.json returns this very dict). Loaded at import
-# so pytest lists one test per operation; the calls go to the tests' app (`app=` below).
-schema = schemathesis.openapi.from_dict(openapi.DOCUMENT)
+# The document the app serves (GET /api/v1/openapi.json generates it the same way). Made at import,
+# from an app that is never started, so pytest lists one test per operation; the calls go to the
+# tests' app (`app=` below).
+schema = schemathesis.openapi.from_dict(openapi.document(create_app({"SECRET_KEY": "fuzz"})))
 
 FUZZ = settings(
     max_examples=MAX_EXAMPLES,

@@ -8,8 +8,9 @@ from sqlalchemy import select
 from app.database import begin_write
 from app.extensions import db
 from app.localtime import local_date, local_today
+from scheduling.booking.services import book_shift
 from scheduling.models import Shift
-from scheduling.services import book_shift, generate_shifts
+from scheduling.services import generate_shifts
 from tests.e2e.journey import PHONE, in_english, sign_in
 
 DESKTOP = {"width": 1280, "height": 900}
@@ -94,7 +95,7 @@ def test_volunteer_finds_the_calendar_link_from_my_shifts(
     shift = db.session.scalars(select(Shift).where(Shift.campaign_id == campaign.id)).first()
     db.session.commit()
     begin_write(db.session)
-    booking = book_shift(db.session, shift, volunteer)
+    booking = book_shift(db.session, shift, volunteer).booking
     db.session.commit()
 
     page.set_viewport_size(PHONE)

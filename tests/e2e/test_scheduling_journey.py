@@ -12,8 +12,8 @@ from app.database import begin_write
 from app.extensions import db
 from app.localtime import LOCAL_ZONE, local_today
 from app.roles import Role
+from scheduling.booking.services import book_shift, cancel_booking
 from scheduling.models import Booking, Shift
-from scheduling.services import book_shift, cancel_booking
 from scheduling.teams.models import Team, TeamKind, TeamMember
 from tests.e2e.journey import PHONE, in_english, sign_in
 
