@@ -1,12 +1,13 @@
 """Bearer-token sign-in for the API, and the OpenAPI document."""
 
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 from flask_babel import gettext as _
 
 from app.access import public
 from app.api import bp, error, openapi, services
 from app.auth import services as accounts
-from app.extensions import db, limiter, login_manager
+from app.auth.limits import sign_in_limits
+from app.extensions import db, login_manager
 from app.security import has_nul
 
 #: the frame's name; its routes and those nested in it authenticate only with a bearer token
@@ -40,26 +41,16 @@ def authenticate():
         login_manager._update_request_context_with_user(load_user_from_bearer(request))
 
 
-def _login_limit():
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 def _json_body() -> dict:
     body = request.get_json(silent=True)
     return body if isinstance(body, dict) else {}
 
 
-def _token_email():
-    email = _json_body().get("email")
-    return accounts.normalise_email(email) if isinstance(email, str) else ""
-
-
 @bp.post("/tokens")
 @public
-@limiter.limit(_login_limit)
-@limiter.limit(_login_limit, key_func=_token_email)
+@sign_in_limits
 def create_token():
-    """Exchange an email and password for a bearer token (limited like the login form)."""
+    """Exchange an email and password for a bearer token (the login form's budget)."""
     body = _json_body()
     email, password = body.get("email"), body.get("password")
     if (
