@@ -297,7 +297,11 @@ def test_officer_registration_gives_the_learner_role_and_an_officer_profile(clie
     [
         ({"position": ""}, "Enter your position."),
         ({"email": "not-an-email"}, "Invalid email address."),
-        ({"password": "short", "confirm": "short"}, "A password has 8 to 128 characters."),
+        ({"password": "short", "confirm": "short"}, "A password has 10 to 128 characters."),
+        (
+            {"password": "qwertyuiop", "confirm": "qwertyuiop"},
+            "This password is one of the most common ones, which are guessed first.",
+        ),
         ({"confirm": "another password"}, "The passwords differ."),
         ({"home_commune": "khong co xa nay"}, "No commune or ward of that name in this province."),
         ({"position": "x" * 201}, "Field cannot be longer than 200 characters."),
