@@ -3,9 +3,11 @@ the login form and the API tokens, counted in failures only, per account and add
 with a higher ceiling, and per address; and production refuses a per-process store.
 (Across two gunicorn workers on Redis: tests/app/test_rate_limits_across_workers.py.)"""
 
+import ast
+
 import pytest
 
-from app import create_app
+from app import ROOT, create_app
 from app.config import ConfigError
 from app.extensions import db, limiter
 from tests.conftest import PASSWORD
@@ -139,3 +141,38 @@ def test_production_starts_with_a_shared_rate_limit_store(monkeypatch):
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/5")
     app = _production(RATELIMIT_ENABLED=False)
     assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/5"
+
+
+# -- every route that checks a password draws on these budgets ------------------------------
+
+
+def _called_names(function):
+    for node in ast.walk(function):
+        if isinstance(node, ast.Call):
+            func = node.func
+            yield func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+
+
+def _decorator_names(function):
+    for decorator in function.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        yield target.id if isinstance(target, ast.Name) else getattr(target, "attr", None)
+
+
+def test_every_route_that_checks_a_password_takes_the_sign_in_limits():
+    checking, unlimited = [], []
+    for package in ("app", "scheduling", "courses", "impact"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.FunctionDef):
+                    continue
+                decorators = set(_decorator_names(node))
+                is_route = decorators & {"route", "post", "put", "patch"}
+                if is_route and "authenticate" in set(_called_names(node)):
+                    where = f"{path.relative_to(ROOT)}:{node.name}"
+                    checking.append(where)
+                    if "sign_in_limits" not in decorators:
+                        unlimited.append(where)
+    assert len(checking) >= 2  # the login form and the API tokens at least
+    assert unlimited == [], "routes checking a password without app/auth/limits.sign_in_limits"
