@@ -55,6 +55,8 @@ class PasswordPolicy:
 
 
 PASSWORD = PasswordPolicy()
+#: shown under every field where a person chooses a password, so the rule is known before sending
+PASSWORD_HINT = _l("At least 10 characters. A few words you will remember make a good password.")
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -88,7 +90,9 @@ class ProfileFields(Form):
 
 class RegistrationForm(ProfileFields):
     email = EmailField(_l("Email"), validators=[InputRequired(), Email(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[InputRequired(), PASSWORD])
+    password = PasswordField(
+        _l("Password"), description=PASSWORD_HINT, validators=[InputRequired(), PASSWORD]
+    )
     confirm = PasswordField(
         _l("Repeat the password"),
         validators=[InputRequired(), EqualTo("password", message=_l("The passwords differ."))],
@@ -112,7 +116,9 @@ class ForgotPasswordForm(Form):
 
 
 class ResetPasswordForm(Form):
-    password = PasswordField(_l("New password"), validators=[InputRequired(), PASSWORD])
+    password = PasswordField(
+        _l("New password"), description=PASSWORD_HINT, validators=[InputRequired(), PASSWORD]
+    )
     confirm = PasswordField(
         _l("Repeat the password"),
         validators=[InputRequired(), EqualTo("password", message=_l("The passwords differ."))],

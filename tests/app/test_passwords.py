@@ -129,3 +129,15 @@ def test_the_cli_refuses_a_common_admin_password(runner):
     assert result.exit_code != 0
     assert "most common" in result.output
     assert _user_count() == 0
+
+
+@pytest.mark.parametrize("path", ["/register", "/register/officer", "reset"])
+def test_the_rule_is_shown_before_a_password_is_chosen(app, client, volunteer, path):
+    if path == "reset":
+        path = "/password/reset/" + accounts.password_reset_token(
+            app.config["SECRET_KEY"], volunteer
+        )
+
+    page = client.get(path).get_data(as_text=True)
+
+    assert "At least 10 characters. A few words you will remember make a good password." in page
