@@ -18,7 +18,14 @@ DEFAULTS = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
+    #: failed sign-ins per account from one address, and per address on any account
     "LOGIN_RATE_LIMIT": "10 per minute",
+    #: failed sign-ins per account from every address: stops many addresses, rarely the owner
+    "LOGIN_ACCOUNT_RATE_LIMIT": "100 per hour",
+    #: wrong learner codes from one address
+    "LEARNER_CODE_RATE_LIMIT": "10 per minute",
+    #: wrong learner codes from every address together: the code space is shared by all learners
+    "LEARNER_CODE_GLOBAL_RATE_LIMIT": "300 per hour",
     "PASSWORD_RESET_MAX_AGE": PURPOSES["password-reset"].max_age,
     "MAIL_SERVER": None,
     "MAIL_PORT": 25,
@@ -40,7 +47,7 @@ def load(app, overrides=None):
     env = os.environ
     app.config["ENVIRONMENT"] = env.get("CAUNOI_ENV", "development")
     app.config["SQLALCHEMY_DATABASE_URI"] = env.get("DATABASE_URL") or _sqlite_url(app)
-    for name in ("SECRET_KEY", "RATELIMIT_STORAGE_URI", "MAIL_SERVER"):
+    for name in ("SECRET_KEY", "RATELIMIT_STORAGE_URI", "RATELIMIT_ALLOW_MEMORY", "MAIL_SERVER"):
         if env.get(name):
             app.config[name] = env[name]
     app.config.from_prefixed_env()
@@ -54,6 +61,28 @@ def load(app, overrides=None):
         if production:
             raise ConfigError("SECRET_KEY must be set when CAUNOI_ENV=production")
         app.config["SECRET_KEY"] = _development_secret(app)
+    if production:
+        _check_rate_limit_storage(app.config)
+
+
+def _check_rate_limit_storage(config):
+    """Production counts rate limits in a store every process shares, or says it runs one.
+
+    With memory:// each gunicorn worker counts on its own: two workers let through twice the
+    documented number of password guesses, and every further worker or server adds as many.
+    """
+    if not config.get("RATELIMIT_ENABLED", True):
+        return
+    if not str(config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://"):
+        return
+    if str(config.get("RATELIMIT_ALLOW_MEMORY", "")).strip().lower() in {"1", "true", "yes", "on"}:
+        return
+    raise ConfigError(
+        "RATELIMIT_STORAGE_URI is memory:// (each process counts on its own) when "
+        "CAUNOI_ENV=production: set it to a store every process shares, e.g. "
+        "redis://127.0.0.1:6379/0, or set RATELIMIT_ALLOW_MEMORY=1 if exactly one process serves "
+        "the site."
+    )
 
 
 def _sqlite_url(app):

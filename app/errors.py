@@ -3,6 +3,7 @@
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
@@ -88,6 +89,8 @@ def handle_http_error(error: HTTPException):
     if status >= 500:
         db.session.rollback()
     message = messages().get(status, error.description)
+    if isinstance(error, RateLimitExceeded) and error.limit.error_message:
+        message = error.description  # the limit's own sentence, e.g. for guessed learner codes
     # The exception's own headers, e.g. the Allow of a 405 (RFC 9110), but not its content type.
     headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
     if request.path.startswith("/api/"):

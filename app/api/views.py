@@ -1,6 +1,6 @@
 """Bearer-token sign-in for the API, and the OpenAPI document."""
 
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 from flask_babel import gettext as _
 
 from app.access import public
@@ -8,7 +8,8 @@ from app.api import bp, error, services
 from app.api.openapi import current_document, operation
 from app.api.schemas import Credentials, Error, Token
 from app.auth import services as accounts
-from app.extensions import db, limiter, login_manager
+from app.auth.limits import sign_in_limits
+from app.extensions import db, login_manager
 
 #: the frame's name; its routes and those nested in it authenticate only with a bearer token
 API = "api"
@@ -41,28 +42,18 @@ def authenticate():
         login_manager._update_request_context_with_user(load_user_from_bearer(request))
 
 
-def _login_limit():
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 def _json_body() -> dict:
     body = request.get_json(silent=True)
     return body if isinstance(body, dict) else {}
 
 
-def _token_email():
-    email = _json_body().get("email")
-    return accounts.normalise_email(email) if isinstance(email, str) else ""
-
-
 @bp.post("/tokens")
 @public
-@limiter.limit(_login_limit)
-@limiter.limit(_login_limit, key_func=_token_email)
+@sign_in_limits
 @operation(
     "createToken",
     summary="Exchange an email and password for a bearer token",
-    description="Rate-limited per address and per email, like the login form.",
+    description="Failed attempts share the login form's budgets: per account and address, per account, per address.",
     body=Credentials,
     responses={
         201: ("A new token.", Token),
@@ -72,7 +63,7 @@ def _token_email():
     },
 )
 def create_token(body: Credentials):
-    """Exchange an email and password for a bearer token (limited like the login form)."""
+    """Exchange an email and password for a bearer token (the login form's budget)."""
     user = None
     if len(body.email) <= 254 and len(body.password) <= 128:
         user = accounts.authenticate(db.session, body.email, body.password)

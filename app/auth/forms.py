@@ -11,9 +11,18 @@ from wtforms import (
     SubmitField,
     TelField,
 )
-from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, Regexp
+from wtforms.validators import (
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.auth import passwords
 from app.forms import Form
 
 SKILLS = {
@@ -26,7 +35,28 @@ SKILLS = {
 }
 
 PHONE = Regexp(r"^\+?[0-9 .\-]{8,20}$", message=_l("Enter a phone number of 8 to 20 digits."))
-PASSWORD = Length(min=8, max=128, message=_l("A password has 8 to 128 characters."))
+
+
+class PasswordPolicy:
+    """The validator of a password a person chooses: app/auth/passwords.py says what passes."""
+
+    messages = {
+        "length": _l("A password has 10 to 128 characters."),
+        "common": _l(
+            "This password is one of the most common ones, which are guessed first. Choose "
+            "another: a few words you will remember are a good password."
+        ),
+    }
+
+    def __call__(self, form, field):
+        why = passwords.problem(field.data or "")
+        if why is not None:
+            raise ValidationError(self.messages[why])
+
+
+PASSWORD = PasswordPolicy()
+#: shown under every field where a person chooses a password, so the rule is known before sending
+PASSWORD_HINT = _l("At least 10 characters. A few words you will remember make a good password.")
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -60,7 +90,9 @@ class ProfileFields(Form):
 
 class RegistrationForm(ProfileFields):
     email = EmailField(_l("Email"), validators=[InputRequired(), Email(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[InputRequired(), PASSWORD])
+    password = PasswordField(
+        _l("Password"), description=PASSWORD_HINT, validators=[InputRequired(), PASSWORD]
+    )
     confirm = PasswordField(
         _l("Repeat the password"),
         validators=[InputRequired(), EqualTo("password", message=_l("The passwords differ."))],
@@ -84,7 +116,9 @@ class ForgotPasswordForm(Form):
 
 
 class ResetPasswordForm(Form):
-    password = PasswordField(_l("New password"), validators=[InputRequired(), PASSWORD])
+    password = PasswordField(
+        _l("New password"), description=PASSWORD_HINT, validators=[InputRequired(), PASSWORD]
+    )
     confirm = PasswordField(
         _l("Repeat the password"),
         validators=[InputRequired(), EqualTo("password", message=_l("The passwords differ."))],

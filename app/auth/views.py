@@ -13,6 +13,7 @@ from app.auth.forms import (
     RegistrationForm,
     ResetPasswordForm,
 )
+from app.auth.limits import sign_in_limits
 from app.auth.models import User
 from app.extensions import db, limiter, login_manager
 from app.i18n import LANGUAGE_COOKIE
@@ -36,14 +37,9 @@ def _login_limit():
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _login_email():
-    return services.normalise_email(request.form.get("email", ""))
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_login_email)
+@sign_in_limits
 def login():
     """Sign in with email and password."""
     form = LoginForm()

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField, TelField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
 
-from app.auth.forms import PASSWORD, PHONE
+from app.auth.forms import PASSWORD, PASSWORD_HINT, PHONE
 from app.forms import Form
 
 
@@ -74,7 +74,9 @@ class OfficerRegistrationForm(CommuneFields):
         validators=[DataRequired(message=_l("Enter your name.")), Length(max=120)],
     )
     email = EmailField(_l("Email"), validators=[InputRequired(), Email(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[InputRequired(), PASSWORD])
+    password = PasswordField(
+        _l("Password"), description=PASSWORD_HINT, validators=[InputRequired(), PASSWORD]
+    )
     confirm = PasswordField(
         _l("Repeat the password"),
         validators=[InputRequired(), EqualTo("password", message=_l("The passwords differ."))],

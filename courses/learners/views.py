@@ -17,6 +17,7 @@ from flask_login import current_user, login_user
 
 from app import navigation
 from app.access import public, roles
+from app.auth.limits import failed
 from app.auth.services import AccountError
 from app.extensions import db, limiter
 from app.i18n import LANGUAGE_COOKIE
@@ -46,6 +47,21 @@ _FRESH_CODE = "learner_fresh_code"
 def _resume_limit():
     # Guessing codes is guessing passwords: the same budget per address as the login form.
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _code_limit():
+    return current_app.config["LEARNER_CODE_RATE_LIMIT"]
+
+
+def _code_global_limit():
+    return current_app.config["LEARNER_CODE_GLOBAL_RATE_LIMIT"]
+
+
+def _code_global_message():
+    return _(
+        "Too many wrong codes were typed on this site in the last hour, so codes are paused for "
+        "a while. Please try again later, or ask a volunteer for help."
+    )
 
 
 def _locale():
@@ -130,7 +146,16 @@ def renew_code():
 
 @bp.route("/learn/resume", methods=["GET", "POST"])
 @public
-@limiter.limit(_resume_limit, methods=["POST"])
+# Wrong codes only: a service point signing many residents in from one address is not stopped.
+@limiter.limit(_code_limit, methods=["POST"], deduct_when=failed)
+# Every code is a guess at every learner's, so wrong codes also count from all addresses at once.
+@limiter.limit(
+    _code_global_limit,
+    methods=["POST"],
+    key_func=lambda: "every-address",
+    deduct_when=failed,
+    error_message=_code_global_message,
+)
 def resume():
     """Type the personal code to be signed in on this device."""
     form = ResumeForm()

@@ -17,8 +17,9 @@ from app.roles import Role
 
 @pytest.fixture
 def limited(limited_app):
-    """An app whose login and token endpoints allow 3 attempts a minute."""
-    limited = limited_app(LOGIN_RATE_LIMIT="3 per minute")
+    """An app whose login and token endpoints allow 3 failures a minute per address (and per
+    account and address) and 3 an hour per account."""
+    limited = limited_app(LOGIN_RATE_LIMIT="3 per minute", LOGIN_ACCOUNT_RATE_LIMIT="3 per hour")
     db.session.commit()
     return limited
 

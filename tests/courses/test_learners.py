@@ -127,12 +127,57 @@ def test_a_wrong_code_says_so_clearly_and_changes_nothing(app, client):
 
 
 def test_the_fourth_code_attempt_in_a_minute_is_refused(limited_app):
-    limited = limited_app(LOGIN_RATE_LIMIT="3 per minute")
+    limited = limited_app(LEARNER_CODE_RATE_LIMIT="3 per minute")
     client = limited.test_client()
     client.set_cookie("lang", "en")
     answers = [client.post("/learn/resume", data={"code": "2222-3333"}) for _ in range(4)]
 
     assert [r.status_code for r in answers] == [200, 200, 200, 429]
+
+
+def test_wrong_codes_from_every_address_together_pause_the_codes_with_a_clear_sentence(
+    limited_app, client
+):
+    _response, code = _join(client)
+    limited = limited_app(
+        LEARNER_CODE_RATE_LIMIT="3 per minute", LEARNER_CODE_GLOBAL_RATE_LIMIT="5 per hour"
+    )
+    guesser = limited.test_client()
+    guesser.set_cookie("lang", "en")
+    answers = [
+        guesser.post(
+            "/learn/resume",
+            data={"code": "2222-3333"},
+            environ_base={"REMOTE_ADDR": f"10.0.10.{n}"},
+        )
+        for n in range(1, 7)
+    ]
+    # the resident's own right code, from yet another address, waits too: that is the slow-down
+    resident = limited.test_client()
+    resident.set_cookie("lang", "en")
+    own = resident.post(
+        "/learn/resume", data={"code": code}, environ_base={"REMOTE_ADDR": "10.0.10.99"}
+    )
+
+    assert [r.status_code for r in answers] == [200] * 5 + [429]
+    for refused in (answers[5], own):
+        assert refused.status_code == 429
+        assert "Too many wrong codes were typed on this site in the last hour" in (
+            refused.get_data(as_text=True)
+        )
+
+
+def test_right_codes_from_one_service_point_are_not_counted(limited_app, client):
+    _response, code = _join(client)
+    limited = limited_app(
+        LEARNER_CODE_RATE_LIMIT="3 per minute", LEARNER_CODE_GLOBAL_RATE_LIMIT="3 per hour"
+    )
+    answers = []
+    for _ in range(6):
+        device = limited.test_client()
+        answers.append(device.post("/learn/resume", data={"code": code}))
+
+    assert [r.status_code for r in answers] == [302] * 6
 
 
 def test_the_qr_url_asks_once_then_signs_in_on_another_device(app, client):
@@ -252,7 +297,11 @@ def test_officer_registration_gives_the_learner_role_and_an_officer_profile(clie
     [
         ({"position": ""}, "Enter your position."),
         ({"email": "not-an-email"}, "Invalid email address."),
-        ({"password": "short", "confirm": "short"}, "A password has 8 to 128 characters."),
+        ({"password": "short", "confirm": "short"}, "A password has 10 to 128 characters."),
+        (
+            {"password": "qwertyuiop", "confirm": "qwertyuiop"},
+            "This password is one of the most common ones, which are guessed first.",
+        ),
         ({"confirm": "another password"}, "The passwords differ."),
         ({"home_commune": "khong co xa nay"}, "No commune or ward of that name in this province."),
         ({"position": "x" * 201}, "Field cannot be longer than 200 characters."),
