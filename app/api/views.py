@@ -53,7 +53,10 @@ def _json_body() -> dict:
 @operation(
     "createToken",
     summary="Exchange an email and password for a bearer token",
-    description="Failed attempts share the login form's budgets: per account and address, per account, per address.",
+    description=(
+        "Failed attempts share the login form's budgets: per account and address, "
+        "per account, per address."
+    ),
     body=Credentials,
     responses={
         201: ("A new token.", Token),
