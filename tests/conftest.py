@@ -2,6 +2,9 @@
 
 Tests run on SQLite unless TEST_DATABASE_URL names another database (CI sets PostgreSQL).
 The provinces and communes are imported once, for real, and kept between tests.
+`make test` runs the suite in pytest-xdist workers, each with a database of its own
+(`database_url`); each worker is a process, so the limiter, the environment and the live
+servers (port 0) are its own too.
 """
 
 import os
