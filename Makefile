@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
+# pytest-xdist workers for make test: one per core; TEST_WORKERS=0 runs the suite in one process
+TEST_WORKERS ?= auto
 
 .PHONY: run test install dev catalogues db bench clean
 
@@ -38,7 +40,7 @@ run: db
 test: dev catalogues
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench: dev catalogues
 	$(BIN)/python -m bench

@@ -2,28 +2,35 @@
 
 Tests run on SQLite unless TEST_DATABASE_URL names another database (CI sets PostgreSQL).
 The provinces and communes are imported once, for real, and kept between tests.
+`make test` runs the suite in pytest-xdist workers, each with a database of its own
+(`database_url`); each worker is a process, so the limiter, the environment and the live
+servers (port 0) are its own too.
 """
 
 import os
-from datetime import date, timedelta
+from datetime import date
 
 import flask_migrate
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, select, text
 from werkzeug.security import generate_password_hash
 
 from app import create_app
+from app.api.services import issue_token
 from app.auth.models import RoleGrant, User
 from app.extensions import db, limiter
 from app.places.models import Commune, Province, ServicePoint
 from app.places.services import import_places
 from app.roles import Role
-from scheduling.models import Booking, BookingStatus, Campaign, Shift
+from scheduling.models import Campaign
+from tests import harness
 
 KEPT_TABLES = {"provinces", "communes"}
 PASSWORD = "correct horse battery"
 PASSWORD_HASH = generate_password_hash(PASSWORD)
+#: this process under pytest-xdist ("gw0", "gw1"...), "main" in a run without workers
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
 class Client(FlaskClient):
@@ -40,27 +47,32 @@ class Client(FlaskClient):
         return response
 
 
-def _reset_database(url):
-    if url.startswith("postgresql"):
-        from sqlalchemy import create_engine
-
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """This pytest process's own database, empty: a SQLite file of its own, or, when
+    TEST_DATABASE_URL names PostgreSQL, that database (under pytest-xdist, a database per worker
+    beside it, `<database>_gw0`, `<database>_gw1`..., dropped and made anew)."""
+    given = os.environ.get("TEST_DATABASE_URL")
+    if not given:
+        return "sqlite:///" + str(tmp_path_factory.mktemp("db") / f"test_{WORKER}.sqlite3")
+    if not given.startswith("postgresql"):
+        return given
+    if WORKER != "main":
+        return harness.new_postgresql_database(given, WORKER)
+    engine = create_engine(given)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return given
 
 
 @pytest.fixture(scope="session")
-def app(tmp_path_factory):
-    url = os.environ.get("TEST_DATABASE_URL") or "sqlite:///" + str(
-        tmp_path_factory.mktemp("db") / "test.sqlite3"
-    )
-    _reset_database(url)
+def app(database_url):
     app = create_app(
         {
             "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": url,
+            "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": "test-secret",
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
@@ -234,32 +246,30 @@ def campaign(make_campaign):
 
 
 @pytest.fixture
-def add_shift(request):
-    """A shift from `starts_at` lasting `hours`, of campaign `on` at service point `point` (the
-    test's `campaign` and `service_point` unless given), with a confirmed booking for each person
-    in `booked`.
+def make_shift(request):
+    """A shift from `starts_at` (default: MORNING, 07:00 in Hanoi on 8 January 2030) lasting
+    `hours`, of campaign `on` at service point `point` (the test's `campaign` and `service_point`
+    unless given), with a confirmed booking for each person in `booked`.
 
     The test's campaign and service point are made only when a shift needs them, so a test that
     names its own gets no extra campaign or point."""
 
-    def add(starts_at, hours=4, *, point=None, on=None, booked=()):
-        shift = Shift(
-            campaign=on or request.getfixturevalue("campaign"),
-            service_point=point or request.getfixturevalue("service_point"),
-            starts_at=starts_at,
-            ends_at=starts_at + timedelta(hours=hours),
+    def make(starts_at=harness.MORNING, hours=4, *, point=None, on=None, booked=()):
+        return harness.make_shift(
+            on or request.getfixturevalue("campaign"),
+            point or request.getfixturevalue("service_point"),
+            starts_at,
+            hours,
+            booked=booked,
         )
-        db.session.add(shift)
-        db.session.flush()
-        if booked:
-            db.session.add_all(
-                Booking(shift=shift, user=person, status=BookingStatus.CONFIRMED)
-                for person in booked
-            )
-            db.session.flush()
-        return shift
 
-    return add
+    return make
+
+
+@pytest.fixture
+def shift(make_shift):
+    """A four-hour shift at MORNING of the test's campaign and service point."""
+    return make_shift()
 
 
 @pytest.fixture
@@ -268,6 +278,19 @@ def make_volunteer(make_user, bo_de):
         return make_user(Role.VOLUNTEER, home_commune=bo_de, **fields)
 
     return make
+
+
+@pytest.fixture
+def bearer():
+    """Issue a token for the user and return the Authorization header that carries it."""
+
+    def headers(user, language="en"):
+        return {
+            "Authorization": f"Bearer {issue_token(db.session, user)}",
+            "Accept-Language": language,
+        }
+
+    return headers
 
 
 # Assisted-submission factories, shared by the assist, home-support and API tests.

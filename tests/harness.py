@@ -13,16 +13,21 @@ nobody has declared yet, the harnesses fail and say what to add here:
 - ``QUERIES``: a query string an endpoint needs to answer 200 (e.g. the API's shift search).
 """
 
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
 
 from app.access import rule_for
 from app.api.services import issue_token
 from app.auth import services as accounts
+from app.database import begin_write
 from app.extensions import db
 from app.places.models import ServicePoint
 from app.roles import Role
@@ -51,8 +56,11 @@ PERSONA_ROLES = {
     "admin": {Role.ADMIN},
 }
 
-#: 07:00 in Hanoi on Tuesday 8 January 2030, inside the sample campaign
+#: 07:00 in Hanoi on Tuesday 8 January 2030, inside the sample campaign: far enough ahead for
+#: every booking and cancellation
 MORNING = datetime(2030, 1, 8, 0, 0, tzinfo=UTC)
+#: the scheduling tests' "now": the Monday morning before (07:00 in Hanoi), before every shift
+NOW = MORNING - timedelta(days=1)
 
 
 @dataclass
@@ -108,15 +116,10 @@ def build_world(make_user, hanoi, bo_de, other_commune, courses=True) -> World:
         ends_on=MORNING.date() + timedelta(days=40),
         communes=[bo_de],
     )
-    w.shift = Shift(
-        campaign=w.campaign,
-        service_point=w.service_point,
-        starts_at=MORNING,
-        ends_at=MORNING + timedelta(hours=4),
-    )
+    w.shift = make_shift(w.campaign, w.service_point, MORNING)
     w.booking = Booking(shift=w.shift, user=w.volunteer, status=BookingStatus.CONFIRMED)
     w.booking2 = Booking(shift=w.shift, user=w.volunteer2, status=BookingStatus.CONFIRMED)
-    db.session.add_all([w.service_point, w.campaign, w.shift, w.booking, w.booking2])
+    db.session.add_all([w.booking, w.booking2])
     _build_merged_parts(w)
     if courses:
         import_courses(db.session)
@@ -204,6 +207,103 @@ def _build_learning(w):
     )
     db.session.add(w.certificate)
     db.session.flush()
+
+
+def make_shift(campaign, service_point, starts_at=MORNING, hours=4, *, booked=()) -> Shift:
+    """A shift of the campaign at the service point from `starts_at`, lasting `hours`, with a
+    confirmed booking for each person in `booked`; added to the session and flushed."""
+    shift = Shift(
+        campaign=campaign,
+        service_point=service_point,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=hours),
+    )
+    db.session.add(shift)
+    db.session.flush()
+    if booked:
+        db.session.add_all(
+            Booking(shift=shift, user=person, status=BookingStatus.CONFIRMED) for person in booked
+        )
+        db.session.flush()
+    return shift
+
+
+# -- many at once ------------------------------------------------------------------------------
+
+
+def at_once(app, calls) -> list:
+    """Call each function from a thread of its own, in an app context (so a database session) of
+    its own, all released together; return their results in order.
+
+    What the test's session made must be committed first, or the threads do not see it."""
+    start = threading.Barrier(len(calls))
+
+    def run(call):
+        with app.app_context():
+            start.wait()
+            return call()
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+def in_own_transaction(app, work, workers) -> list:
+    """Run work(0) ... work(workers - 1) at once, each in a thread, app context and write
+    transaction of its own (as one request would: BEGIN IMMEDIATE on SQLite), committed, or rolled
+    back if it raises; return the results in order."""
+
+    def transaction(i):
+        session = db.session()  # the scoped_session proxy has no in_transaction()
+        try:
+            begin_write(session)
+            result = work(i)
+            session.commit()
+            return result
+        except BaseException:
+            session.rollback()
+            raise
+
+    return at_once(app, [lambda i=i: transaction(i) for i in range(workers)])
+
+
+# -- databases of their own ------------------------------------------------------------------
+
+
+def new_postgresql_database(url, suffix) -> str:
+    """Drop and create `<database of url>_<suffix>` on url's server; return its URL.
+
+    The name derives from the process's own database, so pytest-xdist workers never share one."""
+    url = make_url(url)
+    name = f"{url.database}_{suffix}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgresql_database(url):
+    """Drop the database of url, from its server's `postgres` database."""
+    url = make_url(url)
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+@contextmanager
+def scratch_postgresql(url, suffix):
+    """A new, empty PostgreSQL database `<database of url>_<suffix>` for the block, then dropped."""
+    scratch = new_postgresql_database(url, suffix)
+    try:
+        yield scratch
+    finally:
+        drop_postgresql_database(scratch)
 
 
 # -- what to put in URL arguments ------------------------------------------------------------

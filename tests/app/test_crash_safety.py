@@ -1,7 +1,8 @@
 """Kill the server with SIGKILL in the middle of a booking rush: every booking stays whole.
 
 Starts gunicorn (2 workers) on a free 127.0.0.1 port against a scratch database (a temp SQLite
-file; on PostgreSQL when TEST_DATABASE_URL says so, a scratch database `<test db>_crash`),
+file; on PostgreSQL when TEST_DATABASE_URL says so, a scratch database `<test db>_crash`, named
+after this pytest-xdist worker's own test database),
 sends bookings and cancellations from many threads through the JSON API (as
 bench/booking_rush.py does), SIGKILLs the master and its workers once a third of the answers are
 in, restarts the server, finishes the rush and checks the database:
@@ -26,8 +27,7 @@ from datetime import time as clock
 
 import flask_migrate
 import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select, text
 
 from app import ROOT, create_app
 from app.api.services import issue_token
@@ -38,6 +38,8 @@ from app.places.models import Commune, Province, ServicePoint
 from app.roles import Role
 from scheduling.booking.services import promote_waitlist
 from scheduling.models import Booking, BookingStatus, Campaign, Shift
+from scheduling.services import local_today, promote_waitlist
+from tests.harness import make_shift, scratch_postgresql
 
 if str(ROOT) not in sys.path:  # bench/ is not an installed package
     sys.path.insert(0, str(ROOT))
@@ -50,30 +52,15 @@ CONCURRENCY = 16
 KILL_AFTER = VOLUNTEERS // 3
 
 
-def _scratch_postgresql():
-    url = make_url(os.environ["TEST_DATABASE_URL"])
-    name = f"{url.database}_crash"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    return admin, name, url.set(database=name).render_as_string(hide_password=False)
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database(request, tmp_path):
+def database(request, tmp_path, database_url):
     if request.param == "sqlite":
         yield "sqlite:///" + str(tmp_path / "crash.sqlite3")
         return
-    if not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"):
+    if not database_url.startswith("postgresql"):
         pytest.skip("TEST_DATABASE_URL is not PostgreSQL (CI runs this on PostgreSQL)")
-    admin, name, url = _scratch_postgresql()
-    try:
+    with scratch_postgresql(database_url, "crash") as url:
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture
@@ -99,12 +86,7 @@ def site(database):
         )  # fmt: skip
         base = datetime.combine(tomorrow, clock(1, 0), tzinfo=UTC)
         shifts = [
-            Shift(
-                campaign=campaign,
-                service_point=point,
-                starts_at=base + timedelta(hours=n),
-                ends_at=base + timedelta(hours=n, minutes=50),
-            )
+            make_shift(campaign, point, base + timedelta(hours=n), hours=50 / 60)
             for n in range(SHIFTS)
         ]
         users = [
@@ -113,7 +95,7 @@ def site(database):
         ]
         for user in users:
             user.grants.append(RoleGrant(role=Role.VOLUNTEER))
-        db.session.add_all([point, campaign, *shifts, *users])
+        db.session.add_all(users)
         db.session.flush()
         tokens = [issue_token(db.session, user) for user in users]
         shift_ids = [s.id for s in shifts]

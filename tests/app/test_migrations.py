@@ -2,52 +2,35 @@
 
 Runs on a scratch SQLite file, and on PostgreSQL when TEST_DATABASE_URL names it (a scratch
 database `<test database>_migrations`, created and dropped here, so the session's database is
-untouched). A model changed without its migration fails `test_..._match_the_models`.
+untouched; the test database is this pytest-xdist worker's own, and so is the scratch one). A
+model changed without its migration fails `test_..._match_the_models`.
 """
-
-import os
 
 import flask_migrate
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect
 
 from app import ROOT, create_app
 from app.extensions import db
+from tests.harness import scratch_postgresql
 
 
 def _render_item(type_, obj, autogen_context):  # as migrations/env.py
     return False
 
 
-def _postgresql_url():
-    url = os.environ.get("TEST_DATABASE_URL", "")
-    return url if url.startswith("postgresql") else None
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
-def scratch_url(request, tmp_path):
+def scratch_url(request, tmp_path, database_url):
     if request.param == "sqlite":
         yield "sqlite:///" + str(tmp_path / "migrations.sqlite3")
         return
-    base = _postgresql_url()
-    if base is None:
+    if not database_url.startswith("postgresql"):
         pytest.skip("TEST_DATABASE_URL is not PostgreSQL (CI runs this on PostgreSQL)")
-    url = make_url(base)
-    name = f"{url.database}_migrations"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgresql(database_url, "migrations") as url:
+        yield url
 
 
 @pytest.fixture

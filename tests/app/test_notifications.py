@@ -19,8 +19,8 @@ MORNING = datetime(2030, 1, 8, 0, 30, tzinfo=UTC)
 
 
 @pytest.fixture
-def shift(add_shift):
-    return add_shift(MORNING)
+def shift(make_shift):
+    return make_shift(MORNING)
 
 
 @pytest.fixture
@@ -78,8 +78,8 @@ def test_an_unknown_kind_is_a_programming_error(volunteer):
         notify(db.session, volunteer, "nonsense")
 
 
-def test_every_kind_has_its_own_text(english, login, volunteer, shift, add_shift):
-    other = add_shift(MORNING + timedelta(hours=6))
+def test_every_kind_has_its_own_text(english, login, volunteer, shift, make_shift):
+    other = make_shift(MORNING + timedelta(hours=6))
     for kind in KINDS:
         notify(db.session, volunteer, kind, shift_id=other.id, from_shift_id=shift.id)
     login(volunteer)
@@ -154,10 +154,10 @@ def test_booking_on_the_page_confirms_by_notice(english, login, volunteer, shift
 
 
 def test_joining_the_waitlist_is_not_a_confirmation(
-    english, login, make_campaign, add_shift, make_volunteer
+    english, login, make_campaign, make_shift, make_volunteer
 ):
     campaign = make_campaign(min_per_shift=1, max_per_shift=1)
-    full = add_shift(MORNING, on=campaign)
+    full = make_shift(MORNING, on=campaign)
     book_shift(db.session, full, make_volunteer())
     person = make_volunteer()
     login(person)
@@ -174,10 +174,10 @@ def test_booking_through_the_api_confirms_by_notice(client, volunteer, shift):
 
 
 def test_a_cancellation_promotes_and_tells_the_first_on_the_waitlist(
-    english, login, make_campaign, add_shift, make_volunteer
+    english, login, make_campaign, make_shift, make_volunteer
 ):
     campaign = make_campaign(min_per_shift=1, max_per_shift=1)
-    full = add_shift(MORNING, on=campaign)
+    full = make_shift(MORNING, on=campaign)
     holder, first, second = make_volunteer(), make_volunteer(locale="en"), make_volunteer()
     booking = book_shift(db.session, full, holder).booking
     promoted = book_shift(db.session, full, first).booking
@@ -192,10 +192,10 @@ def test_a_cancellation_promotes_and_tells_the_first_on_the_waitlist(
 
 
 def test_a_cancellation_through_the_service_tells_the_promoted_person(
-    make_campaign, add_shift, make_volunteer
+    make_campaign, make_shift, make_volunteer
 ):
     campaign = make_campaign(min_per_shift=1, max_per_shift=1)
-    full = add_shift(MORNING, on=campaign)
+    full = make_shift(MORNING, on=campaign)
     booking = book_shift(db.session, full, make_volunteer()).booking
     waiting = make_volunteer()
     book_shift(db.session, full, waiting)

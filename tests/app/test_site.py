@@ -98,7 +98,10 @@ def test_production_cookies_are_secure(monkeypatch, app):
 
 def test_flask_prefixed_settings_reach_the_config(monkeypatch, app):
     monkeypatch.setenv("FLASK_RATELIMIT_ENABLED", "false")
-    other = create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    # a SECRET_KEY, so no development key is written to instance/, which every worker shares
+    other = create_app(
+        {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "x"}
+    )
     assert other.config["RATELIMIT_ENABLED"] is False
 
 

@@ -16,9 +16,9 @@ A4 = {"width": 794, "height": 1123}
 
 
 def test_volunteer_checks_in_from_the_poster_and_checks_out(
-    browser, page, base_url, axe, screenshots, coordinator, volunteer, service_point, add_shift
+    browser, page, base_url, axe, screenshots, coordinator, volunteer, service_point, make_shift
 ):
-    shift = add_shift(utcnow().replace(microsecond=0) - timedelta(minutes=20), booked=[volunteer])
+    shift = make_shift(utcnow().replace(microsecond=0) - timedelta(minutes=20), booked=[volunteer])
     db.session.commit()
 
     # The coordinator prints the poster (A4) and the URL under its QR is the check-in link.
@@ -109,12 +109,12 @@ def test_coordinator_scans_a_volunteers_badge_with_the_camera(
     coordinator,
     volunteer,
     service_point,
-    add_shift,
+    make_shift,
     make_user,
 ):
     from scheduling.checkin import services
 
-    add_shift(utcnow().replace(microsecond=0) - timedelta(minutes=10), booked=[volunteer])
+    make_shift(utcnow().replace(microsecond=0) - timedelta(minutes=10), booked=[volunteer])
     db.session.commit()
 
     # The volunteer's badge page at 360 px: a QR and a short code, and no QR decoder loaded.

@@ -23,10 +23,10 @@ def test_a_shift_at_the_counter_shows_on_the_dashboard(
     coordinator,
     volunteer,
     service_point,
-    add_shift,
+    make_shift,
     procedures,
 ):
-    add_shift(utcnow().replace(microsecond=0) - timedelta(minutes=10), booked=[volunteer])
+    make_shift(utcnow().replace(microsecond=0) - timedelta(minutes=10), booked=[volunteer])
     db.session.commit()
     volunteer_id = volunteer.id
 

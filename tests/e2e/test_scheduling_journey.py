@@ -33,7 +33,7 @@ def second_point(bo_de):
 
 
 def test_volunteer_books_cancels_waits_and_is_promoted(
-    page, axe, screenshots, make_campaign, make_volunteer, service_point, second_point, add_shift
+    page, axe, screenshots, make_campaign, make_volunteer, service_point, second_point, make_shift
 ):
     page.set_viewport_size(PHONE)
     day = local_today() + timedelta(days=2)  # well before the 12-hour cancellation deadline
@@ -41,8 +41,8 @@ def test_volunteer_books_cancels_waits_and_is_promoted(
     tight = make_campaign(
         starts_on=day, ends_on=day + timedelta(days=6), min_per_shift=1, max_per_shift=1
     )
-    add_shift(_at(day, "07:30"), point=service_point, on=open_campaign)
-    full = add_shift(_at(day, "13:30"), point=second_point, on=tight)
+    make_shift(_at(day, "07:30"), point=service_point, on=open_campaign)
+    full = make_shift(_at(day, "13:30"), point=second_point, on=tight)
     an = make_volunteer(full_name="Nguyễn Văn An", email="an@example.com")
     binh = make_volunteer(full_name="Trần Thị Bình", email="binh@example.com")
     begin_write(db.session)
@@ -96,7 +96,7 @@ def test_coordinator_places_a_team_on_a_week_and_reads_the_report(
     bo_de,
     service_point,
     second_point,
-    add_shift,
+    make_shift,
 ):
     page.set_viewport_size(PHONE)
     start = local_today() + timedelta(days=1)
@@ -119,7 +119,7 @@ def test_coordinator_places_a_team_on_a_week_and_reads_the_report(
     db.session.add_all(TeamMember(team_id=team.id, user_id=p.id) for p in people)
     # An already holds a shift at another point on the first morning
     other = make_campaign(starts_on=start, ends_on=start, name="Hỗ trợ tại nhà")
-    elsewhere = add_shift(_at(start, "08:00"), 2, point=second_point, on=other)
+    elsewhere = make_shift(_at(start, "08:00"), 2, point=second_point, on=other)
     begin_write(db.session)
     book_shift(db.session, elsewhere, people[0])
     coordinator = make_user(Role.COORDINATOR, commune=bo_de, email="bode@example.com")

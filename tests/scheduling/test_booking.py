@@ -8,7 +8,14 @@ from sqlalchemy import func, select
 from app.extensions import db
 from scheduling.booking.services import book_shift, cancel_booking
 from scheduling.models import Booking, BookingStatus, ShiftStatus
-from scheduling.services import Overlap, PastDeadline, SchedulingError, ShiftClosed, WeeklyLimit
+from scheduling.services import (
+    Overlap,
+    PastDeadline,
+    SchedulingError,
+    ShiftClosed,
+    WeeklyLimit,
+)
+from tests.harness import NOW
 
 CONFIRMED, WAITLISTED, CANCELLED = (
     BookingStatus.CONFIRMED,
@@ -48,7 +55,7 @@ def test_booking_twice_returns_the_same_booking(make_shift, make_volunteer, now)
 
 
 def test_rebooking_after_cancelling_reactivates_the_same_row(make_shift, make_volunteer, now):
-    shift, person = make_shift(hours=48), make_volunteer()
+    shift, person = make_shift(NOW + timedelta(hours=48)), make_volunteer()
     booking = book_shift(db.session, shift, person, now=now).booking
     cancel_booking(db.session, booking, now=now + timedelta(hours=1))
     assert booking.status == CANCELLED
@@ -65,7 +72,9 @@ def test_rebooking_after_cancelling_reactivates_the_same_row(make_shift, make_vo
 def test_cancelling_a_confirmed_place_promotes_the_first_in_line(
     make_campaign, make_shift, make_volunteer, now
 ):
-    shift = make_shift(hours=48, on=make_campaign(max_per_shift=1, min_per_shift=1))
+    shift = make_shift(
+        NOW + timedelta(hours=48), on=make_campaign(max_per_shift=1, min_per_shift=1)
+    )
     holder = book_shift(db.session, shift, make_volunteer(), now=now).booking
     # booked in this order, but made in reverse id order: the waitlist follows the booking time
     second, first = make_volunteer(), make_volunteer()
@@ -80,7 +89,9 @@ def test_cancelling_a_confirmed_place_promotes_the_first_in_line(
 
 
 def test_leaving_the_waitlist_promotes_nobody(make_campaign, make_shift, make_volunteer, now):
-    shift = make_shift(hours=48, on=make_campaign(max_per_shift=1, min_per_shift=1))
+    shift = make_shift(
+        NOW + timedelta(hours=48), on=make_campaign(max_per_shift=1, min_per_shift=1)
+    )
     book_shift(db.session, shift, make_volunteer(), now=now)
     waiting = book_shift(db.session, shift, make_volunteer(), now=now).booking
     last = book_shift(db.session, shift, make_volunteer(), now=now + timedelta(seconds=1)).booking
@@ -92,7 +103,7 @@ def test_leaving_the_waitlist_promotes_nobody(make_campaign, make_shift, make_vo
 def test_leaving_the_waitlist_is_allowed_past_the_deadline(
     make_campaign, make_shift, make_volunteer, now
 ):
-    shift = make_shift(hours=2, on=make_campaign(max_per_shift=1, min_per_shift=1))
+    shift = make_shift(NOW + timedelta(hours=2), on=make_campaign(max_per_shift=1, min_per_shift=1))
     book_shift(db.session, shift, make_volunteer(), now=now)
     waiting = book_shift(db.session, shift, make_volunteer(), now=now).booking
     cancel_booking(db.session, waiting, now=now)
@@ -100,14 +111,16 @@ def test_leaving_the_waitlist_is_allowed_past_the_deadline(
 
 
 def test_cancelling_twice_is_harmless(make_shift, make_volunteer, now):
-    booking = book_shift(db.session, make_shift(hours=48), make_volunteer(), now=now).booking
+    booking = book_shift(
+        db.session, make_shift(NOW + timedelta(hours=48)), make_volunteer(), now=now
+    ).booking
     cancel_booking(db.session, booking, now=now)
     assert cancel_booking(db.session, booking, now=now) is None
     assert booking.status == CANCELLED
 
 
 def test_a_volunteer_cannot_cancel_past_the_deadline(make_shift, make_volunteer, now):
-    shift = make_shift(hours=24)  # default deadline: 12 hours before the start
+    shift = make_shift(NOW + timedelta(hours=24))  # default deadline: 12 hours before the start
     booking = book_shift(db.session, shift, make_volunteer(), now=now).booking
 
     with pytest.raises(PastDeadline) as refused:
@@ -122,7 +135,7 @@ def test_a_volunteer_cannot_cancel_past_the_deadline(make_shift, make_volunteer,
 def test_a_coordinator_can_release_a_place_past_the_deadline(
     make_campaign, make_shift, make_volunteer, now
 ):
-    shift = make_shift(hours=3, on=make_campaign(max_per_shift=1, min_per_shift=1))
+    shift = make_shift(NOW + timedelta(hours=3), on=make_campaign(max_per_shift=1, min_per_shift=1))
     booking = book_shift(db.session, shift, make_volunteer(), now=now).booking
     waiting = book_shift(db.session, shift, make_volunteer(), now=now).booking
 
@@ -135,15 +148,15 @@ def test_a_coordinator_can_release_a_place_past_the_deadline(
 
 
 def test_the_deadline_follows_the_campaign(make_campaign, make_shift, make_volunteer, now):
-    shift = make_shift(hours=24, on=make_campaign(cancel_deadline_hours=30))
+    shift = make_shift(NOW + timedelta(hours=24), on=make_campaign(cancel_deadline_hours=30))
     booking = book_shift(db.session, shift, make_volunteer(), now=now).booking
     with pytest.raises(PastDeadline):
         cancel_booking(db.session, booking, now=now)
 
 
 def test_overlapping_shifts_are_refused(make_shift, make_volunteer, service_point, now):
-    morning = make_shift(hours=24, length=4)
-    overlapping = make_shift(hours=27, length=4)
+    morning = make_shift(NOW + timedelta(hours=24), 4)
+    overlapping = make_shift(NOW + timedelta(hours=27), 4)
     person = make_volunteer()
     book_shift(db.session, morning, person, now=now)
 
@@ -157,26 +170,32 @@ def test_a_waitlisted_booking_also_blocks_an_overlapping_one(
     make_campaign, make_shift, make_volunteer, now
 ):
     campaign = make_campaign(max_per_shift=1, min_per_shift=1)
-    full = make_shift(hours=24, on=campaign)
+    full = make_shift(NOW + timedelta(hours=24), on=campaign)
     book_shift(db.session, full, make_volunteer(), now=now)
     person = make_volunteer()
     assert book_shift(db.session, full, person, now=now).booking.status == WAITLISTED
     with pytest.raises(Overlap):
-        book_shift(db.session, make_shift(hours=25, on=campaign), person, now=now)
+        book_shift(db.session, make_shift(NOW + timedelta(hours=25), on=campaign), person, now=now)
 
 
 def test_back_to_back_shifts_do_not_overlap(make_shift, make_volunteer, now):
     person = make_volunteer()
-    book_shift(db.session, make_shift(hours=24, length=4), person, now=now)
-    right_after = make_shift(hours=28, length=4)
-    assert book_shift(db.session, right_after, person, now=now).booking.status == CONFIRMED
+    book_shift(db.session, make_shift(NOW + timedelta(hours=24), 4), person, now=now).booking
+    assert book_shift(
+        db.session, make_shift(NOW + timedelta(hours=28), 4), person, now=now
+    ).booking.status == (CONFIRMED)
 
 
 def test_a_cancelled_booking_does_not_block_an_overlapping_one(make_shift, make_volunteer, now):
     person = make_volunteer()
-    first = book_shift(db.session, make_shift(hours=24), person, now=now).booking
+    first = book_shift(db.session, make_shift(NOW + timedelta(hours=24)), person, now=now).booking
     cancel_booking(db.session, first, now=now)
-    assert book_shift(db.session, make_shift(hours=26), person, now=now).booking.status == CONFIRMED
+    assert (
+        book_shift(
+            db.session, make_shift(NOW + timedelta(hours=26)), person, now=now
+        ).booking.status
+        == CONFIRMED
+    )
 
 
 def test_the_weekly_limit_counts_shifts_in_the_local_iso_week(
@@ -185,29 +204,36 @@ def test_the_weekly_limit_counts_shifts_in_the_local_iso_week(
     # NOW is Monday 07:00 in Hanoi; the local week ends Sunday 24:00 = Sunday 17:00 UTC
     campaign = make_campaign(weekly_limit=2)
     person = make_volunteer()
-    book_shift(db.session, make_shift(hours=24, on=campaign), person, now=now)
-    book_shift(db.session, make_shift(hours=48, on=campaign), person, now=now)
+    book_shift(db.session, make_shift(NOW + timedelta(hours=24), on=campaign), person, now=now)
+    book_shift(db.session, make_shift(NOW + timedelta(hours=48), on=campaign), person, now=now)
 
     with pytest.raises(WeeklyLimit) as refused:
-        book_shift(db.session, make_shift(hours=72, on=campaign), person, now=now)
+        book_shift(db.session, make_shift(NOW + timedelta(hours=72), on=campaign), person, now=now)
     assert refused.value.code == "weekly_limit"
 
     # Sunday 16:00 UTC is Sunday 23:00 in Hanoi: still this week
     with pytest.raises(WeeklyLimit):
         book_shift(
-            db.session, make_shift(hours=6 * 24 + 16, length=1, on=campaign), person, now=now
+            db.session,
+            make_shift(NOW + timedelta(hours=6 * 24 + 16), 1, on=campaign),
+            person,
+            now=now,
         )
     # Sunday 17:00 UTC is Monday 00:00 in Hanoi: next week
-    next_week = make_shift(hours=6 * 24 + 17, length=1, on=campaign)
+    next_week = make_shift(NOW + timedelta(hours=6 * 24 + 17), 1, on=campaign)
     assert book_shift(db.session, next_week, person, now=now).booking.status == CONFIRMED
 
 
 def test_a_cancelled_booking_frees_its_weekly_slot(make_campaign, make_shift, make_volunteer, now):
     campaign = make_campaign(weekly_limit=1)
     person = make_volunteer()
-    booking = book_shift(db.session, make_shift(hours=24, on=campaign), person, now=now).booking
+    booking = book_shift(
+        db.session, make_shift(NOW + timedelta(hours=24), on=campaign), person, now=now
+    ).booking
     cancel_booking(db.session, booking, now=now)
-    assert book_shift(db.session, make_shift(hours=48, on=campaign), person, now=now).booking
+    assert book_shift(
+        db.session, make_shift(NOW + timedelta(hours=48), on=campaign), person, now=now
+    ).booking
 
 
 def test_a_cancelled_shift_cannot_be_booked(make_shift, make_volunteer, now):
@@ -219,13 +245,13 @@ def test_a_cancelled_shift_cannot_be_booked(make_shift, make_volunteer, now):
 
 
 def test_a_shift_that_has_started_cannot_be_booked(make_shift, make_volunteer, now):
-    shift = make_shift(hours=1)
+    shift = make_shift(NOW + timedelta(hours=1))
     with pytest.raises(ShiftClosed):
         book_shift(db.session, shift, make_volunteer(), now=shift.starts_at)
 
 
 def test_refusals_write_nothing(make_shift, make_volunteer, now):
-    shift = make_shift(hours=1)
+    shift = make_shift(NOW + timedelta(hours=1))
     with pytest.raises(ShiftClosed):
         book_shift(db.session, shift, make_volunteer(), now=shift.starts_at + timedelta(hours=1))
     assert db.session.scalar(select(func.count()).select_from(Booking)) == 0

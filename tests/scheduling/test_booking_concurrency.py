@@ -1,36 +1,14 @@
 """Booking storms: many threads, each with its own session and transaction, against one shift."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from app.auth.models import User
-from app.database import begin_write
 from app.extensions import db
 from scheduling.booking.services import book_shift, cancel_booking
 from scheduling.models import Booking, BookingStatus, Shift
-
-
-def _in_own_transaction(app, work, workers):
-    """Run work(i) in `workers` threads at once, each in its own app context and transaction."""
-    start = threading.Barrier(workers)
-
-    def run(i):
-        with app.app_context():
-            start.wait()
-            try:
-                # the scoped_session proxy has no in_transaction(); pass the session itself
-                begin_write(db.session())
-                result = work(i)
-                db.session.commit()
-                return result
-            except BaseException:
-                db.session.rollback()
-                raise
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(run, range(workers)))
+from tests.harness import NOW, in_own_transaction
 
 
 def _statuses(shift_id):
@@ -47,7 +25,7 @@ def _statuses(shift_id):
 def test_last_five_places_go_to_five_of_fifty_concurrent_bookers(
     app, make_campaign, make_shift, make_volunteer
 ):
-    shift = make_shift(hours=24 * 365, on=make_campaign(max_per_shift=8))
+    shift = make_shift(NOW + timedelta(hours=24 * 365), on=make_campaign(max_per_shift=8))
     for _ in range(3):
         book_shift(db.session, shift, make_volunteer())
     people = [make_volunteer().id for _ in range(50)]
@@ -60,7 +38,7 @@ def test_last_five_places_go_to_five_of_fifty_concurrent_bookers(
         ).booking
         return booking.status
 
-    results = _in_own_transaction(app, book, 50)
+    results = in_own_transaction(app, book, 50)
 
     assert results.count(BookingStatus.CONFIRMED) == 5
     assert results.count(BookingStatus.WAITLISTED) == 45
@@ -68,14 +46,14 @@ def test_last_five_places_go_to_five_of_fifty_concurrent_bookers(
 
 
 def test_ten_simultaneous_taps_of_one_person_make_one_booking(app, make_shift, make_volunteer):
-    shift_id, person_id = make_shift(hours=24 * 365).id, make_volunteer().id
+    shift_id, person_id = make_shift(NOW + timedelta(hours=24 * 365)).id, make_volunteer().id
     db.session.commit()
 
     def tap(_):
         shift = db.session.get(Shift, shift_id)
         return book_shift(db.session, shift, db.session.get(User, person_id)).booking.id
 
-    ids = _in_own_transaction(app, tap, 10)
+    ids = in_own_transaction(app, tap, 10)
 
     assert len(set(ids)) == 1
     assert _statuses(shift_id) == {BookingStatus.CONFIRMED: 1}
@@ -84,7 +62,9 @@ def test_ten_simultaneous_taps_of_one_person_make_one_booking(app, make_shift, m
 def test_cancelling_and_booking_at_once_never_exceeds_the_maximum(
     app, make_campaign, make_shift, make_volunteer
 ):
-    shift = make_shift(hours=24 * 365, on=make_campaign(max_per_shift=5, min_per_shift=1))
+    shift = make_shift(
+        NOW + timedelta(hours=24 * 365), on=make_campaign(max_per_shift=5, min_per_shift=1)
+    )
     holders = [book_shift(db.session, shift, make_volunteer()).booking.id for _ in range(5)]
     waiting = [book_shift(db.session, shift, make_volunteer()).booking.id for _ in range(5)]
     newcomers = [make_volunteer().id for _ in range(10)]
@@ -98,7 +78,7 @@ def test_cancelling_and_booking_at_once_never_exceeds_the_maximum(
             user = db.session.get(User, newcomers[i - 5])
             book_shift(db.session, db.session.get(Shift, shift_id), user)
 
-    _in_own_transaction(app, act, 15)
+    in_own_transaction(app, act, 15)
 
     statuses = _statuses(shift_id)
     assert statuses[BookingStatus.CONFIRMED] == 5

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from app.extensions import db
 from scheduling.booking.services import book_shift, cancel_booking
 from scheduling.models import Booking, BookingStatus
-from scheduling.services import Overlap
+from scheduling.services import Overlap, book_shift, cancel_booking
+from tests.harness import NOW
 
 PEOPLE = 5
 #: (hours after NOW, length): shifts 0 and 1 overlap, shift 2 overlaps neither
@@ -45,7 +46,7 @@ def test_confirmed_never_exceed_the_maximum_and_the_waitlist_moves_in_order(
     example = db.session.begin_nested()
     try:
         campaign = make_campaign(max_per_shift=capacity, min_per_shift=1)
-        shifts = [make_shift(hours=h, length=n, on=campaign) for h, n in SHIFTS]
+        shifts = [make_shift(NOW + timedelta(hours=h), n, on=campaign) for h, n in SHIFTS]
         people = [make_volunteer() for _ in range(PEOPLE)]
         model = {i: [] for i in range(len(shifts))}  # shift -> people holding it, in booking order
 

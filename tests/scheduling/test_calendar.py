@@ -21,11 +21,13 @@ def english(client):
 
 
 @pytest.fixture
-def soon_shift(add_shift):
+def soon_shift(make_shift):
     """A shift two days from now (the feed reaches 30 days back and six months ahead)."""
 
     def make(days=2, hours=4, **options):
-        return add_shift((utcnow() + timedelta(days=days)).replace(microsecond=0), hours, **options)
+        return make_shift(
+            (utcnow() + timedelta(days=days)).replace(microsecond=0), hours, **options
+        )
 
     return make
 

@@ -2,8 +2,6 @@
 hours, the attendance pages and who may see them."""
 
 import re
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -11,14 +9,14 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from app.auth.models import User
-from app.database import begin_write, utcnow
+from app.database import utcnow
 from app.extensions import db
 from app.places.models import ServicePoint
 from app.roles import Role
 from scheduling.checkin import reports, services, tokens
 from scheduling.checkin.models import Attendance, Scan, ScanMethod, ScanResult
 from scheduling.models import Booking, BookingStatus
-from tests.scheduling.conftest import NOW
+from tests.harness import NOW, in_own_transaction
 
 HOUR = timedelta(hours=1)
 
@@ -57,7 +55,7 @@ def _attendances():
 @pytest.fixture
 def running(make_shift):
     """A four-hour shift at Bồ Đề's point that started at NOW."""
-    return make_shift(hours=0, length=4)
+    return make_shift(NOW + timedelta(hours=0), 4)
 
 
 @pytest.fixture
@@ -94,7 +92,7 @@ def test_a_booked_volunteer_scanning_the_poster_is_checked_in(running, poster, v
 
 
 def test_check_in_opens_thirty_minutes_before_the_shift_starts(make_shift, poster, volunteer):
-    shift = make_shift(hours=1)
+    shift = make_shift(NOW + timedelta(hours=1))
     _confirm(shift, volunteer)
 
     too_early = scan(volunteer, poster, now=shift.starts_at - timedelta(minutes=31))
@@ -119,7 +117,7 @@ def test_scanning_again_answers_already_checked_in_with_the_first_check_in(
 
 
 def test_no_shift_now_when_nothing_runs_at_the_point(make_shift, poster, volunteer):
-    shift = make_shift(hours=0, length=4)
+    shift = make_shift(NOW + timedelta(hours=0), 4)
     _confirm(shift, volunteer)
 
     after_the_end = scan(volunteer, poster, now=shift.ends_at)
@@ -156,7 +154,7 @@ def test_a_walk_in_books_a_confirmed_place_and_checks_in(running, poster, make_v
 def test_a_walk_in_at_a_full_shift_is_refused_with_shift_full_and_logged(
     make_campaign, make_shift, poster, make_volunteer
 ):
-    shift = make_shift(hours=0, on=make_campaign(max_per_shift=2, min_per_shift=1))
+    shift = make_shift(NOW + timedelta(hours=0), on=make_campaign(max_per_shift=2, min_per_shift=1))
     for _ in range(2):
         _confirm(shift, make_volunteer())
     walker = make_volunteer()
@@ -195,7 +193,7 @@ def test_a_walk_in_is_not_held_to_the_campaigns_weekly_limit(
 def test_a_volunteer_booked_elsewhere_at_that_time_cannot_walk_in(
     running, make_shift, poster, other_point, volunteer
 ):
-    _confirm(make_shift(hours=0, point=other_point), volunteer)
+    _confirm(make_shift(NOW + timedelta(hours=0), point=other_point), volunteer)
 
     assert scan(volunteer, poster).result == ScanResult.NO_SHIFT_NOW
     assert _attendances() == 0
@@ -250,7 +248,7 @@ def test_rotating_the_key_refuses_the_old_poster_as_rotated(
 
 
 def test_a_poster_token_has_no_expiry(make_shift, poster, volunteer):
-    shift = make_shift(hours=24 * 300)
+    shift = make_shift(NOW + timedelta(hours=24 * 300))
     _confirm(shift, volunteer)
 
     assert scan(volunteer, poster, now=shift.starts_at).result == ScanResult.OK
@@ -333,25 +331,6 @@ def test_another_persons_nonce_is_refused(running, poster, volunteer, make_volun
         services.check_in(db.session, make_volunteer(), poster, "same-nonce-3", now=NOW)
 
 
-def _in_own_transaction(app, work, workers):
-    start = threading.Barrier(workers)
-
-    def run(i):
-        with app.app_context():
-            start.wait()
-            try:
-                begin_write(db.session())
-                result = work(i)
-                db.session.commit()
-                return result
-            except BaseException:
-                db.session.rollback()
-                raise
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(run, range(workers)))
-
-
 def test_twenty_threads_sending_one_nonce_make_one_scan_and_one_check_in(
     app, running, poster, volunteer
 ):
@@ -365,7 +344,7 @@ def test_twenty_threads_sending_one_nonce_make_one_scan_and_one_check_in(
         )
         return scan.id, scan.result, created
 
-    results = _in_own_transaction(app, send, 20)
+    results = in_own_transaction(app, send, 20)
 
     db.session.expire_all()
     assert len({scan_id for scan_id, _, _ in results}) == 1
@@ -377,7 +356,7 @@ def test_twenty_threads_sending_one_nonce_make_one_scan_and_one_check_in(
 def test_twenty_walk_ins_at_once_never_overfill_the_shift(
     app, make_campaign, make_shift, poster, make_volunteer
 ):
-    shift = make_shift(hours=0, on=make_campaign(max_per_shift=5, min_per_shift=1))
+    shift = make_shift(NOW + timedelta(hours=0), on=make_campaign(max_per_shift=5, min_per_shift=1))
     people = [make_volunteer().id for _ in range(20)]
     db.session.commit()
 
@@ -387,7 +366,7 @@ def test_twenty_walk_ins_at_once_never_overfill_the_shift(
         )
         return scan.result
 
-    results = _in_own_transaction(app, walk_in, 20)
+    results = in_own_transaction(app, walk_in, 20)
 
     assert results.count(ScanResult.OK) == 5
     assert results.count(ScanResult.SHIFT_FULL) == 15
@@ -416,7 +395,7 @@ def test_check_out_is_one_tap_and_hours_are_the_hours_attended(running, poster, 
 
 
 def test_checking_in_early_counts_from_the_shift_start(make_shift, poster, volunteer):
-    shift = make_shift(hours=1, length=4)
+    shift = make_shift(NOW + timedelta(hours=1), 4)
     _confirm(shift, volunteer)
     attendance = scan(volunteer, poster, now=NOW + timedelta(minutes=40)).attendance
 
@@ -451,7 +430,7 @@ def test_checking_out_after_the_end_closes_at_the_end(running, poster, volunteer
 
 
 def test_the_close_checkins_command_closes_finished_shifts(make_shift, poster, volunteer, runner):
-    shift = make_shift(hours=-24 * 365 * 10, length=4)  # long over by the real clock
+    shift = make_shift(NOW + timedelta(hours=-24 * 365 * 10), 4)  # long over by the real clock
     _confirm(shift, volunteer)
     scan(volunteer, poster, now=shift.starts_at)
     db.session.commit()
@@ -533,9 +512,9 @@ def english(client):
 
 
 @pytest.fixture
-def now_shift(add_shift):
+def now_shift(make_shift):
     """A shift running by the real clock (the pages use it)."""
-    return add_shift(utcnow().replace(microsecond=0) - HOUR)
+    return make_shift(utcnow().replace(microsecond=0) - HOUR)
 
 
 def _hidden(page, name):
@@ -710,7 +689,7 @@ def test_a_coordinator_of_another_province_cannot_see_the_campaigns_hours(
 def test_the_shift_attendance_lists_arrivals_hours_and_no_shows(
     english, login, coordinator, make_volunteer, make_shift, service_point, poster
 ):
-    shift = make_shift(hours=-24 * 365 * 10, length=4)  # ended by the real clock
+    shift = make_shift(NOW + timedelta(hours=-24 * 365 * 10), 4)  # ended by the real clock
     came = make_volunteer(full_name="Trần Thị Có Mặt")
     missed = make_volunteer(full_name="Lê Văn Vắng")
     _confirm(shift, came)
@@ -734,7 +713,7 @@ def test_the_campaign_table_sums_each_volunteers_hours(
 ):
     came = make_volunteer(full_name="Trần Thị Có Mặt")
     for days in (3650, 3649):
-        shift = make_shift(hours=-24 * days, length=4)
+        shift = make_shift(NOW + timedelta(hours=-24 * days), 4)
         _confirm(shift, came)
         scan(came, poster, now=shift.starts_at)  # left open: closes at the end, 4 h each
     login(coordinator)
@@ -844,7 +823,7 @@ def test_the_campaign_hours_count_only_the_points_the_reader_coordinates(
     campaign = make_campaign(communes=[bo_de, other_commune])
     here, there = make_volunteer(), make_volunteer()
     for person, point in ((here, None), (there, other_point)):
-        shift = make_shift(hours=-24 * 3650, on=campaign, point=point)
+        shift = make_shift(NOW + timedelta(hours=-24 * 3650), on=campaign, point=point)
         _confirm(shift, person)
     other_side = make_user(Role.COORDINATOR, commune=other_commune)
 

@@ -1,6 +1,6 @@
 """The coverage board: counts per shift, the understaffed list, volunteer-hours, scope, filters."""
 
-from datetime import UTC, date, datetime
+from datetime import date, timedelta
 
 import pytest
 
@@ -12,9 +12,7 @@ from scheduling.booking.services import book_shift, cancel_booking
 from scheduling.coverage import services as coverage
 from scheduling.coverage.services import CellState
 from scheduling.models import Shift
-
-#: the scheduling tests' clock (tests/scheduling/conftest.py): Monday 7 January 2030, 07:00 in Hanoi
-NOW = datetime(2030, 1, 7, 0, 0, tzinfo=UTC)
+from tests.harness import NOW
 
 #: make_shift()'s default shift starts at 07:00 in Hanoi on 8 January 2030
 DAY = "2030-01-08"
@@ -60,7 +58,11 @@ def counts_of(campaign, user, first=date(2030, 1, 8), last=date(2030, 1, 14)):
 
 
 def test_counts_match_the_bookings_of_each_shift(make_shift, make_volunteer, admin, campaign):
-    empty, half, full = make_shift(hours=24), make_shift(hours=30), make_shift(hours=48)
+    empty, half, full = (
+        make_shift(NOW + timedelta(hours=24)),
+        make_shift(NOW + timedelta(hours=30)),
+        make_shift(NOW + timedelta(hours=48)),
+    )
     book(half, 5, make_volunteer)
     book(full, 9, make_volunteer)  # 8 confirmed, 1 on the waitlist
     cancelled = book(half, 1, make_volunteer)[0]
@@ -80,7 +82,7 @@ def test_counts_match_the_bookings_of_each_shift(make_shift, make_volunteer, adm
 
 def test_a_cancelled_shift_is_left_off_the_board(make_shift, admin, campaign):
     shift = make_shift()
-    make_shift(hours=30).status = "cancelled"
+    make_shift(NOW + timedelta(hours=30)).status = "cancelled"
     db.session.flush()
     assert [c.shift_id for c in counts_of(campaign, admin)] == [shift.id]
 
@@ -88,8 +90,8 @@ def test_a_cancelled_shift_is_left_off_the_board(make_shift, admin, campaign):
 def test_board_page_shows_booked_minimum_and_maximum_with_the_state_in_words(
     english, login, coordinator, make_shift, make_volunteer, campaign
 ):
-    make_shift(hours=24)
-    book(make_shift(hours=30), 8, make_volunteer)
+    make_shift(NOW + timedelta(hours=24))
+    book(make_shift(NOW + timedelta(hours=30)), 8, make_volunteer)
     login(coordinator, on=english)
 
     page = english.get("/coverage", query_string={**RANGE, "campaign": campaign.id})
@@ -104,10 +106,10 @@ def test_board_page_shows_booked_minimum_and_maximum_with_the_state_in_words(
 def test_understaffed_shifts_of_the_next_72_hours_are_listed_soonest_first(
     make_shift, make_volunteer, admin, campaign
 ):
-    later = make_shift(hours=50)
-    soon = make_shift(hours=2)
-    staffed = make_shift(hours=26)
-    make_shift(hours=80)  # beyond 72 hours
+    later = make_shift(NOW + timedelta(hours=50))
+    soon = make_shift(NOW + timedelta(hours=2))
+    staffed = make_shift(NOW + timedelta(hours=26))
+    make_shift(NOW + timedelta(hours=80))  # beyond 72 hours
     book(staffed, 5, make_volunteer)
 
     listed = coverage.understaffed_soon(db.session, campaign, admin, now=NOW)
@@ -119,7 +121,7 @@ def test_the_board_page_lists_the_understaffed_shifts_of_the_next_72_hours(
     english, login, coordinator, make_shift, campaign, service_point, monkeypatch
 ):
     monkeypatch.setattr(coverage, "utcnow", lambda: NOW)
-    make_shift(hours=5)
+    make_shift(NOW + timedelta(hours=5))
     login(coordinator, on=english)
 
     html = english.get("/coverage", query_string={"campaign": campaign.id, **RANGE}).get_data(
@@ -134,8 +136,10 @@ def test_the_board_page_lists_the_understaffed_shifts_of_the_next_72_hours(
 def test_volunteer_hours_are_confirmed_bookings_times_shift_length(
     english, login, coordinator, make_shift, make_volunteer, campaign
 ):
-    book(make_shift(hours=24, length=4), 3, make_volunteer)
-    book(make_shift(hours=48, length=2.5), 9, make_volunteer)  # the waitlisted one counts not
+    book(make_shift(NOW + timedelta(hours=24), 4), 3, make_volunteer)
+    book(
+        make_shift(NOW + timedelta(hours=48), 2.5), 9, make_volunteer
+    )  # the waitlisted one counts not
     board = coverage.build_board(
         counts_of(campaign, coordinator), date(2030, 1, 8), date(2030, 1, 14)
     )
@@ -151,7 +155,7 @@ def test_volunteer_hours_are_confirmed_bookings_times_shift_length(
 def test_volunteer_hours_are_formatted_for_the_reader(
     client, login, coordinator, make_shift, make_volunteer, campaign
 ):
-    book(make_shift(hours=24, length=2.5), 3, make_volunteer)
+    book(make_shift(NOW + timedelta(hours=24), 2.5), 3, make_volunteer)
     login(coordinator)
     html = client.get("/coverage", query_string={"campaign": campaign.id, **RANGE}).get_data(
         as_text=True
@@ -163,8 +167,8 @@ def test_the_places_with_most_understaffed_shifts_come_first(
     admin, both, make_shift, make_volunteer, service_point, other_point
 ):
     for hours in (24, 30):
-        book(make_shift(hours=hours, on=both), 5, make_volunteer)
-        make_shift(hours=hours, on=both, point=other_point)
+        book(make_shift(NOW + timedelta(hours=hours), on=both), 5, make_volunteer)
+        make_shift(NOW + timedelta(hours=hours), on=both, point=other_point)
 
     board = coverage.build_board(counts_of(both, admin), date(2030, 1, 8), date(2030, 1, 14))
 

@@ -10,6 +10,8 @@ from app.extensions import db
 from app.places.models import ServicePoint
 from scheduling.booking.services import book_shift
 from scheduling.models import Booking, BookingStatus
+from scheduling.services import book_shift
+from tests.harness import NOW
 
 #: the local day of make_shift()'s default shift (NOW + 24 h = 07:00 in Hanoi on 8 January 2030)
 DAY = "2030-01-08"
@@ -59,8 +61,8 @@ def test_searching_bo_de_without_accents_finds_bo_de_shifts(
 
 
 def test_home_commune_shifts_come_first(signed_in, make_shift, other_point, service_point):
-    make_shift(hours=26)  # Bồ Đề, later in the day
-    make_shift(hours=24, point=other_point)
+    make_shift(NOW + timedelta(hours=26))  # Bồ Đề, later in the day
+    make_shift(NOW + timedelta(hours=24), point=other_point)
     page = signed_in.get(f"/shifts?day={DAY}").get_data(as_text=True)
     assert page.index(service_point.name) < page.index(other_point.name)
 
@@ -101,7 +103,7 @@ def test_an_overlapping_booking_is_refused_and_nothing_is_written(
     signed_in, make_shift, other_point, volunteer
 ):
     first = make_shift()
-    second = make_shift(hours=25, point=other_point)
+    second = make_shift(NOW + timedelta(hours=25), point=other_point)
     _book(first, volunteer)
     page = signed_in.post(f"/shifts/{second.id}/book", follow_redirects=True).get_data(as_text=True)
     assert "You already hold a shift at that time" in page
@@ -135,8 +137,8 @@ def test_cancelling_before_the_deadline_promotes_the_first_waitlisted(
     assert _booking(shift, waiting).status == BookingStatus.CONFIRMED
 
 
-def test_after_the_deadline_only_a_coordinator_can_release(signed_in, add_shift, volunteer):
-    shift = add_shift(utcnow() + timedelta(hours=2))  # the campaign's deadline is 12 hours before
+def test_after_the_deadline_only_a_coordinator_can_release(signed_in, make_shift, volunteer):
+    shift = make_shift(utcnow() + timedelta(hours=2))  # the campaign's deadline is 12 hours before
     booking = _book(shift, volunteer)
     page = signed_in.get("/me/shifts").get_data(as_text=True)
     assert "Only a coordinator can release you now" in page
@@ -177,7 +179,7 @@ def test_the_header_links_to_the_booking_pages(signed_in):
 def test_refusals_are_in_vietnamese_by_default(client, login, volunteer, make_shift, other_point):
     login(volunteer)
     _book(make_shift(), volunteer)
-    second = make_shift(hours=25, point=other_point)
+    second = make_shift(NOW + timedelta(hours=25), point=other_point)
     page = client.post(f"/shifts/{second.id}/book", follow_redirects=True).get_data(as_text=True)
     assert "Bạn đã có một ca trùng giờ" in page
 

@@ -16,6 +16,8 @@ from scheduling.booking.staffing import place_people
 from scheduling.models import Booking, BookingStatus, Shift, ShiftStatus
 from scheduling.services import generate_shifts
 from scheduling.teams.models import Team, TeamKind, TeamMember
+from scheduling.teams.services import place_people
+from tests.harness import NOW, in_own_transaction
 
 
 @pytest.fixture
@@ -57,7 +59,7 @@ def _bookings(status=None):
 
 
 def test_everyone_is_confirmed_where_there_is_room(people, make_shift, coordinator, now):
-    shifts = [make_shift(hours=24), make_shift(hours=30)]
+    shifts = [make_shift(NOW + timedelta(hours=24)), make_shift(NOW + timedelta(hours=30))]
     report = place_people(db.session, people, shifts, coordinator, now)
     assert len(report.placed) == 10
     assert _bookings(BookingStatus.CONFIRMED) == 10
@@ -80,8 +82,8 @@ def test_an_overlap_names_the_other_shift(
 ):
     elsewhere = ServicePoint(commune=bo_de, name="Điểm tiếp dân số 2", address="Bồ Đề")
     db.session.add(elsewhere)
-    held = make_shift(hours=24, point=elsewhere)
-    wanted = make_shift(hours=26)
+    held = make_shift(NOW + timedelta(hours=24), point=elsewhere)
+    wanted = make_shift(NOW + timedelta(hours=26))
     an = people[0]
     begin_write(db.session)
     book_shift(db.session, held, an, now=now)
@@ -93,7 +95,7 @@ def test_an_overlap_names_the_other_shift(
 
 def test_the_weekly_limit_is_respected(people, make_campaign, make_shift, coordinator, now):
     limited = make_campaign(weekly_limit=2)
-    shifts = [make_shift(hours=24 * d, on=limited) for d in (1, 2, 3)]
+    shifts = [make_shift(NOW + timedelta(hours=24 * d), on=limited) for d in (1, 2, 3)]
     report = place_people(db.session, people[:1], shifts, coordinator, now)
     assert [p.reason for p in report.placements] == [
         Reason.CONFIRMED,
@@ -103,8 +105,8 @@ def test_the_weekly_limit_is_respected(people, make_campaign, make_shift, coordi
 
 
 def test_started_and_cancelled_shifts_are_closed(people, make_shift, coordinator, now):
-    started = make_shift(hours=-1)
-    cancelled = make_shift(hours=48)
+    started = make_shift(NOW + timedelta(hours=-1))
+    cancelled = make_shift(NOW + timedelta(hours=48))
     cancelled.status = ShiftStatus.CANCELLED
     report = place_people(db.session, people[:1], [started, cancelled], coordinator, now)
     assert [p.reason for p in report.placements] == [Reason.SHIFT_CLOSED, Reason.SHIFT_CLOSED]
@@ -246,10 +248,11 @@ def test_a_crash_midway_leaves_no_booking(
 def test_placements_racing_bookings_never_exceed_capacity(
     app, make_campaign, make_shift, make_volunteer, coordinator
 ):
-    from tests.scheduling.test_booking_concurrency import _in_own_transaction
-
     roomy = make_campaign(max_per_shift=8)
-    shift_ids = [make_shift(hours=24 * 365, on=roomy).id, make_shift(hours=24 * 366, on=roomy).id]
+    shift_ids = [
+        make_shift(NOW + timedelta(hours=24 * 365), on=roomy).id,
+        make_shift(NOW + timedelta(hours=24 * 366), on=roomy).id,
+    ]
     teams = [[make_volunteer().id for _ in range(6)] for _ in range(2)]
     bookers = [make_volunteer().id for _ in range(10)]
     coordinator_id = coordinator.id
@@ -263,7 +266,7 @@ def test_placements_racing_bookings_never_exceed_capacity(
         else:
             book_shift(db.session, shifts[i % 2], db.session.get(User, bookers[i - 2]))
 
-    _in_own_transaction(app, work, 12)
+    in_own_transaction(app, work, 12)
     db.session.expire_all()
     for shift_id in shift_ids:
         confirmed = db.session.scalar(

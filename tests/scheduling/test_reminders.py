@@ -1,28 +1,28 @@
 """`flask scheduling send-reminders`: one reminder per confirmed booking in the next 24 hours."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from app.database import begin_write, utcnow
+from app.database import utcnow
 from app.extensions import db
 from app.notifications.models import Notification
 from scheduling.booking.services import book_shift, cancel_booking
 from scheduling.models import ShiftStatus
 from scheduling.reminders.models import ShiftReminder
 from scheduling.reminders.services import send_reminders
+from scheduling.services import book_shift, cancel_booking
+from tests.harness import in_own_transaction
 
 
 @pytest.fixture
-def shift_in(add_shift):
+def shift_in(make_shift):
     """A shift starting `hours` from the real clock (the command uses the real clock)."""
 
     def make(hours):
-        return add_shift(utcnow().replace(microsecond=0) + timedelta(hours=hours))
+        return make_shift(utcnow().replace(microsecond=0) + timedelta(hours=hours))
 
     return make
 
@@ -88,10 +88,10 @@ def test_only_confirmed_bookings_of_active_shifts_in_the_next_24_hours(
     assert _reminders(confirmed) == 1 and _reminders(cancelled) == 0
 
 
-def test_waitlisted_people_are_not_reminded(make_campaign, add_shift, make_volunteer):
+def test_waitlisted_people_are_not_reminded(make_campaign, make_shift, make_volunteer):
     campaign = make_campaign(min_per_shift=1, max_per_shift=1)
     now = utcnow()
-    shift = add_shift(now + timedelta(hours=3), on=campaign)
+    shift = make_shift(now + timedelta(hours=3), on=campaign)
     book_shift(db.session, shift, make_volunteer())
     waiting = make_volunteer()
     book_shift(db.session, shift, waiting)
@@ -127,22 +127,8 @@ def test_concurrent_runs_send_each_reminder_once(app, shift_in, make_volunteer):
     for person in people:
         book_shift(db.session, shift, person)
     db.session.commit()
-    start = threading.Barrier(4)
 
-    def run(_):
-        with app.app_context():
-            start.wait()
-            try:
-                begin_write(db.session())
-                sent = send_reminders(db.session)
-                db.session.commit()
-                return sent
-            except BaseException:
-                db.session.rollback()
-                raise
-
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        results = list(pool.map(run, range(4)))
+    results = in_own_transaction(app, lambda _: send_reminders(db.session), 4)
 
     assert sum(results) == 5
     assert _reminders() == 5

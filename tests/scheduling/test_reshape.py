@@ -1,6 +1,6 @@
 """Extending, shortening and re-patterning a campaign keeps the bookings of the shifts that fit."""
 
-from datetime import UTC, date, datetime, time
+from datetime import date, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -12,10 +12,9 @@ from app.places.models import ServicePoint
 from scheduling.booking.services import book_shift
 from scheduling.campaigns.services import MaxBelowConfirmed, reshape_campaign
 from scheduling.models import Booking, BookingStatus, Shift, ShiftStatus
-from scheduling.services import generate_shifts
+from scheduling.services import LOCAL_ZONE, book_shift, generate_shifts
+from tests.harness import NOW
 
-#: the tests' clock, as in tests/scheduling/conftest.py: Monday 07:00 in Hanoi
-NOW = datetime(2030, 1, 7, 0, 0, tzinfo=UTC)
 #: Monday 7 to Sunday 13 January 2030, two shifts a day at one service point: 14 shifts
 WEEK = {"starts_on": date(2030, 1, 7), "ends_on": date(2030, 1, 13)}
 
@@ -159,7 +158,6 @@ def test_shortening_then_extending_reopens_the_cancelled_shift(week, make_volunt
 
 
 def test_started_shifts_are_history_and_never_touched(week, make_volunteer):
-    from datetime import timedelta
 
     first = _shift_on(date(2030, 1, 7))
     booking = book_shift(db.session, first, make_volunteer(), now=NOW).booking
@@ -232,7 +230,6 @@ def test_lowering_the_maximum_to_the_confirmed_count_is_allowed(
 def test_a_shift_already_over_a_past_maximum_does_not_block_when_it_has_started(
     make_campaign, make_shift, make_volunteer
 ):
-    from datetime import timedelta
 
     campaign = make_campaign(max_per_shift=8)
     shift = make_shift(on=campaign)

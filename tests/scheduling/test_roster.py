@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import timedelta
 from urllib.parse import unquote
 
 import pytest
@@ -11,8 +11,10 @@ from app.csvfile import csv_bytes, neutralise
 from app.database import begin_write
 from app.extensions import db
 from scheduling.booking.services import book_shift
+from scheduling.coverage.services import csv_bytes, neutralise
+from scheduling.services import book_shift
+from tests.harness import NOW
 
-NOW = datetime(2030, 1, 7, 0, 0, tzinfo=UTC)
 #: make_shift()'s default shift starts at 07:00 in Hanoi on 8 January 2030
 DAY = "2030-01-08"
 
@@ -26,7 +28,7 @@ def english(client):
 @pytest.fixture
 def booked(make_shift, make_volunteer):
     """A morning shift with two confirmed volunteers, and a full afternoon with a waitlist."""
-    morning = make_shift(hours=24)
+    morning = make_shift(NOW + timedelta(hours=24))
     people = [
         make_volunteer(
             full_name="Nguyễn Thị Hương",
@@ -113,7 +115,7 @@ def test_roster_csv_is_named_after_the_commune_and_day(
 def test_roster_page_lists_people_waitlist_and_signature_column(
     english, login, coordinator, service_point, make_shift, make_volunteer
 ):
-    shift = make_shift(hours=30)
+    shift = make_shift(NOW + timedelta(hours=30))
     shift.campaign.min_per_shift, shift.campaign.max_per_shift = 1, 1
     first, second = make_volunteer(full_name="Trần Văn Bình"), make_volunteer(full_name="Lê Thu")
     for person in (first, second):

@@ -33,9 +33,9 @@ def _from_now(hours):
 
 
 @pytest.fixture
-def soon(small, add_shift):
+def soon(small, make_shift):
     """A shift starting in 3 hours: past the 12-hour cancellation deadline."""
-    return add_shift(_from_now(3), on=small)
+    return make_shift(_from_now(3), on=small)
 
 
 def _book(shift, *people):
@@ -89,9 +89,9 @@ def test_removing_after_the_deadline_releases_the_person_and_promotes_the_waitli
 
 
 def test_move_refused_when_the_target_is_full_changes_nothing(
-    english, login, coordinator, soon, small, add_shift, make_volunteer
+    english, login, coordinator, soon, small, make_shift, make_volunteer
 ):
-    target = add_shift(_from_now(27), on=small)
+    target = make_shift(_from_now(27), on=small)
     an, binh, cuong, dung = (make_volunteer() for _ in range(4))
     (booking, *_) = _book(soon, an, binh, cuong)
     _book(target, binh, dung)  # the target's two places are taken
@@ -108,9 +108,9 @@ def test_move_refused_when_the_target_is_full_changes_nothing(
 
 
 def test_move_confirms_on_the_target_and_promotes_the_waitlist_here(
-    english, login, coordinator, soon, small, add_shift, make_volunteer
+    english, login, coordinator, soon, small, make_shift, make_volunteer
 ):
-    target = add_shift(_from_now(27), on=small)
+    target = make_shift(_from_now(27), on=small)
     an, binh, cuong = make_volunteer(), make_volunteer(), make_volunteer()
     (booking, *_) = _book(soon, an, binh, cuong)
     login(coordinator, on=english)
@@ -121,14 +121,14 @@ def test_move_confirms_on_the_target_and_promotes_the_waitlist_here(
 
 
 def test_move_ignores_only_the_shift_left_when_checking_overlaps(
-    soon, small, add_shift, bo_de, make_volunteer
+    soon, small, make_shift, bo_de, make_volunteer
 ):
     other_point = ServicePoint(commune=bo_de, name="Điểm số 2", address="Bồ Đề")
     db.session.add(other_point)
     db.session.flush()
     # the target overlaps the shift left (allowed) and another shift an holds (refused)
-    target = add_shift(_from_now(5), point=other_point, on=small)
-    held = add_shift(_from_now(7.5), on=small)
+    target = make_shift(_from_now(5), point=other_point, on=small)
+    held = make_shift(_from_now(7.5), on=small)
     an = make_volunteer()
     (booking,) = _book(soon, an)
     _book(held, an)
@@ -162,9 +162,9 @@ def test_add_by_email_confirms_or_says_the_shift_is_full(
 
 
 def test_another_communes_coordinator_cannot_see_or_change_the_shift(
-    english, login, other_coordinator, soon, small, add_shift, make_volunteer
+    english, login, other_coordinator, soon, small, make_shift, make_volunteer
 ):
-    target = add_shift(_from_now(27), on=small)
+    target = make_shift(_from_now(27), on=small)
     an = make_volunteer(email="an@example.com")
     (booking,) = _book(soon, an)
     login(other_coordinator, on=english)
@@ -179,9 +179,9 @@ def test_another_communes_coordinator_cannot_see_or_change_the_shift(
 
 
 def test_a_booking_of_another_shift_cannot_be_removed_through_this_one(
-    english, login, coordinator, soon, small, add_shift, make_volunteer
+    english, login, coordinator, soon, small, make_shift, make_volunteer
 ):
-    other = add_shift(_from_now(27), on=small)
+    other = make_shift(_from_now(27), on=small)
     an = make_volunteer()
     (booking,) = _book(other, an)
     login(coordinator, on=english)
@@ -198,14 +198,14 @@ def test_move_to_another_campaign_or_another_communes_shift_is_refused(
     service_point,
     other_commune,
     make_volunteer,
-    add_shift,
+    make_shift,
 ):
     other_campaign = make_campaign(name="Chiến dịch khác", communes=[service_point.commune])
     elsewhere_point = ServicePoint(commune=other_commune, name="Điểm phường khác", address="HN")
     db.session.add(elsewhere_point)
     db.session.flush()
-    other_campaigns_shift = add_shift(_from_now(27), on=other_campaign)
-    other_communes_shift = add_shift(_from_now(27), point=elsewhere_point, on=soon.campaign)
+    other_campaigns_shift = make_shift(_from_now(27), on=other_campaign)
+    other_communes_shift = make_shift(_from_now(27), point=elsewhere_point, on=soon.campaign)
     an = make_volunteer()
     (booking,) = _book(soon, an)
     login(coordinator, on=english)

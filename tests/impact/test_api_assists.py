@@ -1,14 +1,13 @@
 """Logging assisted submissions and reading the procedure catalogue through the API."""
 
-import threading
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.roles import Role
 from impact.assists.models import AssistedSubmission
+from tests.harness import at_once
 
 
 def _count():
@@ -101,16 +100,10 @@ def test_the_same_id_from_twenty_threads_makes_one_row(app, volunteer, assist_en
     entry = assist_entry()
     db.session.commit()
 
-    start = threading.Barrier(20)
+    def send():
+        return app.test_client().post("/api/v1/assists", json=entry, headers=headers).status_code
 
-    def send(_):
-        with app.app_context():
-            client = app.test_client()
-            start.wait()
-            return client.post("/api/v1/assists", json=entry, headers=headers).status_code
-
-    with ThreadPoolExecutor(max_workers=20) as pool:
-        statuses = list(pool.map(send, range(20)))
+    statuses = at_once(app, [send] * 20)
 
     assert sorted(statuses) == [200] * 19 + [201]
     assert _count() == 1

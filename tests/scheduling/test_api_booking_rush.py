@@ -1,33 +1,17 @@
 """Booking through the API from many threads at once stays exact."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 from sqlalchemy import func, select
 
 from app.extensions import db
 from scheduling.models import Booking, BookingStatus
-
-
-def _at_once(app, requests):
-    """Send each request (a function of a test client) from its own thread, all at once."""
-    start = threading.Barrier(len(requests))
-
-    def run(request):
-        with app.app_context():
-            client = app.test_client()
-            start.wait()
-            return request(client)
-
-    with ThreadPoolExecutor(max_workers=len(requests)) as pool:
-        return list(pool.map(run, requests))
+from tests.harness import at_once
 
 
 def test_ten_simultaneous_taps_make_one_booking_and_one_201(app, volunteer, shift, bearer):
     headers, url = bearer(volunteer), f"/api/v1/shifts/{shift.id}/bookings"
     db.session.commit()
 
-    answers = _at_once(app, [lambda c: c.post(url, headers=headers)] * 10)
+    answers = at_once(app, [lambda: app.test_client().post(url, headers=headers)] * 10)
 
     assert sorted(a.status_code for a in answers) == [200] * 9 + [201]
     assert len({a.get_json()["id"] for a in answers}) == 1
@@ -42,7 +26,7 @@ def test_twenty_bookers_of_five_places_leave_five_confirmed(
     headers = [bearer(make_volunteer()) for _ in range(20)]
     db.session.commit()
 
-    answers = _at_once(app, [lambda c, h=h: c.post(url, headers=h) for h in headers])
+    answers = at_once(app, [lambda h=h: app.test_client().post(url, headers=h) for h in headers])
 
     assert [a.status_code for a in answers] == [201] * 20
     statuses = [a.get_json()["status"] for a in answers]

@@ -1,21 +1,20 @@
 """The assisted-submission log: checking entries, storing each client-made id once, late entries,
 undo, the log screen without script, its offline queue's sync endpoint, and who sees what."""
 
-import threading
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from app.auth.models import User
-from app.database import begin_write, utcnow
+from app.database import utcnow
 from app.extensions import db
 from app.places.models import ServicePoint
 from app.roles import Role
 from impact.assists import services
 from impact.assists.models import AssistedSubmission, Procedure, Reason
+from tests.harness import in_own_transaction
 
 
 def _count():
@@ -183,24 +182,14 @@ def test_the_same_id_from_twenty_threads_makes_one_row(app, volunteer, assist_en
     entry = assist_entry()
     volunteer_id = volunteer.id
     db.session.commit()
-    start = threading.Barrier(20)
 
     def send(_):
-        with app.app_context():
-            start.wait()
-            try:
-                begin_write(db.session())
-                _row, created = services.record_assist(
-                    db.session, db.session.get(User, volunteer_id), dict(entry)
-                )
-                db.session.commit()
-                return created
-            except BaseException:
-                db.session.rollback()
-                raise
+        _row, created = services.record_assist(
+            db.session, db.session.get(User, volunteer_id), dict(entry)
+        )
+        return created
 
-    with ThreadPoolExecutor(max_workers=20) as pool:
-        created = list(pool.map(send, range(20)))
+    created = in_own_transaction(app, send, 20)
 
     assert created.count(True) == 1
     assert _count() == 1
@@ -210,9 +199,9 @@ def test_the_same_id_from_twenty_threads_makes_one_row(app, volunteer, assist_en
 
 
 def test_an_entry_sent_after_its_shift_ended_is_stored_and_flagged_late(
-    volunteer, add_shift, assist_entry
+    volunteer, make_shift, assist_entry
 ):
-    shift = add_shift(datetime(2030, 1, 8, 0, 30, tzinfo=UTC), booked=[volunteer])
+    shift = make_shift(datetime(2030, 1, 8, 0, 30, tzinfo=UTC), booked=[volunteer])
     during = shift.starts_at + timedelta(hours=1)
     entry = assist_entry(occurred_at=during.isoformat(), offline=True)
     row, created = services.record_assist(
@@ -223,8 +212,8 @@ def test_an_entry_sent_after_its_shift_ended_is_stored_and_flagged_late(
     assert row.shift_id == shift.id
 
 
-def test_an_entry_sent_during_its_shift_is_not_late(volunteer, add_shift, assist_entry):
-    shift = add_shift(datetime(2030, 1, 8, 0, 30, tzinfo=UTC), booked=[volunteer])
+def test_an_entry_sent_during_its_shift_is_not_late(volunteer, make_shift, assist_entry):
+    shift = make_shift(datetime(2030, 1, 8, 0, 30, tzinfo=UTC), booked=[volunteer])
     during = shift.starts_at + timedelta(hours=1)
     row, _ = services.record_assist(
         db.session,
@@ -237,9 +226,9 @@ def test_an_entry_sent_during_its_shift_is_not_late(volunteer, add_shift, assist
 
 
 def test_an_entry_of_someone_elses_shift_is_not_linked_to_it(
-    volunteer, make_volunteer, add_shift, assist_entry
+    volunteer, make_volunteer, make_shift, assist_entry
 ):
-    shift = add_shift(datetime(2030, 1, 8, 0, 30, tzinfo=UTC), booked=[make_volunteer()])
+    shift = make_shift(datetime(2030, 1, 8, 0, 30, tzinfo=UTC), booked=[make_volunteer()])
     during = shift.starts_at + timedelta(hours=1)
     row, _ = services.record_assist(
         db.session, volunteer, assist_entry(occurred_at=during.isoformat()), now=during
@@ -300,7 +289,7 @@ def _form(entry):
 
 
 def test_the_log_screen_offers_the_shifts_point_first_and_the_last_choices(
-    client, login, volunteer, add_shift, assist_entry, bo_de
+    client, login, volunteer, make_shift, assist_entry, bo_de
 ):
     other = ServicePoint(commune=bo_de, name="Điểm phụ Bồ Đề", address="Số 2")
     db.session.add(other)
@@ -311,7 +300,7 @@ def test_the_log_screen_offers_the_shifts_point_first_and_the_last_choices(
         assist_entry(service_point=other.id, procedure="marriage-registration", age_band="18_39"),
     )
     now = utcnow()
-    shift = add_shift(now - timedelta(hours=1), booked=[volunteer])
+    shift = make_shift(now - timedelta(hours=1), booked=[volunteer])
     login(volunteer)
     page = client.get("/assists/new").get_data(as_text=True)
     assert f'<option selected value="{shift.service_point_id}">' in page

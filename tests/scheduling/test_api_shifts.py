@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from app.extensions import db
 from scheduling.models import Booking, BookingStatus, ShiftStatus
-from tests.api.conftest import MORNING
+from tests.harness import MORNING
 
 
 def test_the_days_shifts_of_a_commune_with_local_times_and_counts(

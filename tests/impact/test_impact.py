@@ -183,11 +183,11 @@ def test_communes_are_ranked_only_with_enough_dossiers(log, other_point, bo_de):
     assert figures.leading[0].online_share == 0
 
 
-def test_shift_coverage_counts_shifts_at_their_minimum(campaign, add_shift, make_volunteer, bo_de):
+def test_shift_coverage_counts_shifts_at_their_minimum(campaign, make_shift, make_volunteer, bo_de):
     start = datetime(2030, 1, 8, 0, 30, tzinfo=UTC)  # 07:30 in Hanoi
     people = [make_volunteer() for _ in range(campaign.min_per_shift)]
-    add_shift(start, booked=people)
-    add_shift(start + timedelta(hours=6), booked=people[:1])
+    make_shift(start, booked=people)
+    make_shift(start + timedelta(hours=6), booked=people[:1])
 
     coverage, _attendance = services.shift_figures(
         db.session, services.campaign_scope(campaign, DAY, DAY), now=MORNING
@@ -231,12 +231,12 @@ def test_the_demo_gives_the_dashboard_a_story(runner, hanoi):
     assert len(figures.leading) == len(figures.lagging) == 5
 
 
-def test_hours_attended_and_no_shows_count_ended_shifts(campaign, add_shift, make_volunteer):
+def test_hours_attended_and_no_shows_count_ended_shifts(campaign, make_shift, make_volunteer):
     from scheduling.checkin.models import Attendance
 
     start = datetime(2030, 1, 8, 0, 30, tzinfo=UTC)
     came, stayed_away = make_volunteer(), make_volunteer()
-    shift = add_shift(start, booked=[came, stayed_away])
+    shift = make_shift(start, booked=[came, stayed_away])
     (came_booking,) = [booking for booking in shift.bookings if booking.user is came]
     # checked in 30 minutes late, never checked out: counted until the shift's end
     db.session.add(

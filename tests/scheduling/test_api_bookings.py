@@ -9,7 +9,7 @@ from app.extensions import db
 from app.places.models import ServicePoint
 from app.roles import Role
 from scheduling.models import Booking, BookingStatus, ShiftStatus
-from tests.api.conftest import MORNING
+from tests.harness import MORNING
 
 
 def _book(client, shift_id, headers):
