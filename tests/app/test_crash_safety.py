@@ -38,7 +38,6 @@ from app.places.models import Commune, Province, ServicePoint
 from app.roles import Role
 from scheduling.booking.services import promote_waitlist
 from scheduling.models import Booking, BookingStatus, Campaign, Shift
-from scheduling.services import local_today, promote_waitlist
 from tests.harness import make_shift, scratch_postgresql
 
 if str(ROOT) not in sys.path:  # bench/ is not an installed package

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.extensions import db
 from scheduling.booking.services import book_shift, cancel_booking
 from scheduling.models import Booking, BookingStatus
-from scheduling.services import Overlap, book_shift, cancel_booking
+from scheduling.services import Overlap
 from tests.harness import NOW
 
 PEOPLE = 5

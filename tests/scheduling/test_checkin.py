@@ -181,8 +181,8 @@ def test_a_walk_in_is_not_held_to_the_campaigns_weekly_limit(
     make_campaign, make_shift, poster, volunteer
 ):
     campaign = make_campaign(weekly_limit=1)
-    running = make_shift(hours=0, on=campaign)
-    _confirm(make_shift(hours=24, on=campaign), volunteer)  # the week's one shift
+    running = make_shift(NOW + timedelta(hours=0), on=campaign)
+    _confirm(make_shift(NOW + timedelta(hours=24), on=campaign), volunteer)  # the week's one shift
 
     result = scan(volunteer, poster)
 

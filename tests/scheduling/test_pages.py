@@ -10,7 +10,6 @@ from app.extensions import db
 from app.places.models import ServicePoint
 from scheduling.booking.services import book_shift
 from scheduling.models import Booking, BookingStatus
-from scheduling.services import book_shift
 from tests.harness import NOW
 
 #: the local day of make_shift()'s default shift (NOW + 24 h = 07:00 in Hanoi on 8 January 2030)

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from scheduling.booking.placement import Reason, judge, place
 from scheduling.models import Booking, BookingStatus, ShiftStatus
+from tests.harness import NOW
 
 BOOKING = {"waitlist": True, "weekly_limit": True}  # a volunteer booking themselves
 PLACING = {"waitlist": False, "weekly_limit": True}  # a coordinator placing someone
@@ -73,9 +74,9 @@ def test_a_waitlisted_person_confirmed_keeps_their_waitlist_time(
 
 def test_an_overlap_names_the_shift_in_the_way(make_shift, make_volunteer, now):
     person = make_volunteer()
-    morning = make_shift(hours=24, length=4)
+    morning = make_shift(NOW + timedelta(hours=24), 4)
     place(db.session, morning, person, **PLACING, now=now)
-    overlapping = make_shift(hours=26)
+    overlapping = make_shift(NOW + timedelta(hours=26))
     for policy in (BOOKING, PLACING, WALK_IN):
         placement = place(db.session, overlapping, person, **policy, now=now)
         assert placement.reason == Reason.OVERLAP
@@ -87,9 +88,9 @@ def test_leaving_a_shift_frees_its_time_and_its_week(
 ):
     campaign = make_campaign(weekly_limit=1)
     person = make_volunteer()
-    here = make_shift(hours=24, on=campaign)
+    here = make_shift(NOW + timedelta(hours=24), on=campaign)
     place(db.session, here, person, **PLACING, now=now)
-    there = make_shift(hours=26, on=campaign)
+    there = make_shift(NOW + timedelta(hours=26), on=campaign)
     assert place(db.session, there, person, **PLACING, now=now).reason == Reason.OVERLAP
     placement = place(db.session, there, person, **PLACING, leaving=here, now=now)
     assert placement.reason == Reason.CONFIRMED
@@ -100,17 +101,21 @@ def test_the_weekly_limit_holds_unless_the_policy_waives_it(
 ):
     campaign = make_campaign(weekly_limit=1)
     person = make_volunteer()
-    place(db.session, make_shift(hours=24, on=campaign), person, **PLACING, now=now)
-    later = make_shift(hours=48, on=campaign)
+    place(
+        db.session, make_shift(NOW + timedelta(hours=24), on=campaign), person, **PLACING, now=now
+    )
+    later = make_shift(NOW + timedelta(hours=48), on=campaign)
     for policy in (BOOKING, PLACING):
         placement = place(db.session, later, person, **policy, now=now)
         assert placement.reason == Reason.WEEKLY_LIMIT == "weekly_limit"
-    walk_in = place(db.session, make_shift(hours=72, on=campaign), person, **WALK_IN, now=now)
+    walk_in = place(
+        db.session, make_shift(NOW + timedelta(hours=72), on=campaign), person, **WALK_IN, now=now
+    )
     assert walk_in.reason == Reason.CONFIRMED
 
 
 def test_a_shift_closes_at_its_start_or_when_the_caller_says(make_shift, make_volunteer, now):
-    started = make_shift(hours=1)
+    started = make_shift(NOW + timedelta(hours=1))
     at = started.starts_at + timedelta(minutes=30)
     closed = place(db.session, started, make_volunteer(), **PLACING, now=at)
     assert closed.reason == Reason.SHIFT_CLOSED == "shift_closed"

@@ -16,7 +16,6 @@ from scheduling.booking.staffing import place_people
 from scheduling.models import Booking, BookingStatus, Shift, ShiftStatus
 from scheduling.services import generate_shifts
 from scheduling.teams.models import Team, TeamKind, TeamMember
-from scheduling.teams.services import place_people
 from tests.harness import NOW, in_own_transaction
 
 

@@ -13,7 +13,6 @@ from scheduling.booking.services import book_shift, cancel_booking
 from scheduling.models import ShiftStatus
 from scheduling.reminders.models import ShiftReminder
 from scheduling.reminders.services import send_reminders
-from scheduling.services import book_shift, cancel_booking
 from tests.harness import in_own_transaction
 
 
@@ -100,11 +99,11 @@ def test_waitlisted_people_are_not_reminded(make_campaign, make_shift, make_volu
     assert _reminders(waiting) == 0
 
 
-def test_the_reminder_mail_goes_to_the_outbox(add_shift, volunteer):
+def test_the_reminder_mail_goes_to_the_outbox(make_shift, volunteer):
     from app.mail import OutboxMessage
 
     # booked as a row, not through book_shift, whose confirmation is a mail of its own
-    add_shift(utcnow().replace(microsecond=0) + timedelta(hours=6), booked=[volunteer])
+    make_shift(utcnow().replace(microsecond=0) + timedelta(hours=6), booked=[volunteer])
     send_reminders(db.session)
     subjects = db.session.scalars(
         select(OutboxMessage.subject).where(OutboxMessage.recipient == volunteer.email)

@@ -12,7 +12,7 @@ from app.places.models import ServicePoint
 from scheduling.booking.services import book_shift
 from scheduling.campaigns.services import MaxBelowConfirmed, reshape_campaign
 from scheduling.models import Booking, BookingStatus, Shift, ShiftStatus
-from scheduling.services import LOCAL_ZONE, book_shift, generate_shifts
+from scheduling.services import generate_shifts
 from tests.harness import NOW
 
 #: Monday 7 to Sunday 13 January 2030, two shifts a day at one service point: 14 shifts

@@ -11,8 +11,6 @@ from app.csvfile import csv_bytes, neutralise
 from app.database import begin_write
 from app.extensions import db
 from scheduling.booking.services import book_shift
-from scheduling.coverage.services import csv_bytes, neutralise
-from scheduling.services import book_shift
 from tests.harness import NOW
 
 #: make_shift()'s default shift starts at 07:00 in Hanoi on 8 January 2030

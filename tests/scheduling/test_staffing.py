@@ -226,11 +226,11 @@ def test_move_to_another_campaign_or_another_communes_shift_is_refused(
 
 
 def test_the_staffing_services_tell_each_person_what_was_done(
-    coordinator, soon, small, add_shift, make_volunteer
+    coordinator, soon, small, make_shift, make_volunteer
 ):
     from app.notifications.models import Notification
 
-    target = add_shift(_from_now(27), on=small)
+    target = make_shift(_from_now(27), on=small)
     an, binh, cuong, dung = (make_volunteer() for _ in range(4))
     begin_write(db.session)
     assert staffing.add_person(db.session, soon, an, coordinator).placed
