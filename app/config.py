@@ -3,6 +3,7 @@
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULTS = {
     "BABEL_DEFAULT_LOCALE": "vi",
@@ -26,6 +27,9 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
 }
 
+#: where links point when SITE_URL is not set, outside production: `make run`'s address
+DEVELOPMENT_SITE_URL = "http://127.0.0.1:5000"
+
 
 class ConfigError(RuntimeError):
     """The environment does not describe a runnable site."""
@@ -37,9 +41,11 @@ def load(app, overrides=None):
     env = os.environ
     app.config["ENVIRONMENT"] = env.get("CAUNOI_ENV", "development")
     app.config["SQLALCHEMY_DATABASE_URI"] = env.get("DATABASE_URL") or _sqlite_url(app)
-    for name in ("SECRET_KEY", "RATELIMIT_STORAGE_URI", "MAIL_SERVER"):
+    for name in ("SECRET_KEY", "RATELIMIT_STORAGE_URI", "MAIL_SERVER", "SITE_URL"):
         if env.get(name):
             app.config[name] = env[name]
+    if env.get("TRUSTED_HOSTS"):
+        app.config["TRUSTED_HOSTS"] = [h.strip() for h in env["TRUSTED_HOSTS"].split(",") if h]
     app.config.from_prefixed_env()
     if overrides:
         app.config.update(overrides)
@@ -51,6 +57,28 @@ def load(app, overrides=None):
         if production:
             raise ConfigError("SECRET_KEY must be set when CAUNOI_ENV=production")
         app.config["SECRET_KEY"] = _development_secret(app)
+    _site(app.config, production)
+
+
+def _site(config, production):
+    """SITE_URL, the one origin of every absolute URL (app/urls.py absolute_url), and in
+    production the hosts a request may name: any other Host header gets 400 (Flask's
+    TRUSTED_HOSTS), so nothing the site builds or answers depends on a forged Host."""
+    if not config.get("SITE_URL"):
+        if production:
+            raise ConfigError(
+                "SITE_URL must be set when CAUNOI_ENV=production, e.g. SITE_URL="
+                "https://caunoi.example.vn: every link in mails and QR codes starts with it"
+            )
+        config["SITE_URL"] = DEVELOPMENT_SITE_URL
+    site = urlsplit(config["SITE_URL"])
+    if site.scheme not in ("http", "https") or not site.hostname or site.query or site.fragment:
+        raise ConfigError(f"SITE_URL must be an http(s) address, not {config['SITE_URL']!r}")
+    if production and site.scheme != "https":
+        raise ConfigError("SITE_URL must start with https:// when CAUNOI_ENV=production")
+    config["SITE_URL"] = config["SITE_URL"].rstrip("/")
+    if production and not config.get("TRUSTED_HOSTS"):
+        config["TRUSTED_HOSTS"] = [site.hostname]
 
 
 def _sqlite_url(app):

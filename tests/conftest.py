@@ -22,6 +22,8 @@ from app.roles import Role
 from scheduling.models import Booking, BookingStatus, Campaign, Shift
 
 KEPT_TABLES = {"provinces", "communes"}
+#: the tests' configured site: every link that leaves the site starts with it, whatever the Host
+SITE_URL = "https://caunoi.example.vn"
 PASSWORD = "correct horse battery"
 PASSWORD_HASH = generate_password_hash(PASSWORD)
 
@@ -62,6 +64,7 @@ def app(tmp_path_factory):
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": url,
             "SECRET_KEY": "test-secret",
+            "SITE_URL": SITE_URL,
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
         }

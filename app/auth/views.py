@@ -15,12 +15,12 @@ from app.auth.forms import (
 )
 from app.auth.models import User
 from app.extensions import db, limiter, login_manager
-from app.i18n import LANGUAGE_COOKIE
+from app.i18n import LANGUAGE_COOKIE, remember_preference
 from app.mail import deliver_outbox, queue_mail
 from app.places import services as places
 from app.places.forms import resolve_commune
 from app.places.models import Province
-from app.urls import safe_next
+from app.urls import absolute_url, safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -59,7 +59,7 @@ def login():
             if chosen in current_app.config["LANGUAGES"] and chosen != user.locale:
                 user.locale = chosen
                 db.session.commit()
-            response.set_cookie(LANGUAGE_COOKIE, user.locale, max_age=365 * 24 * 3600)
+            remember_preference(response, LANGUAGE_COOKIE, user.locale)
             return response
     return render_template("app/auth/login.html", form=form)
 
@@ -142,7 +142,7 @@ def profile():
             db.session.commit()
             flash(_("Your profile is saved."))
             response = redirect(url_for("auth.profile"))
-            response.set_cookie(LANGUAGE_COOKIE, user.locale, max_age=365 * 24 * 3600)
+            remember_preference(response, LANGUAGE_COOKIE, user.locale)
             return response
     return render_template("app/auth/profile.html", form=form)
 
@@ -157,7 +157,7 @@ def forgot_password():
         user = services.find_by_email(db.session, form.email.data)
         if user is not None and user.password_hash:
             token = services.password_reset_token(current_app.config["SECRET_KEY"], user)
-            link = url_for("auth.reset_password", token=token, _external=True)
+            link = absolute_url("auth.reset_password", token=token)
             minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
             queue_mail(
                 db.session,

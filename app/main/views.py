@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from app.access import public
 from app.extensions import db
-from app.i18n import LANGUAGE_COOKIE
+from app.i18n import LANGUAGE_COOKIE, forget_preference, remember_preference
 from app.urls import safe_next
 
 bp = Blueprint("main", __name__)
@@ -29,14 +29,7 @@ def switch_language():
     response = redirect(safe_next(request.form.get("next")))
     if language not in current_app.config["LANGUAGES"]:
         return response
-    response.set_cookie(
-        LANGUAGE_COOKIE,
-        language,
-        max_age=365 * 24 * 3600,
-        samesite="Lax",
-        httponly=True,
-        secure=current_app.config["PRODUCTION"],
-    )
+    remember_preference(response, LANGUAGE_COOKIE, language)
     if current_user.is_authenticated and current_user.locale != language:
         current_user.locale = language
         db.session.commit()
@@ -57,14 +50,7 @@ def text_size():
     size = request.form.get("size", "")
     response = redirect(safe_next(request.form.get("next")))
     if size == "large":
-        response.set_cookie(
-            TEXT_SIZE_COOKIE,
-            "large",
-            max_age=365 * 24 * 3600,
-            samesite="Lax",
-            httponly=True,
-            secure=current_app.config["PRODUCTION"],
-        )
+        remember_preference(response, TEXT_SIZE_COOKIE, "large")
     elif size == "normal":
-        response.delete_cookie(TEXT_SIZE_COOKIE)
+        forget_preference(response, TEXT_SIZE_COOKIE)
     return response

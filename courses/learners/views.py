@@ -19,13 +19,13 @@ from app import navigation
 from app.access import public, roles
 from app.auth.services import AccountError
 from app.extensions import db, limiter
-from app.i18n import LANGUAGE_COOKIE
+from app.i18n import LANGUAGE_COOKIE, remember_preference
 from app.places import services as places
 from app.places.forms import resolve_commune
 from app.places.models import Province
 from app.qr import qr_svg
 from app.roles import Role
-from app.urls import safe_next
+from app.urls import absolute_url, safe_next
 from courses.learners import services
 from courses.learners.forms import (
     ConfirmResumeForm,
@@ -103,7 +103,7 @@ def my_code():
     if profile is None or not profile.code_hash or not services.can_use_code(current_user):
         return render_template("courses/learners/my_code.html", profile=profile, code=None, qr=None)
     token = services.resume_token(current_app.config["SECRET_KEY"], current_user, profile)
-    url = url_for("learners.resume_from_qr", token=token, _external=True)
+    url = absolute_url("learners.resume_from_qr", token=token)
     return render_template(
         "courses/learners/my_code.html",
         profile=profile,
@@ -185,7 +185,7 @@ def _signed_in(user):
     login_user(user, remember=True)
     flash(_("Welcome back, %(name)s!", name=user.full_name))
     response = redirect(safe_next(request.args.get("next"), "courses.catalogue"))
-    response.set_cookie(LANGUAGE_COOKIE, user.locale, max_age=365 * 24 * 3600, samesite="Lax")
+    remember_preference(response, LANGUAGE_COOKIE, user.locale)
     return response
 
 

@@ -26,6 +26,7 @@ from app.extensions import db
 from app.places.models import ServicePoint
 from app.qr import qr_svg
 from app.roles import Role
+from app.urls import absolute_url
 from scheduling.checkin import services
 from scheduling.checkin.forms import CheckinForm, ScanForm, parse_moment
 from scheduling.checkin.messages import STATUS, result_message
@@ -122,7 +123,7 @@ def poster(point_id):
     """The printable A4 poster: the point's QR, instructions in Vietnamese and English."""
     point = _point(point_id)
     token = services.poster_token(db.session, point)
-    url = url_for("checkin.check_in", token=token, _external=True)
+    url = absolute_url("checkin.check_in", token=token)
     return render_template(
         "scheduling/checkin/poster.html",
         point=point,
@@ -172,7 +173,7 @@ def live_qr(point_id):
 
 def _live_svg(point, now):
     token = services.live_token(db.session, point, now)
-    url = url_for("checkin.check_in", token=token, _external=True)
+    url = absolute_url("checkin.check_in", token=token)
     return qr_svg(url, _("QR code for check-in at %(point)s", point=point.name))
 
 

@@ -27,6 +27,7 @@ from app.extensions import db
 from app.places.models import ServicePoint
 from app.roles import Role
 from app.text import fold
+from app.urls import absolute_url
 from scheduling.coverage import calendar, services
 from scheduling.coverage.forms import CoverageFilterForm
 from scheduling.coverage.services import CellState
@@ -241,7 +242,7 @@ def feed(token):
         body = calendar.calendar_of(
             bookings,
             name=_("Cầu Nối shifts of %(name)s", name=user.full_name),
-            my_shifts_url=url_for("scheduling.my_shifts", _external=True),
+            my_shifts_url=absolute_url("scheduling.my_shifts"),
         )
     response = _ics(body)
     response.headers["Cache-Control"] = "private, max-age=300"
@@ -253,7 +254,7 @@ def feed(token):
 def my_calendar():
     """The volunteer's secret feed URL, how to subscribe, and a button to reset it."""
     token = calendar.feed_token(db.session, current_app.config["SECRET_KEY"], current_user)
-    url = url_for("coverage.feed", token=token, _external=True)
+    url = absolute_url("coverage.feed", token=token)
     webcal = "webcal://" + url.split("://", 1)[1]
     return render_template("scheduling/coverage/my_calendar.html", feed_url=url, webcal_url=webcal)
 
@@ -283,7 +284,7 @@ def booking_ics(booking_id):
     body = calendar.calendar_of(
         [booking],
         name=_("Cầu Nối shifts of %(name)s", name=current_user.full_name),
-        my_shifts_url=url_for("scheduling.my_shifts", _external=True),
+        my_shifts_url=absolute_url("scheduling.my_shifts"),
         now=utcnow(),
     )
     day = format_date(booking.shift.starts_at, "yyyy-MM-dd")

@@ -100,7 +100,7 @@ def _reset_link(client, email):
     client.post("/password/forgot", data={"email": email})
     message = db.session.scalars(select(OutboxMessage)).one()
     assert message.recipient == email
-    return re.search(r"http://localhost(/password/reset/\S+)", message.body).group(1)
+    return re.search(r"https://caunoi.example.vn(/password/reset/\S+)", message.body).group(1)
 
 
 def test_password_reset_works_once(client, login, volunteer):
