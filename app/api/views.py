@@ -7,7 +7,7 @@ from app.access import public
 from app.api import bp, error, openapi, services
 from app.auth import services as accounts
 from app.extensions import db, limiter, login_manager
-from app.security import has_nul
+from app.security import has_nul, no_store
 
 #: the frame's name; its routes and those nested in it authenticate only with a bearer token
 API = "api"
@@ -58,6 +58,7 @@ def _token_email():
 @public
 @limiter.limit(_login_limit)
 @limiter.limit(_login_limit, key_func=_token_email)
+@no_store
 def create_token():
     """Exchange an email and password for a bearer token (limited like the login form)."""
     body = _json_body()

@@ -20,6 +20,7 @@ from app.mail import deliver_outbox, queue_mail
 from app.places import services as places
 from app.places.forms import resolve_commune
 from app.places.models import Province
+from app.security import no_store
 from app.urls import absolute_url, safe_next
 
 bp = Blueprint("auth", __name__)
@@ -125,6 +126,7 @@ def register():
 
 @bp.route("/profile", methods=["GET", "POST"])
 @signed_in
+@no_store
 def profile():
     """Edit one's own profile."""
     user = current_user

@@ -25,6 +25,7 @@ from app.places.forms import resolve_commune
 from app.places.models import Province
 from app.qr import qr_svg
 from app.roles import Role
+from app.security import no_store
 from app.urls import absolute_url, safe_next
 from courses.learners import services
 from courses.learners.forms import (
@@ -96,6 +97,7 @@ def join():
 
 @bp.get("/learn/code")
 @roles(Role.LEARNER)
+@no_store
 def my_code():
     """The learner's QR to resume on another device, and the code itself once after it is made."""
     profile = services.profile_of(db.session, current_user)

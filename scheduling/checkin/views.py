@@ -26,6 +26,7 @@ from app.extensions import db
 from app.places.models import ServicePoint
 from app.qr import qr_svg
 from app.roles import Role
+from app.security import no_store
 from app.urls import absolute_url
 from scheduling.checkin import services
 from scheduling.checkin.forms import CheckinForm, ScanForm, parse_moment
@@ -298,6 +299,7 @@ def checkout(attendance_id):
 
 @bp.get("/me/badge")
 @roles(Role.VOLUNTEER)
+@no_store
 def badge():
     """The volunteer's personal QR and short code, for a coordinator's scanner."""
     now = utcnow()

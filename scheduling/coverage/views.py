@@ -26,6 +26,7 @@ from app.database import utcnow
 from app.extensions import db
 from app.places.models import ServicePoint
 from app.roles import Role
+from app.security import no_store
 from app.text import fold
 from app.urls import absolute_url
 from scheduling.coverage import calendar, services
@@ -143,6 +144,7 @@ def _bad_date():
 
 @bp.get("/service-points/<int:point_id>/roster")
 @roles(Role.COORDINATOR)
+@no_store
 def roster(point_id):
     """The printable roster of a service point on one day: each shift's people and waitlist."""
     point = _point_in_scope(point_id)
@@ -188,6 +190,7 @@ def _roster_rows(entries):
 
 @bp.get("/service-points/<int:point_id>/roster.csv")
 @roles(Role.COORDINATOR)
+@no_store
 def roster_csv(point_id):
     """The roster as CSV for Excel: UTF-8 with BOM, translated header, formulas disarmed."""
     point = _point_in_scope(point_id)
@@ -251,6 +254,7 @@ def feed(token):
 
 @bp.get("/me/calendar")
 @roles(Role.VOLUNTEER)
+@no_store
 def my_calendar():
     """The volunteer's secret feed URL, how to subscribe, and a button to reset it."""
     token = calendar.feed_token(db.session, current_app.config["SECRET_KEY"], current_user)

@@ -15,6 +15,7 @@ from app.extensions import db
 from app.notifications.services import notify
 from app.places.models import ServicePoint
 from app.roles import Role
+from app.security import no_store
 from scheduling.coverage.services import campaigns_in_scope
 from scheduling.models import Booking, BookingStatus, Shift
 from scheduling.services import local_today
@@ -158,6 +159,7 @@ def edit(team_id):
 
 @bp.get("/teams/<int:team_id>")
 @roles(Role.COORDINATOR)
+@no_store
 def detail(team_id):
     """A team's members, its leader, and a search of volunteers to add."""
     team = _team(team_id)
@@ -332,6 +334,7 @@ def place(team_id):
 
 @bp.get("/shifts/<int:shift_id>/staff")
 @roles(Role.COORDINATOR)
+@no_store
 def staff(shift_id):
     """Who is confirmed and waiting on a shift; remove, move or add people."""
     shift = _shift(shift_id)

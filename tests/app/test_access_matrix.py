@@ -137,7 +137,9 @@ def _check_headers(response, where, problems, endpoint=None):
             problems.append(f"{where}: header {name} is {response.headers.get(name)!r}")
     view = current_app.view_functions.get(endpoint)
     if getattr(view, "no_store", False) and response.headers.get("Cache-Control") != "no-store":
-        problems.append(f"{where}: a no_store view answered {response.headers.get('Cache-Control')}")
+        problems.append(
+            f"{where}: a no_store view answered {response.headers.get('Cache-Control')}"
+        )
 
 
 def _check_no_forged_host(response, where, problems):

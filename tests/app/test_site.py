@@ -91,6 +91,7 @@ def test_production_needs_a_secret_key(monkeypatch, app):
 def test_production_cookies_are_secure(monkeypatch, app):
     monkeypatch.setenv("CAUNOI_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    monkeypatch.setenv("SITE_URL", "https://caunoi.example.vn")
     prod = create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
     assert prod.config["SESSION_COOKIE_SECURE"] is True
 
@@ -122,6 +123,7 @@ def test_demo_is_idempotent_and_documented(runner):
 def test_demo_is_refused_in_production(monkeypatch, app):
     monkeypatch.setenv("CAUNOI_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    monkeypatch.setenv("SITE_URL", "https://caunoi.example.vn")
     prod = create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
     with prod.app_context():
         result = prod.test_cli_runner().invoke(args=["demo"])
