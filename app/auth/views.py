@@ -1,6 +1,7 @@
 """Sign-in, registration, password reset and the profile."""
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -97,10 +98,48 @@ def _profile_fields(form, commune):
     }
 
 
+def _mail_account_ready(user):
+    """A new volunteer's mail: the account is ready, log in here."""
+    with force_locale(user.locale or "vi"):
+        queue_mail(
+            db.session,
+            user.email,
+            _("Your Cầu Nối volunteer account is ready"),
+            _(
+                "Hello %(name)s,\n\nYour volunteer account is ready. Log in with your email and "
+                "the password you chose:\n\n%(link)s",
+                name=user.full_name,
+                link=absolute_url("auth.login"),
+            ),
+        )
+
+
+def _mail_registration_attempt(user):
+    """The owner of an address someone tried to register again: nothing changed, and the way
+    back in if it was them."""
+    with force_locale(user.locale or "vi"):
+        queue_mail(
+            db.session,
+            user.email,
+            _("Someone tried to register with your email"),
+            _(
+                "Hello %(name)s,\n\nSomeone tried to register a Cầu Nối account with this email "
+                "address, which already has one. Nothing was changed.\n\nIf it was you and you "
+                "forgot your password, choose a new one here:\n\n%(link)s\n\n"
+                "If it was not you, ignore this message.",
+                name=user.full_name,
+                link=absolute_url("auth.forgot_password"),
+            ),
+        )
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @public
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_login_email)
 def register():
-    """Register as a volunteer."""
+    """Register as a volunteer. The answer is the same whether the email has an account: the
+    news goes to the address, by mail (a new account's welcome, or an attempt's warning)."""
     form = RegistrationForm()
     form.home_province.choices = [("", "—")] + places.province_choices(db.session)
     if form.validate_on_submit():
@@ -115,12 +154,18 @@ def register():
                     **_profile_fields(form, commune),
                 )
             except services.AccountError:
-                form.email.errors.append(_("An account with this email already exists."))
+                _mail_registration_attempt(services.find_by_email(db.session, form.email.data))
             else:
-                db.session.commit()
-                login_user(user)
-                flash(_("Welcome, %(name)s! Your volunteer account is ready.", name=user.full_name))
-                return redirect(url_for("main.home"))
+                _mail_account_ready(user)
+            db.session.commit()
+            deliver_outbox(db.session)
+            flash(
+                _(
+                    "Thank you. A message is on its way to %(email)s: open it to continue.",
+                    email=services.normalise_email(form.email.data),
+                )
+            )
+            return redirect(url_for("auth.login"))
     return render_template("app/auth/register.html", form=form)
 
 

@@ -73,6 +73,34 @@ def test_token_requests_from_one_address_on_many_accounts_are_limited(limited):
     assert [r.status_code for r in answers] == [401, 401, 401, 429]
 
 
+def _registration(email):
+    return {
+        "full_name": "Lê Văn Cường",
+        "email": email,
+        "password": "correct horse battery",
+        "confirm": "correct horse battery",
+    }
+
+
+def test_registrations_from_one_address_are_limited(limited):
+    client = limited.test_client()
+    answers = [
+        client.post("/register", data=_registration(f"r{n}@example.com"), **ADDRESS)
+        for n in range(4)
+    ]
+    assert [r.status_code for r in answers] == [302, 302, 302, 429]
+
+
+def test_registrations_of_one_email_from_many_addresses_are_limited(limited):
+    """Probing one address again and again, from many machines, is limited too."""
+    client = limited.test_client()
+    answers = [
+        client.post("/register", data=_registration("probe@example.com"), **_from(f"10.0.4.{n}"))
+        for n in range(4)
+    ]
+    assert [r.status_code for r in answers] == [302, 302, 302, 429]
+
+
 def test_passwords_are_stored_with_scrypt_salted_and_never_in_clear(bo_de):
     user = accounts.register_volunteer(
         db.session,
