@@ -167,9 +167,19 @@ def add_member(session, team: Team, user: User | None) -> bool:
     return True
 
 
-def add_member_by_email(session, team: Team, email: str) -> User:
-    """Add the volunteer with this email to the team."""
+def add_member_by_email(session, team: Team, email: str, coordinator: User) -> User:
+    """Add the volunteer with this email to the team, if they live in the coordinator's communes.
+
+    The same volunteers the search finds: a member's phone shows on the team's page, so an email
+    typed must not make anyone in the country a member (and reveal their phone) at once. An
+    unknown email and a volunteer living elsewhere get the same refusal."""
     user = find_by_email(session, email)
+    if user is None:
+        raise TeamError("unknown_volunteer")
+    if is_volunteer(user):
+        commune_ids = coordinated_commune_ids(session, coordinator)
+        if commune_ids is not None and user.home_commune_id not in commune_ids:
+            raise TeamError("unknown_volunteer")
     add_member(session, team, user)
     return user
 

@@ -47,6 +47,7 @@ REASONS = {
 }
 TEAM_ERRORS = {
     "unknown_person": _l("No account has this email."),
+    "unknown_volunteer": _l("No volunteer of your communes has this email."),
     "not_a_volunteer": _l("This person is not a volunteer: only volunteers join teams."),
     "not_a_member": _l("This person is not a member of the team."),
     "not_booked": _l("This person no longer holds a place on the shift."),
@@ -206,7 +207,7 @@ def add_member(team_id):
             )
             services.add_member(db.session, team, person)
         elif form.validate_on_submit():
-            person = services.add_member_by_email(db.session, team, form.email.data)
+            person = services.add_member_by_email(db.session, team, form.email.data, current_user)
         else:
             flash(" ".join(str(e) for e in form.email.errors), "error")
             return redirect(url_for("teams.detail", team_id=team.id))
