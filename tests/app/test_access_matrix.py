@@ -28,9 +28,11 @@ from harness import (
     url_of,
 )
 
+from app import create_app
 from app.access import rule_for
+from app.extensions import db
 from app.roles import Role
-from app.security import CSP
+from app.security import CSP, HSTS
 
 ALLOWED, REFUSED = "allowed", "refused"
 
@@ -190,6 +192,42 @@ def test_every_route_answers_each_persona_as_its_access_rule_says(app, world, pe
             checked += 1
     assert problems == [], "\n".join(problems)
     assert row_counts() == before, f"a refused request of {persona} wrote to the database"
+    assert checked >= 10
+
+
+def test_every_answer_in_production_carries_hsts_and_a_foreign_host_gets_400(app, world):
+    """The same routes as CAUNOI_ENV=production serves them, to an anonymous visitor: each
+    answer has the security headers and HSTS; with a Host that is not SITE_URL's, a 400."""
+    production = create_app(
+        {
+            "ENVIRONMENT": "production",
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "SECRET_KEY": "production-matrix",
+            "SITE_URL": "https://caunoi.example.vn",
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+    production.test_client_class = type(app.test_client())
+    client = production.test_client()
+    problems, checked = [], 0
+    for rule, methods in routes(app):
+        if "GET" not in methods:
+            continue
+        url = url_of(rule, world)
+        response = client.get(url, base_url="https://caunoi.example.vn")
+        where = f"production GET {url} ({rule.endpoint})"
+        _check_headers(response, where, problems)
+        if response.headers.get("Strict-Transport-Security") != HSTS:
+            problems.append(f"{where}: no HSTS")
+        if response.status_code >= 500:
+            problems.append(f"{where}: {response.status_code}")
+        foreign = client.get(url, **FORGED)
+        if foreign.status_code != 400 or FORGED_HOST.encode() in foreign.get_data():
+            problems.append(f"{where} with Host {FORGED_HOST}: {foreign.status_code}")
+        checked += 1
+    with production.app_context():
+        db.session.remove()
+    assert problems == [], "\n".join(problems)
     assert checked >= 10
 
 
