@@ -25,6 +25,9 @@ DEFAULTS = {
     "MAIL_PASSWORD": None,
     "MAIL_DEFAULT_SENDER": "Cầu Nối <no-reply@caunoi.local>",
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    #: where vulnerability reports go (docs/SECURITY.md), published in /.well-known/security.txt;
+    #: a placeholder until the deployment sets its own
+    "SECURITY_CONTACT": "mailto:security@caunoi.example.vn",
 }
 
 #: where links point when SITE_URL is not set, outside production: `make run`'s address
@@ -41,7 +44,8 @@ def load(app, overrides=None):
     env = os.environ
     app.config["ENVIRONMENT"] = env.get("CAUNOI_ENV", "development")
     app.config["SQLALCHEMY_DATABASE_URI"] = env.get("DATABASE_URL") or _sqlite_url(app)
-    for name in ("SECRET_KEY", "RATELIMIT_STORAGE_URI", "MAIL_SERVER", "SITE_URL"):
+    names = ("SECRET_KEY", "RATELIMIT_STORAGE_URI", "MAIL_SERVER", "SITE_URL", "SECURITY_CONTACT")
+    for name in names:
         if env.get(name):
             app.config[name] = env[name]
     if env.get("TRUSTED_HOSTS"):

@@ -1,12 +1,15 @@
 """The home page, the language and text-size switches and the health check."""
 
-from flask import Blueprint, current_app, redirect, render_template, request
+from datetime import timedelta
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request
 from flask_login import current_user
 
 from app.access import public
+from app.database import utcnow
 from app.extensions import db
 from app.i18n import LANGUAGE_COOKIE, forget_preference, remember_preference
-from app.urls import safe_next
+from app.urls import absolute_url, safe_next
 
 bp = Blueprint("main", __name__)
 
@@ -41,6 +44,24 @@ def switch_language():
 def health():
     """A trivial answer: the ceiling of this stack, for benchmarks and load balancers."""
     return {"status": "ok"}
+
+
+@bp.get("/.well-known/security.txt")
+@public
+def security_txt():
+    """Where to report a vulnerability (RFC 9116), from SECURITY_CONTACT and SITE_URL."""
+    config = current_app.config
+    expires = (utcnow() + timedelta(days=365)).replace(microsecond=0)
+    body = "\n".join(
+        [
+            f"Contact: {config['SECURITY_CONTACT']}",
+            f"Expires: {expires.strftime('%Y-%m-%dT%H:%M:%SZ')}",
+            "Preferred-Languages: vi, en",
+            f"Canonical: {absolute_url('main.security_txt')}",
+            "",
+        ]
+    )
+    return Response(body, mimetype="text/plain")
 
 
 @bp.post("/text-size")

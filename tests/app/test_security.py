@@ -430,3 +430,15 @@ def test_gunicorn_run_as_the_readme_says_sends_no_server_banner(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=15)
+
+
+def test_security_txt_names_the_deployments_contact(app, client):
+    text = client.get("/.well-known/security.txt", headers={"Host": "evil.test"})
+    assert text.status_code == 200 and text.mimetype == "text/plain"
+    lines = text.get_data(as_text=True).splitlines()
+    assert f"Contact: {app.config['SECURITY_CONTACT']}" in lines
+    assert "Canonical: https://caunoi.example.vn/.well-known/security.txt" in lines
+    assert any(line.startswith("Expires: ") for line in lines)
+    configured = _production(app, SECURITY_CONTACT="mailto:an-ninh@ubnd.example.vn")
+    answer = configured.test_client().get("/.well-known/security.txt", **HTTPS)
+    assert "Contact: mailto:an-ninh@ubnd.example.vn" in answer.get_data(as_text=True)
