@@ -1,4 +1,5 @@
-"""Security headers on every response; input no database can store is refused up front."""
+"""Security headers on every response (HSTS in production, no-store on marked views); input no
+database can store is refused up front; a Host the site does not serve gets a bare 400."""
 
 from flask import abort, current_app, request
 from flask_babel import gettext as _

@@ -71,7 +71,7 @@ def test_registration_answers_alike_whether_the_email_has_an_account(app, make_u
     new = _register_answer(app.test_client())
     db.session.execute(OutboxMessage.__table__.delete())
     db.session.execute(User.__table__.delete().where(User.email == "binh@example.com"))
-    owner = make_user(Role.VOLUNTEER, email="binh@example.com", full_name="Bình đã có")
+    owner = make_user(Role.VOLUNTEER, email="binh@example.com", full_name="Bình đã có", locale="en")
     before = (owner.password_hash, owner.full_name, owner.home_commune_id, owner.skills)
 
     taken = _register_answer(app.test_client())

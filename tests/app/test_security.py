@@ -402,7 +402,7 @@ def test_gunicorn_run_as_the_readme_says_sends_no_server_banner(tmp_path):
     env = dict(os.environ)
     env.update(
         DATABASE_URL="sqlite:///" + str(tmp_path / "banner.sqlite3"),
-        SECRET_KEY="banner-test",
+        SECRET_KEY="x" * 32,
         CAUNOI_ENV="development",
         FLASK_RATELIMIT_ENABLED="false",
     )

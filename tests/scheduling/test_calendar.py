@@ -170,7 +170,7 @@ def test_a_deactivated_accounts_feed_is_404(client, volunteer, app):
 def test_the_calendar_page_offers_webcal_and_a_reset_button(english, login, volunteer):
     login(volunteer, on=english)
     html = english.get("/me/calendar").get_data(as_text=True)
-    assert 'href="webcal://localhost/calendar/' in html
+    assert 'href="webcal://caunoi.example.vn/calendar/' in html
     assert 'action="/me/calendar/reset"' in html
     assert "Google Calendar" in html and "iPhone" in html
 
