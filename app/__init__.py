@@ -13,9 +13,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(config=None) -> Flask:
     """The kernel, then each part's init_app (blueprints, API routes, commands, models, kinds)."""
     app = Flask(__name__, template_folder=str(ROOT / "templates"))
-    from app.urls import IdConverter
+    from app.urls import IdConverter, absolute_url
 
     app.url_map.converters["int"] = IdConverter  # before any route is added
+    app.jinja_env.globals["absolute_url"] = absolute_url
     app_config.load(app, config)
 
     db.init_app(app)

@@ -3,6 +3,7 @@
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from app.localtime import LOCAL_ZONE
 from app.tokens import PURPOSES
@@ -34,7 +35,13 @@ DEFAULTS = {
     "MAIL_PASSWORD": None,
     "MAIL_DEFAULT_SENDER": "Cầu Nối <no-reply@caunoi.local>",
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    #: where vulnerability reports go (docs/SECURITY.md), published in /.well-known/security.txt;
+    #: a placeholder until the deployment sets its own
+    "SECURITY_CONTACT": "mailto:security@caunoi.example.vn",
 }
+
+#: where links point when SITE_URL is not set, outside production: `make run`'s address
+DEVELOPMENT_SITE_URL = "http://127.0.0.1:5000"
 
 
 class ConfigError(RuntimeError):
@@ -47,9 +54,19 @@ def load(app, overrides=None):
     env = os.environ
     app.config["ENVIRONMENT"] = env.get("CAUNOI_ENV", "development")
     app.config["SQLALCHEMY_DATABASE_URI"] = env.get("DATABASE_URL") or _sqlite_url(app)
-    for name in ("SECRET_KEY", "RATELIMIT_STORAGE_URI", "RATELIMIT_ALLOW_MEMORY", "MAIL_SERVER"):
+    names = (
+        "SECRET_KEY",
+        "RATELIMIT_STORAGE_URI",
+        "RATELIMIT_ALLOW_MEMORY",
+        "MAIL_SERVER",
+        "SITE_URL",
+        "SECURITY_CONTACT",
+    )
+    for name in names:
         if env.get(name):
             app.config[name] = env[name]
+    if env.get("TRUSTED_HOSTS"):
+        app.config["TRUSTED_HOSTS"] = [h.strip() for h in env["TRUSTED_HOSTS"].split(",") if h]
     app.config.from_prefixed_env()
     if overrides:
         app.config.update(overrides)
@@ -61,8 +78,30 @@ def load(app, overrides=None):
         if production:
             raise ConfigError("SECRET_KEY must be set when CAUNOI_ENV=production")
         app.config["SECRET_KEY"] = _development_secret(app)
+    _site(app.config, production)
     if production:
         _check_rate_limit_storage(app.config)
+
+
+def _site(config, production):
+    """SITE_URL, the one origin of every absolute URL (app/urls.py absolute_url), and in
+    production the hosts a request may name: any other Host header gets 400 (Flask's
+    TRUSTED_HOSTS), so nothing the site builds or answers depends on a forged Host."""
+    if not config.get("SITE_URL"):
+        if production:
+            raise ConfigError(
+                "SITE_URL must be set when CAUNOI_ENV=production, e.g. SITE_URL="
+                "https://caunoi.example.vn: every link in mails and QR codes starts with it"
+            )
+        config["SITE_URL"] = DEVELOPMENT_SITE_URL
+    site = urlsplit(config["SITE_URL"])
+    if site.scheme not in ("http", "https") or not site.hostname or site.query or site.fragment:
+        raise ConfigError(f"SITE_URL must be an http(s) address, not {config['SITE_URL']!r}")
+    if production and site.scheme != "https":
+        raise ConfigError("SITE_URL must start with https:// when CAUNOI_ENV=production")
+    config["SITE_URL"] = config["SITE_URL"].rstrip("/")
+    if production and not config.get("TRUSTED_HOSTS"):
+        config["TRUSTED_HOSTS"] = [site.hostname]
 
 
 def _check_rate_limit_storage(config):

@@ -7,6 +7,30 @@ from flask_babel import format_date, format_datetime, format_decimal, format_tim
 from flask_login import current_user
 
 LANGUAGE_COOKIE = "lang"
+#: how long a device remembers a preference (language, text size)
+PREFERENCE_MAX_AGE = 365 * 24 * 3600
+
+
+def remember_preference(response, name: str, value: str):
+    """Set a preference cookie (language, text size): read by the server only, so HttpOnly;
+    SameSite=Lax; Secure in production. The one way such a cookie is set."""
+    response.set_cookie(
+        name,
+        value,
+        max_age=PREFERENCE_MAX_AGE,
+        samesite="Lax",
+        httponly=True,
+        secure=current_app.config["PRODUCTION"],
+    )
+    return response
+
+
+def forget_preference(response, name: str):
+    """Drop a preference cookie, with the same flags it was set with."""
+    response.delete_cookie(
+        name, samesite="Lax", httponly=True, secure=current_app.config["PRODUCTION"]
+    )
+    return response
 
 
 def select_locale():

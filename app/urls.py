@@ -1,8 +1,8 @@
-"""URL helpers."""
+"""URL helpers: safe local redirects, and every absolute URL that leaves the site."""
 
 from urllib.parse import urlsplit
 
-from flask import url_for
+from flask import current_app, url_for
 from werkzeug.routing import IntegerConverter
 
 #: the largest id the database holds: ids are `Integer` columns, 32 bits on PostgreSQL
@@ -24,3 +24,16 @@ def safe_next(target, default="main.home"):
         if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
             return target
     return url_for(default)
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """The absolute URL of an endpoint on the configured site, ``SITE_URL``, for whatever leaves
+    the site (mails, QR codes, calendar feeds). Never from the request: its Host header is the
+    client's to forge, and a reset mail built from it would point to another site."""
+    app = current_app._get_current_object()
+    site = urlsplit(app.config["SITE_URL"])
+    adapter = app.url_map.bind(
+        site.netloc, script_name=site.path or "/", url_scheme=site.scheme or "https"
+    )
+    app.inject_url_defaults(endpoint, values)
+    return adapter.build(endpoint, values, force_external=True)

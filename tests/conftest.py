@@ -27,6 +27,8 @@ from scheduling.models import Campaign
 from tests import harness
 
 KEPT_TABLES = {"provinces", "communes"}
+#: the tests' configured site: every link that leaves the site starts with it, whatever the Host
+SITE_URL = "https://caunoi.example.vn"
 PASSWORD = "correct horse battery"
 PASSWORD_HASH = generate_password_hash(PASSWORD)
 #: this process under pytest-xdist ("gw0", "gw1"...), "main" in a run without workers
@@ -74,6 +76,7 @@ def app(database_url):
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": "test-secret",
+            "SITE_URL": SITE_URL,
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
         }

@@ -422,11 +422,17 @@ def headers_for(w, persona, path, language="en"):
     return headers
 
 
-def sign_in(app, user):
-    """A test client with the user's session, as after the login form (without its scrypt)."""
+#: a Host header an attacker sends: no answer may carry it (links come from SITE_URL)
+FORGED_HOST = "forged.example"
+FORGED = {"base_url": f"http://{FORGED_HOST}"}
+
+
+def sign_in(app, user, **request):
+    """A test client with the user's session, as after the login form (without its scrypt).
+    ``request`` (e.g. ``**FORGED``) names the host its session cookie belongs to."""
     client = app.test_client()
     if user is not None:
-        with client.session_transaction() as session:
+        with client.session_transaction(**request) as session:
             session["_user_id"] = str(user.id)
             session["_fresh"] = True
     return client

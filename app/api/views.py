@@ -10,6 +10,7 @@ from app.api.schemas import Credentials, Error, Token
 from app.auth import services as accounts
 from app.auth.limits import sign_in_limits
 from app.extensions import db, login_manager
+from app.security import no_store
 
 #: the frame's name; its routes and those nested in it authenticate only with a bearer token
 API = "api"
@@ -50,6 +51,7 @@ def _json_body() -> dict:
 @bp.post("/tokens")
 @public
 @sign_in_limits
+@no_store
 @operation(
     "createToken",
     summary="Exchange an email and password for a bearer token",

@@ -1,11 +1,12 @@
 """Sign-in, registration, password reset and the profile."""
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.access import public, signed_in
-from app.auth import services
+from app.auth import limits, services
 from app.auth.forms import (
     ForgotPasswordForm,
     LoginForm,
@@ -16,12 +17,13 @@ from app.auth.forms import (
 from app.auth.limits import sign_in_limits
 from app.auth.models import User
 from app.extensions import db, limiter, login_manager
-from app.i18n import LANGUAGE_COOKIE
+from app.i18n import LANGUAGE_COOKIE, remember_preference
 from app.mail import deliver_outbox, queue_mail
 from app.places import services as places
 from app.places.forms import resolve_commune
 from app.places.models import Province
-from app.urls import safe_next
+from app.security import no_store
+from app.urls import absolute_url, safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -55,7 +57,7 @@ def login():
             if chosen in current_app.config["LANGUAGES"] and chosen != user.locale:
                 user.locale = chosen
                 db.session.commit()
-            response.set_cookie(LANGUAGE_COOKIE, user.locale, max_age=365 * 24 * 3600)
+            remember_preference(response, LANGUAGE_COOKIE, user.locale)
             return response
     return render_template("app/auth/login.html", form=form)
 
@@ -92,10 +94,48 @@ def _profile_fields(form, commune):
     }
 
 
+def _mail_account_ready(user):
+    """A new volunteer's mail: the account is ready, log in here."""
+    with force_locale(user.locale or "vi"):
+        queue_mail(
+            db.session,
+            user.email,
+            _("Your Cầu Nối volunteer account is ready"),
+            _(
+                "Hello %(name)s,\n\nYour volunteer account is ready. Log in with your email and "
+                "the password you chose:\n\n%(link)s",
+                name=user.full_name,
+                link=absolute_url("auth.login"),
+            ),
+        )
+
+
+def _mail_registration_attempt(user):
+    """The owner of an address someone tried to register again: nothing changed, and the way
+    back in if it was them."""
+    with force_locale(user.locale or "vi"):
+        queue_mail(
+            db.session,
+            user.email,
+            _("Someone tried to register with your email"),
+            _(
+                "Hello %(name)s,\n\nSomeone tried to register a Cầu Nối account with this email "
+                "address, which already has one. Nothing was changed.\n\nIf it was you and you "
+                "forgot your password, choose a new one here:\n\n%(link)s\n\n"
+                "If it was not you, ignore this message.",
+                name=user.full_name,
+                link=absolute_url("auth.forgot_password"),
+            ),
+        )
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @public
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=limits.account)
 def register():
-    """Register as a volunteer."""
+    """Register as a volunteer. The answer is the same whether the email has an account: the
+    news goes to the address, by mail (a new account's welcome, or an attempt's warning)."""
     form = RegistrationForm()
     form.home_province.choices = [("", "—")] + places.province_choices(db.session)
     if form.validate_on_submit():
@@ -109,18 +149,25 @@ def register():
                     locale=request.cookies.get(LANGUAGE_COOKIE, "vi"),
                     **_profile_fields(form, commune),
                 )
-            except services.AccountError as error:
-                form.email.errors.append(error.page_message)
+            except services.AccountError:
+                _mail_registration_attempt(services.find_by_email(db.session, form.email.data))
             else:
-                db.session.commit()
-                login_user(user)
-                flash(_("Welcome, %(name)s! Your volunteer account is ready.", name=user.full_name))
-                return redirect(url_for("main.home"))
+                _mail_account_ready(user)
+            db.session.commit()
+            deliver_outbox(db.session)
+            flash(
+                _(
+                    "Thank you. A message is on its way to %(email)s: open it to continue.",
+                    email=services.normalise_email(form.email.data),
+                )
+            )
+            return redirect(url_for("auth.login"))
     return render_template("app/auth/register.html", form=form)
 
 
 @bp.route("/profile", methods=["GET", "POST"])
 @signed_in
+@no_store
 def profile():
     """Edit one's own profile."""
     user = current_user
@@ -138,7 +185,7 @@ def profile():
             db.session.commit()
             flash(_("Your profile is saved."))
             response = redirect(url_for("auth.profile"))
-            response.set_cookie(LANGUAGE_COOKIE, user.locale, max_age=365 * 24 * 3600)
+            remember_preference(response, LANGUAGE_COOKIE, user.locale)
             return response
     return render_template("app/auth/profile.html", form=form)
 
@@ -153,7 +200,7 @@ def forgot_password():
         user = services.find_by_email(db.session, form.email.data)
         if user is not None and user.password_hash:
             token = services.password_reset_token(current_app.config["SECRET_KEY"], user)
-            link = url_for("auth.reset_password", token=token, _external=True)
+            link = absolute_url("auth.reset_password", token=token)
             minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
             queue_mail(
                 db.session,

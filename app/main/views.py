@@ -1,12 +1,15 @@
 """The home page, the language and text-size switches and the health check."""
 
-from flask import Blueprint, current_app, redirect, render_template, request
+from datetime import timedelta
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request
 from flask_login import current_user
 
 from app.access import public
+from app.database import utcnow
 from app.extensions import db
-from app.i18n import LANGUAGE_COOKIE
-from app.urls import safe_next
+from app.i18n import LANGUAGE_COOKIE, forget_preference, remember_preference
+from app.urls import absolute_url, safe_next
 
 bp = Blueprint("main", __name__)
 
@@ -29,14 +32,7 @@ def switch_language():
     response = redirect(safe_next(request.form.get("next")))
     if language not in current_app.config["LANGUAGES"]:
         return response
-    response.set_cookie(
-        LANGUAGE_COOKIE,
-        language,
-        max_age=365 * 24 * 3600,
-        samesite="Lax",
-        httponly=True,
-        secure=current_app.config["PRODUCTION"],
-    )
+    remember_preference(response, LANGUAGE_COOKIE, language)
     if current_user.is_authenticated and current_user.locale != language:
         current_user.locale = language
         db.session.commit()
@@ -50,6 +46,24 @@ def health():
     return {"status": "ok"}
 
 
+@bp.get("/.well-known/security.txt")
+@public
+def security_txt():
+    """Where to report a vulnerability (RFC 9116), from SECURITY_CONTACT and SITE_URL."""
+    config = current_app.config
+    expires = (utcnow() + timedelta(days=365)).replace(microsecond=0)
+    body = "\n".join(
+        [
+            f"Contact: {config['SECURITY_CONTACT']}",
+            f"Expires: {expires.strftime('%Y-%m-%dT%H:%M:%SZ')}",
+            "Preferred-Languages: vi, en",
+            f"Canonical: {absolute_url('main.security_txt')}",
+            "",
+        ]
+    )
+    return Response(body, mimetype="text/plain")
+
+
 @bp.post("/text-size")
 @public
 def text_size():
@@ -57,14 +71,7 @@ def text_size():
     size = request.form.get("size", "")
     response = redirect(safe_next(request.form.get("next")))
     if size == "large":
-        response.set_cookie(
-            TEXT_SIZE_COOKIE,
-            "large",
-            max_age=365 * 24 * 3600,
-            samesite="Lax",
-            httponly=True,
-            secure=current_app.config["PRODUCTION"],
-        )
+        remember_preference(response, TEXT_SIZE_COOKIE, "large")
     elif size == "normal":
-        response.delete_cookie(TEXT_SIZE_COOKIE)
+        forget_preference(response, TEXT_SIZE_COOKIE)
     return response

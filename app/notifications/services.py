@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -21,6 +20,7 @@ from app.auth.models import User
 from app.database import utcnow
 from app.mail import queue_mail
 from app.notifications.models import Notification
+from app.urls import absolute_url
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def notify(session: Session, user: User, kind: str, **params) -> Notification:
                 [
                     _("Hello %(name)s,", name=user.full_name),
                     text,
-                    str(spec.link_text) % {"url": _site_url(spec.endpoint)},
+                    str(spec.link_text) % {"url": absolute_url(spec.endpoint)},
                     _("Cầu Nối"),
                 ]
             )
@@ -92,15 +92,6 @@ def render(session: Session, notices: list[Notification]) -> list[Shown]:
         Shown(n, str(KINDS[n.kind].title) if n.kind in KINDS else _("Notice"), texts[id(n)])
         for n in notices
     ]
-
-
-def _site_url(endpoint: str) -> str:
-    """An absolute link for a mail; outside a request (cron) it starts with SITE_URL."""
-    if has_request_context():
-        return url_for(endpoint, _external=True)
-    base = current_app.config.get("SITE_URL") or "http://127.0.0.1:5000"
-    with current_app.test_request_context("/", base_url=base):
-        return url_for(endpoint, _external=True)
 
 
 def notices_of(session: Session, user_id: int, limit: int = 100) -> list[Notification]:

@@ -20,13 +20,14 @@ from app.access import public, roles
 from app.auth.limits import failed
 from app.auth.services import AccountError
 from app.extensions import db, limiter
-from app.i18n import LANGUAGE_COOKIE
+from app.i18n import LANGUAGE_COOKIE, remember_preference
 from app.places import services as places
 from app.places.forms import resolve_commune
 from app.places.models import Province
 from app.qr import qr_svg
 from app.roles import Role
-from app.urls import safe_next
+from app.security import no_store
+from app.urls import absolute_url, safe_next
 from courses.learners import services
 from courses.learners.forms import (
     ConfirmResumeForm,
@@ -110,6 +111,7 @@ def join():
 
 @bp.get("/learn/code")
 @roles(Role.LEARNER)
+@no_store
 def my_code():
     """The learner's QR to resume on another device, and the code itself once after it is made."""
     profile = services.profile_of(db.session, current_user)
@@ -117,7 +119,7 @@ def my_code():
     if profile is None or not profile.code_hash or not services.can_use_code(current_user):
         return render_template("courses/learners/my_code.html", profile=profile, code=None, qr=None)
     token = services.resume_token(current_app.config["SECRET_KEY"], current_user, profile)
-    url = url_for("learners.resume_from_qr", token=token, _external=True)
+    url = absolute_url("learners.resume_from_qr", token=token)
     return render_template(
         "courses/learners/my_code.html",
         profile=profile,
@@ -194,7 +196,7 @@ def _signed_in(user):
     login_user(user, remember=True)
     flash(_("Welcome back, %(name)s!", name=user.full_name))
     response = redirect(safe_next(request.args.get("next"), "courses.catalogue"))
-    response.set_cookie(LANGUAGE_COOKIE, user.locale, max_age=365 * 24 * 3600, samesite="Lax")
+    remember_preference(response, LANGUAGE_COOKIE, user.locale)
     return response
 
 

@@ -10,6 +10,7 @@ from app import navigation
 from app.access import public, signed_in
 from app.extensions import db
 from app.qr import qr_svg
+from app.urls import absolute_url
 from courses import services as course_services
 from courses.learning import grading, services
 from courses.learning.models import Certificate, QuizAnswer, QuizAttempt
@@ -221,7 +222,7 @@ def my_learning():
 
 def _verification_url(certificate):
     token = services.verification_id(certificate, current_app.config["SECRET_KEY"])
-    return url_for("learning.verify", verification=token, _external=True)
+    return absolute_url("learning.verify", verification=token)
 
 
 @bp.get("/me/certificates/<int:certificate_id>")

@@ -16,6 +16,7 @@ from app.places.forms import resolve_commune
 from app.places.models import Province
 from app.roles import Role
 from app.scope import CoordinatorScope
+from app.security import no_store
 from courses.learners import services as learners
 from courses.models import Course
 from courses.reports import services
@@ -163,6 +164,7 @@ def _resident(form):
 @bp.route("/learn/assisted/<slug>", methods=["GET", "POST"])
 @roles(Role.VOLUNTEER, Role.COORDINATOR, Role.LEARNER)
 @limiter.limit("60/hour", methods=["POST"], key_func=lambda: f"assisted:{current_user.id}")
+@no_store
 def assisted_session(slug):
     """With the resident beside them, a helper records the lessons they went through together."""
     if not _may_help():

@@ -13,6 +13,7 @@ from app.places.forms import resolve_commune
 from app.places.models import Province
 from app.roles import Role
 from app.scope import CoordinatorScope
+from app.security import no_store
 from impact.home_support import services
 from impact.home_support.forms import (
     TIME_WINDOW_LABELS,
@@ -48,6 +49,7 @@ def _commune(form):
 @bp.route("/home-support/request", methods=["GET", "POST"])
 @public
 @limiter.limit(_request_limit, methods=["POST"])
+@no_store
 def ask():
     """A resident, or an officer for them, asks volunteers to come and help at home."""
     form = HomeSupportRequestForm()
@@ -103,6 +105,7 @@ def _visible(request_id):
 
 @bp.get("/home-support/<int:request_id>")
 @roles(Role.COORDINATOR, Role.VOLUNTEER)
+@no_store
 def show(request_id):
     """One request; its address only to the assigned volunteers and the commune's coordinators."""
     found = _visible(request_id)

@@ -27,6 +27,8 @@ from app.places.models import ServicePoint
 from app.qr import qr_svg
 from app.roles import Role
 from app.scope import CoordinatorScope
+from app.security import no_store
+from app.urls import absolute_url
 from scheduling.campaigns.services import can_view
 from scheduling.checkin import reports, services, tokens
 from scheduling.checkin.forms import CheckinForm, ScanForm, parse_moment
@@ -103,7 +105,7 @@ def poster(point_id):
     """The printable A4 poster: the point's QR, instructions in Vietnamese and English."""
     point = _point(point_id)
     token = tokens.poster_token(db.session, point)
-    url = url_for("checkin.check_in", token=token, _external=True)
+    url = absolute_url("checkin.check_in", token=token)
     return render_template(
         "scheduling/checkin/poster.html",
         point=point,
@@ -153,7 +155,7 @@ def live_qr(point_id):
 
 def _live_svg(point, now):
     token = tokens.live_token(db.session, point, now)
-    url = url_for("checkin.check_in", token=token, _external=True)
+    url = absolute_url("checkin.check_in", token=token)
     return qr_svg(url, _("QR code for check-in at %(point)s", point=point.name))
 
 
@@ -278,6 +280,7 @@ def checkout(attendance_id):
 
 @bp.get("/me/badge")
 @roles(Role.VOLUNTEER)
+@no_store
 def badge():
     """The volunteer's personal QR and short code, for a coordinator's scanner."""
     now = utcnow()

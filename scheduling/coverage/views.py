@@ -27,7 +27,9 @@ from app.localtime import local_days_bounds, local_today
 from app.places.models import ServicePoint
 from app.roles import Role
 from app.scope import CoordinatorScope
+from app.security import no_store
 from app.text import fold
+from app.urls import absolute_url
 from scheduling.campaigns.services import campaigns_in_scope
 from scheduling.coverage import calendar, services
 from scheduling.coverage.forms import CoverageFilterForm
@@ -143,6 +145,7 @@ def _bad_date():
 
 @bp.get("/service-points/<int:point_id>/roster")
 @roles(Role.COORDINATOR)
+@no_store
 def roster(point_id):
     """The printable roster of a service point on one day: each shift's people and waitlist."""
     point = _point_in_scope(point_id)
@@ -188,6 +191,7 @@ def _roster_rows(entries):
 
 @bp.get("/service-points/<int:point_id>/roster.csv")
 @roles(Role.COORDINATOR)
+@no_store
 def roster_csv(point_id):
     """The roster as CSV for Excel: UTF-8 with BOM, translated header, formulas disarmed."""
     point = _point_in_scope(point_id)
@@ -234,7 +238,7 @@ def feed(token):
         body = calendar.calendar_of(
             bookings,
             name=_("Cầu Nối shifts of %(name)s", name=user.full_name),
-            my_shifts_url=url_for("scheduling.my_shifts", _external=True),
+            my_shifts_url=absolute_url("scheduling.my_shifts"),
         )
     response = _ics(body)
     response.headers["Cache-Control"] = "private, max-age=300"
@@ -243,10 +247,11 @@ def feed(token):
 
 @bp.get("/me/calendar")
 @roles(Role.VOLUNTEER)
+@no_store
 def my_calendar():
     """The volunteer's secret feed URL, how to subscribe, and a button to reset it."""
     token = calendar.feed_token(db.session, current_app.config["SECRET_KEY"], current_user)
-    url = url_for("coverage.feed", token=token, _external=True)
+    url = absolute_url("coverage.feed", token=token)
     webcal = "webcal://" + url.split("://", 1)[1]
     return render_template("scheduling/coverage/my_calendar.html", feed_url=url, webcal_url=webcal)
 
@@ -276,7 +281,7 @@ def booking_ics(booking_id):
     body = calendar.calendar_of(
         [booking],
         name=_("Cầu Nối shifts of %(name)s", name=current_user.full_name),
-        my_shifts_url=url_for("scheduling.my_shifts", _external=True),
+        my_shifts_url=absolute_url("scheduling.my_shifts"),
         now=utcnow(),
     )
     day = format_date(booking.shift.starts_at, "yyyy-MM-dd")

@@ -25,6 +25,7 @@ class TeamError(DomainError):
     code = "team"
     sentences = {
         "unknown_person": _l("No account has this email."),
+        "unknown_volunteer": _l("No volunteer of your communes has this email."),
         "not_a_volunteer": _l("This person is not a volunteer: only volunteers join teams."),
         "not_a_member": _l("This person is not a member of the team."),
         "not_booked": _l("This person no longer holds a place on the shift."),
@@ -138,9 +139,19 @@ def add_member(session, team: Team, user: User | None) -> bool:
     return True
 
 
-def add_member_by_email(session, team: Team, email: str) -> User:
-    """Add the volunteer with this email to the team."""
+def add_member_by_email(session, team: Team, email: str, coordinator: User) -> User:
+    """Add the volunteer with this email to the team, if they live in the coordinator's communes.
+
+    The same volunteers the search finds: a member's phone shows on the team's page, so an email
+    typed must not make anyone in the country a member (and reveal their phone) at once. An
+    unknown email and a volunteer living elsewhere get the same refusal."""
     user = find_by_email(session, email)
+    if user is None:
+        raise TeamError("unknown_volunteer")
+    if is_volunteer(user) and not CoordinatorScope.of(coordinator).covers_commune(
+        user.home_commune
+    ):
+        raise TeamError("unknown_volunteer")
     add_member(session, team, user)
     return user
 

@@ -12,6 +12,7 @@ from app import navigation
 from app.access import roles
 from app.extensions import db
 from app.roles import Role
+from app.security import no_store
 from scheduling.teams import services
 from scheduling.teams.forms import KIND_LABELS, AddMemberForm, MemberSearchForm, TeamForm
 from scheduling.teams.models import Team
@@ -93,6 +94,7 @@ def edit(team_id):
 
 @bp.get("/teams/<int:team_id>")
 @roles(Role.COORDINATOR)
+@no_store
 def detail(team_id):
     """A team's members, its leader, and a search of volunteers to add."""
     team = _team(team_id)
@@ -139,7 +141,7 @@ def add_member(team_id):
             )
             services.add_member(db.session, team, person)
         elif form.validate_on_submit():
-            person = services.add_member_by_email(db.session, team, form.email.data)
+            person = services.add_member_by_email(db.session, team, form.email.data, current_user)
         else:
             flash(" ".join(str(e) for e in form.email.errors), "error")
             return redirect(url_for("teams.detail", team_id=team.id))

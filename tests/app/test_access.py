@@ -30,6 +30,7 @@ PUBLIC = {
     "learners.resume_from_qr",
     "learners.register_officer",
     "main.text_size",
+    "main.security_txt",
     "home_support.ask",
     "impact.province_impact",
     "impact.province_impact_csv",

@@ -13,7 +13,10 @@ object, what another commune's coordinator gets (SCOPED) or why scope does not a
 """
 
 import pytest
+from flask import current_app
 from harness import (
+    FORGED,
+    FORGED_HOST,
     OWNED_ARGUMENTS,
     PERSONAS,
     build_world,
@@ -25,9 +28,11 @@ from harness import (
     url_of,
 )
 
+from app import create_app
 from app.access import rule_for
+from app.extensions import db
 from app.roles import Role
-from app.security import CSP
+from app.security import CSP, HSTS
 
 ALLOWED, REFUSED = "allowed", "refused"
 
@@ -128,10 +133,24 @@ def classify(response):
     return f"unexpected {status}"
 
 
-def _check_headers(response, where, problems):
+def _check_headers(response, where, problems, endpoint=None):
     for name, value in SECURITY_HEADERS.items():
         if response.headers.get(name) != value:
             problems.append(f"{where}: header {name} is {response.headers.get(name)!r}")
+    view = current_app.view_functions.get(endpoint)
+    if getattr(view, "no_store", False) and response.headers.get("Cache-Control") != "no-store":
+        problems.append(
+            f"{where}: a no_store view answered {response.headers.get('Cache-Control')}"
+        )
+
+
+def _check_no_forged_host(response, where, problems):
+    """Every request comes with a forged Host: no link in the answer may point to it."""
+    seen = [v for k, v in response.headers.items() if FORGED_HOST in v]
+    if not response.is_streamed and FORGED_HOST.encode() in response.get_data():
+        seen.append("the body")
+    if seen:
+        problems.append(f"{where}: the forged Host {FORGED_HOST} comes back in {seen}")
 
 
 def test_every_coordinator_route_taking_an_object_declares_its_scope(app):
@@ -152,7 +171,7 @@ def test_every_coordinator_route_taking_an_object_declares_its_scope(app):
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_every_route_answers_each_persona_as_its_access_rule_says(app, world, persona):
     user = world.people.get(persona)
-    client = sign_in(app, user)
+    client = sign_in(app, user, **FORGED)
     before = row_counts()
     problems, checked = [], 0
     for rule, methods in routes(app):
@@ -161,15 +180,54 @@ def test_every_route_answers_each_persona_as_its_access_rule_says(app, world, pe
         for method in methods:
             if method in WRITES and want == ALLOWED:
                 continue  # an allowed write would change the sample objects
-            response = client.open(url, method=method, headers=headers_for(world, persona, url))
+            response = client.open(
+                url, method=method, headers=headers_for(world, persona, url), **FORGED
+            )
             got = classify(response)
             where = f"{persona} {method} {url} ({rule.endpoint})"
             if got != want:
                 problems.append(f"{where}: expected {want}, got {got} ({response.status_code})")
-            _check_headers(response, where, problems)
+            _check_headers(response, where, problems, rule.endpoint)
+            _check_no_forged_host(response, where, problems)
             checked += 1
     assert problems == [], "\n".join(problems)
     assert row_counts() == before, f"a refused request of {persona} wrote to the database"
+    assert checked >= 10
+
+
+def test_every_answer_in_production_carries_hsts_and_a_foreign_host_gets_400(app, world):
+    """The same routes as CAUNOI_ENV=production serves them, to an anonymous visitor: each
+    answer has the security headers and HSTS; with a Host that is not SITE_URL's, a 400."""
+    production = create_app(
+        {
+            "ENVIRONMENT": "production",
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "SECRET_KEY": "production-matrix",
+            "SITE_URL": "https://caunoi.example.vn",
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+    production.test_client_class = type(app.test_client())
+    client = production.test_client()
+    problems, checked = [], 0
+    for rule, methods in routes(app):
+        if "GET" not in methods:
+            continue
+        url = url_of(rule, world)
+        response = client.get(url, base_url="https://caunoi.example.vn")
+        where = f"production GET {url} ({rule.endpoint})"
+        _check_headers(response, where, problems)
+        if response.headers.get("Strict-Transport-Security") != HSTS:
+            problems.append(f"{where}: no HSTS")
+        if response.status_code >= 500:
+            problems.append(f"{where}: {response.status_code}")
+        foreign = client.get(url, **FORGED)
+        if foreign.status_code != 400 or FORGED_HOST.encode() in foreign.get_data():
+            problems.append(f"{where} with Host {FORGED_HOST}: {foreign.status_code}")
+        checked += 1
+    with production.app_context():
+        db.session.remove()
+    assert problems == [], "\n".join(problems)
     assert checked >= 10
 
 

@@ -32,6 +32,10 @@ def _user_count():
     return db.session.scalar(select(func.count(User.id)))
 
 
+def _mails_to(email):
+    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == email)).all()
+
+
 def test_registration_creates_a_volunteer_in_the_commune_typed_without_accents(client, bo_de):
     response = client.post("/register", data=REGISTRATION)
 
@@ -41,17 +45,46 @@ def test_registration_creates_a_volunteer_in_the_commune_typed_without_accents(c
     assert user.home_commune == bo_de
     assert user.home_commune.province.code == "01"
     assert user.skills == ["it", "elderly"]
-    assert "Trần Thị Bình" in client.get("/").get_data(as_text=True)
+    (mail,) = _mails_to("binh@example.com")
+    assert "Your volunteer account is ready." in mail.body
+    assert "https://caunoi.example.vn/login" in mail.body
+    signed_in = client.post(
+        "/login", data={"email": "binh@example.com", "password": REGISTRATION["password"]}
+    )
+    assert signed_in.status_code == 302
+    assert "Trần Thị Bình" in client.get("/profile").get_data(as_text=True)
 
 
-def test_registration_refuses_an_email_already_registered(client, make_user):
-    make_user(Role.VOLUNTEER, email="binh@example.com")
-
+def _register_answer(client):
+    """What the registering browser sees: the answer, then the page it is sent to."""
+    client.set_cookie("lang", "en")
     response = client.post("/register", data=REGISTRATION)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    page = re.sub(r'name="csrf_token" value="[^"]+"', "", page)  # random for every session
+    cookies = sorted(k for k, _v in response.headers.items() if k == "Set-Cookie")
+    return response.status_code, response.headers["Location"], cookies, page
 
-    assert response.status_code == 200
-    assert "An account with this email already exists." in response.get_data(as_text=True)
+
+def test_registration_answers_alike_whether_the_email_has_an_account(app, make_user):
+    """An attacker learns nothing from /register: same status, page and message either way;
+    the owner of the address is told by mail, and nothing about their account changes."""
+    new = _register_answer(app.test_client())
+    db.session.execute(OutboxMessage.__table__.delete())
+    db.session.execute(User.__table__.delete().where(User.email == "binh@example.com"))
+    owner = make_user(Role.VOLUNTEER, email="binh@example.com", full_name="Bình đã có", locale="en")
+    before = (owner.password_hash, owner.full_name, owner.home_commune_id, owner.skills)
+
+    taken = _register_answer(app.test_client())
+
+    assert taken == new
+    assert "A message is on its way to binh@example.com" in taken[3]
+    assert "already exists" not in taken[3]
+    db.session.refresh(owner)
+    assert (owner.password_hash, owner.full_name, owner.home_commune_id, owner.skills) == before
     assert _user_count() == 1
+    (mail,) = _mails_to("binh@example.com")
+    assert "Someone tried to register" in mail.body
+    assert "https://caunoi.example.vn/password/forgot" in mail.body
 
 
 def test_registration_with_a_bad_email_and_a_short_password_writes_nothing(client):
@@ -100,7 +133,7 @@ def _reset_link(client, email):
     client.post("/password/forgot", data={"email": email})
     message = db.session.scalars(select(OutboxMessage)).one()
     assert message.recipient == email
-    return re.search(r"http://localhost(/password/reset/\S+)", message.body).group(1)
+    return re.search(r"https://caunoi.example.vn(/password/reset/\S+)", message.body).group(1)
 
 
 def test_password_reset_works_once(client, login, volunteer):

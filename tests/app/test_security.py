@@ -3,8 +3,14 @@ hashing, cookie flags in production, no secret in the repository, signed tokens 
 salt and expiry. (Security headers on every route: tests/app/test_access_matrix.py.)"""
 
 import ast
+import http.client
+import os
 import re
+import socket
 import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 from werkzeug.security import check_password_hash
@@ -68,6 +74,34 @@ def test_token_requests_from_one_address_on_many_accounts_are_limited(limited):
     assert [r.status_code for r in answers] == [401, 401, 401, 429]
 
 
+def _registration(email):
+    return {
+        "full_name": "Lê Văn Cường",
+        "email": email,
+        "password": "correct horse battery",
+        "confirm": "correct horse battery",
+    }
+
+
+def test_registrations_from_one_address_are_limited(limited):
+    client = limited.test_client()
+    answers = [
+        client.post("/register", data=_registration(f"r{n}@example.com"), **ADDRESS)
+        for n in range(4)
+    ]
+    assert [r.status_code for r in answers] == [302, 302, 302, 429]
+
+
+def test_registrations_of_one_email_from_many_addresses_are_limited(limited):
+    """Probing one address again and again, from many machines, is limited too."""
+    client = limited.test_client()
+    answers = [
+        client.post("/register", data=_registration("probe@example.com"), **_from(f"10.0.4.{n}"))
+        for n in range(4)
+    ]
+    assert [r.status_code for r in answers] == [302, 302, 302, 429]
+
+
 def test_passwords_are_stored_with_scrypt_salted_and_never_in_clear(bo_de):
     user = accounts.register_volunteer(
         db.session,
@@ -85,19 +119,29 @@ def test_passwords_are_stored_with_scrypt_salted_and_never_in_clear(bo_de):
     assert again.password_hash != user.password_hash  # salted
 
 
-def test_production_cookies_are_secure_httponly_and_samesite(app, make_user):
-    user = make_user(Role.VOLUNTEER, email="cookie@example.com")
-    accounts.set_password(user, "correct horse battery staple")
-    db.session.commit()
-    production = create_app(
+def _production(app, **config):
+    """The app as CAUNOI_ENV=production runs it, on the tests' database, served at localhost."""
+    return create_app(
         {
             "ENVIRONMENT": "production",
             "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
             "SECRET_KEY": "production-test-secret",
+            "SITE_URL": "https://localhost",
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
+            **config,
         }
     )
+
+
+HTTPS = {"base_url": "https://localhost"}
+
+
+def test_production_cookies_are_secure_httponly_and_samesite(app, make_user):
+    user = make_user(Role.VOLUNTEER, email="cookie@example.com")
+    accounts.set_password(user, "correct horse battery staple")
+    db.session.commit()
+    production = _production(app)
     config = production.config
     assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]
     assert config["SESSION_COOKIE_HTTPONLY"] and config["REMEMBER_COOKIE_HTTPONLY"]
@@ -106,13 +150,13 @@ def test_production_cookies_are_secure_httponly_and_samesite(app, make_user):
     response = client.post(
         "/login",
         data={"email": user.email, "password": "correct horse battery staple", "remember": "y"},
-        base_url="https://localhost",
+        **HTTPS,
     )
     with production.app_context():
         db.session.remove()
     assert response.status_code == 302
     cookies = [v for k, v in response.headers.items() if k == "Set-Cookie"]
-    for name in ("session=", "remember_token="):
+    for name in ("session=", "remember_token=", "lang="):
         cookie = next(c for c in cookies if c.startswith(name))
         assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie, cookie
 
@@ -122,11 +166,12 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
 
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.delenv("FLASK_SECRET_KEY", raising=False)
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
         create_app(
             {
                 "ENVIRONMENT": "production",
                 "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                "SITE_URL": "https://caunoi.example.vn",
                 "RATELIMIT_ENABLED": False,
             }
         )
@@ -288,3 +333,145 @@ def test_a_request_body_over_2_mb_is_refused(client, path, content_type):
     body = b"x" * (2 * 1024 * 1024 + 1)
     response = client.post(path, data=body, content_type=content_type)
     assert response.status_code == 413
+
+
+# -- HSTS, no-store, preference cookies, the server banner -------------------------------------
+
+
+def _set_cookies(response):
+    return {
+        value.split("=", 1)[0]: value
+        for key, value in response.headers.items()
+        if key == "Set-Cookie"
+    }
+
+
+def test_production_sends_hsts_and_development_does_not(app, client):
+    production = _production(app)
+    for path in ("/", "/login", "/healthz", "/no-such-page", "/api/v1/openapi.json"):
+        response = production.test_client().get(path, **HTTPS)
+        assert response.headers["Strict-Transport-Security"] == (
+            "max-age=31536000; includeSubDomains"
+        ), path
+    assert "Strict-Transport-Security" not in client.get("/").headers
+
+
+#: the views whose answer shows a phone, an address, a personal code or a secret link, and what
+PRIVATE_VIEWS = {
+    "auth.profile": "the person's own phone and home commune",
+    "teams.detail": "members' phones and emails",
+    "teams.staff": "the phones of the people on a shift",
+    "coverage.roster": "the phones of the people on a day's shifts",
+    "coverage.roster_csv": "the same, as a file",
+    "coverage.my_calendar": "the secret calendar feed URL",
+    "home_support.show": "a resident's address",
+    "home_support.ask": "the address typed, shown again when the form has an error",
+    "learners.my_code": "the learner's personal code and its QR",
+    "course_reports.assisted_session": "a new resident's personal code",
+    "checkin.badge": "the volunteer's personal QR and short code",
+    "api.create_token": "a bearer token",
+}
+
+
+def test_views_showing_phones_addresses_or_codes_are_marked_no_store(app):
+    unmarked = [
+        endpoint
+        for endpoint in PRIVATE_VIEWS
+        if not getattr(app.view_functions.get(endpoint), "no_store", False)
+    ]
+    assert unmarked == [], "mark them @no_store (app/security.py)"
+
+
+def test_a_private_answer_is_no_store_and_a_public_page_is_not(client, login, volunteer):
+    login(volunteer)
+    assert client.get("/profile").headers["Cache-Control"] == "no-store"
+    assert client.get("/me/badge").headers["Cache-Control"] == "no-store"
+    assert "no-store" not in client.get("/").headers.get("Cache-Control", "")
+    token = client.post(
+        "/api/v1/tokens", json={"email": volunteer.email, "password": "correct horse battery"}
+    )
+    assert token.status_code == 201
+    assert token.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize(
+    "path, form, cookie",
+    [
+        ("/language", {"language": "en"}, "lang"),
+        ("/text-size", {"size": "large"}, "text_size"),
+    ],
+)
+def test_preference_cookies_are_lax_httponly_and_secure_in_production(
+    app, client, path, form, cookie
+):
+    development = _set_cookies(client.post(path, data=form))[cookie]
+    production = _set_cookies(_production(app).test_client().post(path, data=form, **HTTPS))
+    assert "HttpOnly" in development and "SameSite=Lax" in development
+    assert "Secure" not in development
+    assert "HttpOnly" in production[cookie] and "SameSite=Lax" in production[cookie]
+    assert "Secure" in production[cookie]
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _raw_headers(port, path):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        response.read()
+        return response.status, response.getheaders()
+    finally:
+        conn.close()
+
+
+def test_gunicorn_run_as_the_readme_says_sends_no_server_banner(tmp_path):
+    """README's production command: `gunicorn --config gunicorn.conf.py … wsgi:app`."""
+    port = _free_port()
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL="sqlite:///" + str(tmp_path / "banner.sqlite3"),
+        SECRET_KEY="x" * 32,
+        CAUNOI_ENV="development",
+        FLASK_RATELIMIT_ENABLED="false",
+    )
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    command = [str(gunicorn), "--config", "gunicorn.conf.py", "--workers", "1"]
+    server = subprocess.Popen(
+        [*command, "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline, answer = time.monotonic() + 30, None
+        while answer is None and time.monotonic() < deadline and server.poll() is None:
+            try:
+                answer = _raw_headers(port, "/healthz")
+            except OSError:
+                time.sleep(0.2)
+        assert answer is not None, "gunicorn did not answer /healthz within 30 s"
+        status, headers = answer
+        assert status == 200
+        assert [value for name, value in headers if name.lower() == "server"] == []
+        assert ("X-Content-Type-Options", "nosniff") in headers  # the app's own headers stay
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+
+
+def test_security_txt_names_the_deployments_contact(app, client):
+    text = client.get("/.well-known/security.txt", headers={"Host": "evil.test"})
+    assert text.status_code == 200 and text.mimetype == "text/plain"
+    lines = text.get_data(as_text=True).splitlines()
+    assert f"Contact: {app.config['SECURITY_CONTACT']}" in lines
+    assert "Canonical: https://caunoi.example.vn/.well-known/security.txt" in lines
+    assert any(line.startswith("Expires: ") for line in lines)
+    configured = _production(app, SECURITY_CONTACT="mailto:an-ninh@ubnd.example.vn")
+    answer = configured.test_client().get("/.well-known/security.txt", **HTTPS)
+    assert "Contact: mailto:an-ninh@ubnd.example.vn" in answer.get_data(as_text=True)

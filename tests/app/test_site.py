@@ -92,6 +92,7 @@ def test_production_cookies_are_secure(monkeypatch, app):
     monkeypatch.setenv("CAUNOI_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
     monkeypatch.setenv("RATELIMIT_ALLOW_MEMORY", "1")  # one process: the test's
+    monkeypatch.setenv("SITE_URL", "https://caunoi.example.vn")
     prod = create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
     assert prod.config["SESSION_COOKIE_SECURE"] is True
 
@@ -127,6 +128,7 @@ def test_demo_is_refused_in_production(monkeypatch, app):
     monkeypatch.setenv("CAUNOI_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
     monkeypatch.setenv("RATELIMIT_ALLOW_MEMORY", "1")  # one process: the test's
+    monkeypatch.setenv("SITE_URL", "https://caunoi.example.vn")
     prod = create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
     with prod.app_context():
         result = prod.test_cli_runner().invoke(args=["demo"])

@@ -36,7 +36,7 @@ def master(user, course):
 
 
 def _verify_path(html):
-    return re.search(r'href="http://localhost(/certificates/verify/[^"]+)"', html).group(1)
+    return re.search(r'href="https://caunoi.example.vn(/certificates/verify/[^"]+)"', html).group(1)
 
 
 def test_mastering_issues_one_certificate_however_often(course, resident, bo_de):

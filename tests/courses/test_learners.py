@@ -206,7 +206,7 @@ def test_the_code_page_shows_the_qr_of_the_resume_url(app, client):
 
     html = client.get("/learn/code").get_data(as_text=True)
 
-    expected = qr_svg(f"http://localhost/learn/resume/{token}", "label")
+    expected = qr_svg(f"https://caunoi.example.vn/learn/resume/{token}", "label")
     assert expected.split('aria-label="label"', 1)[1] in html
     assert 'aria-label="QR code to continue learning on another device"' in html
 

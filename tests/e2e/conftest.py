@@ -84,7 +84,8 @@ def live_server(live_app):
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    live_app.config["SITE_URL"] = f"http://127.0.0.1:{server.server_port}"  # QR codes lead here
+    yield live_app.config["SITE_URL"]
     server.shutdown()
     thread.join(timeout=5)
 

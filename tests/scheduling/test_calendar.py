@@ -41,7 +41,7 @@ def _book(shift, user):
 
 def _feed_url(client):
     html = client.get("/me/calendar").get_data(as_text=True)
-    return re.search(r'value="(http://localhost/calendar/[^"]+\.ics)"', html).group(1)
+    return re.search(r'value="(https://caunoi.example.vn/calendar/[^"]+\.ics)"', html).group(1)
 
 
 def _events(body):
@@ -57,7 +57,7 @@ def test_feed_events_carry_the_shifts_times_in_hanoi(
     url = _feed_url(english)
     english.post("/logout")
 
-    response = english.get(url.removeprefix("http://localhost"))
+    response = english.get(url.removeprefix("https://caunoi.example.vn"))
 
     assert response.status_code == 200
     assert response.mimetype == "text/calendar"
@@ -129,13 +129,13 @@ def test_the_feed_covers_the_past_30_days_and_leaves_older_shifts_out(
 def test_reset_invalidates_the_old_url(english, login, volunteer, soon_shift):
     _book(soon_shift(), volunteer)
     login(volunteer, on=english)
-    old = _feed_url(english).removeprefix("http://localhost")
+    old = _feed_url(english).removeprefix("https://caunoi.example.vn")
     assert english.get(old).status_code == 200
 
     response = english.post("/me/calendar/reset", follow_redirects=True)
 
     assert "the old one no longer works" in response.get_data(as_text=True)
-    new = _feed_url(english).removeprefix("http://localhost")
+    new = _feed_url(english).removeprefix("https://caunoi.example.vn")
     assert new != old
     assert english.get(old).status_code == 404
     assert english.get(new).status_code == 200
@@ -173,7 +173,7 @@ def test_a_deactivated_accounts_feed_is_404(client, volunteer, app):
 def test_the_calendar_page_offers_webcal_and_a_reset_button(english, login, volunteer):
     login(volunteer, on=english)
     html = english.get("/me/calendar").get_data(as_text=True)
-    assert 'href="webcal://localhost/calendar/' in html
+    assert 'href="webcal://caunoi.example.vn/calendar/' in html
     assert 'action="/me/calendar/reset"' in html
     assert "Google Calendar" in html and "iPhone" in html
 
@@ -219,7 +219,7 @@ def test_feed_times_equal_utc_instants(app, volunteer, soon_shift):
         with_feed = calendar.calendar_of(
             calendar.feed_bookings(db.session, volunteer.id),
             name="x",
-            my_shifts_url="http://localhost/me/shifts",
+            my_shifts_url="https://caunoi.example.vn/me/shifts",
         )
     (event,) = _events(with_feed)
     assert event.decoded("dtstart").astimezone(UTC) == shift.starts_at

@@ -528,7 +528,7 @@ def test_the_poster_prints_the_check_in_url_its_qr_and_both_languages(
     page = english.get(f"/service-points/{service_point.id}/poster").get_data(as_text=True)
 
     url = re.search(r'class="poster-url">([^<]+)<', page).group(1)
-    assert re.fullmatch(r"http://localhost/check-in/[\w.-]+", url)
+    assert re.fullmatch(r"https://caunoi.example.vn/check-in/[\w.-]+", url)
     assert "<svg" in page and 'role="img"' in page
     for language in ("vi", "en"):
         with app.test_request_context(), force_locale(language):
@@ -545,7 +545,7 @@ def test_the_poster_url_opens_the_check_in_page_after_logging_in(
     _confirm(now_shift, volunteer)
     login(coordinator)
     page = english.get(f"/service-points/{service_point.id}/poster").get_data(as_text=True)
-    path = re.search(r'class="poster-url">http://localhost([^<]+)<', page).group(1)
+    path = re.search(r'class="poster-url">https://caunoi.example.vn([^<]+)<', page).group(1)
     english.post("/logout")
 
     response = english.get(path)

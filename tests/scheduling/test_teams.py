@@ -130,7 +130,7 @@ def test_adding_an_unknown_email_or_a_non_volunteer_says_why(
     response = english.post(
         f"/teams/{team.id}/members", data={"email": "nobody@example.com"}, follow_redirects=True
     )
-    assert "No account has this email." in response.get_data(as_text=True)
+    assert "No volunteer of your communes has this email." in response.get_data(as_text=True)
     response = english.post(
         f"/teams/{team.id}/members", data={"email": learner.email}, follow_redirects=True
     )
@@ -153,6 +153,52 @@ def test_search_ignores_diacritics_and_stays_in_the_coordinators_communes(
     # a volunteer outside the scope cannot be added by forging the search's form
     english.post(f"/teams/{team.id}/members", data={"user_id": elsewhere.id, "q": "tran thi d"})
     assert _members(team) == {mine.id}
+
+
+def test_a_volunteers_phone_shows_only_once_they_are_in_the_team(
+    english, login, coordinator, make_team, make_volunteer
+):
+    team = make_team()
+    an = make_volunteer(full_name="Nguyễn Văn An", email="an@example.com", phone="0912 345 678")
+    login(coordinator, on=english)
+    looked_up = english.get(f"/teams/{team.id}?q=an@example.com").get_data(as_text=True)
+    assert "Nguyễn Văn An" in looked_up and "0912 345 678" not in looked_up
+
+    english.post(f"/teams/{team.id}/members", data={"email": "an@example.com"})
+
+    assert _members(team) == {an.id}
+    assert "0912 345 678" in english.get(f"/teams/{team.id}").get_data(as_text=True)
+
+
+def test_an_email_of_a_volunteer_living_elsewhere_adds_nobody_and_shows_no_phone(
+    english, login, coordinator, make_team, make_user, other_commune
+):
+    """A ward coordinator typing the email of a volunteer of another ward does not make them a
+    member (whose phone the team page shows), and is told what an unknown email is told."""
+    team = make_team()
+    make_user(
+        Role.VOLUNTEER, home_commune=other_commune, email="dong@example.com", phone="0987 654 321"
+    )
+    login(coordinator, on=english)
+
+    response = english.post(
+        f"/teams/{team.id}/members", data={"email": "dong@example.com"}, follow_redirects=True
+    )
+
+    page = response.get_data(as_text=True)
+    assert "No volunteer of your communes has this email." in page
+    assert "0987 654 321" not in page
+    assert _members(team) == set()
+
+
+def test_a_province_coordinator_adds_a_volunteer_of_any_ward_of_the_city_by_email(
+    english, login, province_coordinator, make_team, make_user, other_commune
+):
+    team = make_team()
+    dong = make_user(Role.VOLUNTEER, home_commune=other_commune, email="dong@example.com")
+    login(province_coordinator, on=english)
+    english.post(f"/teams/{team.id}/members", data={"email": "dong@example.com"})
+    assert _members(team) == {dong.id}
 
 
 def test_leader_is_one_of_the_members(english, login, coordinator, make_team, make_volunteer):
