@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from app.access import public
 from app.api import bp, error, openapi, services
 from app.auth import services as accounts
+from app.database import write_apart
 from app.extensions import db, limiter, login_manager
 from app.security import has_nul
 
@@ -25,8 +26,10 @@ def load_user_from_bearer(req):
     found = services.token_for(db.session, token)
     if found is None:
         return None
-    if services.touch(found):
-        db.session.commit()
+    if services.needs_touch(found):
+        # A GET's transaction is a reader: the use is recorded in a writer transaction of its own.
+        token_id = found.id
+        write_apart(lambda session: services.record_use(session, token_id))
     return found.user
 
 

@@ -18,6 +18,7 @@ from flask_login import current_user, login_user
 from app import navigation
 from app.access import public, roles
 from app.auth.services import AccountError
+from app.auth.sessions import stay_signed_in_here
 from app.extensions import db, limiter
 from app.i18n import LANGUAGE_COOKIE
 from app.places import services as places
@@ -125,6 +126,7 @@ def renew_code():
         except services.LearnerError:
             abort(403)
         db.session.commit()
+        stay_signed_in_here(current_user)
         session[_FRESH_CODE] = code
         flash(_("Here is your new code. The old code and its QR no longer work."))
     return redirect(url_for("learners.my_code"))
