@@ -12,4 +12,6 @@ from flask_login import login_user
 def stay_signed_in_here(user) -> None:
     """Sign this browser in under the user's new session version, remembered if it was before."""
     remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
-    login_user(user, remember=remembered)
+    # current_user is a proxy to the request's user: logging the proxy in would make it its own
+    # target (endless recursion); log in the user object itself.
+    login_user(getattr(user, "_get_current_object", lambda: user)(), remember=remembered)

@@ -71,6 +71,17 @@ def test_sign_out_everywhere_ends_every_other_session_and_keeps_this_one(app, cl
     assert _signed_in(remembered_here)
 
 
+def test_sign_out_everywhere_answers_in_the_accounts_language_without_a_language_cookie(
+    client, login, volunteer
+):
+    login(volunteer)
+    client.delete_cookie("lang")  # the flashed message then asks the signed-in user's language
+
+    response = client.post("/profile/sign-out-everywhere", follow_redirects=True)
+
+    assert "Bạn đã được đăng xuất trên mọi thiết bị khác." in response.get_data(as_text=True)
+
+
 def test_sign_out_everywhere_is_a_post(client, login, volunteer):
     login(volunteer)
     version = volunteer.session_version
