@@ -6,15 +6,19 @@ a transaction that will write starts with ``BEGIN IMMEDIATE``: it waits for the 
 its first read, and no other writer can slip in between its check and its write.
 """
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from flask import has_request_context, request
 from sqlalchemy import DateTime, event, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import scoped_session
+from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.types import TypeDecorator
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+T = TypeVar("T")
 
 
 def utcnow() -> datetime:
@@ -77,3 +81,35 @@ def locked(session, model, ident):
     stmt = select(model).where(model.id == ident).with_for_update()
     # populate_existing: a row already in the session is re-read under the lock, never stale.
     return session.scalars(stmt.execution_options(populate_existing=True)).one_or_none()
+
+
+def write_apart(work: Callable[[Session], T]) -> T:
+    """Record a small fact (a token's use, a refused scan) in its own short writer transaction.
+
+    A GET's transaction begins as a plain reader. On SQLite a reader that later writes must
+    upgrade its snapshot to a write lock, and when another writer committed in between SQLite
+    answers SQLITE_BUSY_SNAPSHOT at once (busy_timeout does not help): a 500. So a write made while
+    serving a read never goes through the request's session: ``work(session)`` runs in a session
+    of its own on another connection, opened with BEGIN IMMEDIATE (it waits its turn for the write
+    lock), committed here and closed. ``work`` loads again, in its session, any row it needs.
+
+    In a POST (PUT, PATCH, DELETE) whose transaction has begun, that transaction is already a
+    writer holding the lock (BEGIN IMMEDIATE): a second writer would wait for it in vain, so
+    ``work`` runs in the request's session and is committed with the request's one commit.
+    """
+    from app.extensions import db
+
+    request_session = db.session()
+    if (
+        has_request_context()
+        and request.method in WRITE_METHODS
+        and request_session.in_transaction()
+    ):
+        result = work(request_session)
+        request_session.flush()
+        return result
+    with Session(bind=request_session.get_bind(), expire_on_commit=False) as session:
+        session.connection(execution_options={"sqlite_immediate": True})
+        result = work(session)
+        session.commit()
+    return result

@@ -330,7 +330,14 @@ SAMPLES = {
     "question_id": lambda w: w.attempt.draw[0]["id"],
     "certificate_id": lambda w: w.certificate.id,
     "verification": lambda w: _verification(w),
+    "token_id": lambda w: _api_token_id(w),
 }
+
+
+def _api_token_id(w):
+    from app.api.models import ApiToken
+
+    return db.session.scalar(select(ApiToken.id).where(ApiToken.user_id == w.volunteer.id))
 
 
 def _verification(w):
@@ -381,7 +388,7 @@ QUERIES = {
 #: URL arguments naming an object that belongs to one person (the sample is the volunteer's):
 #: nobody else, an admin included, reaches it through these routes, whatever the method
 #: (a route meant to show it to others, e.g. to a coordinator, says so in SCOPED).
-OWNED_ARGUMENTS = {"booking_id", "attempt_id", "certificate_id"}
+OWNED_ARGUMENTS = {"booking_id", "attempt_id", "certificate_id", "token_id"}
 
 
 class MissingSample(AssertionError):
@@ -433,7 +440,7 @@ def sign_in(app, user, **request):
     client = app.test_client()
     if user is not None:
         with client.session_transaction(**request) as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = user.get_id()
             session["_fresh"] = True
     return client
 

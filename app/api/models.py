@@ -20,7 +20,8 @@ class ApiToken(db.Model):
     #: hex SHA-256 of the token handed out once (secrets.token_urlsafe(32))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    #: updated at most every few minutes (TOKEN_TOUCH_INTERVAL), not on every request
+    #: updated at most every few minutes (TOKEN_TOUCH_INTERVAL), not on every request; the token
+    #: expires TOKEN_IDLE_LIMIT (90 days) after it, or after created_at if never used
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()

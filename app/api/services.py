@@ -1,10 +1,14 @@
-"""Bearer tokens: issue one for a user, find the user a token belongs to."""
+"""Bearer tokens: issue one for a user, find the live token a request carries, list and revoke.
+
+A token expires TOKEN_IDLE_LIMIT after its last use (or its creation, if never used): each use
+renews it. Revoking a token deletes its row, so it answers 401 like a token never issued.
+"""
 
 import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select, update
 
 from app.api.models import ApiToken
 from app.auth.models import User
@@ -12,6 +16,8 @@ from app.database import utcnow
 
 #: last_used_at is precise to this much, so reading with a token rarely writes
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
+#: a token unused this long stops working
+TOKEN_IDLE_LIMIT = timedelta(days=90)
 
 
 def hash_token(token: str) -> str:
@@ -21,23 +27,67 @@ def hash_token(token: str) -> str:
 def issue_token(session, user: User) -> str:
     """Create a token for the user and return it; only its hash is stored."""
     token = secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, token_hash=hash_token(token)))
+    session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), created_at=utcnow()))
     session.flush()
     return token
 
 
-def token_for(session, token: str) -> ApiToken | None:
-    """The stored token matching this bearer token, if its user is active."""
+def expires_at(token: ApiToken) -> datetime:
+    """When the token stops working unless it is used before."""
+    return (token.last_used_at or token.created_at) + TOKEN_IDLE_LIMIT
+
+
+def token_for(session, token: str, now: datetime | None = None) -> ApiToken | None:
+    """The stored token matching this bearer token, if it has not expired and its user is active."""
     found = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
-    if found is None or not found.user.is_active:
+    if found is None or not found.user.is_active or expires_at(found) <= (now or utcnow()):
         return None
     return found
 
 
-def touch(token: ApiToken, now: datetime | None = None) -> bool:
-    """Record that the token was used; True when the row changed and needs a commit."""
+def needs_touch(token: ApiToken, now: datetime | None = None) -> bool:
+    """Whether this use must be recorded: the first in its TOKEN_TOUCH_INTERVAL."""
     now = now or utcnow()
-    if token.last_used_at is not None and now - token.last_used_at < TOKEN_TOUCH_INTERVAL:
-        return False
-    token.last_used_at = now
-    return True
+    return token.last_used_at is None or now - token.last_used_at >= TOKEN_TOUCH_INTERVAL
+
+
+def record_use(session, token_id: int, now: datetime | None = None) -> None:
+    """Record a use of the token (renewing it), unless a use this interval was recorded already."""
+    now = now or utcnow()
+    session.execute(
+        update(ApiToken)
+        .where(
+            ApiToken.id == token_id,
+            or_(
+                ApiToken.last_used_at.is_(None),
+                ApiToken.last_used_at <= now - TOKEN_TOUCH_INTERVAL,
+            ),
+        )
+        .values(last_used_at=now)
+    )
+
+
+def tokens_of(session, user: User, now: datetime | None = None) -> list[ApiToken]:
+    """The user's tokens that still work, newest first, for the profile page."""
+    now = now or utcnow()
+    tokens = session.scalars(
+        select(ApiToken)
+        .where(ApiToken.user_id == user.id)
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    ).all()
+    return [token for token in tokens if expires_at(token) > now]
+
+
+def revoke_token(session, user: User, token_id: int) -> bool:
+    """Revoke one of the user's tokens; False when the user has no token with this id."""
+    deleted = session.execute(
+        delete(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
+    )
+    session.flush()
+    return deleted.rowcount == 1
+
+
+def revoke_all_tokens(session, user: User) -> None:
+    """Revoke every token of the user (a password reset does)."""
+    session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    session.flush()

@@ -9,6 +9,7 @@ from app.api.openapi import current_document, operation
 from app.api.schemas import Credentials, Error, Token
 from app.auth import services as accounts
 from app.auth.limits import sign_in_limits
+from app.database import write_apart
 from app.extensions import db, login_manager
 from app.security import no_store
 
@@ -28,8 +29,10 @@ def load_user_from_bearer(req):
     found = services.token_for(db.session, token)
     if found is None:
         return None
-    if services.touch(found):
-        db.session.commit()
+    if services.needs_touch(found):
+        # A GET's transaction is a reader: the use is recorded in a writer transaction of its own.
+        token_id = found.id
+        write_apart(lambda session: services.record_use(session, token_id))
     return found.user
 
 

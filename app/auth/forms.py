@@ -124,3 +124,11 @@ class ResetPasswordForm(Form):
         validators=[InputRequired(), EqualTo("password", message=_l("The passwords differ."))],
     )
     submit = SubmitField(_l("Set the new password"))
+
+
+class SignOutEverywhereForm(Form):
+    submit = SubmitField(_l("Sign out on every other device"))
+
+
+class RevokeTokenForm(Form):
+    submit = SubmitField(_l("Revoke"))

@@ -1,5 +1,6 @@
 """Accounts and the roles they hold, each role with its scope."""
 
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -10,6 +11,10 @@ from app.database import UTCDateTime, utcnow
 from app.extensions import db
 from app.places.models import Commune, Province
 from app.roles import Role
+
+
+def new_session_version() -> str:
+    return secrets.token_urlsafe(16)
 
 
 class User(UserMixin, db.Model):
@@ -33,6 +38,8 @@ class User(UserMixin, db.Model):
     #: the language chosen in the header, remembered across devices
     locale: Mapped[str] = mapped_column(String(5), default="vi")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: random, in every session and remember cookie (get_id); a new value ends them all
+    session_version: Mapped[str] = mapped_column(String(32), default=new_session_version)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     home_commune: Mapped[Commune | None] = relationship()
@@ -43,6 +50,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self):
         return self.active
+
+    def get_id(self) -> str:
+        """Flask-Login's alternative id: the session version makes a cookie die with it."""
+        return f"{self.id}:{self.session_version}"
 
     @property
     def roles(self) -> set[Role]:

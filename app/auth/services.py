@@ -1,10 +1,13 @@
 """Accounts: registration, sign-in, password reset and roles (a coordinator's scope: app.scope)."""
 
+import hmac
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.auth.models import RoleGrant, User
+from app.api.services import revoke_all_tokens
+from app.auth.models import RoleGrant, User, new_session_version
 from app.errors import DomainError
 from app.roles import Role
 from app.tokens import BadToken, ExpiredToken, signer
@@ -64,6 +67,33 @@ _DUMMY_HASH = generate_password_hash("not-a-password")
 
 def set_password(user, password):
     user.password_hash = generate_password_hash(password)
+
+
+def user_for_session(session, alternative_id) -> User | None:
+    """The user a session or remember cookie names ("<id>:<session version>"), if still valid.
+
+    A cookie made before the account's session version changed names the old version: refused.
+    """
+    user_id, _sep, version = str(alternative_id).partition(":")
+    if not user_id.isdigit() or not version:
+        return None
+    user = session.get(User, int(user_id))
+    if user is None or not hmac.compare_digest(user.session_version, version):
+        return None
+    return user
+
+
+def end_sessions(user) -> None:
+    """Sign the user out everywhere: every session and remember cookie names the old version."""
+    user.session_version = new_session_version()
+
+
+def reset_password(session, user, password) -> None:
+    """Choose a new password after a reset link: every session and every API token ends."""
+    set_password(user, password)
+    end_sessions(user)
+    revoke_all_tokens(session, user)
+    session.flush()
 
 
 def password_reset_token(secret_key, user) -> str:

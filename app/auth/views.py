@@ -1,11 +1,12 @@
 """Sign-in, registration, password reset and the profile."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.access import public, signed_in
+from app.api import services as api_tokens
 from app.auth import limits, services
 from app.auth.forms import (
     ForgotPasswordForm,
@@ -13,9 +14,11 @@ from app.auth.forms import (
     ProfileForm,
     RegistrationForm,
     ResetPasswordForm,
+    RevokeTokenForm,
+    SignOutEverywhereForm,
 )
 from app.auth.limits import sign_in_limits
-from app.auth.models import User
+from app.auth.sessions import stay_signed_in_here
 from app.extensions import db, limiter, login_manager
 from app.i18n import LANGUAGE_COOKIE, remember_preference
 from app.mail import deliver_outbox, queue_mail
@@ -31,8 +34,9 @@ login_manager.login_view = "auth.login"
 
 
 @login_manager.user_loader
-def load_user(user_id):
-    return db.session.get(User, int(user_id))
+def load_user(alternative_id):
+    """The user of a session or remember cookie, unless their session version has changed."""
+    return services.user_for_session(db.session, alternative_id)
 
 
 def _login_limit():
@@ -187,7 +191,38 @@ def profile():
             response = redirect(url_for("auth.profile"))
             remember_preference(response, LANGUAGE_COOKIE, user.locale)
             return response
-    return render_template("app/auth/profile.html", form=form)
+    return render_template(
+        "app/auth/profile.html",
+        form=form,
+        sign_out_form=SignOutEverywhereForm(formdata=None),
+        tokens=api_tokens.tokens_of(db.session, user),
+        expires_at=api_tokens.expires_at,
+        revoke_form=RevokeTokenForm(formdata=None),
+    )
+
+
+@bp.post("/profile/sign-out-everywhere")
+@signed_in
+def sign_out_everywhere():
+    """End every other session and remember cookie of the account; this one stays."""
+    if SignOutEverywhereForm().validate_on_submit():
+        services.end_sessions(current_user)
+        db.session.commit()
+        stay_signed_in_here(current_user)
+        flash(_("You are signed out on every other device."))
+    return redirect(url_for("auth.profile"))
+
+
+@bp.post("/profile/tokens/<int:token_id>/revoke")
+@signed_in
+def revoke_token(token_id):
+    """Revoke one of one's own API tokens: it answers 401 from now on."""
+    if RevokeTokenForm().validate_on_submit():
+        if not api_tokens.revoke_token(db.session, current_user, token_id):
+            abort(404)
+        db.session.commit()
+        flash(_("The token is revoked."))
+    return redirect(url_for("auth.profile"))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -235,7 +270,7 @@ def reset_password(token):
         return render_template("app/auth/reset_invalid.html", message=error.page_message), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        services.set_password(user, form.password.data)
+        services.reset_password(db.session, user, form.password.data)
         db.session.commit()
         flash(_("Your password is changed. You can log in now."))
         return redirect(url_for("auth.login"))

@@ -22,7 +22,7 @@ from sqlalchemy import case, func, select
 from werkzeug.security import generate_password_hash
 
 from app.auth.models import RoleGrant, User
-from app.auth.services import AccountError, find_by_email, normalise_email
+from app.auth.services import AccountError, end_sessions, find_by_email, normalise_email
 from app.database import utcnow
 from app.errors import DomainError
 from app.roles import Role
@@ -137,11 +137,13 @@ def can_use_code(user) -> bool:
 
 
 def renew_code(session, user) -> str:
-    """Give a resident a new code; the old code and every QR printed with it stop working."""
+    """Give a resident a new code; the old code, every QR printed with it and every other
+    session of the account stop working."""
     profile = profile_of(session, user)
     if profile is None or profile.audience != "resident" or not can_use_code(user):
         raise LearnerError("no_code")
     code = _issue_code(profile)
+    end_sessions(user)  # a device signed in with the old code (or its QR) is signed out too
     session.flush()
     return code
 

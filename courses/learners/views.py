@@ -19,6 +19,7 @@ from app import navigation
 from app.access import public, roles
 from app.auth.limits import failed
 from app.auth.services import AccountError
+from app.auth.sessions import stay_signed_in_here
 from app.extensions import db, limiter
 from app.i18n import LANGUAGE_COOKIE, remember_preference
 from app.places import services as places
@@ -141,6 +142,7 @@ def renew_code():
         except services.LearnerError:
             abort(403)
         db.session.commit()
+        stay_signed_in_here(current_user)
         session[_FRESH_CODE] = code
         flash(_("Here is your new code. The old code and its QR no longer work."))
     return redirect(url_for("learners.my_code"))

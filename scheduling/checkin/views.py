@@ -20,7 +20,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.access import roles
-from app.database import begin_write, utcnow
+from app.auth.models import User
+from app.database import utcnow, write_apart
 from app.extensions import db
 from app.localtime import local_day_bounds, local_today
 from app.places.models import ServicePoint
@@ -175,12 +176,13 @@ def live_qr_svg(point_id):
 
 def _log_refused_token(token):
     """Opening a forged, expired or replaced QR is logged as a scan, like pressing the button."""
-    db.session.commit()  # end the read transaction; open one as a writer (SQLite: IMMEDIATE)
-    begin_write(db.session())
-    services.check_in(
-        db.session, current_user, token, secrets.token_urlsafe(16), scanned_at=utcnow()
-    )
-    db.session.commit()
+    user_id = current_user.id
+
+    def log(session):
+        actor = session.get(User, user_id)
+        services.check_in(session, actor, token, secrets.token_urlsafe(16), scanned_at=utcnow())
+
+    write_apart(log)  # a GET reads; the scan is written in a writer transaction of its own
 
 
 @bp.route("/check-in/<token>", methods=["GET", "POST"])

@@ -1,10 +1,15 @@
 """POST /api/v1/tokens, and how a bearer token (and only a bearer token) signs API requests in."""
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from app.api.models import ApiToken
 from app.api.services import hash_token
+from app.auth import services as accounts
+from app.database import utcnow
 from app.extensions import db
+from app.roles import Role
 from tests.conftest import PASSWORD
 
 
@@ -120,3 +125,76 @@ def test_tokens_are_limited_like_the_login_form_and_the_api_needs_no_csrf_token(
     assert [r.status_code for r in answers] == [401, 401, 401, 429]
     assert answers[3].get_json()["error"] == "rate_limited"
     assert other.status_code == 201
+
+
+def _stored_token():
+    return db.session.scalars(select(ApiToken)).one()
+
+
+def test_a_token_unused_for_90_days_answers_401(client, volunteer, bearer):
+    headers = bearer(volunteer)
+    stored = _stored_token()
+    stored.created_at = stored.last_used_at = utcnow() - timedelta(days=90, minutes=1)
+
+    assert client.get("/api/v1/me/bookings", headers=headers).status_code == 401
+
+
+def test_a_token_never_used_expires_90_days_after_its_creation(client, volunteer, bearer):
+    headers = bearer(volunteer)
+    _stored_token().created_at = utcnow() - timedelta(days=91)
+
+    assert client.get("/api/v1/me/bookings", headers=headers).status_code == 401
+
+
+def test_each_use_renews_the_token_for_90_days(client, volunteer, bearer):
+    headers = bearer(volunteer)
+    stored = _stored_token()
+    stored.created_at = utcnow() - timedelta(days=300)
+    stored.last_used_at = utcnow() - timedelta(days=89)
+
+    assert client.get("/api/v1/me/bookings", headers=headers).status_code == 200
+    assert utcnow() - _stored_token().last_used_at < timedelta(minutes=1)
+
+
+def test_the_profile_lists_tokens_without_their_secret_and_revokes_one(
+    client, login, volunteer, bearer
+):
+    kept, revoked = bearer(volunteer), bearer(volunteer)
+    first, second = db.session.scalars(select(ApiToken).order_by(ApiToken.id)).all()
+    hashes, second_id = [first.token_hash, second.token_hash], second.id
+    login(volunteer)
+
+    page = client.get("/profile").get_data(as_text=True)
+    response = client.post(f"/profile/tokens/{second_id}/revoke")
+
+    assert "Mã truy cập cho ứng dụng" in page and "Chưa dùng" in page  # the user reads vi
+    for secret in (kept, revoked):
+        assert secret["Authorization"].split()[1] not in page
+    assert not any(token_hash in page for token_hash in hashes)
+    assert response.status_code == 302
+    assert client.get("/api/v1/me/bookings", headers=revoked).status_code == 401
+    assert client.get("/api/v1/me/bookings", headers=kept).status_code == 200
+
+
+def test_nobody_revokes_another_persons_token(client, login, volunteer, make_user, bearer):
+    headers = bearer(volunteer)
+    stranger = make_user(Role.VOLUNTEER)
+    login(stranger)
+
+    response = client.post(f"/profile/tokens/{_stored_token().id}/revoke")
+
+    assert response.status_code == 404
+    assert client.get("/api/v1/me/bookings", headers=headers).status_code == 200
+
+
+def test_a_password_reset_revokes_every_token(app, client, volunteer, bearer):
+    tokens = [bearer(volunteer), bearer(volunteer)]
+    reset = accounts.password_reset_token(app.config["SECRET_KEY"], volunteer)
+
+    client.post(
+        f"/password/reset/{reset}", data={"password": "new password!", "confirm": "new password!"}
+    )
+
+    assert db.session.scalars(select(ApiToken)).all() == []
+    for headers in tokens:
+        assert client.get("/api/v1/me/bookings", headers=headers).status_code == 401

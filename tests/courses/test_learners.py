@@ -378,3 +378,17 @@ def test_learners_are_counted_by_audience_within_communes(
     assert services.learners_by_audience(db.session, set()) == dict.fromkeys(
         ("resident", "officer", "volunteer"), 0
     )
+
+
+def test_a_new_code_signs_out_the_device_signed_in_with_the_old_one(app, client):
+    _join(client)
+    old_device = app.test_client()
+    for name in ("session", "remember_token"):
+        old_device.set_cookie(name, client.get_cookie(name).value)
+    assert _signed_in_as(old_device) == JOIN["full_name"]
+
+    response = client.post("/learn/code/new")
+
+    assert response.status_code == 302
+    assert _signed_in_as(old_device) is None
+    assert _signed_in_as(client) == JOIN["full_name"]
