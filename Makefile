@@ -38,6 +38,7 @@ run: db
 test: dev catalogues
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: dev catalogues
