@@ -5,6 +5,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.api.models import ApiToken
 from app.auth.models import User
@@ -18,7 +19,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(session, user: User) -> str:
+def issue_token(session: Session, user: User) -> str:
     """Create a token for the user and return it; only its hash is stored."""
     token = secrets.token_urlsafe(32)
     session.add(ApiToken(user_id=user.id, token_hash=hash_token(token)))
@@ -26,7 +27,7 @@ def issue_token(session, user: User) -> str:
     return token
 
 
-def token_for(session, token: str) -> ApiToken | None:
+def token_for(session: Session, token: str) -> ApiToken | None:
     """The stored token matching this bearer token, if its user is active."""
     found = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
     if found is None or not found.user.is_active:
