@@ -19,6 +19,7 @@ import secrets
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from app.auth.models import RoleGrant, User
@@ -80,7 +81,7 @@ def _issue_code(profile) -> str:
     return code
 
 
-def join_as_resident(session, *, full_name, home_commune, phone="", locale="vi"):
+def join_as_resident(session: Session, *, full_name, home_commune, phone="", locale="vi"):
     """Create a resident learner (no email, no password); returns (user, code shown once)."""
     user = User(
         email=None,
@@ -119,11 +120,11 @@ def register_officer(
     return user
 
 
-def profile_of(session, user) -> LearnerProfile | None:
+def profile_of(session: Session, user) -> LearnerProfile | None:
     return session.scalar(select(LearnerProfile).where(LearnerProfile.user_id == user.id))
 
 
-def audience_of(session, user) -> str:
+def audience_of(session: Session, user) -> str:
     """resident, officer or volunteer: the profile says, else the role (volunteer, or resident)."""
     profile = profile_of(session, user)
     if profile is not None:
@@ -136,7 +137,7 @@ def can_use_code(user) -> bool:
     return user.active and user.roles == {Role.LEARNER}
 
 
-def renew_code(session, user) -> str:
+def renew_code(session: Session, user) -> str:
     """Give a resident a new code; the old code and every QR printed with it stop working."""
     profile = profile_of(session, user)
     if profile is None or profile.audience != "resident" or not can_use_code(user):
@@ -146,7 +147,7 @@ def renew_code(session, user) -> str:
     return code
 
 
-def user_for_code(session, typed) -> User:
+def user_for_code(session: Session, typed) -> User:
     """The learner whose current code this is; raises LearnerError("wrong_code")."""
     code = normalise_code(typed)
     if code is None:
@@ -171,7 +172,7 @@ def resume_token(secret_key, user, profile) -> str:
     )
 
 
-def user_from_resume_token(session, secret_key, token, max_age=None) -> User:
+def user_from_resume_token(session: Session, secret_key, token, max_age=None) -> User:
     """The learner a QR names; raises LearnerError("token_expired" or "token_invalid")."""
     try:
         user_id, tag = signer("learner-resume", secret_key).loads(token, max_age=max_age)
@@ -191,7 +192,7 @@ def user_from_resume_token(session, secret_key, token, max_age=None) -> User:
     return user
 
 
-def learners_by_audience(session, commune_ids=None) -> dict[str, int]:
+def learners_by_audience(session: Session, commune_ids=None) -> dict[str, int]:
     """How many learners and volunteers of these communes (None: all) learn as each audience.
 
     The profile's audience when there is one; otherwise volunteer for a holder of the volunteer

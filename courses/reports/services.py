@@ -7,6 +7,7 @@ A learner belongs to the scope of their home commune. Their audience is their le
 from dataclasses import dataclass
 
 from sqlalchemy import and_, case, exists, func, select, true, union
+from sqlalchemy.orm import Session
 
 from app.auth.models import RoleGrant, User
 from app.errors import DomainError
@@ -82,7 +83,7 @@ class LearningReport:
         return totals
 
 
-def learning_report(session, commune_ids) -> LearningReport:
+def learning_report(session: Session, commune_ids) -> LearningReport:
     """The learning figures of the learners whose home commune is in `commune_ids` (None: all)."""
     learners = _learners()
     audience = _audience().label("audience")
@@ -104,11 +105,11 @@ def learning_report(session, commune_ids) -> LearningReport:
     )
 
 
-def _per_course(session, stmt):
+def _per_course(session: Session, stmt):
     return dict(session.execute(stmt).all())
 
 
-def _course_rows(session, commune_ids) -> list[CourseRow]:
+def _course_rows(session: Session, commune_ids) -> list[CourseRow]:
     scoped = and_(_in_scope(commune_ids))
     done = _per_course(
         session,
@@ -156,7 +157,7 @@ def _course_rows(session, commune_ids) -> list[CourseRow]:
     ]
 
 
-def _hardest(session, commune_ids) -> list[HardQuestion]:
+def _hardest(session: Session, commune_ids) -> list[HardQuestion]:
     share = func.avg(case((QuizAnswer.correct.is_(True), 1.0), else_=0.0))
     rows = session.execute(
         select(Question, func.count(QuizAnswer.id), share)
@@ -172,7 +173,7 @@ def _hardest(session, commune_ids) -> list[HardQuestion]:
     return [HardQuestion(question, answers, float(correct)) for question, answers, correct in rows]
 
 
-def _assisted_lessons(session, commune_ids) -> int:
+def _assisted_lessons(session: Session, commune_ids) -> int:
     lesson_lists = session.scalars(
         select(AssistedLearningSession.lesson_ids)
         .join(User, User.id == AssistedLearningSession.learner_id)
@@ -205,7 +206,7 @@ def record_assisted_session(
     return record
 
 
-def sessions_by(session, helper: User, limit: int = 20) -> list[AssistedLearningSession]:
+def sessions_by(session: Session, helper: User, limit: int = 20) -> list[AssistedLearningSession]:
     """The helper's latest assisted sessions."""
     return list(
         session.scalars(

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from app.database import utcnow
 from app.localtime import local_date, local_day_bounds
@@ -37,7 +38,7 @@ RECENT_ENTRIES = 50
 # --- recording --------------------------------------------------------------------------------
 
 
-def shift_at(session, volunteer_id: int, point_id: int, moment: datetime) -> Shift | None:
+def shift_at(session: Session, volunteer_id: int, point_id: int, moment: datetime) -> Shift | None:
     """The volunteer's confirmed shift at this point running at that moment (or about to)."""
     stmt = (
         select(Shift)
@@ -55,7 +56,7 @@ def shift_at(session, volunteer_id: int, point_id: int, moment: datetime) -> Shi
     return session.scalar(stmt)
 
 
-def stored(session, entry_id: uuid.UUID) -> AssistedSubmission | None:
+def stored(session: Session, entry_id: uuid.UUID) -> AssistedSubmission | None:
     """The entry stored under this id, read afresh."""
     stmt = select(AssistedSubmission).where(AssistedSubmission.id == entry_id)
     return session.scalars(stmt.execution_options(populate_existing=True)).one_or_none()
@@ -137,7 +138,7 @@ def may_undo(row: AssistedSubmission, user, now: datetime | None = None) -> bool
     )
 
 
-def undo_assist(session, row: AssistedSubmission, user, now: datetime | None = None):
+def undo_assist(session: Session, row: AssistedSubmission, user, now: datetime | None = None):
     """Void one's own entry within UNDO_WINDOW of saving it; the row stays, stamped voided."""
     now = now or utcnow()
     if row.voided_at is not None:
@@ -170,7 +171,7 @@ def sync_token_user_id(secret_key: str, token: str, max_age: int | None = None) 
 # --- reading ----------------------------------------------------------------------------------
 
 
-def last_entry(session, volunteer_id: int) -> AssistedSubmission | None:
+def last_entry(session: Session, volunteer_id: int) -> AssistedSubmission | None:
     """The volunteer's latest entry that still counts: its choices become the next defaults."""
     stmt = (
         select(AssistedSubmission)
@@ -184,7 +185,9 @@ def last_entry(session, volunteer_id: int) -> AssistedSubmission | None:
     return session.scalar(stmt)
 
 
-def recent_entries(session, volunteer_id: int, limit: int = 10) -> list[AssistedSubmission]:
+def recent_entries(
+    session: Session, volunteer_id: int, limit: int = 10
+) -> list[AssistedSubmission]:
     stmt = (
         select(AssistedSubmission)
         .where(AssistedSubmission.volunteer_id == volunteer_id)
@@ -194,7 +197,7 @@ def recent_entries(session, volunteer_id: int, limit: int = 10) -> list[Assisted
     return list(session.scalars(stmt))
 
 
-def visible_to(session, user):
+def visible_to(session: Session, user):
     """A filter on AssistedSubmission for what this user may see: their own entries, and the
     entries of the communes they coordinate (every entry for an admin)."""
     scope = CoordinatorScope.of(user)
@@ -202,7 +205,7 @@ def visible_to(session, user):
     return or_(own, scope.communes_clause(AssistedSubmission.commune_id))
 
 
-def entries_for(session, user, *, limit=100, offset=0) -> list[AssistedSubmission]:
+def entries_for(session: Session, user, *, limit=100, offset=0) -> list[AssistedSubmission]:
     """The entries the user may see, the latest first."""
     stmt = (
         select(AssistedSubmission)
@@ -214,7 +217,7 @@ def entries_for(session, user, *, limit=100, offset=0) -> list[AssistedSubmissio
     return list(session.scalars(stmt))
 
 
-def entry_for(session, user, entry_id) -> AssistedSubmission | None:
+def entry_for(session: Session, user, entry_id) -> AssistedSubmission | None:
     """One entry if the user may see it, else None (the same answer as for a missing one)."""
     parsed = parse_id(entry_id)
     if parsed is None:
@@ -225,7 +228,7 @@ def entry_for(session, user, entry_id) -> AssistedSubmission | None:
     return session.scalar(stmt)
 
 
-def service_points_for(session, user, now: datetime | None = None) -> list[ServicePoint]:
+def service_points_for(session: Session, user, now: datetime | None = None) -> list[ServicePoint]:
     """The points offered on the log screen: the user's shifts', the ones they logged at lately,
     their home commune's, and for a coordinator those of the communes they coordinate."""
     now = now or utcnow()
@@ -269,7 +272,7 @@ def service_points_for(session, user, now: datetime | None = None) -> list[Servi
     return [rows[i] for i in unique if i in rows]
 
 
-def current_service_point_id(session, user, now: datetime | None = None) -> int | None:
+def current_service_point_id(session: Session, user, now: datetime | None = None) -> int | None:
     """The point of the user's shift running now, or else of their next shift today."""
     now = now or utcnow()
     stmt = (

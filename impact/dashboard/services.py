@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, delete, func, select, true
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.database import utcnow
@@ -102,11 +103,11 @@ def _counter_sums(where, sign=1):
     )
 
 
-def _insert(session):
+def _insert(session: Session):
     return (postgresql if session.get_bind().dialect.name == "postgresql" else sqlite).insert
 
 
-def count_assist(session, submission_id, sign: int = 1) -> None:
+def count_assist(session: Session, submission_id, sign: int = 1) -> None:
     """Add one newly stored submission to its commune's day (sign -1: take a voided one away),
     in the transaction that stores or voids it."""
     statement = _insert(session)(AssistDailyCount).from_select(
@@ -121,7 +122,7 @@ def count_assist(session, submission_id, sign: int = 1) -> None:
     session.execute(statement)
 
 
-def rebuild_counts(session) -> int:
+def rebuild_counts(session: Session) -> int:
     """Recompute the whole roll-up from the log; returns the number of commune-days."""
     session.execute(delete(AssistDailyCount))
     session.execute(
@@ -238,7 +239,7 @@ class Figures:
         return list(reversed(ranked[-5:])) if len(ranked) > 5 else []
 
 
-def impact_figures(session, scope: Scope) -> Figures:
+def impact_figures(session: Session, scope: Scope) -> Figures:
     """The figures of a scope, from the roll-up and from the shifts."""
     rows = AssistDailyCount
     in_scope = and_(scope.communes(rows.commune_id), rows.day.between(scope.start, scope.end))
@@ -281,18 +282,18 @@ def impact_figures(session, scope: Scope) -> Figures:
     )
 
 
-def _hours_between(session, start, end):
+def _hours_between(session: Session, start, end):
     """The length of a stretch of time in hours, in SQL."""
     if session.get_bind().dialect.name == "postgresql":
         return func.extract("epoch", end - start) / 3600
     return (func.julianday(end) - func.julianday(start)) * 24
 
 
-def _earlier(session, a, b):
+def _earlier(session: Session, a, b):
     return (func.least if session.get_bind().dialect.name == "postgresql" else func.min)(a, b)
 
 
-def _later(session, a, b):
+def _later(session: Session, a, b):
     return (func.greatest if session.get_bind().dialect.name == "postgresql" else func.max)(a, b)
 
 
@@ -310,7 +311,7 @@ def _scope_shifts(scope: Scope) -> list:
     return where
 
 
-def shift_figures(session, scope: Scope, now: datetime) -> tuple[dict, dict]:
+def shift_figures(session: Session, scope: Scope, now: datetime) -> tuple[dict, dict]:
     """The scope's shifts and their attendance, as (shifts, attendance):
 
     shifts: how many reach their campaign's minimum, volunteer-hours booked (confirmed places ×
@@ -382,7 +383,7 @@ def shift_figures(session, scope: Scope, now: datetime) -> tuple[dict, dict]:
     return shifts, attendance
 
 
-def learning(session, scope: Scope) -> dict[str, int]:
+def learning(session: Session, scope: Scope) -> dict[str, int]:
     """Lessons completed and courses mastered during the scope's days by people whose home commune
     is in the scope (a certificate counts in the commune it was issued in)."""
     start, end = local_days_bounds(scope.start, scope.end)
@@ -412,7 +413,7 @@ DEFAULT_DAYS = 30
 
 
 def dashboard_scope(
-    session,
+    session: Session,
     user,
     *,
     today: date,

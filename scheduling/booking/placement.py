@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.database import locked, utcnow
@@ -66,7 +67,7 @@ class Placement:
         return self.booking is not None and self.booking.status in HOLDING
 
 
-def lock_for_placement(session, people, shifts) -> None:
+def lock_for_placement(session: Session, people, shifts) -> None:
     """Lock every person, then every shift, each in id order: the order every placement uses."""
     for user_id in sorted({p.id for p in people}):
         locked(session, User, user_id)
@@ -75,7 +76,7 @@ def lock_for_placement(session, people, shifts) -> None:
 
 
 def place(
-    session,
+    session: Session,
     shift: Shift,
     person: User,
     *,
@@ -122,7 +123,7 @@ def place(
 
 
 def judge(
-    session,
+    session: Session,
     shift: Shift,
     person: User,
     *,
@@ -182,7 +183,7 @@ def judge(
     return verdict(Reason.CONFIRMED if room else Reason.WAITLISTED)
 
 
-def confirmed_count(session, shift_id: int) -> int:
+def confirmed_count(session: Session, shift_id: int) -> int:
     """Confirmed places of a shift; read under the shift's lock when it decides a booking."""
     return session.scalar(
         select(func.count())
@@ -191,7 +192,7 @@ def confirmed_count(session, shift_id: int) -> int:
     )
 
 
-def overlapping_shift(session, user_id: int, shift: Shift, ignore=()) -> Shift | None:
+def overlapping_shift(session: Session, user_id: int, shift: Shift, ignore=()) -> Shift | None:
     """Another active shift the person holds (or waits for) that overlaps this one, but the
     `ignore`d ones."""
     return session.scalar(
@@ -210,7 +211,7 @@ def overlapping_shift(session, user_id: int, shift: Shift, ignore=()) -> Shift |
     )
 
 
-def held_in_week(session, user_id: int, shift: Shift, ignore=()) -> int:
+def held_in_week(session: Session, user_id: int, shift: Shift, ignore=()) -> int:
     """Bookings the person holds in the campaign during the local ISO week of the shift, but on
     this shift and the `ignore`d ones (a move leaves one of them).
 

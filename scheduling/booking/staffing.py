@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from app.auth.models import User
 from app.database import utcnow
@@ -56,7 +56,7 @@ class PlacementReport:
         return list(rows.values())
 
 
-def points_in_scope(session, user, campaign: Campaign | None = None) -> list[ServicePoint]:
+def points_in_scope(session: Session, user, campaign: Campaign | None = None) -> list[ServicePoint]:
     """Active service points the coordinator coordinates, of the campaign's communes if given."""
     stmt = (
         select(ServicePoint)
@@ -145,7 +145,7 @@ class StaffRow:
     teams: list[str]
 
 
-def staffing(session, shift: Shift) -> tuple[list[StaffRow], list[StaffRow]]:
+def staffing(session: Session, shift: Shift) -> tuple[list[StaffRow], list[StaffRow]]:
     """The shift's confirmed people by name and its waitlist in order, with their teams."""
     bookings = list(
         session.scalars(
@@ -174,7 +174,7 @@ def staffing(session, shift: Shift) -> tuple[list[StaffRow], list[StaffRow]]:
     )
 
 
-def other_shifts(session, shift: Shift, days: int = 7) -> list[Shift]:
+def other_shifts(session: Session, shift: Shift, days: int = 7) -> list[Shift]:
     """Shifts of the same campaign at points in the same commune, a few days either side."""
     return list(
         session.scalars(
@@ -193,12 +193,12 @@ def other_shifts(session, shift: Shift, days: int = 7) -> list[Shift]:
     )
 
 
-def add_person(session, shift: Shift, person: User, added_by: User) -> Placement:
+def add_person(session: Session, shift: Shift, person: User, added_by: User) -> Placement:
     """A coordinator confirms one person on the shift if there is room, or says why not."""
     return place_people(session, [person], [shift], added_by).placements[0]
 
 
-def remove_person(session, booking: Booking, now: datetime | None = None) -> list[Booking]:
+def remove_person(session: Session, booking: Booking, now: datetime | None = None) -> list[Booking]:
     """A coordinator releases a person from a shift, even after the cancellation deadline.
 
     The person is told ("removed"), and so is whoever the freed place goes to ("promoted").
@@ -217,7 +217,9 @@ class Move:
     promoted: list[Booking]
 
 
-def move_person(session, booking: Booking, target: Shift, now: datetime | None = None) -> Move:
+def move_person(
+    session: Session, booking: Booking, target: Shift, now: datetime | None = None
+) -> Move:
     """Move a person's booking to another shift of the same campaign, all or nothing.
 
     The person is confirmed on the target only if it has room and no overlap other than the

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import ngettext
 from sqlalchemy import exists, func, or_, select, true
+from sqlalchemy.orm import Session
 
 from app.database import locked, utcnow
 from app.errors import DomainError
@@ -78,7 +79,7 @@ class MaxBelowConfirmed(CampaignError):
 # --- scope -------------------------------------------------------------------------------------
 
 
-def provinces_in_scope(session, scope: CoordinatorScope) -> list[Province]:
+def provinces_in_scope(session: Session, scope: CoordinatorScope) -> list[Province]:
     """Provinces in which the user may make a campaign: whole, or for some of their communes."""
     with_communes = select(Commune.province_id).where(scope.communes_clause(Commune.id))
     stmt = select(Province).where(
@@ -87,7 +88,9 @@ def provinces_in_scope(session, scope: CoordinatorScope) -> list[Province]:
     return list(session.scalars(stmt.order_by(Province.code)))
 
 
-def communes_in_scope(session, scope: CoordinatorScope, province: Province) -> list[Commune]:
+def communes_in_scope(
+    session: Session, scope: CoordinatorScope, province: Province
+) -> list[Commune]:
     """The province's communes the user may put in a campaign, by name."""
     stmt = select(Commune).where(
         Commune.province_id == province.id,
@@ -107,7 +110,7 @@ def in_scope(scope: CoordinatorScope):
     )
 
 
-def campaigns_in_scope(session, scope: CoordinatorScope) -> list[Campaign]:
+def campaigns_in_scope(session: Session, scope: CoordinatorScope) -> list[Campaign]:
     """Campaigns with at least one commune in the scope, the latest first."""
     stmt = select(Campaign).where(in_scope(scope))
     return list(session.scalars(stmt.order_by(Campaign.starts_on.desc(), Campaign.id.desc())))
@@ -134,7 +137,7 @@ class CampaignCounts:
     waitlisted: int
 
 
-def counts(session, campaign: Campaign) -> CampaignCounts:
+def counts(session: Session, campaign: Campaign) -> CampaignCounts:
     """The campaign's shifts and bookings, counted by the database."""
     shifts = dict(
         session.execute(
@@ -162,7 +165,7 @@ def counts(session, campaign: Campaign) -> CampaignCounts:
 # --- writing -----------------------------------------------------------------------------------
 
 
-def create_campaign(session, province: Province, **fields) -> Campaign:
+def create_campaign(session: Session, province: Province, **fields) -> Campaign:
     """Make a campaign (no shifts yet: generate_shifts adds them)."""
     campaign = Campaign(province=province, **fields)
     session.add(campaign)
@@ -257,7 +260,7 @@ def _differs(current, new) -> bool:
     return current != new
 
 
-def _refuse_if_over(session, campaign: Campaign, new_max: int, now: datetime):
+def _refuse_if_over(session: Session, campaign: Campaign, new_max: int, now: datetime):
     confirmed = (
         select(Booking.shift_id, func.count().label("n"))
         .join(Shift, Shift.id == Booking.shift_id)
@@ -277,7 +280,7 @@ def _refuse_if_over(session, campaign: Campaign, new_max: int, now: datetime):
         raise MaxBelowConfirmed(shifts, highest)
 
 
-def _wanted_slots(session, campaign: Campaign) -> set[tuple[int, datetime, datetime]]:
+def _wanted_slots(session: Session, campaign: Campaign) -> set[tuple[int, datetime, datetime]]:
     """(service point, start, end) of every shift the campaign's settings call for."""
     points = session.scalars(
         select(ServicePoint.id)
@@ -295,7 +298,7 @@ def _wanted_slots(session, campaign: Campaign) -> set[tuple[int, datetime, datet
     return slots
 
 
-def _reshape_shifts(session, campaign: Campaign, now: datetime, summary: ReshapeSummary):
+def _reshape_shifts(session: Session, campaign: Campaign, now: datetime, summary: ReshapeSummary):
     wanted = _wanted_slots(session, campaign)
     shifts = session.scalars(
         select(Shift)
@@ -366,7 +369,7 @@ def _reshape_shifts(session, campaign: Campaign, now: datetime, summary: Reshape
     session.flush()
 
 
-def _holders(session, shift: Shift) -> list[Booking]:
+def _holders(session: Session, shift: Shift) -> list[Booking]:
     """The shift's confirmed and waitlisted bookings, its row locked against new bookings."""
     locked(session, Shift, shift.id)
     return list(
@@ -378,6 +381,6 @@ def _holders(session, shift: Shift) -> list[Booking]:
     )
 
 
-def _has_any_booking(session, shift: Shift) -> bool:
+def _has_any_booking(session: Session, shift: Shift) -> bool:
     first = session.scalar(select(Booking.id).where(Booking.shift_id == shift.id).limit(1))
     return first is not None

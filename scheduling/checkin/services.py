@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import object_session
+from sqlalchemy.orm import Session, object_session
 
 from app.auth.models import User
 from app.database import locked, utcnow
@@ -81,7 +81,7 @@ def may_scan_at(user, point: ServicePoint) -> bool:
 # --- the point's key: rotating it kills its posters and live QR codes -----------------------------
 
 
-def rotate_key(session, point: ServicePoint, by: User, now: datetime | None = None) -> int:
+def rotate_key(session: Session, point: ServicePoint, by: User, now: datetime | None = None) -> int:
     """Invalidate every poster and live QR of the point; return the new version."""
     if not may_scan_at(by, point):
         raise NotAllowed()
@@ -111,7 +111,7 @@ class Decision:
     walk_in: bool = False
 
 
-def running_shifts(session, point_id: int, at: datetime) -> list[Shift]:
+def running_shifts(session: Session, point_id: int, at: datetime) -> list[Shift]:
     """Active shifts at the point open for check-in at this moment (30 minutes early to end)."""
     return list(
         session.scalars(
@@ -127,7 +127,9 @@ def running_shifts(session, point_id: int, at: datetime) -> list[Shift]:
     )
 
 
-def decide(session, reading: Reading, subject_id: int | None, point_id, at: datetime) -> Decision:
+def decide(
+    session: Session, reading: Reading, subject_id: int | None, point_id, at: datetime
+) -> Decision:
     """What checking this person in at this point now would do, without writing anything."""
     if reading.refusal is not None:
         return Decision(reading.refusal)
@@ -168,12 +170,12 @@ def valid_nonce(nonce) -> bool:
     return isinstance(nonce, str) and bool(NONCE_PATTERN.match(nonce))
 
 
-def existing_scan(session, nonce: str) -> Scan | None:
+def existing_scan(session: Session, nonce: str) -> Scan | None:
     return session.scalar(select(Scan).where(Scan.nonce == nonce))
 
 
 def check_in(
-    session,
+    session: Session,
     actor: User,
     token: str,
     nonce: str,
@@ -236,7 +238,9 @@ def check_in(
     return scan, True
 
 
-def _walk_in(session, shift: Shift, user_id: int, reading: Reading, at: datetime) -> Decision:
+def _walk_in(
+    session: Session, shift: Shift, user_id: int, reading: Reading, at: datetime
+) -> Decision:
     """Make (or revive) the person's confirmed booking on a running shift, under its lock."""
     placement = _walk_in_placement(session, shift, session.get(User, user_id), at, write=True)
     if placement.reason == Reason.ALREADY_BOOKED:
@@ -245,7 +249,7 @@ def _walk_in(session, shift: Shift, user_id: int, reading: Reading, at: datetime
     return _walk_in_decision(placement)
 
 
-def _walk_in_placement(session, shift: Shift, person: User, at: datetime, *, write: bool):
+def _walk_in_placement(session: Session, shift: Shift, person: User, at: datetime, *, write: bool):
     """Place a walk-in on a running shift (`place`), or preview it (`judge`, writing nothing).
 
     The walk-in policy: confirmed or refused (`full`, `overlap`), never waitlisted, open until
@@ -276,7 +280,7 @@ def _walk_in_decision(placement: Placement) -> Decision:
     return Decision(ScanResult.NO_SHIFT_NOW, shift, walk_in=True)
 
 
-def commit_scan(session, actor: User, run, nonce: str) -> tuple[Scan, bool]:
+def commit_scan(session: Session, actor: User, run, nonce: str) -> tuple[Scan, bool]:
     """Run a check-in (`run()` returns check_in's answer) and commit it: the one request-ending
     step a scan has, shared by the pages and the API.
 
@@ -307,7 +311,9 @@ def may_see(user, attendance: Attendance) -> bool:
     )
 
 
-def check_out(session, attendance: Attendance, by: User, now: datetime | None = None) -> Attendance:
+def check_out(
+    session: Session, attendance: Attendance, by: User, now: datetime | None = None
+) -> Attendance:
     """Check out now (one tap); a second check-out, or one after the shift's end, changes nothing
     more than closing at the end."""
     now = now or utcnow()
@@ -327,7 +333,7 @@ def check_out(session, attendance: Attendance, by: User, now: datetime | None = 
     return attendance
 
 
-def close_finished(session, now: datetime | None = None) -> int:
+def close_finished(session: Session, now: datetime | None = None) -> int:
     """Close every check-in still open after its shift ended, at the shift's end."""
     now = now or utcnow()
     open_ones = session.scalars(
@@ -343,7 +349,9 @@ def close_finished(session, now: datetime | None = None) -> int:
     return len(open_ones)
 
 
-def open_attendances(session, user_id: int, now: datetime | None = None) -> list[Attendance]:
+def open_attendances(
+    session: Session, user_id: int, now: datetime | None = None
+) -> list[Attendance]:
     """The person's check-ins not yet checked out on shifts still running."""
     now = now or utcnow()
     return list(

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import User
 from app.database import utcnow
@@ -98,7 +98,7 @@ def _escaped_like(folded: str) -> str:
 
 
 def shift_counts(
-    session,
+    session: Session,
     campaign: Campaign,
     user: User,
     *,
@@ -258,7 +258,7 @@ class RosterShift:
     waitlisted: list[Booking] = field(default_factory=list)
 
 
-def roster(session, point: ServicePoint, day: date) -> list[RosterShift]:
+def roster(session: Session, point: ServicePoint, day: date) -> list[RosterShift]:
     """The shifts at a service point starting on one local day, with who booked them."""
     day_start, day_end = local_day_bounds(day)
     shifts = session.scalars(

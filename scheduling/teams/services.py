@@ -6,7 +6,7 @@ scheduling.booking.staffing.
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from app.auth.models import RoleGrant, User
 from app.auth.services import find_by_email
@@ -44,7 +44,7 @@ def can_manage_team(user, team: Team) -> bool:
     )
 
 
-def teams_in_scope(session, user) -> list[Team]:
+def teams_in_scope(session: Session, user) -> list[Team]:
     """The teams a coordinator keeps, by name."""
     scope = CoordinatorScope.of(user)
     stmt = select(Team).options(selectinload(Team.commune)).order_by(Team.name, Team.id)
@@ -64,7 +64,7 @@ def teams_in_scope(session, user) -> list[Team]:
     return teams
 
 
-def scope_choices(session, user) -> list[tuple[str, str]]:
+def scope_choices(session: Session, user) -> list[tuple[str, str]]:
     """The provinces and communes a coordinator may give a team, as ("p:<id>"|"c:<id>", name).
 
     An admin without a coordinator's grant chooses among the provinces.
@@ -82,7 +82,7 @@ def scope_choices(session, user) -> list[tuple[str, str]]:
     return list(dict(choices).items())
 
 
-def resolve_scope(session, value: str):
+def resolve_scope(session: Session, value: str):
     """The (province_id, commune_id) of a scope choice made by scope_choices."""
     kind, _, ident = value.partition(":")
     if kind == "c":
@@ -109,7 +109,7 @@ def save_team(
     return team
 
 
-def members_of(session, team: Team) -> list[User]:
+def members_of(session: Session, team: Team) -> list[User]:
     """The team's members by name."""
     return list(
         session.scalars(
@@ -125,7 +125,7 @@ def is_volunteer(user: User) -> bool:
     return any(g.role == Role.VOLUNTEER for g in user.grants)
 
 
-def add_member(session, team: Team, user: User | None) -> bool:
+def add_member(session: Session, team: Team, user: User | None) -> bool:
     """Add a volunteer to the team; False when they were already a member."""
     if user is None:
         raise TeamError("unknown_person")
@@ -138,14 +138,14 @@ def add_member(session, team: Team, user: User | None) -> bool:
     return True
 
 
-def add_member_by_email(session, team: Team, email: str) -> User:
+def add_member_by_email(session: Session, team: Team, email: str) -> User:
     """Add the volunteer with this email to the team."""
     user = find_by_email(session, email)
     add_member(session, team, user)
     return user
 
 
-def remove_member(session, team: Team, user_id: int) -> None:
+def remove_member(session: Session, team: Team, user_id: int) -> None:
     """Take a person out of the team (and from its lead, if they led it)."""
     membership = session.get(TeamMember, (team.id, user_id))
     if membership is None:
@@ -156,7 +156,7 @@ def remove_member(session, team: Team, user_id: int) -> None:
     session.flush()
 
 
-def choose_leader(session, team: Team, user_id: int) -> None:
+def choose_leader(session: Session, team: Team, user_id: int) -> None:
     """Make one of the members the team's leader."""
     if session.get(TeamMember, (team.id, user_id)) is None:
         raise TeamError("not_a_member")
@@ -164,7 +164,7 @@ def choose_leader(session, team: Team, user_id: int) -> None:
     session.flush()
 
 
-def search_volunteers(session, coordinator, query: str, *, limit: int = 20) -> list[User]:
+def search_volunteers(session: Session, coordinator, query: str, *, limit: int = 20) -> list[User]:
     """Volunteers living in the coordinator's scope whose name or email contains the query.
 
     Diacritics and capitals do not matter ("nguyen van an" finds "Nguyễn Văn An"); names are
@@ -189,7 +189,7 @@ def search_volunteers(session, coordinator, query: str, *, limit: int = 20) -> l
     return found
 
 
-def teams_of(session, user_id: int) -> list[Team]:
+def teams_of(session: Session, user_id: int) -> list[Team]:
     """The teams a person belongs to, by name."""
     return list(
         session.scalars(
