@@ -4,11 +4,12 @@ Booking itself (placing a person on a shift under the row locks, cancelling, the
 scheduling.booking. Services flush; the caller commits once.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import ScalarSelect, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, contains_eager
 
 from app.database import utcnow
@@ -160,7 +161,9 @@ def find_shifts(
     return [ShiftRow(shift, n_confirmed, n_waitlisted) for shift, n_confirmed, n_waitlisted in rows]
 
 
-def held_statuses(session: Session, user_id: int, shift_ids) -> dict[int, BookingStatus]:
+def held_statuses(
+    session: Session, user_id: int, shift_ids: Collection[int]
+) -> dict[int, BookingStatus]:
     """The status of the person's confirmed or waitlisted bookings on these shifts, by shift id."""
     if not shift_ids:
         return {}
@@ -176,7 +179,7 @@ def held_statuses(session: Session, user_id: int, shift_ids) -> dict[int, Bookin
 
 def waitlist_position(session: Session, booking: Booking) -> int:
     """The booking's place in its shift's waitlist, counting from 1."""
-    return session.scalar(
+    return session.execute(
         select(func.count())
         .select_from(Booking)
         .where(
@@ -187,7 +190,7 @@ def waitlist_position(session: Session, booking: Booking) -> int:
                 and_(Booking.created_at == booking.created_at, Booking.id <= booking.id),
             ),
         )
-    )
+    ).scalar_one()
 
 
 def cancel_deadline(shift: Shift) -> datetime:
@@ -225,7 +228,7 @@ def bookings_of(session: Session, user_id: int, *, limit: int = 100) -> list[Boo
     )
 
 
-def count_of(status: BookingStatus):
+def count_of(status: BookingStatus) -> ScalarSelect[int]:
     """A correlated count of the shift's bookings with this status, for a SELECT list."""
     return (
         select(func.count())
@@ -252,7 +255,7 @@ def shifts_for_commune_on(session: Session, commune: Commune, day: date) -> list
     ]
 
 
-def _active_shifts_on(day: date, confirmed):
+def _active_shifts_on(day: date, confirmed: ScalarSelect[int]) -> Select[Shift, int, int]:
     """Active shifts starting on one local day, with their place, campaign and counts loaded."""
     day_start, day_end = local_day_bounds(day)
     return (

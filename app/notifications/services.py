@@ -118,14 +118,11 @@ def notices_of(session: Session, user_id: int, limit: int = 100) -> list[Notific
 
 def unread_count(session: Session, user_id: int) -> int:
     """How many of the person's notices are unread (one index lookup)."""
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(Notification)
-            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
-        )
-        or 0
-    )
+    return session.execute(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    ).scalar_one()
 
 
 def mark_all_read(session: Session, user_id: int, now: datetime | None = None) -> int:

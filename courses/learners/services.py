@@ -100,7 +100,7 @@ def join_as_resident(session: Session, *, full_name, home_commune, phone="", loc
 
 
 def register_officer(
-    session, *, email, password, full_name, home_commune, position, phone="", locale="vi"
+    session: Session, *, email, password, full_name, home_commune, position, phone="", locale="vi"
 ) -> User:
     """Create an officer learner with email and password; an email already used is refused."""
     if find_by_email(session, email) is not None:

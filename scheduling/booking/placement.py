@@ -7,6 +7,7 @@ the confirmed places are counted under the shift's lock. Always people before sh
 order, so no two placements deadlock. `place` flushes; the caller commits once.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -67,7 +68,7 @@ class Placement:
         return self.booking is not None and self.booking.status in HOLDING
 
 
-def lock_for_placement(session: Session, people, shifts) -> None:
+def lock_for_placement(session: Session, people: Iterable[User], shifts: Iterable[Shift]) -> None:
     """Lock every person, then every shift, each in id order: the order every placement uses."""
     for user_id in sorted({p.id for p in people}):
         locked(session, User, user_id)
@@ -185,14 +186,16 @@ def judge(
 
 def confirmed_count(session: Session, shift_id: int) -> int:
     """Confirmed places of a shift; read under the shift's lock when it decides a booking."""
-    return session.scalar(
+    return session.execute(
         select(func.count())
         .select_from(Booking)
         .where(Booking.shift_id == shift_id, Booking.status == BookingStatus.CONFIRMED)
-    )
+    ).scalar_one()
 
 
-def overlapping_shift(session: Session, user_id: int, shift: Shift, ignore=()) -> Shift | None:
+def overlapping_shift(
+    session: Session, user_id: int, shift: Shift, ignore: Iterable[int] = ()
+) -> Shift | None:
     """Another active shift the person holds (or waits for) that overlaps this one, but the
     `ignore`d ones."""
     return session.scalar(
@@ -211,7 +214,7 @@ def overlapping_shift(session: Session, user_id: int, shift: Shift, ignore=()) -
     )
 
 
-def held_in_week(session: Session, user_id: int, shift: Shift, ignore=()) -> int:
+def held_in_week(session: Session, user_id: int, shift: Shift, ignore: Iterable[int] = ()) -> int:
     """Bookings the person holds in the campaign during the local ISO week of the shift, but on
     this shift and the `ignore`d ones (a move leaves one of them).
 
@@ -221,7 +224,7 @@ def held_in_week(session: Session, user_id: int, shift: Shift, ignore=()) -> int
     monday = local_day - timedelta(days=local_day.weekday())
     week_start, _ = local_day_bounds(monday)
     _, week_end = local_day_bounds(monday + timedelta(days=6))
-    return session.scalar(
+    return session.execute(
         select(func.count())
         .select_from(Booking)
         .join(Shift, Shift.id == Booking.shift_id)
@@ -234,4 +237,4 @@ def held_in_week(session: Session, user_id: int, shift: Shift, ignore=()) -> int
             Shift.starts_at >= week_start,
             Shift.starts_at < week_end,
         )
-    )
+    ).scalar_one()

@@ -42,7 +42,7 @@ def book_shift(
 
 
 def cancel_booking(
-    session, booking: Booking, by_coordinator: bool = False, now: datetime | None = None
+    session: Session, booking: Booking, by_coordinator: bool = False, now: datetime | None = None
 ) -> Booking | None:
     """Give up a booking; return the waitlisted booking promoted to the freed place, if any."""
     now = now or utcnow()

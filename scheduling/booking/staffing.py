@@ -6,6 +6,7 @@ person where there is room, or is told why not. Each operation tells the people 
 ("placed", "removed", "moved"; "promoted" comes from promote_waitlist); the caller commits once.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -56,7 +57,9 @@ class PlacementReport:
         return list(rows.values())
 
 
-def points_in_scope(session: Session, user, campaign: Campaign | None = None) -> list[ServicePoint]:
+def points_in_scope(
+    session: Session, user: User, campaign: Campaign | None = None
+) -> list[ServicePoint]:
     """Active service points the coordinator coordinates, of the campaign's communes if given."""
     stmt = (
         select(ServicePoint)
@@ -76,13 +79,18 @@ def points_in_scope(session: Session, user, campaign: Campaign | None = None) ->
     return list(session.scalars(stmt))
 
 
-def pattern_starts(campaigns) -> list[str]:
+def pattern_starts(campaigns: Iterable[Campaign]) -> list[str]:
     """The distinct local start times ("07:30") of the campaigns' shift patterns, in order."""
     return sorted({entry["start"] for c in campaigns for entry in c.shift_pattern})
 
 
 def shifts_to_place(
-    session, campaign: Campaign, point: ServicePoint, first: date, last: date, starts: list[str]
+    session: Session,
+    campaign: Campaign,
+    point: ServicePoint,
+    first: date,
+    last: date,
+    starts: list[str],
 ) -> list[Shift]:
     """The campaign's shifts at the point on the local days first..last starting at those times."""
     wanted = set()
@@ -110,7 +118,11 @@ def shifts_to_place(
 
 
 def place_people(
-    session, people: list[User], shifts: list[Shift], placed_by: User, now: datetime | None = None
+    session: Session,
+    people: list[User],
+    shifts: list[Shift],
+    placed_by: User,
+    now: datetime | None = None,
 ) -> PlacementReport:
     """Confirm each person on each shift where there is room; never waitlist; report each try.
 
@@ -250,5 +262,6 @@ def move_person(
     booking.cancelled_at = now
     session.flush()
     promoted = promote_waitlist(session, source, now=now) if was_confirmed else []
+    assert placement.booking is not None  # a confirmed placement holds its booking
     notify(session, booking.user, "moved", shift_id=target.id, from_shift_id=source.id)
     return Move(placement.booking, promoted)

@@ -189,7 +189,7 @@ class ReshapeSummary:
 
 
 def reshape_campaign(
-    session, campaign: Campaign, changes: dict, now: datetime | None = None
+    session: Session, campaign: Campaign, changes: dict, now: datetime | None = None
 ) -> ReshapeSummary:
     """Change the campaign's settings and bring its shifts in line, without losing bookings.
 

@@ -158,7 +158,7 @@ def decide(
 
 
 def preview(
-    session, token: str, user: User, now: datetime | None = None
+    session: Session, token: str, user: User, now: datetime | None = None
 ) -> tuple[Reading, Decision]:
     """What the volunteer's check-in with this point token would do now (for the page)."""
     now = now or utcnow()

@@ -225,7 +225,7 @@ def build_board(
 
 
 def understaffed_soon(
-    session, campaign: Campaign, user: User, now: datetime | None = None, commune_query=""
+    session: Session, campaign: Campaign, user: User, now: datetime | None = None, commune_query=""
 ) -> list[ShiftCount]:
     """Shifts starting within 72 hours with fewer confirmed people than the minimum."""
     now = now or utcnow()

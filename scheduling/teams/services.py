@@ -4,6 +4,8 @@ Placing a team on shifts and staffing one shift are booking operations: they liv
 scheduling.booking.staffing.
 """
 
+from typing import TYPE_CHECKING
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -17,12 +19,17 @@ from app.scope import CoordinatorScope
 from app.text import fold
 from scheduling.teams.models import Team, TeamKind, TeamMember
 
+if TYPE_CHECKING:
+    from scheduling.models import Shift
+
 
 class TeamError(DomainError):
     """A team operation refused; `code` names the reason for views (a placement's Outcome when
     a move could not place the person: the views word those)."""
 
     code = "team"
+    #: the overlapping shift, when a move found one (scheduling.booking.staffing.move_person)
+    conflict: "Shift | None"
     sentences = {
         "unknown_person": _l("No account has this email."),
         "not_a_volunteer": _l("This person is not a volunteer: only volunteers join teams."),
@@ -36,7 +43,7 @@ class TeamError(DomainError):
 # --- scope ------------------------------------------------------------------------------------
 
 
-def can_manage_team(user, team: Team) -> bool:
+def can_manage_team(user: User, team: Team) -> bool:
     """A ward's coordinator keeps the ward's teams; a province's coordinator every team in it."""
     scope = CoordinatorScope.of(user)
     return scope.covers_province(team.province_id) or (
@@ -44,7 +51,7 @@ def can_manage_team(user, team: Team) -> bool:
     )
 
 
-def teams_in_scope(session: Session, user) -> list[Team]:
+def teams_in_scope(session: Session, user: User) -> list[Team]:
     """The teams a coordinator keeps, by name."""
     scope = CoordinatorScope.of(user)
     stmt = select(Team).options(selectinload(Team.commune)).order_by(Team.name, Team.id)
@@ -64,15 +71,15 @@ def teams_in_scope(session: Session, user) -> list[Team]:
     return teams
 
 
-def scope_choices(session: Session, user) -> list[tuple[str, str]]:
+def scope_choices(session: Session, user: User) -> list[tuple[str, str]]:
     """The provinces and communes a coordinator may give a team, as ("p:<id>"|"c:<id>", name).
 
     An admin without a coordinator's grant chooses among the provinces.
     """
     scope = CoordinatorScope.of(user)
     if scope.everything and not scope.granted:
-        provinces = session.scalars(select(Province).order_by(Province.code))
-        return [(f"p:{p.id}", p.name) for p in provinces]
+        every_province = session.scalars(select(Province).order_by(Province.code))
+        return [(f"p:{p.id}", p.name) for p in every_province]
     provinces = select(Province).where(Province.id.in_(scope.province_ids))
     direct = select(Commune).where(Commune.id.in_(scope.commune_ids))
     of_provinces = select(Commune).where(Commune.province_id.in_(scope.province_ids))
@@ -82,11 +89,12 @@ def scope_choices(session: Session, user) -> list[tuple[str, str]]:
     return list(dict(choices).items())
 
 
-def resolve_scope(session: Session, value: str):
+def resolve_scope(session: Session, value: str) -> tuple[int, int | None]:
     """The (province_id, commune_id) of a scope choice made by scope_choices."""
     kind, _, ident = value.partition(":")
     if kind == "c":
         commune = session.get(Commune, int(ident))
+        assert commune is not None  # the choice came from scope_choices, of existing communes
         return commune.province_id, commune.id
     return int(ident), None
 
@@ -95,7 +103,13 @@ def resolve_scope(session: Session, value: str):
 
 
 def save_team(
-    session, team: Team | None, *, name: str, kind: TeamKind, province_id: int, commune_id
+    session: Session,
+    team: Team | None,
+    *,
+    name: str,
+    kind: TeamKind,
+    province_id: int,
+    commune_id: int | None,
 ) -> Team:
     """Create a team, or change its name, kind and scope."""
     if team is None:
@@ -142,6 +156,7 @@ def add_member_by_email(session: Session, team: Team, email: str) -> User:
     """Add the volunteer with this email to the team."""
     user = find_by_email(session, email)
     add_member(session, team, user)
+    assert user is not None  # add_member refused an unknown email
     return user
 
 
@@ -164,7 +179,9 @@ def choose_leader(session: Session, team: Team, user_id: int) -> None:
     session.flush()
 
 
-def search_volunteers(session: Session, coordinator, query: str, *, limit: int = 20) -> list[User]:
+def search_volunteers(
+    session: Session, coordinator: User, query: str, *, limit: int = 20
+) -> list[User]:
     """Volunteers living in the coordinator's scope whose name or email contains the query.
 
     Diacritics and capitals do not matter ("nguyen van an" finds "Nguyễn Văn An"); names are
