@@ -8,9 +8,10 @@ province coordinator every campaign of their province, since its communes are al
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from flask_babel import ngettext
-from sqlalchemy import exists, func, or_, select, true
+from sqlalchemy import ColumnElement, exists, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from app.database import locked, utcnow
@@ -99,7 +100,7 @@ def communes_in_scope(
     return list(session.scalars(stmt.order_by(Commune.search_name)))
 
 
-def in_scope(scope: CoordinatorScope):
+def in_scope(scope: CoordinatorScope) -> ColumnElement[bool]:
     """A condition on Campaign: at least one of its communes is in the scope."""
     if scope.everything:
         return true()
@@ -165,7 +166,7 @@ def counts(session: Session, campaign: Campaign) -> CampaignCounts:
 # --- writing -----------------------------------------------------------------------------------
 
 
-def create_campaign(session: Session, province: Province, **fields) -> Campaign:
+def create_campaign(session: Session, province: Province, **fields: Any) -> Campaign:
     """Make a campaign (no shifts yet: generate_shifts adds them)."""
     campaign = Campaign(province=province, **fields)
     session.add(campaign)
@@ -189,7 +190,7 @@ class ReshapeSummary:
 
 
 def reshape_campaign(
-    session: Session, campaign: Campaign, changes: dict, now: datetime | None = None
+    session: Session, campaign: Campaign, changes: dict[str, Any], now: datetime | None = None
 ) -> ReshapeSummary:
     """Change the campaign's settings and bring its shifts in line, without losing bookings.
 
@@ -254,13 +255,13 @@ def reshape_campaign(
     return summary
 
 
-def _differs(current, new) -> bool:
+def _differs(current: Any, new: Any) -> bool:
     if isinstance(current, list) and current and isinstance(current[0], Commune):
         return {c.id for c in current} != {c.id for c in new}
     return current != new
 
 
-def _refuse_if_over(session: Session, campaign: Campaign, new_max: int, now: datetime):
+def _refuse_if_over(session: Session, campaign: Campaign, new_max: int, now: datetime) -> None:
     confirmed = (
         select(Booking.shift_id, func.count().label("n"))
         .join(Shift, Shift.id == Booking.shift_id)
@@ -273,6 +274,8 @@ def _refuse_if_over(session: Session, campaign: Campaign, new_max: int, now: dat
         .group_by(Booking.shift_id)
         .subquery()
     )
+    shifts: int
+    highest: int
     shifts, highest = session.execute(
         select(func.count(), func.max(confirmed.c.n)).where(confirmed.c.n > new_max)
     ).one()
@@ -288,7 +291,7 @@ def _wanted_slots(session: Session, campaign: Campaign) -> set[tuple[int, dateti
         .where(campaign_communes.c.campaign_id == campaign.id, ServicePoint.active.is_(True))
     ).all()
     weekdays = set(campaign.weekdays)
-    slots = set()
+    slots: set[tuple[int, datetime, datetime]] = set()
     day = campaign.starts_on
     while day <= campaign.ends_on:
         if day.weekday() in weekdays:
@@ -298,7 +301,9 @@ def _wanted_slots(session: Session, campaign: Campaign) -> set[tuple[int, dateti
     return slots
 
 
-def _reshape_shifts(session: Session, campaign: Campaign, now: datetime, summary: ReshapeSummary):
+def _reshape_shifts(
+    session: Session, campaign: Campaign, now: datetime, summary: ReshapeSummary
+) -> None:
     wanted = _wanted_slots(session, campaign)
     shifts = session.scalars(
         select(Shift)

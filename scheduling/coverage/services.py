@@ -145,7 +145,7 @@ def shift_counts(
     if folded:
         stmt = stmt.where(Commune.search_name.like(_escaped_like(folded), escape="\\"))
     return [
-        ShiftCount(
+        ShiftCount(  # type: ignore[misc]  # row[:7] is the first seven fields; mypy cannot count a slice
             *row[:7],
             confirmed=int(row[7]),
             waitlisted=int(row[8]),
@@ -225,7 +225,11 @@ def build_board(
 
 
 def understaffed_soon(
-    session: Session, campaign: Campaign, user: User, now: datetime | None = None, commune_query=""
+    session: Session,
+    campaign: Campaign,
+    user: User,
+    now: datetime | None = None,
+    commune_query: str = "",
 ) -> list[ShiftCount]:
     """Shifts starting within 72 hours with fewer confirmed people than the minimum."""
     now = now or utcnow()
