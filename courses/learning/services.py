@@ -3,6 +3,7 @@
 import random
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -81,7 +82,9 @@ def open_attempt(session: Session, user: User, course: Course) -> QuizAttempt | 
     )
 
 
-def start_attempt(session: Session, user: User, course: Course, rng=None) -> QuizAttempt:
+def start_attempt(
+    session: Session, user: User, course: Course, rng: random.Random | None = None
+) -> QuizAttempt:
     """Draw a new attempt, or give back the unfinished one (a double tap starts only one)."""
     locked(session, User, user.id)  # one start at a time per learner
     current = open_attempt(session, user, course)
@@ -140,7 +143,7 @@ def next_step(session: Session, attempt: QuizAttempt) -> Step | None:
 
 
 def answer_question(
-    session: Session, attempt: QuizAttempt, question: Question, answer
+    session: Session, attempt: QuizAttempt, question: Question, answer: Any
 ) -> QuizAnswer:
     """Grade and record an answer once; a repeat (double tap, back button) returns the first.
 
@@ -173,7 +176,7 @@ def answer_question(
     return row
 
 
-def _finish(session: Session, attempt: QuizAttempt):
+def _finish(session: Session, attempt: QuizAttempt) -> None:
     steps = questions_of(session, attempt)
     asked = {s.question.id for s in steps}
     attempt.question_count = max(len(steps), 1)

@@ -70,7 +70,7 @@ def _owned(row: AssistedSubmission, volunteer) -> AssistedSubmission:
 
 
 def record_assist(
-    session, volunteer, data: dict, *, home_request=None, now: datetime | None = None
+    session: Session, volunteer, data: dict, *, home_request=None, now: datetime | None = None
 ) -> tuple[AssistedSubmission, bool]:
     """Store an entry once per client-made id: (the row, True) when new, (the stored row, False)
     when that id was already stored, whatever the rest of the body says now.
