@@ -65,7 +65,13 @@ def import_procedures(session: Session, path: Path = SEED) -> dict[str, int]:
 
 
 def save_procedure(
-    session: Session, procedure=None, *, code, name_vi, name_en, active=True
+    session: Session,
+    procedure: Procedure | None = None,
+    *,
+    code: str,
+    name_vi: str,
+    name_en: str,
+    active: bool = True,
 ) -> Procedure:
     """Create a procedure or update one; a code already used by another is refused."""
     code = code.strip().lower()
@@ -84,7 +90,9 @@ def save_procedure(
     return procedure
 
 
-def procedures(session: Session, *, active_only=True, locale="vi") -> list[Procedure]:
+def procedures(
+    session: Session, *, active_only: bool = True, locale: str = "vi"
+) -> list[Procedure]:
     """The catalogue, sorted by name in the reader's language."""
     stmt = select(Procedure)
     if active_only:
@@ -94,7 +102,7 @@ def procedures(session: Session, *, active_only=True, locale="vi") -> list[Proce
 
 
 def search_procedures(
-    session: Session, query: str, *, locale="vi", active_only=True
+    session: Session, query: str, *, locale: str = "vi", active_only: bool = True
 ) -> list[Procedure]:
     """Procedures whose Vietnamese or English name (or code) contains the query, any accents."""
     folded = fold(query)
@@ -130,7 +138,9 @@ def recent_procedure_ids(session: Session, volunteer_id: int, limit: int = 5) ->
     return list(session.scalars(stmt))
 
 
-def procedures_for_picker(session: Session, volunteer_id: int, locale="vi"):
+def procedures_for_picker(
+    session: Session, volunteer_id: int, locale: str = "vi"
+) -> tuple[list[Procedure], list[Procedure]]:
     """(recent, others): the volunteer's recently used active procedures, then the rest."""
     everything = procedures(session, locale=locale)
     by_id = {p.id: p for p in everything}
