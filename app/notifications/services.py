@@ -127,13 +127,10 @@ def unread_count(session: Session, user_id: int) -> int:
 
 def mark_all_read(session: Session, user_id: int, now: datetime | None = None) -> int:
     """Mark every unread notice of the person read; return how many."""
-    result = cast(  # an UPDATE's result is a CursorResult, which counts the rows
-        CursorResult[Any],
-        session.execute(
-            update(Notification)
-            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
-            .values(read_at=now or utcnow())
-        ),
+    result = session.execute(
+        update(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .values(read_at=now or utcnow())
     )
     session.flush()
-    return result.rowcount
+    return cast(CursorResult[Any], result).rowcount  # an UPDATE's result counts its rows

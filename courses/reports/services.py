@@ -172,21 +172,17 @@ def _course_rows(session: Session, commune_ids: Collection[int] | None) -> list[
 
 def _hardest(session: Session, commune_ids: Collection[int] | None) -> list[HardQuestion]:
     share = func.avg(case((QuizAnswer.correct.is_(True), 1.0), else_=0.0))
-    rows = (
-        session.execute(
-            select(Question, func.count(QuizAnswer.id), share)
-            .join(QuizAnswer, QuizAnswer.question_id == Question.id)
-            .join(QuizAttempt, QuizAttempt.id == QuizAnswer.attempt_id)
-            .join(User, User.id == QuizAttempt.user_id)
-            .where(_in_scope(commune_ids))
-            .group_by(Question.id)
-            .having(func.count(QuizAnswer.id) >= HARDEST_MINIMUM_ANSWERS)
-            .order_by(share, Question.id)
-            .limit(HARDEST_COUNT)
-        )
-        .tuples()
-        .all()
-    )
+    rows = session.execute(
+        select(Question, func.count(QuizAnswer.id), share)
+        .join(QuizAnswer, QuizAnswer.question_id == Question.id)
+        .join(QuizAttempt, QuizAttempt.id == QuizAnswer.attempt_id)
+        .join(User, User.id == QuizAttempt.user_id)
+        .where(_in_scope(commune_ids))
+        .group_by(Question.id)
+        .having(func.count(QuizAnswer.id) >= HARDEST_MINIMUM_ANSWERS)
+        .order_by(share, Question.id)
+        .limit(HARDEST_COUNT)
+    ).t.all()
     return [HardQuestion(question, answers, float(correct)) for question, answers, correct in rows]
 
 

@@ -369,19 +369,15 @@ def shift_figures(session: Session, scope: Scope, now: datetime) -> tuple[dict, 
     def total(value: SQLColumnExpression[Any]) -> ColumnElement[Any]:
         return func.coalesce(func.sum(value), 0)
 
-    count, covered, booked_hours, ended_bookings, came = (
-        session.execute(
-            select(
-                func.count(),
-                total(case((shift.confirmed >= shift.minimum, 1), else_=0)),
-                total(shift.confirmed * shift.hours),
-                total(case((ended, shift.confirmed), else_=0)),
-                total(case((ended, shift.came), else_=0)),
-            )
+    count, covered, booked_hours, ended_bookings, came = session.execute(
+        select(
+            func.count(),
+            total(case((shift.confirmed >= shift.minimum, 1), else_=0)),
+            total(shift.confirmed * shift.hours),
+            total(case((ended, shift.confirmed), else_=0)),
+            total(case((ended, shift.came), else_=0)),
         )
-        .tuples()
-        .one()
-    )
+    ).t.one()
     # PostgreSQL sums counts as numeric (Decimal): the figures are whole numbers
     covered, ended_bookings, came = int(covered), int(ended_bookings), int(came)
     left = _earlier(session, func.coalesce(Attendance.checked_out_at, Shift.ends_at), Shift.ends_at)

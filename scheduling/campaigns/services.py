@@ -274,13 +274,9 @@ def _refuse_if_over(session: Session, campaign: Campaign, new_max: int, now: dat
         .group_by(Booking.shift_id)
         .subquery()
     )
-    shifts, highest = (
-        session.execute(
-            select(func.count(), func.max(confirmed.c.n)).where(confirmed.c.n > new_max)
-        )
-        .tuples()
-        .one()
-    )
+    shifts, highest = session.execute(
+        select(func.count(), func.max(confirmed.c.n)).where(confirmed.c.n > new_max)
+    ).t.one()
     if shifts:
         raise MaxBelowConfirmed(shifts, highest)
 
