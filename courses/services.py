@@ -1,11 +1,12 @@
 """Course operations: importing the content files, reading the catalogue, rendering lessons."""
 
 from pathlib import Path
+from typing import Any
 
 import nh3
 from markdown_it import MarkdownIt
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from app.database import utcnow
 from courses.content import CourseContent, load_courses
@@ -44,7 +45,7 @@ def _course_values(content: CourseContent) -> dict:
     }
 
 
-def _apply(row, values) -> bool:
+def _apply(row: Course | Lesson | Question, values: dict[str, Any]) -> bool:
     """Set the values that differ; True when anything changed."""
     changed = False
     for name, value in values.items():
@@ -54,7 +55,14 @@ def _apply(row, values) -> bool:
     return changed
 
 
-def _sync(session, course, rows, wanted, counts, kind):
+def _sync(
+    session: Session,
+    course: Course,
+    rows: dict[str, Any],
+    wanted: dict[str, dict[str, Any]],
+    counts: dict[str, dict[str, int]],
+    kind: dict[str, Any],
+) -> None:
     """Update rows in place by key, add new ones, delete those no longer in the files."""
     existing = {key: row for key, row in rows.items()}
     for key, values in wanted.items():
@@ -70,7 +78,7 @@ def _sync(session, course, rows, wanted, counts, kind):
         counts[kind["name"]]["deleted"] += 1
 
 
-def import_courses(session, root: Path = CONTENT_ROOT) -> dict:
+def import_courses(session: Session, root: Path = CONTENT_ROOT) -> dict:
     """Check every course under root, then create or update them all; raises ContentErrors.
 
     Rows are matched by slug (courses, lessons) and id (questions) and updated in place, so a
@@ -129,7 +137,7 @@ def import_courses(session, root: Path = CONTENT_ROOT) -> dict:
     return counts
 
 
-def catalogue(session) -> list[tuple[str, list[Course]]]:
+def catalogue(session: Session) -> list[tuple[str, list[Course]]]:
     """The courses grouped by audience, in catalogue order; audiences without courses left out."""
     stmt = select(Course).options(selectinload(Course.lessons)).order_by(Course.order, Course.slug)
     courses = session.scalars(stmt).all()
@@ -137,15 +145,15 @@ def catalogue(session) -> list[tuple[str, list[Course]]]:
     return [(audience, items) for audience, items in groups if items]
 
 
-def get_course(session, slug) -> Course | None:
+def get_course(session: Session, slug: str) -> Course | None:
     return session.scalar(select(Course).where(Course.slug == slug))
 
 
-def get_lesson(session, course, slug) -> Lesson | None:
+def get_lesson(session: Session, course: Course, slug: str) -> Lesson | None:
     return session.scalar(select(Lesson).where(Lesson.course_id == course.id, Lesson.slug == slug))
 
 
-def neighbours(course, lesson) -> tuple[Lesson | None, Lesson | None]:
+def neighbours(course: Course, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
     """The lessons before and after this one."""
     lessons = course.lessons
     index = next(i for i, item in enumerate(lessons) if item.id == lesson.id)

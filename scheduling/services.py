@@ -4,12 +4,13 @@ Booking itself (placing a person on a shift under the row locks, cancelling, the
 scheduling.booking. Services flush; the caller commits once.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import ScalarSelect, Select, and_, case, func, or_, select
+from sqlalchemy.orm import Session, contains_eager
 
 from app.database import utcnow
 from app.errors import DomainError
@@ -60,7 +61,7 @@ class PastDeadline(SchedulingError):
     sentence = _l("The cancellation deadline has passed. Ask your coordinator to release you.")
 
 
-def generate_shifts(session, campaign: Campaign) -> int:
+def generate_shifts(session: Session, campaign: Campaign) -> int:
     """Add the shifts of the campaign that do not exist yet; return how many were added."""
     points = session.scalars(
         select(ServicePoint)
@@ -130,7 +131,7 @@ class ShiftRow:
 
 
 def find_shifts(
-    session,
+    session: Session,
     *,
     commune_query: str = "",
     day: date,
@@ -160,7 +161,9 @@ def find_shifts(
     return [ShiftRow(shift, n_confirmed, n_waitlisted) for shift, n_confirmed, n_waitlisted in rows]
 
 
-def held_statuses(session, user_id: int, shift_ids) -> dict[int, BookingStatus]:
+def held_statuses(
+    session: Session, user_id: int, shift_ids: Collection[int]
+) -> dict[int, BookingStatus]:
     """The status of the person's confirmed or waitlisted bookings on these shifts, by shift id."""
     if not shift_ids:
         return {}
@@ -174,9 +177,9 @@ def held_statuses(session, user_id: int, shift_ids) -> dict[int, BookingStatus]:
     return {shift_id: BookingStatus(status) for shift_id, status in rows}
 
 
-def waitlist_position(session, booking: Booking) -> int:
+def waitlist_position(session: Session, booking: Booking) -> int:
     """The booking's place in its shift's waitlist, counting from 1."""
-    return session.scalar(
+    return session.execute(
         select(func.count())
         .select_from(Booking)
         .where(
@@ -187,7 +190,7 @@ def waitlist_position(session, booking: Booking) -> int:
                 and_(Booking.created_at == booking.created_at, Booking.id <= booking.id),
             ),
         )
-    )
+    ).scalar_one()
 
 
 def cancel_deadline(shift: Shift) -> datetime:
@@ -203,7 +206,7 @@ def may_cancel(booking: Booking, now: datetime | None = None) -> bool:
     return booking.status == BookingStatus.CONFIRMED and now < cancel_deadline(booking.shift)
 
 
-def bookings_of(session, user_id: int, *, limit: int = 100) -> list[Booking]:
+def bookings_of(session: Session, user_id: int, *, limit: int = 100) -> list[Booking]:
     """The person's bookings, confirmed, waitlisted or cancelled, the latest shift first."""
     return list(
         session.scalars(
@@ -225,7 +228,7 @@ def bookings_of(session, user_id: int, *, limit: int = 100) -> list[Booking]:
     )
 
 
-def count_of(status: BookingStatus):
+def count_of(status: BookingStatus) -> ScalarSelect[int]:
     """A correlated count of the shift's bookings with this status, for a SELECT list."""
     return (
         select(func.count())
@@ -239,7 +242,7 @@ def count_of(status: BookingStatus):
 # --- a commune's shifts on one day ----------------------------------------------------------------
 
 
-def shifts_for_commune_on(session, commune: Commune, day: date) -> list[ShiftRow]:
+def shifts_for_commune_on(session: Session, commune: Commune, day: date) -> list[ShiftRow]:
     """Every active shift at the commune's service points starting on one local day, by time."""
     stmt = (
         _active_shifts_on(day, count_of(BookingStatus.CONFIRMED))
@@ -252,7 +255,7 @@ def shifts_for_commune_on(session, commune: Commune, day: date) -> list[ShiftRow
     ]
 
 
-def _active_shifts_on(day: date, confirmed):
+def _active_shifts_on(day: date, confirmed: ScalarSelect[int]) -> Select[Shift, int, int]:
     """Active shifts starting on one local day, with their place, campaign and counts loaded."""
     day_start, day_end = local_day_bounds(day)
     return (

@@ -7,8 +7,10 @@ renews it. Revoking a token deletes its row, so it answers 401 like a token neve
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import CursorResult, delete, or_, select, update
+from sqlalchemy.orm import Session
 
 from app.api.models import ApiToken
 from app.auth.models import User
@@ -24,7 +26,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(session, user: User) -> str:
+def issue_token(session: Session, user: User) -> str:
     """Create a token for the user and return it; only its hash is stored."""
     token = secrets.token_urlsafe(32)
     session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), created_at=utcnow()))
@@ -37,7 +39,7 @@ def expires_at(token: ApiToken) -> datetime:
     return (token.last_used_at or token.created_at) + TOKEN_IDLE_LIMIT
 
 
-def token_for(session, token: str, now: datetime | None = None) -> ApiToken | None:
+def token_for(session: Session, token: str, now: datetime | None = None) -> ApiToken | None:
     """The stored token matching this bearer token, if it has not expired and its user is active."""
     found = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
     if found is None or not found.user.is_active or expires_at(found) <= (now or utcnow()):
@@ -51,7 +53,7 @@ def needs_touch(token: ApiToken, now: datetime | None = None) -> bool:
     return token.last_used_at is None or now - token.last_used_at >= TOKEN_TOUCH_INTERVAL
 
 
-def record_use(session, token_id: int, now: datetime | None = None) -> None:
+def record_use(session: Session, token_id: int, now: datetime | None = None) -> None:
     """Record a use of the token (renewing it), unless a use this interval was recorded already."""
     now = now or utcnow()
     session.execute(
@@ -67,7 +69,7 @@ def record_use(session, token_id: int, now: datetime | None = None) -> None:
     )
 
 
-def tokens_of(session, user: User, now: datetime | None = None) -> list[ApiToken]:
+def tokens_of(session: Session, user: User, now: datetime | None = None) -> list[ApiToken]:
     """The user's tokens that still work, newest first, for the profile page."""
     now = now or utcnow()
     tokens = session.scalars(
@@ -78,16 +80,16 @@ def tokens_of(session, user: User, now: datetime | None = None) -> list[ApiToken
     return [token for token in tokens if expires_at(token) > now]
 
 
-def revoke_token(session, user: User, token_id: int) -> bool:
+def revoke_token(session: Session, user: User, token_id: int) -> bool:
     """Revoke one of the user's tokens; False when the user has no token with this id."""
     deleted = session.execute(
         delete(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
     )
     session.flush()
-    return deleted.rowcount == 1
+    return cast(CursorResult[Any], deleted).rowcount == 1  # a DELETE's result counts its rows
 
 
-def revoke_all_tokens(session, user: User) -> None:
+def revoke_all_tokens(session: Session, user: User) -> None:
     """Revoke every token of the user (a password reset does)."""
     session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
     session.flush()

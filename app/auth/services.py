@@ -1,14 +1,18 @@
 """Accounts: registration, sign-in, password reset and roles (a coordinator's scope: app.scope)."""
 
 import hmac
+from collections.abc import Sequence
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.api.services import revoke_all_tokens
 from app.auth.models import RoleGrant, User, new_session_version
 from app.errors import DomainError
+from app.places.models import Commune, Province
 from app.roles import Role
 from app.tokens import BadToken, ExpiredToken, signer
 
@@ -30,11 +34,13 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def find_by_email(session, email) -> User | None:
+def find_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def register_volunteer(session, *, email, password, full_name, **profile) -> User:
+def register_volunteer(
+    session: Session, *, email: str, password: str, full_name: str, **profile: Any
+) -> User:
     """Create a volunteer account; an email already registered is refused."""
     # Hash first: a refusal then takes as long as an account made, and tells no one by its time.
     password_hash = generate_password_hash(password)
@@ -52,7 +58,7 @@ def register_volunteer(session, *, email, password, full_name, **profile) -> Use
     return user
 
 
-def authenticate(session, email, password) -> User | None:
+def authenticate(session: Session, email: str, password: str) -> User | None:
     """The active user with this email and password, or None (never says which was wrong)."""
     user = find_by_email(session, email)
     if user is None or not user.password_hash or not user.active:
@@ -65,11 +71,11 @@ def authenticate(session, email, password) -> User | None:
 _DUMMY_HASH = generate_password_hash("not-a-password")
 
 
-def set_password(user, password):
+def set_password(user: User, password: str) -> None:
     user.password_hash = generate_password_hash(password)
 
 
-def user_for_session(session, alternative_id) -> User | None:
+def user_for_session(session: Session, alternative_id: str) -> User | None:
     """The user a session or remember cookie names ("<id>:<session version>"), if still valid.
 
     A cookie made before the account's session version changed names the old version: refused.
@@ -83,12 +89,12 @@ def user_for_session(session, alternative_id) -> User | None:
     return user
 
 
-def end_sessions(user) -> None:
+def end_sessions(user: User) -> None:
     """Sign the user out everywhere: every session and remember cookie names the old version."""
     user.session_version = new_session_version()
 
 
-def reset_password(session, user, password) -> None:
+def reset_password(session: Session, user: User, password: str) -> None:
     """Choose a new password after a reset link: every session and every API token ends."""
     set_password(user, password)
     end_sessions(user)
@@ -96,12 +102,15 @@ def reset_password(session, user, password) -> None:
     session.flush()
 
 
-def password_reset_token(secret_key, user) -> str:
+def password_reset_token(secret_key: str | None, user: User) -> str:
     """A signed token naming the user and a fragment of the current hash, so it works once."""
+    assert user.password_hash is not None  # the caller resets only a password there is
     return signer("password-reset", secret_key).dumps([user.id, user.password_hash[-12:]])
 
 
-def user_from_reset_token(session, secret_key, token, max_age=None) -> User:
+def user_from_reset_token(
+    session: Session, secret_key: str | None, token: str, max_age: int | None = None
+) -> User:
     try:
         user_id, fragment = signer("password-reset", secret_key).loads(token, max_age=max_age)
     except ExpiredToken as error:
@@ -114,7 +123,14 @@ def user_from_reset_token(session, secret_key, token, max_age=None) -> User:
     return user
 
 
-def grant_role(session, user, role: Role, *, province=None, commune=None) -> RoleGrant:
+def grant_role(
+    session: Session,
+    user: User,
+    role: Role,
+    *,
+    province: Province | None = None,
+    commune: Commune | None = None,
+) -> RoleGrant:
     """Give a role; a coordinator's needs exactly one scope, other roles none. Idempotent."""
     if (role == Role.COORDINATOR) != bool(province or commune) or (province and commune):
         raise AccountError("scope_mismatch")
@@ -131,7 +147,7 @@ def grant_role(session, user, role: Role, *, province=None, commune=None) -> Rol
     return grant
 
 
-def revoke_grant(session, grant, *, by=None):
+def revoke_grant(session: Session, grant: RoleGrant, *, by: User | None = None) -> None:
     """Take a role back; an admin may not remove their own last admin grant (``by`` acts)."""
     if by is not None and grant.user_id == by.id and grant.role == Role.ADMIN:
         admin_grants = [g for g in grant.user.grants if g.role == Role.ADMIN]
@@ -142,13 +158,13 @@ def revoke_grant(session, grant, *, by=None):
     session.flush()
 
 
-def get_grant(session, user, grant_id) -> RoleGrant | None:
+def get_grant(session: Session, user: User, grant_id: int) -> RoleGrant | None:
     """The grant with this id if it belongs to this user, else None."""
     grant = session.get(RoleGrant, grant_id)
     return grant if grant is not None and grant.user_id == user.id else None
 
 
-def users_matching(session, query, limit=50):
+def users_matching(session: Session, query: str, limit: int = 50) -> Sequence[User]:
     """Users whose name or email contains the query, for the admin's role page."""
     stmt = select(User).order_by(User.full_name).limit(limit)
     if query:

@@ -9,11 +9,12 @@ reader's current language, from the objects as they are then. The kernel keeps t
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
@@ -45,7 +46,7 @@ def register_kinds(kinds: dict[str, Kind]) -> None:
     KINDS.update(kinds)
 
 
-def notify(session: Session, user: User, kind: str, **params) -> Notification:
+def notify(session: Session, user: User, kind: str, **params: Any) -> Notification:
     """Store a notice for the user and queue its mail (when they have an email); flush only."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind: {kind}")
@@ -72,7 +73,7 @@ def notify(session: Session, user: User, kind: str, **params) -> Notification:
 class Shown:
     """A notice as the reader sees it: its title and text in the current language."""
 
-    def __init__(self, notice: Notification, title: str, text: str):
+    def __init__(self, notice: Notification, title: str, text: str) -> None:
         self.notice = notice
         self.title = title
         self.text = text
@@ -108,11 +109,11 @@ def notices_of(session: Session, user_id: int, limit: int = 100) -> list[Notific
 
 def unread_count(session: Session, user_id: int) -> int:
     """How many of the person's notices are unread (one index lookup)."""
-    return session.scalar(
+    return session.execute(
         select(func.count())
         .select_from(Notification)
         .where(Notification.user_id == user_id, Notification.read_at.is_(None))
-    )
+    ).scalar_one()
 
 
 def mark_all_read(session: Session, user_id: int, now: datetime | None = None) -> int:
@@ -123,4 +124,4 @@ def mark_all_read(session: Session, user_id: int, now: datetime | None = None) -
         .values(read_at=now or utcnow())
     )
     session.flush()
-    return result.rowcount
+    return cast(CursorResult[Any], result).rowcount  # an UPDATE's result counts its rows

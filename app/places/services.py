@@ -1,7 +1,11 @@
 """Operations on places: importing the official list, finding communes, keeping service points."""
 
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
+from sqlalchemy.orm import Session
 from vietnam_provinces import Province as OfficialProvince
 from vietnam_provinces import Ward as OfficialCommune
 
@@ -21,20 +25,20 @@ class PlaceError(DomainError, ValueError):
     }
 
 
-def province_code(code) -> str:
+def province_code(code: int | str) -> str:
     return f"{int(code):02d}"
 
 
-def commune_code(code) -> str:
+def commune_code(code: int | str) -> str:
     return f"{int(code):05d}"
 
 
-def import_places(session) -> dict[str, int]:
+def import_places(session: Session) -> dict[str, int]:
     """Load or refresh the 34 provinces and 3,321 communes; a second run changes nothing."""
     provinces = {p.code: p for p in session.scalars(select(Province))}
     created = updated = 0
     for official in OfficialProvince.iter_all():
-        fields = {
+        fields: dict[str, object] = {
             "name": official.name,
             "division_type": official.division_type.value,
             "search_name": fold(official.name),
@@ -50,38 +54,38 @@ def import_places(session) -> dict[str, int]:
     session.flush()
 
     communes = {c.code: c for c in session.scalars(select(Commune))}
-    for official in OfficialCommune.iter_all():
+    for ward in OfficialCommune.iter_all():
         fields = {
-            "name": official.name,
-            "division_type": official.division_type.value,
-            "search_name": fold(official.name),
-            "province_id": provinces[province_code(official.province_code)].id,
+            "name": ward.name,
+            "division_type": ward.division_type.value,
+            "search_name": fold(ward.name),
+            "province_id": provinces[province_code(ward.province_code)].id,
         }
-        row = communes.get(commune_code(official.code))
-        if row is None:
-            session.add(Commune(code=commune_code(official.code), **fields))
+        commune_row = communes.get(commune_code(ward.code))
+        if commune_row is None:
+            session.add(Commune(code=commune_code(ward.code), **fields))
             created += 1
-        elif _update(row, fields):
+        elif _update(commune_row, fields):
             updated += 1
     session.flush()
     return {"created": created, "updated": updated}
 
 
-def _update(row, fields) -> bool:
+def _update(row: Province | Commune, fields: dict[str, Any]) -> bool:
     changed = {k: v for k, v in fields.items() if getattr(row, k) != v}
     for key, value in changed.items():
         setattr(row, key, value)
     return bool(changed)
 
 
-def provinces_with_counts(session):
+def provinces_with_counts(session: Session) -> Sequence[Row[Province, int]]:
     """Every province with its number of communes, in official code order."""
     count = func.count(Commune.id)
     stmt = select(Province, count).outerjoin(Commune).group_by(Province.id).order_by(Province.code)
     return session.execute(stmt).all()
 
 
-def search_communes(session, province, query=""):
+def search_communes(session: Session, province: Province, query: str = "") -> Sequence[Commune]:
     """Communes of a province whose name contains the query, ignoring diacritics and case."""
     stmt = select(Commune).where(Commune.province_id == province.id)
     folded = fold(query)
@@ -91,11 +95,16 @@ def search_communes(session, province, query=""):
     return session.scalars(stmt.order_by(Commune.search_name)).all()
 
 
-def get_by_code(session, model, code):
+_Place = TypeVar("_Place", Province, Commune)
+
+
+def get_by_code(session: Session, model: type[_Place], code: str) -> _Place | None:
     return session.scalar(select(model).where(model.code == code))
 
 
-def save_service_point(session, commune, point=None, **fields) -> ServicePoint:
+def save_service_point(
+    session: Session, commune: Commune, point: ServicePoint | None = None, **fields: Any
+) -> ServicePoint:
     """Create a service point in a commune, or update one; the point must belong there."""
     if point is None:
         point = ServicePoint(commune=commune)
@@ -109,12 +118,12 @@ def save_service_point(session, commune, point=None, **fields) -> ServicePoint:
     return point
 
 
-def get_service_point(session, point_id) -> ServicePoint | None:
+def get_service_point(session: Session, point_id: int) -> ServicePoint | None:
     """The service point with this id, or None."""
     return session.get(ServicePoint, point_id)
 
 
-def find_commune(session, province, name) -> Commune:
+def find_commune(session: Session, province: Province, name: str) -> Commune:
     """The commune of a province a person named, with or without its type and accents."""
     folded = fold(name)
     candidates = [
@@ -127,5 +136,5 @@ def find_commune(session, province, name) -> Commune:
     return candidates[0]
 
 
-def province_choices(session):
+def province_choices(session: Session) -> list[tuple[str, str]]:
     return [(p.code, p.name) for p in session.scalars(select(Province).order_by(Province.name))]

@@ -16,15 +16,18 @@ learner takes a new code.
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from app.auth.models import RoleGrant, User
 from app.auth.services import AccountError, end_sessions, find_by_email, normalise_email
 from app.database import utcnow
 from app.errors import DomainError
+from app.places.models import Commune
 from app.roles import Role
 from app.tokens import BadToken, ExpiredToken, signer
 from courses.learners.models import LEARNER_AUDIENCES, LearnerProfile
@@ -73,14 +76,21 @@ def hash_code(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
-def _issue_code(profile) -> str:
+def _issue_code(profile: LearnerProfile) -> str:
     code = new_code()
     profile.code_hash = hash_code(code)
     profile.code_issued_at = utcnow()
     return code
 
 
-def join_as_resident(session, *, full_name, home_commune, phone="", locale="vi"):
+def join_as_resident(
+    session: Session,
+    *,
+    full_name: str,
+    home_commune: Commune | None,
+    phone: str = "",
+    locale: str = "vi",
+) -> tuple[User, str]:
     """Create a resident learner (no email, no password); returns (user, code shown once)."""
     user = User(
         email=None,
@@ -99,7 +109,15 @@ def join_as_resident(session, *, full_name, home_commune, phone="", locale="vi")
 
 
 def register_officer(
-    session, *, email, password, full_name, home_commune, position, phone="", locale="vi"
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    full_name: str,
+    home_commune: Commune | None,
+    position: str,
+    phone: str = "",
+    locale: str = "vi",
 ) -> User:
     """Create an officer learner with email and password; an email already used is refused."""
     if find_by_email(session, email) is not None:
@@ -119,11 +137,11 @@ def register_officer(
     return user
 
 
-def profile_of(session, user) -> LearnerProfile | None:
+def profile_of(session: Session, user: User) -> LearnerProfile | None:
     return session.scalar(select(LearnerProfile).where(LearnerProfile.user_id == user.id))
 
 
-def audience_of(session, user) -> str:
+def audience_of(session: Session, user: User) -> str:
     """resident, officer or volunteer: the profile says, else the role (volunteer, or resident)."""
     profile = profile_of(session, user)
     if profile is not None:
@@ -131,12 +149,12 @@ def audience_of(session, user) -> str:
     return "volunteer" if user.has_role(Role.VOLUNTEER) else "resident"
 
 
-def can_use_code(user) -> bool:
+def can_use_code(user: User) -> bool:
     """A code signs in only plain learners: never a volunteer, coordinator or admin."""
     return user.active and user.roles == {Role.LEARNER}
 
 
-def renew_code(session, user) -> str:
+def renew_code(session: Session, user: User) -> str:
     """Give a resident a new code; the old code, every QR printed with it and every other
     session of the account stop working."""
     profile = profile_of(session, user)
@@ -148,7 +166,7 @@ def renew_code(session, user) -> str:
     return code
 
 
-def user_for_code(session, typed) -> User:
+def user_for_code(session: Session, typed: str) -> User:
     """The learner whose current code this is; raises LearnerError("wrong_code")."""
     code = normalise_code(typed)
     if code is None:
@@ -161,19 +179,22 @@ def user_for_code(session, typed) -> User:
     return profile.user
 
 
-def _code_tag(secret_key, code_hash) -> str:
+def _code_tag(secret_key: str, code_hash: str) -> str:
     # A keyed digest: the token's readable payload gives nothing to test code guesses against.
     return hmac.new(secret_key.encode(), code_hash.encode(), hashlib.sha256).hexdigest()[:16]
 
 
-def resume_token(secret_key, user, profile) -> str:
+def resume_token(secret_key: str, user: User, profile: LearnerProfile) -> str:
     """The token in the QR: the user and a tag of their current code."""
+    assert profile.code_hash is not None  # only a learner with a code has a QR
     return signer("learner-resume", secret_key).dumps(
         [user.id, _code_tag(secret_key, profile.code_hash)]
     )
 
 
-def user_from_resume_token(session, secret_key, token, max_age=None) -> User:
+def user_from_resume_token(
+    session: Session, secret_key: str, token: str, max_age: int | None = None
+) -> User:
     """The learner a QR names; raises LearnerError("token_expired" or "token_invalid")."""
     try:
         user_id, tag = signer("learner-resume", secret_key).loads(token, max_age=max_age)
@@ -184,7 +205,8 @@ def user_from_resume_token(session, secret_key, token, max_age=None) -> User:
     user = session.get(User, user_id) if isinstance(user_id, int) else None
     profile = profile_of(session, user) if user is not None else None
     if (
-        profile is None
+        user is None
+        or profile is None
         or not profile.code_hash
         or not hmac.compare_digest(str(tag), _code_tag(secret_key, profile.code_hash))
         or not can_use_code(user)
@@ -193,7 +215,9 @@ def user_from_resume_token(session, secret_key, token, max_age=None) -> User:
     return user
 
 
-def learners_by_audience(session, commune_ids=None) -> dict[str, int]:
+def learners_by_audience(
+    session: Session, commune_ids: Iterable[int] | None = None
+) -> dict[str, int]:
     """How many learners and volunteers of these communes (None: all) learn as each audience.
 
     The profile's audience when there is one; otherwise volunteer for a holder of the volunteer

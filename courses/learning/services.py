@@ -3,8 +3,10 @@
 import random
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.database import locked, utcnow
@@ -34,7 +36,7 @@ class NotInAttempt(LearningError):
 # Progress
 
 
-def mark_lesson_done(session, user: User, lesson: Lesson) -> LessonProgress:
+def mark_lesson_done(session: Session, user: User, lesson: Lesson) -> LessonProgress:
     """Record that the user finished the lesson; doing it again changes nothing."""
     found = session.scalar(
         select(LessonProgress).where(
@@ -48,7 +50,7 @@ def mark_lesson_done(session, user: User, lesson: Lesson) -> LessonProgress:
     return found
 
 
-def done_lesson_ids(session, user: User, course: Course) -> set[int]:
+def done_lesson_ids(session: Session, user: User, course: Course) -> set[int]:
     """The ids of the course's lessons the user has finished."""
     stmt = (
         select(LessonProgress.lesson_id)
@@ -66,7 +68,7 @@ def first_unfinished(course: Course, done: set[int]) -> Lesson | None:
 # Attempts
 
 
-def open_attempt(session, user: User, course: Course) -> QuizAttempt | None:
+def open_attempt(session: Session, user: User, course: Course) -> QuizAttempt | None:
     """The user's unfinished attempt at the course's quiz, if any."""
     return session.scalar(
         select(QuizAttempt)
@@ -80,7 +82,9 @@ def open_attempt(session, user: User, course: Course) -> QuizAttempt | None:
     )
 
 
-def start_attempt(session, user: User, course: Course, rng=None) -> QuizAttempt:
+def start_attempt(
+    session: Session, user: User, course: Course, rng: random.Random | None = None
+) -> QuizAttempt:
     """Draw a new attempt, or give back the unfinished one (a double tap starts only one)."""
     locked(session, User, user.id)  # one start at a time per learner
     current = open_attempt(session, user, course)
@@ -107,7 +111,7 @@ def start_attempt(session, user: User, course: Course, rng=None) -> QuizAttempt:
     return attempt
 
 
-def _questions(session, attempt: QuizAttempt) -> dict[int, Question]:
+def _questions(session: Session, attempt: QuizAttempt) -> dict[int, Question]:
     ids = [entry["id"] for entry in attempt.draw]
     return {q.id: q for q in session.scalars(select(Question).where(Question.id.in_(ids)))}
 
@@ -122,7 +126,7 @@ class Step:
     entry: dict
 
 
-def questions_of(session, attempt: QuizAttempt) -> list[Step]:
+def questions_of(session: Session, attempt: QuizAttempt) -> list[Step]:
     """The drawn questions that still exist (a re-import may delete one), in the order asked."""
     found = _questions(session, attempt)
     entries = [entry for entry in attempt.draw if entry["id"] in found]
@@ -132,13 +136,15 @@ def questions_of(session, attempt: QuizAttempt) -> list[Step]:
     ]
 
 
-def next_step(session, attempt: QuizAttempt) -> Step | None:
+def next_step(session: Session, attempt: QuizAttempt) -> Step | None:
     """The first drawn question not answered yet; None when every one is answered."""
     answered = {answer.question_id for answer in attempt.answers}
     return next((s for s in questions_of(session, attempt) if s.question.id not in answered), None)
 
 
-def answer_question(session, attempt: QuizAttempt, question: Question, answer) -> QuizAnswer:
+def answer_question(
+    session: Session, attempt: QuizAttempt, question: Question, answer: Any
+) -> QuizAnswer:
     """Grade and record an answer once; a repeat (double tap, back button) returns the first.
 
     The last answer finishes the attempt: its score, whether it passed, and a certificate the
@@ -170,7 +176,7 @@ def answer_question(session, attempt: QuizAttempt, question: Question, answer) -
     return row
 
 
-def _finish(session, attempt: QuizAttempt):
+def _finish(session: Session, attempt: QuizAttempt) -> None:
     steps = questions_of(session, attempt)
     asked = {s.question.id for s in steps}
     attempt.question_count = max(len(steps), 1)
@@ -182,7 +188,7 @@ def _finish(session, attempt: QuizAttempt):
         issue_certificate(session, attempt)
 
 
-def best_attempt(session, user: User, course: Course) -> QuizAttempt | None:
+def best_attempt(session: Session, user: User, course: Course) -> QuizAttempt | None:
     """The user's finished attempt with the highest score (the earliest among equals)."""
     attempts = session.scalars(
         select(QuizAttempt).where(
@@ -197,7 +203,7 @@ def best_attempt(session, user: User, course: Course) -> QuizAttempt | None:
 # Certificates
 
 
-def issue_certificate(session, attempt: QuizAttempt) -> Certificate:
+def issue_certificate(session: Session, attempt: QuizAttempt) -> Certificate:
     """The learner's certificate for the course, issued the first time they master it."""
     user = attempt.user
     found = certificate_for(session, user, attempt.course)
@@ -218,7 +224,7 @@ def issue_certificate(session, attempt: QuizAttempt) -> Certificate:
     return certificate
 
 
-def certificate_for(session, user: User, course: Course) -> Certificate | None:
+def certificate_for(session: Session, user: User, course: Course) -> Certificate | None:
     return session.scalar(
         select(Certificate).where(
             Certificate.user_id == user.id, Certificate.course_id == course.id
@@ -232,7 +238,7 @@ def verification_id(certificate: Certificate, secret_key: str) -> str:
     return signer("certificate", secret_key).dumps(certificate.number)
 
 
-def verify(session, verification: str, secret_key: str) -> Certificate | None:
+def verify(session: Session, verification: str, secret_key: str) -> Certificate | None:
     """The certificate a verification id names; None when tampered with or unknown."""
     try:
         number = signer("certificate", secret_key).loads(verification)
@@ -257,7 +263,9 @@ class CourseProgress:
     started: bool
 
 
-def progress_by_course(session, user: User, courses: list[Course]) -> dict[int, CourseProgress]:
+def progress_by_course(
+    session: Session, user: User, courses: list[Course]
+) -> dict[int, CourseProgress]:
     """The user's progress in each course, in a handful of queries whatever their number."""
     ids = [c.id for c in courses]
     done = dict(

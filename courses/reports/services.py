@@ -4,9 +4,23 @@ A learner belongs to the scope of their home commune. Their audience is their le
 (resident, officer) or, without one, volunteer for volunteers and resident for everyone else.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, case, exists, func, select, true, union
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Subquery,
+    and_,
+    case,
+    exists,
+    func,
+    select,
+    true,
+    union,
+)
+from sqlalchemy.orm import Session
 
 from app.auth.models import RoleGrant, User
 from app.errors import DomainError
@@ -29,19 +43,19 @@ class AssistedSessionError(DomainError, ValueError):
     status = 400
 
 
-def _audience():
+def _audience() -> ColumnElement[str]:
     is_volunteer = exists().where(RoleGrant.user_id == User.id, RoleGrant.role == Role.VOLUNTEER)
     return func.coalesce(
         LearnerProfile.audience, case((is_volunteer, "volunteer"), else_="resident")
     )
 
 
-def _learners():
+def _learners() -> Subquery:
     """Ids of everyone who finished a lesson or started a quiz."""
     return union(select(LessonProgress.user_id), select(QuizAttempt.user_id)).subquery()
 
 
-def _in_scope(commune_ids):
+def _in_scope(commune_ids: Collection[int] | None) -> ColumnElement[bool]:
     return true() if commune_ids is None else User.home_commune_id.in_(commune_ids)
 
 
@@ -82,7 +96,7 @@ class LearningReport:
         return totals
 
 
-def learning_report(session, commune_ids) -> LearningReport:
+def learning_report(session: Session, commune_ids: Collection[int] | None) -> LearningReport:
     """The learning figures of the learners whose home commune is in `commune_ids` (None: all)."""
     learners = _learners()
     audience = _audience().label("audience")
@@ -97,18 +111,18 @@ def learning_report(session, commune_ids) -> LearningReport:
         .order_by(Commune.name, audience)
     ).all()
     return LearningReport(
-        by_commune=[tuple(row) for row in by_commune],
+        by_commune=[row._tuple() for row in by_commune],
         courses=_course_rows(session, commune_ids),
         hardest=_hardest(session, commune_ids),
         assisted_lessons=_assisted_lessons(session, commune_ids),
     )
 
 
-def _per_course(session, stmt):
+def _per_course(session: Session, stmt: Select[int, Any]) -> dict[int, Any]:
     return dict(session.execute(stmt).all())
 
 
-def _course_rows(session, commune_ids) -> list[CourseRow]:
+def _course_rows(session: Session, commune_ids: Collection[int] | None) -> list[CourseRow]:
     scoped = and_(_in_scope(commune_ids))
     done = _per_course(
         session,
@@ -156,7 +170,7 @@ def _course_rows(session, commune_ids) -> list[CourseRow]:
     ]
 
 
-def _hardest(session, commune_ids) -> list[HardQuestion]:
+def _hardest(session: Session, commune_ids: Collection[int] | None) -> list[HardQuestion]:
     share = func.avg(case((QuizAnswer.correct.is_(True), 1.0), else_=0.0))
     rows = session.execute(
         select(Question, func.count(QuizAnswer.id), share)
@@ -168,11 +182,11 @@ def _hardest(session, commune_ids) -> list[HardQuestion]:
         .having(func.count(QuizAnswer.id) >= HARDEST_MINIMUM_ANSWERS)
         .order_by(share, Question.id)
         .limit(HARDEST_COUNT)
-    ).all()
+    ).t.all()
     return [HardQuestion(question, answers, float(correct)) for question, answers, correct in rows]
 
 
-def _assisted_lessons(session, commune_ids) -> int:
+def _assisted_lessons(session: Session, commune_ids: Collection[int] | None) -> int:
     lesson_lists = session.scalars(
         select(AssistedLearningSession.lesson_ids)
         .join(User, User.id == AssistedLearningSession.learner_id)
@@ -182,7 +196,7 @@ def _assisted_lessons(session, commune_ids) -> int:
 
 
 def record_assisted_session(
-    session, helper: User, learner: User, course: Course, lesson_ids
+    session: Session, helper: User, learner: User, course: Course, lesson_ids: Collection[int]
 ) -> AssistedLearningSession:
     """Record lessons a resident did with the helper beside them; they count as the resident's.
 
@@ -205,7 +219,7 @@ def record_assisted_session(
     return record
 
 
-def sessions_by(session, helper: User, limit: int = 20) -> list[AssistedLearningSession]:
+def sessions_by(session: Session, helper: User, limit: int = 20) -> list[AssistedLearningSession]:
     """The helper's latest assisted sessions."""
     return list(
         session.scalars(

@@ -6,10 +6,13 @@ screen, its offline queue, the API).
 
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
+from app.auth.models import User
 from app.database import utcnow
 from app.localtime import local_date, local_day_bounds
 from app.places.models import ServicePoint
@@ -23,6 +26,7 @@ from impact.assists.entries import (  # AssistError and InvalidEntry are the cal
 )
 from impact.assists.models import AssistedSubmission
 from impact.dashboard.services import count_assist
+from impact.home_support.models import HomeSupportRequest
 from scheduling.models import Booking, BookingStatus, Shift
 
 #: a volunteer may undo their own entry this long after the server stored it
@@ -37,7 +41,7 @@ RECENT_ENTRIES = 50
 # --- recording --------------------------------------------------------------------------------
 
 
-def shift_at(session, volunteer_id: int, point_id: int, moment: datetime) -> Shift | None:
+def shift_at(session: Session, volunteer_id: int, point_id: int, moment: datetime) -> Shift | None:
     """The volunteer's confirmed shift at this point running at that moment (or about to)."""
     stmt = (
         select(Shift)
@@ -55,13 +59,13 @@ def shift_at(session, volunteer_id: int, point_id: int, moment: datetime) -> Shi
     return session.scalar(stmt)
 
 
-def stored(session, entry_id: uuid.UUID) -> AssistedSubmission | None:
+def stored(session: Session, entry_id: uuid.UUID) -> AssistedSubmission | None:
     """The entry stored under this id, read afresh."""
     stmt = select(AssistedSubmission).where(AssistedSubmission.id == entry_id)
     return session.scalars(stmt.execution_options(populate_existing=True)).one_or_none()
 
 
-def _owned(row: AssistedSubmission, volunteer) -> AssistedSubmission:
+def _owned(row: AssistedSubmission, volunteer: User) -> AssistedSubmission:
     # Another person's id is refused without showing their entry.
     if row.volunteer_id != volunteer.id:
         raise AssistError("id_taken")
@@ -69,7 +73,12 @@ def _owned(row: AssistedSubmission, volunteer) -> AssistedSubmission:
 
 
 def record_assist(
-    session, volunteer, data: dict, *, home_request=None, now: datetime | None = None
+    session: Session,
+    volunteer: User,
+    data: dict[str, Any],
+    *,
+    home_request: HomeSupportRequest | None = None,
+    now: datetime | None = None,
 ) -> tuple[AssistedSubmission, bool]:
     """Store an entry once per client-made id: (the row, True) when new, (the stored row, False)
     when that id was already stored, whatever the rest of the body says now.
@@ -127,7 +136,7 @@ def record_assist(
     return row, True
 
 
-def may_undo(row: AssistedSubmission, user, now: datetime | None = None) -> bool:
+def may_undo(row: AssistedSubmission, user: User, now: datetime | None = None) -> bool:
     """Whether the user may still undo this entry: their own, not voided, saved minutes ago."""
     now = now or utcnow()
     return (
@@ -137,7 +146,9 @@ def may_undo(row: AssistedSubmission, user, now: datetime | None = None) -> bool
     )
 
 
-def undo_assist(session, row: AssistedSubmission, user, now: datetime | None = None):
+def undo_assist(
+    session: Session, row: AssistedSubmission, user: User, now: datetime | None = None
+) -> AssistedSubmission:
     """Void one's own entry within UNDO_WINDOW of saving it; the row stays, stamped voided."""
     now = now or utcnow()
     if row.voided_at is not None:
@@ -153,7 +164,7 @@ def undo_assist(session, row: AssistedSubmission, user, now: datetime | None = N
 # --- the offline queue's token ----------------------------------------------------------------
 
 
-def sync_token(secret_key: str, user) -> str:
+def sync_token(secret_key: str, user: User) -> str:
     """A token for the log screen's offline queue, naming the user; see views.sync for why."""
     return signer("assist-sync", secret_key).dumps({"user": user.id})
 
@@ -170,7 +181,7 @@ def sync_token_user_id(secret_key: str, token: str, max_age: int | None = None) 
 # --- reading ----------------------------------------------------------------------------------
 
 
-def last_entry(session, volunteer_id: int) -> AssistedSubmission | None:
+def last_entry(session: Session, volunteer_id: int) -> AssistedSubmission | None:
     """The volunteer's latest entry that still counts: its choices become the next defaults."""
     stmt = (
         select(AssistedSubmission)
@@ -184,7 +195,9 @@ def last_entry(session, volunteer_id: int) -> AssistedSubmission | None:
     return session.scalar(stmt)
 
 
-def recent_entries(session, volunteer_id: int, limit: int = 10) -> list[AssistedSubmission]:
+def recent_entries(
+    session: Session, volunteer_id: int, limit: int = 10
+) -> list[AssistedSubmission]:
     stmt = (
         select(AssistedSubmission)
         .where(AssistedSubmission.volunteer_id == volunteer_id)
@@ -194,7 +207,7 @@ def recent_entries(session, volunteer_id: int, limit: int = 10) -> list[Assisted
     return list(session.scalars(stmt))
 
 
-def visible_to(session, user):
+def visible_to(session: Session, user: User) -> ColumnElement[bool]:
     """A filter on AssistedSubmission for what this user may see: their own entries, and the
     entries of the communes they coordinate (every entry for an admin)."""
     scope = CoordinatorScope.of(user)
@@ -202,7 +215,9 @@ def visible_to(session, user):
     return or_(own, scope.communes_clause(AssistedSubmission.commune_id))
 
 
-def entries_for(session, user, *, limit=100, offset=0) -> list[AssistedSubmission]:
+def entries_for(
+    session: Session, user: User, *, limit: int = 100, offset: int = 0
+) -> list[AssistedSubmission]:
     """The entries the user may see, the latest first."""
     stmt = (
         select(AssistedSubmission)
@@ -214,7 +229,7 @@ def entries_for(session, user, *, limit=100, offset=0) -> list[AssistedSubmissio
     return list(session.scalars(stmt))
 
 
-def entry_for(session, user, entry_id) -> AssistedSubmission | None:
+def entry_for(session: Session, user: User, entry_id: object) -> AssistedSubmission | None:
     """One entry if the user may see it, else None (the same answer as for a missing one)."""
     parsed = parse_id(entry_id)
     if parsed is None:
@@ -225,7 +240,9 @@ def entry_for(session, user, entry_id) -> AssistedSubmission | None:
     return session.scalar(stmt)
 
 
-def service_points_for(session, user, now: datetime | None = None) -> list[ServicePoint]:
+def service_points_for(
+    session: Session, user: User, now: datetime | None = None
+) -> list[ServicePoint]:
     """The points offered on the log screen: the user's shifts', the ones they logged at lately,
     their home commune's, and for a coordinator those of the communes they coordinate."""
     now = now or utcnow()
@@ -269,7 +286,9 @@ def service_points_for(session, user, now: datetime | None = None) -> list[Servi
     return [rows[i] for i in unique if i in rows]
 
 
-def current_service_point_id(session, user, now: datetime | None = None) -> int | None:
+def current_service_point_id(
+    session: Session, user: User, now: datetime | None = None
+) -> int | None:
     """The point of the user's shift running now, or else of their next shift today."""
     now = now or utcnow()
     stmt = (

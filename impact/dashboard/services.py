@@ -6,13 +6,27 @@ the counters (`_counter_sums`) both adds each new submission to its day and rebu
 so the two cannot disagree.
 """
 
+import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, delete, func, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    SQLColumnExpression,
+    and_,
+    case,
+    delete,
+    func,
+    select,
+    true,
+)
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.database import utcnow
@@ -64,7 +78,7 @@ class ImpactError(DomainError):
 # --- the roll-up ------------------------------------------------------------------------------
 
 
-def _conditions():
+def _conditions() -> dict[str, ColumnElement[bool]]:
     """When each counter counts a row of the log: the one definition of the figures."""
     s = AssistedSubmission
     submitted = s.outcome == Outcome.SUBMITTED
@@ -88,7 +102,7 @@ def _conditions():
     return conditions
 
 
-def _counter_sums(where, sign=1):
+def _counter_sums(where: ColumnElement[bool], sign: int = 1) -> Select[*tuple[Any, ...]]:
     """The roll-up rows of the log rows matching `where`, one per commune and day."""
     s = AssistedSubmission
     sums = [
@@ -102,11 +116,11 @@ def _counter_sums(where, sign=1):
     )
 
 
-def _insert(session):
+def _insert(session: Session) -> Callable[[Any], postgresql.Insert | sqlite.Insert]:
     return (postgresql if session.get_bind().dialect.name == "postgresql" else sqlite).insert
 
 
-def count_assist(session, submission_id, sign: int = 1) -> None:
+def count_assist(session: Session, submission_id: uuid.UUID, sign: int = 1) -> None:
     """Add one newly stored submission to its commune's day (sign -1: take a voided one away),
     in the transaction that stores or voids it."""
     statement = _insert(session)(AssistDailyCount).from_select(
@@ -121,7 +135,7 @@ def count_assist(session, submission_id, sign: int = 1) -> None:
     session.execute(statement)
 
 
-def rebuild_counts(session) -> int:
+def rebuild_counts(session: Session) -> int:
     """Recompute the whole roll-up from the log; returns the number of commune-days."""
     session.execute(delete(AssistDailyCount))
     session.execute(
@@ -130,7 +144,7 @@ def rebuild_counts(session) -> int:
             _counter_sums(AssistedSubmission.voided_at.is_(None)),
         )
     )
-    return session.scalar(select(func.count()).select_from(AssistDailyCount))
+    return session.execute(select(func.count()).select_from(AssistDailyCount)).scalar_one()
 
 
 # --- what the figures cover -------------------------------------------------------------------
@@ -147,7 +161,7 @@ class Scope:
     province_id: int | None = None
     campaign_id: int | None = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.end < self.start:
             raise ImpactError("end_before_start")
         if (self.end - self.start).days >= MAX_DAYS:
@@ -157,7 +171,7 @@ class Scope:
     def days(self) -> list[date]:
         return [self.start + timedelta(days=n) for n in range((self.end - self.start).days + 1)]
 
-    def communes(self, commune_id_column):
+    def communes(self, commune_id_column: SQLColumnExpression[Any]) -> ColumnElement[bool]:
         """A filter keeping rows of the scope's communes."""
         if self.commune_ids is not None:
             return commune_id_column.in_(self.commune_ids)
@@ -168,7 +182,12 @@ class Scope:
         return true()
 
 
-def campaign_scope(campaign: Campaign, start=None, end=None, commune_ids=None) -> Scope:
+def campaign_scope(
+    campaign: Campaign,
+    start: date | None = None,
+    end: date | None = None,
+    commune_ids: Iterable[int] | None = None,
+) -> Scope:
     """A campaign's communes and days, narrowed to a range or to some communes when given."""
     ids = frozenset(c.id for c in campaign.communes)
     return Scope(
@@ -226,7 +245,7 @@ class Figures:
     def ranked(self) -> list[CommuneFigure]:
         """Communes with enough dossiers, best online share first."""
         eligible = [c for c in self.communes if c.submitted >= RANKING_MINIMUM]
-        return sorted(eligible, key=lambda c: (-c.online_share, c.commune.name))
+        return sorted(eligible, key=lambda c: (-(c.online_share or 0.0), c.commune.name))
 
     @property
     def leading(self) -> list[CommuneFigure]:
@@ -238,7 +257,7 @@ class Figures:
         return list(reversed(ranked[-5:])) if len(ranked) > 5 else []
 
 
-def impact_figures(session, scope: Scope) -> Figures:
+def impact_figures(session: Session, scope: Scope) -> Figures:
     """The figures of a scope, from the roll-up and from the shifts."""
     rows = AssistDailyCount
     in_scope = and_(scope.communes(rows.commune_id), rows.day.between(scope.start, scope.end))
@@ -249,7 +268,7 @@ def impact_figures(session, scope: Scope) -> Figures:
             select(rows.day, func.sum(rows.total)).where(in_scope).group_by(rows.day)
         ).all()
     )
-    reasons = sorted(
+    reasons: list[tuple[str, int]] = sorted(
         ((reason, totals[f"reason_{reason}"]) for reason in Reason if totals[f"reason_{reason}"]),
         key=lambda pair: -pair[1],
     )
@@ -281,18 +300,24 @@ def impact_figures(session, scope: Scope) -> Figures:
     )
 
 
-def _hours_between(session, start, end):
+def _hours_between(
+    session: Session, start: SQLColumnExpression[datetime], end: SQLColumnExpression[datetime]
+) -> ColumnElement[Any]:
     """The length of a stretch of time in hours, in SQL."""
     if session.get_bind().dialect.name == "postgresql":
         return func.extract("epoch", end - start) / 3600
     return (func.julianday(end) - func.julianday(start)) * 24
 
 
-def _earlier(session, a, b):
+def _earlier(
+    session: Session, a: SQLColumnExpression[datetime], b: SQLColumnExpression[datetime]
+) -> ColumnElement[datetime]:
     return (func.least if session.get_bind().dialect.name == "postgresql" else func.min)(a, b)
 
 
-def _later(session, a, b):
+def _later(
+    session: Session, a: SQLColumnExpression[datetime], b: SQLColumnExpression[datetime]
+) -> ColumnElement[datetime]:
     return (func.greatest if session.get_bind().dialect.name == "postgresql" else func.max)(a, b)
 
 
@@ -310,7 +335,7 @@ def _scope_shifts(scope: Scope) -> list:
     return where
 
 
-def shift_figures(session, scope: Scope, now: datetime) -> tuple[dict, dict]:
+def shift_figures(session: Session, scope: Scope, now: datetime) -> tuple[dict, dict]:
     """The scope's shifts and their attendance, as (shifts, attendance):
 
     shifts: how many reach their campaign's minimum, volunteer-hours booked (confirmed places ×
@@ -341,7 +366,7 @@ def shift_figures(session, scope: Scope, now: datetime) -> tuple[dict, dict]:
     shift = per_shift.c
     ended = shift.ends_at <= now
 
-    def total(value):
+    def total(value: SQLColumnExpression[Any]) -> ColumnElement[Any]:
         return func.coalesce(func.sum(value), 0)
 
     count, covered, booked_hours, ended_bookings, came = session.execute(
@@ -352,7 +377,7 @@ def shift_figures(session, scope: Scope, now: datetime) -> tuple[dict, dict]:
             total(case((ended, shift.confirmed), else_=0)),
             total(case((ended, shift.came), else_=0)),
         )
-    ).one()
+    ).t.one()
     # PostgreSQL sums counts as numeric (Decimal): the figures are whole numbers
     covered, ended_bookings, came = int(covered), int(ended_bookings), int(came)
     left = _earlier(session, func.coalesce(Attendance.checked_out_at, Shift.ends_at), Shift.ends_at)
@@ -374,7 +399,7 @@ def shift_figures(session, scope: Scope, now: datetime) -> tuple[dict, dict]:
         "booked_hours": round(float(booked_hours), 1),
     }
     attendance = {
-        "attended_hours": round(max(float(attended_hours), 0.0), 1),
+        "attended_hours": round(max(float(attended_hours or 0), 0.0), 1),
         "ended_bookings": ended_bookings,
         "no_shows": ended_bookings - came,
         "no_show_rate": share(ended_bookings - came, ended_bookings),
@@ -382,7 +407,7 @@ def shift_figures(session, scope: Scope, now: datetime) -> tuple[dict, dict]:
     return shifts, attendance
 
 
-def learning(session, scope: Scope) -> dict[str, int]:
+def learning(session: Session, scope: Scope) -> dict[str, int]:
     """Lessons completed and courses mastered during the scope's days by people whose home commune
     is in the scope (a certificate counts in the commune it was issued in)."""
     start, end = local_days_bounds(scope.start, scope.end)
@@ -395,13 +420,13 @@ def learning(session, scope: Scope) -> dict[str, int]:
             LessonProgress.completed_at < end,
         )
     ).one()
-    mastered = session.scalar(
+    mastered = session.execute(
         select(func.count(Certificate.id)).where(
             scope.communes(Certificate.commune_id),
             Certificate.issued_at >= start,
             Certificate.issued_at < end,
         )
-    )
+    ).scalar_one()
     return {"lessons_completed": lessons, "learners": learners, "courses_mastered": mastered}
 
 
@@ -412,8 +437,8 @@ DEFAULT_DAYS = 30
 
 
 def dashboard_scope(
-    session,
-    user,
+    session: Session,
+    user: User,
     *,
     today: date,
     campaign: Campaign | None = None,
@@ -458,7 +483,9 @@ def clamped_range(today: date, start: date | None, end: date | None) -> tuple[da
     return max(start, end - timedelta(days=MAX_DAYS - 1)), end
 
 
-def dated_scope(today: date, start: date | None = None, end: date | None = None, **where) -> Scope:
+def dated_scope(
+    today: date, start: date | None = None, end: date | None = None, **where: Any
+) -> Scope:
     """A scope over the given days, by default the last 30 days up to today."""
     end = end or today
     return Scope(start=start or end - timedelta(days=DEFAULT_DAYS - 1), end=end, **where)

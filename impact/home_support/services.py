@@ -1,9 +1,10 @@
 """Home support: ask for a visit, assign two volunteers, close the visit and erase the address."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
 from app.auth.models import RoleGrant, User
 from app.database import utcnow
@@ -35,12 +36,12 @@ class HomeSupportError(DomainError, ValueError):
 
 
 def create_request(
-    session,
+    session: Session,
     *,
     commune: Commune,
     address: str,
     need: str,
-    preferred_on,
+    preferred_on: date,
     time_window: TimeWindow,
     requested_by: User | None = None,
 ) -> HomeSupportRequest:
@@ -58,26 +59,28 @@ def create_request(
     return found
 
 
-def is_assigned(found: HomeSupportRequest, user) -> bool:
+def is_assigned(found: HomeSupportRequest, user: User) -> bool:
     return any(a.volunteer_id == user.id for a in found.assignments)
 
 
-def may_see(found: HomeSupportRequest, user) -> bool:
+def may_see(found: HomeSupportRequest, user: User) -> bool:
     """The commune's coordinators (and admins) and the assigned volunteers: no one else."""
     return CoordinatorScope.of(user).covers_commune(found.commune) or is_assigned(found, user)
 
 
-def may_log_visit(found: HomeSupportRequest, user) -> bool:
+def may_log_visit(found: HomeSupportRequest, user: User) -> bool:
     return found.status != RequestStatus.CLOSED and may_see(found, user)
 
 
-def request_for(session, user, request_id) -> HomeSupportRequest | None:
+def request_for(session: Session, user: User, request_id: int) -> HomeSupportRequest | None:
     """The request if the user may see it; None otherwise, as for a request that does not exist."""
     found = session.get(HomeSupportRequest, request_id)
     return found if found is not None and may_see(found, user) else None
 
 
-def requests_for(session, user, *, include_closed=False, limit=200) -> list[HomeSupportRequest]:
+def requests_for(
+    session: Session, user: User, *, include_closed: bool = False, limit: int = 200
+) -> list[HomeSupportRequest]:
     """The requests of the communes the user coordinates and those they are assigned to."""
     assigned = select(HomeSupportAssignment.request_id).where(
         HomeSupportAssignment.volunteer_id == user.id
@@ -93,7 +96,7 @@ def requests_for(session, user, *, include_closed=False, limit=200) -> list[Home
     return list(session.scalars(stmt))
 
 
-def eligible_volunteers(session, commune: Commune, limit=200) -> list[User]:
+def eligible_volunteers(session: Session, commune: Commune, limit: int = 200) -> list[User]:
     """Volunteers living in the commune or holding a shift at one of its service points."""
     booked = (
         select(Booking.user_id)
@@ -115,7 +118,9 @@ def eligible_volunteers(session, commune: Commune, limit=200) -> list[User]:
     return list(session.scalars(stmt).unique())
 
 
-def assign(session, found: HomeSupportRequest, volunteers: list[User], *, by: User):
+def assign(
+    session: Session, found: HomeSupportRequest, volunteers: list[User], *, by: User
+) -> HomeSupportRequest:
     """Send two different volunteers; assigning again replaces the pair."""
     if found.status == RequestStatus.CLOSED:
         raise HomeSupportError("closed")
@@ -138,7 +143,9 @@ def assign(session, found: HomeSupportRequest, volunteers: list[User], *, by: Us
     return found
 
 
-def close_request(session, found: HomeSupportRequest, now: datetime | None = None):
+def close_request(
+    session: Session, found: HomeSupportRequest, now: datetime | None = None
+) -> HomeSupportRequest:
     """Close the visit and erase what the resident told us: the address and the need."""
     if found.status == RequestStatus.CLOSED:
         return found
@@ -150,7 +157,7 @@ def close_request(session, found: HomeSupportRequest, now: datetime | None = Non
     return found
 
 
-def visits_of(session, found: HomeSupportRequest):
+def visits_of(session: Session, found: HomeSupportRequest) -> list[AssistedSubmission]:
     """The assists logged for this request's visit."""
     stmt = select(AssistedSubmission).where(AssistedSubmission.home_request_id == found.id)
     return list(session.scalars(stmt.order_by(AssistedSubmission.occurred_at)))

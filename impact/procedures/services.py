@@ -5,6 +5,7 @@ from pathlib import Path
 import yaml
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
 
 from app.errors import DomainError
 from app.text import fold
@@ -39,7 +40,7 @@ def _search_text(name_vi: str, name_en: str) -> str:
     return f"{fold(name_vi)} | {fold(name_en)}"
 
 
-def import_procedures(session, path: Path = SEED) -> dict[str, int]:
+def import_procedures(session: Session, path: Path = SEED) -> dict[str, int]:
     """Add the seed file's procedures missing from the catalogue; a second run changes nothing.
 
     A procedure already stored is left alone: after the seed, the admin page owns its names and
@@ -63,7 +64,15 @@ def import_procedures(session, path: Path = SEED) -> dict[str, int]:
     return {"created": created, "unchanged": len(existing)}
 
 
-def save_procedure(session, procedure=None, *, code, name_vi, name_en, active=True) -> Procedure:
+def save_procedure(
+    session: Session,
+    procedure: Procedure | None = None,
+    *,
+    code: str,
+    name_vi: str,
+    name_en: str,
+    active: bool = True,
+) -> Procedure:
     """Create a procedure or update one; a code already used by another is refused."""
     code = code.strip().lower()
     clash = session.scalar(select(Procedure).where(Procedure.code == code))
@@ -81,7 +90,9 @@ def save_procedure(session, procedure=None, *, code, name_vi, name_en, active=Tr
     return procedure
 
 
-def procedures(session, *, active_only=True, locale="vi") -> list[Procedure]:
+def procedures(
+    session: Session, *, active_only: bool = True, locale: str = "vi"
+) -> list[Procedure]:
     """The catalogue, sorted by name in the reader's language."""
     stmt = select(Procedure)
     if active_only:
@@ -90,7 +101,9 @@ def procedures(session, *, active_only=True, locale="vi") -> list[Procedure]:
     return sorted(rows, key=lambda p: fold(p.name(locale)))
 
 
-def search_procedures(session, query: str, *, locale="vi", active_only=True) -> list[Procedure]:
+def search_procedures(
+    session: Session, query: str, *, locale: str = "vi", active_only: bool = True
+) -> list[Procedure]:
     """Procedures whose Vietnamese or English name (or code) contains the query, any accents."""
     folded = fold(query)
     stmt = select(Procedure)
@@ -107,7 +120,7 @@ def search_procedures(session, query: str, *, locale="vi", active_only=True) -> 
     return sorted(session.scalars(stmt).all(), key=lambda p: fold(p.name(locale)))
 
 
-def recent_procedure_ids(session, volunteer_id: int, limit: int = 5) -> list[int]:
+def recent_procedure_ids(session: Session, volunteer_id: int, limit: int = 5) -> list[int]:
     """The procedures of the volunteer's latest entries, the most recently used first."""
     latest = (
         select(AssistedSubmission.procedure_id, AssistedSubmission.received_at)
@@ -125,7 +138,9 @@ def recent_procedure_ids(session, volunteer_id: int, limit: int = 5) -> list[int
     return list(session.scalars(stmt))
 
 
-def procedures_for_picker(session, volunteer_id: int, locale="vi"):
+def procedures_for_picker(
+    session: Session, volunteer_id: int, locale: str = "vi"
+) -> tuple[list[Procedure], list[Procedure]]:
     """(recent, others): the volunteer's recently used active procedures, then the rest."""
     everything = procedures(session, locale=locale)
     by_id = {p.id: p for p in everything}

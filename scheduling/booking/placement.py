@@ -7,11 +7,13 @@ the confirmed places are counted under the shift's lock. Always people before sh
 order, so no two placements deadlock. `place` flushes; the caller commits once.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.database import locked, utcnow
@@ -66,7 +68,7 @@ class Placement:
         return self.booking is not None and self.booking.status in HOLDING
 
 
-def lock_for_placement(session, people, shifts) -> None:
+def lock_for_placement(session: Session, people: Iterable[User], shifts: Iterable[Shift]) -> None:
     """Lock every person, then every shift, each in id order: the order every placement uses."""
     for user_id in sorted({p.id for p in people}):
         locked(session, User, user_id)
@@ -75,7 +77,7 @@ def lock_for_placement(session, people, shifts) -> None:
 
 
 def place(
-    session,
+    session: Session,
     shift: Shift,
     person: User,
     *,
@@ -122,7 +124,7 @@ def place(
 
 
 def judge(
-    session,
+    session: Session,
     shift: Shift,
     person: User,
     *,
@@ -182,16 +184,18 @@ def judge(
     return verdict(Reason.CONFIRMED if room else Reason.WAITLISTED)
 
 
-def confirmed_count(session, shift_id: int) -> int:
+def confirmed_count(session: Session, shift_id: int) -> int:
     """Confirmed places of a shift; read under the shift's lock when it decides a booking."""
-    return session.scalar(
+    return session.execute(
         select(func.count())
         .select_from(Booking)
         .where(Booking.shift_id == shift_id, Booking.status == BookingStatus.CONFIRMED)
-    )
+    ).scalar_one()
 
 
-def overlapping_shift(session, user_id: int, shift: Shift, ignore=()) -> Shift | None:
+def overlapping_shift(
+    session: Session, user_id: int, shift: Shift, ignore: Iterable[int] = ()
+) -> Shift | None:
     """Another active shift the person holds (or waits for) that overlaps this one, but the
     `ignore`d ones."""
     return session.scalar(
@@ -210,7 +214,7 @@ def overlapping_shift(session, user_id: int, shift: Shift, ignore=()) -> Shift |
     )
 
 
-def held_in_week(session, user_id: int, shift: Shift, ignore=()) -> int:
+def held_in_week(session: Session, user_id: int, shift: Shift, ignore: Iterable[int] = ()) -> int:
     """Bookings the person holds in the campaign during the local ISO week of the shift, but on
     this shift and the `ignore`d ones (a move leaves one of them).
 
@@ -220,7 +224,7 @@ def held_in_week(session, user_id: int, shift: Shift, ignore=()) -> int:
     monday = local_day - timedelta(days=local_day.weekday())
     week_start, _ = local_day_bounds(monday)
     _, week_end = local_day_bounds(monday + timedelta(days=6))
-    return session.scalar(
+    return session.execute(
         select(func.count())
         .select_from(Booking)
         .join(Shift, Shift.id == Booking.shift_id)
@@ -233,4 +237,4 @@ def held_in_week(session, user_id: int, shift: Shift, ignore=()) -> int:
             Shift.starts_at >= week_start,
             Shift.starts_at < week_end,
         )
-    )
+    ).scalar_one()

@@ -7,6 +7,7 @@ the caller commits once.
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.database import locked, utcnow
@@ -23,7 +24,9 @@ REFUSALS = {
 }
 
 
-def book_shift(session, shift: Shift, user: User, now: datetime | None = None) -> Placement:
+def book_shift(
+    session: Session, shift: Shift, user: User, now: datetime | None = None
+) -> Placement:
     """Book a place on the shift, or the waitlist when it is full; a second call is a no-op.
 
     Returns the placement (`confirmed`, `waitlisted` or `already_booked`, with the booking);
@@ -39,7 +42,7 @@ def book_shift(session, shift: Shift, user: User, now: datetime | None = None) -
 
 
 def cancel_booking(
-    session, booking: Booking, by_coordinator: bool = False, now: datetime | None = None
+    session: Session, booking: Booking, by_coordinator: bool = False, now: datetime | None = None
 ) -> Booking | None:
     """Give up a booking; return the waitlisted booking promoted to the freed place, if any."""
     now = now or utcnow()
@@ -61,7 +64,7 @@ def cancel_booking(
     return promoted[0] if promoted else None
 
 
-def promote_waitlist(session, shift: Shift, now: datetime | None = None) -> list[Booking]:
+def promote_waitlist(session: Session, shift: Shift, now: datetime | None = None) -> list[Booking]:
     """Fill the shift's free confirmed places from its waitlist, first come first served.
 
     Each person promoted is told ("promoted"). The caller holds the shift's lock (book_shift

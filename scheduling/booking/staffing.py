@@ -6,11 +6,12 @@ person where there is room, or is told why not. Each operation tells the people 
 ("placed", "removed", "moved"; "promoted" comes from promote_waitlist); the caller commits once.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from app.auth.models import User
 from app.database import utcnow
@@ -56,7 +57,9 @@ class PlacementReport:
         return list(rows.values())
 
 
-def points_in_scope(session, user, campaign: Campaign | None = None) -> list[ServicePoint]:
+def points_in_scope(
+    session: Session, user: User, campaign: Campaign | None = None
+) -> list[ServicePoint]:
     """Active service points the coordinator coordinates, of the campaign's communes if given."""
     stmt = (
         select(ServicePoint)
@@ -76,13 +79,18 @@ def points_in_scope(session, user, campaign: Campaign | None = None) -> list[Ser
     return list(session.scalars(stmt))
 
 
-def pattern_starts(campaigns) -> list[str]:
+def pattern_starts(campaigns: Iterable[Campaign]) -> list[str]:
     """The distinct local start times ("07:30") of the campaigns' shift patterns, in order."""
     return sorted({entry["start"] for c in campaigns for entry in c.shift_pattern})
 
 
 def shifts_to_place(
-    session, campaign: Campaign, point: ServicePoint, first: date, last: date, starts: list[str]
+    session: Session,
+    campaign: Campaign,
+    point: ServicePoint,
+    first: date,
+    last: date,
+    starts: list[str],
 ) -> list[Shift]:
     """The campaign's shifts at the point on the local days first..last starting at those times."""
     wanted = set()
@@ -110,7 +118,11 @@ def shifts_to_place(
 
 
 def place_people(
-    session, people: list[User], shifts: list[Shift], placed_by: User, now: datetime | None = None
+    session: Session,
+    people: list[User],
+    shifts: list[Shift],
+    placed_by: User,
+    now: datetime | None = None,
 ) -> PlacementReport:
     """Confirm each person on each shift where there is room; never waitlist; report each try.
 
@@ -145,7 +157,7 @@ class StaffRow:
     teams: list[str]
 
 
-def staffing(session, shift: Shift) -> tuple[list[StaffRow], list[StaffRow]]:
+def staffing(session: Session, shift: Shift) -> tuple[list[StaffRow], list[StaffRow]]:
     """The shift's confirmed people by name and its waitlist in order, with their teams."""
     bookings = list(
         session.scalars(
@@ -174,7 +186,7 @@ def staffing(session, shift: Shift) -> tuple[list[StaffRow], list[StaffRow]]:
     )
 
 
-def other_shifts(session, shift: Shift, days: int = 7) -> list[Shift]:
+def other_shifts(session: Session, shift: Shift, days: int = 7) -> list[Shift]:
     """Shifts of the same campaign at points in the same commune, a few days either side."""
     return list(
         session.scalars(
@@ -193,12 +205,12 @@ def other_shifts(session, shift: Shift, days: int = 7) -> list[Shift]:
     )
 
 
-def add_person(session, shift: Shift, person: User, added_by: User) -> Placement:
+def add_person(session: Session, shift: Shift, person: User, added_by: User) -> Placement:
     """A coordinator confirms one person on the shift if there is room, or says why not."""
     return place_people(session, [person], [shift], added_by).placements[0]
 
 
-def remove_person(session, booking: Booking, now: datetime | None = None) -> list[Booking]:
+def remove_person(session: Session, booking: Booking, now: datetime | None = None) -> list[Booking]:
     """A coordinator releases a person from a shift, even after the cancellation deadline.
 
     The person is told ("removed"), and so is whoever the freed place goes to ("promoted").
@@ -217,7 +229,9 @@ class Move:
     promoted: list[Booking]
 
 
-def move_person(session, booking: Booking, target: Shift, now: datetime | None = None) -> Move:
+def move_person(
+    session: Session, booking: Booking, target: Shift, now: datetime | None = None
+) -> Move:
     """Move a person's booking to another shift of the same campaign, all or nothing.
 
     The person is confirmed on the target only if it has room and no overlap other than the
@@ -248,5 +262,6 @@ def move_person(session, booking: Booking, target: Shift, now: datetime | None =
     booking.cancelled_at = now
     session.flush()
     promoted = promote_waitlist(session, source, now=now) if was_confirmed else []
+    assert placement.booking is not None  # a confirmed placement holds its booking
     notify(session, booking.user, "moved", shift_id=target.id, from_shift_id=source.id)
     return Move(placement.booking, promoted)

@@ -8,9 +8,11 @@ province coordinator every campaign of their province, since its communes are al
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from flask_babel import ngettext
-from sqlalchemy import exists, func, or_, select, true
+from sqlalchemy import ColumnElement, exists, func, or_, select, true
+from sqlalchemy.orm import Session
 
 from app.database import locked, utcnow
 from app.errors import DomainError
@@ -78,7 +80,7 @@ class MaxBelowConfirmed(CampaignError):
 # --- scope -------------------------------------------------------------------------------------
 
 
-def provinces_in_scope(session, scope: CoordinatorScope) -> list[Province]:
+def provinces_in_scope(session: Session, scope: CoordinatorScope) -> list[Province]:
     """Provinces in which the user may make a campaign: whole, or for some of their communes."""
     with_communes = select(Commune.province_id).where(scope.communes_clause(Commune.id))
     stmt = select(Province).where(
@@ -87,7 +89,9 @@ def provinces_in_scope(session, scope: CoordinatorScope) -> list[Province]:
     return list(session.scalars(stmt.order_by(Province.code)))
 
 
-def communes_in_scope(session, scope: CoordinatorScope, province: Province) -> list[Commune]:
+def communes_in_scope(
+    session: Session, scope: CoordinatorScope, province: Province
+) -> list[Commune]:
     """The province's communes the user may put in a campaign, by name."""
     stmt = select(Commune).where(
         Commune.province_id == province.id,
@@ -96,7 +100,7 @@ def communes_in_scope(session, scope: CoordinatorScope, province: Province) -> l
     return list(session.scalars(stmt.order_by(Commune.search_name)))
 
 
-def in_scope(scope: CoordinatorScope):
+def in_scope(scope: CoordinatorScope) -> ColumnElement[bool]:
     """A condition on Campaign: at least one of its communes is in the scope."""
     if scope.everything:
         return true()
@@ -107,7 +111,7 @@ def in_scope(scope: CoordinatorScope):
     )
 
 
-def campaigns_in_scope(session, scope: CoordinatorScope) -> list[Campaign]:
+def campaigns_in_scope(session: Session, scope: CoordinatorScope) -> list[Campaign]:
     """Campaigns with at least one commune in the scope, the latest first."""
     stmt = select(Campaign).where(in_scope(scope))
     return list(session.scalars(stmt.order_by(Campaign.starts_on.desc(), Campaign.id.desc())))
@@ -134,7 +138,7 @@ class CampaignCounts:
     waitlisted: int
 
 
-def counts(session, campaign: Campaign) -> CampaignCounts:
+def counts(session: Session, campaign: Campaign) -> CampaignCounts:
     """The campaign's shifts and bookings, counted by the database."""
     shifts = dict(
         session.execute(
@@ -162,7 +166,7 @@ def counts(session, campaign: Campaign) -> CampaignCounts:
 # --- writing -----------------------------------------------------------------------------------
 
 
-def create_campaign(session, province: Province, **fields) -> Campaign:
+def create_campaign(session: Session, province: Province, **fields: Any) -> Campaign:
     """Make a campaign (no shifts yet: generate_shifts adds them)."""
     campaign = Campaign(province=province, **fields)
     session.add(campaign)
@@ -186,7 +190,7 @@ class ReshapeSummary:
 
 
 def reshape_campaign(
-    session, campaign: Campaign, changes: dict, now: datetime | None = None
+    session: Session, campaign: Campaign, changes: dict[str, Any], now: datetime | None = None
 ) -> ReshapeSummary:
     """Change the campaign's settings and bring its shifts in line, without losing bookings.
 
@@ -251,13 +255,13 @@ def reshape_campaign(
     return summary
 
 
-def _differs(current, new) -> bool:
+def _differs(current: Any, new: Any) -> bool:
     if isinstance(current, list) and current and isinstance(current[0], Commune):
         return {c.id for c in current} != {c.id for c in new}
     return current != new
 
 
-def _refuse_if_over(session, campaign: Campaign, new_max: int, now: datetime):
+def _refuse_if_over(session: Session, campaign: Campaign, new_max: int, now: datetime) -> None:
     confirmed = (
         select(Booking.shift_id, func.count().label("n"))
         .join(Shift, Shift.id == Booking.shift_id)
@@ -272,12 +276,12 @@ def _refuse_if_over(session, campaign: Campaign, new_max: int, now: datetime):
     )
     shifts, highest = session.execute(
         select(func.count(), func.max(confirmed.c.n)).where(confirmed.c.n > new_max)
-    ).one()
+    ).t.one()
     if shifts:
         raise MaxBelowConfirmed(shifts, highest)
 
 
-def _wanted_slots(session, campaign: Campaign) -> set[tuple[int, datetime, datetime]]:
+def _wanted_slots(session: Session, campaign: Campaign) -> set[tuple[int, datetime, datetime]]:
     """(service point, start, end) of every shift the campaign's settings call for."""
     points = session.scalars(
         select(ServicePoint.id)
@@ -285,7 +289,7 @@ def _wanted_slots(session, campaign: Campaign) -> set[tuple[int, datetime, datet
         .where(campaign_communes.c.campaign_id == campaign.id, ServicePoint.active.is_(True))
     ).all()
     weekdays = set(campaign.weekdays)
-    slots = set()
+    slots: set[tuple[int, datetime, datetime]] = set()
     day = campaign.starts_on
     while day <= campaign.ends_on:
         if day.weekday() in weekdays:
@@ -295,7 +299,9 @@ def _wanted_slots(session, campaign: Campaign) -> set[tuple[int, datetime, datet
     return slots
 
 
-def _reshape_shifts(session, campaign: Campaign, now: datetime, summary: ReshapeSummary):
+def _reshape_shifts(
+    session: Session, campaign: Campaign, now: datetime, summary: ReshapeSummary
+) -> None:
     wanted = _wanted_slots(session, campaign)
     shifts = session.scalars(
         select(Shift)
@@ -366,7 +372,7 @@ def _reshape_shifts(session, campaign: Campaign, now: datetime, summary: Reshape
     session.flush()
 
 
-def _holders(session, shift: Shift) -> list[Booking]:
+def _holders(session: Session, shift: Shift) -> list[Booking]:
     """The shift's confirmed and waitlisted bookings, its row locked against new bookings."""
     locked(session, Shift, shift.id)
     return list(
@@ -378,6 +384,6 @@ def _holders(session, shift: Shift) -> list[Booking]:
     )
 
 
-def _has_any_booking(session, shift: Shift) -> bool:
+def _has_any_booking(session: Session, shift: Shift) -> bool:
     first = session.scalar(select(Booking.id).where(Booking.shift_id == shift.id).limit(1))
     return first is not None

@@ -8,13 +8,15 @@ reads are in `tokens`; the reports of who came in `reports`.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
+from flask_login import AnonymousUserMixin
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import object_session
+from sqlalchemy.orm import Session, object_session
 
 from app.auth.models import User
 from app.database import locked, utcnow
@@ -55,7 +57,7 @@ class NonceTaken(CheckinError):
 # --- who may do what ----------------------------------------------------------------------------
 
 
-def may_scan_at(user, point: ServicePoint) -> bool:
+def may_scan_at(user: User | AnonymousUserMixin, point: ServicePoint) -> bool:
     """Whether the user may scan badges, show the QR and see attendance at this service point.
 
     Coordinators of the point's commune or province (and admins), and the leaders of teams of
@@ -75,13 +77,15 @@ def may_scan_at(user, point: ServicePoint) -> bool:
             and_(Team.commune_id.is_(None), Team.province_id == commune.province_id),
         ),
     )
-    return object_session(point).scalar(leads.limit(1)) is not None
+    session = object_session(point)
+    assert session is not None  # the point was loaded through a session
+    return session.scalar(leads.limit(1)) is not None
 
 
 # --- the point's key: rotating it kills its posters and live QR codes -----------------------------
 
 
-def rotate_key(session, point: ServicePoint, by: User, now: datetime | None = None) -> int:
+def rotate_key(session: Session, point: ServicePoint, by: User, now: datetime | None = None) -> int:
     """Invalidate every poster and live QR of the point; return the new version."""
     if not may_scan_at(by, point):
         raise NotAllowed()
@@ -111,7 +115,7 @@ class Decision:
     walk_in: bool = False
 
 
-def running_shifts(session, point_id: int, at: datetime) -> list[Shift]:
+def running_shifts(session: Session, point_id: int, at: datetime) -> list[Shift]:
     """Active shifts at the point open for check-in at this moment (30 minutes early to end)."""
     return list(
         session.scalars(
@@ -127,10 +131,13 @@ def running_shifts(session, point_id: int, at: datetime) -> list[Shift]:
     )
 
 
-def decide(session, reading: Reading, subject_id: int | None, point_id, at: datetime) -> Decision:
+def decide(
+    session: Session, reading: Reading, subject_id: int | None, point_id: int | None, at: datetime
+) -> Decision:
     """What checking this person in at this point now would do, without writing anything."""
     if reading.refusal is not None:
         return Decision(reading.refusal)
+    assert point_id is not None  # a reading without refusal names its point (or at_point does)
     shifts = running_shifts(session, point_id, at)
     if not shifts:
         return Decision(ScanResult.NO_SHIFT_NOW)
@@ -152,11 +159,12 @@ def decide(session, reading: Reading, subject_id: int | None, point_id, at: date
     # no booking here now: a walk-in on the shift already running (or the next one to start)
     shift = shifts[0]
     person = session.get(User, subject_id)
+    assert person is not None  # a reading without refusal names a person who exists
     return _walk_in_decision(_walk_in_placement(session, shift, person, at, write=False))
 
 
 def preview(
-    session, token: str, user: User, now: datetime | None = None
+    session: Session, token: str, user: User, now: datetime | None = None
 ) -> tuple[Reading, Decision]:
     """What the volunteer's check-in with this point token would do now (for the page)."""
     now = now or utcnow()
@@ -164,16 +172,16 @@ def preview(
     return reading, decide(session, reading, user.id, reading.service_point_id, now)
 
 
-def valid_nonce(nonce) -> bool:
+def valid_nonce(nonce: object) -> bool:
     return isinstance(nonce, str) and bool(NONCE_PATTERN.match(nonce))
 
 
-def existing_scan(session, nonce: str) -> Scan | None:
+def existing_scan(session: Session, nonce: str) -> Scan | None:
     return session.scalar(select(Scan).where(Scan.nonce == nonce))
 
 
 def check_in(
-    session,
+    session: Session,
     actor: User,
     token: str,
     nonce: str,
@@ -191,6 +199,7 @@ def check_in(
     now = now or utcnow()
     if at_point is not None and not may_scan_at(actor, at_point):
         raise NotAllowed()
+    subject_id: int | None
     if at_point is None:
         reading = read_point_token(session, token, now)
         subject_id, point_id = actor.id, reading.service_point_id
@@ -199,7 +208,7 @@ def check_in(
         subject_id, point_id = reading.user_id, at_point.id
     # The people's rows serialise their scans (same order as book_shift: people, then the shift),
     # so a nonce sent by twenty threads at once is looked up after the first one committed.
-    for user_id in sorted({actor.id, subject_id} - {None}):
+    for user_id in sorted({i for i in (actor.id, subject_id) if i is not None}):
         locked(session, User, user_id)
     known = existing_scan(session, nonce)
     if known is not None:
@@ -211,8 +220,11 @@ def check_in(
         moment = scanned_at  # the queue held it: the volunteer was there when they scanned
     decision = decide(session, reading, subject_id, point_id, moment)
     if decision.result == ScanResult.OK and decision.walk_in:
+        assert decision.shift is not None  # a walk-in decision names its shift
+        assert subject_id is not None  # and the person decide found
         decision = _walk_in(session, decision.shift, subject_id, reading, moment)
     if decision.result == ScanResult.OK:
+        assert decision.booking is not None  # an OK decision names its booking
         decision.attendance = Attendance(
             booking_id=decision.booking.id, checked_in_at=moment, walk_in=decision.walk_in
         )
@@ -236,16 +248,22 @@ def check_in(
     return scan, True
 
 
-def _walk_in(session, shift: Shift, user_id: int, reading: Reading, at: datetime) -> Decision:
+def _walk_in(
+    session: Session, shift: Shift, user_id: int, reading: Reading, at: datetime
+) -> Decision:
     """Make (or revive) the person's confirmed booking on a running shift, under its lock."""
-    placement = _walk_in_placement(session, shift, session.get(User, user_id), at, write=True)
+    person = session.get(User, user_id)
+    assert person is not None  # the person scanned exists: decide found them
+    placement = _walk_in_placement(session, shift, person, at, write=True)
     if placement.reason == Reason.ALREADY_BOOKED:
         # booked on it meanwhile: check in on that booking as any booked volunteer would
         return decide(session, reading, user_id, shift.service_point_id, at)
     return _walk_in_decision(placement)
 
 
-def _walk_in_placement(session, shift: Shift, person: User, at: datetime, *, write: bool):
+def _walk_in_placement(
+    session: Session, shift: Shift, person: User, at: datetime, *, write: bool
+) -> Placement:
     """Place a walk-in on a running shift (`place`), or preview it (`judge`, writing nothing).
 
     The walk-in policy: confirmed or refused (`full`, `overlap`), never waitlisted, open until
@@ -276,7 +294,9 @@ def _walk_in_decision(placement: Placement) -> Decision:
     return Decision(ScanResult.NO_SHIFT_NOW, shift, walk_in=True)
 
 
-def commit_scan(session, actor: User, run, nonce: str) -> tuple[Scan, bool]:
+def commit_scan(
+    session: Session, actor: User, run: Callable[[], tuple[Scan, bool]], nonce: str
+) -> tuple[Scan, bool]:
     """Run a check-in (`run()` returns check_in's answer) and commit it: the one request-ending
     step a scan has, shared by the pages and the API.
 
@@ -300,14 +320,16 @@ def commit_scan(session, actor: User, run, nonce: str) -> tuple[Scan, bool]:
 # --- checking out -------------------------------------------------------------------------------
 
 
-def may_see(user, attendance: Attendance) -> bool:
+def may_see(user: User, attendance: Attendance) -> bool:
     """The volunteer themselves, or whoever may scan at the shift's point."""
     return attendance.booking.user_id == user.id or may_scan_at(
         user, attendance.shift.service_point
     )
 
 
-def check_out(session, attendance: Attendance, by: User, now: datetime | None = None) -> Attendance:
+def check_out(
+    session: Session, attendance: Attendance, by: User, now: datetime | None = None
+) -> Attendance:
     """Check out now (one tap); a second check-out, or one after the shift's end, changes nothing
     more than closing at the end."""
     now = now or utcnow()
@@ -327,7 +349,7 @@ def check_out(session, attendance: Attendance, by: User, now: datetime | None = 
     return attendance
 
 
-def close_finished(session, now: datetime | None = None) -> int:
+def close_finished(session: Session, now: datetime | None = None) -> int:
     """Close every check-in still open after its shift ended, at the shift's end."""
     now = now or utcnow()
     open_ones = session.scalars(
@@ -343,7 +365,9 @@ def close_finished(session, now: datetime | None = None) -> int:
     return len(open_ones)
 
 
-def open_attendances(session, user_id: int, now: datetime | None = None) -> list[Attendance]:
+def open_attendances(
+    session: Session, user_id: int, now: datetime | None = None
+) -> list[Attendance]:
     """The person's check-ins not yet checked out on shifts still running."""
     now = now or utcnow()
     return list(

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import User
 from app.database import utcnow
@@ -98,7 +98,7 @@ def _escaped_like(folded: str) -> str:
 
 
 def shift_counts(
-    session,
+    session: Session,
     campaign: Campaign,
     user: User,
     *,
@@ -145,7 +145,7 @@ def shift_counts(
     if folded:
         stmt = stmt.where(Commune.search_name.like(_escaped_like(folded), escape="\\"))
     return [
-        ShiftCount(
+        ShiftCount(  # type: ignore[misc]  # row[:7] is the first seven fields; mypy cannot count a slice
             *row[:7],
             confirmed=int(row[7]),
             waitlisted=int(row[8]),
@@ -225,7 +225,11 @@ def build_board(
 
 
 def understaffed_soon(
-    session, campaign: Campaign, user: User, now: datetime | None = None, commune_query=""
+    session: Session,
+    campaign: Campaign,
+    user: User,
+    now: datetime | None = None,
+    commune_query: str = "",
 ) -> list[ShiftCount]:
     """Shifts starting within 72 hours with fewer confirmed people than the minimum."""
     now = now or utcnow()
@@ -258,7 +262,7 @@ class RosterShift:
     waitlisted: list[Booking] = field(default_factory=list)
 
 
-def roster(session, point: ServicePoint, day: date) -> list[RosterShift]:
+def roster(session: Session, point: ServicePoint, day: date) -> list[RosterShift]:
     """The shifts at a service point starting on one local day, with who booked them."""
     day_start, day_end = local_day_bounds(day)
     shifts = session.scalars(

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from app.database import utcnow
 from app.notifications.services import notify
@@ -14,7 +15,7 @@ from scheduling.reminders.models import ShiftReminder
 REMINDER_WINDOW = timedelta(hours=24)
 
 
-def due_bookings(session, now: datetime) -> list[Booking]:
+def due_bookings(session: Session, now: datetime) -> list[Booking]:
     """Confirmed bookings of active shifts starting within the window, not yet reminded."""
     return list(
         session.scalars(
@@ -33,7 +34,7 @@ def due_bookings(session, now: datetime) -> list[Booking]:
     )
 
 
-def send_reminders(session, now: datetime | None = None) -> int:
+def send_reminders(session: Session, now: datetime | None = None) -> int:
     """Remind every due booking once; return how many reminders were sent.
 
     The reminder row is inserted in a savepoint before the notice: a concurrent run that got

@@ -4,9 +4,11 @@ Placing a team on shifts and staffing one shift are booking operations: they liv
 scheduling.booking.staffing.
 """
 
+from typing import TYPE_CHECKING
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from app.auth.models import RoleGrant, User
 from app.auth.services import find_by_email
@@ -17,12 +19,17 @@ from app.scope import CoordinatorScope
 from app.text import fold
 from scheduling.teams.models import Team, TeamKind, TeamMember
 
+if TYPE_CHECKING:
+    from scheduling.models import Shift
+
 
 class TeamError(DomainError):
     """A team operation refused; `code` names the reason for views (a placement's Outcome when
     a move could not place the person: the views word those)."""
 
     code = "team"
+    #: the overlapping shift, when a move found one (scheduling.booking.staffing.move_person)
+    conflict: "Shift | None"
     sentences = {
         "unknown_person": _l("No account has this email."),
         "unknown_volunteer": _l("No volunteer of your communes has this email."),
@@ -37,7 +44,7 @@ class TeamError(DomainError):
 # --- scope ------------------------------------------------------------------------------------
 
 
-def can_manage_team(user, team: Team) -> bool:
+def can_manage_team(user: User, team: Team) -> bool:
     """A ward's coordinator keeps the ward's teams; a province's coordinator every team in it."""
     scope = CoordinatorScope.of(user)
     return scope.covers_province(team.province_id) or (
@@ -45,7 +52,7 @@ def can_manage_team(user, team: Team) -> bool:
     )
 
 
-def teams_in_scope(session, user) -> list[Team]:
+def teams_in_scope(session: Session, user: User) -> list[Team]:
     """The teams a coordinator keeps, by name."""
     scope = CoordinatorScope.of(user)
     stmt = select(Team).options(selectinload(Team.commune)).order_by(Team.name, Team.id)
@@ -65,15 +72,15 @@ def teams_in_scope(session, user) -> list[Team]:
     return teams
 
 
-def scope_choices(session, user) -> list[tuple[str, str]]:
+def scope_choices(session: Session, user: User) -> list[tuple[str, str]]:
     """The provinces and communes a coordinator may give a team, as ("p:<id>"|"c:<id>", name).
 
     An admin without a coordinator's grant chooses among the provinces.
     """
     scope = CoordinatorScope.of(user)
     if scope.everything and not scope.granted:
-        provinces = session.scalars(select(Province).order_by(Province.code))
-        return [(f"p:{p.id}", p.name) for p in provinces]
+        every_province = session.scalars(select(Province).order_by(Province.code))
+        return [(f"p:{p.id}", p.name) for p in every_province]
     provinces = select(Province).where(Province.id.in_(scope.province_ids))
     direct = select(Commune).where(Commune.id.in_(scope.commune_ids))
     of_provinces = select(Commune).where(Commune.province_id.in_(scope.province_ids))
@@ -83,11 +90,12 @@ def scope_choices(session, user) -> list[tuple[str, str]]:
     return list(dict(choices).items())
 
 
-def resolve_scope(session, value: str):
+def resolve_scope(session: Session, value: str) -> tuple[int, int | None]:
     """The (province_id, commune_id) of a scope choice made by scope_choices."""
     kind, _, ident = value.partition(":")
     if kind == "c":
         commune = session.get(Commune, int(ident))
+        assert commune is not None  # the choice came from scope_choices, of existing communes
         return commune.province_id, commune.id
     return int(ident), None
 
@@ -96,7 +104,13 @@ def resolve_scope(session, value: str):
 
 
 def save_team(
-    session, team: Team | None, *, name: str, kind: TeamKind, province_id: int, commune_id
+    session: Session,
+    team: Team | None,
+    *,
+    name: str,
+    kind: TeamKind,
+    province_id: int,
+    commune_id: int | None,
 ) -> Team:
     """Create a team, or change its name, kind and scope."""
     if team is None:
@@ -110,7 +124,7 @@ def save_team(
     return team
 
 
-def members_of(session, team: Team) -> list[User]:
+def members_of(session: Session, team: Team) -> list[User]:
     """The team's members by name."""
     return list(
         session.scalars(
@@ -126,7 +140,7 @@ def is_volunteer(user: User) -> bool:
     return any(g.role == Role.VOLUNTEER for g in user.grants)
 
 
-def add_member(session, team: Team, user: User | None) -> bool:
+def add_member(session: Session, team: Team, user: User | None) -> bool:
     """Add a volunteer to the team; False when they were already a member."""
     if user is None:
         raise TeamError("unknown_person")
@@ -139,7 +153,7 @@ def add_member(session, team: Team, user: User | None) -> bool:
     return True
 
 
-def add_member_by_email(session, team: Team, email: str, coordinator: User) -> User:
+def add_member_by_email(session: Session, team: Team, email: str, coordinator: User) -> User:
     """Add the volunteer with this email to the team, if they live in the coordinator's communes.
 
     The same volunteers the search finds: a member's phone shows on the team's page, so an email
@@ -153,10 +167,11 @@ def add_member_by_email(session, team: Team, email: str, coordinator: User) -> U
     ):
         raise TeamError("unknown_volunteer")
     add_member(session, team, user)
+    assert user is not None  # add_member refused an unknown email
     return user
 
 
-def remove_member(session, team: Team, user_id: int) -> None:
+def remove_member(session: Session, team: Team, user_id: int) -> None:
     """Take a person out of the team (and from its lead, if they led it)."""
     membership = session.get(TeamMember, (team.id, user_id))
     if membership is None:
@@ -167,7 +182,7 @@ def remove_member(session, team: Team, user_id: int) -> None:
     session.flush()
 
 
-def choose_leader(session, team: Team, user_id: int) -> None:
+def choose_leader(session: Session, team: Team, user_id: int) -> None:
     """Make one of the members the team's leader."""
     if session.get(TeamMember, (team.id, user_id)) is None:
         raise TeamError("not_a_member")
@@ -175,7 +190,9 @@ def choose_leader(session, team: Team, user_id: int) -> None:
     session.flush()
 
 
-def search_volunteers(session, coordinator, query: str, *, limit: int = 20) -> list[User]:
+def search_volunteers(
+    session: Session, coordinator: User, query: str, *, limit: int = 20
+) -> list[User]:
     """Volunteers living in the coordinator's scope whose name or email contains the query.
 
     Diacritics and capitals do not matter ("nguyen van an" finds "Nguyễn Văn An"); names are
@@ -200,7 +217,7 @@ def search_volunteers(session, coordinator, query: str, *, limit: int = 20) -> l
     return found
 
 
-def teams_of(session, user_id: int) -> list[Team]:
+def teams_of(session: Session, user_id: int) -> list[Team]:
     """The teams a person belongs to, by name."""
     return list(
         session.scalars(
