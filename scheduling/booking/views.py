@@ -16,6 +16,7 @@ from app.localtime import local_today
 from app.places.models import ServicePoint
 from app.roles import Role
 from app.scope import CoordinatorScope
+from app.security import no_store
 from scheduling.booking import staffing
 from scheduling.booking.forms import AddToShiftForm, MoveForm, PlacementForm
 from scheduling.booking.placement import Reason
@@ -137,6 +138,7 @@ def place(team_id):
 
 @bp.get("/shifts/<int:shift_id>/staff")
 @roles(Role.COORDINATOR)
+@no_store
 def staff(shift_id):
     """Who is confirmed and waiting on a shift; remove, move or add people."""
     shift = _shift(shift_id)

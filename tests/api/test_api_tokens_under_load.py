@@ -25,10 +25,10 @@ from app.api.models import ApiToken
 from app.api.services import issue_token
 from app.auth.models import RoleGrant, User
 from app.extensions import db
+from app.localtime import local_today
 from app.places.models import Commune, Province, ServicePoint
 from app.roles import Role
 from scheduling.models import Campaign, Shift
-from scheduling.services import local_today
 
 if str(ROOT) not in sys.path:  # bench/ is not an installed package
     sys.path.insert(0, str(ROOT))

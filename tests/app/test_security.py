@@ -360,7 +360,7 @@ def test_production_sends_hsts_and_development_does_not(app, client):
 PRIVATE_VIEWS = {
     "auth.profile": "the person's own phone and home commune",
     "teams.detail": "members' phones and emails",
-    "teams.staff": "the phones of the people on a shift",
+    "staffing.staff": "the phones of the people on a shift",
     "coverage.roster": "the phones of the people on a day's shifts",
     "coverage.roster_csv": "the same, as a file",
     "coverage.my_calendar": "the secret calendar feed URL",

@@ -108,6 +108,7 @@ def _production(**config):
             "ENVIRONMENT": "production",
             "SQLALCHEMY_DATABASE_URI": "sqlite://",
             "SECRET_KEY": "production-test-secret",
+            "SITE_URL": "https://caunoi.example.vn",
             **config,
         }
     )

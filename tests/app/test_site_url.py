@@ -42,8 +42,8 @@ def test_a_forged_host_on_forgot_password_still_mails_a_link_to_the_site(client,
     assert "evil.test" not in mail.body
 
 
-def test_a_notice_mailed_during_a_forged_request_links_to_the_site(app, add_shift, volunteer):
-    shift = add_shift(utcnow() + timedelta(hours=3))
+def test_a_notice_mailed_during_a_forged_request_links_to_the_site(app, make_shift, volunteer):
+    shift = make_shift(utcnow() + timedelta(hours=3))
     with app.test_request_context("/", **FORGED):
         notify(db.session, volunteer, "reminder", shift_id=shift.id)
 
@@ -52,8 +52,8 @@ def test_a_notice_mailed_during_a_forged_request_links_to_the_site(app, add_shif
     assert FORGED_HOST not in mail.body
 
 
-def test_reminders_sent_from_the_command_line_link_to_the_site(runner, add_shift, volunteer):
-    add_shift(utcnow() + timedelta(hours=3), booked=[volunteer])
+def test_reminders_sent_from_the_command_line_link_to_the_site(runner, make_shift, volunteer):
+    make_shift(utcnow() + timedelta(hours=3), booked=[volunteer])
     db.session.commit()
 
     result = runner.invoke(args=["scheduling", "send-reminders"])
