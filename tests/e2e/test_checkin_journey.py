@@ -112,7 +112,7 @@ def test_coordinator_scans_a_volunteers_badge_with_the_camera(
     make_shift,
     make_user,
 ):
-    from scheduling.checkin import services
+    from scheduling.checkin import tokens
 
     make_shift(utcnow().replace(microsecond=0) - timedelta(minutes=10), booked=[volunteer])
     db.session.commit()
@@ -142,7 +142,7 @@ def test_coordinator_scans_a_volunteers_badge_with_the_camera(
     # The coordinator's scanner reads the badge from the (fake) camera and checks them in.
     with live_app.app_context():
         _y4m_of_qr(
-            services.badge_token(db.session.get(type(volunteer), volunteer.id)),
+            tokens.badge_token(db.session.get(type(volunteer), volunteer.id)),
             tmp_path / "badge.y4m",
         )
     desk = browser.new_context(
