@@ -263,6 +263,28 @@ def add_shift(request):
 
 
 @pytest.fixture
+def on_duty(add_shift):
+    """Check `person` in at `point` (the test's service point unless given) on a shift running
+    at `at` (the real clock unless given): an hour in, three to go. Returns the shift."""
+    from app.database import utcnow
+    from scheduling.checkin.models import Attendance
+
+    def check_in(person, point=None, at=None):
+        at = at or utcnow().replace(microsecond=0)
+        shift = add_shift(at - timedelta(hours=1), point=point, booked=[person])
+        booking = db.session.scalar(
+            select(Booking).where(Booking.shift_id == shift.id, Booking.user_id == person.id)
+        )
+        db.session.add(
+            Attendance(booking=booking, checked_in_at=shift.starts_at, received_at=shift.starts_at)
+        )
+        db.session.flush()
+        return shift
+
+    return check_in
+
+
+@pytest.fixture
 def make_volunteer(make_user, bo_de):
     def make(**fields):
         return make_user(Role.VOLUNTEER, home_commune=bo_de, **fields)

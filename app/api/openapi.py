@@ -495,10 +495,11 @@ PATHS = {
         "get": {
             "operationId": "getStats",
             "summary": "The impact dashboard's figures for a province or a commune",
-            "description": "Aggregates only, as on the public page of a province: no person is "
-            "named. Dates out of order are swapped and a range is cut to its last 366 days; "
-            "`from` and `to` in the answer say which days it covers. Without province or "
-            "commune: the whole country.",
+            "description": "For coordinators, in their scope as on /impact (a province narrows "
+            "to the communes they coordinate; without province or commune: all of them). "
+            "Aggregates only: no person is named. Dates out of order are swapped and a range is "
+            "cut to its last 366 days; `from` and `to` in the answer say which days it covers. "
+            "Everyone's figures of a province: `GET /api/v1/provinces/{code}/stats`.",
             "security": SIGNED_IN,
             "parameters": [
                 _query("province", "Official province code, e.g. 01 (Hà Nội)."),
@@ -515,9 +516,42 @@ PATHS = {
                     "A date not in YYYY-MM-DD form, or a query parameter not listed here."
                 ),
                 "401": UNAUTHORIZED,
+                "403": _error(
+                    "forbidden: the caller is not a coordinator or does not coordinate the commune."
+                ),
                 "404": _error(
                     "No province or commune has this code, or the commune is not in the province."
                 ),
+            },
+        }
+    },
+    "/api/v1/provinces/{code}/stats": {
+        "get": {
+            "operationId": "getProvinceStats",
+            "summary": "A province's public impact figures, as on its public page",
+            "description": "For everyone, without a token: aggregates only, no person named. "
+            "Dates out of order are swapped and a range is cut to its last 366 days.",
+            "security": [],
+            "parameters": [
+                {
+                    "name": "code",
+                    "in": "path",
+                    "required": True,
+                    "description": "Official province code, e.g. 01 (Hà Nội).",
+                    "schema": {"type": "string"},
+                },
+                _query(
+                    "from", "First local day, YYYY-MM-DD (default: 29 days before `to`).", "date"
+                ),
+                _query("to", "Last local day, YYYY-MM-DD (default: today).", "date"),
+                ACCEPT_LANGUAGE,
+            ],
+            "responses": {
+                "200": {"description": "The figures.", **_json(_ref("Stats"))},
+                "400": _error(
+                    "A date not in YYYY-MM-DD form, or a query parameter not listed here."
+                ),
+                "404": _error("No province has this code."),
             },
         }
     },
@@ -677,19 +711,27 @@ PATHS.update(
                     "201": {"description": "Stored.", **_json(_ref("Assist"))},
                     "400": _error("Not a JSON object."),
                     "401": UNAUTHORIZED,
-                    "403": FORBIDDEN,
                     "404": _error(
                         "not_found: the entry is otherwise valid but no service point or "
                         "procedure has the id or code it gives."
+                    ),
+                    "403": _error(
+                        "not_checked_in: the caller is not checked in at the service point (and "
+                        "does not coordinate it); not_booked: an offline entry from someone with "
+                        "no booking there that day."
                     ),
                     "409": _error(
                         "id_taken: another person's entry has this id; future: occurred_at is "
                         "more than 10 minutes ahead of the server's clock."
                     ),
                     "422": {
-                        "description": "Errors, one per field.",
-                        **_json(_ref("InvalidInput")),
+                        "description": "Errors, one per field (InvalidInput); or `outside_shift`, "
+                        "`outside_day`, `outside_request` (Error): occurred_at is outside the "
+                        "caller's shifts at the point that day, the point's day, or the home "
+                        "visit's request.",
+                        **_json({"anyOf": [_ref("InvalidInput"), _ref("Error")]}),
                     },
+                    "429": _error("rate_limited: too many entries from the caller this hour."),
                 },
             }
         },
@@ -721,6 +763,9 @@ _SCAN_CODES = [
     "invalid_token",
     "rotated_token",
     "shift_full",
+    "late_sync",
+    "scanned_before_shift",
+    "scanned_in_future",
 ]
 
 SCHEMAS.update(
@@ -859,6 +904,11 @@ PATHS.update(
                         **_json(_ref("Checkin")),
                     },
                     "201": {"description": "Checked in.", **_json(_ref("Checkin"))},
+                    "202": _refusal(
+                        "late_sync (with the check-in): an offline scan received after its "
+                        "shift ended, stored and flagged; its hours count once a coordinator "
+                        "of the commune confirms it."
+                    ),
                     "401": UNAUTHORIZED,
                     "403": _refusal(
                         "invalid_token (forged, unreadable, of another kind or for an unknown "
@@ -873,7 +923,12 @@ PATHS.update(
                     "410": _refusal(
                         "expired_token (live QR or badge) or rotated_token (a replaced poster)."
                     ),
-                    "422": {"description": "Malformed input.", **_json(_ref("InvalidInput"))},
+                    "422": {
+                        "description": "Malformed input (InvalidInput); or an offline scan "
+                        "refused (ScanRefusal): scanned_before_shift (dated before its shift's "
+                        "check-in opened) or scanned_in_future (dated after it was received).",
+                        **_json({"anyOf": [_ref("InvalidInput"), _ref("ScanRefusal")]}),
+                    },
                 },
             }
         },

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.roles import Role
 from impact.assists import services
 from impact.assists.forms import error_message
+from impact.assists.messages import refusal_message, refusal_status
 from impact.assists.models import AssistedSubmission
 from impact.procedures import services as catalogue
 from scheduling.services import LOCAL_ZONE
@@ -87,9 +88,10 @@ def record(body, home_request=None, *, unknown_is_404=False):
                 409, "future", _("The time it happened is in the future: check the phone's clock.")
             )
         return invalid(refusal.fields)
-    except services.AssistError:
+    except services.AssistError as refusal:
         db.session.rollback()
-        return error(409, "id_taken", _("Another entry already has this id: make a new one."))
+        code = str(refusal.code)
+        return error(refusal_status(code), code, refusal_message(code))
     payload = assist_json(row)
     db.session.commit()
     return jsonify(payload), 201 if created else 200

@@ -1,18 +1,32 @@
 """The assisted-submission log: record an entry once, undo it, list what one may see.
 
 Every entry is checked by impact.assists.entries.check_entry first, whatever sent it (the log
-screen, its offline queue, the API).
+screen, its offline queue, the API), then `admit` decides whether its sender may log it there and
+then, so that no registered account can skew a commune's public figures:
+
+- a volunteer logs at a service point only while checked in there (an entry from an offline queue:
+  while holding a confirmed booking there that day), dated within their booked shifts at that
+  point (``not_checked_in``, ``not_booked``, ``outside_shift``); an offline entry may arrive late,
+  never be dated outside them;
+- a coordinator whose scope covers the point (or an admin) logs at any time of the point's day:
+  today, or within the offline queue's life for an entry that waited in one (``outside_day``);
+- a volunteer assigned to a home-support request logs its visit at a point of its commune, dated
+  after the request was made (``outside_request``);
+- nobody stores more than ASSIST_HOURLY_LIMIT entries an hour, counted over the log itself
+  (``rate_limited``).
 """
 
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from app.auth.services import coordinated_commune_ids
-from app.database import utcnow
+from app.auth.models import User
+from app.auth.services import can_coordinate, coordinated_commune_ids
+from app.database import locked, utcnow
 from app.places.models import ServicePoint
 from app.roles import Role
 from impact.assists.entries import (  # AssistError and InvalidEntry are the callers' to catch
@@ -23,7 +37,8 @@ from impact.assists.entries import (  # AssistError and InvalidEntry are the cal
 )
 from impact.assists.models import AssistedSubmission
 from impact.dashboard.services import count_assist
-from scheduling.models import Booking, BookingStatus, Shift
+from scheduling.checkin import services as checkin
+from scheduling.models import Booking, BookingStatus, Shift, ShiftStatus
 from scheduling.services import LOCAL_ZONE
 
 #: a volunteer may undo their own entry this long after the server stored it
@@ -35,6 +50,8 @@ SYNC_SALT = "caunoi.assist-sync"
 SYNC_TOKEN_MAX_AGE = 72 * 3600
 #: how many of a volunteer's latest entries decide the service points offered first
 RECENT_ENTRIES = 50
+#: entries one person may store in an hour, unless ASSIST_HOURLY_LIMIT configures another
+HOURLY_LIMIT = 60
 
 # --- recording --------------------------------------------------------------------------------
 
@@ -65,6 +82,87 @@ def shift_at(session, volunteer_id: int, point_id: int, moment: datetime) -> Shi
     return session.scalar(stmt)
 
 
+def start_of_local_day(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=LOCAL_ZONE).astimezone(UTC)
+
+
+class Refused(AssistError):
+    """The sender may not log this entry at this point, at this time, or this often."""
+
+
+def coordinates(user, point: ServicePoint) -> bool:
+    """Whether the user's coordinator scope covers the point (an admin's covers every point):
+    the one question the log asks of a coordinator's scope."""
+    return can_coordinate(user, point.commune)
+
+
+def admit(session, user, entry, *, home_request=None, now: datetime) -> Shift | None:
+    """Whether the user may log this checked entry: the shift it belongs to (None for a
+    coordinator off shift or a home visit), or Refused naming why (see the module docstring)."""
+    point, moment = entry.service_point, entry.occurred_at
+    if coordinates(user, point):
+        # the point's day: today, or back to the oldest entry an offline queue can still hold
+        earliest = start_of_local_day(local_date(now))
+        if entry.offline:
+            earliest = min(earliest, now - timedelta(seconds=SYNC_TOKEN_MAX_AGE))
+        if moment < earliest:
+            raise Refused("outside_day")
+        return shift_at(session, user.id, point.id, moment)
+    if home_request is not None:
+        if point.commune_id != home_request.commune_id or moment < home_request.created_at:
+            raise Refused("outside_request")
+        return None
+    if not entry.offline and not checkin.is_checked_in(session, user.id, point.id, now):
+        raise Refused("not_checked_in")
+    if entry.offline and not _booked_on(session, user.id, point.id, local_date(moment)):
+        raise Refused("not_booked")
+    shift = shift_at(session, user.id, point.id, moment)
+    if shift is None:
+        raise Refused("outside_shift")
+    return shift
+
+
+def _booked_on(session, user_id: int, point_id: int, day: date) -> bool:
+    """Whether the person holds a confirmed booking at the point on a shift of that local day."""
+    stmt = (
+        select(Booking.id)
+        .join(Shift, Shift.id == Booking.shift_id)
+        .where(
+            Booking.user_id == user_id,
+            Booking.status == BookingStatus.CONFIRMED,
+            Shift.service_point_id == point_id,
+            Shift.status == ShiftStatus.ACTIVE,
+            Shift.starts_at < end_of_local_day(day),
+            Shift.ends_at > start_of_local_day(day),
+        )
+        .limit(1)
+    )
+    return session.scalar(stmt) is not None
+
+
+def hourly_limit() -> int:
+    return int(current_app.config.get("ASSIST_HOURLY_LIMIT", HOURLY_LIMIT))
+
+
+def _within_rate(session, user, now: datetime) -> None:
+    """Refuse a new entry from someone who stored the hourly limit in the last hour.
+
+    The person's row is locked first, so two entries sent at once are counted one after the
+    other and the limit holds under concurrency (and across app servers: the log is the counter).
+    """
+    locked(session, User, user.id)
+    count = session.scalar(
+        select(func.count())
+        .select_from(AssistedSubmission)
+        .where(
+            AssistedSubmission.volunteer_id == user.id,
+            AssistedSubmission.received_at > now - timedelta(hours=1),
+        )
+    )
+    if count >= hourly_limit():
+        raise Refused("rate_limited")
+
+
 def stored(session, entry_id: uuid.UUID) -> AssistedSubmission | None:
     """The entry stored under this id, read afresh."""
     stmt = select(AssistedSubmission).where(AssistedSubmission.id == entry_id)
@@ -84,8 +182,9 @@ def record_assist(
     """Store an entry once per client-made id: (the row, True) when new, (the stored row, False)
     when that id was already stored, whatever the rest of the body says now.
 
-    An entry arriving after its shift (or, without a shift, its local day) ended is stored and
-    flagged ``late``, never refused. A visit answering a home-support request (already checked
+    The sender must be admitted (`admit`) and within the hourly limit, else Refused. An entry
+    arriving after its shift (or, without a shift, its local day) ended is stored and flagged
+    ``late``. A visit answering a home-support request (already checked
     by the caller: the volunteer is assigned to it) is linked to it and counted at home.
     Concurrent sends of one id make one row: the primary key decides, and the loser of the race
     reads the winner's row.
@@ -97,7 +196,8 @@ def record_assist(
         if existing is not None:
             return _owned(existing, volunteer), False
     entry = check_entry(session, data, now=now)
-    shift = shift_at(session, volunteer.id, entry.service_point.id, entry.occurred_at)
+    shift = admit(session, volunteer, entry, home_request=home_request, now=now)
+    _within_rate(session, volunteer, now)
     occurred_on = local_date(entry.occurred_at)
     deadline = shift.ends_at if shift is not None else end_of_local_day(occurred_on)
     row = AssistedSubmission(

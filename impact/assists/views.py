@@ -42,6 +42,7 @@ from impact.assists.forms import (
     AssistForm,
     UndoForm,
 )
+from impact.assists.messages import refusal_message, refusal_status
 from impact.assists.models import Outcome
 from impact.home_support import services as home_support
 from impact.procedures import services as catalogue
@@ -181,10 +182,13 @@ def new():
         db.session.rollback()
         form.show_errors(refusal.fields)
         return _render(form, 400, home_request)
-    except services.AssistError:
+    except services.AssistError as refusal:
         db.session.rollback()
-        flash(_("This entry could not be saved: please try again."), "error")
-        return redirect(url_for("assists.new"))
+        if refusal.code == "id_taken":
+            flash(_("This entry could not be saved: please try again."), "error")
+            return redirect(url_for("assists.new"))
+        flash(refusal_message(refusal.code), "error")
+        return _render(form, refusal_status(refusal.code), home_request)
     name = row.procedure.name(_locale())
     db.session.commit()
     flash(_("Saved: %(procedure)s.", procedure=name))

@@ -444,6 +444,30 @@ def clamped_range(today: date, start: date | None, end: date | None) -> tuple[da
     return max(start, end - timedelta(days=MAX_DAYS - 1)), end
 
 
+def api_scope(
+    session,
+    user,
+    today: date,
+    start: date | None,
+    end: date | None,
+    *,
+    province: Province | None = None,
+    commune: Commune | None = None,
+) -> Scope:
+    """The scope of /api/v1/stats: the dashboard's (`dashboard_scope`, the same communes as
+    /impact shows the caller) over a range the API can always answer (`clamped_range`)."""
+    start, end = clamped_range(today, start, end)
+    return dashboard_scope(
+        session, user, today=today, province=province, commune=commune, start=start, end=end
+    )
+
+
+def public_scope(province: Province, today: date, start: date | None, end: date | None) -> Scope:
+    """The scope of a province's public figures, over a range the API can always answer."""
+    start, end = clamped_range(today, start, end)
+    return dated_scope(today, start, end, province_id=province.id)
+
+
 def dated_scope(today: date, start: date | None = None, end: date | None = None, **where) -> Scope:
     """A scope over the given days, by default the last 30 days up to today."""
     end = end or today

@@ -449,6 +449,25 @@ def close_finished(session, now: datetime | None = None) -> int:
     return len(open_ones)
 
 
+def is_checked_in(session, user_id: int, point_id: int, now: datetime | None = None) -> bool:
+    """Whether the person is checked in at the point now: not checked out, on a shift running."""
+    now = now or utcnow()
+    stmt = (
+        select(Attendance.id)
+        .join(Attendance.booking)
+        .join(Booking.shift)
+        .where(
+            Booking.user_id == user_id,
+            Shift.service_point_id == point_id,
+            Attendance.checked_out_at.is_(None),
+            Attendance.checked_in_at <= now,
+            Shift.ends_at > now,
+        )
+        .limit(1)
+    )
+    return session.scalar(stmt) is not None
+
+
 def open_attendances(session, user_id: int, now: datetime | None = None) -> list[Attendance]:
     """The person's check-ins not yet checked out on shifts still running."""
     now = now or utcnow()
