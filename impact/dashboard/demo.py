@@ -1,17 +1,22 @@
-"""Demo assisted submissions, so the impact dashboard tells a story on the first `make run`."""
+"""Demo assisted submissions, so the impact dashboard tells a story on the first `make run`.
+
+Each is logged as the log would accept it: by a volunteer holding a confirmed booking on a shift
+at that service point, dated within that shift (and before now), received soon after. With the
+demo campaign starting today, they fill the shifts that have started so far.
+"""
 
 import random
 import uuid
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert, select
 
-from app.auth.models import User
 from app.places.models import Commune, Province, ServicePoint
 from impact.assists.models import AssistedSubmission, Procedure
 from impact.dashboard.services import rebuild_counts
 from impact.procedures.services import import_procedures
-from scheduling.services import LOCAL_ZONE, local_today
+from scheduling.models import Booking, BookingStatus, Shift, ShiftStatus
+from scheduling.services import LOCAL_ZONE
 
 #: assisted submissions spread over the last DAYS days
 SUBMISSIONS = 3000
@@ -42,41 +47,52 @@ def load_demo_assists(session, province_id: int, now: datetime | None = None) ->
     """A few thousand submissions over the province's communes; none if they exist already."""
     if session.get(AssistedSubmission, _demo_id(0)) is not None:
         return 0
-    points = session.execute(
-        select(ServicePoint.id, ServicePoint.commune_id)
+    received = now or datetime.now(UTC)
+    shifts = session.execute(
+        select(
+            Shift.id,
+            Shift.starts_at,
+            Shift.ends_at,
+            ServicePoint.id,
+            ServicePoint.commune_id,
+            Booking.user_id,
+        )
+        .join(ServicePoint, ServicePoint.id == Shift.service_point_id)
         .join(Commune, Commune.id == ServicePoint.commune_id)
-        .where(Commune.province_id == province_id)
-        .order_by(ServicePoint.id)
-    ).all()
-    volunteers = session.scalars(
-        select(User.id).where(User.email.like("volunteer%@demo.local")).order_by(User.id)
+        .join(Booking, Booking.shift_id == Shift.id)
+        .where(
+            Commune.province_id == province_id,
+            Shift.status == ShiftStatus.ACTIVE,
+            Booking.status == BookingStatus.CONFIRMED,
+            Shift.starts_at <= received,
+            Shift.starts_at > received - timedelta(days=DAYS),
+        )
+        .order_by(Shift.starts_at, Shift.id, Booking.user_id)
     ).all()
     procedures = session.scalars(select(Procedure.id).order_by(Procedure.id)).all()
-    if not (points and volunteers and procedures):
+    if not (shifts and procedures):
         return 0
     rng = random.Random(45)
     # Each commune gets its own online habit, so some lead and some lag.
-    habit = {commune: rng.uniform(0.55, 0.97) for _point, commune in points}
-    received = now or datetime.now(UTC)
-    today = local_today(received)
+    habit = {row[4]: rng.uniform(0.55, 0.97) for row in shifts}
     reasons, weights = zip(*REASONS, strict=True)
     rows = []
     for n in range(SUBMISSIONS):
-        point, commune = rng.choice(points)
-        day = today - timedelta(days=rng.randrange(DAYS))
-        local = datetime.combine(day, time(7, 30), tzinfo=LOCAL_ZONE) + timedelta(
-            minutes=rng.randrange(9 * 60)
-        )
+        shift_id, starts_at, ends_at, point, commune, volunteer = rng.choice(shifts)
+        worked = (min(ends_at, received) - starts_at).total_seconds()
+        occurred = starts_at + timedelta(seconds=rng.uniform(0, max(worked, 0)))
+        sent = min(occurred + timedelta(minutes=rng.uniform(0, 20)), received)
         online = rng.random() < habit[commune]
         level = ("fully_online" if rng.random() < 0.25 else "partly_online") if online else "paper"
         submitted = rng.random() < 0.88
         rows.append(
             {
                 "id": _demo_id(n),
-                "volunteer_id": rng.choice(volunteers),
+                "volunteer_id": volunteer,
                 "service_point_id": point,
                 "commune_id": commune,
                 "province_id": province_id,
+                "shift_id": shift_id,
                 "procedure_id": rng.choice(procedures),
                 "channel": rng.choice(("national_portal", "vneid", "provincial_portal"))
                 if online
@@ -89,11 +105,12 @@ def load_demo_assists(session, province_id: int, now: datetime | None = None) ->
                 "vulnerable": rng.random() < 0.2,
                 "at_home": rng.random() < 0.03,
                 "self_service": rng.random() < 0.35,
-                "occurred_at": local.astimezone(UTC),
-                "occurred_on": day,
-                "received_at": received,
+                "occurred_at": occurred,
+                "occurred_on": occurred.astimezone(LOCAL_ZONE).date(),
+                # sent at once, or a few minutes later from the offline queue
+                "received_at": sent,
                 "offline": rng.random() < 0.06,
-                "late": False,
+                "late": sent > ends_at,
             }
         )
     session.execute(insert(AssistedSubmission), rows)
