@@ -7,10 +7,11 @@ demo campaign starting today, they fill the shifts that have started so far.
 
 import random
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import insert, select
 
+from app.auth.models import User
 from app.places.models import Commune, Province, ServicePoint
 from impact.assists.models import AssistedSubmission, Procedure
 from impact.dashboard.services import rebuild_counts
@@ -70,6 +71,10 @@ def load_demo_assists(session, province_id: int, now: datetime | None = None) ->
         .order_by(Shift.starts_at, Shift.id, Booking.user_id)
     ).all()
     procedures = session.scalars(select(Procedure.id).order_by(Procedure.id)).all()
+    if not shifts:
+        # before the campaign's first shift has started (`flask demo` run at dawn): the
+        # campaign's shift hours of the last days, by the demo volunteers, without a shift row
+        shifts = _pattern_shifts(session, province_id, received)
     if not (shifts and procedures):
         return 0
     rng = random.Random(45)
@@ -116,3 +121,29 @@ def load_demo_assists(session, province_id: int, now: datetime | None = None) ->
     session.execute(insert(AssistedSubmission), rows)
     rebuild_counts(session)
     return len(rows)
+
+
+def _pattern_shifts(session, province_id: int, received: datetime) -> list[tuple]:
+    """(shift id, start, end, point, commune, volunteer) rows of the morning and afternoon shift
+    hours (07:30–11:30, 13:30–17:00) of the days before `received` (within DAYS), shift id None."""
+    points = session.execute(
+        select(ServicePoint.id, ServicePoint.commune_id)
+        .join(Commune, Commune.id == ServicePoint.commune_id)
+        .where(Commune.province_id == province_id)
+        .order_by(ServicePoint.id)
+    ).all()
+    volunteers = session.scalars(
+        select(User.id).where(User.email.like("volunteer%@demo.local")).order_by(User.id)
+    ).all()
+    today = received.astimezone(LOCAL_ZONE).date()
+    rows = []
+    for back in range(1, DAYS):
+        day = today - timedelta(days=back)
+        for start, end in ((time(7, 30), time(11, 30)), (time(13, 30), time(17, 0))):
+            starts_at = datetime.combine(day, start, tzinfo=LOCAL_ZONE).astimezone(UTC)
+            ends_at = datetime.combine(day, end, tzinfo=LOCAL_ZONE).astimezone(UTC)
+            for n, (point, commune) in enumerate(points):
+                if volunteers:
+                    volunteer = volunteers[(n + back) % len(volunteers)]
+                    rows.append((None, starts_at, ends_at, point, commune, volunteer))
+    return rows
