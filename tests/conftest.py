@@ -8,7 +8,7 @@ servers (port 0) are its own too.
 """
 
 import os
-from datetime import date
+from datetime import date, timedelta
 
 import flask_migrate
 import pytest
@@ -23,7 +23,7 @@ from app.extensions import db, limiter
 from app.places.models import Commune, Province, ServicePoint
 from app.places.services import import_places
 from app.roles import Role
-from scheduling.models import Campaign
+from scheduling.models import Booking, Campaign
 from tests import harness
 
 KEPT_TABLES = {"provinces", "communes"}
@@ -273,6 +273,28 @@ def make_shift(request):
 def shift(make_shift):
     """A four-hour shift at MORNING of the test's campaign and service point."""
     return make_shift()
+
+
+@pytest.fixture
+def on_duty(make_shift):
+    """Check `person` in at `point` (the test's service point unless given) on a shift running
+    at `at` (the real clock unless given): an hour in, three to go. Returns the shift."""
+    from app.database import utcnow
+    from scheduling.checkin.models import Attendance
+
+    def check_in(person, point=None, at=None):
+        at = at or utcnow().replace(microsecond=0)
+        shift = make_shift(at - timedelta(hours=1), point=point, booked=[person])
+        booking = db.session.scalar(
+            select(Booking).where(Booking.shift_id == shift.id, Booking.user_id == person.id)
+        )
+        db.session.add(
+            Attendance(booking=booking, checked_in_at=shift.starts_at, received_at=shift.starts_at)
+        )
+        db.session.flush()
+        return shift
+
+    return check_in
 
 
 @pytest.fixture

@@ -1,25 +1,39 @@
 """The assisted-submission log: record an entry once, undo it, list what one may see.
 
 Every entry is checked by impact.assists.entries.check_entry first, whatever sent it (the log
-screen, its offline queue, the API).
+screen, its offline queue, the API), then `admit` decides whether its sender may log it there and
+then, so that no registered account can skew a commune's public figures:
+
+- a volunteer logs at a service point only while checked in there (an entry from an offline queue:
+  while holding a confirmed booking there that day), dated within their booked shifts at that
+  point (``not_checked_in``, ``not_booked``, ``outside_shift``); an offline entry may arrive late,
+  never be dated outside them;
+- a coordinator whose scope covers the point (or an admin) logs at any time of the point's day:
+  today, or within the offline queue's life for an entry that waited in one (``outside_day``);
+- a volunteer assigned to a home-support request logs its visit at a point of its commune, dated
+  after the request was made (``outside_request``);
+- nobody stores more than ASSIST_HOURLY_LIMIT entries an hour, counted over the log itself
+  (``rate_limited``).
 """
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from flask import current_app
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
-from app.database import utcnow
+from app.database import locked, utcnow
 from app.localtime import local_date, local_day_bounds
 from app.places.models import ServicePoint
 from app.scope import CoordinatorScope
 from app.tokens import PURPOSES, BadToken, signer
 from impact.assists.entries import (  # AssistError and InvalidEntry are the callers' to catch
     AssistError,
+    Entry,
     InvalidEntry,  # noqa: F401
     check_entry,
     parse_id,
@@ -27,7 +41,8 @@ from impact.assists.entries import (  # AssistError and InvalidEntry are the cal
 from impact.assists.models import AssistedSubmission
 from impact.dashboard.services import count_assist
 from impact.home_support.models import HomeSupportRequest
-from scheduling.models import Booking, BookingStatus, Shift
+from scheduling.checkin import services as checkin
+from scheduling.models import Booking, BookingStatus, Shift, ShiftStatus
 
 #: a volunteer may undo their own entry this long after the server stored it
 UNDO_WINDOW = timedelta(minutes=5)
@@ -37,6 +52,8 @@ SHIFT_LEAD = timedelta(minutes=30)
 SYNC_TOKEN_MAX_AGE = PURPOSES["assist-sync"].max_age
 #: how many of a volunteer's latest entries decide the service points offered first
 RECENT_ENTRIES = 50
+#: entries one person may store in an hour, unless ASSIST_HOURLY_LIMIT configures another
+HOURLY_LIMIT = 60
 
 # --- recording --------------------------------------------------------------------------------
 
@@ -57,6 +74,94 @@ def shift_at(session: Session, volunteer_id: int, point_id: int, moment: datetim
         .limit(1)
     )
     return session.scalar(stmt)
+
+
+def start_of_local_day(day: date) -> datetime:
+    return local_day_bounds(day)[0]
+
+
+class Refused(AssistError):
+    """The sender may not log this entry at this point, at this time, or this often."""
+
+
+def coordinates(user: User, point: ServicePoint) -> bool:
+    """Whether the user's coordinator scope covers the point (an admin's covers every point):
+    the one question the log asks of a coordinator's scope."""
+    return CoordinatorScope.of(user).covers_point(point)
+
+
+def admit(
+    session: Session,
+    user: User,
+    entry: Entry,
+    *,
+    home_request: HomeSupportRequest | None = None,
+    now: datetime,
+) -> Shift | None:
+    """Whether the user may log this checked entry: the shift it belongs to (None for a
+    coordinator off shift or a home visit), or Refused naming why (see the module docstring)."""
+    point, moment = entry.service_point, entry.occurred_at
+    if coordinates(user, point):
+        # the point's day: today, or back to the oldest entry an offline queue can still hold
+        earliest = start_of_local_day(local_date(now))
+        if entry.offline:
+            earliest = min(earliest, now - timedelta(seconds=SYNC_TOKEN_MAX_AGE or 0))
+        if moment < earliest:
+            raise Refused("outside_day")
+        return shift_at(session, user.id, point.id, moment)
+    if home_request is not None:
+        if point.commune_id != home_request.commune_id or moment < home_request.created_at:
+            raise Refused("outside_request")
+        return None
+    if not entry.offline and not checkin.is_checked_in(session, user.id, point.id, now):
+        raise Refused("not_checked_in")
+    if entry.offline and not _booked_on(session, user.id, point.id, local_date(moment)):
+        raise Refused("not_booked")
+    shift = shift_at(session, user.id, point.id, moment)
+    if shift is None:
+        raise Refused("outside_shift")
+    return shift
+
+
+def _booked_on(session: Session, user_id: int, point_id: int, day: date) -> bool:
+    """Whether the person holds a confirmed booking at the point on a shift of that local day."""
+    stmt = (
+        select(Booking.id)
+        .join(Shift, Shift.id == Booking.shift_id)
+        .where(
+            Booking.user_id == user_id,
+            Booking.status == BookingStatus.CONFIRMED,
+            Shift.service_point_id == point_id,
+            Shift.status == ShiftStatus.ACTIVE,
+            Shift.starts_at < local_day_bounds(day)[1],
+            Shift.ends_at > start_of_local_day(day),
+        )
+        .limit(1)
+    )
+    return session.scalar(stmt) is not None
+
+
+def hourly_limit() -> int:
+    return int(current_app.config.get("ASSIST_HOURLY_LIMIT", HOURLY_LIMIT))
+
+
+def _within_rate(session: Session, user: User, now: datetime) -> None:
+    """Refuse a new entry from someone who stored the hourly limit in the last hour.
+
+    The person's row is locked first, so two entries sent at once are counted one after the
+    other and the limit holds under concurrency (and across app servers: the log is the counter).
+    """
+    locked(session, User, user.id)
+    count = session.execute(
+        select(func.count())
+        .select_from(AssistedSubmission)
+        .where(
+            AssistedSubmission.volunteer_id == user.id,
+            AssistedSubmission.received_at > now - timedelta(hours=1),
+        )
+    ).scalar_one()
+    if count >= hourly_limit():
+        raise Refused("rate_limited")
 
 
 def stored(session: Session, entry_id: uuid.UUID) -> AssistedSubmission | None:
@@ -83,8 +188,9 @@ def record_assist(
     """Store an entry once per client-made id: (the row, True) when new, (the stored row, False)
     when that id was already stored, whatever the rest of the body says now.
 
-    An entry arriving after its shift (or, without a shift, its local day) ended is stored and
-    flagged ``late``, never refused. A visit answering a home-support request (already checked
+    The sender must be admitted (`admit`) and within the hourly limit, else Refused. An entry
+    arriving after its shift (or, without a shift, its local day) ended is stored and flagged
+    ``late``. A visit answering a home-support request (already checked
     by the caller: the volunteer is assigned to it) is linked to it and counted at home.
     Concurrent sends of one id make one row: the primary key decides, and the loser of the race
     reads the winner's row.
@@ -96,7 +202,8 @@ def record_assist(
         if existing is not None:
             return _owned(existing, volunteer), False
     entry = check_entry(session, data, now=now)
-    shift = shift_at(session, volunteer.id, entry.service_point.id, entry.occurred_at)
+    shift = admit(session, volunteer, entry, home_request=home_request, now=now)
+    _within_rate(session, volunteer, now)
     occurred_on = local_date(entry.occurred_at)
     deadline = shift.ends_at if shift is not None else local_day_bounds(occurred_on)[1]
     row = AssistedSubmission(

@@ -31,7 +31,7 @@ from app.api import error
 from app.database import utcnow
 from app.extensions import csrf, db
 from app.roles import Role
-from impact.assists import api, services
+from impact.assists import answers, services
 from impact.assists.forms import (
     AGE_LABELS,
     CHANNEL_LABELS,
@@ -42,6 +42,7 @@ from impact.assists.forms import (
     AssistForm,
     UndoForm,
 )
+from impact.assists.messages import refusal_message, refusal_status
 from impact.assists.models import Outcome
 from impact.home_support import services as home_support
 from impact.procedures import services as catalogue
@@ -183,8 +184,11 @@ def new():
         return _render(form, 400, home_request)
     except services.AssistError as refusal:
         db.session.rollback()
-        flash(refusal.page_message, "error")
-        return redirect(url_for("assists.new"))
+        if refusal.code == "id_taken":
+            flash(_("This entry could not be saved: please try again."), "error")
+            return redirect(url_for("assists.new"))
+        flash(refusal_message(refusal.code), "error")
+        return _render(form, refusal_status(refusal.code), home_request)
     name = row.procedure.name(_locale())
     db.session.commit()
     flash(_("Saved: %(procedure)s.", procedure=name))
@@ -209,7 +213,7 @@ def sync():
     body = request.get_json(silent=True)
     # a home visit logged offline keeps its link if the sender is still assigned to the request
     home_request = _home_request(body.get("home_request")) if isinstance(body, dict) else None
-    return api.record(body, home_request)
+    return answers.record(body, home_request)
 
 
 @bp.post("/assists/<entry_id>/undo")

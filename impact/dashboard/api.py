@@ -1,16 +1,22 @@
-"""GET /api/v1/stats: the dashboard's figures as JSON (aggregates only, as on the public page)."""
+"""The dashboard's figures as JSON, aggregates only.
+
+GET /api/v1/stats answers in the caller's coordinator scope, as /impact does; GET
+/api/v1/provinces/{code}/stats answers everyone, as a province's public impact page does.
+"""
 
 from flask import Blueprint, jsonify
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
-from app.access import signed_in
+from app.access import public, roles
 from app.api import error
 from app.api.openapi import operation
 from app.api.schemas import UNAUTHORIZED, Error
 from app.extensions import db
 from app.localtime import local_today
 from app.places.models import Commune, Province
+from app.roles import Role
 from impact.dashboard import schemas, services
 
 #: nested under the API frame's /api/v1 by the part's init_app
@@ -25,18 +31,21 @@ def _by_code(model, code):
 
 
 @bp.get("/stats")
-@signed_in
+@roles(Role.COORDINATOR)
 @operation(
     "getStats",
-    summary="The impact dashboard's figures for a province or a commune",
-    description="Aggregates only, as on the public page of a province: no person is named. "
-    "Dates out of order are swapped and a range is cut to its last 366 days; `from` and `to` "
-    "in the answer say which days it covers. Without province or commune: the whole country.",
+    summary="The impact dashboard's figures for a province or a commune of the caller's scope",
+    description="Aggregates only, as on the coordinator's /impact page, and within the same "
+    "scope: a commune or province the caller does not coordinate is refused. Dates out of order "
+    "are swapped and a range is cut to its last 366 days; `from` and `to` in the answer say "
+    "which days it covers. Without province or commune: the whole of the caller's scope. "
+    "Public figures of a province: GET /api/v1/provinces/{code}/stats.",
     query=schemas.StatsQuery,
     responses={
         200: ("The figures.", schemas.Stats),
         400: ("A date not in YYYY-MM-DD form, or a query parameter not listed here.", Error),
         401: UNAUTHORIZED,
+        403: ("Not a coordinator, or a place outside the caller's scope.", Error),
         404: (
             "No province or commune has this code, or the commune is not in the province.",
             Error,
@@ -44,18 +53,47 @@ def _by_code(model, code):
     },
 )
 def stats(query: schemas.StatsQuery):
-    """The figures of a province or a commune over a date range."""
+    """The figures of a province or a commune over a date range, within the caller's scope."""
     province, asked_province = _by_code(Province, query.province)
     commune, asked_commune = _by_code(Commune, query.commune)
     if (asked_province and province is None) or (asked_commune and commune is None):
         return error(404, "not_found", _("No province or commune has this code."))
     if province and commune and commune.province_id != province.id:
         return error(404, "not_found", _("This commune is not in this province."))
-    start, end = services.clamped_range(local_today(), query.start, query.end)
-    scope = services.Scope(
-        start=start,
-        end=end,
-        commune_ids=frozenset({commune.id}) if commune else None,
-        province_id=province.id if province else None,
-    )
+    try:
+        scope = services.api_scope(
+            db.session,
+            current_user,
+            local_today(),
+            query.start,
+            query.end,
+            province=province,
+            commune=commune,
+        )
+    except services.ImpactError:
+        return error(403, "forbidden", _("You do not coordinate this commune."))
+    return jsonify(services.figures_json(services.impact_figures(db.session, scope)))
+
+
+@bp.get("/provinces/<code>/stats")
+@public
+@operation(
+    "getProvinceStats",
+    summary="A province's public impact figures",
+    description="The same aggregates as the province's public impact page: no person is named. "
+    "Dates as for /api/v1/stats.",
+    path={"code": "Official province code, e.g. 01 (Hà Nội)."},
+    query=schemas.PublicStatsQuery,
+    responses={
+        200: ("The figures.", schemas.Stats),
+        400: ("A date not in YYYY-MM-DD form, or a query parameter not listed here.", Error),
+        404: ("No province has this code.", Error),
+    },
+)
+def province_stats(code: str, query: schemas.PublicStatsQuery):
+    """A province's public figures over a date range, as on its public impact page."""
+    province = db.session.scalar(select(Province).where(Province.code == code))
+    if province is None:
+        return error(404, "not_found", _("No province has this code."))
+    scope = services.public_scope(province, local_today(), query.start, query.end)
     return jsonify(services.figures_json(services.impact_figures(db.session, scope)))

@@ -58,6 +58,27 @@ class StatsQuery(BadRequestInput):
         }
 
 
+class PublicStatsQuery(BadRequestInput):
+    """GET /api/v1/provinces/{code}/stats?from=…&to=…; any other parameter is refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start: Day = Field(
+        None,
+        alias="from",
+        description="First local day, YYYY-MM-DD (default: 29 days before `to`).",
+    )
+    end: Day = Field(None, alias="to", description="Last local day, YYYY-MM-DD (default: today).")
+
+    @classmethod
+    def messages(cls):
+        return {
+            "extra": _("Use only the parameters from and to."),
+            "from": _("Give dates as YYYY-MM-DD, e.g. 2025-07-15."),
+            "to": _("Give dates as YYYY-MM-DD, e.g. 2025-07-15."),
+        }
+
+
 class _Figures(BaseModel):
     """Figures computed by impact.dashboard.services (figures_json), described here."""
 

@@ -339,7 +339,8 @@ def shift_figures(session: Session, scope: Scope, now: datetime) -> tuple[dict, 
     """The scope's shifts and their attendance, as (shifts, attendance):
 
     shifts: how many reach their campaign's minimum, volunteer-hours booked (confirmed places ×
-    length); attendance: volunteer-hours attended (check-in to check-out, within the shift) and
+    length); attendance: volunteer-hours attended (from the time the server vouches for, or the
+    confirmed scan time, to check-out, within the shift: `Attendance.hours`) and
     the no-shows of the shifts that have ended. One pass over the shifts and their bookings gives
     both (it is most of the dashboard's time on a 45-day campaign)."""
     where = _scope_shifts(scope)
@@ -381,16 +382,16 @@ def shift_figures(session: Session, scope: Scope, now: datetime) -> tuple[dict, 
     # PostgreSQL sums counts as numeric (Decimal): the figures are whole numbers
     covered, ended_bookings, came = int(covered), int(ended_bookings), int(came)
     left = _earlier(session, func.coalesce(Attendance.checked_out_at, Shift.ends_at), Shift.ends_at)
-    hours = _hours_between(
-        session, _later(session, Attendance.checked_in_at, Shift.starts_at), left
-    )
+    credited = _later(session, Attendance.credited_from, Shift.starts_at)
+    hours = _hours_between(session, credited, left)
     attended_hours = session.scalar(
         select(func.coalesce(func.sum(hours), 0))
         .select_from(Attendance)
         .join(Booking, Booking.id == Attendance.booking_id)
         .join(Shift, Shift.id == Booking.shift_id)
         .join(ServicePoint, ServicePoint.id == Shift.service_point_id)
-        .where(*where, Attendance.checked_in_at < now)
+        # a late sync not yet confirmed is credited from after the shift's end: nothing
+        .where(*where, Attendance.checked_in_at < now, credited < left)
     )
     shifts = {
         "total": count,
@@ -481,6 +482,30 @@ def clamped_range(today: date, start: date | None, end: date | None) -> tuple[da
     if start > end:
         start, end = end, start
     return max(start, end - timedelta(days=MAX_DAYS - 1)), end
+
+
+def api_scope(
+    session: Session,
+    user: User,
+    today: date,
+    start: date | None,
+    end: date | None,
+    *,
+    province: Province | None = None,
+    commune: Commune | None = None,
+) -> Scope:
+    """The scope of /api/v1/stats: the dashboard's (`dashboard_scope`, the same communes as
+    /impact shows the caller) over a range the API can always answer (`clamped_range`)."""
+    start, end = clamped_range(today, start, end)
+    return dashboard_scope(
+        session, user, today=today, province=province, commune=commune, start=start, end=end
+    )
+
+
+def public_scope(province: Province, today: date, start: date | None, end: date | None) -> Scope:
+    """The scope of a province's public figures, over a range the API can always answer."""
+    start, end = clamped_range(today, start, end)
+    return dated_scope(today, start, end, province_id=province.id)
 
 
 def dated_scope(

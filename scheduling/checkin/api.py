@@ -70,6 +70,10 @@ def _refusal(description):
     responses={
         200: ("The nonce was seen: the same check-in.", schemas.Checkin),
         201: ("Checked in.", schemas.Checkin),
+        202: _refusal(
+            "late_sync: an offline scan received after its shift ended, stored with the "
+            "check-in; its hours count once a coordinator confirms it."
+        ),
         401: UNAUTHORIZED,
         403: _refusal(
             "invalid_token (forged, unreadable, of another kind or for an unknown point); or "
@@ -77,8 +81,10 @@ def _refusal(description):
         ),
         404: ("No service point has the id given as `service_point`.", Error),
         409: _refusal(
-            "already_checked_in (with the check-in), no_shift_now, shift_full; or nonce_taken "
-            "(the nonce belongs to another user's scan)."
+            "already_checked_in (with the check-in), no_shift_now, shift_full; "
+            "scanned_before_shift or scanned_in_future (an offline scan dated more than 30 minutes "
+            "before its shift, or after the server received it); or nonce_taken (the nonce "
+            "belongs to another user's scan)."
         ),
         410: _refusal("expired_token (live QR or badge) or rotated_token (a replaced poster)."),
         422: ("Malformed input.", InvalidInput),

@@ -54,3 +54,7 @@ class ScanForm(CheckinForm):
             Length(max=2000, message=_l("Write at most %(max)d characters.")),
         ],
     )
+
+
+class ConfirmForm(Form):
+    """The coordinator's confirm button on a late or offline scan: its CSRF token only."""

@@ -13,6 +13,11 @@ STATUS = {
     ScanResult.INVALID_TOKEN: 403,
     ScanResult.EXPIRED_TOKEN: 410,
     ScanResult.ROTATED_TOKEN: 410,
+    # stored and flagged, not refused: accepted for a coordinator to confirm
+    ScanResult.LATE_SYNC: 202,
+    # the device's clock contradicts the shift or the server: a conflict, like no_shift_now
+    ScanResult.SCANNED_BEFORE_SHIFT: 409,
+    ScanResult.SCANNED_IN_FUTURE: 409,
 }
 
 
@@ -56,5 +61,17 @@ def result_message(result: ScanResult, badge: bool = False) -> str:
         ScanResult.SHIFT_FULL: _(
             "This shift is full, so you cannot join it as a walk-in. Please talk to the "
             "coordinator at the counter."
+        ),
+        ScanResult.LATE_SYNC: _(
+            "This scan arrived after its shift ended. It is saved, and its hours count once "
+            "a coordinator of the commune confirms it."
+        ),
+        ScanResult.SCANNED_BEFORE_SHIFT: _(
+            "This scan says it was made before check-in for the shift opened (30 minutes "
+            "before its start), so it cannot check anyone in."
+        ),
+        ScanResult.SCANNED_IN_FUTURE: _(
+            "This scan says it was made later than the server received it: check the "
+            "device's clock."
         ),
     }[result]

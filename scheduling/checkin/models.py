@@ -3,7 +3,8 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, Index, Integer, String, case
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -27,6 +28,12 @@ class ScanResult(enum.StrEnum):
     INVALID_TOKEN = "invalid_token"
     ROTATED_TOKEN = "rotated_token"
     SHIFT_FULL = "shift_full"
+    #: an offline scan received after its shift ended: stored, but no hours until confirmed
+    LATE_SYNC = "late_sync"
+    #: an offline scan claiming a time before its shift's check-in opened
+    SCANNED_BEFORE_SHIFT = "scanned_before_shift"
+    #: an offline scan claiming a time after the server received it
+    SCANNED_IN_FUTURE = "scanned_in_future"
 
 
 class ScanMethod(enum.StrEnum):
@@ -36,6 +43,11 @@ class ScanMethod(enum.StrEnum):
     LIVE = "live"
     BADGE = "badge"
     UNKNOWN = "unknown"
+
+
+def _checked_in_at(context):
+    """A check-in written without its receipt time (demo data, tests) was received at once."""
+    return context.get_current_parameters()["checked_in_at"]
 
 
 class CheckinKey(db.Model):
@@ -59,8 +71,11 @@ class CheckinKey(db.Model):
 class Attendance(db.Model):
     """A volunteer's presence on a booked shift: checked in, and checked out or closed at its end.
 
-    Hours attended are computed, never stored: min(check-out, shift end) − max(check-in, shift
-    start). A check-in left open counts until the shift's end.
+    Hours attended are computed, never stored: min(check-out, shift end) − max(credited from,
+    shift start). A check-in left open counts until the shift's end. Hours count from what the
+    server can vouch for, the time it received the check-in, unless a coordinator confirmed the
+    time the device says it was scanned (an offline scan); a late sync (received after the
+    shift ended) therefore counts for nothing until it is confirmed.
     """
 
     __tablename__ = "attendances"
@@ -75,7 +90,10 @@ class Attendance(db.Model):
     booking_id: Mapped[int] = mapped_column(
         ForeignKey("bookings.id", ondelete="CASCADE"), unique=True
     )
+    #: when the volunteer checked in: the device's time for an offline scan, else the server's
     checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: when the server received the check-in: what it can vouch for
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_checked_in_at)
     checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: True when nobody checked out and the shift's end closed it
     closed_automatically: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -86,11 +104,34 @@ class Attendance(db.Model):
         ForeignKey("users.id", ondelete="SET NULL")
     )
 
+    #: received after its shift had ended (an offline queue): counts only once confirmed
+    late_sync: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: when a coordinator confirmed the device's check-in time; hours then count from it
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
     booking: Mapped[Booking] = relationship()
 
     @property
     def shift(self) -> Shift:
         return self.booking.shift
+
+    @hybrid_property
+    def credited_from(self) -> datetime:
+        """From when hours count: the device's time once confirmed, else the server's."""
+        if self.confirmed_at is not None:
+            return self.checked_in_at
+        return max(self.checked_in_at, self.received_at)
+
+    @credited_from.inplace.expression
+    @classmethod
+    def _credited_from_expression(cls):
+        return case((cls.confirmed_at.is_not(None), cls.checked_in_at), else_=cls.received_at)
+
+    @property
+    def awaits_confirmation(self) -> bool:
+        """The device's time is earlier than what the server vouches and nobody confirmed it."""
+        return self.confirmed_at is None and self.checked_in_at < self.received_at
 
     def is_open(self, now: datetime) -> bool:
         """Checked in and neither checked out nor past the shift's end."""
@@ -101,7 +142,7 @@ class Attendance(db.Model):
         now = now or utcnow()
         shift = self.shift
         end = min(self.checked_out_at or now, shift.ends_at)
-        start = max(self.checked_in_at, shift.starts_at)
+        start = max(self.credited_from, shift.starts_at)
         return max((end - start).total_seconds(), 0) / 3600
 
 

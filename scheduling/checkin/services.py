@@ -5,6 +5,13 @@ writing another. A check-in left open closes at the shift's end: hours are compu
 shift's bounds whenever they are read (so figures are right even before ``close_finished`` runs),
 and ``flask scheduling close-checkins`` writes the closing time for the record. The tokens a scan
 reads are in `tokens`; the reports of who came in `reports`.
+
+An offline scan (pretix's rule: stored and flagged, never silently dropped) is trusted no further
+than the server can vouch for: it is refused when it claims a time before its shift's check-in
+opened (``scanned_before_shift``) or after the server received it (``scanned_in_future``); a
+walk-in is made only on a shift running when the scan is received; a scan received after its
+shift ended is stored as ``late_sync``; and hours count from the time the server received the
+scan until a coordinator of the commune confirms the device's time (`confirm`).
 """
 
 import re
@@ -30,8 +37,8 @@ from scheduling.models import Booking, BookingStatus, Shift, ShiftStatus
 
 #: volunteers may check in this long before their shift starts
 EARLY_CHECKIN = timedelta(minutes=30)
-#: an offline scan counts from the device's scanned_at when it is at most this old
-OFFLINE_GRACE = timedelta(hours=12)
+#: a device's clock may run this far ahead of the server's before its scanned_at is refused
+CLOCK_SKEW = timedelta(minutes=1)
 NONCE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
@@ -45,6 +52,12 @@ class NotAllowed(CheckinError):
     code = "forbidden"
     status = 403
     sentence = _l("You may not scan badges at this service point.")
+
+
+class NothingToConfirm(CheckinError):
+    """The check-in's time is already what the server vouches for, or already confirmed."""
+
+    code = "nothing_to_confirm"
 
 
 class NonceTaken(CheckinError):
@@ -163,6 +176,77 @@ def decide(
     return _walk_in_decision(_walk_in_placement(session, shift, person, at, write=False))
 
 
+def decide_offline(
+    session: Session,
+    reading: Reading,
+    subject_id: int | None,
+    point_id: int | None,
+    scanned_at: datetime,
+    now: datetime,
+) -> Decision:
+    """What an offline scan (scanned at `scanned_at`, received `now`) would do, writing nothing.
+
+    The scan belongs to the person's booked shift open for check-in when it was scanned, else to
+    their booked shift open now, else (a walk-in) to the shift running now; it is refused when it
+    claims a time after `now` or before that shift's check-in opened, and is a ``late_sync``
+    when that shift ended before `now`.
+    """
+    if reading.refusal is not None:
+        return Decision(reading.refusal)
+    if scanned_at > now + CLOCK_SKEW:
+        return Decision(ScanResult.SCANNED_IN_FUTURE)
+    claimed = min(scanned_at, now)
+    booked = _booked_shift(session, subject_id, point_id, claimed) or _booked_shift(
+        session, subject_id, point_id, now
+    )
+    if booked is None:
+        # no booking then or now: a walk-in, on the shift running when the scan is received
+        decision = decide(session, reading, subject_id, point_id, now)
+        return _checked_against(decision, claimed, now)
+    booking, shift = booked
+    attendance = session.scalar(select(Attendance).where(Attendance.booking_id == booking.id))
+    if attendance is not None:
+        return Decision(ScanResult.ALREADY_CHECKED_IN, shift, booking, attendance)
+    decision = Decision(ScanResult.OK, shift, booking)
+    return _checked_against(decision, claimed, now)
+
+
+def _checked_against(decision: Decision, claimed: datetime, now: datetime) -> Decision:
+    """The decision, refused when the claimed time is before its shift's check-in opened, or a
+    late sync when the shift ended before the scan was received."""
+    shift = decision.shift
+    if decision.result != ScanResult.OK or shift is None:
+        return decision
+    if claimed < shift.starts_at - EARLY_CHECKIN:
+        return Decision(ScanResult.SCANNED_BEFORE_SHIFT, shift)
+    if shift.ends_at <= now:
+        decision.result = ScanResult.LATE_SYNC
+    return decision
+
+
+def _booked_shift(
+    session: Session, user_id: int | None, point_id: int | None, at: datetime
+) -> tuple[Booking, Shift] | None:
+    """The person's confirmed booking at the point on a shift open for check-in at `at`."""
+    if user_id is None:
+        return None
+    row = session.execute(
+        select(Booking, Shift)
+        .join(Booking.shift)
+        .where(
+            Booking.user_id == user_id,
+            Booking.status == BookingStatus.CONFIRMED,
+            Shift.service_point_id == point_id,
+            Shift.status == ShiftStatus.ACTIVE,
+            Shift.starts_at <= at + EARLY_CHECKIN,
+            Shift.ends_at > at,
+        )
+        .order_by(Shift.starts_at, Shift.id)
+        .limit(1)
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
 def preview(
     session: Session, token: str, user: User, now: datetime | None = None
 ) -> tuple[Reading, Decision]:
@@ -216,17 +300,26 @@ def check_in(
             raise NonceTaken()
         return known, False
     moment = now
-    if offline and scanned_at is not None and now - OFFLINE_GRACE <= scanned_at <= now:
-        moment = scanned_at  # the queue held it: the volunteer was there when they scanned
-    decision = decide(session, reading, subject_id, point_id, moment)
+    if offline and scanned_at is not None:
+        decision = decide_offline(session, reading, subject_id, point_id, scanned_at, now)
+        moment = min(scanned_at, now)  # what the device claims; hours count from `now`
+    else:
+        decision = decide(session, reading, subject_id, point_id, now)
     if decision.result == ScanResult.OK and decision.walk_in:
         assert decision.shift is not None  # a walk-in decision names its shift
         assert subject_id is not None  # and the person decide found
-        decision = _walk_in(session, decision.shift, subject_id, reading, moment)
-    if decision.result == ScanResult.OK:
-        assert decision.booking is not None  # an OK decision names its booking
+        # a walk-in is placed on the shift running now, whatever the device claims
+        decision = _walk_in(session, decision.shift, subject_id, reading, now)
+        if offline and decision.result == ScanResult.OK and decision.attendance is None:
+            decision = _checked_against(decision, moment, now)
+    if decision.result in (ScanResult.OK, ScanResult.LATE_SYNC) and decision.attendance is None:
+        assert decision.booking is not None  # an OK or late decision names its booking
         decision.attendance = Attendance(
-            booking_id=decision.booking.id, checked_in_at=moment, walk_in=decision.walk_in
+            booking_id=decision.booking.id,
+            checked_in_at=moment,
+            received_at=now,
+            walk_in=decision.walk_in,
+            late_sync=decision.result == ScanResult.LATE_SYNC,
         )
         session.add(decision.attendance)
         session.flush()
@@ -349,6 +442,33 @@ def check_out(
     return attendance
 
 
+def may_confirm(user: User, shift: Shift) -> bool:
+    """Whether the user may confirm the shift's offline check-ins: coordinators of its commune
+    (directly or through its province) and admins, never a team leader."""
+    return CoordinatorScope.of(user).covers_point(shift.service_point)
+
+
+def confirm(
+    session: Session, attendance: Attendance, by: User, now: datetime | None = None
+) -> Attendance:
+    """Confirm an offline check-in's device time: its hours then count from when it was scanned.
+
+    Confirming again changes nothing; a check-in whose time the server already vouches for has
+    nothing to confirm."""
+    now = now or utcnow()
+    if not may_confirm(by, attendance.shift):
+        raise NotAllowed()
+    attendance = locked(session, Attendance, attendance.id)
+    if attendance.confirmed_at is not None:
+        return attendance
+    if not attendance.awaits_confirmation:
+        raise NothingToConfirm()
+    attendance.confirmed_at = now
+    attendance.confirmed_by_id = by.id
+    session.flush()
+    return attendance
+
+
 def close_finished(session: Session, now: datetime | None = None) -> int:
     """Close every check-in still open after its shift ended, at the shift's end."""
     now = now or utcnow()
@@ -363,6 +483,27 @@ def close_finished(session: Session, now: datetime | None = None) -> int:
         attendance.closed_automatically = True
     session.flush()
     return len(open_ones)
+
+
+def is_checked_in(
+    session: Session, user_id: int, point_id: int, now: datetime | None = None
+) -> bool:
+    """Whether the person is checked in at the point now: not checked out, on a shift running."""
+    now = now or utcnow()
+    stmt = (
+        select(Attendance.id)
+        .join(Attendance.booking)
+        .join(Booking.shift)
+        .where(
+            Booking.user_id == user_id,
+            Shift.service_point_id == point_id,
+            Attendance.checked_out_at.is_(None),
+            Attendance.checked_in_at <= now,
+            Shift.ends_at > now,
+        )
+        .limit(1)
+    )
+    return session.scalar(stmt) is not None
 
 
 def open_attendances(

@@ -14,7 +14,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import force_locale
+from flask_babel import force_locale, format_time
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -32,7 +32,7 @@ from app.security import no_store
 from app.urls import absolute_url
 from scheduling.campaigns.services import can_view
 from scheduling.checkin import reports, services, tokens
-from scheduling.checkin.forms import CheckinForm, ScanForm, parse_moment
+from scheduling.checkin.forms import CheckinForm, ConfirmForm, ScanForm, parse_moment
 from scheduling.checkin.messages import STATUS, result_message
 from scheduling.checkin.models import Attendance, Scan, ScanMethod, ScanResult
 from scheduling.models import Campaign, Shift, ShiftStatus
@@ -372,7 +372,35 @@ def shift_attendance(shift_id):
         now=now,
         total_hours=sum(r.hours for r in rows),
         result_message=result_message,
+        confirm_form=ConfirmForm(),
+        may_confirm=services.may_confirm(current_user, shift),
     )
+
+
+@bp.post("/check-ins/<int:attendance_id>/confirm")
+@roles(Role.COORDINATOR)
+def confirm(attendance_id):
+    """Confirm the time an offline scan says it was made: its hours then count from it."""
+    attendance = db.session.get(Attendance, attendance_id) or abort(404)
+    if not services.may_confirm(current_user, attendance.shift):
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.confirm(db.session, attendance, current_user)
+    except services.NothingToConfirm:
+        db.session.rollback()
+        flash(_("This check-in has nothing to confirm."), "error")
+    else:
+        db.session.commit()
+        flash(
+            _(
+                "Confirmed: %(volunteer)s's hours now count from %(time)s.",
+                volunteer=attendance.booking.user.full_name,
+                time=format_time(attendance.checked_in_at, "short"),
+            )
+        )
+    return redirect(url_for("checkin.shift_attendance", shift_id=attendance.shift.id))
 
 
 @bp.get("/attendance/campaigns/<int:campaign_id>")

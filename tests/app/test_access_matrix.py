@@ -76,6 +76,7 @@ SCOPED = {
     "checkin.campaign_attendance": {"other_coordinator": REFUSED},
     "checkin.attendance": {"other_coordinator": REFUSED},
     "checkin.checkout": {"other_coordinator": REFUSED},
+    "checkin.confirm": {"other_coordinator": REFUSED},
     "api.checkin.checkout_checkin": {"other_coordinator": REFUSED},
     # assists and home support (merged): Bồ Đề's dossier and request
     "assists.show": {"other_coordinator": REFUSED},

@@ -35,10 +35,11 @@ def _rows(volunteer_id):
 
 
 def test_three_assists_one_offline_reach_the_server(
-    page, axe, screenshots, make_user, bo_de, service_point, procedures
+    page, axe, screenshots, make_user, bo_de, service_point, procedures, on_duty
 ):
     volunteer = make_user(Role.VOLUNTEER, email=EMAIL, home_commune=bo_de, full_name="Trần Bình")
     volunteer_id = volunteer.id
+    on_duty(volunteer)  # checked in at the counter's point: only then are their entries taken
     db.session.commit()
     page.set_viewport_size(PHONE)
     _sign_in(page)

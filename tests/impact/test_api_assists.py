@@ -2,12 +2,20 @@
 
 import uuid
 
+import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.roles import Role
 from impact.assists.models import AssistedSubmission
 from tests.harness import at_once
+
+
+@pytest.fixture(autouse=True)
+def _volunteer_on_duty(volunteer, on_duty):
+    """The volunteer is checked in at the service point now: only then do their entries count
+    (tests of who may log, and when, are in tests/app/test_assist_admission.py)."""
+    on_duty(volunteer)
 
 
 def _count():

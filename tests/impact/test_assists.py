@@ -17,6 +17,13 @@ from impact.assists.models import AssistedSubmission, Procedure, Reason
 from tests.harness import in_own_transaction
 
 
+@pytest.fixture(autouse=True)
+def _volunteer_on_duty(volunteer, on_duty):
+    """The volunteer is checked in at the service point now: only then do their entries count
+    (tests of who may log, and when, are in tests/app/test_assist_admission.py)."""
+    on_duty(volunteer)
+
+
 def _count():
     db.session.expire_all()
     return db.session.scalar(select(func.count()).select_from(AssistedSubmission))
@@ -26,10 +33,11 @@ def _count():
 
 
 def test_a_valid_entry_is_stored_with_its_commune_province_and_local_day(
-    volunteer, service_point, assist_entry
+    volunteer, service_point, assist_entry, on_duty
 ):
     # 18:30 UTC on 7 January is already 8 January in Hanoi
     occurred = datetime(2030, 1, 7, 18, 30, tzinfo=UTC)
+    on_duty(volunteer, at=occurred)
     received = occurred + timedelta(minutes=1)
     row, created = services.record_assist(
         db.session, volunteer, assist_entry(occurred_at=occurred.isoformat()), now=received
@@ -136,7 +144,8 @@ def test_a_time_in_the_future_is_refused_but_a_little_clock_drift_is_not(volunte
     assert created
 
 
-def test_a_time_with_z_is_read_as_utc(volunteer, assist_entry):
+def test_a_time_with_z_is_read_as_utc(volunteer, assist_entry, on_duty):
+    on_duty(volunteer, at=datetime(2025, 7, 15, 2, tzinfo=UTC))
     row, _ = services.record_assist(
         db.session, volunteer, assist_entry(occurred_at="2025-07-15T02:00:00.123Z")
     )
@@ -212,8 +221,8 @@ def test_an_entry_sent_after_its_shift_ended_is_stored_and_flagged_late(
     assert row.shift_id == shift.id
 
 
-def test_an_entry_sent_during_its_shift_is_not_late(volunteer, make_shift, assist_entry):
-    shift = make_shift(datetime(2030, 1, 8, 0, 30, tzinfo=UTC), booked=[volunteer])
+def test_an_entry_sent_during_its_shift_is_not_late(volunteer, on_duty, assist_entry):
+    shift = on_duty(volunteer, at=datetime(2030, 1, 8, 1, 30, tzinfo=UTC))
     during = shift.starts_at + timedelta(hours=1)
     row, _ = services.record_assist(
         db.session,
@@ -226,25 +235,29 @@ def test_an_entry_sent_during_its_shift_is_not_late(volunteer, make_shift, assis
 
 
 def test_an_entry_of_someone_elses_shift_is_not_linked_to_it(
-    volunteer, make_volunteer, make_shift, assist_entry
+    coordinator, make_volunteer, make_shift, assist_entry
 ):
     shift = make_shift(datetime(2030, 1, 8, 0, 30, tzinfo=UTC), booked=[make_volunteer()])
     during = shift.starts_at + timedelta(hours=1)
     row, _ = services.record_assist(
-        db.session, volunteer, assist_entry(occurred_at=during.isoformat()), now=during
+        db.session, coordinator, assist_entry(occurred_at=during.isoformat()), now=during
     )
     assert row.shift_id is None
 
 
-def test_without_a_shift_an_entry_is_late_once_its_local_day_is_over(volunteer, assist_entry):
+def test_without_a_shift_an_entry_is_late_once_its_local_day_is_over(coordinator, assist_entry):
+    # only a coordinator logs off shift; the next morning's entry waited in an offline queue
     occurred = datetime(2030, 1, 8, 3, 0, tzinfo=UTC)  # 10:00 in Hanoi
     same_evening = datetime(2030, 1, 8, 16, 59, tzinfo=UTC)  # 23:59 in Hanoi
     next_morning = datetime(2030, 1, 9, 1, 0, tzinfo=UTC)
     on_time, _ = services.record_assist(
-        db.session, volunteer, assist_entry(occurred_at=occurred.isoformat()), now=same_evening
+        db.session, coordinator, assist_entry(occurred_at=occurred.isoformat()), now=same_evening
     )
     late, _ = services.record_assist(
-        db.session, volunteer, assist_entry(occurred_at=occurred.isoformat()), now=next_morning
+        db.session,
+        coordinator,
+        assist_entry(occurred_at=occurred.isoformat(), offline=True),
+        now=next_morning,
     )
     assert not on_time.late
     assert late.late
@@ -289,15 +302,23 @@ def _form(entry):
 
 
 def test_the_log_screen_offers_the_shifts_point_first_and_the_last_choices(
-    client, login, volunteer, make_shift, assist_entry, bo_de
+    client, login, volunteer, make_shift, assist_entry, bo_de, on_duty
 ):
     other = ServicePoint(commune=bo_de, name="Điểm phụ Bồ Đề", address="Số 2")
     db.session.add(other)
     db.session.flush()
+    earlier = utcnow().replace(microsecond=0) - timedelta(hours=5)
+    on_duty(volunteer, point=other, at=earlier)
     services.record_assist(
         db.session,
         volunteer,
-        assist_entry(service_point=other.id, procedure="marriage-registration", age_band="18_39"),
+        assist_entry(
+            service_point=other.id,
+            procedure="marriage-registration",
+            age_band="18_39",
+            occurred_at=earlier.isoformat(),
+            offline=True,
+        ),
     )
     now = utcnow()
     shift = make_shift(now - timedelta(hours=1), booked=[volunteer])
@@ -426,15 +447,15 @@ def test_a_signed_out_queue_gets_no_json_success(client, assist_entry):
 
 
 @pytest.fixture
-def entries(volunteer, make_volunteer, other_commune, assist_entry):
+def entries(volunteer, make_volunteer, other_commune, assist_entry, on_duty):
     """One entry of the volunteer in Bồ Đề, one of another volunteer in another commune."""
     point = ServicePoint(commune=other_commune, name="Điểm khác", address="Số 3")
     db.session.add(point)
     db.session.flush()
     mine, _ = services.record_assist(db.session, volunteer, assist_entry())
-    theirs, _ = services.record_assist(
-        db.session, make_volunteer(), assist_entry(service_point=point.id)
-    )
+    other = make_volunteer()
+    on_duty(other, point=point)
+    theirs, _ = services.record_assist(db.session, other, assist_entry(service_point=point.id))
     return mine, theirs
 
 

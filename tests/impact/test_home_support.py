@@ -137,9 +137,11 @@ def test_the_visit_is_logged_as_an_assist_at_home(
 
 
 def test_an_unassigned_volunteer_cannot_link_a_visit(
-    client, login, home_request, make_volunteer, assist_entry
+    client, login, home_request, make_volunteer, assist_entry, on_duty
 ):
-    login(make_volunteer())
+    outsider = make_volunteer()
+    on_duty(outsider)  # on duty at the point, so the entry is stored, but not assigned
+    login(outsider)
     entry = assist_entry()
     data = {k: v for k, v in entry.items() if isinstance(v, str | int) and not isinstance(v, bool)}
     data.pop("occurred_at")

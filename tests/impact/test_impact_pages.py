@@ -16,8 +16,9 @@ RANGE = {"start": "2030-01-08", "end": "2030-01-08"}
 
 
 @pytest.fixture(autouse=True)
-def logged(volunteer, assist_entry):
+def logged(volunteer, assist_entry, on_duty):
     """Four dossiers at Bồ Đề: three submitted online, one refused for a missing signature."""
+    on_duty(volunteer, at=MORNING)
     for n in range(4):
         data = assist_entry(
             outcome="submitted" if n < 3 else "not_submitted",
@@ -101,8 +102,8 @@ def test_the_public_province_page_names_no_person(client, volunteer):
     assert volunteer.email not in page
 
 
-def test_the_api_gives_the_same_figures(client, volunteer):
-    token = issue_token(db.session, volunteer)
+def test_the_api_gives_the_same_figures(client, coordinator):
+    token = issue_token(db.session, coordinator)
     db.session.commit()
 
     response = client.get(
@@ -119,7 +120,8 @@ def test_the_api_gives_the_same_figures(client, volunteer):
     assert body["communes"][0]["code"] == "00130"
     assert body["learning"] == {"lessons_completed": 0, "learners": 0, "courses_mastered": 0}
     assert body["attendance"]["ended_bookings"] == 0  # a number, not "0", on every database
-    assert body["shifts"] == {"total": 0, "covered": 0, "understaffed": 0, "booked_hours": 0.0}
+    # the volunteer's shift that morning (they logged while checked in on it)
+    assert body["shifts"] == {"total": 1, "covered": 0, "understaffed": 1, "booked_hours": 4.0}
 
 
 @pytest.mark.parametrize(
@@ -130,8 +132,8 @@ def test_the_api_gives_the_same_figures(client, volunteer):
         ({"province": "79", "commune": "00130"}, 404, "not_found"),
     ],
 )
-def test_the_api_refuses_bad_filters_clearly(client, volunteer, query, status, code):
-    token = issue_token(db.session, volunteer)
+def test_the_api_refuses_bad_filters_clearly(client, coordinator, query, status, code):
+    token = issue_token(db.session, coordinator)
     db.session.commit()
 
     response = client.get(
@@ -142,8 +144,8 @@ def test_the_api_refuses_bad_filters_clearly(client, volunteer, query, status, c
     assert response.get_json()["error"] == code
 
 
-def test_the_api_puts_a_range_in_order_and_cuts_it_to_a_year(client, volunteer):
-    token = issue_token(db.session, volunteer)
+def test_the_api_puts_a_range_in_order_and_cuts_it_to_a_year(client, coordinator):
+    token = issue_token(db.session, coordinator)
     db.session.commit()
 
     body = client.get(
@@ -153,3 +155,35 @@ def test_the_api_puts_a_range_in_order_and_cuts_it_to_a_year(client, volunteer):
     ).get_json()
 
     assert (body["from"], body["to"]) == ("2030-01-08", "2031-01-08")  # 366 days
+
+
+def test_the_stats_api_keeps_to_the_scope_of_the_dashboard(
+    client, volunteer, other_coordinator, coordinator
+):
+    def get(user, **query):
+        token = issue_token(db.session, user)
+        db.session.commit()
+        return client.get(
+            "/api/v1/stats", query_string=query, headers={"Authorization": f"Bearer {token}"}
+        )
+
+    # a resident or volunteer reads no commune's figures through it, as on /impact
+    assert get(volunteer, commune="00130").status_code == 403
+    # another commune's coordinator neither reads Bồ Đề nor sees it in the province's figures
+    assert get(other_coordinator, commune="00130").status_code == 403
+    body = get(other_coordinator, province="01", **{"from": "2030-01-08", "to": "2030-01-08"})
+    assert body.status_code == 200 and body.get_json()["totals"]["total"] == 0
+    mine = get(coordinator, province="01", **{"from": "2030-01-08", "to": "2030-01-08"})
+    assert mine.get_json()["totals"]["total"] == 4
+
+
+def test_the_public_province_stats_give_the_figures_of_the_public_page(client):
+    response = client.get(
+        "/api/v1/provinces/01/stats", query_string={"from": "2030-01-08", "to": "2030-01-08"}
+    )
+
+    body = response.get_json()
+    assert response.status_code == 200
+    assert body["totals"]["total"] == 4 and body["communes"][0]["code"] == "00130"
+    assert client.get("/api/v1/provinces/99/stats").status_code == 404
+    assert client.get("/api/v1/provinces/01/stats?commune=00130").status_code == 400

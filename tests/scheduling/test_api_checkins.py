@@ -208,7 +208,7 @@ def test_a_time_without_offset_and_a_body_that_is_not_an_object_are_422(
     assert client.post("/api/v1/checkins", json=[1, 2], headers=headers).status_code == 422
 
 
-def test_an_offline_scan_is_flagged_and_counts_from_its_scanned_at(
+def test_an_offline_scan_is_flagged_and_keeps_its_scanned_at_but_counts_from_receipt(
     client, bearer, volunteer, running, poster
 ):
     _confirm(running, volunteer)
@@ -223,7 +223,68 @@ def test_an_offline_scan_is_flagged_and_counts_from_its_scanned_at(
     assert response.status_code == 201
     logged = db.session.scalar(select(Scan))
     assert logged.offline and logged.scanned_at == scanned_at
-    assert db.session.scalar(select(Attendance.checked_in_at)) == scanned_at
+    attendance = db.session.scalar(select(Attendance))
+    assert attendance.checked_in_at == scanned_at
+    assert attendance.received_at == logged.received_at > scanned_at
+    assert response.get_json()["hours"] < 0.3  # not the 20 minutes the phone claims
+
+
+def test_a_poster_scanned_from_a_sofa_hours_after_the_shift_checks_nobody_in(
+    client, bearer, volunteer, make_shift, poster
+):
+    make_shift(starts_at=utcnow().replace(microsecond=0) - 14 * HOUR)  # ended ten hours ago
+    scanned_at = utcnow().replace(microsecond=0) - 11 * HOUR  # during the shift
+
+    response = client.post(
+        "/api/v1/checkins",
+        json={**_body(poster), "scanned_at": scanned_at.isoformat(), "offline": True},
+        headers=bearer(volunteer),
+    )
+
+    assert response.status_code == 409 and response.get_json()["error"] == "no_shift_now"
+    assert _count(Attendance) == 0 and _count(Booking) == 0
+    assert db.session.scalar(select(Scan.result)) == "no_shift_now"
+
+
+def test_a_booked_volunteers_scan_synced_after_the_shift_is_accepted_as_late_sync(
+    client, bearer, volunteer, make_shift, poster
+):
+    shift = make_shift(starts_at=utcnow().replace(microsecond=0) - 14 * HOUR)
+    _confirm(shift, volunteer)
+    scanned_at = shift.starts_at + HOUR
+
+    response = client.post(
+        "/api/v1/checkins",
+        json={**_body(poster), "scanned_at": scanned_at.isoformat(), "offline": True},
+        headers=bearer(volunteer),
+    )
+
+    assert response.status_code == 202
+    body = response.get_json()
+    assert body["error"] == "late_sync" and body["message"]
+    assert body["checkin"]["hours"] == 0
+
+
+@pytest.mark.parametrize(
+    ("offset", "code"),
+    [(-2 * HOUR, "scanned_before_shift"), (HOUR, "scanned_in_future")],
+)
+def test_an_offline_scan_dated_outside_its_shift_or_ahead_of_the_server_is_409(
+    client, bearer, volunteer, running, poster, offset, code
+):
+    _confirm(running, volunteer)
+    scanned_at = running.starts_at + offset if offset < timedelta(0) else utcnow() + offset
+
+    response = client.post(
+        "/api/v1/checkins",
+        json={**_body(poster), "scanned_at": scanned_at.isoformat(), "offline": True},
+        headers=bearer(volunteer),
+    )
+
+    assert response.status_code == 409
+    assert response.get_json()["error"] == code
+    assert _count(Attendance) == 0
+    assert db.session.scalar(select(Scan.result)) == code
 
 
 def test_a_coordinator_checks_a_badge_in_at_their_point(

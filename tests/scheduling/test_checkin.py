@@ -443,14 +443,158 @@ def test_the_close_checkins_command_closes_finished_shifts(make_shift, poster, v
     assert attendance.closed_automatically and attendance.checked_out_at == shift.ends_at
 
 
-def test_an_offline_scan_counts_from_when_it_was_scanned(running, poster, volunteer):
+def test_an_offline_scan_records_its_time_but_counts_from_when_it_was_received(
+    running, poster, volunteer, coordinator
+):
     _confirm(running, volunteer)
 
     result = scan(volunteer, poster, now=NOW + 2 * HOUR, scanned_at=NOW + HOUR, offline=True)
 
-    assert result.offline
-    assert result.attendance.checked_in_at == NOW + HOUR
+    assert result.offline and result.result == ScanResult.OK
+    attendance = result.attendance
+    assert attendance.checked_in_at == NOW + HOUR and attendance.received_at == NOW + 2 * HOUR
     assert result.received_at == NOW + 2 * HOUR
+    assert attendance.hours(NOW + 3 * HOUR) == 1  # what the server vouches for
+    services.confirm(db.session, attendance, coordinator, now=NOW + 3 * HOUR)
+    assert attendance.hours(NOW + 3 * HOUR) == 2  # confirmed: from when it was scanned
+
+
+# --- offline scans: never credited beyond what the server can vouch for ------------------------
+
+
+def test_a_sofa_scan_of_the_poster_after_the_shift_ended_makes_no_walk_in(
+    running, poster, volunteer
+):
+    result = scan(volunteer, poster, now=NOW + 12 * HOUR, scanned_at=NOW + HOUR, offline=True)
+
+    assert result.result == ScanResult.NO_SHIFT_NOW and result.offline
+    assert _attendances() == 0
+    assert db.session.scalar(select(func.count()).select_from(Booking)) == 0
+
+
+def test_an_offline_walk_in_is_made_only_on_the_shift_running_when_received(
+    make_shift, poster, volunteer
+):
+    make_shift(NOW + timedelta(hours=-8), 4)  # ended four hours before NOW
+    now_running = make_shift(NOW + timedelta(hours=0), 4)
+
+    result = scan(volunteer, poster, now=NOW + HOUR, scanned_at=NOW - 6 * HOUR, offline=True)
+
+    assert result.result == ScanResult.SCANNED_BEFORE_SHIFT
+    assert result.shift_id == now_running.id and _attendances() == 0
+
+
+def test_a_scan_received_after_its_shift_is_a_late_sync_without_hours_until_confirmed(
+    running, poster, volunteer, coordinator
+):
+    _confirm(running, volunteer)
+
+    result = scan(volunteer, poster, now=NOW + 12 * HOUR, scanned_at=NOW + HOUR, offline=True)
+
+    assert result.result == ScanResult.LATE_SYNC
+    attendance = result.attendance
+    assert attendance.late_sync and attendance.awaits_confirmation
+    assert attendance.hours(NOW + 12 * HOUR) == 0
+    services.confirm(db.session, attendance, coordinator, now=NOW + 13 * HOUR)
+    assert attendance.confirmed_by_id == coordinator.id
+    assert attendance.hours(NOW + 13 * HOUR) == 3
+
+
+def test_a_late_sync_is_stored_once_and_answers_late_sync_again(running, poster, volunteer):
+    _confirm(running, volunteer)
+    options = {"now": NOW + 12 * HOUR, "scanned_at": NOW + HOUR, "offline": True}
+
+    first = scan(volunteer, poster, nonce="nonce-late-01", **options)
+    again = scan(volunteer, poster, nonce="nonce-late-01", **options)
+
+    assert first.id == again.id and again.result == ScanResult.LATE_SYNC
+    assert _attendances() == 1
+
+
+def test_an_offline_scan_dated_before_check_in_opened_is_refused_and_logged(
+    running, poster, volunteer
+):
+    _confirm(running, volunteer)
+
+    result = scan(
+        volunteer, poster, now=NOW + HOUR, scanned_at=NOW - timedelta(minutes=31), offline=True
+    )
+
+    assert result.result == ScanResult.SCANNED_BEFORE_SHIFT
+    assert result.id is not None and result.shift_id == running.id
+    assert _attendances() == 0
+
+
+def test_an_offline_scan_dated_after_it_was_received_is_refused_and_logged(
+    running, poster, volunteer
+):
+    _confirm(running, volunteer)
+
+    result = scan(volunteer, poster, now=NOW + HOUR, scanned_at=NOW + 2 * HOUR, offline=True)
+
+    assert result.result == ScanResult.SCANNED_IN_FUTURE
+    assert result.id is not None and _attendances() == 0
+
+
+def test_only_a_coordinator_of_the_commune_confirms_a_late_sync(
+    running, poster, volunteer, other_coordinator, make_user, service_point
+):
+    from scheduling.teams.models import Team, TeamKind
+
+    _confirm(running, volunteer)
+    attendance = scan(
+        volunteer, poster, now=NOW + 12 * HOUR, scanned_at=NOW + HOUR, offline=True
+    ).attendance
+    leader = make_user(Role.VOLUNTEER)
+    db.session.add(
+        Team(
+            name="Đội Bồ Đề",
+            kind=list(TeamKind)[0],
+            province_id=service_point.commune.province_id,
+            commune_id=service_point.commune_id,
+            leader_id=leader.id,
+        )
+    )
+    db.session.flush()
+
+    for outsider in (other_coordinator, volunteer, leader):
+        with pytest.raises(services.NotAllowed):
+            services.confirm(db.session, attendance, outsider, now=NOW + 13 * HOUR)
+    assert attendance.confirmed_at is None
+
+
+def test_an_online_check_in_has_nothing_to_confirm(running, poster, volunteer, coordinator):
+    _confirm(running, volunteer)
+    attendance = scan(volunteer, poster, now=NOW + HOUR).attendance
+
+    with pytest.raises(services.NothingToConfirm):
+        services.confirm(db.session, attendance, coordinator, now=NOW + 2 * HOUR)
+
+
+def test_the_attendance_page_confirms_a_late_scan_with_its_csrf_token(
+    english, login, coordinator, other_coordinator, volunteer, make_shift, service_point, poster
+):
+    shift = make_shift(NOW + timedelta(hours=-24 * 365 * 10), 4)  # ended by the real clock
+    _confirm(shift, volunteer)
+    attendance = scan(
+        volunteer, poster, now=utcnow(), scanned_at=shift.starts_at + HOUR, offline=True
+    ).attendance
+    db.session.commit()
+    login(other_coordinator)
+    assert english.post(f"/check-ins/{attendance.id}/confirm").status_code == 404
+    login(coordinator)
+
+    page = english.get(f"/shifts/{shift.id}/attendance").get_data(as_text=True)
+    assert "Late sync" in page and "Confirm the scan time" in page
+    assert "<td>0.0</td>" in page
+    answer = english.post(f"/check-ins/{attendance.id}/confirm")
+
+    assert answer.status_code == 302
+    db.session.expire_all()
+    confirmed = db.session.get(Attendance, attendance.id)
+    assert confirmed.confirmed_by_id == coordinator.id and confirmed.hours() == 3
+    page = english.get(f"/shifts/{shift.id}/attendance").get_data(as_text=True)
+    assert "Confirm the scan time" not in page and "<td>3.0</td>" in page
 
 
 # --- badges -------------------------------------------------------------------------------------

@@ -87,3 +87,33 @@ def _count_status(status):
     return db.session.scalar(
         select(func.count()).select_from(Booking).where(Booking.status == status)
     )
+
+
+def test_demo_assists_are_dated_within_shifts_their_volunteers_booked(app, bo_de):
+    from sqlalchemy import select
+
+    from impact.assists.models import AssistedSubmission
+    from impact.dashboard.demo import load_demo_assists
+    from scheduling.models import Booking, BookingStatus, Shift
+
+    load_demo(db.session)
+    # the demo campaign starts today: ten days on, its booked shifts have run
+    hanoi = bo_de.province
+    db.session.execute(db.delete(AssistedSubmission))
+    later = min(db.session.scalars(select(Shift.starts_at)).all()) + timedelta(days=10)
+    assert load_demo_assists(db.session, hanoi.id, now=later) > 0
+    rows = db.session.execute(
+        select(AssistedSubmission, Shift, Booking)
+        .join(Shift, Shift.id == AssistedSubmission.shift_id)
+        .join(
+            Booking,
+            (Booking.shift_id == Shift.id)
+            & (Booking.user_id == AssistedSubmission.volunteer_id)
+            & (Booking.status == BookingStatus.CONFIRMED),
+        )
+    ).all()
+    stored = db.session.scalar(select(db.func.count()).select_from(AssistedSubmission))
+    assert len(rows) == stored
+    for entry, shift, _booking in rows:
+        assert shift.starts_at <= entry.occurred_at <= shift.ends_at
+        assert entry.occurred_at <= entry.received_at <= later
