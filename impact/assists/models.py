@@ -2,7 +2,7 @@
 
 Residents' privacy (DESIGN.md): the log holds no name, ID number, phone or address of a resident,
 only the procedure, the channel, the level of online service, the outcome and coarse attributes.
-tests/app/test_assist_privacy.py fails if a column that could hold such data appears here.
+tests/impact/test_assist_privacy.py fails if a column that could hold such data appears here.
 """
 
 import enum

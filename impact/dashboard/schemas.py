@@ -34,32 +34,9 @@ Day = Annotated[
 ]
 
 
-class StatsQuery(BadRequestInput):
-    """GET /api/v1/stats?province=…&commune=…&from=…&to=…; any other parameter is refused
-    rather than silently ignored."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    province: Code = Field(None, description="Official province code, e.g. 01 (Hà Nội).")
-    commune: Code = Field(None, description="Official commune code, e.g. 00130 (Phường Bồ Đề).")
-    start: Day = Field(
-        None,
-        alias="from",
-        description="First local day, YYYY-MM-DD (default: 29 days before `to`).",
-    )
-    end: Day = Field(None, alias="to", description="Last local day, YYYY-MM-DD (default: today).")
-
-    @classmethod
-    def messages(cls):
-        return {
-            "extra": _("Use only the parameters province, commune, from and to."),
-            "from": _("Give dates as YYYY-MM-DD, e.g. 2025-07-15."),
-            "to": _("Give dates as YYYY-MM-DD, e.g. 2025-07-15."),
-        }
-
-
 class PublicStatsQuery(BadRequestInput):
-    """GET /api/v1/provinces/{code}/stats?from=…&to=…; any other parameter is refused."""
+    """GET /api/v1/provinces/{code}/stats?from=…&to=…; any other parameter is refused rather
+    than silently ignored."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -76,6 +53,19 @@ class PublicStatsQuery(BadRequestInput):
             "extra": _("Use only the parameters from and to."),
             "from": _("Give dates as YYYY-MM-DD, e.g. 2025-07-15."),
             "to": _("Give dates as YYYY-MM-DD, e.g. 2025-07-15."),
+        }
+
+
+class StatsQuery(PublicStatsQuery):
+    """GET /api/v1/stats?province=…&commune=…&from=…&to=…: the public query and the place."""
+
+    province: Code = Field(None, description="Official province code, e.g. 01 (Hà Nội).")
+    commune: Code = Field(None, description="Official commune code, e.g. 00130 (Phường Bồ Đề).")
+
+    @classmethod
+    def messages(cls):
+        return super().messages() | {
+            "extra": _("Use only the parameters province, commune, from and to."),
         }
 
 
