@@ -7,13 +7,13 @@ what failed (`refuse`), and answers with the project's translated sentences.
 
 from datetime import datetime
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo
 
 from flask import jsonify
 from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, ValidationError, WithJsonSchema
 
 from app.api import error
+from app.localtime import local
 
 #: text never holds a NUL character: every request with one is answered 400 (app/security.py)
 NO_NUL = "^[^\\x00]*$"
@@ -21,13 +21,10 @@ NO_NUL = "^[^\\x00]*$"
 #: ids are 32-bit integers in the database; a larger one names nothing
 MAX_ID = 2**31 - 1
 
-#: answers give times in the campaign's zone, as its people read them
-LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
-
-#: a moment of an answer: ISO 8601 with the +07:00 offset
+#: a moment of an answer: ISO 8601 in local time, with the +07:00 offset (app.localtime)
 LocalMoment = Annotated[
     datetime,
-    PlainSerializer(lambda moment: moment.astimezone(LOCAL_ZONE).isoformat()),
+    PlainSerializer(lambda moment: local(moment).isoformat()),
     WithJsonSchema(
         {"type": "string", "format": "date-time", "description": "ISO 8601, +07:00 offset"}
     ),
@@ -36,7 +33,7 @@ LocalMoment = Annotated[
 #: the same, or null (e.g. a check-out not made yet)
 MaybeLocalMoment = Annotated[
     datetime | None,
-    PlainSerializer(lambda moment: moment.astimezone(LOCAL_ZONE).isoformat() if moment else None),
+    PlainSerializer(lambda moment: local(moment).isoformat() if moment else None),
     WithJsonSchema(
         {
             "type": ["string", "null"],
