@@ -18,8 +18,11 @@ class IdConverter(IntegerConverter):
 
 
 def safe_next(target, default="main.home"):
-    """A local path to go back to; anything pointing off the site falls back to the default."""
-    if target:
+    """A local path to go back to; anything pointing off the site falls back to the default.
+
+    A control character (a newline, say) is never part of a path a page sent: it would break
+    the Location header (a 500 after the request's work was done), so it falls back too."""
+    if target and not any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
             return target

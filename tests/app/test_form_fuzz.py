@@ -38,6 +38,7 @@ PAYLOADS = {
     "vietnamese": "Nguyễn Thị Ánh Tuyết, phường Bồ Đề, quận Long Biên — Hà Nội",
     "unicode": "👩🏽‍💻 مرحبا בעולם \u202egnp.exe\u202c 中文 \u200b\ufeff end",
     "nul": "trước\x00sau",
+    "newline": "dòng một\r\nSet-Cookie: stolen=1\ndòng hai",
     "html": SCRIPT + '<img src=x onerror="alert(1)"><a href="javascript:alert(1)">x</a>',
     "sql": "' OR 1=1; DROP TABLE users; -- \" UNION SELECT password_hash FROM users",
 }

@@ -4,6 +4,7 @@ import gzip
 import re
 from datetime import UTC, datetime
 
+import pytest
 from flask_babel import force_locale, format_datetime
 from sqlalchemy import func, select
 
@@ -13,6 +14,7 @@ from app.auth.models import User
 from app.config import ConfigError
 from app.extensions import db
 from app.places.models import ServicePoint
+from scheduling.models import Booking
 
 
 def test_home_is_vietnamese_by_default(client):
@@ -200,3 +202,34 @@ def test_pages_travel_compressed_to_a_browser_that_accepts_it(client):
     assert len(compressed.data) < len(plain.data) / 3
     unsigned = re.compile(rb'name="csrf_token" value="[^"]*"')  # signed with the second
     assert unsigned.sub(b"", gzip.decompress(compressed.data)) == unsigned.sub(b"", plain.data)
+
+
+NEWLINE_NEXT = "/shifts\r\nSet-Cookie: stolen=1"
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        ("/language", {"language": "en"}),
+        ("/text-size", {"size": "large"}),
+        ("/login", None),
+    ],
+)
+def test_a_newline_in_next_goes_home_instead_of_breaking_the_redirect(client, path, data):
+    url = path if data else f"{path}?next={NEWLINE_NEXT}"
+    response = client.post(url, data={**(data or {}), "next": NEWLINE_NEXT})
+
+    assert response.status_code in (200, 302)
+    assert "stolen" not in response.headers.get("Location", "")
+    assert "Set-Cookie: stolen" not in str(response.headers)
+
+
+def test_a_newline_in_next_after_booking_redirects_home_with_the_booking_kept(
+    client, login, volunteer, shift
+):
+    login(volunteer)
+    response = client.post(f"/shifts/{shift.id}/book", data={"next": NEWLINE_NEXT})
+
+    assert response.status_code == 302
+    assert "stolen" not in response.headers["Location"]
+    assert db.session.scalars(select(Booking).where(Booking.shift_id == shift.id)).one()
