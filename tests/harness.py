@@ -228,6 +228,49 @@ def make_shift(campaign, service_point, starts_at=MORNING, hours=4, *, booked=()
     return shift
 
 
+# -- a scratch site for tests that start real servers ------------------------------------------
+
+
+def seed_scratch_site(campaign_name: str, shifts: int, capacity: int, volunteers: int):
+    """Into a freshly migrated scratch database (the caller's app context): Phường Bồ Đề with
+    one service point, a campaign tomorrow with `shifts` 50-minute shifts of `capacity` places
+    from 08:00 in Hanoi, and `volunteers` volunteers each holding an API token. Committed, and
+    the connections closed so another process can take the file. Returns (tokens, shift ids)."""
+    from datetime import time as clock
+
+    from app.auth.models import RoleGrant, User
+    from app.localtime import local_today
+    from app.places.models import Commune, Province
+
+    province = Province(code="01", name="Hà Nội", division_type="thành phố", search_name="ha noi")
+    commune = Commune(
+        code="00130", province=province, name="Phường Bồ Đề", division_type="phường",
+        search_name="bo de",
+    )  # fmt: skip
+    point = ServicePoint(commune=commune, name="Trung tâm Bồ Đề", address="Số 1")
+    tomorrow = local_today() + timedelta(days=1)
+    campaign = Campaign(
+        name=campaign_name, province=province, starts_on=tomorrow, ends_on=tomorrow,
+        min_per_shift=1, max_per_shift=capacity, cancel_deadline_hours=0, communes=[commune],
+    )  # fmt: skip
+    base = datetime.combine(tomorrow, clock(1, 0), tzinfo=UTC)
+    made = [make_shift(campaign, point, base + timedelta(hours=n), 50 / 60) for n in range(shifts)]
+    users = [
+        User(email=f"v{n}@example.com", full_name=f"Tình nguyện viên {n}")
+        for n in range(volunteers)
+    ]
+    for user in users:
+        user.grants.append(RoleGrant(role=Role.VOLUNTEER))
+    db.session.add_all(users)
+    db.session.flush()
+    tokens = [issue_token(db.session, user) for user in users]
+    shift_ids = [s.id for s in made]
+    db.session.commit()
+    db.session.remove()
+    db.engine.dispose()
+    return tokens, shift_ids
+
+
 # -- many at once ------------------------------------------------------------------------------
 
 

@@ -157,8 +157,8 @@ def register():
                 _mail_registration_attempt(services.find_by_email(db.session, form.email.data))
             else:
                 _mail_account_ready(user)
+            # only queued: a request never waits on SMTP (the task queue delivers, issue 14)
             db.session.commit()
-            deliver_outbox(db.session)
             flash(
                 _(
                     "Thank you. A message is on its way to %(email)s: open it to continue.",

@@ -13,8 +13,6 @@ token; no answer may be a 5xx. Bounded: a fixed number of requests, each with a 
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
-from datetime import time as clock
 
 import flask_migrate
 import pytest
@@ -22,17 +20,12 @@ from sqlalchemy import select
 
 from app import ROOT, create_app
 from app.api.models import ApiToken
-from app.api.services import issue_token
-from app.auth.models import RoleGrant, User
 from app.extensions import db
-from app.localtime import local_today
-from app.places.models import Commune, Province, ServicePoint
-from app.roles import Role
-from scheduling.models import Campaign, Shift
 
 if str(ROOT) not in sys.path:  # bench/ is not an installed package
     sys.path.insert(0, str(ROOT))
 from bench.booking_rush import _environment, _free_port, _request, _start_gunicorn, _stop  # noqa: E402
+from tests.harness import seed_scratch_site
 
 BOOKERS = 10
 READERS = 60
@@ -48,42 +41,7 @@ def site(tmp_path):
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "load"})
     with app.app_context():
         flask_migrate.upgrade()
-        province = Province(
-            code="01", name="Hà Nội", division_type="thành phố", search_name="ha noi"
-        )
-        commune = Commune(
-            code="00130", province=province, name="Phường Bồ Đề", division_type="phường",
-            search_name="bo de",
-        )  # fmt: skip
-        point = ServicePoint(commune=commune, name="Trung tâm Bồ Đề", address="Số 1")
-        tomorrow = local_today() + timedelta(days=1)
-        campaign = Campaign(
-            name="Load", province=province, starts_on=tomorrow, ends_on=tomorrow,
-            min_per_shift=1, max_per_shift=BOOKERS, cancel_deadline_hours=0, communes=[commune],
-        )  # fmt: skip
-        base = datetime.combine(tomorrow, clock(1, 0), tzinfo=UTC)
-        shifts = [
-            Shift(
-                campaign=campaign,
-                service_point=point,
-                starts_at=base + timedelta(hours=n),
-                ends_at=base + timedelta(hours=n, minutes=50),
-            )
-            for n in range(SHIFTS)
-        ]
-        users = [
-            User(email=f"v{n}@example.com", full_name=f"Tình nguyện viên {n}")
-            for n in range(BOOKERS + READERS)
-        ]
-        for user in users:
-            user.grants.append(RoleGrant(role=Role.VOLUNTEER))
-        db.session.add_all([point, campaign, *shifts, *users])
-        db.session.flush()
-        tokens = [issue_token(db.session, user) for user in users]
-        shift_ids = [s.id for s in shifts]
-        db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
+        tokens, shift_ids = seed_scratch_site("Load", SHIFTS, BOOKERS, BOOKERS + READERS)
     yield app, url, tokens[:BOOKERS], tokens[BOOKERS:], shift_ids
 
 

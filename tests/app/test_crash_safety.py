@@ -22,23 +22,17 @@ import signal
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
-from datetime import time as clock
 
 import flask_migrate
 import pytest
 from sqlalchemy import func, select, text
 
 from app import ROOT, create_app
-from app.api.services import issue_token
-from app.auth.models import RoleGrant, User
+from app.auth.models import User
 from app.extensions import db
-from app.localtime import local_today
-from app.places.models import Commune, Province, ServicePoint
-from app.roles import Role
 from scheduling.booking.services import promote_waitlist
-from scheduling.models import Booking, BookingStatus, Campaign, Shift
-from tests.harness import make_shift, scratch_postgresql
+from scheduling.models import Booking, BookingStatus, Shift
+from tests.harness import scratch_postgresql, seed_scratch_site
 
 if str(ROOT) not in sys.path:  # bench/ is not an installed package
     sys.path.insert(0, str(ROOT))
@@ -70,37 +64,7 @@ def site(database):
     )
     with app.app_context():
         flask_migrate.upgrade()
-        province = Province(
-            code="01", name="Hà Nội", division_type="thành phố", search_name="ha noi"
-        )
-        commune = Commune(
-            code="00130", province=province, name="Phường Bồ Đề", division_type="phường",
-            search_name="bo de",
-        )  # fmt: skip
-        point = ServicePoint(commune=commune, name="Trung tâm Bồ Đề", address="Số 1")
-        tomorrow = local_today() + timedelta(days=1)
-        campaign = Campaign(
-            name="Crash", province=province, starts_on=tomorrow, ends_on=tomorrow,
-            min_per_shift=1, max_per_shift=CAPACITY, cancel_deadline_hours=0, communes=[commune],
-        )  # fmt: skip
-        base = datetime.combine(tomorrow, clock(1, 0), tzinfo=UTC)
-        shifts = [
-            make_shift(campaign, point, base + timedelta(hours=n), hours=50 / 60)
-            for n in range(SHIFTS)
-        ]
-        users = [
-            User(email=f"v{n}@example.com", full_name=f"Tình nguyện viên {n}")
-            for n in range(VOLUNTEERS)
-        ]
-        for user in users:
-            user.grants.append(RoleGrant(role=Role.VOLUNTEER))
-        db.session.add_all(users)
-        db.session.flush()
-        tokens = [issue_token(db.session, user) for user in users]
-        shift_ids = [s.id for s in shifts]
-        db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
+        tokens, shift_ids = seed_scratch_site("Crash", SHIFTS, CAPACITY, VOLUNTEERS)
     yield app, database, tokens, shift_ids
 
 
