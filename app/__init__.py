@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import config as app_config
 from app.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
@@ -18,6 +19,11 @@ def create_app(config=None) -> Flask:
     app.url_map.converters["int"] = IdConverter  # before any route is added
     app.jinja_env.globals["absolute_url"] = absolute_url
     app_config.load(app, config)
+    if app.config["PROXY_FIX_X_FOR"]:
+        # Behind nginx every connection comes from nginx: trust the last N X-Forwarded-For
+        # entries (those the proxies added), so the per-address limits see the visitor. Never by
+        # default: a client connecting directly would write the header itself.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])  # type: ignore[method-assign]
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)

@@ -3,7 +3,8 @@
 SQLite's online backup API (``sqlite3.Connection.backup``) copies the database page by page
 while the site keeps running; it restarts by itself when a writer changes a page it has copied,
 so the copy is one committed state of the database, never half a transaction. PostgreSQL has its
-own tools: `pg_dump -Fc` and `pg_restore` (README, "Backups").
+own tools: `pg_dump -Fc` and `pg_restore` (README, "Backups"). A copy holds what the database
+holds (residents' addresses among it): it is created readable by its owner alone (0600).
 """
 
 import sqlite3
@@ -13,6 +14,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.engine import make_url
+
+from app.database import create_private_file
 
 
 class BackupError(click.ClickException):
@@ -42,6 +45,7 @@ def backup_sqlite(source: Path, destination: Path) -> None:
     destination.parent.mkdir(parents=True, exist_ok=True)
     partial = destination.with_name(destination.name + ".partial")
     partial.unlink(missing_ok=True)
+    create_private_file(partial)  # before SQLite makes it with its default mode (0644)
     src = sqlite3.connect(source, timeout=30)
     try:
         dst = sqlite3.connect(partial)

@@ -41,7 +41,14 @@ DEFAULTS = {
     #: where vulnerability reports go (docs/SECURITY.md), published in /.well-known/security.txt;
     #: a placeholder until the deployment sets its own
     "SECURITY_CONTACT": "mailto:security@caunoi.example.vn",
+    #: local days after a home visit (or its planned day) when the address is erased anyway
+    "HOME_SUPPORT_RETENTION_DAYS": 30,
+    #: proxies in front whose X-Forwarded-For is trusted (ProxyFix); 0: the connection's address
+    "PROXY_FIX_X_FOR": 0,
 }
+
+#: settings read from the environment as whole numbers (0 or more)
+COUNTS = ("HOME_SUPPORT_RETENTION_DAYS", "PROXY_FIX_X_FOR")
 
 #: where links point when SITE_URL is not set, outside production: `make run`'s address
 DEVELOPMENT_SITE_URL = "http://127.0.0.1:5000"
@@ -68,11 +75,16 @@ def load(app, overrides=None):
     for name in names:
         if env.get(name):
             app.config[name] = env[name]
+    for name in COUNTS:
+        if env.get(name):
+            app.config[name] = env[name]
     if env.get("TRUSTED_HOSTS"):
         app.config["TRUSTED_HOSTS"] = [h.strip() for h in env["TRUSTED_HOSTS"].split(",") if h]
     app.config.from_prefixed_env()
     if overrides:
         app.config.update(overrides)
+    for name in COUNTS:
+        app.config[name] = _count(name, app.config[name])
     production = app.config["ENVIRONMENT"] == "production"
     app.config["PRODUCTION"] = production
     if production:
@@ -84,6 +96,16 @@ def load(app, overrides=None):
     _site(app.config, production)
     if production:
         _check_rate_limit_storage(app.config)
+
+
+def _count(name, value):
+    try:
+        count = int(value)
+    except (TypeError, ValueError):
+        count = -1
+    if count < 0:
+        raise ConfigError(f"{name} must be a whole number, 0 or more, not {value!r}")
+    return count
 
 
 def _site(config, production):

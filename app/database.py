@@ -1,11 +1,18 @@
-"""Database behaviour shared by every part: SQLite settings and write transactions.
+"""Database behaviour shared by every part: SQLite settings, its files, write transactions.
 
 Capacity and uniqueness are enforced by the database transaction (DESIGN.md). On PostgreSQL a
 service locks the row it checks with ``SELECT … FOR UPDATE``. SQLite has one writer at a time, so
 a transaction that will write starts with ``BEGIN IMMEDIATE``: it waits for the write lock before
 its first read, and no other writer can slip in between its check and its write.
+
+A SQLite file holds residents' addresses until they are erased: it is created readable by its
+owner alone (0600; SQLite gives its -wal and -shm files the database file's mode), deleted
+content is overwritten with zeros (``secure_delete``), and a transaction that erased personal data
+is followed by a checkpoint that empties the write-ahead log, where the old pages would linger.
 """
 
+import logging
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TypeVar
@@ -15,6 +22,8 @@ from sqlalchemy import DateTime, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.types import TypeDecorator
+
+log = logging.getLogger(__name__)
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -44,6 +53,26 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+#: who may read or write a database file or a backup: its owner, the account the site runs as
+PRIVATE_MODE = 0o600
+
+
+def create_private_file(path) -> None:
+    """Create an empty file readable by its owner alone, unless it exists (SQLite opens an empty
+    file as a new database, and gives the -wal and -shm files it makes beside it the same mode)."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_MODE))
+
+
+@event.listens_for(Engine, "do_connect")
+def _sqlite_private_file(dialect, _record, cargs, cparams):
+    """Before SQLite creates a database file with its default mode (0644): create it 0600."""
+    if dialect.name != "sqlite" or cparams.get("uri") or not cargs:
+        return
+    path = str(cargs[0])
+    if path and path != ":memory:" and not os.path.exists(path):
+        create_private_file(path)
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_connect(dbapi_connection, _record):
     if type(dbapi_connection).__module__.split(".")[0] != "sqlite3":
@@ -55,6 +84,8 @@ def _sqlite_connect(dbapi_connection, _record):
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # An erased address is overwritten with zeros in its page, not merely marked free.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -66,6 +97,47 @@ def _sqlite_begin(conn):
         has_request_context() and request.method in WRITE_METHODS
     )
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+#: the session's flag (``Session.info``) asking for a checkpoint once its transaction commits
+_ERASED = "caunoi.erased"
+
+
+def erased_personal_data(session: Session) -> None:
+    """Say that this transaction erased personal data: once it commits, the erased values also
+    leave the database's files (on SQLite, a checkpoint empties the write-ahead log)."""
+    session.info[_ERASED] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _checkpoint_after_erasure(session):
+    if not session.info.pop(_ERASED, False):
+        return
+    engine = session.get_bind()
+    if engine.dialect.name == "sqlite":
+        checkpoint(engine)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _nothing_erased(session, _previous_transaction):
+    session.info.pop(_ERASED, None)
+
+
+def checkpoint(engine: Engine) -> bool:
+    """Copy every page of SQLite's write-ahead log into the database file and empty the log
+    (``wal_checkpoint(TRUNCATE)``), so a page holding an erased value survives nowhere.
+
+    It waits (busy_timeout) for readers of older snapshots to finish; False when one still
+    holds the log, which the next erasure's checkpoint empties."""
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        busy, _log_pages, _copied = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    finally:
+        raw.close()
+    if busy:
+        log.warning("the write-ahead log could not be emptied: a reader still holds it")
+    return not busy
 
 
 def begin_write(session):

@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
     from impact.dashboard.demo import load_impact_demo
     from impact.dashboard.views import bp as dashboard_bp
     from impact.home_support import models as _home_support_models  # noqa: F401
+    from impact.home_support.cli import erase_addresses
     from impact.home_support.views import bp as home_support_bp
     from impact.procedures.cli import procedures_cli
     from impact.procedures.views import bp as procedures_bp
@@ -28,5 +29,6 @@ def init_app(app: Flask) -> None:
     nest(assists_api.bp)
     nest(dashboard_api.bp)
     app.cli.add_command(procedures_cli)
+    impact_cli.add_command(erase_addresses)
     app.cli.add_command(impact_cli)
     add_demo(app, load_impact_demo)

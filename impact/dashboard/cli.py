@@ -1,4 +1,5 @@
-"""`flask impact rebuild`: recompute the dashboard's daily roll-up from the log."""
+"""`flask impact rebuild`: recompute the dashboard's daily roll-up from the log. The group also
+holds home support's `erase-addresses` (impact/home_support/cli.py)."""
 
 import click
 from flask.cli import AppGroup
@@ -7,7 +8,7 @@ from app.database import begin_write
 from app.extensions import db
 from impact.dashboard.services import rebuild_counts
 
-impact_cli = AppGroup("impact", help="The impact dashboard's figures.")
+impact_cli = AppGroup("impact", help="The impact dashboard's figures; home support's retention.")
 
 
 @impact_cli.command("rebuild")

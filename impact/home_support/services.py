@@ -1,14 +1,17 @@
-"""Home support: ask for a visit, assign two volunteers, close the visit and erase the address."""
+"""Home support: ask for a visit, assign two volunteers, close the visit and erase the address;
+erase it anyway once the visit is long past (retention)."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from app.auth.models import RoleGrant, User
-from app.database import utcnow
+from app.database import erased_personal_data, utcnow
 from app.errors import DomainError
+from app.localtime import local_day_bounds, local_today
 from app.places.models import Commune, ServicePoint
 from app.roles import Role
 from app.scope import CoordinatorScope
@@ -146,15 +149,47 @@ def assign(
 def close_request(
     session: Session, found: HomeSupportRequest, now: datetime | None = None
 ) -> HomeSupportRequest:
-    """Close the visit and erase what the resident told us: the address and the need."""
+    """Close the visit and erase what the resident told us: the address and the need (the one
+    place they are erased; once the transaction commits they leave the database's files too)."""
     if found.status == RequestStatus.CLOSED:
         return found
     found.status = RequestStatus.CLOSED
     found.closed_at = now or utcnow()
     found.address = None
     found.need = None
+    erased_personal_data(session)
     session.flush()
     return found
+
+
+def erase_expired_addresses(session: Session, now: datetime) -> int:
+    """Close, and so erase, every request whose visit is `HOME_SUPPORT_RETENTION_DAYS` (30) local
+    days past, though nobody closed it; returns how many.
+
+    A request's last day is the latest of its planned day (`preferred_on`), the day it was made
+    and the day of its last visit logged (an undone entry does not count). A request never visited
+    is thus erased N days after its planned day (or after it was made, for a request made later
+    than the day it names): a visit that did not happen in a month is not coming, and the
+    resident asks again. A visit logged later keeps the address N days from that visit.
+    """
+    days = int(current_app.config["HOME_SUPPORT_RETENTION_DAYS"])
+    last_day = local_today(now) - timedelta(days=days)
+    visited_since = exists().where(
+        AssistedSubmission.home_request_id == HomeSupportRequest.id,
+        AssistedSubmission.voided_at.is_(None),
+        AssistedSubmission.occurred_on > last_day,
+    )
+    expired = session.scalars(
+        select(HomeSupportRequest).where(
+            HomeSupportRequest.status != RequestStatus.CLOSED,
+            HomeSupportRequest.preferred_on <= last_day,
+            HomeSupportRequest.created_at < local_day_bounds(last_day)[1],
+            ~visited_since,
+        )
+    ).all()
+    for found in expired:
+        close_request(session, found, now)
+    return len(expired)
 
 
 def visits_of(session: Session, found: HomeSupportRequest) -> list[AssistedSubmission]:

@@ -1,14 +1,18 @@
 """Home support: a resident asks, a coordinator sends two volunteers, only they see the address,
-the visit is logged as an assist at home, and closing the request erases the address."""
+the visit is logged as an assist at home, and closing the request erases the address; so does
+the retention job, N days after the visit, when nobody closed it."""
 
-from datetime import date
+import uuid
+from datetime import date, time, timedelta
 
 import pytest
 from sqlalchemy import String, Text, func, select
 
 from app import create_app
+from app.database import utcnow
 from app.extensions import db
-from impact.assists.models import AssistedSubmission
+from app.localtime import local_date, to_utc
+from impact.assists.models import AssistedSubmission, Procedure
 from impact.home_support import services
 from impact.home_support.models import HomeSupportRequest, RequestStatus
 
@@ -228,3 +232,131 @@ def test_a_visit_logged_offline_keeps_its_link_to_the_request(
     assert response.status_code == 201
     assert response.get_json()["home_request"] == home_request.id
     assert db.session.scalar(select(AssistedSubmission)).home_request_id == home_request.id
+
+
+# -- retention: erased N days after the visit even when nobody closes the request -----------
+
+
+def _morning(day):
+    """9:00 in Hanoi on a local day, as the retention job's `now`."""
+    return to_utc(day, time(9))
+
+
+def _visit(found, day, service_point, volunteer, voided=False):
+    """An assist at home logged for the request on a local day."""
+    occurred_at = _morning(day)
+    db.session.add(
+        AssistedSubmission(
+            id=uuid.uuid4(),
+            volunteer_id=volunteer.id,
+            service_point_id=service_point.id,
+            commune_id=service_point.commune_id,
+            province_id=service_point.commune.province_id,
+            procedure_id=db.session.scalars(select(Procedure.id)).first(),
+            home_request_id=found.id,
+            channel="vneid",
+            level="fully_online",
+            outcome="submitted",
+            result_electronic="yes",
+            age_band="60_plus",
+            at_home=True,
+            occurred_at=occurred_at,
+            occurred_on=local_date(occurred_at),
+            voided_at=occurred_at + timedelta(minutes=2) if voided else None,
+        )
+    )
+    db.session.flush()
+
+
+def _erased(found):
+    db.session.refresh(found)
+    return (found.status, found.address, found.need) == (RequestStatus.CLOSED, None, None)
+
+
+def test_a_request_nobody_visited_is_erased_30_days_after_its_planned_day(home_request):
+    """Planned for 8 January 2030: kept on 6 February, erased on the 7th (30 days after)."""
+    assert services.erase_expired_addresses(db.session, _morning(date(2030, 2, 6))) == 0
+    assert not _erased(home_request)
+
+    assert services.erase_expired_addresses(db.session, _morning(date(2030, 2, 7))) == 1
+
+    assert _erased(home_request)
+    assert home_request.closed_at == _morning(date(2030, 2, 7))
+    assert _tables_holding(ADDRESS) == []
+
+
+def test_a_visited_request_is_erased_30_days_after_its_last_visit_though_nobody_closed_it(
+    coordinator, home_request, pair, service_point, procedures
+):
+    services.assign(db.session, home_request, pair, by=coordinator)
+    _visit(home_request, date(2030, 1, 20), service_point, pair[0])
+
+    assert services.erase_expired_addresses(db.session, _morning(date(2030, 2, 18))) == 0
+    assert home_request.address == ADDRESS
+    assert services.erase_expired_addresses(db.session, _morning(date(2030, 2, 19))) == 1
+    assert _erased(home_request)
+
+
+def test_an_undone_visit_does_not_keep_the_address(
+    coordinator, home_request, pair, service_point, procedures
+):
+    _visit(home_request, date(2030, 1, 20), service_point, pair[0], voided=True)
+    assert services.erase_expired_addresses(db.session, _morning(date(2030, 2, 7))) == 1
+    assert _erased(home_request)
+
+
+def test_a_request_made_after_the_day_it_names_is_kept_n_days_from_its_making(bo_de):
+    """A past `preferred_on` does not shorten the retention: the request's own day counts."""
+    found = services.create_request(
+        db.session,
+        commune=bo_de,
+        address=ADDRESS,
+        need="Cấp lại căn cước",
+        preferred_on=date(2020, 1, 1),
+        time_window="any",
+    )
+    made = utcnow()
+    assert services.erase_expired_addresses(db.session, made + timedelta(days=29)) == 0
+    assert services.erase_expired_addresses(db.session, made + timedelta(days=31)) == 1
+    assert _erased(found)
+
+
+def test_the_retention_is_configured(app, monkeypatch, home_request):
+    monkeypatch.setitem(app.config, "HOME_SUPPORT_RETENTION_DAYS", 7)
+    assert services.erase_expired_addresses(db.session, _morning(date(2030, 1, 14))) == 0
+    assert services.erase_expired_addresses(db.session, _morning(date(2030, 1, 15))) == 1
+
+
+def test_a_closed_request_is_left_as_it_was(home_request):
+    services.close_request(db.session, home_request, now=_morning(date(2030, 1, 9)))
+    assert services.erase_expired_addresses(db.session, _morning(date(2031, 1, 1))) == 0
+    assert home_request.closed_at == _morning(date(2030, 1, 9))
+
+
+def test_the_command_erases_what_the_job_erases_and_says_how_many(runner, bo_de):
+    old = services.create_request(
+        db.session,
+        commune=bo_de,
+        address=ADDRESS,
+        need="Cấp lại căn cước",
+        preferred_on=local_date(utcnow()) - timedelta(days=45),
+        time_window="any",
+    )
+    old.created_at = utcnow() - timedelta(days=45)
+    recent = services.create_request(
+        db.session,
+        commune=bo_de,
+        address="Số 3 phố Nguyễn Văn Cừ",
+        need="Đăng ký thường trú",
+        preferred_on=local_date(utcnow()),
+        time_window="any",
+    )
+    db.session.commit()
+
+    result = runner.invoke(args=["impact", "erase-addresses"])
+
+    assert result.exit_code == 0, result.output
+    assert "1 home-support requests closed and their addresses erased" in result.output
+    db.session.expire_all()
+    assert _erased(old)
+    assert recent.address == "Số 3 phố Nguyễn Văn Cừ"
