@@ -85,7 +85,8 @@ def test_refused_attempts_do_not_spend_the_owners_ceiling(limited, volunteer):
 
 
 def test_the_address_is_the_connections_and_x_forwarded_for_is_not_trusted(limited):
-    """No proxy is trusted (no ProxyFix): a forged X-Forwarded-For buys no new budget."""
+    """No proxy is trusted by default (PROXY_FIX_X_FOR=0): a client connecting directly and
+    writing X-Forwarded-For itself buys no new budget."""
     client = limited.test_client()
     answers = [
         client.post(
@@ -97,6 +98,39 @@ def test_the_address_is_the_connections_and_x_forwarded_for_is_not_trusted(limit
         for n in range(4)
     ]
     assert [r.status_code for r in answers] == [200, 200, 200, 429]
+
+
+def test_behind_one_trusted_proxy_each_visitor_has_the_address_the_proxy_saw(
+    limited_app, volunteer
+):
+    """PROXY_FIX_X_FOR=1 (nginx in front): the last X-Forwarded-For entry, the one nginx added,
+    is the visitor's; what the visitor wrote before it is ignored, and one guesser behind nginx
+    does not spend another visitor's budget."""
+    behind_nginx = limited_app(
+        LOGIN_RATE_LIMIT="3 per minute", LOGIN_ACCOUNT_RATE_LIMIT="6 per hour", PROXY_FIX_X_FOR=1
+    )
+    db.session.commit()
+    client = behind_nginx.test_client()
+
+    def through_nginx(forwarded_for, password="wrong password"):
+        return client.post(
+            "/login",
+            data={"email": volunteer.email, "password": password},
+            headers={"X-Forwarded-For": forwarded_for},
+            **_from("127.0.0.1"),
+        )
+
+    guesses = [through_nginx(f"192.0.2.{n}, 198.51.100.7") for n in range(4)]
+    owner = through_nginx("198.51.100.8", password=PASSWORD)
+
+    assert [r.status_code for r in guesses] == [200, 200, 200, 429]
+    assert owner.status_code == 302
+
+
+def test_the_number_of_trusted_proxies_is_a_whole_number(monkeypatch):
+    monkeypatch.setenv("PROXY_FIX_X_FOR", "nginx")
+    with pytest.raises(ConfigError, match="PROXY_FIX_X_FOR"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "RATELIMIT_ENABLED": False})
 
 
 # -- production needs a store every process shares ------------------------------------------
