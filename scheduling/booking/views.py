@@ -9,7 +9,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.access import roles
-from app.auth.services import find_by_email
 from app.database import utcnow
 from app.extensions import db
 from app.localtime import local_today
@@ -224,17 +223,18 @@ def staff_move(shift_id):
 @bp.post("/shifts/<int:shift_id>/staff/add")
 @roles(Role.COORDINATOR)
 def staff_add(shift_id):
-    """Confirm one volunteer, found by email, on the shift if there is room."""
+    """Confirm one volunteer of the coordinator's communes, found by email, on the shift if there
+    is room (their phone shows on the page once they are on it)."""
     shift = _shift(shift_id)
     form = AddToShiftForm()
     back = redirect(url_for("staffing.staff", shift_id=shift.id))
     if not form.validate_on_submit():
         flash(" ".join(str(e) for e in form.email.errors), "error")
         return back
-    person = find_by_email(db.session, form.email.data)
-    if person is None or not teams.is_volunteer(person):
-        code = "unknown_person" if person is None else "not_a_volunteer"
-        flash(str(TeamError.sentences[code]), "error")
+    try:
+        person = teams.volunteer_by_email(db.session, form.email.data, current_user)
+    except TeamError as refusal:
+        flash(refusal.page_message, "error")
         return back
     placement = staffing.add_person(db.session, shift, person, current_user)
     if not placement.placed:

@@ -153,21 +153,27 @@ def add_member(session: Session, team: Team, user: User | None) -> bool:
     return True
 
 
-def add_member_by_email(session: Session, team: Team, email: str, coordinator: User) -> User:
-    """Add the volunteer with this email to the team, if they live in the coordinator's communes.
+def volunteer_by_email(session: Session, email: str, coordinator: User) -> User:
+    """The volunteer with this email, if they live in the coordinator's communes: the volunteers
+    the search finds, the only ones a coordinator reaches by typing an email.
 
-    The same volunteers the search finds: a member's phone shows on the team's page, so an email
-    typed must not make anyone in the country a member (and reveal their phone) at once. An
-    unknown email and a volunteer living elsewhere get the same refusal."""
+    Adding by email makes the person a team member or puts them on a shift, and both pages show
+    their phone: an email typed must not reach anyone in the country. An unknown email, a
+    volunteer living elsewhere and an account that is not a volunteer's get the same refusal."""
     user = find_by_email(session, email)
-    if user is None:
-        raise TeamError("unknown_volunteer")
-    if is_volunteer(user) and not CoordinatorScope.of(coordinator).covers_commune(
-        user.home_commune
+    if (
+        user is None
+        or not is_volunteer(user)
+        or not CoordinatorScope.of(coordinator).covers_commune(user.home_commune)
     ):
         raise TeamError("unknown_volunteer")
+    return user
+
+
+def add_member_by_email(session: Session, team: Team, email: str, coordinator: User) -> User:
+    """Add the volunteer with this email to the team, if the coordinator reaches them."""
+    user = volunteer_by_email(session, email, coordinator)
     add_member(session, team, user)
-    assert user is not None  # add_member refused an unknown email
     return user
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from app.database import begin_write, utcnow
 from app.extensions import db
 from app.places.models import ServicePoint
+from app.roles import Role
 from scheduling.booking import staffing
 from scheduling.booking.services import book_shift, cancel_booking
 from scheduling.models import Booking, BookingStatus
@@ -159,6 +160,50 @@ def test_add_by_email_confirms_or_says_the_shift_is_full(
     )
     assert "Lê Văn Cường was not added: The shift is full." in response.get_data(as_text=True)
     assert _status(soon, cuong) is None
+
+
+def test_a_volunteers_phone_shows_only_once_they_are_on_the_shift(
+    english, login, coordinator, soon, make_volunteer
+):
+    an = make_volunteer(full_name="Nguyễn Văn An", email="an@example.com", phone="0912 345 678")
+    login(coordinator, on=english)
+    assert "0912 345 678" not in english.get(f"/shifts/{soon.id}/staff").get_data(as_text=True)
+
+    english.post(f"/shifts/{soon.id}/staff/add", data={"email": "an@example.com"})
+
+    assert _status(soon, an) == BookingStatus.CONFIRMED
+    assert "0912 345 678" in english.get(f"/shifts/{soon.id}/staff").get_data(as_text=True)
+
+
+def test_an_email_from_outside_the_coordinators_communes_adds_nobody_and_shows_no_phone(
+    english, login, coordinator, soon, make_user, other_commune, admin
+):
+    """A ward coordinator typing the email of a volunteer of another ward, or of an account that
+    is not a volunteer's, puts nobody on the shift (whose page shows phones) and is told what an
+    unknown email is told."""
+    dong = make_user(
+        Role.VOLUNTEER, home_commune=other_commune, email="dong@example.com", phone="0987 654 321"
+    )
+    login(coordinator, on=english)
+
+    answers = [
+        english.post(f"/shifts/{soon.id}/staff/add", data={"email": email}, follow_redirects=True)
+        for email in ("dong@example.com", admin.email, "nobody@example.com")
+    ]
+
+    pages = [a.get_data(as_text=True) for a in answers]
+    assert all("No volunteer of your communes has this email." in page for page in pages)
+    assert not any("0987 654 321" in page for page in pages)
+    assert _status(soon, dong) is None and _status(soon, admin) is None
+
+
+def test_a_province_coordinator_adds_a_volunteer_of_any_ward_of_the_city_to_a_shift(
+    english, login, province_coordinator, soon, make_user, other_commune
+):
+    dong = make_user(Role.VOLUNTEER, home_commune=other_commune, email="dong@example.com")
+    login(province_coordinator, on=english)
+    english.post(f"/shifts/{soon.id}/staff/add", data={"email": "dong@example.com"})
+    assert _status(soon, dong) == BookingStatus.CONFIRMED
 
 
 def test_another_communes_coordinator_cannot_see_or_change_the_shift(
