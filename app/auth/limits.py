@@ -30,6 +30,10 @@ ACCOUNT_AND_ADDRESS = "sign-in:account+address"
 ACCOUNT = "sign-in:account"
 ADDRESS = "sign-in:address"
 
+#: the registration budgets, shared by /register and /register/officer
+REGISTRATION_ADDRESS = "register:address"
+REGISTRATION_ACCOUNT = "register:account"
+
 #: the answers that mean a password was right: the login form redirects, the API makes a token
 SIGNED_IN = frozenset({201, 302, 303})
 
@@ -82,4 +86,14 @@ def sign_in_limits(view):
         view = limiter.shared_limit(
             value, scope, key_func=key, methods=["POST"], deduct_when=failed
         )(view)
+    return view
+
+
+def registration_limits(view):
+    """Decorate a registration route: every POST spends the shared budgets of its address and of
+    the email it names (`LOGIN_RATE_LIMIT` each), so probing one email from many machines, or
+    many emails from one, is slowed whichever registration form it uses."""
+    budgets = ((REGISTRATION_ADDRESS, get_remote_address), (REGISTRATION_ACCOUNT, account))
+    for scope, key in budgets:
+        view = limiter.shared_limit(_per_address, scope, key_func=key, methods=["POST"])(view)
     return view

@@ -4,6 +4,8 @@ import hmac
 from collections.abc import Sequence
 from typing import Any
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -12,9 +14,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.api.services import revoke_all_tokens
 from app.auth.models import RoleGrant, User, new_session_version
 from app.errors import DomainError
+from app.mail import queue_mail
 from app.places.models import Commune, Province
 from app.roles import Role
 from app.tokens import BadToken, ExpiredToken, signer
+from app.urls import absolute_url
 
 
 class AccountError(DomainError, ValueError):
@@ -38,11 +42,13 @@ def find_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def register_volunteer(
-    session: Session, *, email: str, password: str, full_name: str, **profile: Any
+def new_account(
+    session: Session, *, email: str, password: str, full_name: str, role: Role, **profile: Any
 ) -> User:
-    """Create a volunteer account; an email already registered is refused."""
-    # Hash first: a refusal then takes as long as an account made, and tells no one by its time.
+    """Create an account with its first role; an email already registered is refused.
+
+    The password is hashed first: a refusal then takes as long as an account made, and tells no
+    one by its time. The views answer alike either way (`mail_registration_attempt`)."""
     password_hash = generate_password_hash(password)
     if find_by_email(session, email) is not None:
         raise AccountError("email_taken")
@@ -52,10 +58,41 @@ def register_volunteer(
         full_name=full_name.strip(),
         **profile,
     )
-    user.grants.append(RoleGrant(role=Role.VOLUNTEER))
+    user.grants.append(RoleGrant(role=role))
     session.add(user)
     session.flush()
     return user
+
+
+def register_volunteer(
+    session: Session, *, email: str, password: str, full_name: str, **profile: Any
+) -> User:
+    """Create a volunteer account; an email already registered is refused."""
+    return new_account(
+        session, email=email, password=password, full_name=full_name, role=Role.VOLUNTEER, **profile
+    )
+
+
+def mail_registration_attempt(session: Session, email: str) -> None:
+    """Tell the owner of an email someone tried to register again: nothing changed, and the way
+    back in if it was them. A registration form answers alike whether the email had an account,
+    so this mail is the only place the difference shows, and only its owner reads it."""
+    user = find_by_email(session, email)
+    assert user is not None  # called when the email was refused as taken
+    with force_locale(user.locale or "vi"):
+        queue_mail(
+            session,
+            user.email,
+            _("Someone tried to register with your email"),
+            _(
+                "Hello %(name)s,\n\nSomeone tried to register a Cầu Nối account with this email "
+                "address, which already has one. Nothing was changed.\n\nIf it was you and you "
+                "forgot your password, choose a new one here:\n\n%(link)s\n\n"
+                "If it was not you, ignore this message.",
+                name=user.full_name,
+                link=absolute_url("auth.forgot_password"),
+            ),
+        )
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:

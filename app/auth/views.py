@@ -7,7 +7,7 @@ from flask_login import current_user, login_user, logout_user
 
 from app.access import public, signed_in
 from app.api import services as api_tokens
-from app.auth import limits, services
+from app.auth import services
 from app.auth.forms import (
     ForgotPasswordForm,
     LoginForm,
@@ -17,7 +17,7 @@ from app.auth.forms import (
     RevokeTokenForm,
     SignOutEverywhereForm,
 )
-from app.auth.limits import sign_in_limits
+from app.auth.limits import registration_limits, sign_in_limits
 from app.auth.sessions import stay_signed_in_here
 from app.extensions import db, limiter, login_manager
 from app.i18n import LANGUAGE_COOKIE, remember_preference
@@ -114,29 +114,9 @@ def _mail_account_ready(user):
         )
 
 
-def _mail_registration_attempt(user):
-    """The owner of an address someone tried to register again: nothing changed, and the way
-    back in if it was them."""
-    with force_locale(user.locale or "vi"):
-        queue_mail(
-            db.session,
-            user.email,
-            _("Someone tried to register with your email"),
-            _(
-                "Hello %(name)s,\n\nSomeone tried to register a Cầu Nối account with this email "
-                "address, which already has one. Nothing was changed.\n\nIf it was you and you "
-                "forgot your password, choose a new one here:\n\n%(link)s\n\n"
-                "If it was not you, ignore this message.",
-                name=user.full_name,
-                link=absolute_url("auth.forgot_password"),
-            ),
-        )
-
-
 @bp.route("/register", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=limits.account)
+@registration_limits
 def register():
     """Register as a volunteer. The answer is the same whether the email has an account: the
     news goes to the address, by mail (a new account's welcome, or an attempt's warning)."""
@@ -154,7 +134,7 @@ def register():
                     **_profile_fields(form, commune),
                 )
             except services.AccountError:
-                _mail_registration_attempt(services.find_by_email(db.session, form.email.data))
+                services.mail_registration_attempt(db.session, form.email.data)
             else:
                 _mail_account_ready(user)
             # only queued: a request never waits on SMTP (the task queue delivers, issue 14)

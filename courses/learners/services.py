@@ -21,10 +21,9 @@ from collections.abc import Iterable
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
 
 from app.auth.models import RoleGrant, User
-from app.auth.services import AccountError, end_sessions, find_by_email, normalise_email
+from app.auth.services import end_sessions, new_account
 from app.database import utcnow
 from app.errors import DomainError
 from app.places.models import Commune
@@ -119,20 +118,19 @@ def register_officer(
     phone: str = "",
     locale: str = "vi",
 ) -> User:
-    """Create an officer learner with email and password; an email already used is refused."""
-    if find_by_email(session, email) is not None:
-        raise AccountError("email_taken")
-    user = User(
-        email=normalise_email(email),
-        password_hash=generate_password_hash(password),
-        full_name=full_name.strip(),
+    """Create an officer learner with email and password; an email already used is refused
+    (AccountError, after the same work as an account made: `new_account`)."""
+    user = new_account(
+        session,
+        email=email,
+        password=password,
+        full_name=full_name,
+        role=Role.LEARNER,
         phone=(phone or "").strip(),
         home_commune=home_commune,
         locale=locale,
     )
-    user.grants.append(RoleGrant(role=Role.LEARNER))
-    profile = LearnerProfile(user=user, audience="officer", position=position.strip())
-    session.add_all([user, profile])
+    session.add(LearnerProfile(user=user, audience="officer", position=position.strip()))
     session.flush()
     return user
 

@@ -11,17 +11,19 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 
 from app import navigation
 from app.access import public, roles
-from app.auth.limits import failed
-from app.auth.services import AccountError
+from app.auth.limits import failed, registration_limits
+from app.auth.services import AccountError, mail_registration_attempt, normalise_email
 from app.auth.sessions import stay_signed_in_here
 from app.extensions import db, limiter
 from app.i18n import LANGUAGE_COOKIE, remember_preference
+from app.mail import queue_mail
 from app.places import services as places
 from app.places.forms import resolve_commune
 from app.places.models import Province
@@ -202,10 +204,29 @@ def _signed_in(user):
     return response
 
 
+def _mail_officer_ready(user):
+    """A new officer's mail: the learner account is ready, log in here to open the courses."""
+    with force_locale(user.locale or "vi"):
+        queue_mail(
+            db.session,
+            user.email,
+            _("Your Cầu Nối learner account is ready"),
+            _(
+                "Hello %(name)s,\n\nYour learner account for the courses is ready. Log in with "
+                "your email and the password you chose:\n\n%(link)s",
+                name=user.full_name,
+                link=absolute_url("auth.login", next=url_for("courses.catalogue")),
+            ),
+        )
+
+
 @bp.route("/register/officer", methods=["GET", "POST"])
 @public
+@registration_limits
 def register_officer():
-    """A commune officer registers to take the courses: email, password, commune, position."""
+    """A commune officer registers to take the courses: email, password, commune, position.
+    The answer is the same whether the email has an account, as on /register: the news goes to
+    the address, by mail (the new account's welcome, or an attempt's warning)."""
     form = _with_provinces(OfficerRegistrationForm())
     if form.validate_on_submit():
         commune = _commune(form)
@@ -221,11 +242,17 @@ def register_officer():
                     phone=form.phone.data,
                     locale=_locale(),
                 )
-            except AccountError as error:
-                form.email.errors.append(error.page_message)
+            except AccountError:
+                mail_registration_attempt(db.session, form.email.data)
             else:
-                db.session.commit()
-                login_user(user)
-                flash(_("Welcome, %(name)s! Your learner account is ready.", name=user.full_name))
-                return redirect(url_for("courses.catalogue"))
+                _mail_officer_ready(user)
+            # only queued: a request never waits on SMTP (the task queue delivers)
+            db.session.commit()
+            flash(
+                _(
+                    "Thank you. A message is on its way to %(email)s: open it to continue.",
+                    email=normalise_email(form.email.data),
+                )
+            )
+            return redirect(url_for("auth.login"))
     return render_template("courses/learners/register_officer.html", form=form)

@@ -102,6 +102,25 @@ def test_registrations_of_one_email_from_many_addresses_are_limited(limited):
     assert [r.status_code for r in answers] == [302, 302, 302, 429]
 
 
+def test_both_registration_forms_spend_one_budget_per_address_and_per_email(limited):
+    """/register and /register/officer answer alike whether an email has an account; probing
+    through both forms in turn buys no second budget."""
+    client = limited.test_client()
+    officer = {"position": "Công chức Tư pháp", "home_province": "01", "home_commune": "bo de"}
+    by_address = [
+        client.post(path, data=_registration(f"a{n}@example.com") | officer, **ADDRESS)
+        for n, path in enumerate(["/register", "/register/officer"] * 2)
+    ]
+    by_email = [
+        client.post(
+            path, data=_registration("probe2@example.com") | officer, **_from(f"10.0.5.{n}")
+        )
+        for n, path in enumerate(["/register/officer", "/register"] * 2)
+    ]
+    assert [r.status_code for r in by_address] == [302, 302, 302, 429]
+    assert [r.status_code for r in by_email] == [302, 302, 302, 429]
+
+
 def test_passwords_are_stored_with_scrypt_salted_and_never_in_clear(bo_de):
     user = accounts.register_volunteer(
         db.session,

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from app.auth.models import RoleGrant, User
 from app.extensions import db
+from app.mail import OutboxMessage
 from app.qr import qr_svg
 from app.roles import Role
 from courses.learners import services
@@ -276,10 +277,21 @@ def test_joining_with_bad_input_writes_nothing(client, fields, message):
     assert client.get("/learn/code").status_code == 302  # not signed in
 
 
+def _mails_to(email):
+    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == email)).all()
+
+
 def test_officer_registration_gives_the_learner_role_and_an_officer_profile(client, bo_de):
     response = client.post("/register/officer", data=OFFICER)
 
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    (mail,) = _mails_to("hung.le@example.com")
+    assert "Your learner account for the courses is ready." in mail.body
+    assert "https://caunoi.example.vn/login?next=/courses" in mail.body
+    signed_in = client.post(
+        "/login", data={"email": "hung.le@example.com", "password": OFFICER["password"]}
+    )
+    assert signed_in.status_code == 302
     user = db.session.scalar(select(User).where(User.email == "hung.le@example.com"))
     assert user.roles == {Role.LEARNER}
     assert user.home_commune == bo_de
@@ -315,13 +327,37 @@ def test_officer_registration_with_bad_input_writes_nothing(client, fields, mess
     assert _count(User) == 0 and _count(LearnerProfile) == 0
 
 
-def test_officer_registration_refuses_an_email_already_registered(client, make_user):
-    make_user(Role.VOLUNTEER, email="hung.le@example.com")
-
+def _officer_answer(client):
+    """What the registering browser sees: the answer, then the page it is sent to."""
+    client.set_cookie("lang", "en")
     response = client.post("/register/officer", data=OFFICER)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    page = re.sub(r'name="csrf_token" value="[^"]+"', "", page)  # random for every session
+    cookies = sorted(k for k, _v in response.headers.items() if k == "Set-Cookie")
+    return response.status_code, response.headers["Location"], cookies, page
 
-    assert "An account with this email already exists." in response.get_data(as_text=True)
+
+def test_officer_registration_answers_alike_whether_the_email_has_an_account(app, make_user):
+    """An attacker learns nothing from /register/officer: the same answer, page and message;
+    the owner of the address is told by mail, and nothing about their account changes."""
+    new = _officer_answer(app.test_client())
+    db.session.execute(OutboxMessage.__table__.delete())
+    db.session.execute(LearnerProfile.__table__.delete())
+    db.session.execute(User.__table__.delete())
+    owner = make_user(Role.VOLUNTEER, email="hung.le@example.com", locale="en")
+    before = (owner.password_hash, owner.full_name, owner.roles)
+
+    taken = _officer_answer(app.test_client())
+
+    assert taken == new
+    assert "A message is on its way to hung.le@example.com" in taken[3]
+    assert "already exists" not in taken[3]
+    db.session.refresh(owner)
+    assert (owner.password_hash, owner.full_name, owner.roles) == before
     assert _count(User) == 1 and _count(LearnerProfile) == 0
+    (mail,) = _mails_to("hung.le@example.com")
+    assert "Someone tried to register" in mail.body
+    assert "https://caunoi.example.vn/password/forgot" in mail.body
 
 
 def test_audience_comes_from_the_profile_else_from_the_role(volunteer, learner):
