@@ -119,16 +119,17 @@ def _checkpoint_after_erasure(session):
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _nothing_erased(session, _previous_transaction):
-    session.info.pop(_ERASED, None)
+def _nothing_erased(session, previous_transaction):
+    if not previous_transaction.nested:  # a savepoint's rollback leaves the outer erasure
+        session.info.pop(_ERASED, None)
 
 
-def checkpoint(engine: Engine) -> bool:
+def checkpoint(engine: Engine) -> None:
     """Copy every page of SQLite's write-ahead log into the database file and empty the log
     (``wal_checkpoint(TRUNCATE)``), so a page holding an erased value survives nowhere.
 
-    It waits (busy_timeout) for readers of older snapshots to finish; False when one still
-    holds the log, which the next erasure's checkpoint empties."""
+    It waits (busy_timeout) for readers of older snapshots to finish; one still holding the log
+    after that is logged, and the next erasure's checkpoint empties it."""
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
@@ -137,7 +138,6 @@ def checkpoint(engine: Engine) -> bool:
         raw.close()
     if busy:
         log.warning("the write-ahead log could not be emptied: a reader still holds it")
-    return not busy
 
 
 def begin_write(session):
