@@ -408,7 +408,15 @@ def _calendar_feed_token(w):
     return calendar.feed_token(db.session, current_app.config["SECRET_KEY"], w.volunteer)
 
 
+def _short_link_code(w):
+    from app.notifications.channels import sms
+    from app.urls import absolute_url
+
+    return sms.short_link(db.session, absolute_url("scheduling.my_shifts")).rsplit("/", 1)[1]
+
+
 ENDPOINT_SAMPLES = {
+    "channels.short_link": {"code": _short_link_code},
     "places.province": {"code": lambda w: w.hanoi.code},
     "places.province_communes_json": {"code": lambda w: w.hanoi.code},
     "coverage.feed": {"token": _calendar_feed_token},

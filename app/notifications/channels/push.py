@@ -34,6 +34,7 @@ from app.notifications import preferences
 from app.notifications.channels import (
     AddressGone,
     Message,
+    PermanentDeliveryError,
     Route,
     TransientDeliveryError,
 )
@@ -171,14 +172,15 @@ class PushChannel:
 
     def send(self, route_address: str, message: Message) -> None:
         """Push to each of the person's browsers; accepted when at least one push service took
-        it. A browser whose subscription ended (404/410) is forgotten; when every one has ended
-        the address is gone. A service that is down or busy (429, 5xx, no answer) is tried again.
+        it. A browser whose subscription ended (404/410) is forgotten, and when every one has
+        ended the address is gone. A service that is busy or down (429, 5xx, no answer) is tried
+        again; any other refusal (a bad signature, a payload too large) would be refused again.
         """
         payload = json.dumps(
             {"title": message.subject, "body": message.short, "url": message.url},
             ensure_ascii=False,
         )
-        accepted, gone, failures = [], [], []
+        accepted, gone, transient, permanent = [], [], [], []
         for subscription in json.loads(route_address):
             try:
                 webpush(
@@ -193,18 +195,22 @@ class PushChannel:
                 status = error.response.status_code if error.response is not None else None
                 if status in (404, 410):
                     gone.append(subscription["endpoint"])
+                elif status is None or status == 429 or status >= 500:
+                    transient.append(f"{status or ''} {error}".strip())
                 else:
-                    failures.append(f"{status or ''} {error}".strip())
+                    permanent.append(str(error))
             except requests.RequestException as error:
-                failures.append(f"{type(error).__name__}: {error}")
+                transient.append(f"{type(error).__name__}: {error}")
             else:
                 accepted.append(subscription["endpoint"])
         if accepted:
             # a fact about the browsers, in its own short transaction: the queue's does not wait
             write_apart(lambda session: _record(session, accepted, gone))
             return
-        if failures:
-            raise TransientDeliveryError("; ".join(failures)[:500])
+        if transient:
+            raise TransientDeliveryError("; ".join(transient)[:500])
+        if permanent:
+            raise PermanentDeliveryError("; ".join(permanent)[:500])
         raise AddressGone("every push subscription of this person has ended")
 
     def forget(self, session: Session, route_address: str) -> None:
