@@ -21,8 +21,8 @@ from app.auth.limits import sign_in_limits
 from app.auth.sessions import stay_signed_in_here
 from app.extensions import db, limiter, login_manager
 from app.i18n import LANGUAGE_COOKIE, remember_preference
-from app.notifications.channels.forms import notice_settings
 from app.mail import deliver_outbox, queue_mail
+from app.notifications.channels.forms import notice_settings
 from app.places import services as places
 from app.places.forms import resolve_commune
 from app.places.models import Province

@@ -36,9 +36,7 @@ def resident(make_user):
 
 
 def _save(user, channels, offered=("mail", "push", "sms"), quiet=True, start=21, end=7):
-    return save_preferences(
-        db.session, user, channels, offered, quiet, time(start), time(end)
-    )
+    return save_preferences(db.session, user, channels, offered, quiet, time(start), time(end))
 
 
 def test_every_kind_scheduling_sends_belongs_to_a_topic():
@@ -67,9 +65,7 @@ def test_the_person_chooses_channels_per_topic(volunteer):
 
 
 def test_sms_is_never_kept_for_a_topic_it_does_not_carry_and_unknown_names_are_dropped(volunteer):
-    preference = _save(
-        volunteer, {"placements": ["sms", "mail", "fax"], "gossip": ["mail"]}
-    )
+    preference = _save(volunteer, {"placements": ["sms", "mail", "fax"], "gossip": ["mail"]})
     assert preference.channels["placements"] == ["mail"]
     assert "gossip" not in preference.channels
 

@@ -341,7 +341,7 @@ def test_a_browser_subscribed_by_another_account_is_not_removed_by_a_stranger(
     browser = Browser()
     db.session.add(
         PushSubscription(
-            user_id=volunteer.id, endpoint=endpoint, p256dh=browser.p256dh, auth="AAAAAAAAAAAAAAAAAAAAAA"
+            user_id=volunteer.id, endpoint=endpoint, p256dh=browser.p256dh, auth="A" * 22
         )
     )
     login(stranger)

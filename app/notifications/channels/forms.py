@@ -57,7 +57,8 @@ def preferences_form(session: Session, user: User, formdata=None) -> NoticePrefe
         preference = preferences.preference_of(session, user)
         for topic, field in zip(preferences.TOPICS, form.topic_fields(), strict=True):
             field.data = [
-                name for name, _label in field.choices
+                name
+                for name, _label in field.choices
                 if preferences.chosen(preference, topic, name)
             ]
         form.quiet.data = preference.quiet if preference else True
