@@ -32,7 +32,13 @@ from app.notifications.channels import (
     TransientDeliveryError,
 )
 from app.notifications.channels.models import PushSubscription
-from app.notifications.channels.push import PushChannel, b64url, b64url_decode, new_keys
+from app.notifications.channels.push import (
+    PushChannel,
+    b64url,
+    b64url_decode,
+    new_keys,
+    subscribe,
+)
 from app.notifications.preferences import save_preferences
 
 SUBJECT = "mailto:admin@caunoi.example.vn"
@@ -318,7 +324,11 @@ def test_the_browser_posts_its_subscription_and_can_take_it_back(client, login, 
 @pytest.mark.parametrize(
     "subscription",
     [
-        {"endpoint": "http://127.0.0.1:6379/", "keys": {"p256dh": "x", "auth": "y"}},
+        {"endpoint": "http://push.example.com/1", "keys": "valid"},
+        {"endpoint": "https://127.0.0.1:6379/", "keys": "valid"},
+        {"endpoint": "https://10.0.0.5/push", "keys": "valid"},
+        {"endpoint": "https://[::1]/push", "keys": "valid"},
+        {"endpoint": "https://localhost/push", "keys": "valid"},
         {"endpoint": "https://push.example.com/1", "keys": {"p256dh": "short", "auth": "AAAA"}},
         {"endpoint": "https://push.example.com/1"},
         ["not", "an", "object"],
@@ -328,9 +338,22 @@ def test_a_subscription_the_site_cannot_use_is_refused_with_a_400(
     client, login, volunteer, subscription
 ):
     login(volunteer)
+    if isinstance(subscription, dict) and subscription.get("keys") == "valid":
+        browser = Browser()  # keys a browser would send: only the endpoint is wrong
+        subscription = {**subscription, "keys": {"p256dh": browser.p256dh, "auth": "A" * 22}}
     response = client.post("/notifications/push", json=subscription)
     assert response.status_code == 400
     assert _subscriptions(volunteer) == []
+
+
+def test_a_person_keeps_ten_browsers_the_oldest_makes_way(volunteer):
+    browser = Browser()
+    for number in range(11):
+        subscribe(
+            db.session, volunteer, f"https://push.example.com/{number}", browser.p256dh, "A" * 22
+        )
+    endpoints = [s.endpoint for s in _subscriptions(volunteer)]
+    assert len(endpoints) == 10 and "https://push.example.com/0" not in endpoints
 
 
 def test_a_browser_subscribed_by_another_account_is_not_removed_by_a_stranger(

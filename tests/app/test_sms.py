@@ -29,6 +29,7 @@ from app.notifications.channels.sms import (
     from_config,
     normalise_phone,
     one_sms,
+    short_link,
     sms_length,
 )
 from app.notifications.preferences import save_preferences
@@ -134,6 +135,12 @@ def test_the_short_code_is_random_and_one_per_page(gateway, sms, reachable, make
     assert db.session.scalar(select(func.count()).select_from(ShortLink)) == 1
 
 
+def test_a_short_link_never_leads_off_the_site(client):
+    link = short_link(db.session, "https://caunoi.example.vn//evil.example.com/x")
+    response = client.get(link.removeprefix("https://caunoi.example.vn"))
+    assert response.location == "/evil.example.com/x"  # a path of this site, not a host
+
+
 def test_a_code_never_handed_out_is_a_404(client):
     assert client.get("/n/AAAAAAAA").status_code == 404
     assert client.get("/n/" + "A" * 40).status_code == 404
@@ -144,12 +151,17 @@ def test_an_english_text_stays_in_the_wider_alphabet_and_whole(gateway, sms, mak
     message = Message(
         subject="Reminder",
         body="",
-        short="Your shift is coming up: Bo De public service centre, Tuesday 8 January, 07:00.",
+        short="Your shift is coming up: Bo De public service centre, Tuesday 8 January, "
+        "07:00–11:00.",
         url="https://caunoi.example.vn/me/shifts",
     )
     _send(sms, english, message)
     text = gateway.received[0]["json"]["text"]
-    assert text.startswith(message.short + " https://caunoi.example.vn/n/")
+    # the dash Babel puts between times has a GSM-7 look-alike: 160 characters, not 70
+    assert text.startswith(
+        "Your shift is coming up: Bo De public service centre, Tuesday 8 January, 07:00-11:00. "
+        "https://caunoi.example.vn/n/"
+    )
     assert sms_length(text)[1] == 160 and fits(text)
 
 

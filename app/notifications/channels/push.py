@@ -10,6 +10,7 @@ write to); `flask push keys` prints a new pair.
 
 import base64
 import binascii
+import ipaddress
 import json
 from collections.abc import Mapping
 from datetime import datetime
@@ -42,6 +43,8 @@ from app.notifications.channels.models import PushSubscription
 
 #: seconds to wait for a push service before trying again later
 TIMEOUT = 10
+#: browsers kept per person: a new one beyond it replaces the one subscribed longest ago
+MAX_BROWSERS = 10
 #: how long a push service keeps a notice for a phone that is off (seconds): a day, then a
 #: reminder is stale
 TTL = 24 * 3600
@@ -90,14 +93,15 @@ def subscribe(
 ) -> PushSubscription:
     """Keep a browser's subscription for the person; the same browser again replaces its keys.
 
-    The endpoint is where the worker will POST: only an https URL, so a crafted subscription
-    cannot turn the worker against a machine inside the network. A browser that another account
-    subscribed before (a shared phone) now belongs to this person.
+    The endpoint is where the worker will POST: only an https URL to a named or public host, and
+    a bounded number per person, so a crafted subscription cannot turn the worker against a
+    machine inside the network or into a flood. A browser that another account subscribed before
+    (a shared phone) now belongs to this person.
     """
     parts = urlsplit(endpoint or "")
     if (
         parts.scheme != "https"
-        or not parts.hostname
+        or not _public_host(parts.hostname)
         or len(endpoint) > 2000
         or _key_length(p256dh or "") != 65
         or _key_length(auth or "") != 16
@@ -113,7 +117,22 @@ def subscribe(
     subscription.p256dh = p256dh
     subscription.auth = auth
     session.flush()
+    for old in subscriptions_of(session, user)[:-MAX_BROWSERS]:
+        session.delete(old)
+    session.flush()
     return subscription
+
+
+def _public_host(host: str | None) -> bool:
+    """A host name, or an address on the internet (not loopback, private or link-local)."""
+    if not host or host == "localhost" or host.endswith(".localhost"):
+        return False
+    try:
+        return ipaddress.ip_address(host).is_global
+    except ValueError:
+        return (
+            True  # a name: the push services' own (fcm.googleapis.com, push.services.mozilla.com)
+        )
 
 
 def unsubscribe(session: Session, user: User, endpoint: str) -> bool:

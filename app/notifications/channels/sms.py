@@ -46,6 +46,11 @@ GSM7_BASIC = (
 )
 #: characters that take two places in GSM-7 (an escape, then the character)
 GSM7_EXTENDED = "^{}\\[~]|€\f"
+#: typographic characters with a GSM-7 look-alike: an English text keeps its 160 characters
+#: instead of dropping to 70 for one dash (Babel writes time ranges with "–")
+GSM7_LOOKALIKES = str.maketrans(
+    {"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...", "\u00a0": " "}
+)
 #: a short link's random code: 48 bits, 8 characters
 CODE_BYTES = 6
 
@@ -70,6 +75,9 @@ def fits(text: str) -> bool:
 def one_sms(text: str, link: str) -> str:
     """The text and the link in one SMS: the link whole, the text cut at a word when needed."""
     text = " ".join(text.split())
+    plain = text.translate(GSM7_LOOKALIKES)
+    if is_gsm7(plain):
+        text = plain
     if fits(f"{text} {link}"):
         return f"{text} {link}"
     # "…" is not GSM-7: a text that fits the wider alphabet keeps it with "..."
@@ -104,7 +112,8 @@ def short_link(session: Session, url: str) -> str:
     parts = urlsplit(url)
     if (parts.scheme, parts.netloc) != (site.scheme, site.netloc):
         return url  # not a page of this site: nothing to shorten it to
-    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    # "//host" would be read as another site by the browser following the redirect
+    path = "/" + parts.path.lstrip("/") + (f"?{parts.query}" if parts.query else "")
     link = session.scalar(select(ShortLink).where(ShortLink.path == path))
     if link is None:
         link = ShortLink(code=secrets.token_urlsafe(CODE_BYTES), path=path)
