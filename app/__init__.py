@@ -68,6 +68,7 @@ def _init_kernel(app: Flask) -> None:
     from app.api import models as api_models  # noqa: F401  (its table)
     from app.auth.views import bp as auth_bp
     from app.main.views import bp as main_bp
+    from app.notifications import init_channels
     from app.notifications import models as notification_models  # noqa: F401  (its table)
     from app.notifications.views import bp as notifications_bp
     from app.places.views import bp as places_bp
@@ -77,4 +78,5 @@ def _init_kernel(app: Flask) -> None:
     app.register_blueprint(places_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    init_channels(app)
     cli.init_app(app)

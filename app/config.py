@@ -50,6 +50,19 @@ DEFAULTS = {
 #: settings read from the environment as whole numbers (0 or more)
 COUNTS = ("HOME_SUPPORT_RETENTION_DAYS", "PROXY_FIX_X_FOR")
 
+#: Web Push and SMS (README "Notices: push and SMS"); each channel is off until configured
+CHANNEL_SETTINGS = (
+    "VAPID_PRIVATE_KEY",
+    "VAPID_PUBLIC_KEY",
+    "VAPID_SUBJECT",
+    "SMS_PROVIDER",
+    "SMS_GATEWAY_URL",
+    "SMS_API_KEY",
+    "SMS_USERNAME",
+    "SMS_PASSWORD",
+    "SMS_SENDER",
+)
+
 #: where links point when SITE_URL is not set, outside production: `make run`'s address
 DEVELOPMENT_SITE_URL = "http://127.0.0.1:5000"
 
@@ -72,7 +85,7 @@ def load(app, overrides=None):
         "SITE_URL",
         "SECURITY_CONTACT",
     )
-    for name in names:
+    for name in names + CHANNEL_SETTINGS:
         if env.get(name):
             app.config[name] = env[name]
     for name in COUNTS:

@@ -7,6 +7,7 @@ def init_app(app: Flask) -> None:
     """Scheduling's pages, API routes, `flask scheduling` commands, tables, notices, demo and
     the `describe` filter that words a shift."""
     from app.api import nest
+    from app.notifications.preferences import register_starts
     from app.notifications.services import register_kinds
     from app.parts import add_demo
     from scheduling import api, notices
@@ -32,5 +33,6 @@ def init_app(app: Flask) -> None:
     nest(checkin_api.bp)
     app.cli.add_command(scheduling_cli)
     register_kinds(notices.KINDS)
+    register_starts({"shift_id": notices.shift_start})
     add_demo(app, load_campaign_demo)
     app.add_template_filter(describe, "describe")

@@ -89,18 +89,27 @@ def _times(starts_at, ends_at) -> str:
     return f"{day}, {format_time(start, 'short')}–{format_time(end, 'short')}"
 
 
-def _kind(title) -> Kind:
-    return Kind(title=title, word=word, endpoint="scheduling.my_shifts", link_text=SEE_SHIFTS)
+def shift_start(session: Session, shift_id: int) -> datetime | None:
+    """When a shift starts (UTC), for the kernel's quiet hours: a notice about a shift that
+    starts before they end goes at once."""
+    return session.scalar(select(Shift.starts_at).where(Shift.id == shift_id))
 
 
-#: every kind of notice scheduling sends, with the title shown on the page and as the subject
+def _kind(title, topic: str) -> Kind:
+    return Kind(
+        title=title, word=word, endpoint="scheduling.my_shifts", link_text=SEE_SHIFTS, topic=topic
+    )
+
+
+#: every kind of notice scheduling sends, with the title shown on the page and as the subject, and
+#: its topic: being taken off or moved off a shift changes a shift one holds, like a cancellation
 KINDS = {
-    "booking_confirmed": _kind(_l("Booking confirmed")),
-    "promoted": _kind(_l("You have a place from the waitlist")),
-    "shift_changed": _kind(_l("Your shift changed")),
-    "shift_cancelled": _kind(_l("Your shift was cancelled")),
-    "reminder": _kind(_l("Reminder: your shift is soon")),
-    "placed": _kind(_l("A coordinator put you on a shift")),
-    "removed": _kind(_l("A coordinator took you off a shift")),
-    "moved": _kind(_l("A coordinator moved you to another shift")),
+    "booking_confirmed": _kind(_l("Booking confirmed"), "placements"),
+    "promoted": _kind(_l("You have a place from the waitlist"), "placements"),
+    "shift_changed": _kind(_l("Your shift changed"), "shift_changes"),
+    "shift_cancelled": _kind(_l("Your shift was cancelled"), "shift_changes"),
+    "reminder": _kind(_l("Reminder: your shift is soon"), "reminders"),
+    "placed": _kind(_l("A coordinator put you on a shift"), "placements"),
+    "removed": _kind(_l("A coordinator took you off a shift"), "shift_changes"),
+    "moved": _kind(_l("A coordinator moved you to another shift"), "shift_changes"),
 }

@@ -121,6 +121,7 @@ def build_world(make_user, hanoi, bo_de, other_commune, courses=True) -> World:
     w.booking2 = Booking(shift=w.shift, user=w.volunteer2, status=BookingStatus.CONFIRMED)
     db.session.add_all([w.booking, w.booking2])
     _build_merged_parts(w)
+    _build_short_link()
     if courses:
         import_courses(db.session)
     db.session.flush()
@@ -131,6 +132,14 @@ def build_world(make_user, hanoi, bo_de, other_commune, courses=True) -> World:
     w.tokens["volunteer2"] = issue_token(db.session, w.volunteer2)
     db.session.commit()
     return w
+
+
+def _build_short_link():
+    """The short link an SMS about the volunteer's shifts carries (/n/<code>)."""
+    from app.notifications.channels import sms
+    from app.urls import absolute_url
+
+    sms.short_link(db.session, absolute_url("scheduling.my_shifts"))
 
 
 def _build_merged_parts(w):
@@ -408,7 +417,14 @@ def _calendar_feed_token(w):
     return calendar.feed_token(db.session, current_app.config["SECRET_KEY"], w.volunteer)
 
 
+def _short_link_code(w):
+    from app.notifications.channels.models import ShortLink
+
+    return db.session.scalar(select(ShortLink.code).where(ShortLink.path == "/me/shifts"))
+
+
 ENDPOINT_SAMPLES = {
+    "channels.short_link": {"code": _short_link_code},
     "places.province": {"code": lambda w: w.hanoi.code},
     "places.province_communes_json": {"code": lambda w: w.hanoi.code},
     "coverage.feed": {"token": _calendar_feed_token},

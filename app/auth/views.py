@@ -22,6 +22,7 @@ from app.auth.sessions import stay_signed_in_here
 from app.extensions import db, limiter, login_manager
 from app.i18n import LANGUAGE_COOKIE, remember_preference
 from app.mail import deliver_outbox, queue_mail
+from app.notifications.channels.forms import notice_settings
 from app.places import services as places
 from app.places.forms import resolve_commune
 from app.places.models import Province
@@ -178,6 +179,7 @@ def profile():
         tokens=api_tokens.tokens_of(db.session, user),
         expires_at=api_tokens.expires_at,
         revoke_form=RevokeTokenForm(formdata=None),
+        **notice_settings(db.session, user),
     )
 
 

@@ -35,6 +35,9 @@ class Kind:
     endpoint: str = "notifications.index"
     #: the link's sentence in the mail, with %(url)s
     link_text: object = _l("See your notices: %(url)s")
+    #: what a person turns channels on and off by (app/notifications/preferences.py TOPICS):
+    #: "reminders", "shift_changes", "placements" or "broadcasts"; "" for none of them
+    topic: str = ""
 
 
 #: every kind of notice, registered by the parts at start-up (kind name -> Kind)
