@@ -60,11 +60,24 @@ class Channel(Protocol):
 
     name: str  #: "mail", "push", "sms": stored on each delivery
 
-    def route(self, session: Session, user: Any, kind: str, now: datetime) -> Route | None:
-        """Where this person wants notices of this kind on this channel; None: not here."""
+    def route(
+        self,
+        session: Session,
+        user: Any,
+        kind: str,
+        now: datetime,
+        params: dict[str, Any] | None = None,
+    ) -> Route | None:
+        """Where this person wants notices of this kind on this channel; None: not here.
+
+        `params` are the notice's (a `shift_id` lets quiet hours yield to a shift starting
+        before morning)."""
 
     def send(self, route_address: str, message: Message) -> None:
-        """Hand the message over; return only once the service accepted it."""
+        """Hand the message over; return only once the service accepted it.
+
+        Called outside any open write transaction: a channel may record in its own short one
+        (a push subscription's last success, an SMS's short link)."""
 
 
 #: the channels this app delivers on, by name, registered at start-up from the configuration
