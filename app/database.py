@@ -1,4 +1,5 @@
-"""Database behaviour shared by every part: SQLite settings and write transactions.
+"""Database behaviour shared by every part: SQLite settings, write transactions, and the
+Vietnamese alphabetical order.
 
 Capacity and uniqueness are enforced by the database transaction (DESIGN.md). On PostgreSQL a
 service locks the row it checks with ``SELECT … FOR UPDATE``. SQLite has one writer at a time, so
@@ -15,6 +16,8 @@ from sqlalchemy import DateTime, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.types import TypeDecorator
+
+from app.text import COLLATION, compare
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -44,6 +47,12 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def alphabetical(column):
+    """The column in Vietnamese alphabetical order, for ORDER BY: the "vi" collation, ICU's on
+    PostgreSQL (a migration makes it) and app.text's on SQLite (registered on connect)."""
+    return column.collate(COLLATION)
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_connect(dbapi_connection, _record):
     if type(dbapi_connection).__module__.split(".")[0] != "sqlite3":
@@ -56,6 +65,7 @@ def _sqlite_connect(dbapi_connection, _record):
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    dbapi_connection.create_collation(COLLATION, compare)
 
 
 @event.listens_for(Engine, "begin")

@@ -9,6 +9,7 @@ from sqlalchemy import false, select, true
 from app import navigation
 from app.access import public, roles
 from app.csvfile import csv_response
+from app.database import alphabetical
 from app.extensions import db
 from app.localtime import local_today
 from app.places.models import Commune, Province
@@ -33,7 +34,7 @@ def _filters():
     form = ImpactFilterForm(request.args)
     scope = CoordinatorScope.of(current_user)
     campaigns = campaigns_in_scope(db.session, scope)
-    communes_stmt = select(Commune).order_by(Commune.name)
+    communes_stmt = select(Commune).order_by(alphabetical(Commune.name))
     communes_stmt = communes_stmt.where(scope.communes_clause(Commune.id, Commune.province_id))
     province = _by_code(Province, form.province.data)
     if province is not None:
@@ -44,7 +45,7 @@ def _filters():
     provinces = db.session.scalars(
         select(Province)
         .where(true() if scope.everything else Province.id.in_({c.province_id for c in communes}))
-        .order_by(Province.name)
+        .order_by(alphabetical(Province.name))
     ).all()
     form.campaign.choices = [("", _("None: choose the dates"))] + [
         (str(c.id), c.name) for c in campaigns

@@ -7,7 +7,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.auth.models import RoleGrant, User
-from app.database import utcnow
+from app.database import alphabetical, utcnow
 from app.errors import DomainError
 from app.places.models import Commune, ServicePoint
 from app.roles import Role
@@ -112,7 +112,7 @@ def eligible_volunteers(session: Session, commune: Commune, limit: int = 200) ->
             User.active.is_(True),
             or_(User.home_commune_id == commune.id, User.id.in_(booked)),
         )
-        .order_by(User.full_name, User.id)
+        .order_by(alphabetical(User.full_name), User.id)
         .limit(limit)
     )
     return list(session.scalars(stmt).unique())
