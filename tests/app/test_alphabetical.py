@@ -270,7 +270,7 @@ def test_hanoi_communes_in_vietnamese_order(client, hanoi):
 
 
 def test_sql_and_python_agree_on_every_place_name():
-    """The "vi" collation (ICU's on PostgreSQL, app.text's on SQLite) and sort_key give one order."""
+    """The "vi" collation (ICU's on PostgreSQL, app.text's on SQLite) and sort_key agree."""
     for column in (Province.name, Commune.name):
         in_sql = db.session.scalars(select(column).order_by(alphabetical(column))).all()
         assert len(in_sql) in (34, 3321)
