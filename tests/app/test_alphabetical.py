@@ -1,9 +1,11 @@
 """Vietnamese alphabetical order (app.text sort_key, the "vi" collation in SQL): a ă â b c d đ e ê
 … u ư v x y, then tones, then case; the same order in Python, on SQLite and on PostgreSQL."""
 
+import ast
 import re
 import unicodedata
 from html import unescape
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -279,3 +281,52 @@ def test_sql_and_python_agree_on_every_place_name():
 
 def _links(page, kind):
     return [unescape(name) for name in re.findall(rf'href="/{kind}/\d+">([^<]+)</a>', page)]
+
+
+# --- one rule everywhere ------------------------------------------------------------------------
+
+#: the attributes that hold a name a person reads in a list
+NAMES = {"name", "full_name", "search_name", "commune_name", "point_name"}
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _code_point_orders(path):
+    """(line, text) of each ORDER BY or Python sort in the file that orders by a name without the
+    Vietnamese rule: a name attribute in order_by(...) outside alphabetical(...), or in a
+    sort key outside sort_key(...)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for call in ast.walk(tree):
+        if not isinstance(call, ast.Call):
+            continue
+        func = call.func
+        called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if called == "order_by":
+            ordered = list(call.args)
+        elif called in ("sorted", "sort", "relationship"):
+            ordered = [k.value for k in call.keywords if k.arg in ("key", "order_by")]
+        else:
+            continue
+        for expression in ordered:
+            if _bare_name(expression):
+                yield call.lineno, ast.unparse(call)[:80]
+
+
+def _bare_name(node) -> bool:
+    """Whether the expression reads a name attribute not wrapped in alphabetical/sort_key."""
+    if isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("alphabetical", "sort_key"):
+        return False
+    if isinstance(node, ast.Attribute) and node.attr in NAMES:
+        return True
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value.rsplit(".", 1)[-1] in NAMES  # relationship(order_by="Commune.name")
+    return any(_bare_name(child) for child in ast.iter_child_nodes(node))
+
+
+def test_no_list_is_ordered_by_code_point():
+    found = [
+        f"{path.relative_to(ROOT)}:{line}: {text}"
+        for package in ("app", "scheduling", "courses", "impact")
+        for path in sorted((ROOT / package).rglob("*.py"))
+        for line, text in _code_point_orders(path)
+    ]
+    assert found == [], "order names with app.database.alphabetical or app.text.sort_key"
