@@ -1,4 +1,5 @@
-"""Database behaviour shared by every part: SQLite settings, its files, write transactions.
+"""Database behaviour shared by every part: SQLite settings, its files, write transactions, and
+the Vietnamese alphabetical order.
 
 Capacity and uniqueness are enforced by the database transaction (DESIGN.md). On PostgreSQL a
 service locks the row it checks with ``SELECT … FOR UPDATE``. SQLite has one writer at a time, so
@@ -22,6 +23,8 @@ from sqlalchemy import DateTime, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.types import TypeDecorator
+
+from app.text import COLLATION, compare
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +76,12 @@ def _sqlite_private_file(dialect, _record, cargs, cparams):
         create_private_file(path)
 
 
+def alphabetical(column):
+    """The column in Vietnamese alphabetical order, for ORDER BY: the "vi" collation, ICU's on
+    PostgreSQL (a migration makes it) and app.text's on SQLite (registered on connect)."""
+    return column.collate(COLLATION)
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_connect(dbapi_connection, _record):
     if type(dbapi_connection).__module__.split(".")[0] != "sqlite3":
@@ -87,6 +96,7 @@ def _sqlite_connect(dbapi_connection, _record):
     # An erased address is overwritten with zeros in its page, not merely marked free.
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
+    dbapi_connection.create_collation(COLLATION, compare)
 
 
 @event.listens_for(Engine, "begin")

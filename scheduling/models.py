@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.database import UTCDateTime, utcnow
+from app.database import UTCDateTime, alphabetical, utcnow
 from app.extensions import db
 from app.places.models import Commune, Province, ServicePoint
 
@@ -98,7 +98,7 @@ class Campaign(db.Model):
 
     province: Mapped[Province] = relationship()
     communes: Mapped[list[Commune]] = relationship(
-        secondary=campaign_communes, order_by=Commune.name
+        secondary=campaign_communes, order_by=alphabetical(Commune.name)
     )
     shifts: Mapped[list["Shift"]] = relationship(
         back_populates="campaign", cascade="all, delete-orphan", passive_deletes=True

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ScalarSelect, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, contains_eager
 
-from app.database import utcnow
+from app.database import alphabetical, utcnow
 from app.errors import DomainError
 from app.localtime import local_day_bounds, local_periods
 from app.places.models import Commune, ServicePoint
@@ -155,7 +155,11 @@ def find_shifts(
         stmt = stmt.where(confirmed < Campaign.max_per_shift)
     home_first = case((Commune.id == home_commune_id, 0), else_=1)
     stmt = stmt.order_by(
-        home_first, Shift.starts_at, Commune.search_name, ServicePoint.name, Shift.id
+        home_first,
+        Shift.starts_at,
+        alphabetical(Commune.name),
+        alphabetical(ServicePoint.name),
+        Shift.id,
     )
     rows = session.execute(stmt.limit(limit).offset(offset)).all()
     return [ShiftRow(shift, n_confirmed, n_waitlisted) for shift, n_confirmed, n_waitlisted in rows]
@@ -247,7 +251,7 @@ def shifts_for_commune_on(session: Session, commune: Commune, day: date) -> list
     stmt = (
         _active_shifts_on(day, count_of(BookingStatus.CONFIRMED))
         .where(ServicePoint.commune_id == commune.id)
-        .order_by(Shift.starts_at, ServicePoint.name, Shift.id)
+        .order_by(Shift.starts_at, alphabetical(ServicePoint.name), Shift.id)
     )
     return [
         ShiftRow(shift, confirmed, waitlisted)

@@ -431,10 +431,13 @@ ENDPOINT_SAMPLES = {
     "checkin.check_in": {"token": _poster_token},
     "learners.resume_from_qr": {"token": lambda w: _resume_token(w)},
     "impact.dashboard_csv": {"name": lambda w: "days"},
+    "impact.dashboard_xlsx": {"name": lambda w: "days"},
     "impact.province_impact": {"code": lambda w: w.hanoi.code},
     "impact.province_impact_csv": {"code": lambda w: w.hanoi.code, "name": lambda w: "days"},
+    "impact.province_impact_xlsx": {"code": lambda w: w.hanoi.code, "name": lambda w: "days"},
     "api.impact.province_stats": {"code": lambda w: w.hanoi.code},
     "course_reports.report_csv": {"name": lambda w: "communes"},
+    "course_reports.report_xlsx": {"name": lambda w: "communes"},
 }
 
 QUERIES = {

@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.api.services import revoke_all_tokens
 from app.auth.models import RoleGrant, User, new_session_version
+from app.database import alphabetical
 from app.errors import DomainError
 from app.mail import queue_mail
 from app.places.models import Commune, Province
@@ -203,7 +204,7 @@ def get_grant(session: Session, user: User, grant_id: int) -> RoleGrant | None:
 
 def users_matching(session: Session, query: str, limit: int = 50) -> Sequence[User]:
     """Users whose name or email contains the query, for the admin's role page."""
-    stmt = select(User).order_by(User.full_name).limit(limit)
+    stmt = select(User).order_by(alphabetical(User.full_name), User.id).limit(limit)
     if query:
         like = f"%{query.strip().lower()}%"
         stmt = stmt.where(or_(func.lower(User.full_name).like(like), User.email.like(like)))

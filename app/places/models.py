@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.database import UTCDateTime, utcnow
+from app.database import UTCDateTime, alphabetical, utcnow
 from app.extensions import db
 
 
@@ -22,7 +22,7 @@ class Province(db.Model):
     search_name: Mapped[str] = mapped_column(String(100))
 
     communes: Mapped[list["Commune"]] = relationship(
-        back_populates="province", order_by="Commune.name"
+        back_populates="province", order_by=lambda: alphabetical(Commune.name)
     )
 
     def __str__(self):
@@ -46,7 +46,7 @@ class Commune(db.Model):
 
     province: Mapped[Province] = relationship(back_populates="communes")
     service_points: Mapped[list["ServicePoint"]] = relationship(
-        back_populates="commune", order_by="ServicePoint.name"
+        back_populates="commune", order_by=lambda: alphabetical(ServicePoint.name)
     )
 
     def __str__(self):

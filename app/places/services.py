@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from vietnam_provinces import Province as OfficialProvince
 from vietnam_provinces import Ward as OfficialCommune
 
+from app.database import alphabetical
 from app.errors import DomainError
 from app.places.models import Commune, Province, ServicePoint
 from app.text import fold
@@ -79,9 +80,14 @@ def _update(row: Province | Commune, fields: dict[str, Any]) -> bool:
 
 
 def provinces_with_counts(session: Session) -> Sequence[Row[Province, int]]:
-    """Every province with its number of communes, in official code order."""
+    """Every province with its number of communes, in alphabetical order."""
     count = func.count(Commune.id)
-    stmt = select(Province, count).outerjoin(Commune).group_by(Province.id).order_by(Province.code)
+    stmt = (
+        select(Province, count)
+        .outerjoin(Commune)
+        .group_by(Province.id)
+        .order_by(alphabetical(Province.name))
+    )
     return session.execute(stmt).all()
 
 
@@ -92,7 +98,7 @@ def search_communes(session: Session, province: Province, query: str = "") -> Se
     if folded:
         escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         stmt = stmt.where(Commune.search_name.like(f"%{escaped}%", escape="\\"))
-    return session.scalars(stmt.order_by(Commune.search_name)).all()
+    return session.scalars(stmt.order_by(alphabetical(Commune.name))).all()
 
 
 _Place = TypeVar("_Place", Province, Commune)
@@ -137,4 +143,7 @@ def find_commune(session: Session, province: Province, name: str) -> Commune:
 
 
 def province_choices(session: Session) -> list[tuple[str, str]]:
-    return [(p.code, p.name) for p in session.scalars(select(Province).order_by(Province.name))]
+    return [
+        (p.code, p.name)
+        for p in session.scalars(select(Province).order_by(alphabetical(Province.name)))
+    ]

@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from app.auth.models import RoleGrant, User
+from app.database import alphabetical
 from app.errors import DomainError
 from app.places.models import Commune
 from app.roles import Role
@@ -108,7 +109,7 @@ def learning_report(session: Session, commune_ids: Collection[int] | None) -> Le
         .outerjoin(Commune, Commune.id == User.home_commune_id)
         .where(_in_scope(commune_ids))
         .group_by(Commune.id, audience)
-        .order_by(Commune.name, audience)
+        .order_by(alphabetical(Commune.name), audience)
     ).all()
     return LearningReport(
         by_commune=[row._tuple() for row in by_commune],

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app import navigation
 from app.access import roles
-from app.csvfile import csv_response
+from app.csvfile import csv_response, xlsx_response
 from app.extensions import db, limiter
 from app.places import services as places
 from app.places.forms import resolve_commune
@@ -99,13 +99,24 @@ def _table(figures, name):
 @roles(Role.COORDINATOR)
 def report_csv(name):
     """One of the report's tables as CSV (UTF-8 with BOM, for Excel)."""
+    return _report_file(name, csv_response, "csv")
+
+
+@bp.get("/courses/reports/<name>.xlsx")
+@roles(Role.COORDINATOR)
+def report_xlsx(name):
+    """One of the report's tables as a workbook."""
+    return _report_file(name, xlsx_response, "xlsx")
+
+
+def _report_file(name, response, suffix):
     if name not in TABLES:
         abort(404)
     figures = services.learning_report(
         db.session, CoordinatorScope.of(current_user).covered_commune_ids(db.session)
     )
     header, rows = _table(figures, name)
-    return csv_response(header, rows, f"learning-{name}.csv")
+    return response(header, rows, f"learning-{name}.{suffix}")
 
 
 def _may_help():

@@ -29,11 +29,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
-from app.database import utcnow
+from app.database import alphabetical, utcnow
 from app.errors import DomainError
 from app.localtime import local_days_bounds
 from app.places.models import Commune, Province, ServicePoint
 from app.scope import CoordinatorScope
+from app.text import sort_key
 from courses.learning.models import Certificate, LessonProgress
 from impact.assists.models import AssistedSubmission, Level, Outcome, Reason, ResultElectronic
 from impact.dashboard.models import COUNTERS, AssistDailyCount
@@ -245,7 +246,7 @@ class Figures:
     def ranked(self) -> list[CommuneFigure]:
         """Communes with enough dossiers, best online share first."""
         eligible = [c for c in self.communes if c.submitted >= RANKING_MINIMUM]
-        return sorted(eligible, key=lambda c: (-(c.online_share or 0.0), c.commune.name))
+        return sorted(eligible, key=lambda c: (-(c.online_share or 0.0), sort_key(c.commune.name)))
 
     @property
     def leading(self) -> list[CommuneFigure]:
@@ -284,7 +285,7 @@ def impact_figures(session: Session, scope: Scope) -> Figures:
             .join(Commune, Commune.id == rows.commune_id)
             .where(in_scope)
             .group_by(Commune.id)
-            .order_by(Commune.name)
+            .order_by(alphabetical(Commune.name))
         )
     ]
     shifts, attended = shift_figures(session, scope, utcnow())

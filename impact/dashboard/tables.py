@@ -38,7 +38,7 @@ def table(figures: Figures, name: str) -> tuple[list[str], list[list]]:
     """The header and rows of one of the dashboard's tables."""
     if name == "days":
         return [str(_l("Day")), str(_l("Dossiers"))], [
-            [day.isoformat(), count] for day, count in figures.per_day
+            [day, count] for day, count in figures.per_day
         ]
     if name == "targets":
         rows = []

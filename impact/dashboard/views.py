@@ -8,7 +8,8 @@ from sqlalchemy import false, select, true
 
 from app import navigation
 from app.access import public, roles
-from app.csvfile import csv_response
+from app.csvfile import csv_response, xlsx_response
+from app.database import alphabetical
 from app.extensions import db
 from app.localtime import local_today
 from app.places.models import Commune, Province
@@ -33,7 +34,7 @@ def _filters():
     form = ImpactFilterForm(request.args)
     scope = CoordinatorScope.of(current_user)
     campaigns = campaigns_in_scope(db.session, scope)
-    communes_stmt = select(Commune).order_by(Commune.name)
+    communes_stmt = select(Commune).order_by(alphabetical(Commune.name))
     communes_stmt = communes_stmt.where(scope.communes_clause(Commune.id, Commune.province_id))
     province = _by_code(Province, form.province.data)
     if province is not None:
@@ -44,7 +45,7 @@ def _filters():
     provinces = db.session.scalars(
         select(Province)
         .where(true() if scope.everything else Province.id.in_({c.province_id for c in communes}))
-        .order_by(Province.name)
+        .order_by(alphabetical(Province.name))
     ).all()
     form.campaign.choices = [("", _("None: choose the dates"))] + [
         (str(c.id), c.name) for c in campaigns
@@ -99,6 +100,7 @@ def dashboard():
         figures=figures,
         campaign=campaign,
         csv_endpoint="impact.dashboard_csv",
+        xlsx_endpoint="impact.dashboard_xlsx",
         csv_args=request.args.to_dict(),
         **_helpers(),
     ), status
@@ -108,17 +110,28 @@ def dashboard():
 @roles(Role.COORDINATOR)
 def dashboard_csv(name):
     """One of the dashboard's tables as CSV, with the same filters."""
+    return _dashboard_file(name, csv_response, "csv")
+
+
+@bp.get("/impact/<name>.xlsx")
+@roles(Role.COORDINATOR)
+def dashboard_xlsx(name):
+    """One of the dashboard's tables as a workbook, with the same filters."""
+    return _dashboard_file(name, xlsx_response, "xlsx")
+
+
+def _dashboard_file(name, response, suffix):
     if name not in tables.TABLE_TITLES:
         abort(404)
     form, campaign, province, commune = _filters()
     scope = _scope(form, campaign, province, commune) or abort(400)
-    return _csv(services.impact_figures(db.session, scope), name, "impact")
+    return _file(services.impact_figures(db.session, scope), name, "impact", response, suffix)
 
 
-def _csv(figures, name, prefix):
+def _file(figures, name, prefix, response, suffix):
     header, rows = tables.table(figures, name)
-    return csv_response(
-        header, rows, f"{prefix}-{name}-{figures.scope.start}-{figures.scope.end}.csv"
+    return response(
+        header, rows, f"{prefix}-{name}-{figures.scope.start}-{figures.scope.end}.{suffix}"
     )
 
 
@@ -148,6 +161,7 @@ def province_impact(code):
         form=form,
         figures=figures,
         csv_endpoint="impact.province_impact_csv",
+        xlsx_endpoint="impact.province_impact_xlsx",
         csv_args={**request.args.to_dict(), "code": province.code},
         **_helpers(),
     ), (200 if scope else 400)
@@ -157,12 +171,24 @@ def province_impact(code):
 @public
 def province_impact_csv(code, name):
     """One of a province's public tables as CSV."""
+    return _province_file(code, name, csv_response, "csv")
+
+
+@bp.get("/provinces/<code>/impact/<name>.xlsx")
+@public
+def province_impact_xlsx(code, name):
+    """One of a province's public tables as a workbook."""
+    return _province_file(code, name, xlsx_response, "xlsx")
+
+
+def _province_file(code, name, response, suffix):
     if name not in tables.TABLE_TITLES:
         abort(404)
     province, _form, scope = _public_scope(code)
     if scope is None:
         abort(400)
-    return _csv(services.impact_figures(db.session, scope), name, f"impact-{province.code}")
+    figures = services.impact_figures(db.session, scope)
+    return _file(figures, name, f"impact-{province.code}", response, suffix)
 
 
 def _helpers():

@@ -9,7 +9,7 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from app.auth.models import RoleGrant, User
-from app.database import erased_personal_data, utcnow
+from app.database import alphabetical, erased_personal_data, utcnow
 from app.errors import DomainError
 from app.localtime import local_day_bounds, local_today
 from app.places.models import Commune, ServicePoint
@@ -115,7 +115,7 @@ def eligible_volunteers(session: Session, commune: Commune, limit: int = 200) ->
             User.active.is_(True),
             or_(User.home_commune_id == commune.id, User.id.in_(booked)),
         )
-        .order_by(User.full_name, User.id)
+        .order_by(alphabetical(User.full_name), User.id)
         .limit(limit)
     )
     return list(session.scalars(stmt).unique())

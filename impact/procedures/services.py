@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from app.errors import DomainError
-from app.text import fold
+from app.text import fold, sort_key
 from impact.assists.models import AssistedSubmission, Procedure
 
 #: the seed file: impact/procedures/procedures.yaml
@@ -98,7 +98,7 @@ def procedures(
     if active_only:
         stmt = stmt.where(Procedure.active.is_(True))
     rows = session.scalars(stmt).all()
-    return sorted(rows, key=lambda p: fold(p.name(locale)))
+    return sorted(rows, key=lambda p: sort_key(p.name(locale)))
 
 
 def search_procedures(
@@ -117,7 +117,7 @@ def search_procedures(
                 Procedure.code.like(f"%{escaped}%", escape="\\"),
             )
         )
-    return sorted(session.scalars(stmt).all(), key=lambda p: fold(p.name(locale)))
+    return sorted(session.scalars(stmt).all(), key=lambda p: sort_key(p.name(locale)))
 
 
 def recent_procedure_ids(session: Session, volunteer_id: int, limit: int = 5) -> list[int]:

@@ -14,11 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.auth.models import User
-from app.database import utcnow
+from app.database import alphabetical, utcnow
 from app.localtime import local_day_bounds, local_periods
 from app.notifications.services import notify
 from app.places.models import Commune, ServicePoint
 from app.scope import CoordinatorScope
+from app.text import sort_key
 from scheduling.booking.placement import Placement, Reason, lock_for_placement, place
 from scheduling.booking.services import cancel_booking, promote_waitlist
 from scheduling.models import (
@@ -66,7 +67,7 @@ def points_in_scope(
         .join(ServicePoint.commune)
         .where(ServicePoint.active.is_(True))
         .where(CoordinatorScope.of(user).communes_clause(Commune.id, Commune.province_id))
-        .order_by(Commune.search_name, ServicePoint.name)
+        .order_by(alphabetical(Commune.name), alphabetical(ServicePoint.name))
     )
     if campaign is not None:
         stmt = stmt.where(
@@ -136,7 +137,7 @@ def place_people(
     shifts = sorted({s.id: s for s in shifts}.values(), key=lambda s: (s.starts_at, s.id))
     lock_for_placement(session, people, shifts)
     report = PlacementReport()
-    for person in sorted(people, key=lambda p: (p.full_name, p.id)):
+    for person in sorted(people, key=lambda p: (sort_key(p.full_name), p.id)):
         for shift in shifts:
             report.placements.append(
                 place(session, shift, person, waitlist=False, weekly_limit=True, now=now)
@@ -172,12 +173,12 @@ def staffing(session: Session, shift: Shift) -> tuple[list[StaffRow], list[Staff
         select(TeamMember.user_id, Team.name)
         .join(Team, Team.id == TeamMember.team_id)
         .where(TeamMember.user_id.in_([b.user_id for b in bookings]))
-        .order_by(Team.name)
+        .order_by(alphabetical(Team.name))
     ):
         names.setdefault(user_id, []).append(name)
     confirmed = sorted(
         (b for b in bookings if b.status == BookingStatus.CONFIRMED),
-        key=lambda b: (b.user.full_name, b.id),
+        key=lambda b: (sort_key(b.user.full_name), b.id),
     )
     waitlist = [b for b in bookings if b.status == BookingStatus.WAITLISTED]
     return (

@@ -14,7 +14,7 @@ from flask_babel import ngettext
 from sqlalchemy import ColumnElement, exists, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from app.database import locked, utcnow
+from app.database import alphabetical, locked, utcnow
 from app.errors import DomainError
 from app.localtime import local_date, local_periods
 from app.notifications.services import notify
@@ -86,7 +86,7 @@ def provinces_in_scope(session: Session, scope: CoordinatorScope) -> list[Provin
     stmt = select(Province).where(
         or_(scope.provinces_clause(Province.id), Province.id.in_(with_communes))
     )
-    return list(session.scalars(stmt.order_by(Province.code)))
+    return list(session.scalars(stmt.order_by(alphabetical(Province.name))))
 
 
 def communes_in_scope(
@@ -97,7 +97,7 @@ def communes_in_scope(
         Commune.province_id == province.id,
         scope.communes_clause(Commune.id, Commune.province_id),
     )
-    return list(session.scalars(stmt.order_by(Commune.search_name)))
+    return list(session.scalars(stmt.order_by(alphabetical(Commune.name))))
 
 
 def in_scope(scope: CoordinatorScope) -> ColumnElement[bool]:

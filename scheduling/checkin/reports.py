@@ -7,9 +7,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.auth.models import User
-from app.database import utcnow
+from app.database import alphabetical, utcnow
 from app.places.models import Commune, ServicePoint
 from app.scope import CoordinatorScope
+from app.text import sort_key
 from scheduling.checkin.models import Attendance, Scan
 from scheduling.models import Booking, BookingStatus, Campaign, Shift, ShiftStatus
 
@@ -33,7 +34,7 @@ def shift_attendance(session, shift: Shift, now: datetime | None = None) -> list
         .join(Booking.user)
         .where(Booking.shift_id == shift.id, Booking.status == BookingStatus.CONFIRMED)
         .options(joinedload(Booking.user))
-        .order_by(User.full_name, Booking.id)
+        .order_by(alphabetical(User.full_name), Booking.id)
     ).all()
     ended = shift.ends_at <= now
     return [
@@ -105,4 +106,4 @@ def campaign_hours(
             row.hours += attendance.hours(now)
         elif booking.shift.ends_at <= now:
             row.no_shows += 1
-    return sorted(totals.values(), key=lambda r: (-r.hours, r.user.full_name, r.user.id))
+    return sorted(totals.values(), key=lambda r: (-r.hours, sort_key(r.user.full_name), r.user.id))

@@ -13,11 +13,11 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import User
-from app.database import utcnow
+from app.database import alphabetical, utcnow
 from app.localtime import LOCAL_ZONE, local, local_date, local_day_bounds, local_today
 from app.places.models import Commune, ServicePoint
 from app.scope import CoordinatorScope
-from app.text import fold
+from app.text import fold, sort_key
 from scheduling.models import (
     Booking,
     BookingStatus,
@@ -139,7 +139,9 @@ def shift_counts(
             CoordinatorScope.of(user).communes_clause(Commune.id, Commune.province_id),
         )
         .group_by(Shift.id, ServicePoint.id, Commune.id)
-        .order_by(Shift.starts_at, Commune.search_name, ServicePoint.name, Shift.id)
+        .order_by(
+            Shift.starts_at, alphabetical(Commune.name), alphabetical(ServicePoint.name), Shift.id
+        )
     )
     folded = fold(commune_query or "")
     if folded:
@@ -214,8 +216,8 @@ def build_board(
         key=lambda r: (
             -r.understaffed,
             r.first_understaffed or datetime.max.replace(tzinfo=LOCAL_ZONE),
-            fold(r.commune_name),
-            fold(r.point_name),
+            sort_key(r.commune_name),
+            sort_key(r.point_name),
             r.point_id,
         ),
     )

@@ -20,7 +20,7 @@ from flask_login import current_user
 
 from app import navigation
 from app.access import public, roles
-from app.csvfile import csv_response
+from app.csvfile import csv_response, xlsx_response
 from app.database import utcnow
 from app.extensions import db
 from app.localtime import local_days_bounds, local_today
@@ -194,6 +194,18 @@ def _roster_rows(entries):
 @no_store
 def roster_csv(point_id):
     """The roster as CSV for Excel: UTF-8 with BOM, translated header, formulas disarmed."""
+    return _roster_file(point_id, csv_response, "csv")
+
+
+@bp.get("/service-points/<int:point_id>/roster.xlsx")
+@roles(Role.COORDINATOR)
+@no_store
+def roster_xlsx(point_id):
+    """The roster as a workbook: phone numbers keep their leading zero in any spreadsheet."""
+    return _roster_file(point_id, xlsx_response, "xlsx")
+
+
+def _roster_file(point_id, response, suffix):
     point = _point_in_scope(point_id)
     day = _roster_day()
     if day is None:
@@ -210,9 +222,9 @@ def roster_csv(point_id):
     ]
     rows = _roster_rows(services.roster(db.session, point, day))
     label = _("roster")
-    name = f"{label}-{point.commune.name}-{day.isoformat()}.csv".replace(" ", "-")
-    ascii_name = f"roster-{fold(point.commune.name).replace(' ', '-')}-{day.isoformat()}.csv"
-    return csv_response(header, rows, name, fallback=ascii_name)
+    name = f"{label}-{point.commune.name}-{day.isoformat()}.{suffix}".replace(" ", "-")
+    ascii_name = f"roster-{fold(point.commune.name).replace(' ', '-')}-{day.isoformat()}.{suffix}"
+    return response(header, rows, name, fallback=ascii_name)
 
 
 # --- calendar -----------------------------------------------------------------------------------

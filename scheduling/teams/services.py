@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.auth.models import RoleGrant, User
 from app.auth.services import find_by_email
+from app.database import alphabetical
 from app.errors import DomainError
 from app.places.models import Commune, Province
 from app.roles import Role
@@ -55,7 +56,9 @@ def can_manage_team(user: User, team: Team) -> bool:
 def teams_in_scope(session: Session, user: User) -> list[Team]:
     """The teams a coordinator keeps, by name."""
     scope = CoordinatorScope.of(user)
-    stmt = select(Team).options(selectinload(Team.commune)).order_by(Team.name, Team.id)
+    stmt = (
+        select(Team).options(selectinload(Team.commune)).order_by(alphabetical(Team.name), Team.id)
+    )
     stmt = stmt.where(
         or_(scope.provinces_clause(Team.province_id), scope.communes_clause(Team.commune_id))
     )
@@ -79,14 +82,20 @@ def scope_choices(session: Session, user: User) -> list[tuple[str, str]]:
     """
     scope = CoordinatorScope.of(user)
     if scope.everything and not scope.granted:
-        every_province = session.scalars(select(Province).order_by(Province.code))
+        every_province = session.scalars(select(Province).order_by(alphabetical(Province.name)))
         return [(f"p:{p.id}", p.name) for p in every_province]
     provinces = select(Province).where(Province.id.in_(scope.province_ids))
     direct = select(Commune).where(Commune.id.in_(scope.commune_ids))
     of_provinces = select(Commune).where(Commune.province_id.in_(scope.province_ids))
-    choices = [(f"p:{p.id}", p.name) for p in session.scalars(provinces.order_by(Province.code))]
+    choices = [
+        (f"p:{p.id}", p.name)
+        for p in session.scalars(provinces.order_by(alphabetical(Province.name)))
+    ]
     for communes in (direct, of_provinces):
-        choices += [(f"c:{c.id}", c.name) for c in session.scalars(communes.order_by(Commune.name))]
+        choices += [
+            (f"c:{c.id}", c.name)
+            for c in session.scalars(communes.order_by(alphabetical(Commune.name)))
+        ]
     return list(dict(choices).items())
 
 
@@ -131,7 +140,7 @@ def members_of(session: Session, team: Team) -> list[User]:
             select(User)
             .join(TeamMember, TeamMember.user_id == User.id)
             .where(TeamMember.team_id == team.id)
-            .order_by(User.full_name, User.id)
+            .order_by(alphabetical(User.full_name), User.id)
         )
     )
 
@@ -212,7 +221,7 @@ def search_volunteers(
         .join(RoleGrant, RoleGrant.user_id == User.id)
         .where(RoleGrant.role == Role.VOLUNTEER, User.active.is_(True))
         .where(CoordinatorScope.of(coordinator).communes_clause(User.home_commune_id))
-        .order_by(User.full_name, User.id)
+        .order_by(alphabetical(User.full_name), User.id)
     )
     found = []
     for user in session.scalars(stmt):
@@ -230,6 +239,6 @@ def teams_of(session: Session, user_id: int) -> list[Team]:
             select(Team)
             .join(TeamMember, TeamMember.team_id == Team.id)
             .where(TeamMember.user_id == user_id)
-            .order_by(Team.name)
+            .order_by(alphabetical(Team.name), Team.id)
         )
     )

@@ -34,6 +34,7 @@ PUBLIC = {
     "home_support.ask",
     "impact.province_impact",
     "impact.province_impact_csv",
+    "impact.province_impact_xlsx",
     "api.impact.province_stats",
 }
 

@@ -44,6 +44,7 @@ SCOPED = {
     # the coverage part (merged from its branch): rosters of Bồ Đề's service point
     "coverage.roster": {"other_coordinator": REFUSED},
     "coverage.roster_csv": {"other_coordinator": REFUSED},
+    "coverage.roster_xlsx": {"other_coordinator": REFUSED},
     # campaigns and teams (merged): Bồ Đề's campaign, team and shift staffing
     "campaigns.detail": {"other_coordinator": REFUSED},
     "campaigns.edit": {"other_coordinator": REFUSED},
@@ -97,7 +98,9 @@ UNSCOPED = {
     "courses.moodle_export": "the argument is a course, the same for every commune",
     "course_reports.assisted_session": "the argument is a course, the same for every commune",
     "course_reports.report_csv": "the argument names a table; its rows are the caller's communes",
+    "course_reports.report_xlsx": "the same, as a workbook",
     "impact.dashboard_csv": "the argument names a table; the filters keep to the caller's scope",
+    "impact.dashboard_xlsx": "the same, as a workbook",
 }
 
 #: the headers app/security.py sets; every answer carries them

@@ -382,6 +382,7 @@ PRIVATE_VIEWS = {
     "staffing.staff": "the phones of the people on a shift",
     "coverage.roster": "the phones of the people on a day's shifts",
     "coverage.roster_csv": "the same, as a file",
+    "coverage.roster_xlsx": "the same, as a workbook",
     "coverage.my_calendar": "the secret calendar feed URL",
     "home_support.show": "a resident's address",
     "home_support.ask": "the address typed, shown again when the form has an error",

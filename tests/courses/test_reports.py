@@ -3,6 +3,7 @@
 import csv
 import io
 
+import openpyxl
 import pytest
 from sqlalchemy import func, select
 
@@ -126,6 +127,33 @@ def test_the_report_page_and_csv_show_vietnamese_names(client, login, coordinato
     assert response.data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert rows[1][0] == "Phường Bồ Đề" and rows[1][2] == "1"
+
+
+@pytest.mark.parametrize("name", ["communes", "courses", "hardest"])
+def test_each_report_table_has_an_xlsx_sibling(client, login, coordinator, resident, vneid, name):
+    mark_lesson_done(db.session, resident, vneid.lessons[0])
+    db.session.commit()
+    login(coordinator)
+
+    response = client.get(f"/courses/reports/{name}.xlsx")
+
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    header = [cell.value for cell in sheet[1]]
+    with_csv = client.get(f"/courses/reports/{name}.csv").data.decode("utf-8-sig")
+    assert header == next(csv.reader(io.StringIO(with_csv)))
+    if name == "communes":
+        assert [cell.value for cell in sheet[2]][::2] == ["Phường Bồ Đề", 1]
+
+
+def test_the_report_page_links_its_xlsx_files(client, login, coordinator, resident, vneid):
+    mark_lesson_done(db.session, resident, vneid.lessons[0])
+    db.session.commit()
+    login(coordinator)
+
+    page = client.get("/courses/reports").get_data(as_text=True)
+
+    assert "/courses/reports/communes.xlsx" in page and "/courses/reports/courses.xlsx" in page
 
 
 def test_volunteers_and_residents_cannot_open_the_report(client, login, volunteer):

@@ -4,6 +4,7 @@ import csv
 import io
 from datetime import UTC, date, datetime, timedelta
 
+import openpyxl
 import pytest
 
 from app.api.services import issue_token
@@ -90,6 +91,47 @@ def test_every_table_of_the_dashboard_has_its_csv(client, login, coordinator, na
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert len(rows) >= 2
+
+
+@pytest.mark.parametrize(
+    "name", ["days", "targets", "reasons", "communes", "volunteers", "learning"]
+)
+def test_every_table_of_the_dashboard_has_its_xlsx(client, login, coordinator, name):
+    login(coordinator)
+
+    page = client.get("/impact", query_string=RANGE).get_data(as_text=True)
+    response = client.get(f"/impact/{name}.xlsx", query_string=RANGE)
+
+    assert f"/impact/{name}.xlsx" in page
+    assert response.status_code == 200
+    rows = _xlsx_rows(response.data)
+    with_csv = client.get(f"/impact/{name}.csv", query_string=RANGE).data.decode("utf-8-sig")
+    assert rows[0] == next(csv.reader(io.StringIO(with_csv)))
+    assert len(rows) >= 2
+
+
+def test_the_xlsx_files_keep_codes_as_text_and_days_as_dates(client, login, coordinator):
+    login(coordinator)
+
+    communes = _xlsx_rows(client.get("/impact/communes.xlsx", query_string=RANGE).data)
+    days = _xlsx_rows(client.get("/impact/days.xlsx", query_string=RANGE).data)
+
+    assert communes[1][:4] == ["Phường Bồ Đề", "00130", 4, 3]
+    assert days[1] == [datetime(2030, 1, 8), 4]
+
+
+def test_the_public_province_tables_have_xlsx_files_too(client):
+    page = client.get("/provinces/01/impact", query_string=RANGE).get_data(as_text=True)
+    response = client.get("/provinces/01/impact/communes.xlsx", query_string=RANGE)
+
+    assert "/provinces/01/impact/communes.xlsx" in page
+    assert _xlsx_rows(response.data)[1][:2] == ["Phường Bồ Đề", "00130"]
+    assert client.get("/provinces/01/impact/nothing.xlsx").status_code == 404
+
+
+def _xlsx_rows(body):
+    sheet = openpyxl.load_workbook(io.BytesIO(body)).active
+    return [[cell.value for cell in row] for row in sheet.iter_rows()]
 
 
 def test_the_public_province_page_names_no_person(client, volunteer):

@@ -5,6 +5,7 @@ import io
 from datetime import timedelta
 from urllib.parse import unquote
 
+import openpyxl
 import pytest
 
 from app.csvfile import csv_bytes, neutralise
@@ -97,6 +98,30 @@ def test_cells_starting_with_a_formula_sign_get_an_apostrophe(value):
     assert csv_bytes(["a"], [[value]]).decode("utf-8-sig").splitlines()[1].startswith("'")
 
 
+def test_roster_xlsx_keeps_phone_numbers_as_text_and_is_never_cached(
+    english, login, coordinator, service_point, booked, make_volunteer
+):
+    begin_write(db.session)
+    book_shift(db.session, booked, make_volunteer(full_name="Lê Thu", phone="0900000009"), now=NOW)
+    db.session.commit()
+    login(coordinator, on=english)
+
+    response = english.get(f"/service-points/{service_point.id}/roster.xlsx?date={DAY}")
+
+    assert response.status_code == 200
+    assert "no-store" in response.headers["Cache-Control"]
+    assert (
+        'filename="roster-phuong-bo-de-2030-01-08.xlsx"' in response.headers["Content-Disposition"]
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(response.get_data())).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[0][3:5] == ["Full name", "Phone"]
+    thu = next(row for row in rows if row[3] == "Lê Thu")
+    assert thu[4] == "0900000009"
+    as_text = [["" if value is None else str(value) for value in row] for row in rows]
+    assert as_text == _csv(english.get(f"/service-points/{service_point.id}/roster.csv?date={DAY}"))
+
+
 def test_roster_csv_is_named_after_the_commune_and_day(
     client, login, coordinator, service_point, booked, bo_de
 ):
@@ -135,7 +160,7 @@ def test_another_communes_coordinator_gets_404(
     english, login, other_coordinator, service_point, booked
 ):
     login(other_coordinator, on=english)
-    for path in ("roster", "roster.csv"):
+    for path in ("roster", "roster.csv", "roster.xlsx"):
         response = english.get(f"/service-points/{service_point.id}/{path}?date={DAY}")
         assert response.status_code == 404
         assert "Nguyễn Thị Hương" not in response.get_data(as_text=True)
@@ -152,7 +177,7 @@ def test_a_province_coordinator_may_open_any_roster_of_the_province(
 
 def test_volunteers_are_refused(english, login, volunteer, service_point, booked):
     login(volunteer, on=english)
-    for path in ("roster", "roster.csv"):
+    for path in ("roster", "roster.csv", "roster.xlsx"):
         assert (
             english.get(f"/service-points/{service_point.id}/{path}?date={DAY}").status_code == 403
         )
@@ -161,7 +186,7 @@ def test_volunteers_are_refused(english, login, volunteer, service_point, booked
 @pytest.mark.parametrize("bad", ["2030-13-01", "tomorrow", "2030-1-8", "20300108"])
 def test_a_bad_date_is_a_400_with_a_clear_message(english, login, coordinator, service_point, bad):
     login(coordinator, on=english)
-    for path in ("roster", "roster.csv"):
+    for path in ("roster", "roster.csv", "roster.xlsx"):
         response = english.get(f"/service-points/{service_point.id}/{path}?date={bad}")
         assert response.status_code == 400
         assert "YYYY-MM-DD" in response.get_data(as_text=True)
