@@ -31,6 +31,9 @@ KEPT_TABLES = {"provinces", "communes"}
 SITE_URL = "https://caunoi.example.vn"
 PASSWORD = "correct horse battery"
 PASSWORD_HASH = generate_password_hash(PASSWORD)
+# Every app a test builds runs its tasks inside the call that enqueues them (Huey's immediate
+# mode, in memory); tests/app/test_task_queue.py starts a real worker on a queue of its own.
+os.environ["TASK_QUEUE_IMMEDIATE"] = "1"
 #: this process under pytest-xdist ("gw0", "gw1"...), "main" in a run without workers
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 

@@ -21,7 +21,7 @@ from app.auth.limits import sign_in_limits
 from app.auth.sessions import stay_signed_in_here
 from app.extensions import db, limiter, login_manager
 from app.i18n import LANGUAGE_COOKIE, remember_preference
-from app.mail import deliver_outbox, queue_mail
+from app.notifications.services import queue_mail
 from app.places import services as places
 from app.places.forms import resolve_commune
 from app.places.models import Province
@@ -111,6 +111,7 @@ def _mail_account_ready(user):
                 name=user.full_name,
                 link=absolute_url("auth.login"),
             ),
+            user_id=user.id,
         )
 
 
@@ -130,6 +131,7 @@ def _mail_registration_attempt(user):
                 name=user.full_name,
                 link=absolute_url("auth.forgot_password"),
             ),
+            user_id=user.id,
         )
 
 
@@ -247,9 +249,9 @@ def forgot_password():
                     minutes=minutes,
                     link=link,
                 ),
+                user_id=user.id,
             )
             db.session.commit()
-            deliver_outbox(db.session)
         flash(_("If an account uses that email, a link to reset its password is on its way."))
         return redirect(url_for("auth.login"))
     return render_template("app/auth/forgot.html", form=form)

@@ -1,33 +1,45 @@
-"""Send each confirmed volunteer one reminder in the 24 hours before their shift."""
+"""Remind each confirmed volunteer of their shift the day before and two hours before."""
 
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.database import utcnow
 from app.notifications.services import notify
 from scheduling.models import Booking, BookingStatus, Shift, ShiftStatus
 from scheduling.reminders.models import ShiftReminder
 
-#: how long before a shift its reminder goes out
-REMINDER_WINDOW = timedelta(hours=24)
+#: the reminders' lead times in hours, longest first: each goes out once its window opens
+LEADS = (24, 2)
 
 
-def due_bookings(session: Session, now: datetime) -> list[Booking]:
-    """Confirmed bookings of active shifts starting within the window, not yet reminded."""
+def _window(hours: int) -> tuple[timedelta, timedelta]:
+    """The lead's window before the shift: (24 h, 2 h] for the day-before reminder, (2 h, 0]
+    for the last one, so a booking made an hour before gets only the last."""
+    shorter = [lead for lead in LEADS if lead < hours]
+    return timedelta(hours=hours), timedelta(hours=max(shorter, default=0))
+
+
+def due_bookings(session: Session, now: datetime, hours: int) -> list[Booking]:
+    """Confirmed bookings of active shifts inside the lead's window, not yet reminded for it."""
+    longest, shortest = _window(hours)
+    reminded = aliased(ShiftReminder)
     return list(
         session.scalars(
             select(Booking)
             .join(Shift, Shift.id == Booking.shift_id)
-            .outerjoin(ShiftReminder, ShiftReminder.booking_id == Booking.id)
+            .outerjoin(
+                reminded,
+                (reminded.booking_id == Booking.id) & (reminded.hours_before == hours),
+            )
             .where(
                 Booking.status == BookingStatus.CONFIRMED,
                 Shift.status == ShiftStatus.ACTIVE,
-                Shift.starts_at > now,
-                Shift.starts_at <= now + REMINDER_WINDOW,
-                ShiftReminder.booking_id.is_(None),
+                Shift.starts_at > now + shortest,
+                Shift.starts_at <= now + longest,
+                reminded.booking_id.is_(None),
             )
             .order_by(Shift.starts_at, Booking.id)
         )
@@ -35,21 +47,24 @@ def due_bookings(session: Session, now: datetime) -> list[Booking]:
 
 
 def send_reminders(session: Session, now: datetime | None = None) -> int:
-    """Remind every due booking once; return how many reminders were sent.
+    """Remind every due booking once per lead time; return how many reminders were sent.
 
     The reminder row is inserted in a savepoint before the notice: a concurrent run that got
     there first makes the insert fail (primary key) and that booking is skipped, so no one is
-    reminded twice even when two cron runs overlap. The caller commits.
+    reminded twice for one lead even when two runs overlap. The caller commits.
     """
     now = now or utcnow()
     sent = 0
-    for booking in due_bookings(session, now):
-        try:
-            with session.begin_nested():
-                session.add(ShiftReminder(booking_id=booking.id, sent_at=now))
-                session.flush()
-        except IntegrityError:
-            continue
-        notify(session, booking.user, "reminder", shift_id=booking.shift_id)
-        sent += 1
+    for hours in LEADS:
+        for booking in due_bookings(session, now, hours):
+            try:
+                with session.begin_nested():
+                    session.add(
+                        ShiftReminder(booking_id=booking.id, hours_before=hours, sent_at=now)
+                    )
+                    session.flush()
+            except IntegrityError:
+                continue
+            notify(session, booking.user, "reminder", shift_id=booking.shift_id, hours=hours)
+            sent += 1
     return sent
