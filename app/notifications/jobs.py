@@ -6,7 +6,7 @@ the send and the record leaves its claim to expire, so at most that one message 
 """
 
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import Flask, current_app
 from sqlalchemy import event
@@ -124,10 +124,10 @@ def send_delivery(delivery_id: int) -> str | None:
     return state
 
 
-def retry_deliveries(now: datetime | None = None) -> int:
+def retry_deliveries() -> int:
     """Hand the queue every delivery due and not taken for a while; returns how many."""
     lost = services.due_deliveries(
-        db.session, now or utcnow(), timedelta(seconds=LOST_AFTER_SECONDS), RETRY_BATCH
+        db.session, utcnow(), timedelta(seconds=LOST_AFTER_SECONDS), RETRY_BATCH
     )
     db.session.rollback()
     for delivery_id in lost:

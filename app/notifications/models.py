@@ -51,9 +51,7 @@ class Delivery(db.Model):
 
     __tablename__ = "deliveries"
     __table_args__ = (
-        CheckConstraint(
-            "state IN ('queued', 'sent', 'failed', 'gave_up')", name="delivery_state"
-        ),
+        CheckConstraint("state IN ('queued', 'sent', 'failed', 'gave_up')", name="delivery_state"),
         # the retry job's scan: queued deliveries by their due time
         Index("ix_deliveries_state_next_attempt", "state", "next_attempt_at"),
     )

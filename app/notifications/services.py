@@ -241,17 +241,13 @@ def recent_errors(session: Session, limit: int = 20) -> list[Delivery]:
     )
 
 
-def deliveries_of(
-    session: Session, notification_ids: list[int]
-) -> dict[int, list[Delivery]]:
+def deliveries_of(session: Session, notification_ids: list[int]) -> dict[int, list[Delivery]]:
     """The deliveries of these notices, by notice id."""
     found: dict[int, list[Delivery]] = {}
     if not notification_ids:
         return found
     for delivery in session.scalars(
-        select(Delivery)
-        .where(Delivery.notification_id.in_(notification_ids))
-        .order_by(Delivery.id)
+        select(Delivery).where(Delivery.notification_id.in_(notification_ids)).order_by(Delivery.id)
     ):
         found.setdefault(cast(int, delivery.notification_id), []).append(delivery)
     return found

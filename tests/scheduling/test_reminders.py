@@ -134,9 +134,7 @@ def test_concurrent_runs_send_each_reminder_once(app, shift_in, make_volunteer):
     assert all(_reminders(person) == 1 for person in people)
 
 
-def test_a_booking_is_reminded_the_day_before_and_two_hours_before_once_each(
-    make_shift, volunteer
-):
+def test_a_booking_is_reminded_the_day_before_and_two_hours_before_once_each(make_shift, volunteer):
     now = utcnow().replace(microsecond=0)
     make_shift(now + timedelta(hours=20), booked=[volunteer])
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
 
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from app.notifications.channels import (
@@ -31,17 +32,15 @@ class MailChannel:
 
     name = "mail"
 
-    def __init__(self, config: Mapping[str, Any]) -> None:
-        # read at each send, so a test (or a reloaded setting) may point it elsewhere
-        self.config = config
-
     def route(self, session: Session, user: Any, kind: str, now: datetime) -> Route | None:
         """The person's email, when they have one."""
         return Route(address=user.email) if user.email else None
 
     def send(self, route_address: str, message: Message) -> None:
-        """Hand the mail to the SMTP server; return once it accepted it for the recipient."""
-        config = self.config
+        """Hand the mail to the SMTP server; return once it accepted it for the recipient.
+
+        The settings are the running app's (the worker's), read at each send."""
+        config = current_app.config
         email = EmailMessage()
         email["From"] = config["MAIL_DEFAULT_SENDER"]
         email["To"] = route_address
@@ -83,4 +82,4 @@ def _by_code(code: int, error: Exception) -> Exception:
 
 def channel(config: Mapping[str, Any]) -> MailChannel:
     """Mail is always on: over SMTP when MAIL_SERVER is set, to the log otherwise."""
-    return MailChannel(config)
+    return MailChannel()
