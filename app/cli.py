@@ -115,12 +115,16 @@ def init(language):
 def worker_command(workers, no_periodic):
     """Consume the task queue (mail and other deliveries) and, unless told not to, run the
     periodic jobs (reminders, closing check-ins, retrying deliveries). Stops on Ctrl-C."""
+    import logging
+
     from flask import current_app
 
     from app.tasks import consumer
 
     if current_app.config.get("TASK_QUEUE_IMMEDIATE"):
         raise click.UsageError("TASK_QUEUE_IMMEDIATE is set: tasks run where they are enqueued")
+    # the console shows each task, and without MAIL_SERVER each mail it would have sent
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     consumer(current_app._get_current_object(), workers=workers, periodic=not no_periodic).run()
 
 

@@ -49,7 +49,9 @@ class MailChannel:
             email[name] = value
         email.set_content(message.body)
         if not config.get("MAIL_SERVER"):
-            log.info("mail to %s (no MAIL_SERVER):\n%s", route_address, email.as_string())
+            log.info(
+                "mail to %s (no MAIL_SERVER): %s\n\n%s", route_address, message.subject, message.body
+            )
             return
         try:
             with smtplib.SMTP(
