@@ -50,7 +50,10 @@ class MailChannel:
         email.set_content(message.body)
         if not config.get("MAIL_SERVER"):
             log.info(
-                "mail to %s (no MAIL_SERVER): %s\n\n%s", route_address, message.subject, message.body
+                "mail to %s (no MAIL_SERVER): %s\n\n%s",
+                route_address,
+                message.subject,
+                message.body,
             )
             return
         try:
