@@ -2,6 +2,7 @@
 real SMTP server; retried when the server is down, sent once when it is back, failed or given
 up when it will never be accepted."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -235,3 +236,30 @@ def test_a_quiet_hours_route_waits_until_its_time(monkeypatch, volunteer, make_s
     _time_passes(waiting, timedelta(hours=8, minutes=2))
     assert jobs.retry_deliveries() == 1
     assert len(quiet.sent) == 1
+
+
+def test_the_deliveries_page_counts_by_channel_and_state_and_shows_the_errors(
+    client, login, make_user, smtp, volunteer
+):
+    from app.roles import Role
+
+    queue_mail(db.session, volunteer.email, "Sent", "Body")
+    db.session.commit()
+    smtp.refuse = "550 5.1.1 no such user"
+    queue_mail(db.session, "gone@example.test", "Refused", "Body")
+    db.session.commit()
+    client.set_cookie("lang", "en")
+    login(make_user(Role.ADMIN))
+
+    response = client.get("/admin/deliveries")
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "no-store" in response.headers["Cache-Control"]
+    row = page[page.index('<th scope="row">mail</th>') :].split("</tr>")[0]
+    assert [int(n) for n in re.findall(r'<td class="number">(\d+)</td>', row)] == [0, 1, 1, 0]
+    assert "gone@example.test" in page and "550 5.1.1 no such user" in page
+
+
+def test_only_an_admin_sees_the_deliveries(client, login, volunteer):
+    login(volunteer)
+    assert client.get("/admin/deliveries").status_code == 403

@@ -66,23 +66,24 @@ class MailChannel:
                     smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
                 smtp.send_message(email)
         except smtplib.SMTPRecipientsRefused as error:
-            codes = [code for code, _ in error.recipients.values()]
-            raise _by_code(min(codes, default=450), error) from error
+            code, reply = min(error.recipients.values(), default=(450, b""))
+            raise _by_code(code, reply) from error
         except smtplib.SMTPAuthenticationError as error:
             # the site's own login is wrong: every mail fails until it is fixed, then all go
             raise TransientDeliveryError(str(error)) from error
         except smtplib.SMTPResponseException as error:
-            raise _by_code(error.smtp_code, error) from error
+            raise _by_code(error.smtp_code, error.smtp_error) from error
         except (OSError, smtplib.SMTPException) as error:
             # refused connection, timeout, a server that hung up: try again later
             raise TransientDeliveryError(str(error) or type(error).__name__) from error
 
 
-def _by_code(code: int, error: Exception) -> Exception:
+def _by_code(code: int, reply: bytes | str) -> Exception:
     """SMTP's 4xx means try again later; 5xx means this will never be accepted."""
+    text = reply.decode(errors="replace") if isinstance(reply, bytes) else reply
     if 400 <= code < 500:
-        return TransientDeliveryError(f"{code} {error}")
-    return PermanentDeliveryError(f"{code} {error}")
+        return TransientDeliveryError(f"{code} {text}")
+    return PermanentDeliveryError(f"{code} {text}")
 
 
 def channel(config: Mapping[str, Any]) -> MailChannel:
