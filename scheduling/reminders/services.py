@@ -1,5 +1,7 @@
-"""Remind each confirmed volunteer of their shift the day before and two hours before."""
+"""Remind each confirmed volunteer of their shift the day before and two hours before, and tell
+the coordinator whether each reminder reached its person."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -7,7 +9,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from app.database import utcnow
-from app.notifications.services import notify
+from app.notifications.models import Delivery, Notification
+from app.notifications.services import deliveries_of, notify
 from scheduling.models import Booking, BookingStatus, Shift, ShiftStatus
 from scheduling.reminders.models import ShiftReminder
 
@@ -68,3 +71,39 @@ def send_reminders(session: Session, now: datetime | None = None) -> int:
             notify(session, booking.user, "reminder", shift_id=booking.shift_id, hours=hours)
             sent += 1
     return sent
+
+
+@dataclass(frozen=True)
+class ReminderDelivered:
+    """The latest reminder of a shift one person got, and how it went out on each channel."""
+
+    hours_before: int
+    #: one per channel; empty when no channel reaches the person (only the in-app notice)
+    deliveries: list[Delivery]
+
+
+def reminders_delivered(
+    session: Session, shift: Shift, user_ids: list[int]
+) -> dict[int, ReminderDelivered]:
+    """For the shift's staff page: each person's latest reminder of this shift, by user id."""
+    if not user_ids:
+        return {}
+    notices = session.scalars(
+        select(Notification)
+        .where(
+            Notification.kind == "reminder",
+            Notification.user_id.in_(user_ids),
+            # no reminder of this shift is older than its longest lead (and a margin)
+            Notification.created_at >= shift.starts_at - timedelta(hours=max(LEADS) + 1),
+        )
+        .order_by(Notification.created_at, Notification.id)
+    ).all()
+    latest = {n.user_id: n for n in notices if (n.params or {}).get("shift_id") == shift.id}
+    deliveries = deliveries_of(session, [n.id for n in latest.values()])
+    return {
+        user_id: ReminderDelivered(
+            hours_before=int((notice.params or {}).get("hours", max(LEADS))),
+            deliveries=deliveries.get(notice.id, []),
+        )
+        for user_id, notice in latest.items()
+    }

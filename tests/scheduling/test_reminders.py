@@ -165,3 +165,33 @@ def test_the_worker_runs_the_reminders_as_a_periodic_job(app, make_shift, volunt
     app.extensions["tasks"]["scheduling.send_reminders"]()  # as the scheduler does
 
     assert _reminders(volunteer) == 1
+
+
+def test_the_staff_page_says_how_each_persons_reminder_went_out(
+    client, login, coordinator, make_shift, make_user, make_volunteer
+):
+    from app.roles import Role
+
+    mailed = make_volunteer(full_name="Có Thư")
+    no_email = make_user(Role.VOLUNTEER, full_name="Không Thư")
+    no_email.email = None
+    not_yet = make_volunteer(full_name="Chưa Nhắc")
+    shift = make_shift(utcnow().replace(microsecond=0) + timedelta(hours=6))
+    # reminded of another shift only: that reminder is not this one's
+    make_shift(shift.starts_at + timedelta(hours=6), booked=[not_yet])
+    for person in (mailed, no_email):
+        book_shift(db.session, shift, person)
+    send_reminders(db.session)
+    book_shift(db.session, shift, not_yet)
+    db.session.commit()
+    client.set_cookie("lang", "en")
+    login(coordinator)
+
+    page = client.get(f"/shifts/{shift.id}/staff").get_data(as_text=True)
+
+    def about(name):
+        return " ".join(page[page.index(name) :].split("</li>")[0].split())
+
+    assert "Reminder 24 h before: by mail sent" in about("Có Thư")
+    assert "no channel reaches them" in about("Không Thư")
+    assert "Reminder" not in about("Chưa Nhắc")
