@@ -58,7 +58,7 @@ def upgrade():
             "WHEN created_at > :cutoff THEN 'queued' ELSE 'gave_up' END, "
             "CASE WHEN sent_at IS NOT NULL THEN 1 ELSE 0 END, created_at, sent_at, created_at "
             "FROM outbox ORDER BY id"
-        ),
+        ).bindparams(sa.bindparam("cutoff", type_=sa.DateTime(timezone=True))),
         {"cutoff": cutoff},
     )
 
