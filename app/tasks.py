@@ -26,16 +26,18 @@ QUEUE_NAME = "caunoi"
 def init_app(app: Flask) -> None:
     """Build the app's Huey from its configuration."""
     url = app.config.get("TASK_QUEUE_URL") or ""
-    immediate = bool(app.config.get("TASK_QUEUE_IMMEDIATE"))
+    # results=False: a task's outcome is in the database (the delivery log), and results nobody
+    # reads would pile up in the queue's storage
+    options = {"immediate": bool(app.config.get("TASK_QUEUE_IMMEDIATE")), "results": False}
     huey: Huey
     if url.startswith(("redis://", "rediss://", "unix://")):
-        huey = RedisHuey(QUEUE_NAME, url=url, immediate=immediate)
+        huey = RedisHuey(QUEUE_NAME, url=url, **options)
     elif url.startswith("sqlite:///"):
-        huey = SqliteHuey(QUEUE_NAME, filename=url.removeprefix("sqlite:///"), immediate=immediate)
+        huey = SqliteHuey(QUEUE_NAME, filename=url.removeprefix("sqlite:///"), **options)
     elif not url:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         filename = str(Path(app.instance_path) / "tasks.sqlite3")
-        huey = SqliteHuey(QUEUE_NAME, filename=filename, immediate=immediate)
+        huey = SqliteHuey(QUEUE_NAME, filename=filename, **options)
     else:
         from app.config import ConfigError
 

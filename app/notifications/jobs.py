@@ -109,6 +109,9 @@ def send_delivery(delivery_id: int) -> str | None:
             config["DELIVERY_GIVE_UP_AFTER"],
         )
         if wait is None:
+            session.flush()
+            if delivery.notification_id is not None:
+                services.tell_undelivered(session, delivery.notification_id)
             log.error(
                 "delivery %s (%s) %s after %d attempt(s): %s",
                 delivery.id,

@@ -48,6 +48,9 @@ class Kind:
     endpoint: str = "notifications.index"
     #: the link's sentence in the mail, with %(url)s
     link_text: object = _l("See your notices: %(url)s")
+    #: tells whoever must know that no channel delivered this notice (it failed or gave up on
+    #: every one): a part's callback, run in the worker's transaction; None: nobody is told
+    undelivered: Callable[[Session, Notification], None] | None = None
 
 
 #: every kind of notice, registered by the parts at start-up (kind name -> Kind)
@@ -200,6 +203,27 @@ def record_failure(
         return None
     delivery.next_attempt_at = now + wait
     return wait
+
+
+def tell_undelivered(session: Session, notification_id: int) -> bool:
+    """When no delivery of the notice was sent or may still be, call its kind's `undelivered`
+    (once: the last delivery to fail calls it); True when it was called."""
+    notice = session.get(Notification, notification_id)
+    spec = KINDS.get(notice.kind) if notice else None
+    if notice is None or spec is None or spec.undelivered is None:
+        return False
+    alive = session.scalar(
+        select(func.count())
+        .select_from(Delivery)
+        .where(
+            Delivery.notification_id == notification_id,
+            Delivery.state.in_((DeliveryState.QUEUED, DeliveryState.SENT)),
+        )
+    )
+    if alive:
+        return False
+    spec.undelivered(session, notice)
+    return True
 
 
 def due_deliveries(session: Session, now: datetime, late: timedelta, limit: int) -> list[int]:

@@ -6,14 +6,15 @@ import re
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.database import utcnow
 from app.extensions import db
 from app.notifications import jobs
 from app.notifications.channels import CHANNELS, AddressGone, Route
-from app.notifications.models import Delivery, DeliveryState
-from app.notifications.services import claim, notify, queue_mail, record_failure
+from app.notifications.models import Delivery, DeliveryState, Notification
+from app.notifications.services import claim, notify, queue_mail, record_failure, render
 from tests.conftest import SITE_URL
 from tests.smtp import LocalSMTP, Recorder
 
@@ -263,3 +264,40 @@ def test_the_deliveries_page_counts_by_channel_and_state_and_shows_the_errors(
 def test_only_an_admin_sees_the_deliveries(client, login, volunteer):
     login(volunteer)
     assert client.get("/admin/deliveries").status_code == 403
+
+
+def test_a_reminder_that_reaches_the_volunteer_nowhere_is_told_to_the_communes_coordinator(
+    smtp, coordinator, make_user, make_volunteer, make_shift, hanoi
+):
+    from app.roles import Role
+
+    province_coordinator = make_user(Role.COORDINATOR, province=hanoi)
+    volunteer = make_volunteer(full_name="Lạc Mất", phone="0912000111")
+    shift = make_shift()
+    db.session.commit()
+    smtp.refuse = "550 5.1.1 no such user"
+    notify(db.session, volunteer, "reminder", shift_id=shift.id)
+    db.session.commit()
+
+    told = db.session.scalars(select(Notification).where(Notification.kind == "undelivered")).all()
+    assert [n.user_id for n in told] == [coordinator.id]  # the commune's, not the province's
+    assert province_coordinator.id not in {n.user_id for n in told}
+    with force_locale("en"):
+        [shown] = render(db.session, told)
+    assert "Lạc Mất" in shown.text and "0912000111" in shown.text
+
+
+def test_nobody_is_told_when_another_channel_delivered_it(
+    monkeypatch, smtp, coordinator, volunteer, make_shift
+):
+    monkeypatch.setitem(CHANNELS, "fake", FakeChannel())
+    shift = make_shift()
+    db.session.commit()
+    smtp.refuse = "550 5.1.1 no such user"
+    notify(db.session, volunteer, "reminder", shift_id=shift.id)
+    db.session.commit()
+
+    assert (
+        db.session.scalars(select(Notification).where(Notification.kind == "undelivered")).all()
+        == []
+    )
