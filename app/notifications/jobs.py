@@ -16,7 +16,12 @@ from app import tasks
 from app.database import begin_write, utcnow
 from app.extensions import db
 from app.notifications import services
-from app.notifications.channels import CHANNELS, AddressGone, DeliveryError
+from app.notifications.channels import (
+    CHANNELS,
+    AddressGone,
+    DeliveryError,
+    PermanentDeliveryError,
+)
 from app.notifications.models import Delivery
 
 log = logging.getLogger(__name__)
@@ -77,20 +82,26 @@ def send_delivery(delivery_id: int) -> str | None:
     subject, body = delivery.subject, delivery.body
     error: DeliveryError | None = None
     if channel is None:
-        error = DeliveryError(f"no {delivery.channel} channel is configured")
-        error.transient = False
+        error = PermanentDeliveryError(f"no {delivery.channel} channel is configured")
     else:
-        message = services.message_for(session, delivery)
-        subject, body = delivery.subject, delivery.body
-        session.rollback()  # end the read before talking to the service
         try:
-            channel.send(delivery.address, message)
-        except DeliveryError as failure:
-            error = failure
-            if isinstance(failure, AddressGone) and hasattr(channel, "forget"):
-                begin_write(session)
-                channel.forget(session, delivery.address)
-                session.commit()
+            message = services.message_for(session, delivery)
+            subject, body = delivery.subject, delivery.body
+        except Exception as failure:
+            # a notice that cannot be worded will not be later either: fail it, never loop
+            log.exception("could not word delivery %s", delivery_id)
+            error = PermanentDeliveryError(f"could not word the notice: {failure!r}")
+        finally:
+            session.rollback()  # end the read before talking to the service
+        if error is None:
+            try:
+                channel.send(delivery.address, message)
+            except DeliveryError as failure:
+                error = failure
+                if isinstance(failure, AddressGone) and hasattr(channel, "forget"):
+                    begin_write(session)
+                    channel.forget(session, delivery.address)
+                    session.commit()
 
     begin_write(session)
     delivery = session.get_one(Delivery, delivery_id, populate_existing=True)

@@ -301,3 +301,21 @@ def test_nobody_is_told_when_another_channel_delivered_it(
         db.session.scalars(select(Notification).where(Notification.kind == "undelivered")).all()
         == []
     )
+
+
+def test_a_notice_that_cannot_be_worded_fails_instead_of_being_retried_forever(
+    monkeypatch, volunteer
+):
+    from app.notifications.services import KINDS, Kind
+
+    def broken(session, notices):
+        raise LookupError("the wording lost its shift")
+
+    monkeypatch.setitem(KINDS, "broken", Kind(title="Broken", word=broken))
+    notify(db.session, volunteer, "broken")
+    db.session.commit()
+
+    [failed] = _deliveries()
+    assert (
+        failed.state == DeliveryState.FAILED and "the wording lost its shift" in failed.last_error
+    )
