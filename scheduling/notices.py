@@ -130,8 +130,7 @@ def tell_coordinators(session: Session, notice: Notification) -> None:
                 User.id != notice.user_id,
             )
             .order_by(User.id)
-            .distinct()
-        ).all()
+        ).all()  # one grant per person and commune or province: no one twice
         if coordinators:
             break
     for coordinator in coordinators:

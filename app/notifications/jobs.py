@@ -21,6 +21,7 @@ from app.notifications.channels import (
     AddressGone,
     DeliveryError,
     PermanentDeliveryError,
+    TransientDeliveryError,
 )
 from app.notifications.models import Delivery
 
@@ -102,6 +103,10 @@ def send_delivery(delivery_id: int) -> str | None:
                     begin_write(session)
                     channel.forget(session, delivery.address)
                     session.commit()
+            except Exception as failure:
+                # a channel's own bug: retried like an outage, so it still gives up in time
+                log.exception("channel %s failed on delivery %s", delivery.channel, delivery_id)
+                error = TransientDeliveryError(repr(failure))
 
     begin_write(session)
     delivery = session.get_one(Delivery, delivery_id, populate_existing=True)
