@@ -79,11 +79,14 @@ def send_delivery(delivery_id: int) -> str | None:
         return None
 
     delivery = session.get_one(Delivery, delivery_id)
-    channel = CHANNELS.get(delivery.channel)
+    # read now: after the rollback below, touching the row would open a reader transaction
+    # that the final write could not upgrade (SQLite's BUSY_SNAPSHOT under concurrent writers)
+    channel_name, address = delivery.channel, delivery.address
+    channel = CHANNELS.get(channel_name)
     subject, body = delivery.subject, delivery.body
     error: DeliveryError | None = None
     if channel is None:
-        error = PermanentDeliveryError(f"no {delivery.channel} channel is configured")
+        error = PermanentDeliveryError(f"no {channel_name} channel is configured")
     else:
         try:
             message = services.message_for(session, delivery)
@@ -96,16 +99,16 @@ def send_delivery(delivery_id: int) -> str | None:
             session.rollback()  # end the read before talking to the service
         if error is None:
             try:
-                channel.send(delivery.address, message)
+                channel.send(address, message)
             except DeliveryError as failure:
                 error = failure
                 if isinstance(failure, AddressGone) and hasattr(channel, "forget"):
                     begin_write(session)
-                    channel.forget(session, delivery.address)
+                    channel.forget(session, address)
                     session.commit()
             except Exception as failure:
                 # a channel's own bug: retried like an outage, so it still gives up in time
-                log.exception("channel %s failed on delivery %s", delivery.channel, delivery_id)
+                log.exception("channel %s failed on delivery %s", channel_name, delivery_id)
                 error = TransientDeliveryError(repr(failure))
 
     begin_write(session)
