@@ -110,7 +110,7 @@ def test_a_worker_process_delivers_a_notice_queued_by_the_site(
         TASK_QUEUE_URL=queue_app.config["TASK_QUEUE_URL"],
         MAIL_SERVER="127.0.0.1",
         MAIL_PORT=str(smtp.port),
-        SECRET_KEY="test-secret",
+        SECRET_KEY=queue_app.config["SECRET_KEY"],
         SITE_URL=SITE_URL,
     )
     worker = subprocess.Popen(
