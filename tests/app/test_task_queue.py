@@ -136,3 +136,27 @@ def test_a_worker_process_delivers_a_notice_queued_by_the_site(
     db.session.expire_all()
     [delivery] = db.session.scalars(select(Delivery)).all()
     assert (delivery.state, delivery.attempts) == ("sent", 1)
+
+
+def test_flask_worker_runs_the_scheduler_unless_told_not_to(queue_app, monkeypatch):
+    started = []
+
+    class Consumer:
+        def __init__(self, app, workers, periodic):
+            started.append((workers, periodic))
+
+        def run(self):
+            pass
+
+    monkeypatch.setattr("app.tasks.consumer", Consumer)
+    runner = queue_app.test_cli_runner()
+
+    with queue_app.app_context():  # the command's app (the test's own is pushed already)
+        assert runner.invoke(args=["worker"]).exit_code == 0
+        assert runner.invoke(args=["worker", "--workers", "3", "--no-periodic"]).exit_code == 0
+    assert started == [(1, True), (3, False)]
+
+
+def test_flask_worker_refuses_a_queue_in_immediate_mode(runner):
+    result = runner.invoke(args=["worker"])
+    assert result.exit_code == 2 and "TASK_QUEUE_IMMEDIATE" in result.output
