@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -121,13 +122,19 @@ def _queue(session: Session, delivery: Delivery) -> Delivery:
 
 def message_for(session: Session, delivery: Delivery) -> Message:
     """The delivery's message: a notice worded now in its recipient's language (and kept on the
-    delivery, to show what was sent), or the mail worded when it was queued."""
+    delivery, to show what was sent), or the mail worded when it was queued.
+
+    Its Message-ID names the delivery, so a message sent again (a worker killed between the
+    send and its record) is recognisably the same one."""
+    home = absolute_url("main.home")
+    message_id = f"<delivery-{delivery.id}@{urlsplit(home).hostname}>"
     if delivery.notification_id is None:
         return Message(
             subject=delivery.subject or "",
             body=delivery.body or "",
             short=delivery.subject or "",
-            url=absolute_url("main.home"),
+            url=home,
+            headers={"Message-ID": message_id},
         )
     notice = session.get_one(Notification, delivery.notification_id)
     user = session.get_one(User, notice.user_id)
@@ -147,8 +154,11 @@ def message_for(session: Session, delivery: Delivery) -> Message:
             ),
             short=text,
             url=url,
-            # where the person turns these messages off
-            headers={"List-Unsubscribe": f"<{absolute_url('auth.profile')}>"},
+            headers={
+                "Message-ID": message_id,
+                # where the person turns these messages off
+                "List-Unsubscribe": f"<{absolute_url('auth.profile')}>",
+            },
         )
     delivery.subject, delivery.body = message.subject[:200], message.body
     return message

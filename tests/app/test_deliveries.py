@@ -68,6 +68,8 @@ def test_a_notice_arrives_by_mail_in_each_persons_language(smtp, make_volunteer,
     assert to_binh["Subject"] != to_anna["Subject"]
     assert f"{SITE_URL}/me/shifts" in to_anna.get_content()
     assert to_anna["List-Unsubscribe"] == f"<{SITE_URL}/profile>"
+    assert to_anna["Message-ID"].endswith("@caunoi.example.vn>") and to_anna["Date"]
+    assert to_anna["Message-ID"] != to_binh["Message-ID"]
     assert [(d.state, d.attempts) for d in _deliveries()] == [("sent", 1), ("sent", 1)]
     assert all(d.sent_at is not None and d.subject for d in _deliveries())
 

@@ -9,6 +9,7 @@ import smtplib
 from collections.abc import Mapping
 from datetime import datetime
 from email.message import EmailMessage
+from email.utils import formatdate
 from typing import Any
 
 from flask import current_app
@@ -45,6 +46,7 @@ class MailChannel:
         email["From"] = config["MAIL_DEFAULT_SENDER"]
         email["To"] = route_address
         email["Subject"] = message.subject
+        email["Date"] = formatdate(usegmt=True)
         for name, value in message.headers.items():
             email[name] = value
         email.set_content(message.body)
