@@ -28,16 +28,23 @@ def init_app(app: Flask) -> None:
     url = app.config.get("TASK_QUEUE_URL") or ""
     # results=False: a task's outcome is in the database (the delivery log), and results nobody
     # reads would pile up in the queue's storage
-    options = {"immediate": bool(app.config.get("TASK_QUEUE_IMMEDIATE")), "results": False}
+    options: dict[str, Any] = {
+        "immediate": bool(app.config.get("TASK_QUEUE_IMMEDIATE")),
+        "results": False,
+    }
+    # a SQLite queue is shared by the site and every worker thread: wait for it as for the
+    # database rather than fail after SQLite's default 5 seconds
+    sqlite = {"timeout": 30}
     huey: Huey
     if url.startswith(("redis://", "rediss://", "unix://")):
         huey = RedisHuey(QUEUE_NAME, url=url, **options)
     elif url.startswith("sqlite:///"):
-        huey = SqliteHuey(QUEUE_NAME, filename=url.removeprefix("sqlite:///"), **options)
+        filename = url.removeprefix("sqlite:///")
+        huey = SqliteHuey(QUEUE_NAME, filename=filename, **options, **sqlite)
     elif not url:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         filename = str(Path(app.instance_path) / "tasks.sqlite3")
-        huey = SqliteHuey(QUEUE_NAME, filename=filename, **options)
+        huey = SqliteHuey(QUEUE_NAME, filename=filename, **options, **sqlite)
     else:
         from app.config import ConfigError
 

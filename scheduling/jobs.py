@@ -1,6 +1,6 @@
 """Scheduling's periodic jobs: what the queue's scheduler runs, and `flask scheduling …` too.
 
-Each job is one writer transaction of its own, committed here, so the scheduler and a manual run
+Each job writes in short transactions of its own, committed here, so the scheduler and a manual run
 share every line.
 """
 
@@ -10,15 +10,23 @@ from app import tasks
 from app.database import begin_write
 from app.extensions import db
 
+#: reminders written per transaction: a campaign morning's thousands never hold the write lock
+#: for long, and the workers start sending after the first batch
+REMINDER_BATCH = 200
+
 
 def send_reminders() -> int:
     """Remind volunteers of their shifts 24 and 2 hours before; returns how many went out."""
     from scheduling.reminders.services import send_reminders as remind
 
-    begin_write(db.session)
-    sent = remind(db.session)
-    db.session.commit()
-    return sent
+    total = 0
+    while True:
+        begin_write(db.session)
+        sent = remind(db.session, limit=REMINDER_BATCH)
+        db.session.commit()
+        total += sent
+        if sent < REMINDER_BATCH:
+            return total
 
 
 def close_checkins() -> int:

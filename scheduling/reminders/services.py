@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from app.database import utcnow
 from app.notifications.models import Delivery, Notification
@@ -25,8 +25,11 @@ def _window(hours: int) -> tuple[timedelta, timedelta]:
     return timedelta(hours=hours), timedelta(hours=max(shorter, default=0))
 
 
-def due_bookings(session: Session, now: datetime, hours: int) -> list[Booking]:
-    """Confirmed bookings of active shifts inside the lead's window, not yet reminded for it."""
+def due_bookings(
+    session: Session, now: datetime, hours: int, limit: int | None = None
+) -> list[Booking]:
+    """Confirmed bookings of active shifts inside the lead's window, not yet reminded for it,
+    soonest first (at most `limit`), with their people."""
     longest, shortest = _window(hours)
     reminded = aliased(ShiftReminder)
     return list(
@@ -45,12 +48,15 @@ def due_bookings(session: Session, now: datetime, hours: int) -> list[Booking]:
                 reminded.booking_id.is_(None),
             )
             .order_by(Shift.starts_at, Booking.id)
+            .options(selectinload(Booking.user))
+            .limit(limit)
         )
     )
 
 
-def send_reminders(session: Session, now: datetime | None = None) -> int:
-    """Remind every due booking once per lead time; return how many reminders were sent.
+def send_reminders(session: Session, now: datetime | None = None, limit: int | None = None) -> int:
+    """Remind every due booking once per lead time (at most `limit` of them); return how many
+    reminders were sent.
 
     The reminder row is inserted in a savepoint before the notice: a concurrent run that got
     there first makes the insert fail (primary key) and that booking is skipped, so no one is
@@ -59,7 +65,7 @@ def send_reminders(session: Session, now: datetime | None = None) -> int:
     now = now or utcnow()
     sent = 0
     for hours in LEADS:
-        for booking in due_bookings(session, now, hours):
+        for booking in due_bookings(session, now, hours, None if limit is None else limit - sent):
             try:
                 with session.begin_nested():
                     session.add(

@@ -195,3 +195,20 @@ def test_the_staff_page_says_how_each_persons_reminder_went_out(
     assert "Reminder 24 h before: by mail sent" in about("Có Thư")
     assert "no channel reaches them" in about("Không Thư")
     assert "Reminder" not in about("Chưa Nhắc")
+
+
+def test_the_job_writes_reminders_in_short_batches_until_none_is_due(
+    monkeypatch, shift_in, make_volunteer
+):
+    from scheduling import jobs
+
+    shift = shift_in(hours=8)
+    people = [make_volunteer() for _ in range(5)]
+    for person in people:
+        book_shift(db.session, shift, person)
+    db.session.commit()
+    monkeypatch.setattr(jobs, "REMINDER_BATCH", 2)
+
+    assert jobs.send_reminders() == 5
+    assert all(_reminders(person) == 1 for person in people)
+    assert jobs.send_reminders() == 0
