@@ -34,7 +34,10 @@ db: install catalogues
 	$(FLASK) procedures import
 	$(FLASK) demo
 
+# the site and one queue worker (it runs the periodic jobs too): Ctrl-C stops both
 run: db
+	$(FLASK) worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' INT TERM EXIT; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: dev catalogues

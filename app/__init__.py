@@ -32,13 +32,14 @@ def create_app(config=None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
 
-    from app import access, errors, i18n, navigation, security
+    from app import access, errors, i18n, navigation, security, tasks
 
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     navigation.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    tasks.init_app(app)  # before the parts: they register their tasks and periodic jobs
     from app.api.views import authenticate as authenticate_api
 
     # A bearer token, never a cookie, names the user of an API request: before access.enforce.
@@ -69,6 +70,7 @@ def _init_kernel(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
     from app.main.views import bp as main_bp
     from app.notifications import init_channels
+    from app.notifications import jobs as notification_jobs
     from app.notifications import models as notification_models  # noqa: F401  (its table)
     from app.notifications.views import bp as notifications_bp
     from app.places.views import bp as places_bp
@@ -79,4 +81,5 @@ def _init_kernel(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     init_channels(app)
+    notification_jobs.init_app(app)
     cli.init_app(app)

@@ -1,4 +1,4 @@
-"""The kernel's command groups: translate, places, users, demo, backup."""
+"""The kernel's command groups: translate, places, users, demo, backup, and the queue's worker."""
 
 import subprocess
 import sys
@@ -105,6 +105,29 @@ def init(language):
     _pybabel("init", "-i", str(POT), "-d", str(TRANSLATIONS), "-l", language)
 
 
+@click.command("worker")
+@click.option("--workers", default=1, show_default=True, help="Threads consuming the queue.")
+@click.option(
+    "--no-periodic",
+    is_flag=True,
+    help="Do not run the scheduler: for every worker but one, so each job runs once.",
+)
+def worker_command(workers, no_periodic):
+    """Consume the task queue (mail and other deliveries) and, unless told not to, run the
+    periodic jobs (reminders, closing check-ins, retrying deliveries). Stops on Ctrl-C."""
+    import logging
+
+    from flask import current_app
+
+    from app.tasks import consumer
+
+    if current_app.config.get("TASK_QUEUE_IMMEDIATE"):
+        raise click.UsageError("TASK_QUEUE_IMMEDIATE is set: tasks run where they are enqueued")
+    # the console shows each task, and without MAIL_SERVER each mail it would have sent
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    consumer(current_app._get_current_object(), workers=workers, periodic=not no_periodic).run()
+
+
 def init_app(app):
     """The kernel's commands; each part adds its own group in its init_app."""
     from app.auth.cli import users_cli
@@ -112,5 +135,6 @@ def init_app(app):
     from app.demo import demo_command
     from app.places.cli import places_cli
 
-    for command in (translate, places_cli, users_cli, demo_command, backup_command):
+    commands = (translate, places_cli, users_cli, demo_command, backup_command, worker_command)
+    for command in commands:
         app.cli.add_command(command)

@@ -37,6 +37,14 @@ DEFAULTS = {
     "MAIL_USERNAME": None,
     "MAIL_PASSWORD": None,
     "MAIL_DEFAULT_SENDER": "Cầu Nối <no-reply@caunoi.local>",
+    #: the task queue: empty, a SQLite file in instance/; redis://… in production
+    "TASK_QUEUE_URL": None,
+    #: run each task inside the call that enqueues it (tests, a site without a worker)
+    "TASK_QUEUE_IMMEDIATE": False,
+    #: a delivery failing with transient errors is retried with back-off for this long
+    "DELIVERY_GIVE_UP_AFTER": timedelta(hours=24),
+    #: the first retry's wait; each next one waits twice as long, up to an hour
+    "DELIVERY_RETRY_DELAY": timedelta(minutes=1),
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     #: where vulnerability reports go (docs/SECURITY.md), published in /.well-known/security.txt;
     #: a placeholder until the deployment sets its own
@@ -82,6 +90,10 @@ def load(app, overrides=None):
         "RATELIMIT_STORAGE_URI",
         "RATELIMIT_ALLOW_MEMORY",
         "MAIL_SERVER",
+        "MAIL_USERNAME",
+        "MAIL_PASSWORD",
+        "MAIL_DEFAULT_SENDER",
+        "TASK_QUEUE_URL",
         "SITE_URL",
         "SECURITY_CONTACT",
     )
@@ -91,6 +103,13 @@ def load(app, overrides=None):
     for name in COUNTS:
         if env.get(name):
             app.config[name] = env[name]
+    if env.get("MAIL_PORT"):
+        app.config["MAIL_PORT"] = int(env["MAIL_PORT"])
+    for flag in ("MAIL_USE_TLS", "TASK_QUEUE_IMMEDIATE"):
+        if env.get(flag):
+            app.config[flag] = _truthy(env[flag])
+    if env.get("DELIVERY_GIVE_UP_HOURS"):
+        app.config["DELIVERY_GIVE_UP_AFTER"] = timedelta(hours=float(env["DELIVERY_GIVE_UP_HOURS"]))
     if env.get("TRUSTED_HOSTS"):
         app.config["TRUSTED_HOSTS"] = [h.strip() for h in env["TRUSTED_HOSTS"].split(",") if h]
     app.config.from_prefixed_env()
@@ -152,7 +171,7 @@ def _check_rate_limit_storage(config):
         return
     if not str(config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://"):
         return
-    if str(config.get("RATELIMIT_ALLOW_MEMORY", "")).strip().lower() in {"1", "true", "yes", "on"}:
+    if _truthy(str(config.get("RATELIMIT_ALLOW_MEMORY", ""))):
         return
     raise ConfigError(
         "RATELIMIT_STORAGE_URI is memory:// (each process counts on its own) when "
@@ -160,6 +179,10 @@ def _check_rate_limit_storage(config):
         "redis://127.0.0.1:6379/0, or set RATELIMIT_ALLOW_MEMORY=1 if exactly one process serves "
         "the site."
     )
+
+
+def _truthy(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
 def _sqlite_url(app):

@@ -4,13 +4,13 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Scheduling's pages, API routes, `flask scheduling` commands, tables, notices, demo and
-    the `describe` filter that words a shift."""
+    """Scheduling's pages, API routes, `flask scheduling` commands, periodic jobs, tables,
+    notices, demo and the `describe` filter that words a shift."""
     from app.api import nest
     from app.notifications.preferences import register_starts
     from app.notifications.services import register_kinds
     from app.parts import add_demo
-    from scheduling import api, notices
+    from scheduling import api, jobs, notices
     from scheduling import models as _models  # noqa: F401  (its tables)
     from scheduling.booking.views import bp as staffing_bp
     from scheduling.campaigns.demo import load_campaign_demo
@@ -34,5 +34,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(scheduling_cli)
     register_kinds(notices.KINDS)
     register_starts({"shift_id": notices.shift_start})
+    jobs.init_app(app)
     add_demo(app, load_campaign_demo)
     app.add_template_filter(describe, "describe")

@@ -1,4 +1,5 @@
-"""The notices scheduling sends — booked, promoted, moved, cancelled, reminded — and their words.
+"""The notices scheduling sends — booked, promoted, moved, cancelled, reminded — and their words;
+and, when one reaches its volunteer on no channel, the notice that tells the shift's coordinators.
 
 Registered with the kernel's notification mechanism by `scheduling.init_app`; a notice names its
 shifts by id and is worded when read, from the shifts as they are then.
@@ -12,9 +13,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from app.auth.models import RoleGrant, User
 from app.notifications.models import Notification
-from app.notifications.services import Kind
-from app.places.models import ServicePoint
+from app.notifications.services import Kind, notify
+from app.places.models import Commune, ServicePoint
+from app.roles import Role
 from scheduling.models import Shift
 from scheduling.wording import describe
 
@@ -28,6 +31,14 @@ def word(session: Session, notices: list[Notification]) -> list[str]:
         for key in ("shift_id", "from_shift_id"):
             if isinstance((notice.params or {}).get(key), int):
                 ids.add(notice.params[key])
+    unreached = [
+        n.params["user_id"]
+        for n in notices
+        if n.kind == "undelivered" and isinstance((n.params or {}).get("user_id"), int)
+    ]
+    people = {}
+    if unreached:
+        people = {u.id: u for u in session.scalars(select(User).where(User.id.in_(unreached)))}
     shifts = {}
     if ids:
         shifts = {
@@ -38,12 +49,21 @@ def word(session: Session, notices: list[Notification]) -> list[str]:
                 .options(joinedload(Shift.service_point).joinedload(ServicePoint.commune))
             )
         }
-    return [_text(notice, shifts) for notice in notices]
+    return [_text(notice, shifts, people) for notice in notices]
 
 
-def _text(notice: Notification, shifts: dict[int, Shift]) -> str:
+def _text(notice: Notification, shifts: dict[int, Shift], people: dict[int, User]) -> str:
     params = notice.params or {}
     shift = _shift_text(shifts.get(params.get("shift_id")))
+    if notice.kind == "undelivered":
+        person = people.get(params.get("user_id"))
+        return _(
+            "A message to %(name)s about this shift reached them on no channel: %(shift)s. "
+            "Call them if you can%(phone)s.",
+            name=person.full_name if person else _("a volunteer"),
+            phone=f" ({person.phone})" if person and person.phone else "",
+            shift=shift,
+        )
     if notice.kind == "booking_confirmed":
         return _("Your place is booked: %(shift)s.", shift=shift)
     if notice.kind == "promoted":
@@ -95,9 +115,42 @@ def shift_start(session: Session, shift_id: int) -> datetime | None:
     return session.scalar(select(Shift.starts_at).where(Shift.id == shift_id))
 
 
+def tell_coordinators(session: Session, notice: Notification) -> None:
+    """A volunteer's notice about a shift reached them nowhere: tell the coordinators of the
+    shift's commune (those of its province when the commune has none) in-app and by mail."""
+    shift = session.get(Shift, (notice.params or {}).get("shift_id"))
+    if shift is None:
+        return
+    commune = session.get_one(Commune, shift.service_point.commune_id)
+    for scope in (
+        RoleGrant.commune_id == commune.id,
+        RoleGrant.province_id == commune.province_id,
+    ):
+        coordinators = session.scalars(
+            select(User)
+            .join(RoleGrant, RoleGrant.user_id == User.id)
+            .where(
+                RoleGrant.role == Role.COORDINATOR,
+                scope,
+                User.active.is_(True),
+                User.id != notice.user_id,
+            )
+            .order_by(User.id)
+        ).all()  # one grant per person and commune or province: no one twice
+        if coordinators:
+            break
+    for coordinator in coordinators:
+        notify(session, coordinator, "undelivered", shift_id=shift.id, user_id=notice.user_id)
+
+
 def _kind(title, topic: str) -> Kind:
     return Kind(
-        title=title, word=word, endpoint="scheduling.my_shifts", link_text=SEE_SHIFTS, topic=topic
+        title=title,
+        word=word,
+        endpoint="scheduling.my_shifts",
+        link_text=SEE_SHIFTS,
+        topic=topic,
+        undelivered=tell_coordinators,
     )
 
 
@@ -112,4 +165,6 @@ KINDS = {
     "placed": _kind(_l("A coordinator put you on a shift"), "placements"),
     "removed": _kind(_l("A coordinator took you off a shift"), "shift_changes"),
     "moved": _kind(_l("A coordinator moved you to another shift"), "shift_changes"),
+    # to the coordinators; when it is not delivered either, nobody else is told
+    "undelivered": Kind(title=_l("A volunteer could not be reached"), word=word),
 }

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 import flask_migrate
 import pytest
 from flask.testing import FlaskClient
+from huey.signals import SIGNAL_ERROR
 from sqlalchemy import create_engine, select, text
 from werkzeug.security import generate_password_hash
 
@@ -31,6 +32,11 @@ KEPT_TABLES = {"provinces", "communes"}
 SITE_URL = "https://caunoi.example.vn"
 PASSWORD = "correct horse battery"
 PASSWORD_HASH = generate_password_hash(PASSWORD)
+# Every app a test builds runs its tasks inside the call that enqueues them (Huey's immediate
+# mode, in memory); tests/app/test_task_queue.py starts a real worker on a queue of its own.
+os.environ["TASK_QUEUE_IMMEDIATE"] = "1"
+#: (task name, exception) of each task that raised during the current test
+TASK_ERRORS: list = []
 #: this process under pytest-xdist ("gw0", "gw1"...), "main" in a run without workers
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 
@@ -82,6 +88,10 @@ def app(database_url):
         }
     )
     app.test_client_class = Client
+    # Huey logs a task's exception and carries on; a test must not: see _context_and_clean_slate
+    app.extensions["huey"].signal(SIGNAL_ERROR)(
+        lambda _signal, task, exc=None: TASK_ERRORS.append((task.name, exc))
+    )
     with app.app_context():
         flask_migrate.upgrade()
         import_places(db.session)
@@ -91,7 +101,9 @@ def app(database_url):
 
 @pytest.fixture(autouse=True)
 def _context_and_clean_slate(app):
-    """Push an app context for the test, then delete everything it wrote."""
+    """Push an app context for the test, then delete everything it wrote; fail a test in which a
+    task raised (in immediate mode Huey would only log it)."""
+    TASK_ERRORS.clear()
     with app.app_context():
         yield
         db.session.rollback()
@@ -104,6 +116,7 @@ def _context_and_clean_slate(app):
             else:
                 for table in reversed(tables):
                     conn.execute(table.delete())
+    assert not TASK_ERRORS, f"a task raised: {TASK_ERRORS}"
 
 
 @pytest.fixture

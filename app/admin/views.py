@@ -1,4 +1,6 @@
-"""Admin pages: who holds which role, and where."""
+"""Admin pages: who holds which role, and where; whether notices reach people."""
+
+from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,11 +12,15 @@ from app.access import roles
 from app.admin.forms import ROLE_LABELS, GrantForm, RevokeForm, UserSearchForm
 from app.auth import services
 from app.auth.models import User
+from app.database import utcnow
 from app.extensions import db
+from app.notifications import services as notifications
+from app.notifications.models import DeliveryState
 from app.places import services as places
 from app.places.forms import resolve_commune
 from app.places.models import Province
 from app.roles import Role
+from app.security import no_store
 
 bp = Blueprint("admin", __name__)
 
@@ -111,4 +117,21 @@ def remove_grant(user_id, grant_id):
     return redirect(url_for("admin.user_roles", user_id=user.id))
 
 
+@bp.get("/deliveries", endpoint="deliveries")
+@roles(Role.ADMIN)
+@no_store
+def deliveries_page():
+    """Deliveries of the last 24 hours by channel and state, and the latest errors."""
+    counts = notifications.delivery_counts(db.session, utcnow() - timedelta(hours=24))
+    channels = sorted({channel for channel, _state in counts})
+    return render_template(
+        "app/admin/deliveries.html",
+        counts=counts,
+        channels=channels,
+        states=DeliveryState.ALL,
+        errors=notifications.recent_errors(db.session),
+    )
+
+
 navigation.register("admin.roles", _l("Roles"))
+navigation.register("admin.deliveries", _l("Deliveries"))

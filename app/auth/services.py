@@ -15,7 +15,7 @@ from app.api.services import revoke_all_tokens
 from app.auth.models import RoleGrant, User, new_session_version
 from app.database import alphabetical
 from app.errors import DomainError
-from app.mail import queue_mail
+from app.notifications.services import queue_mail
 from app.places.models import Commune, Province
 from app.roles import Role
 from app.tokens import BadToken, ExpiredToken, signer
@@ -93,6 +93,7 @@ def mail_registration_attempt(session: Session, email: str) -> None:
                 name=user.full_name,
                 link=absolute_url("auth.forgot_password"),
             ),
+            user_id=user.id,
         )
 
 

@@ -21,8 +21,8 @@ from app.auth.limits import registration_limits, sign_in_limits
 from app.auth.sessions import stay_signed_in_here
 from app.extensions import db, limiter, login_manager
 from app.i18n import LANGUAGE_COOKIE, remember_preference
-from app.mail import deliver_outbox, queue_mail
 from app.notifications.channels.forms import notice_settings
+from app.notifications.services import queue_mail
 from app.places import services as places
 from app.places.forms import resolve_commune
 from app.places.models import Province
@@ -112,6 +112,7 @@ def _mail_account_ready(user):
                 name=user.full_name,
                 link=absolute_url("auth.login"),
             ),
+            user_id=user.id,
         )
 
 
@@ -229,9 +230,9 @@ def forgot_password():
                     minutes=minutes,
                     link=link,
                 ),
+                user_id=user.id,
             )
             db.session.commit()
-            deliver_outbox(db.session)
         flash(_("If an account uses that email, a link to reset its password is on its way."))
         return redirect(url_for("auth.login"))
     return render_template("app/auth/forgot.html", form=form)

@@ -1,27 +1,41 @@
-"""Tell a person what happened: an in-app notice and a mail in their language.
+"""Tell a person what happened: an in-app notice, and a delivery on each channel that reaches
+them (mail, and whatever else is registered in `app.notifications.channels.CHANNELS`).
 
 `notify(session, user, kind, **params)` is the one call the parts make. Params are ids and plain
-values (``shift_id=…``), never objects or text: the notice is worded when it is read, in the
-reader's current language, from the objects as they are then. The kernel keeps the mechanism
-(store, list, read, deliver); each part registers the kinds it sends and how each is worded.
+values (``shift_id=…``), never objects or text: the notice is worded when it is read, or by the
+worker that delivers it, in the reader's language, from the objects as they are then. The kernel
+keeps the mechanism (store, list, read, deliver); each part registers the kinds it sends and how
+each is worded.
+
+The delivery log (`Delivery`) is written with the request's transaction; its send tasks are
+handed to the queue only once that transaction commits (`app/notifications/jobs.py`), so a
+worker never looks for a row that is not there yet, and nothing is sent for a rolled-back notice.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import CursorResult, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.database import utcnow
-from app.mail import queue_mail
-from app.notifications.models import Notification
+from app.notifications.channels import CHANNELS, Message
+from app.notifications.models import Delivery, DeliveryState, Notification
 from app.urls import absolute_url
+
+#: session.info key: (delivery id, due time) of deliveries to hand the queue after the commit
+ENQUEUE_AFTER_COMMIT = "deliveries_to_enqueue"
+#: a worker holds a claimed delivery this long; past it, it was killed and another may retry
+CLAIM_LEASE = timedelta(minutes=5)
+#: the longest wait between two attempts
+LONGEST_RETRY_DELAY = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -38,6 +52,9 @@ class Kind:
     #: what a person turns channels on and off by (app/notifications/preferences.py TOPICS):
     #: "reminders", "shift_changes", "placements" or "broadcasts"; "" for none of them
     topic: str = ""
+    #: tells whoever must know that no channel delivered this notice (it failed or gave up on
+    #: every one): a part's callback, run in the worker's transaction; None: nobody is told
+    undelivered: Callable[[Session, Notification], None] | None = None
 
 
 #: every kind of notice, registered by the parts at start-up (kind name -> Kind)
@@ -50,27 +67,227 @@ def register_kinds(kinds: dict[str, Kind]) -> None:
 
 
 def notify(session: Session, user: User, kind: str, **params: Any) -> Notification:
-    """Store a notice for the user and queue its mail (when they have an email); flush only."""
+    """Store a notice for the user and queue one delivery on each channel that reaches them for
+    this kind; the worker words each in the user's language. Flush only."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind: {kind}")
-    notice = Notification(user_id=user.id, kind=kind, params=params, created_at=utcnow())
+    now = utcnow()
+    notice = Notification(user_id=user.id, kind=kind, params=params, created_at=now)
     session.add(notice)
     session.flush()
-    if user.email:
-        spec = KINDS[kind]
-        with force_locale(user.locale or "vi"):
-            subject = str(spec.title)
-            text = render(session, [notice])[0].text
-            body = "\n\n".join(
+    for channel in CHANNELS.values():
+        route = channel.route(session, user, kind, now, params=params)
+        if route is not None:
+            _queue(
+                session,
+                Delivery(
+                    channel=channel.name,
+                    address=route.address,
+                    user_id=user.id,
+                    notification_id=notice.id,
+                    next_attempt_at=max(route.not_before or now, now),
+                    created_at=now,
+                ),
+            )
+    return notice
+
+
+def queue_mail(
+    session: Session, recipient: str, subject: str, body: str, user_id: int | None = None
+) -> Delivery:
+    """Queue a mail worded in advance (a password reset, an account's first mail); the queue
+    sends it after the commit. Flush only."""
+    now = utcnow()
+    return _queue(
+        session,
+        Delivery(
+            channel="mail",
+            address=recipient,
+            user_id=user_id,
+            subject=subject,
+            body=body,
+            next_attempt_at=now,
+            created_at=now,
+        ),
+    )
+
+
+def _queue(session: Session, delivery: Delivery) -> Delivery:
+    delivery.state = DeliveryState.QUEUED
+    delivery.attempts = 0
+    session.add(delivery)
+    session.flush()
+    session.info.setdefault(ENQUEUE_AFTER_COMMIT, []).append(
+        (delivery.id, delivery.next_attempt_at)
+    )
+    return delivery
+
+
+def message_for(session: Session, delivery: Delivery) -> Message:
+    """The delivery's message: a notice worded now in its recipient's language (and kept on the
+    delivery, to show what was sent), or the mail worded when it was queued.
+
+    Its Message-ID names the delivery, so a message sent again (a worker killed between the
+    send and its record) is recognisably the same one."""
+    home = absolute_url("main.home")
+    message_id = f"<delivery-{delivery.id}@{urlsplit(home).hostname}>"
+    if delivery.notification_id is None:
+        return Message(
+            subject=delivery.subject or "",
+            body=delivery.body or "",
+            short=delivery.subject or "",
+            url=home,
+            headers={"Message-ID": message_id},
+        )
+    notice = session.get_one(Notification, delivery.notification_id)
+    user = session.get_one(User, notice.user_id)
+    spec = KINDS[notice.kind]
+    with force_locale(user.locale or "vi"):
+        url = absolute_url(spec.endpoint)
+        text = render(session, [notice])[0].text
+        message = Message(
+            subject=str(spec.title),
+            body="\n\n".join(
                 [
                     _("Hello %(name)s,", name=user.full_name),
                     text,
-                    str(spec.link_text) % {"url": absolute_url(spec.endpoint)},
+                    str(spec.link_text) % {"url": url},
                     _("Cầu Nối"),
                 ]
+            ),
+            short=text,
+            url=url,
+            headers={
+                "Message-ID": message_id,
+                # where the person turns these messages off
+                "List-Unsubscribe": f"<{absolute_url('auth.profile')}>",
+            },
+        )
+    delivery.subject, delivery.body = message.subject[:200], message.body
+    return message
+
+
+def claim(session: Session, delivery_id: int, now: datetime) -> bool:
+    """Take a due delivery for this worker until the lease ends, counting the attempt; False
+    when it is not queued, not due, or another worker holds it. One UPDATE: two workers racing
+    for one delivery cannot both win."""
+    result = session.execute(
+        update(Delivery)
+        .where(
+            Delivery.id == delivery_id,
+            Delivery.state == DeliveryState.QUEUED,
+            Delivery.next_attempt_at <= now,
+            or_(Delivery.claimed_until.is_(None), Delivery.claimed_until <= now),
+        )
+        .values(claimed_until=now + CLAIM_LEASE, attempts=Delivery.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    return cast(CursorResult[Any], result).rowcount == 1
+
+
+def record_sent(delivery: Delivery, now: datetime) -> None:
+    """The channel's service accepted it."""
+    delivery.state = DeliveryState.SENT
+    delivery.sent_at = now
+    delivery.claimed_until = None
+    delivery.last_error = None
+
+
+def record_failure(
+    delivery: Delivery,
+    error: str,
+    transient: bool,
+    now: datetime,
+    first_delay: timedelta,
+    give_up_after: timedelta,
+) -> timedelta | None:
+    """A failed attempt: wait twice as long as last time (from `first_delay`, up to an hour),
+    or stop: a permanent error fails, and a transient one past `give_up_after` from the
+    delivery's creation gives up. Returns the wait before the next attempt, or None."""
+    delivery.claimed_until = None
+    delivery.last_error = error[:500]
+    if not transient:
+        delivery.state = DeliveryState.FAILED
+        return None
+    wait = min(first_delay * 2 ** max(delivery.attempts - 1, 0), LONGEST_RETRY_DELAY)
+    if now + wait > delivery.created_at + give_up_after:
+        delivery.state = DeliveryState.GAVE_UP
+        return None
+    delivery.next_attempt_at = now + wait
+    return wait
+
+
+def tell_undelivered(session: Session, notification_id: int) -> bool:
+    """When no delivery of the notice was sent or may still be, call its kind's `undelivered`
+    (once: the last delivery to fail calls it); True when it was called."""
+    notice = session.get(Notification, notification_id)
+    spec = KINDS.get(notice.kind) if notice else None
+    if notice is None or spec is None or spec.undelivered is None:
+        return False
+    alive = session.scalar(
+        select(func.count())
+        .select_from(Delivery)
+        .where(
+            Delivery.notification_id == notification_id,
+            Delivery.state.in_((DeliveryState.QUEUED, DeliveryState.SENT)),
+        )
+    )
+    if alive:
+        return False
+    spec.undelivered(session, notice)
+    return True
+
+
+def due_deliveries(session: Session, now: datetime, late: timedelta, limit: int) -> list[int]:
+    """Queued deliveries due for `late` or more and held by no live worker: their task was
+    lost (a queue emptied, a worker killed mid-send) or never handed over."""
+    return list(
+        session.scalars(
+            select(Delivery.id)
+            .where(
+                Delivery.state == DeliveryState.QUEUED,
+                Delivery.next_attempt_at <= now - late,
+                or_(Delivery.claimed_until.is_(None), Delivery.claimed_until <= now),
             )
-        queue_mail(session, user.email, subject, body)
-    return notice
+            .order_by(Delivery.next_attempt_at, Delivery.id)
+            .limit(limit)
+        )
+    )
+
+
+def delivery_counts(session: Session, since: datetime) -> dict[tuple[str, str], int]:
+    """How many deliveries made since then are in each (channel, state)."""
+    rows = session.execute(
+        select(Delivery.channel, Delivery.state, func.count())
+        .where(Delivery.created_at >= since)
+        .group_by(Delivery.channel, Delivery.state)
+    )
+    return {(channel, state): count for channel, state, count in rows}
+
+
+def recent_errors(session: Session, limit: int = 20) -> list[Delivery]:
+    """The latest deliveries that met an error, whether retried, failed or given up."""
+    return list(
+        session.scalars(
+            select(Delivery)
+            .where(Delivery.last_error.is_not(None))
+            .order_by(Delivery.next_attempt_at.desc(), Delivery.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def deliveries_of(session: Session, notification_ids: list[int]) -> dict[int, list[Delivery]]:
+    """The deliveries of these notices, by notice id."""
+    found: dict[int, list[Delivery]] = {}
+    if not notification_ids:
+        return found
+    for delivery in session.scalars(
+        select(Delivery).where(Delivery.notification_id.in_(notification_ids)).order_by(Delivery.id)
+    ):
+        found.setdefault(cast(int, delivery.notification_id), []).append(delivery)
+    return found
 
 
 class Shown:

@@ -23,7 +23,7 @@ from app.auth.services import AccountError, mail_registration_attempt, normalise
 from app.auth.sessions import stay_signed_in_here
 from app.extensions import db, limiter
 from app.i18n import LANGUAGE_COOKIE, remember_preference
-from app.mail import queue_mail
+from app.notifications.services import queue_mail
 from app.places import services as places
 from app.places.forms import resolve_commune
 from app.places.models import Province

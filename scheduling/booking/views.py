@@ -21,6 +21,7 @@ from scheduling.booking.forms import AddToShiftForm, MoveForm, PlacementForm
 from scheduling.booking.placement import Reason
 from scheduling.campaigns.services import campaigns_in_scope
 from scheduling.models import Booking, BookingStatus, Shift
+from scheduling.reminders.services import reminders_delivered
 from scheduling.teams import services as teams
 from scheduling.teams.models import Team
 from scheduling.teams.services import TeamError
@@ -148,11 +149,13 @@ def staff(shift_id):
     ]
     targets = staffing.other_shifts(db.session, shift)
     move_form.target.choices = [(s.id, describe(s)) for s in targets]
+    reminders = reminders_delivered(db.session, shift, [row.booking.user_id for row in confirmed])
     return render_template(
         "scheduling/booking/staff.html",
         shift=shift,
         confirmed=confirmed,
         waitlist=waitlist,
+        reminders=reminders,
         move_form=move_form,
         add_form=AddToShiftForm(),
         started=shift.starts_at <= utcnow(),

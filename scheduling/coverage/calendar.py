@@ -11,7 +11,7 @@ answers 404 too. The feed shows only shift times and places, never other people'
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from icalendar import Calendar, Event
+from icalendar import Alarm, Calendar, Event
 from sqlalchemy import or_, select
 from sqlalchemy.orm import contains_eager
 
@@ -132,7 +132,21 @@ def _event(booking: Booking, my_shifts_url: str, stamp: datetime) -> Event:
         event.add("status", "TENTATIVE")
     else:
         event.add("status", "CONFIRMED")
+        for before in ALARMS:
+            event.add_component(_alarm(summary, before))
     return event
+
+
+#: a held shift's alarms in the volunteer's calendar, as the reminders: a day and two hours before
+ALARMS = (timedelta(days=1), timedelta(hours=2))
+
+
+def _alarm(summary: str, before: timedelta) -> Alarm:
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", summary)
+    alarm.add("trigger", -before)
+    return alarm
 
 
 def calendar_of(bookings: list[Booking], *, name: str, my_shifts_url: str, now=None) -> bytes:

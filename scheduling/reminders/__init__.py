@@ -1,1 +1,2 @@
-"""Reminders the day before a shift, sent by `flask scheduling send-reminders` from cron."""
+"""Reminders the day before and two hours before a shift, sent by the queue's scheduler
+(`scheduling/jobs.py`) or by `flask scheduling send-reminders`."""

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.extensions import db
-from app.mail import OutboxMessage
+from app.notifications.models import Delivery
 from app.roles import Role
 from tests.conftest import PASSWORD
 
@@ -33,7 +33,12 @@ def _user_count():
 
 
 def _mails_to(email):
-    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == email)).all()
+    """The mails sent to that address: committed, so the queue (immediate in tests) words and
+    sends them."""
+    db.session.commit()
+    return db.session.scalars(
+        select(Delivery).where(Delivery.channel == "mail", Delivery.address == email)
+    ).all()
 
 
 def test_registration_creates_a_volunteer_in_the_commune_typed_without_accents(client, bo_de):
@@ -69,7 +74,7 @@ def test_registration_answers_alike_whether_the_email_has_an_account(app, make_u
     """An attacker learns nothing from /register: same status, page and message either way;
     the owner of the address is told by mail, and nothing about their account changes."""
     new = _register_answer(app.test_client())
-    db.session.execute(OutboxMessage.__table__.delete())
+    db.session.execute(Delivery.__table__.delete())
     db.session.execute(User.__table__.delete().where(User.email == "binh@example.com"))
     owner = make_user(Role.VOLUNTEER, email="binh@example.com", full_name="Bình đã có", locale="en")
     before = (owner.password_hash, owner.full_name, owner.home_commune_id, owner.skills)
@@ -131,8 +136,8 @@ def test_logout_is_not_a_get(client, login, volunteer):
 
 def _reset_link(client, email):
     client.post("/password/forgot", data={"email": email})
-    message = db.session.scalars(select(OutboxMessage)).one()
-    assert message.recipient == email
+    message = db.session.scalars(select(Delivery)).one()
+    assert message.address == email
     return re.search(r"https://caunoi.example.vn(/password/reset/\S+)", message.body).group(1)
 
 
@@ -158,7 +163,7 @@ def test_forgot_password_answers_the_same_for_an_unknown_email(client):
     response = client.post("/password/forgot", data={"email": "nobody@example.test"})
 
     assert response.status_code == 302
-    assert db.session.scalars(select(OutboxMessage)).all() == []
+    assert db.session.scalars(select(Delivery)).all() == []
 
 
 def test_a_tampered_reset_link_is_refused(client, volunteer):

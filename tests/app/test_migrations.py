@@ -6,12 +6,14 @@ untouched; the test database is this pytest-xdist worker's own, and so is the sc
 model changed without its migration fails `test_..._match_the_models`.
 """
 
+from datetime import UTC, datetime, timedelta
+
 import flask_migrate
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from app import ROOT, create_app
 from app.extensions import db
@@ -81,3 +83,46 @@ def test_upgrade_downgrade_upgrade_round_trip_and_the_schema_matches_the_models(
     flask_migrate.upgrade()
     assert _tables() == models
     assert _differences() == [], "a model changed without its migration"
+
+
+def test_the_outbox_moves_into_the_delivery_log_and_back(scratch_app):
+    """Sent mail stays sent; unsent mail under a day old is queued again, older is given up,
+    so an upgrade mails no stale reset link. The downgrade puts the mail back in the outbox."""
+    flask_migrate.upgrade(revision="879c374ead08")
+    now = datetime.now(UTC)
+    rows = [
+        ("sent@example.test", now - timedelta(days=3), now - timedelta(days=3)),
+        ("fresh@example.test", now - timedelta(hours=1), None),
+        ("stale@example.test", now - timedelta(days=2), None),
+    ]
+    with db.engine.begin() as conn:
+        for recipient, created_at, sent_at in rows:
+            conn.execute(
+                text(
+                    "INSERT INTO outbox (recipient, subject, body, created_at, sent_at) "
+                    "VALUES (:recipient, 'Subject', 'Body', :created_at, :sent_at)"
+                ),
+                {"recipient": recipient, "created_at": created_at, "sent_at": sent_at},
+            )
+
+    flask_migrate.upgrade(revision="a7d3c0e15b42")
+    with db.engine.connect() as conn:
+        moved = conn.execute(
+            text("SELECT address, channel, state, subject FROM deliveries ORDER BY id")
+        ).all()
+    assert "outbox" not in _tables()
+    assert [tuple(row) for row in moved] == [
+        ("sent@example.test", "mail", "sent", "Subject"),
+        ("fresh@example.test", "mail", "queued", "Subject"),
+        ("stale@example.test", "mail", "gave_up", "Subject"),
+    ]
+
+    flask_migrate.downgrade(revision="879c374ead08")
+    with db.engine.connect() as conn:
+        back = conn.execute(text("SELECT recipient, sent_at IS NOT NULL FROM outbox ORDER BY id"))
+        assert [tuple(row) for row in back] == [
+            ("sent@example.test", True),
+            ("fresh@example.test", False),
+            ("stale@example.test", False),
+        ]
+    assert "deliveries" not in _tables()

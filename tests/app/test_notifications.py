@@ -8,8 +8,7 @@ from sqlalchemy import func, select
 
 from app.api.services import issue_token
 from app.extensions import db
-from app.mail import OutboxMessage
-from app.notifications.models import Notification
+from app.notifications.models import Delivery, Notification
 from app.notifications.services import KINDS, notify, unread_count
 from scheduling.booking.services import book_shift, cancel_booking
 from scheduling.models import BookingStatus
@@ -30,7 +29,12 @@ def english(client):
 
 
 def _mails(to):
-    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == to)).all()
+    """The mails sent to that address: committed, so the queue (immediate in tests) words and
+    sends them."""
+    db.session.commit()
+    return db.session.scalars(
+        select(Delivery).where(Delivery.channel == "mail", Delivery.address == to)
+    ).all()
 
 
 def _notices(user, kind=None):
@@ -70,7 +74,7 @@ def test_a_person_without_email_gets_the_notice_but_no_mail(make_user, shift):
     db.session.flush()
     notify(db.session, learner, "placed", shift_id=shift.id)
     assert len(_notices(learner)) == 1
-    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Delivery)) == 0
 
 
 def test_an_unknown_kind_is_a_programming_error(volunteer):

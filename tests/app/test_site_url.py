@@ -12,7 +12,7 @@ from app import create_app
 from app.config import ConfigError
 from app.database import utcnow
 from app.extensions import db
-from app.mail import OutboxMessage
+from app.notifications.models import Delivery
 from app.notifications.services import notify
 from app.urls import absolute_url
 from tests.conftest import SITE_URL
@@ -31,7 +31,12 @@ def _production(app, **config):
 
 
 def _mails_to(email):
-    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == email)).all()
+    """The mails sent to that address: committed, so the queue (immediate in tests) words and
+    sends them."""
+    db.session.commit()
+    return db.session.scalars(
+        select(Delivery).where(Delivery.channel == "mail", Delivery.address == email)
+    ).all()
 
 
 def test_a_forged_host_on_forgot_password_still_mails_a_link_to_the_site(client, volunteer):

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.auth.models import RoleGrant, User
 from app.extensions import db
-from app.mail import OutboxMessage
+from app.notifications.models import Delivery
 from app.qr import qr_svg
 from app.roles import Role
 from courses.learners import services
@@ -278,7 +278,9 @@ def test_joining_with_bad_input_writes_nothing(client, fields, message):
 
 
 def _mails_to(email):
-    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == email)).all()
+    return db.session.scalars(
+        select(Delivery).where(Delivery.channel == "mail", Delivery.address == email)
+    ).all()
 
 
 def test_officer_registration_gives_the_learner_role_and_an_officer_profile(client, bo_de):
@@ -341,7 +343,7 @@ def test_officer_registration_answers_alike_whether_the_email_has_an_account(app
     """An attacker learns nothing from /register/officer: the same answer, page and message;
     the owner of the address is told by mail, and nothing about their account changes."""
     new = _officer_answer(app.test_client())
-    db.session.execute(OutboxMessage.__table__.delete())
+    db.session.execute(Delivery.__table__.delete())
     db.session.execute(LearnerProfile.__table__.delete())
     db.session.execute(User.__table__.delete())
     owner = make_user(Role.VOLUNTEER, email="hung.le@example.com", locale="en")

@@ -224,3 +224,24 @@ def test_feed_times_equal_utc_instants(app, volunteer, soon_shift):
     (event,) = _events(with_feed)
     assert event.decoded("dtstart").astimezone(UTC) == shift.starts_at
     assert isinstance(event.decoded("dtstart"), datetime)
+
+
+def test_a_held_shift_rings_a_day_and_two_hours_before_a_waitlisted_one_does_not(
+    client, make_volunteer, volunteer, soon_shift, app, campaign
+):
+    campaign.min_per_shift, campaign.max_per_shift = 1, 1
+    held = soon_shift(days=1)
+    _book(held, volunteer)
+    full = soon_shift(days=3)
+    _book(full, make_volunteer())
+    _book(full, volunteer)  # waitlisted
+    token = calendar.feed_token(db.session, app.config["SECRET_KEY"], volunteer)
+
+    events = _events(client.get(f"/calendar/{token}.ics").get_data())
+
+    alarms = {
+        e.decoded("dtstart"): sorted(a.decoded("trigger") for a in e.walk("VALARM")) for e in events
+    }
+    assert alarms == {held.starts_at: [-timedelta(days=1), -timedelta(hours=2)], full.starts_at: []}
+    [action] = {str(a["action"]) for e in events for a in e.walk("VALARM")}
+    assert action == "DISPLAY"
