@@ -83,7 +83,7 @@ def mail_registration_attempt(session: Session, email: str) -> None:
     with force_locale(user.locale or "vi"):
         queue_mail(
             session,
-            user.email,
+            email,
             _("Someone tried to register with your email"),
             _(
                 "Hello %(name)s,\n\nSomeone tried to register a Cầu Nối account with this email "

@@ -9,6 +9,8 @@ PUBLIC = {
     "static",
     "main.home",
     "main.health",
+    "channels.service_worker",
+    "channels.short_link",
     "main.switch_language",
     "auth.login",
     "auth.register",

@@ -185,7 +185,7 @@ class FakeChannel:
         self.forgotten = []
         self.error = error
 
-    def route(self, session, user, kind, now):
+    def route(self, session, user, kind, now, params=None):
         return Route(address=f"fake:{user.id}")
 
     def send(self, route_address, message):
@@ -225,7 +225,7 @@ def test_a_quiet_hours_route_waits_until_its_time(monkeypatch, volunteer, make_s
     morning = utcnow() + timedelta(hours=8)
 
     class Quiet(FakeChannel):
-        def route(self, session, user, kind, now):
+        def route(self, session, user, kind, now, params=None):
             return Route(address="quiet", not_before=morning)
 
     quiet = Quiet()
