@@ -1,12 +1,27 @@
-"""The base of every form: WTForms' own messages go through our catalogues.
+"""The base of every form: WTForms' own messages go through our catalogues, and the rules every
+field of its kind obeys, whichever form it is on.
 
 WTForms ships no Vietnamese translation, so its built-in validator messages are listed here for
 extraction and translated in app/translations like every other string.
+
+Rules no form can forget (`Form.validate` adds them to every field of the kind):
+- a date (or date and time) lies within the days the site accepts (app/localtime.py): year 1
+  or 9999 cannot be turned into UTC or moved by a day;
+- a one-line field holds no control character: a browser's `<input>` cannot hold a line break,
+  so one is forged, and it would break whatever prints the text on one line (a calendar feed's
+  lines, a mail header, a CSV cell); a text area keeps its line breaks and tabs only.
 """
+
+import re
+from datetime import date, datetime
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import DateField, DateTimeField, StringField, TextAreaField
+from wtforms.validators import ValidationError
+
+from app.localtime import FIRST_DAY, LAST_DAY, DayOutOfRange
 
 WTFORMS_MESSAGES = (
     _l("This field is required."),
@@ -50,3 +65,46 @@ class Form(FlaskForm):
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
             return _CatalogueTranslations()
+
+    def validate(self, extra_validators=None):
+        """WTForms' validation, with each field's kind rule (dates, control characters) after
+        the field's own validators."""
+        extra = {name: list(rules) for name, rules in (extra_validators or {}).items()}
+        for name, field in self._fields.items():
+            rule = _kind_rule(field)
+            if rule is not None:
+                extra.setdefault(name, []).append(rule)
+        return super().validate(extra_validators=extra)
+
+
+#: control characters (Unicode category Cc): C0, DEL and C1
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+#: the same, but the line breaks and tabs a text area may hold
+CONTROL_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _day_in_range(form, field):
+    day = field.data.date() if isinstance(field.data, datetime) else field.data
+    if isinstance(day, date) and not FIRST_DAY <= day <= LAST_DAY:
+        raise ValidationError(str(DayOutOfRange.sentence))
+
+
+def _one_line(form, field):
+    if isinstance(field.data, str) and CONTROL.search(field.data):
+        raise ValidationError(_l("Write this on one line, without special characters."))
+
+
+def _plain_text(form, field):
+    if isinstance(field.data, str) and CONTROL_IN_TEXT.search(field.data):
+        raise ValidationError(_l("Remove the special characters from this text."))
+
+
+def _kind_rule(field):
+    """The rule every field of this kind obeys (see the module's docstring), or None."""
+    if isinstance(field, DateField | DateTimeField):
+        return _day_in_range
+    if isinstance(field, TextAreaField):
+        return _plain_text
+    if isinstance(field, StringField):
+        return _one_line
+    return None

@@ -1,5 +1,6 @@
 """Text helpers for Vietnamese."""
 
+import re
 import unicodedata
 
 
@@ -8,3 +9,14 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(stripped.lower().split())
+
+
+#: control characters (Unicode category Cc: C0, DEL, C1), line breaks and tabs included
+_CONTROL_RUN = re.compile("[\x00-\x1f\x7f-\x9f]+")
+
+
+def one_line(text: str) -> str:
+    """The text with each run of control characters (line breaks included) made one space: for
+    a line that must stay one line (a calendar's name, a header), whatever was stored before
+    forms refused control characters (app/forms.py)."""
+    return _CONTROL_RUN.sub(" ", text).strip()

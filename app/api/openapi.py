@@ -16,7 +16,7 @@ from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 from werkzeug.routing import IntegerConverter
 
 from app.api import bp
-from app.api.schemas import MAX_ID, Input, problems
+from app.api.schemas import MAX_ID, Error, Input, problems
 
 #: an answer's (description, shape): a model, [model] for an array of it, dict for any object,
 #: None for no body
@@ -31,6 +31,12 @@ ACCEPT_LANGUAGE = {
     "schema": {"type": "string"},
 }
 SIGNED_IN = [{"bearerAuth": []}]
+#: what every operation with a body may answer, whatever it declares
+UNSAFE_JSON: Answer = (
+    "The body is not JSON the site can read: nested too deep, a lone surrogate, NaN, or a number "
+    "beyond a float's range.",
+    Error,
+)
 REF = "#/components/schemas/{model}"
 
 
@@ -126,6 +132,8 @@ def _models(operations) -> list[type[BaseModel]]:
             found.append(shape)
 
     for op in operations:
+        if op.body is not None:
+            add(Error)  # UNSAFE_JSON
         add(op.body)  # a query's fields become parameters, not a component
         for _description, shape in op.responses.values():
             add(shape)
@@ -194,9 +202,12 @@ def _operation(rule, view, op: Operation, refs) -> dict:
         document["parameters"] = parameters
     if op.body is not None:
         document["requestBody"] = {"required": True, **_content(op.body, refs)}
+    responses = dict(op.responses)
+    if op.body is not None:  # app/security.py refuse_unsafe_json, ahead of every route
+        responses.setdefault(400, UNSAFE_JSON)
     document["responses"] = {
         str(status): {"description": description, **_content(shape, refs)}
-        for status, (description, shape) in sorted(op.responses.items())
+        for status, (description, shape) in sorted(responses.items())
     }
     return document
 

@@ -21,6 +21,12 @@ NO_NUL = "^[^\\x00]*$"
 #: ids are 32-bit integers in the database; a larger one names nothing
 MAX_ID = 2**31 - 1
 
+#: a day or moment a request sends lies within app.localtime's FIRST_DAY..LAST_DAY, the years
+#: 1900–2999 (a later or earlier one is answered 400 date_out_of_range): the pattern says so
+IN_RANGE_YEAR = "^(19|2[0-9])[0-9]{2}-"
+DAY_SCHEMA = {"type": "string", "format": "date", "pattern": IN_RANGE_YEAR}
+MOMENT_SCHEMA = {"type": "string", "format": "date-time", "pattern": IN_RANGE_YEAR}
+
 #: a moment of an answer: ISO 8601 in local time, with the +07:00 offset (app.localtime)
 LocalMoment = Annotated[
     datetime,
