@@ -13,13 +13,14 @@ from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, ValidationError, WithJsonSchema
 
 from app.api import error
+from app.database import MAX_INT
 from app.localtime import local
 
 #: text never holds a NUL character: every request with one is answered 400 (app/security.py)
 NO_NUL = "^[^\\x00]*$"
 
 #: ids are 32-bit integers in the database; a larger one names nothing
-MAX_ID = 2**31 - 1
+MAX_ID = MAX_INT
 
 #: a day or moment a request sends lies within app.localtime's FIRST_DAY..LAST_DAY, the years
 #: 1900–2999 (a later or earlier one is answered 400 date_out_of_range): the pattern says so

@@ -21,7 +21,7 @@ from flask_login import current_user
 from app import navigation
 from app.access import public, roles
 from app.csvfile import csv_response
-from app.database import utcnow
+from app.database import request_int, utcnow
 from app.extensions import db
 from app.localtime import local_days_bounds, local_today
 from app.places.models import ServicePoint
@@ -88,7 +88,7 @@ def board():
         commune_query=query,
     )
     board = services.build_board(counts, first, last, bool(form.only_understaffed.data))
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=request_int), 1)
     size = services.ROWS_PER_PAGE
     pages = max((len(board.rows) + size - 1) // size, 1)
     page = min(page, pages)
