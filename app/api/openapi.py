@@ -31,10 +31,11 @@ ACCEPT_LANGUAGE = {
     "schema": {"type": "string"},
 }
 SIGNED_IN = [{"bearerAuth": []}]
-#: what every operation with a body may answer, whatever it declares
-UNSAFE_JSON: Answer = (
-    "The body is not JSON the site can read: nested too deep, a lone surrogate, NaN, or a number "
-    "beyond a float's range.",
+#: what every operation with a parameter or a body may answer, whatever it declares: input no
+#: database can hold is refused before the route (app/security.py refuse_nul, refuse_unsafe_json)
+UNREADABLE: Answer = (
+    "The request holds what the site cannot read: a NUL character, or JSON nested too deep, "
+    "with a lone surrogate, NaN, or a number beyond a float's range.",
     Error,
 )
 REF = "#/components/schemas/{model}"
@@ -131,9 +132,8 @@ def _models(operations) -> list[type[BaseModel]]:
         if isinstance(shape, type) and issubclass(shape, BaseModel) and shape not in found:
             found.append(shape)
 
+    add(Error)  # UNREADABLE, and most refusals
     for op in operations:
-        if op.body is not None:
-            add(Error)  # UNSAFE_JSON
         add(op.body)  # a query's fields become parameters, not a component
         for _description, shape in op.responses.values():
             add(shape)
@@ -203,8 +203,8 @@ def _operation(rule, view, op: Operation, refs) -> dict:
     if op.body is not None:
         document["requestBody"] = {"required": True, **_content(op.body, refs)}
     responses = dict(op.responses)
-    if op.body is not None:  # app/security.py refuse_unsafe_json, ahead of every route
-        responses.setdefault(400, UNSAFE_JSON)
+    if op.body is not None or rule.arguments or op.query is not None:
+        responses.setdefault(400, UNREADABLE)
     document["responses"] = {
         str(status): {"description": description, **_content(shape, refs)}
         for status, (description, shape) in sorted(responses.items())

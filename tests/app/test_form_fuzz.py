@@ -8,11 +8,11 @@ html.parser. A form on a new page joins by itself.
 
 Expected: never a 5xx. A post the form's own constraints forbid (a `required` field empty, or
 missing where the page had not filled it in, longer than `maxlength`, not an email in an email
-field, not a number/date, a choice not offered) or the rules app/forms.py gives every field of its kind
-(a date outside 1900–2999, a number beyond the database's integers, a control character in a
-one-line field, or any but a line break or tab in a text area) is refused: a 4xx, or the form again with an
-error, and not one row more or less in any table. Any answer other than a redirect (the form
-again, a 4xx) has written nothing. HTML posted back is escaped.
+field, not a number/date, a choice not offered), or the rules app/forms.py gives every field of
+its kind forbid (a date outside 1900–2999, a number beyond the database's integers, a control
+character in a one-line field, any but a line break or tab in a text area), is refused: a 4xx,
+or the form again with an error, and not one row more or less in any table. Any answer other
+than a redirect (the form again, a 4xx) has written nothing. HTML posted back is escaped.
 """
 
 from html.parser import HTMLParser
