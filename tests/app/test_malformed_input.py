@@ -248,3 +248,39 @@ def test_a_name_stored_with_a_line_break_keeps_the_calendar_feed_whole(
     assert parsed.walk("VEVENT") == []
     name = str(parsed["X-WR-CALNAME"])
     assert "BEGIN:VEVENT SUMMARY:forged" in name and not any(c in name for c in "\r\n\x07")
+
+
+# --- integers beyond what the database holds, in a query or a form ------------------------------
+
+BEYOND_64_BITS = "99999999999999999999"
+
+
+@pytest.mark.parametrize(
+    "persona, url",
+    [
+        ("volunteer", "/shifts?page={n}"),
+        ("coordinator", "/coverage?page={n}"),
+        ("volunteer", "/assists?page={n}"),
+    ],
+)
+def test_a_page_number_beyond_64_bits_shows_the_first_page(
+    client, login, volunteer, coordinator, campaign, persona, url
+):
+    login(volunteer if persona == "volunteer" else coordinator)
+    response = client.get(url.format(n=BEYOND_64_BITS), headers=ENGLISH)
+    assert response.status_code == 200
+
+
+def test_integers_read_from_a_request_go_through_request_int():
+    """A new `request.args.get(..., type=int)` would reach a query with 2**64 (a 500)."""
+
+    from app import ROOT
+
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for part in ("app", "scheduling", "courses", "impact")
+        for path in (ROOT / part).rglob("*.py")
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if "type=int" in line
+    ]
+    assert offenders == [], "use app.database.request_int: " + ", ".join(offenders)
