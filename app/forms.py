@@ -14,7 +14,6 @@ Rules no form can forget (`Form.validate` adds them to every field of the kind):
   lines, a mail header, a CSV cell); a text area keeps its line breaks and tabs only.
 """
 
-import re
 from datetime import date, datetime
 
 from flask_babel import gettext
@@ -25,6 +24,7 @@ from wtforms.validators import ValidationError
 
 from app.database import MAX_INT
 from app.localtime import FIRST_DAY, LAST_DAY, DayOutOfRange
+from app.text import CONTROL, CONTROL_IN_TEXT
 
 WTFORMS_MESSAGES = (
     _l("This field is required."),
@@ -78,12 +78,6 @@ class Form(FlaskForm):
             if rule is not None:
                 extra.setdefault(name, []).append(rule)
         return super().validate(extra_validators=extra)
-
-
-#: control characters (Unicode category Cc): C0, DEL and C1
-CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-#: the same, but the line breaks and tabs a text area may hold
-CONTROL_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _day_in_range(form, field):

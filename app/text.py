@@ -11,8 +11,11 @@ def fold(text: str) -> str:
     return " ".join(stripped.lower().split())
 
 
-#: control characters (Unicode category Cc: C0, DEL, C1), line breaks and tabs included
-_CONTROL_RUN = re.compile("[\x00-\x1f\x7f-\x9f]+")
+#: control characters (Unicode category Cc: C0, DEL and C1), line breaks and tabs included
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+#: the same but line breaks and tabs, which a text area may hold
+CONTROL_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL_RUN = re.compile(CONTROL.pattern + "+")
 
 
 def one_line(text: str) -> str:

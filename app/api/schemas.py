@@ -135,7 +135,8 @@ class Error(BaseModel):
 
     error: str = Field(
         description="A stable code, e.g. not_found, overlap, weekly_limit, shift_closed, "
-        "past_deadline, unauthorized, rate_limited."
+        "past_deadline, unauthorized, rate_limited, bad_request, date_out_of_range (a date or "
+        "time outside the years 1900–2999)."
     )
     message: str = Field(description="In the request's language.")
 

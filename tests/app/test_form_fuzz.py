@@ -32,8 +32,8 @@ from harness import (
 
 from app import create_app
 from app.database import MAX_INT
-from app.forms import CONTROL, CONTROL_IN_TEXT
 from app.localtime import FIRST_DAY, LAST_DAY
+from app.text import CONTROL, CONTROL_IN_TEXT
 
 SCRIPT = "<script>alert('xss')</script>"
 

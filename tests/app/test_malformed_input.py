@@ -284,3 +284,17 @@ def test_integers_read_from_a_request_go_through_request_int():
         if "type=int" in line
     ]
     assert offenders == [], "use app.database.request_int: " + ", ".join(offenders)
+
+
+# --- NUL in multipart form data -----------------------------------------------------------------
+
+
+def test_a_nul_character_in_a_multipart_form_is_a_400(client):
+    before = row_counts()
+    response = client.post(
+        "/login",
+        data={"email": "an@example.com\x00", "password": "x"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert row_counts() == before
