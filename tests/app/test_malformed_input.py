@@ -298,3 +298,27 @@ def test_a_nul_character_in_a_multipart_form_is_a_400(client):
     )
     assert response.status_code == 400
     assert row_counts() == before
+
+
+# --- the first and last days accepted make a page, not a 400 ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/coverage?last=1900-01-01",
+        "/coverage?first=2999-12-31",
+        "/impact?end=1900-01-01",
+        "/provinces/01/impact?end=1900-01-01",
+    ],
+)
+def test_a_filter_at_the_first_or_last_day_accepted_shows_its_page(
+    client, login, coordinator, campaign, url
+):
+    login(coordinator)
+    assert client.get(url, headers=ENGLISH).status_code == 200
+
+
+@pytest.mark.parametrize("query", ["to=1900-01-01", "from=2999-12-31", "from=1900-01-01"])
+def test_stats_at_the_first_or_last_day_accepted_are_answered(client, bearer, coordinator, query):
+    assert client.get(f"/api/v1/stats?{query}", headers=bearer(coordinator)).status_code == 200
