@@ -20,6 +20,14 @@ from scheduling.checkin import tokens
 OUT_OF_RANGE = "Choose a date between the years 1900 and 2999."
 ENGLISH = {"Accept-Language": "en"}
 
+
+@pytest.fixture(autouse=True)
+def english(client):
+    """Pages in English (signing in keeps the language chosen before); the Vietnamese sentence
+    is checked once, below."""
+    client.set_cookie("lang", "en")
+
+
 #: the calendar's ends, and ranges crossing them
 FAR_DAYS = [
     ("0001-01-01", "0001-01-01"),
@@ -111,6 +119,16 @@ def test_an_api_date_near_year_1_or_9999_is_a_400_date_out_of_range(
     response = client.get(url.format(first=first, last=last), headers=bearer(coordinator))
     assert response.status_code == 400
     assert response.get_json() == {"error": "date_out_of_range", "message": OUT_OF_RANGE}
+
+
+def test_the_out_of_range_sentence_is_in_vietnamese_by_default(client, bearer, coordinator):
+    client.delete_cookie("lang")
+    response = client.get(
+        "/api/v1/stats?from=0001-01-01", headers=bearer(coordinator, language="vi")
+    )
+    assert response.get_json()["message"] == (
+        "Hãy chọn một ngày trong khoảng từ năm 1900 đến năm 2999."
+    )
 
 
 # --- times near year 1 and 9999 in JSON bodies -------------------------------------------------
