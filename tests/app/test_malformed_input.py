@@ -154,6 +154,23 @@ def test_a_scan_dated_near_year_1_or_9999_is_refused_and_nothing_is_written(
 
 
 @pytest.mark.parametrize("moment", FAR_MOMENTS)
+def test_the_check_in_page_refuses_a_scan_dated_near_year_1_or_9999(
+    client, login, volunteer, service_point, moment
+):
+    poster = tokens.poster_token(db.session, service_point)
+    login(volunteer)
+    before = row_counts()
+
+    response = client.post(
+        f"/check-in/{poster}", data={"nonce": "nonce-000001", "scanned_at": moment}
+    )
+
+    assert response.status_code == 400
+    assert OUT_OF_RANGE in response.get_data(as_text=True)
+    assert row_counts() == before
+
+
+@pytest.mark.parametrize("moment", FAR_MOMENTS)
 def test_an_assist_dated_near_year_1_or_9999_names_the_field_and_writes_nothing(
     client, bearer, volunteer, on_duty, assist_entry, moment
 ):
