@@ -30,6 +30,20 @@ log = logging.getLogger(__name__)
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
+#: the largest integer every integer column holds (PostgreSQL's `integer`; ids are 32-bit): a
+#: larger one names nothing, and PostgreSQL (or SQLite, beyond 64 bits) fails on it in a query
+MAX_INT = 2**31 - 1
+
+
+def request_int(text) -> int:
+    """An integer read from a request, `request.args.get("page", 1, type=request_int)`: a
+    ValueError (so the caller's default) when it is not one the database can hold."""
+    number = int(text)
+    if not -MAX_INT <= number <= MAX_INT:
+        raise ValueError("beyond the database's integers")
+    return number
+
+
 T = TypeVar("T")
 
 

@@ -1,12 +1,30 @@
-"""The base of every form: WTForms' own messages go through our catalogues.
+"""The base of every form: WTForms' own messages go through our catalogues, and the rules every
+field of its kind obeys, whichever form it is on.
 
 WTForms ships no Vietnamese translation, so its built-in validator messages are listed here for
 extraction and translated in app/translations like every other string.
+
+Rules no form can forget (`Form.validate` adds them to every field of the kind):
+- a date (or date and time) lies within the days the site accepts (app/localtime.py): year 1
+  or 9999 cannot be turned into UTC or moved by a day;
+- a whole number fits the database's integer columns (app/database.py MAX_INT): PostgreSQL
+  refuses a larger one, and SQLite one beyond 64 bits;
+- a one-line field holds no control character: a browser's `<input>` cannot hold a line break,
+  so one is forged, and it would break whatever prints the text on one line (a calendar feed's
+  lines, a mail header, a CSV cell); a text area keeps its line breaks and tabs only.
 """
+
+from datetime import date, datetime
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import DateField, DateTimeField, IntegerField, StringField, TextAreaField
+from wtforms.validators import ValidationError
+
+from app.database import MAX_INT
+from app.localtime import FIRST_DAY, LAST_DAY, DayOutOfRange
+from app.text import CONTROL, CONTROL_IN_TEXT
 
 WTFORMS_MESSAGES = (
     _l("This field is required."),
@@ -50,3 +68,47 @@ class Form(FlaskForm):
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
             return _CatalogueTranslations()
+
+    def validate(self, extra_validators=None):
+        """WTForms' validation, with each field's kind rule (dates, control characters) after
+        the field's own validators."""
+        extra = {name: list(rules) for name, rules in (extra_validators or {}).items()}
+        for name, field in self._fields.items():
+            rule = _kind_rule(field)
+            if rule is not None:
+                extra.setdefault(name, []).append(rule)
+        return super().validate(extra_validators=extra)
+
+
+def _day_in_range(form, field):
+    day = field.data.date() if isinstance(field.data, datetime) else field.data
+    if isinstance(day, date) and not FIRST_DAY <= day <= LAST_DAY:
+        raise ValidationError(str(DayOutOfRange.sentence))
+
+
+def _int_in_range(form, field):
+    if isinstance(field.data, int) and not -MAX_INT <= field.data <= MAX_INT:
+        raise ValidationError(_l("This number is too large."))
+
+
+def _one_line(form, field):
+    if isinstance(field.data, str) and CONTROL.search(field.data):
+        raise ValidationError(_l("Write this on one line, without special characters."))
+
+
+def _plain_text(form, field):
+    if isinstance(field.data, str) and CONTROL_IN_TEXT.search(field.data):
+        raise ValidationError(_l("Remove the special characters from this text."))
+
+
+def _kind_rule(field):
+    """The rule every field of this kind obeys (see the module's docstring), or None."""
+    if isinstance(field, DateField | DateTimeField):
+        return _day_in_range
+    if isinstance(field, IntegerField):
+        return _int_in_range
+    if isinstance(field, TextAreaField):
+        return _plain_text
+    if isinstance(field, StringField):
+        return _one_line
+    return None

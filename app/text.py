@@ -1,5 +1,6 @@
-"""Text helpers for Vietnamese: folding for search, and the alphabetical order."""
+"""Text helpers for Vietnamese: folding for search, the alphabetical order, control characters."""
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -76,3 +77,17 @@ def compare(left: str, right: str) -> int:
     """-1, 0 or 1 as `left` sorts before, with or after `right` (for SQLite's collation)."""
     a, b = sort_key(left), sort_key(right)
     return (a > b) - (a < b)
+
+
+#: control characters (Unicode category Cc: C0, DEL and C1), line breaks and tabs included
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+#: the same but line breaks and tabs, which a text area may hold
+CONTROL_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL_RUN = re.compile(CONTROL.pattern + "+")
+
+
+def one_line(text: str) -> str:
+    """The text with each run of control characters (line breaks included) made one space: for
+    a line that must stay one line (a calendar's name, a header), whatever was stored before
+    forms refused control characters (app/forms.py)."""
+    return _CONTROL_RUN.sub(" ", text).strip()

@@ -6,7 +6,15 @@ from typing import Annotated, Literal
 from flask_babel import gettext as _
 from pydantic import Field, PlainValidator, WithJsonSchema
 
-from app.api.schemas import BadRequestInput, CommuneRef, LocalMoment, ServicePointRef, Shape
+from app.api.schemas import (
+    DAY_SCHEMA,
+    BadRequestInput,
+    CommuneRef,
+    LocalMoment,
+    ServicePointRef,
+    Shape,
+)
+from app.localtime import check_day
 from scheduling.models import BookingStatus
 
 
@@ -20,7 +28,7 @@ def _commune_code(value) -> str:
 def _iso_day(value) -> date:
     if not isinstance(value, str):
         raise ValueError("not text")
-    return date.fromisoformat(value)
+    return check_day(date.fromisoformat(value))
 
 
 class ShiftQuery(BadRequestInput):
@@ -35,7 +43,7 @@ class ShiftQuery(BadRequestInput):
     date: Annotated[
         date,
         PlainValidator(_iso_day),
-        WithJsonSchema({"type": "string", "format": "date"}),
+        WithJsonSchema(DAY_SCHEMA),
         Field(description="Local day (Asia/Ho_Chi_Minh), YYYY-MM-DD."),
     ]
 

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from app import navigation
 from app.access import roles
-from app.database import utcnow
+from app.database import request_int, utcnow
 from app.extensions import db
 from app.localtime import local_today
 from app.roles import Role
@@ -44,7 +44,7 @@ def find_shifts():
     form.validate()
     day = form.day.data if form.day.data and not form.day.errors else today
     form.day.data = day
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=request_int), 1)
     rows = services.find_shifts(
         db.session,
         commune_query="" if form.commune.errors else form.commune.data or "",

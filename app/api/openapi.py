@@ -16,7 +16,7 @@ from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 from werkzeug.routing import IntegerConverter
 
 from app.api import bp
-from app.api.schemas import MAX_ID, Input, problems
+from app.api.schemas import MAX_ID, Error, Input, problems
 
 #: an answer's (description, shape): a model, [model] for an array of it, dict for any object,
 #: None for no body
@@ -31,6 +31,13 @@ ACCEPT_LANGUAGE = {
     "schema": {"type": "string"},
 }
 SIGNED_IN = [{"bearerAuth": []}]
+#: what every operation with a parameter or a body may answer, whatever it declares: input no
+#: database can hold is refused before the route (app/security.py refuse_nul, refuse_unsafe_json)
+UNREADABLE: Answer = (
+    "The request holds what the site cannot read: a NUL character, or JSON nested too deep, "
+    "with a lone surrogate, NaN, or a number beyond a float's range.",
+    Error,
+)
 REF = "#/components/schemas/{model}"
 
 
@@ -125,6 +132,7 @@ def _models(operations) -> list[type[BaseModel]]:
         if isinstance(shape, type) and issubclass(shape, BaseModel) and shape not in found:
             found.append(shape)
 
+    add(Error)  # UNREADABLE, and most refusals
     for op in operations:
         add(op.body)  # a query's fields become parameters, not a component
         for _description, shape in op.responses.values():
@@ -194,9 +202,12 @@ def _operation(rule, view, op: Operation, refs) -> dict:
         document["parameters"] = parameters
     if op.body is not None:
         document["requestBody"] = {"required": True, **_content(op.body, refs)}
+    responses = dict(op.responses)
+    if op.body is not None or rule.arguments or op.query is not None:
+        responses.setdefault(400, UNREADABLE)
     document["responses"] = {
         str(status): {"description": description, **_content(shape, refs)}
-        for status, (description, shape) in sorted(op.responses.items())
+        for status, (description, shape) in sorted(responses.items())
     }
     return document
 

@@ -13,13 +13,20 @@ from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, ValidationError, WithJsonSchema
 
 from app.api import error
+from app.database import MAX_INT
 from app.localtime import local
 
 #: text never holds a NUL character: every request with one is answered 400 (app/security.py)
 NO_NUL = "^[^\\x00]*$"
 
 #: ids are 32-bit integers in the database; a larger one names nothing
-MAX_ID = 2**31 - 1
+MAX_ID = MAX_INT
+
+#: a day or moment a request sends lies within app.localtime's FIRST_DAY..LAST_DAY, the years
+#: 1900–2999 (a later or earlier one is answered 400 date_out_of_range): the pattern says so
+IN_RANGE_YEAR = "^(19|2[0-9])[0-9]{2}-"
+DAY_SCHEMA = {"type": "string", "format": "date", "pattern": IN_RANGE_YEAR}
+MOMENT_SCHEMA = {"type": "string", "format": "date-time", "pattern": IN_RANGE_YEAR}
 
 #: a moment of an answer: ISO 8601 in local time, with the +07:00 offset (app.localtime)
 LocalMoment = Annotated[
@@ -128,7 +135,8 @@ class Error(BaseModel):
 
     error: str = Field(
         description="A stable code, e.g. not_found, overlap, weekly_limit, shift_closed, "
-        "past_deadline, unauthorized, rate_limited."
+        "past_deadline, unauthorized, rate_limited, bad_request, date_out_of_range (a date or "
+        "time outside the years 1900–2999)."
     )
     message: str = Field(description="In the request's language.")
 

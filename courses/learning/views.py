@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app import navigation
 from app.access import public, signed_in
+from app.database import request_int
 from app.extensions import db
 from app.qr import qr_svg
 from app.urls import absolute_url
@@ -138,7 +139,7 @@ def answer(slug, attempt_id):
     """Grade one answer, then show whether it was right."""
     course = _course(slug)
     attempt = _own_attempt(course, attempt_id)
-    question = db.session.get(Question, request.form.get("question", type=int) or 0)
+    question = db.session.get(Question, request.form.get("question", type=request_int) or 0)
     steps = {s.question.id: s for s in services.questions_of(db.session, attempt)}
     if question is None or question.id not in steps:
         abort(404)

@@ -6,13 +6,14 @@ three accept and refuse exactly the same things.
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.database import utcnow
 from app.errors import DomainError
+from app.localtime import DayOutOfRange, check_moment
 from app.places.models import ServicePoint
 from app.security import has_nul
 from impact.assists.models import (
@@ -111,7 +112,11 @@ def _parse_time(value, now, errors):
     if moment.tzinfo is None:
         errors["occurred_at"] = "naive_time"
         return None
-    moment = moment.astimezone(UTC)
+    try:
+        moment = check_moment(moment)
+    except DayOutOfRange:
+        errors["occurred_at"] = "out_of_range"
+        return None
     if moment > now + CLOCK_SKEW:
         errors["occurred_at"] = "future"
         return None

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, SubmitField
 
 from app.forms import Form
+from app.localtime import DayOutOfRange
 from impact.assists.models import AgeBand, Channel, Level, Outcome, Reason, ResultElectronic
 
 CHANNEL_LABELS = {
@@ -50,6 +51,7 @@ ERRORS = {
     "not_time": _l("Give the time as ISO 8601, e.g. 2025-07-15T09:30:00+07:00."),
     "naive_time": _l("Give the time with its offset, e.g. +07:00 or Z."),
     "future": _l("This time is in the future."),
+    "out_of_range": DayOutOfRange.sentence,
     "reason_required": _l("Choose why the dossier could not be submitted."),
     "reason_not_allowed": _l("A submitted dossier has no reason for failure."),
     "paper_mismatch": _l("Paper at the counter goes with the paper level, and only with it."),

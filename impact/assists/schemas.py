@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from pydantic import ConfigDict, Field
 
 from app.api.schemas import (
+    IN_RANGE_YEAR,
     MAX_ID,
     BadRequestInput,
     CommuneRef,
@@ -60,7 +61,8 @@ class AssistEntry(BadRequestInput):
     self_service: bool = Field(False, description="Did it themselves, with guidance.")
     occurred_at: datetime = Field(
         description="When it happened, with an offset. Never refused for being late; at most "
-        "10 minutes ahead of the server's clock."
+        "10 minutes ahead of the server's clock.",
+        json_schema_extra={"pattern": IN_RANGE_YEAR},
     )
     offline: bool = Field(
         False, description="It waited in the client's queue before being sent (default false)."

@@ -28,7 +28,7 @@ from flask_login import current_user
 from app import navigation
 from app.access import roles
 from app.api import error
-from app.database import utcnow
+from app.database import request_int, utcnow
 from app.extensions import csrf, db
 from app.roles import Role
 from impact.assists import answers, services
@@ -241,7 +241,7 @@ def undo(entry_id):
 @roles(Role.VOLUNTEER, Role.COORDINATOR)
 def index():
     """The entries one may see: a volunteer's own, a coordinator's communes' as well."""
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=request_int), 1)
     rows = services.entries_for(
         db.session, current_user, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
     )

@@ -7,7 +7,8 @@ from typing import Annotated
 from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
 
-from app.api.schemas import NO_NUL, BadRequestInput, Count
+from app.api.schemas import DAY_SCHEMA, NO_NUL, BadRequestInput, Count
+from app.localtime import check_day
 
 #: a share of a whole, 0–1; null when there is nothing to divide by
 Share = Annotated[
@@ -22,16 +23,14 @@ def _day(value) -> date:
     """Exactly YYYY-MM-DD (date.fromisoformat alone also takes 20250715 and week dates)."""
     if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         raise ValueError("not YYYY-MM-DD")
-    return date.fromisoformat(value)
+    return check_day(date.fromisoformat(value))
 
 
 #: a place's code as sent; the view strips it, and an empty one means "not asked"
 Code = Annotated[str | None, WithJsonSchema({"type": "string", "pattern": NO_NUL})]
 
 
-Day = Annotated[
-    date | None, PlainValidator(_day), WithJsonSchema({"type": "string", "format": "date"})
-]
+Day = Annotated[date | None, PlainValidator(_day), WithJsonSchema(DAY_SCHEMA)]
 
 
 class PublicStatsQuery(BadRequestInput):

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from app.auth.models import User
 from app.database import alphabetical, utcnow
 from app.errors import DomainError
-from app.localtime import local_days_bounds
+from app.localtime import FIRST_DAY, local_days_bounds
 from app.places.models import Commune, Province, ServicePoint
 from app.scope import CoordinatorScope
 from app.text import sort_key
@@ -479,7 +479,7 @@ def clamped_range(today: date, start: date | None, end: date | None) -> tuple[da
     """A range the API can always answer: by default the last 30 days, put in order, and at most
     MAX_DAYS long (the start moves up); the answer states the days it covers."""
     end = end or today
-    start = start or end - timedelta(days=DEFAULT_DAYS - 1)
+    start = start or _days_up_to(end)
     if start > end:
         start, end = end, start
     return max(start, end - timedelta(days=MAX_DAYS - 1)), end
@@ -514,7 +514,13 @@ def dated_scope(
 ) -> Scope:
     """A scope over the given days, by default the last 30 days up to today."""
     end = end or today
-    return Scope(start=start or end - timedelta(days=DEFAULT_DAYS - 1), end=end, **where)
+    return Scope(start=start or _days_up_to(end), end=end, **where)
+
+
+def _days_up_to(end: date) -> date:
+    """The first of the default DEFAULT_DAYS ending on `end`, never before the first day the
+    site accepts (an `end` of 1900-01-01 is a range of one day, not a 400)."""
+    return max(end - timedelta(days=DEFAULT_DAYS - 1), FIRST_DAY)
 
 
 def figures_json(figures: Figures) -> dict:

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.access import roles
-from app.database import utcnow
+from app.database import request_int, utcnow
 from app.extensions import db
 from app.localtime import local_today
 from app.places.models import ServicePoint
@@ -88,7 +88,9 @@ def place(team_id):
     form = PlacementForm()
     by_id = {c.id: c for c in campaigns}
     chosen_id = (
-        form.campaign.data if request.method == "POST" else request.args.get("campaign", type=int)
+        form.campaign.data
+        if request.method == "POST"
+        else request.args.get("campaign", type=request_int)
     )
     campaign = by_id.get(chosen_id) or campaigns[0]
     points = staffing.points_in_scope(db.session, current_user, campaign)
@@ -193,8 +195,8 @@ def staff_move(shift_id):
     """Move a person to another shift of the campaign, or change nothing and say why."""
     shift = _shift(shift_id)
     back = redirect(url_for("staffing.staff", shift_id=shift.id))
-    booking_id = request.form.get("booking", type=int)
-    target_id = request.form.get("target", type=int)
+    booking_id = request.form.get("booking", type=request_int)
+    target_id = request.form.get("target", type=request_int)
     if not booking_id or not target_id:
         flash(_("Choose a person and a shift to move them to."), "error")
         return back

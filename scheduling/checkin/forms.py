@@ -7,6 +7,7 @@ from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from app.forms import Form
+from app.localtime import check_moment
 from scheduling.checkin.services import NONCE_PATTERN
 
 
@@ -15,14 +16,15 @@ def _strip(value):
 
 
 def parse_moment(text) -> datetime | None:
-    """An ISO 8601 time with its offset, or None (a time without a zone means nothing here)."""
+    """An ISO 8601 time with its offset, in UTC, or None (a time without a zone means nothing
+    here); DayOutOfRange (a 400) when its day is not one the site accepts."""
     if not isinstance(text, str) or not text:
         return None
     try:
         moment = datetime.fromisoformat(text.strip().upper())  # RFC 3339 allows 't' and 'z'
     except ValueError:
         return None
-    return moment if moment.tzinfo is not None else None
+    return check_moment(moment) if moment.tzinfo is not None else None
 
 
 def _moment(form, field):

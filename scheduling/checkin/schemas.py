@@ -8,6 +8,7 @@ from pydantic import Field, PlainValidator, WithJsonSchema
 
 from app.api.schemas import (
     MAX_ID,
+    MOMENT_SCHEMA,
     LocalMoment,
     MaybeLocalMoment,
     PerFieldInput,
@@ -86,7 +87,7 @@ class CheckinRequest(PerFieldInput):
     scanned_at: Annotated[
         datetime,
         PlainValidator(_moment),
-        WithJsonSchema({"type": "string", "format": "date-time"}),
+        WithJsonSchema(MOMENT_SCHEMA),
         Field(description="When the device scanned, ISO 8601 with offset."),
     ]
     offline: Annotated[

@@ -11,7 +11,7 @@ answers 404 too. The feed shows only shift times and places, never other people'
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from icalendar import Alarm, Calendar, Event
+from icalendar import Alarm, Calendar, Event, vText
 from sqlalchemy import or_, select
 from sqlalchemy.orm import contains_eager
 
@@ -19,6 +19,7 @@ from app.auth.models import User
 from app.database import locked, utcnow
 from app.localtime import LOCAL_ZONE, local
 from app.places.models import ServicePoint
+from app.text import one_line
 from app.tokens import BadToken, signer
 from scheduling.coverage.models import CalendarFeed
 from scheduling.models import Booking, BookingStatus, Shift, ShiftStatus
@@ -117,9 +118,10 @@ def _event(booking: Booking, my_shifts_url: str, stamp: datetime) -> Event:
         summary = _("Waitlisted: volunteer shift at %(point)s", point=point.name)
     else:
         summary = _("Volunteer shift at %(point)s", point=point.name)
-    event.add("summary", summary)
+    event.add("summary", one_line(summary))
     event.add(
-        "location", ", ".join(p for p in (point.name, point.commune.name, point.address) if p)
+        "location",
+        one_line(", ".join(p for p in (point.name, point.commune.name, point.address) if p)),
     )
     event.add(
         "description",
@@ -160,7 +162,9 @@ def calendar_of(bookings: list[Booking], *, name: str, my_shifts_url: str, now=N
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    # a name stored before names refused line breaks must not break the feed's lines; vText
+    # escapes what RFC 5545 asks (an X- property is otherwise written as given)
+    calendar.add("x-wr-calname", vText(one_line(name)))
     calendar.add("x-wr-timezone", LOCAL_ZONE.key)
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT6H")  # Outlook's name for the same hint

@@ -21,9 +21,9 @@ from flask_login import current_user
 from app import navigation
 from app.access import public, roles
 from app.csvfile import csv_response, xlsx_response
-from app.database import utcnow
+from app.database import request_int, utcnow
 from app.extensions import db
-from app.localtime import local_days_bounds, local_today
+from app.localtime import FIRST_DAY, LAST_DAY, local_days_bounds, local_today
 from app.places.models import ServicePoint
 from app.roles import Role
 from app.scope import CoordinatorScope
@@ -74,8 +74,11 @@ def board():
         )
         return html, 400
     first, last = services.default_range(today)
-    first = form.first.data or (form.last.data - timedelta(days=6) if form.last.data else first)
-    last = form.last.data or first + timedelta(days=6)
+    # one end given: the week from or to it, within the days the site accepts
+    if form.last.data and not form.first.data:
+        first = max(form.last.data - timedelta(days=6), FIRST_DAY)
+    first = form.first.data or first
+    last = form.last.data or min(first + timedelta(days=6), LAST_DAY)
     form.first.data, form.last.data = first, last
     query = form.commune.data or ""
     starts_from, starts_before = local_days_bounds(first, last)
@@ -88,7 +91,7 @@ def board():
         commune_query=query,
     )
     board = services.build_board(counts, first, last, bool(form.only_understaffed.data))
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=request_int), 1)
     size = services.ROWS_PER_PAGE
     pages = max((len(board.rows) + size - 1) // size, 1)
     page = min(page, pages)

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from app import navigation
 from app.access import roles
+from app.database import request_int
 from app.extensions import db
 from app.roles import Role
 from app.security import no_store
@@ -125,7 +126,7 @@ def detail(team_id):
 def add_member(team_id):
     """Add a volunteer to the team, by email or from the search's results."""
     team = _team(team_id)
-    user_id = request.form.get("user_id", type=int)
+    user_id = request.form.get("user_id", type=request_int)
     form = AddMemberForm()
     try:
         if user_id:

@@ -1,5 +1,6 @@
 """Every HTML form of the site, posted with missing fields, wrong types, 10,000-character strings,
-Vietnamese and other Unicode (emoji, right-to-left, NUL), HTML and SQL fragments.
+Vietnamese and other Unicode (emoji, right-to-left, NUL), control characters and line breaks,
+dates near year 1 and 9999, numbers beyond 64 bits, HTML and SQL fragments.
 
 The forms are found, not listed: every GET route is opened as each persona its access rule lets
 in (sample objects from tests/harness.py), and each `<form>` of the page is parsed with
@@ -7,9 +8,11 @@ html.parser. A form on a new page joins by itself.
 
 Expected: never a 5xx. A post the form's own constraints forbid (a `required` field empty, or
 missing where the page had not filled it in, longer than `maxlength`, not an email in an email
-field, not a number/date, a choice not offered) is refused: a 4xx, or the form again with an
-error, and not one row more or less in any table. Any answer other than a redirect (the form
-again, a 4xx) has written nothing. HTML posted back is escaped.
+field, not a number/date, a choice not offered), or the rules app/forms.py gives every field of
+its kind forbid (a date outside 1900–2999, a number beyond the database's integers, a control
+character in a one-line field, any but a line break or tab in a text area), is refused: a 4xx,
+or the form again with an error, and not one row more or less in any table. Any answer other
+than a redirect (the form again, a 4xx) has written nothing. HTML posted back is escaped.
 """
 
 from html.parser import HTMLParser
@@ -28,6 +31,9 @@ from harness import (
 )
 
 from app import create_app
+from app.database import MAX_INT
+from app.localtime import FIRST_DAY, LAST_DAY
+from app.text import CONTROL, CONTROL_IN_TEXT
 
 SCRIPT = "<script>alert('xss')</script>"
 
@@ -39,6 +45,10 @@ PAYLOADS = {
     "unicode": "👩🏽‍💻 مرحبا בעולם \u202egnp.exe\u202c 中文 \u200b\ufeff end",
     "nul": "trước\x00sau",
     "newline": "dòng một\r\nSet-Cookie: stolen=1\ndòng hai",
+    "control": "Nguyễn\x07Văn\x1b[31mAn\x85",
+    "year 1": "0001-01-01",
+    "year 9999": "9999-12-31",
+    "beyond 64 bits": "99999999999999999999",
     "html": SCRIPT + '<img src=x onerror="alert(1)"><a href="javascript:alert(1)">x</a>',
     "sql": "' OR 1=1; DROP TABLE users; -- \" UNION SELECT password_hash FROM users",
 }
@@ -62,6 +72,8 @@ WRONG_TYPES = {
 }
 
 NOT_FILLED = {"hidden", "submit", "button", "reset", "image", "file"}
+#: inputs holding one line of text (a browser's <input> cannot hold a line break)
+ONE_LINE = {"text", "email", "search", "tel", "url", "password"}
 
 
 class Forms(HTMLParser):
@@ -123,18 +135,23 @@ def _violates(field, value) -> bool:
     if field["maxlength"] is not None and len(value) > field["maxlength"]:
         return True
     kind = field["kind"]
+    if kind in ONE_LINE and CONTROL.search(value):
+        return True
+    if kind == "textarea" and CONTROL_IN_TEXT.search(value):
+        return True
     if kind == "email":
         return "@" not in value or any(c.isspace() for c in value)
     if kind == "number":
         try:
-            float(value)
+            number = float(value)
         except ValueError:
             return True
+        return not -MAX_INT <= number <= MAX_INT
     if kind == "date":
         from datetime import date
 
         try:
-            date.fromisoformat(value)
+            return not FIRST_DAY <= date.fromisoformat(value) <= LAST_DAY
         except ValueError:
             return True
     if kind == "select":
