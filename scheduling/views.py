@@ -26,8 +26,8 @@ bp = Blueprint("scheduling", __name__)
 #: shifts listed on one page of /shifts: enough for a day of a ward, light on a phone
 PAGE_SIZE = 50
 
-navigation.register("scheduling.find_shifts", _l("Find shifts"))
-navigation.register("scheduling.my_shifts", _l("My shifts"))
+navigation.register("scheduling.find_shifts", _l("Find a shift"), navigation.Group.MY_SHIFTS)
+navigation.register("scheduling.my_shifts", _l("Shifts I booked"), navigation.Group.MY_SHIFTS)
 
 
 def when(moment) -> str:

@@ -111,4 +111,4 @@ def remove_grant(user_id, grant_id):
     return redirect(url_for("admin.user_roles", user_id=user.id))
 
 
-navigation.register("admin.roles", _l("Roles"))
+navigation.register("admin.roles", _l("Roles"), navigation.Group.STAFFING)

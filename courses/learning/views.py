@@ -18,7 +18,7 @@ from courses.models import Course, Question
 
 bp = Blueprint("learning", __name__)
 
-navigation.register("learning.my_learning", _l("My learning"))
+navigation.register("learning.my_learning", _l("My learning"), navigation.Group.LEARNING)
 
 
 def _course(slug) -> Course:

@@ -55,8 +55,8 @@ SYNC_HEADER = "X-Sync-Token"
 #: where the queue's script finds an entry's undo address: this id is replaced by the entry's
 PLACEHOLDER_ID = "00000000-0000-0000-0000-000000000000"
 
-navigation.register("assists.new", _l("Log an assist"))
-navigation.register("assists.index", _l("Assists"))
+navigation.register("assists.new", _l("Log an assist"), navigation.Group.CHECKIN)
+navigation.register("assists.index", _l("Past assists"), navigation.Group.CHECKIN)
 
 LABELS = {
     "channel": CHANNEL_LABELS,

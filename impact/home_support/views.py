@@ -25,7 +25,9 @@ from impact.home_support.models import RequestStatus
 
 bp = Blueprint("home_support", __name__)
 
-navigation.register("home_support.index", _l("Home support"))
+navigation.register(
+    "home_support.index", _l("Home visit requests"), navigation.Group.CHECKIN
+)
 
 STATUS_LABELS = {
     RequestStatus.OPEN: _l("Waiting for volunteers"),

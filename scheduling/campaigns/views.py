@@ -18,7 +18,7 @@ from scheduling.services import generate_shifts
 
 bp = Blueprint("campaigns", __name__)
 
-navigation.register("campaigns.index", _l("Campaigns"))
+navigation.register("campaigns.index", _l("Campaigns"), navigation.Group.STAFFING)
 
 
 def _campaign(campaign_id, *, edit=False) -> Campaign:
