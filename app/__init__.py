@@ -58,17 +58,21 @@ def create_app(config=None) -> Flask:
 def _init_kernel(app: Flask) -> None:
     """The kernel's own pages, models and commands."""
     from app import cli
+    from app.admin.views import admin_home_block
     from app.admin.views import bp as admin_bp
     from app.api import models as api_models  # noqa: F401  (its table)
     from app.auth.views import bp as auth_bp
     from app.main.views import bp as main_bp
     from app.notifications import models as notification_models  # noqa: F401  (its table)
     from app.notifications.views import bp as notifications_bp
+    from app.parts import add_home_block
     from app.places.views import bp as places_bp
+    from app.roles import Role
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(places_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    add_home_block(app, Role.ADMIN, admin_home_block)
     cli.init_app(app)

@@ -8,7 +8,8 @@ def init_app(app: Flask) -> None:
     the `describe` filter that words a shift."""
     from app.api import nest
     from app.notifications.services import register_kinds
-    from app.parts import add_demo
+    from app.parts import add_demo, add_home_block
+    from app.roles import Role
     from scheduling import api, notices
     from scheduling import models as _models  # noqa: F401  (its tables)
     from scheduling.booking.views import bp as staffing_bp
@@ -23,6 +24,7 @@ def init_app(app: Flask) -> None:
     from scheduling.reminders import models as _reminder_models  # noqa: F401
     from scheduling.teams import models as _team_models  # noqa: F401
     from scheduling.teams.views import bp as teams_bp
+    from scheduling.today.views import coordinator_block, volunteer_block
     from scheduling.views import bp
     from scheduling.wording import describe
 
@@ -33,4 +35,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(scheduling_cli)
     register_kinds(notices.KINDS)
     add_demo(app, load_campaign_demo)
+    add_home_block(app, Role.VOLUNTEER, volunteer_block)
+    add_home_block(app, Role.COORDINATOR, coordinator_block)
     app.add_template_filter(describe, "describe")

@@ -16,6 +16,9 @@ from app.places.forms import resolve_commune
 from app.places.models import Province
 from app.roles import Role
 
+#: coordinators listed on the admin's home; the roles page finds the others
+HOME_SHOWN = 20
+
 bp = Blueprint("admin", __name__)
 
 
@@ -112,3 +115,15 @@ def remove_grant(user_id, grant_id):
 
 
 navigation.register("admin.roles", _l("Roles"), navigation.Group.STAFFING)
+
+
+def admin_home_block(session, user, roles) -> str | None:
+    """The admin's block on the home page: the coordinators, and accounts waiting for a role."""
+    if Role.ADMIN not in roles:
+        return None
+    return render_template(
+        "app/admin/home.html",
+        grants=services.coordinator_grants(session),
+        waiting=services.users_without_role(session),
+        shown=HOME_SHOWN,
+    )

@@ -25,9 +25,7 @@ from impact.home_support.models import RequestStatus
 
 bp = Blueprint("home_support", __name__)
 
-navigation.register(
-    "home_support.index", _l("Home visit requests"), navigation.Group.CHECKIN
-)
+navigation.register("home_support.index", _l("Home visit requests"), navigation.Group.CHECKIN)
 
 STATUS_LABELS = {
     RequestStatus.OPEN: _l("Waiting for volunteers"),
