@@ -150,7 +150,6 @@ def _render(form, status=200, home_request=None):
             form=form,
             recent=recent,
             may_undo={row.id: services.may_undo(row, current_user, now) for row in recent},
-            undo_form=UndoForm(),
             labels=LABELS,
             locale=_locale(),
             home_request=home_request,
