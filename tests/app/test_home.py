@@ -144,7 +144,7 @@ def test_a_coordinator_sees_open_home_support_requests_and_todays_assists(
     html = _home(client)
 
     assert "Open requests for help at home (1)" in html
-    assert "Waiting for a volunteer" in html
+    assert "Waiting for volunteers" in html
     assert "0</strong> dossiers helped today so far" in html
 
 

@@ -228,3 +228,22 @@ def test_a_visit_logged_offline_keeps_its_link_to_the_request(
     assert response.status_code == 201
     assert response.get_json()["home_request"] == home_request.id
     assert db.session.scalar(select(AssistedSubmission)).home_request_id == home_request.id
+
+
+def test_a_closed_request_says_closed_not_out_of_service(client, login, coordinator, home_request):
+    from app.places.models import ServicePoint
+
+    services.close_request(db.session, home_request)
+    db.session.add(
+        ServicePoint(
+            commune=home_request.commune, name="Điểm tạm nghỉ", address="Số 3", active=False
+        )
+    )
+    db.session.commit()
+    login(coordinator)
+
+    request_page = client.get(f"/home-support/{home_request.id}").get_data(as_text=True)
+    commune_page = client.get(f"/communes/{home_request.commune.code}").get_data(as_text=True)
+
+    assert "Đã đóng" in request_page and "Tạm ngừng hoạt động" not in request_page
+    assert "Tạm ngừng hoạt động" in commune_page
