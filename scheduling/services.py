@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ScalarSelect, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, contains_eager
 
+from app.auth.models import User
 from app.database import utcnow
 from app.errors import DomainError
 from app.localtime import local_day_bounds, local_periods
@@ -273,3 +274,53 @@ def _active_shifts_on(day: date, confirmed: ScalarSelect[int]) -> Select[Shift, 
             Shift.starts_at < day_end,
         )
     )
+
+
+def usual_commune(session: Session, user: User) -> Commune | None:
+    """Where the volunteer looks for shifts first: their home commune, else the commune of the
+    shift they booked last."""
+    if user.home_commune is not None:
+        return user.home_commune
+    return session.scalar(
+        select(Commune)
+        .join(ServicePoint, ServicePoint.commune_id == Commune.id)
+        .join(Shift, Shift.service_point_id == ServicePoint.id)
+        .join(Booking, Booking.shift_id == Shift.id)
+        .where(Booking.user_id == user.id)
+        .order_by(Booking.created_at.desc(), Booking.id.desc())
+        .limit(1)
+    )
+
+
+def overlaps_with_held(
+    session: Session, user_id: int, shifts: Collection[Shift]
+) -> dict[int, Shift]:
+    """For each of these shifts that overlaps another shift the person holds (or waits for), that
+    other shift, by shift id: the same rule booking applies, read for a whole page at once."""
+    if not shifts:
+        return {}
+    held = session.scalars(
+        select(Shift)
+        .join(Booking, Booking.shift_id == Shift.id)
+        .where(
+            Booking.user_id == user_id,
+            Booking.status.in_(HOLDING),
+            Shift.status == ShiftStatus.ACTIVE,
+            Shift.starts_at < max(s.ends_at for s in shifts),
+            Shift.ends_at > min(s.starts_at for s in shifts),
+        )
+        .order_by(Shift.starts_at)
+    ).all()
+    found = {}
+    for shift in shifts:
+        other = next(
+            (
+                h
+                for h in held
+                if h.id != shift.id and h.starts_at < shift.ends_at and h.ends_at > shift.starts_at
+            ),
+            None,
+        )
+        if other is not None:
+            found[shift.id] = other
+    return found
