@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from app.database import begin_write, utcnow
-from app.localtime import local_date
 from app.extensions import db
+from app.localtime import local_date
 from app.places.models import ServicePoint
 from scheduling.booking.services import book_shift
 from scheduling.models import Booking, BookingStatus
