@@ -93,6 +93,7 @@ def menu() -> list[MenuGroup]:
             continue
         groups[entry.group].entries.append(
             {
+                "endpoint": entry.endpoint,
                 "url": url_for(entry.endpoint),
                 "label": entry.label,
                 "badge": entry.badge() if entry.badge else 0,
@@ -103,5 +104,12 @@ def menu() -> list[MenuGroup]:
     return g.menu
 
 
+def menu_has(endpoint: str) -> bool:
+    """Whether the reader's menu offers this page (e.g. a learner's code page: they have a code)."""
+    return any(e["endpoint"] == endpoint for group in menu() for e in group.entries)
+
+
 def init_app(app):
-    app.jinja_env.globals.update(menu=menu, current_locale=lambda: str(get_locale()))
+    app.jinja_env.globals.update(
+        menu=menu, menu_has=menu_has, current_locale=lambda: str(get_locale())
+    )

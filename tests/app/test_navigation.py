@@ -109,3 +109,17 @@ def test_my_code_is_in_the_menu_only_for_a_learner_with_a_code(client, login, ma
 def test_every_page_has_a_meta_description(client):
     html = client.get("/").get_data(as_text=True)
     assert re.search(r'<meta name="description" content="[^"]{40,}">', html)
+
+
+def test_a_learner_with_a_code_is_reminded_to_keep_it_before_logging_out(client, login, make_user):
+    _english(client)
+    login(make_user(Role.LEARNER))
+    assert "keep your personal code" not in client.get("/courses").get_data(as_text=True)
+    client.post("/logout")
+
+    client.post(
+        "/learn/join", data={"full_name": "Bà Lan", "home_province": "01", "home_commune": "bo de"}
+    )
+    html = client.get("/courses").get_data(as_text=True)
+    note = html.index("keep your personal code")
+    assert note < html.index(">Log out</button>")
