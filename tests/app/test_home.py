@@ -193,3 +193,15 @@ def test_a_person_with_several_roles_sees_each_block_in_order(client, login, mak
     ]
     positions = [html.index(title) for title in order]
     assert positions == sorted(positions)
+
+
+def test_a_learner_who_left_a_quiz_continues_the_quiz(client, login, learner):
+    import_courses(db.session)
+    db.session.commit()
+    login(learner)
+    client.post("/courses/vneid/lessons/activate/done")
+    client.post("/courses/vneid/quiz")  # started after the lesson: the latest thing left
+
+    html = _home(client)
+
+    assert 'href="/courses/vneid/quiz"' in html and "Continue the quiz" in html
