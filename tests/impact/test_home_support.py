@@ -1,6 +1,7 @@
 """Home support: a resident asks, a coordinator sends two volunteers, only they see the address,
 the visit is logged as an assist at home, and closing the request erases the address."""
 
+import re
 from datetime import date
 
 import pytest
@@ -247,3 +248,9 @@ def test_a_closed_request_says_closed_not_out_of_service(client, login, coordina
 
     assert "Đã đóng" in request_page and "Tạm ngừng hoạt động" not in request_page
     assert "Tạm ngừng hoạt động" in commune_page
+
+
+def test_the_address_field_asks_for_an_address_line_an_input_can_hold(client):
+    html = client.get("/home-support/request").get_data(as_text=True)
+    field = re.search(r'<input[^>]*name="address"[^>]*>', html).group(0)
+    assert 'autocomplete="address-line1"' in field  # street-address belongs to a <textarea>
