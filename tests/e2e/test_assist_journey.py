@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.roles import Role
 from impact.assists.models import AssistedSubmission
-from tests.e2e.journey import PHONE, choose
+from tests.e2e.journey import PHONE, choose, in_menu, signed_in
 
 EMAIL = "tnv.binh@example.com"
 PASSWORD = "correct horse battery"  # tests/conftest.PASSWORD
@@ -22,7 +22,7 @@ def _sign_in(page):
     page.get_by_label("Email").fill(EMAIL)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.locator("main").get_by_role("button", name="Log in").click()
-    expect(page.locator("header.site-header").get_by_role("button", name="Log out")).to_be_visible()
+    signed_in(page)
 
 
 def _rows(volunteer_id):
@@ -44,7 +44,7 @@ def test_three_assists_one_offline_reach_the_server(
     page.set_viewport_size(PHONE)
     _sign_in(page)
 
-    page.locator("header.site-header").get_by_role("link", name="Log an assist").click()
+    in_menu(page, "link", "Log an assist").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Log an assist")
     expect(page.get_by_label("Service point")).to_have_value(str(service_point.id))
     count = page.locator("#queue-count")
@@ -138,7 +138,7 @@ def test_a_resident_asks_for_a_home_visit_and_the_coordinator_sends_two(
     page.get_by_label("Email").fill(coordinator.email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.locator("main").get_by_role("button", name="Log in").click()
-    page.locator("header.site-header").get_by_role("link", name="Home support").click()
+    in_menu(page, "link", "Home visit requests").click()
     page.get_by_role("link", name=re.compile(r"Request #\d+")).first.click()
     expect(page.locator("main")).to_contain_text("Số 17 ngõ 42 phố Hồng Tiến")
     page.get_by_label("First volunteer").select_option(label="Trần Thị Bình")
