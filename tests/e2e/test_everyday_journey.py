@@ -137,9 +137,10 @@ def test_the_assist_screen_puts_each_choice_on_one_line(
 
 
 def test_hidden_buttons_stay_hidden_and_the_roster_prints_without_its_toolbar(
-    page, people, service_point
+    page, base_url, people, service_point
 ):
     page.set_viewport_size(PHONE)
+    page.context.add_cookies([{"name": "lang", "value": "en", "url": base_url}])
     sign_in(page, people["coordinator"])
 
     page.goto(f"/service-points/{service_point.id}/scan")
@@ -156,8 +157,8 @@ def test_hidden_buttons_stay_hidden_and_the_roster_prints_without_its_toolbar(
         """() => {
              const list = document.createElement("ul");
              list.className = "checks choices";
-             list.innerHTML = "<li><label class='check choice-check'><input type='checkbox'> a</label></li>"
-               + "<li><label class='check choice-check'><input type='checkbox'> b</label></li>";
+             const item = "<li><label class='check choice-check'><input type='checkbox'> a</label></li>";
+             list.innerHTML = item + item;
              document.querySelector("main").appendChild(list);
              return getComputedStyle(list).gridTemplateColumns.split(" ").length;
            }"""
