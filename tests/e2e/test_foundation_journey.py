@@ -88,7 +88,7 @@ def test_volunteer_journey_at_360px(page, axe, screenshots):
     # Places → Thành phố Hà Nội → search "bo de".
     in_menu(page, "link", "Places").click()
     axe(page)
-    page.get_by_role("link", name="Thành phố Hà Nội").click()
+    page.get_by_role("link", name="Thành phố Hà Nội", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thành phố Hà Nội")
     axe(page)
     page.get_by_label("Find a commune or ward").fill("bo de")
