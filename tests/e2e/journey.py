@@ -45,9 +45,8 @@ def in_menu(page, role, name, **options):
         if button.is_visible():
             button.click()
         else:
-            group = header.locator(".menu-group").filter(
-                has=page.get_by_role(role, name=name, **options)
-            )
+            inside = page.get_by_role(role, name=name, include_hidden=True, **options)
+            group = header.locator(".menu-group").filter(has=inside)
             group.locator("summary").click()
     expect(entry).to_be_visible()
     return entry
