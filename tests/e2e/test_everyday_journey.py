@@ -157,7 +157,8 @@ def test_hidden_buttons_stay_hidden_and_the_roster_prints_without_its_toolbar(
         """() => {
              const list = document.createElement("ul");
              list.className = "checks choices";
-             const item = "<li><label class='check choice-check'><input type='checkbox'> a</label></li>";
+             const item = "<li><label class='check choice-check'>" +
+               "<input type='checkbox'> a</label></li>";
              list.innerHTML = item + item;
              document.querySelector("main").appendChild(list);
              return getComputedStyle(list).gridTemplateColumns.split(" ").length;
