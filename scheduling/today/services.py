@@ -20,7 +20,7 @@ from scheduling.coverage.services import ShiftCount
 from scheduling.models import Booking, BookingStatus, Campaign, Shift
 
 #: understaffed shifts and today's shifts listed on a coordinator's home; the board has the rest
-SHOWN = 8
+SHOWN = 5
 
 
 @dataclass
