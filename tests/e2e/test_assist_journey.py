@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.extensions import db
+from app.localtime import local_today
 from app.roles import Role
 from impact.assists.models import AssistedSubmission
 from tests.e2e.journey import PHONE, choose, in_menu, signed_in
@@ -74,13 +75,18 @@ def test_three_assists_one_offline_reach_the_server(
     page.get_by_role("button", name="Save").click()
     expect(count).to_have_text("1")
     expect(page.locator("#queue-status")).to_contain_text("waiting to send")
+    expect(page.locator("#assist-message")).to_contain_text("Waiting")
     page.screenshot(path=str(screenshots / "assist-offline-360.png"), full_page=True)
     assert len(_rows(volunteer_id)) == 1
 
-    # The network returns: the waiting entry is sent by itself.
+    # The network returns: the waiting entry is sent by itself, and "waiting" goes with it.
     page.context.set_offline(False)
     expect(count).to_have_text("0", timeout=15000)
     expect(recent).to_have_count(2)
+    expect(page.locator("#queue-status")).to_be_hidden()
+    expect(page.locator("#assist-message")).not_to_contain_text("Waiting")
+    # each entry says its day, not only its time
+    expect(recent.first).to_contain_text(str(local_today().year))
 
     # 3. Online again, the choices still as last time except the outcome.
     choose(page, "Submitted")
