@@ -66,8 +66,9 @@ class MenuGroup:
 _ENTRIES: list[_Entry] = []
 
 
-def register(endpoint, label, group: Group, badge=None, shown=None):
-    """Add a page to the menu under a task group (label is a lazy_gettext string).
+def register(endpoint, label, group: Group = Group.REPORTS, badge=None, shown=None):
+    """Add a page to the menu under a task group (label is a lazy_gettext string); a page
+    registered without one lands under Reports.
 
     ``badge``, if given, is a function returning a count shown next to the label (e.g. unread
     notifications); ``shown``, a function saying whether this reader has use for the page beyond
