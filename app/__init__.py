@@ -65,6 +65,7 @@ def create_app(config=None) -> Flask:
 def _init_kernel(app: Flask) -> None:
     """The kernel's own pages, models and commands."""
     from app import cli
+    from app.admin.views import admin_home_block
     from app.admin.views import bp as admin_bp
     from app.api import models as api_models  # noqa: F401  (its table)
     from app.auth.views import bp as auth_bp
@@ -73,7 +74,9 @@ def _init_kernel(app: Flask) -> None:
     from app.notifications import jobs as notification_jobs
     from app.notifications import models as notification_models  # noqa: F401  (its table)
     from app.notifications.views import bp as notifications_bp
+    from app.parts import add_home_block
     from app.places.views import bp as places_bp
+    from app.roles import Role
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -82,4 +85,5 @@ def _init_kernel(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     init_channels(app)
     notification_jobs.init_app(app)
+    add_home_block(app, Role.ADMIN, admin_home_block)
     cli.init_app(app)

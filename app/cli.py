@@ -15,7 +15,18 @@ POT = TRANSLATIONS / "messages.pot"
 
 #: pybabel extract's arguments, shared with tests/app/test_translations.py. Babel skips folders
 #: whose name starts with "_" unless told otherwise, which would miss templates/_macros.
-EXTRACT_ARGS = ("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--ignore-dirs", ".*")
+EXTRACT_ARGS = (
+    "extract",
+    "-F",
+    "babel.cfg",
+    "-k",
+    "_l",
+    "-k",
+    "lazy_pgettext:1c,2",
+    "--no-location",
+    "--ignore-dirs",
+    ".*",
+)
 
 
 def _pybabel(*args):
@@ -72,7 +83,8 @@ def fill_english():
 @click.argument("language")
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
 def merge(language, files):
-    """Fill untranslated messages from JSON files of {"msgid": "text"} ("one|many" for plurals).
+    """Fill untranslated messages from JSON files of {"msgid": "text"} ("one|many" for plurals,
+    "context\u0004msgid" for a message with a context, as gettext joins them).
 
     Lets several people translate in parallel without editing the same .po file."""
     import json
@@ -83,8 +95,9 @@ def merge(language, files):
         with open(name, encoding="utf-8") as handle:
             texts = json.load(handle)
         for key, text in texts.items():
-            msgid = tuple(key.split("|", 1)) if "|" in key else key
-            message = catalogue.get(msgid)
+            context, _sep, plain = key.rpartition("\x04")
+            msgid = tuple(plain.split("|", 1)) if "|" in plain else plain
+            message = catalogue.get(msgid, context=context or None)
             if message is None:
                 unknown.append(key)
                 continue

@@ -131,7 +131,7 @@ def _prepare(app, volunteers):
         )
         session.add(campaign)
         session.flush()
-        total = generate_shifts(session, campaign)
+        total = generate_shifts(session, campaign).added
         targets = session.scalars(
             select(Shift.id)
             .where(Shift.campaign_id == campaign.id)

@@ -4,6 +4,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from app import navigation
 from app.access import public, roles
 from app.extensions import db
 from app.roles import Role
@@ -11,6 +12,8 @@ from courses import services
 from courses.moodle import moodle_xml
 
 bp = Blueprint("courses", __name__)
+
+navigation.register("courses.catalogue", _l("Courses"), navigation.Group.LEARNING)
 
 AUDIENCE_LABELS = {
     "resident": _l("For residents"),

@@ -8,10 +8,12 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Impact's pages, API routes, `flask procedures` and `flask impact` commands, tables, demo."""
     from app.api import nest
-    from app.parts import add_demo
+    from app.parts import add_demo, add_home_block
+    from app.roles import Role
     from impact.assists import api as assists_api
     from impact.assists import models as _assist_models  # noqa: F401  (its tables)
     from impact.assists.views import bp as assists_bp
+    from impact.assists.views import coordinator_block
     from impact.dashboard import api as dashboard_api
     from impact.dashboard import models as _dashboard_models  # noqa: F401
     from impact.dashboard.cli import impact_cli
@@ -32,3 +34,4 @@ def init_app(app: Flask) -> None:
     impact_cli.add_command(erase_addresses)
     app.cli.add_command(impact_cli)
     add_demo(app, load_impact_demo)
+    add_home_block(app, Role.COORDINATOR, coordinator_block)

@@ -9,7 +9,8 @@ def init_app(app: Flask) -> None:
     from app.api import nest
     from app.notifications.preferences import register_starts
     from app.notifications.services import register_kinds
-    from app.parts import add_demo
+    from app.parts import add_demo, add_home_block
+    from app.roles import Role
     from scheduling import api, jobs, notices
     from scheduling import models as _models  # noqa: F401  (its tables)
     from scheduling.booking.views import bp as staffing_bp
@@ -24,6 +25,7 @@ def init_app(app: Flask) -> None:
     from scheduling.reminders import models as _reminder_models  # noqa: F401
     from scheduling.teams import models as _team_models  # noqa: F401
     from scheduling.teams.views import bp as teams_bp
+    from scheduling.today.views import coordinator_block, volunteer_block
     from scheduling.views import bp
     from scheduling.wording import describe
 
@@ -36,4 +38,6 @@ def init_app(app: Flask) -> None:
     register_starts({"shift_id": notices.shift_start})
     jobs.init_app(app)
     add_demo(app, load_campaign_demo)
+    add_home_block(app, Role.VOLUNTEER, volunteer_block)
+    add_home_block(app, Role.COORDINATOR, coordinator_block)
     app.add_template_filter(describe, "describe")

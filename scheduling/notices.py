@@ -23,6 +23,9 @@ from scheduling.wording import describe
 
 SEE_SHIFTS = _l("See your shifts: %(url)s")
 
+#: a coordinator's call to the volunteers of a commune for a shift short of people
+CALL_KIND = "call_for_volunteers"
+
 
 def word(session: Session, notices: list[Notification]) -> list[str]:
     """Word scheduling's notices in the current language; their shifts load in one query."""
@@ -87,6 +90,11 @@ def _text(notice: Notification, shifts: dict[int, Shift], people: dict[int, User
         return _("Your shift is coming up: %(shift)s.", shift=shift)
     if notice.kind == "placed":
         return _("A coordinator put you on this shift: %(shift)s.", shift=shift)
+    if notice.kind == CALL_KIND:
+        return _(
+            "A shift in your commune is short of volunteers: %(shift)s. Book it if you can.",
+            shift=shift,
+        )
     if notice.kind == "removed":
         return _("A coordinator took you off this shift: %(shift)s.", shift=shift)
     old = _shift_text(shifts.get(params.get("from_shift_id")))
@@ -166,5 +174,14 @@ KINDS = {
     "removed": _kind(_l("A coordinator took you off a shift"), "shift_changes"),
     "moved": _kind(_l("A coordinator moved you to another shift"), "shift_changes"),
     # to the coordinators; when it is not delivered either, nobody else is told
-    "undelivered": Kind(title=_l("A volunteer could not be reached"), word=word),
+    "undelivered": Kind(
+        title=_l("A volunteer could not be reached"), word=word, topic="shift_changes"
+    ),
+    CALL_KIND: Kind(
+        title=_l("A shift near you needs volunteers"),
+        word=word,
+        endpoint="scheduling.find_shifts",
+        link_text=_l("Find it and book it: %(url)s"),
+        topic="broadcasts",
+    ),
 }

@@ -5,13 +5,14 @@ scheduling.booking. Services flush; the caller commits once.
 """
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ScalarSelect, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, contains_eager
 
+from app.auth.models import User
 from app.database import alphabetical, utcnow
 from app.errors import DomainError
 from app.localtime import local_day_bounds, local_periods
@@ -61,8 +62,23 @@ class PastDeadline(SchedulingError):
     sentence = _l("The cancellation deadline has passed. Ask your coordinator to release you.")
 
 
-def generate_shifts(session: Session, campaign: Campaign) -> int:
-    """Add the shifts of the campaign that do not exist yet; return how many were added."""
+@dataclass
+class Generated:
+    """What generating a campaign's shifts did: how many it added, and which it skipped because
+    another campaign already has a shift at the same point and times."""
+
+    added: int = 0
+    #: service point name -> slots left to the other campaign's shift, in the points' order
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def skipped_total(self) -> int:
+        return sum(self.skipped.values())
+
+
+def generate_shifts(session: Session, campaign: Campaign) -> Generated:
+    """Add the shifts of the campaign that do not exist yet; say how many were added and where
+    another campaign's shift took the slot."""
     points = session.scalars(
         select(ServicePoint)
         .join(campaign_communes, campaign_communes.c.commune_id == ServicePoint.commune_id)
@@ -70,15 +86,15 @@ def generate_shifts(session: Session, campaign: Campaign) -> int:
         .order_by(ServicePoint.id)
     ).all()
     if not points:
-        return 0
+        return Generated()
     window_start, _ = local_day_bounds(campaign.starts_on)
     _, window_end = local_day_bounds(campaign.ends_on)
     # any shift at the same point and times blocks a new one (the unique constraint), whichever
     # campaign made it; a cancelled one stays cancelled
     existing = {
-        tuple(row)
-        for row in session.execute(
-            select(Shift.service_point_id, Shift.starts_at, Shift.ends_at).where(
+        (point_id, starts_at, ends_at): campaign_id
+        for point_id, starts_at, ends_at, campaign_id in session.execute(
+            select(Shift.service_point_id, Shift.starts_at, Shift.ends_at, Shift.campaign_id).where(
                 Shift.service_point_id.in_([p.id for p in points]),
                 Shift.starts_at >= window_start,
                 Shift.starts_at < window_end,
@@ -86,13 +102,16 @@ def generate_shifts(session: Session, campaign: Campaign) -> int:
         )
     }
     weekdays = set(campaign.weekdays)
-    added = 0
+    result = Generated()
     day = campaign.starts_on
     while day <= campaign.ends_on:
         if day.weekday() in weekdays:
             for starts_at, ends_at in local_periods(day, campaign.shift_pattern):
                 for point in points:
-                    if (point.id, starts_at, ends_at) in existing:
+                    holder = existing.get((point.id, starts_at, ends_at))
+                    if holder is not None:
+                        if holder != campaign.id:
+                            result.skipped[point.name] = result.skipped.get(point.name, 0) + 1
                         continue
                     session.add(
                         Shift(
@@ -103,11 +122,11 @@ def generate_shifts(session: Session, campaign: Campaign) -> int:
                             status=ShiftStatus.ACTIVE,
                         )
                     )
-                    existing.add((point.id, starts_at, ends_at))
-                    added += 1
+                    existing[(point.id, starts_at, ends_at)] = campaign.id
+                    result.added += 1
         day += timedelta(days=1)
     session.flush()
-    return added
+    return result
 
 
 # --- the volunteer's pages: finding shifts and listing one's own bookings ---------------------
@@ -277,3 +296,53 @@ def _active_shifts_on(day: date, confirmed: ScalarSelect[int]) -> Select[Shift, 
             Shift.starts_at < day_end,
         )
     )
+
+
+def usual_commune(session: Session, user: User) -> Commune | None:
+    """Where the volunteer looks for shifts first: their home commune, else the commune of the
+    shift they booked last."""
+    if user.home_commune is not None:
+        return user.home_commune
+    return session.scalar(
+        select(Commune)
+        .join(ServicePoint, ServicePoint.commune_id == Commune.id)
+        .join(Shift, Shift.service_point_id == ServicePoint.id)
+        .join(Booking, Booking.shift_id == Shift.id)
+        .where(Booking.user_id == user.id)
+        .order_by(Booking.created_at.desc(), Booking.id.desc())
+        .limit(1)
+    )
+
+
+def overlaps_with_held(
+    session: Session, user_id: int, shifts: Collection[Shift]
+) -> dict[int, Shift]:
+    """For each of these shifts that overlaps another shift the person holds (or waits for), that
+    other shift, by shift id: the same rule booking applies, read for a whole page at once."""
+    if not shifts:
+        return {}
+    held = session.scalars(
+        select(Shift)
+        .join(Booking, Booking.shift_id == Shift.id)
+        .where(
+            Booking.user_id == user_id,
+            Booking.status.in_(HOLDING),
+            Shift.status == ShiftStatus.ACTIVE,
+            Shift.starts_at < max(s.ends_at for s in shifts),
+            Shift.ends_at > min(s.starts_at for s in shifts),
+        )
+        .order_by(Shift.starts_at)
+    ).all()
+    found = {}
+    for shift in shifts:
+        other = next(
+            (
+                h
+                for h in held
+                if h.id != shift.id and h.starts_at < shift.ends_at and h.ends_at > shift.starts_at
+            ),
+            None,
+        )
+        if other is not None:
+            found[shift.id] = other
+    return found

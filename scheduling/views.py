@@ -26,8 +26,8 @@ bp = Blueprint("scheduling", __name__)
 #: shifts listed on one page of /shifts: enough for a day of a ward, light on a phone
 PAGE_SIZE = 50
 
-navigation.register("scheduling.find_shifts", _l("Find shifts"))
-navigation.register("scheduling.my_shifts", _l("My shifts"))
+navigation.register("scheduling.find_shifts", _l("Find a shift"), navigation.Group.MY_SHIFTS)
+navigation.register("scheduling.my_shifts", _l("Shifts I booked"), navigation.Group.MY_SHIFTS)
 
 
 def when(moment) -> str:
@@ -41,6 +41,10 @@ def find_shifts():
     """Upcoming shifts of one day, searchable by commune, the volunteer's home commune first."""
     today = local_today()
     form = FindShiftsForm(request.args)
+    if "commune" not in request.args:
+        # opened from the menu: the volunteer's own commune, not every ward's shifts
+        usual = services.usual_commune(db.session, current_user)
+        form.commune.data = usual.name if usual is not None else ""
     form.validate()
     day = form.day.data if form.day.data and not form.day.errors else today
     form.day.data = day
@@ -58,6 +62,8 @@ def find_shifts():
     rows = rows[:PAGE_SIZE]
     held = services.held_statuses(db.session, current_user.id, [r.shift.id for r in rows])
     args = {k: v for k, v in request.args.items() if k != "page"}
+    args.setdefault("commune", form.commune.data or "")
+    now = utcnow()
     return render_template(
         "scheduling/find_shifts.html",
         form=form,
@@ -70,6 +76,12 @@ def find_shifts():
         page=page,
         has_more=has_more,
         args=args,
+        overlaps=services.overlaps_with_held(
+            db.session, current_user.id, [r.shift for r in rows if r.shift.id not in held]
+        ),
+        past_deadline={r.shift.id for r in rows if now >= services.cancel_deadline(r.shift)},
+        when=when,
+        deadline_of=services.cancel_deadline,
         BookingStatus=BookingStatus,
     )
 

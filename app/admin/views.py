@@ -22,6 +22,9 @@ from app.places.models import Province
 from app.roles import Role
 from app.security import no_store
 
+#: coordinators listed on the admin's home; the roles page finds the others
+HOME_SHOWN = 20
+
 bp = Blueprint("admin", __name__)
 
 
@@ -133,5 +136,17 @@ def deliveries_page():
     )
 
 
-navigation.register("admin.roles", _l("Roles"))
-navigation.register("admin.deliveries", _l("Deliveries"))
+navigation.register("admin.roles", _l("Roles"), navigation.Group.STAFFING)
+navigation.register("admin.deliveries", _l("Deliveries"), navigation.Group.REPORTS)
+
+
+def admin_home_block(session, user, roles) -> str | None:
+    """The admin's block on the home page: the coordinators, and accounts waiting for a role."""
+    if Role.ADMIN not in roles:
+        return None
+    return render_template(
+        "app/admin/home.html",
+        grants=services.coordinator_grants(session),
+        waiting=services.users_without_role(session),
+        shown=HOME_SHOWN,
+    )

@@ -8,7 +8,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.api.services import revoke_all_tokens
@@ -210,3 +210,28 @@ def users_matching(session: Session, query: str, limit: int = 50) -> Sequence[Us
         like = f"%{query.strip().lower()}%"
         stmt = stmt.where(or_(func.lower(User.full_name).like(like), User.email.like(like)))
     return session.scalars(stmt).all()
+
+
+def coordinator_grants(session: Session) -> Sequence[RoleGrant]:
+    """Every coordinator's grant with its person and scope, for the admin's home."""
+    return session.scalars(
+        select(RoleGrant)
+        .join(RoleGrant.user)
+        .where(RoleGrant.role == Role.COORDINATOR, User.active.is_(True))
+        .options(
+            selectinload(RoleGrant.province),
+            selectinload(RoleGrant.commune),
+            contains_eager(RoleGrant.user),
+        )
+        .order_by(User.full_name, RoleGrant.id)
+    ).all()
+
+
+def users_without_role(session: Session, limit: int = 20) -> Sequence[User]:
+    """Active accounts holding no role at all, the newest first: they wait for an admin."""
+    return session.scalars(
+        select(User)
+        .where(User.active.is_(True), ~User.grants.any())
+        .order_by(User.created_at.desc(), User.id.desc())
+        .limit(limit)
+    ).all()

@@ -3,8 +3,10 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
+from app import navigation
 from app.access import public, signed_in
 from app.api import services as api_tokens
 from app.auth import services
@@ -30,6 +32,20 @@ from app.security import no_store
 from app.urls import absolute_url, safe_next
 
 bp = Blueprint("auth", __name__)
+
+navigation.register("auth.profile", _l("My profile"), navigation.Group.ACCOUNT)
+navigation.register(
+    "auth.login",
+    _l("Log in"),
+    navigation.Group.ACCOUNT,
+    shown=lambda: not current_user.is_authenticated,
+)
+navigation.register(
+    "auth.register",
+    _l("Register"),
+    navigation.Group.ACCOUNT,
+    shown=lambda: not current_user.is_authenticated,
+)
 
 login_manager.login_view = "auth.login"
 

@@ -4,11 +4,14 @@ from datetime import timedelta
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 from flask_login import current_user
+from markupsafe import Markup
 
 from app.access import public
 from app.database import utcnow
 from app.extensions import db
 from app.i18n import LANGUAGE_COOKIE, forget_preference, remember_preference
+from app.notifications import services as notifications
+from app.parts import home_blocks
 from app.urls import absolute_url, safe_next
 
 bp = Blueprint("main", __name__)
@@ -20,8 +23,19 @@ TEXT_SIZE_COOKIE = "text_size"
 @bp.get("/")
 @public
 def home():
-    """What the site is for and where each kind of user goes next."""
-    return render_template("app/main/home.html")
+    """For a visitor, what the site is for; for a signed-in person, their today: one block per
+    role they hold, each worded by the part that owns its data."""
+    if not current_user.is_authenticated:
+        return render_template("app/main/home.html")
+    roles = current_user.roles
+    blocks = [
+        Markup(html) for block in home_blocks() if (html := block(db.session, current_user, roles))
+    ]
+    return render_template(
+        "app/main/today.html",
+        blocks=blocks,
+        unread=notifications.unread_count(db.session, current_user.id),
+    )
 
 
 @bp.post("/language")

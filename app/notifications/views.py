@@ -17,7 +17,9 @@ def _unread_badge():
     return services.unread_count(db.session, current_user.id)
 
 
-navigation.register("notifications.index", _l("Notifications"), badge=_unread_badge)
+navigation.register(
+    "notifications.index", _l("Notifications"), navigation.Group.ACCOUNT, badge=_unread_badge
+)
 
 
 @bp.get("/notifications")

@@ -2,8 +2,10 @@
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app import navigation
 from app.access import public, roles
 from app.extensions import db
 from app.places import services
@@ -13,6 +15,8 @@ from app.roles import Role
 from app.scope import CoordinatorScope
 
 bp = Blueprint("places", __name__)
+
+navigation.register("places.provinces", _l("Places"), navigation.Group.REPORTS)
 
 
 def _province(code):

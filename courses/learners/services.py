@@ -152,6 +152,14 @@ def can_use_code(user: User) -> bool:
     return user.active and user.roles == {Role.LEARNER}
 
 
+def has_code(session: Session, user: User) -> bool:
+    """Whether the learner has a code to keep: a learner who joined by email has none."""
+    if not can_use_code(user):
+        return False
+    profile = profile_of(session, user)
+    return profile is not None and profile.code_hash is not None
+
+
 def renew_code(session: Session, user: User) -> str:
     """Give a resident a new code; the old code, every QR printed with it and every other
     session of the account stop working."""

@@ -42,7 +42,12 @@ from courses.learners.forms import (
 
 bp = Blueprint("learners", __name__)
 
-navigation.register("learners.my_code", _l("My code"))
+navigation.register(
+    "learners.my_code",
+    _l("My code"),
+    navigation.Group.LEARNING,
+    shown=lambda: services.has_code(db.session, current_user),
+)
 
 #: the code shown once after joining or renewing, kept in the session until the next page shows it
 _FRESH_CODE = "learner_fresh_code"

@@ -301,3 +301,46 @@ def progress_by_course(
             started=bool(mine) or done.get(course.id, 0) > 0,
         )
     return result
+
+
+@dataclass
+class Resume:
+    """Where the learner left off: a lesson to read, or the quiz (``lesson`` None)."""
+
+    course: Course
+    lesson: Lesson | None
+
+
+def where_to_continue(session: Session, user: User) -> Resume | None:
+    """The learner's latest activity: an unfinished quiz, else the course of the last lesson done
+    (its next lesson, or its quiz once every lesson is done and it is not mastered yet)."""
+    attempt = session.scalar(
+        select(QuizAttempt)
+        .where(QuizAttempt.user_id == user.id, QuizAttempt.finished_at.is_(None))
+        .order_by(QuizAttempt.started_at.desc(), QuizAttempt.id.desc())
+        .limit(1)
+    )
+    last_done = session.scalar(
+        select(LessonProgress)
+        .where(LessonProgress.user_id == user.id)
+        .order_by(LessonProgress.completed_at.desc(), LessonProgress.id.desc())
+        .limit(1)
+    )
+    if attempt is not None and (last_done is None or attempt.started_at >= last_done.completed_at):
+        return Resume(attempt.course, None)
+    if last_done is None:
+        return None
+    course = last_done.lesson.course
+    following = first_unfinished(course, done_lesson_ids(session, user, course))
+    if following is not None:
+        return Resume(course, following)
+    passed = session.scalar(
+        select(QuizAttempt.id)
+        .where(
+            QuizAttempt.user_id == user.id,
+            QuizAttempt.course_id == course.id,
+            QuizAttempt.passed.is_(True),
+        )
+        .limit(1)
+    )
+    return None if passed is not None else Resume(course, None)

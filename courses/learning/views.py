@@ -11,15 +11,17 @@ from app.access import public, signed_in
 from app.database import request_int
 from app.extensions import db
 from app.qr import qr_svg
+from app.roles import Role
 from app.urls import absolute_url
 from courses import services as course_services
+from courses.learners import services as learners
 from courses.learning import grading, services
 from courses.learning.models import Certificate, QuizAnswer, QuizAttempt
 from courses.models import Course, Question
 
 bp = Blueprint("learning", __name__)
 
-navigation.register("learning.my_learning", _l("My learning"))
+navigation.register("learning.my_learning", _l("My learning"), navigation.Group.LEARNING)
 
 
 def _course(slug) -> Course:
@@ -250,3 +252,18 @@ def verify(verification):
     if found is None:
         return render_template("courses/learning/verify_invalid.html"), 404
     return render_template("courses/learning/verify.html", certificate=found)
+
+
+def learner_block(session, user, roles) -> str | None:
+    """The learner's block on the home page: continue where they left off, their courses'
+    progress, and a reminder to keep their personal code."""
+    if Role.LEARNER not in roles:
+        return None
+    courses = [c for _audience, group in course_services.catalogue(session) for c in group]
+    progress = services.progress_by_course(session, user, courses)
+    return render_template(
+        "courses/learning/today.html",
+        resume=services.where_to_continue(session, user),
+        started=[progress[c.id] for c in courses if progress[c.id].started],
+        has_code=learners.has_code(session, user),
+    )

@@ -25,7 +25,7 @@ from courses.views import localized
 
 bp = Blueprint("course_reports", __name__)
 
-navigation.register("course_reports.report", _l("Learning report"))
+navigation.register("course_reports.report", _l("Learning report"), navigation.Group.REPORTS)
 
 AUDIENCES = {
     "resident": _l("Residents"),

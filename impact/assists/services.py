@@ -411,3 +411,23 @@ def current_service_point_id(
         .limit(1)
     )
     return session.scalar(stmt)
+
+
+def assists_in_scope_on(session: Session, user: User, day: date, until: datetime) -> int:
+    """The assists (not undone) of the communes the user coordinates on this local day, up to
+    ``until``: the coordinator's home compares today so far with the same hours a week ago."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(AssistedSubmission)
+            .where(
+                AssistedSubmission.occurred_on == day,
+                AssistedSubmission.occurred_at <= until,
+                AssistedSubmission.voided_at.is_(None),
+                CoordinatorScope.of(user).communes_clause(
+                    AssistedSubmission.commune_id, AssistedSubmission.province_id
+                ),
+            )
+        )
+        or 0
+    )

@@ -18,6 +18,7 @@ that volunteer's own entries, which are append-only and hold no resident's data.
 
 import json
 import uuid
+from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -30,6 +31,7 @@ from app.access import roles
 from app.api import error
 from app.database import request_int, utcnow
 from app.extensions import csrf, db
+from app.localtime import local_today
 from app.roles import Role
 from impact.assists import answers, services
 from impact.assists.forms import (
@@ -55,8 +57,11 @@ SYNC_HEADER = "X-Sync-Token"
 #: where the queue's script finds an entry's undo address: this id is replaced by the entry's
 PLACEHOLDER_ID = "00000000-0000-0000-0000-000000000000"
 
-navigation.register("assists.new", _l("Log an assist"))
-navigation.register("assists.index", _l("Assists"))
+#: open home-support requests listed on a coordinator's home; their page lists them all
+HOME_SHOWN = 8
+
+navigation.register("assists.new", _l("Log an assist"), navigation.Group.CHECKIN)
+navigation.register("assists.index", _l("Past assists"), navigation.Group.CHECKIN)
 
 LABELS = {
     "channel": CHANNEL_LABELS,
@@ -145,7 +150,6 @@ def _render(form, status=200, home_request=None):
             form=form,
             recent=recent,
             may_undo={row.id: services.may_undo(row, current_user, now) for row in recent},
-            undo_form=UndoForm(),
             labels=LABELS,
             locale=_locale(),
             home_request=home_request,
@@ -261,3 +265,20 @@ def show(entry_id):
     """One entry, to its volunteer and the coordinators of its commune; 404 to anyone else."""
     row = services.entry_for(db.session, current_user, entry_id) or abort(404)
     return render_template("impact/assists/show.html", row=row, labels=LABELS, locale=_locale())
+
+
+def coordinator_block(session, user, roles) -> str | None:
+    """The coordinator's assists today against the same hours a week ago, and the open requests
+    for help at home, in their scope."""
+    if Role.COORDINATOR not in roles:
+        return None
+    now = utcnow()
+    today = local_today(now)
+    week = timedelta(days=7)
+    return render_template(
+        "impact/assists/today.html",
+        today_count=services.assists_in_scope_on(session, user, today, now),
+        last_week_count=services.assists_in_scope_on(session, user, today - week, now - week),
+        requests=home_support.open_requests_in_scope(session, user),
+        shown=HOME_SHOWN,
+    )

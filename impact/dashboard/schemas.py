@@ -114,7 +114,13 @@ class Learning(_Figures):
 class ShiftFigures(_Figures):
     total: Count
     covered: Count
-    understaffed: Count
+    understaffed: Annotated[
+        Count,
+        Field(
+            description="Shifts with fewer confirmed people than the minimum, among those that "
+            "have started or start within 72 hours (later ones are not staffed yet)."
+        ),
+    ]
     booked_hours: float = Field(ge=0)
 
 

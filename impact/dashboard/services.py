@@ -39,6 +39,7 @@ from courses.learning.models import Certificate, LessonProgress
 from impact.assists.models import AssistedSubmission, Level, Outcome, Reason, ResultElectronic
 from impact.dashboard.models import COUNTERS, AssistDailyCount
 from scheduling.checkin.models import Attendance
+from scheduling.coverage.services import SOON
 from scheduling.models import (
     Booking,
     BookingStatus,
@@ -46,6 +47,10 @@ from scheduling.models import (
     Shift,
     ShiftStatus,
 )
+
+#: a shift short of its minimum counts as understaffed once it has started or starts within this
+#: (the coverage board's 72 hours)
+UNDERSTAFFED_WITHIN = SOON
 
 #: the city's targets for 2025, as shares of submitted dossiers (DESIGN.md)
 TARGETS = {"online": 0.80, "fully_online": 0.20, "result_electronic": 1.00}
@@ -188,9 +193,15 @@ def campaign_scope(
     start: date | None = None,
     end: date | None = None,
     commune_ids: Iterable[int] | None = None,
+    today: date | None = None,
 ) -> Scope:
-    """A campaign's communes and days, narrowed to a range or to some communes when given."""
+    """A campaign's communes and days, narrowed to a range or to some communes when given.
+
+    With ``today`` and no end, the campaign so far: its days up to today (its first day when it
+    has not started), not the empty days still to come."""
     ids = frozenset(c.id for c in campaign.communes)
+    if end is None and today is not None:
+        end = max(min(today, campaign.ends_on), campaign.starts_on)
     return Scope(
         start=max(start or campaign.starts_on, campaign.starts_on),
         end=min(end or campaign.ends_on, campaign.ends_on),
@@ -351,6 +362,7 @@ def shift_figures(session: Session, scope: Scope, now: datetime) -> tuple[dict, 
             func.count(Attendance.id).label("came"),
             Campaign.min_per_shift.label("minimum"),
             _hours_between(session, Shift.starts_at, Shift.ends_at).label("hours"),
+            Shift.starts_at.label("starts_at"),
             Shift.ends_at.label("ends_at"),
         )
         .select_from(Shift)
@@ -371,17 +383,22 @@ def shift_figures(session: Session, scope: Scope, now: datetime) -> tuple[dict, 
     def total(value: SQLColumnExpression[Any]) -> ColumnElement[Any]:
         return func.coalesce(func.sum(value), 0)
 
-    count, covered, booked_hours, ended_bookings, came = session.execute(
+    # short of people only where it can still matter or already did: a shift weeks away with no
+    # booking yet is not "understaffed", it is not staffed yet
+    due = shift.starts_at < now + UNDERSTAFFED_WITHIN
+    count, covered, understaffed, booked_hours, ended_bookings, came = session.execute(
         select(
             func.count(),
             total(case((shift.confirmed >= shift.minimum, 1), else_=0)),
+            total(case((and_(due, shift.confirmed < shift.minimum), 1), else_=0)),
             total(shift.confirmed * shift.hours),
             total(case((ended, shift.confirmed), else_=0)),
             total(case((ended, shift.came), else_=0)),
         )
     ).t.one()
     # PostgreSQL sums counts as numeric (Decimal): the figures are whole numbers
-    covered, ended_bookings, came = int(covered), int(ended_bookings), int(came)
+    covered, understaffed = int(covered), int(understaffed)
+    ended_bookings, came = int(ended_bookings), int(came)
     left = _earlier(session, func.coalesce(Attendance.checked_out_at, Shift.ends_at), Shift.ends_at)
     credited = _later(session, Attendance.credited_from, Shift.starts_at)
     hours = _hours_between(session, credited, left)
@@ -397,7 +414,7 @@ def shift_figures(session: Session, scope: Scope, now: datetime) -> tuple[dict, 
     shifts = {
         "total": count,
         "covered": covered,
-        "understaffed": count - covered,
+        "understaffed": understaffed,
         "booked_hours": round(float(booked_hours), 1),
     }
     attendance = {
@@ -471,7 +488,7 @@ def dashboard_scope(
     if campaign is not None:
         if ids is None and allowed is not None:
             ids = frozenset(allowed)
-        return campaign_scope(campaign, start, end, ids)
+        return campaign_scope(campaign, start, end, ids, today=today)
     return dated_scope(today, start, end, commune_ids=ids, province_id=province_id)
 
 

@@ -22,7 +22,7 @@ from scheduling.models import Campaign
 
 bp = Blueprint("impact", __name__)
 
-navigation.register("impact.dashboard", _l("Impact"))
+navigation.register("impact.dashboard", _l("Impact"), navigation.Group.REPORTS)
 
 
 def _by_code(model, code):

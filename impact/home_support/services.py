@@ -196,3 +196,16 @@ def visits_of(session: Session, found: HomeSupportRequest) -> list[AssistedSubmi
     """The assists logged for this request's visit."""
     stmt = select(AssistedSubmission).where(AssistedSubmission.home_request_id == found.id)
     return list(session.scalars(stmt.order_by(AssistedSubmission.occurred_at)))
+
+
+def open_requests_in_scope(session: Session, user: User) -> list[HomeSupportRequest]:
+    """Requests not yet closed in the communes the user coordinates, the earliest wished first."""
+    stmt = (
+        select(HomeSupportRequest)
+        .where(
+            HomeSupportRequest.status != RequestStatus.CLOSED,
+            CoordinatorScope.of(user).communes_clause(HomeSupportRequest.commune_id),
+        )
+        .order_by(HomeSupportRequest.preferred_on, HomeSupportRequest.id)
+    )
+    return list(session.scalars(stmt))

@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_login import current_user
 
 from app import navigation
@@ -25,12 +26,13 @@ from impact.home_support.models import RequestStatus
 
 bp = Blueprint("home_support", __name__)
 
-navigation.register("home_support.index", _l("Home support"))
+navigation.register("home_support.index", _l("Home visit requests"), navigation.Group.CHECKIN)
 
 STATUS_LABELS = {
     RequestStatus.OPEN: _l("Waiting for volunteers"),
     RequestStatus.ASSIGNED: _l("Volunteers assigned"),
-    RequestStatus.CLOSED: _l("Closed"),
+    # the context keeps it apart from a service point that is closed (not working for now)
+    RequestStatus.CLOSED: lazy_pgettext("home support request", "Closed"),
 }
 
 

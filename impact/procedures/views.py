@@ -15,7 +15,7 @@ from impact.procedures.forms import ProcedureForm
 
 bp = Blueprint("procedures", __name__)
 
-navigation.register("procedures.index", _l("Procedures"))
+navigation.register("procedures.index", _l("Procedures"), navigation.Group.REPORTS)
 
 
 @bp.get("/procedures")

@@ -13,11 +13,13 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from app.auth.models import User
+from app.auth.models import RoleGrant, User
 from app.database import alphabetical, utcnow
 from app.localtime import local_day_bounds, local_periods
+from app.notifications.models import Notification
 from app.notifications.services import notify
 from app.places.models import Commune, ServicePoint
+from app.roles import Role
 from app.scope import CoordinatorScope
 from app.text import sort_key
 from scheduling.booking.placement import Placement, Reason, lock_for_placement, place
@@ -30,7 +32,8 @@ from scheduling.models import (
     ShiftStatus,
     campaign_communes,
 )
-from scheduling.services import HOLDING
+from scheduling.notices import CALL_KIND
+from scheduling.services import HOLDING, ShiftClosed
 from scheduling.teams.models import Team, TeamMember
 from scheduling.teams.services import TeamError
 
@@ -266,3 +269,46 @@ def move_person(
     assert placement.booking is not None  # a confirmed placement holds its booking
     notify(session, booking.user, "moved", shift_id=target.id, from_shift_id=source.id)
     return Move(placement.booking, promoted)
+
+
+# --- calling for volunteers -------------------------------------------------------------------
+
+#: the most volunteers one call reaches: the commune's, nearest first by nothing but id
+CALL_LIMIT = 200
+
+
+def call_for_volunteers(session: Session, shift: Shift, now: datetime | None = None) -> int:
+    """Tell the volunteers living in the shift's commune that it needs people; return how many.
+
+    Those already on the shift, or already called for it, are not told again. A shift that has
+    started or was cancelled is refused (ShiftClosed), like a booking would be."""
+    now = now or utcnow()
+    if shift.status != ShiftStatus.ACTIVE or shift.starts_at <= now:
+        raise ShiftClosed()
+    on_shift = select(Booking.user_id).where(
+        Booking.shift_id == shift.id, Booking.status.in_(HOLDING)
+    )
+    called = {
+        notice.user_id
+        for notice in session.scalars(select(Notification).where(Notification.kind == CALL_KIND))
+        if (notice.params or {}).get("shift_id") == shift.id
+    }
+    people = [
+        person
+        for person in session.scalars(
+            select(User)
+            .join(RoleGrant, RoleGrant.user_id == User.id)
+            .where(
+                RoleGrant.role == Role.VOLUNTEER,
+                User.active.is_(True),
+                User.home_commune_id == shift.service_point.commune_id,
+                User.id.not_in(on_shift),
+            )
+            .order_by(User.id)
+            .limit(CALL_LIMIT + len(called))
+        )
+        if person.id not in called
+    ][:CALL_LIMIT]
+    for person in people:
+        notify(session, person, CALL_KIND, shift_id=shift.id)
+    return len(people)

@@ -6,6 +6,7 @@ from datetime import timedelta
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.access import roles
@@ -16,12 +17,14 @@ from app.places.models import ServicePoint
 from app.roles import Role
 from app.scope import CoordinatorScope
 from app.security import no_store
+from app.urls import safe_next
 from scheduling.booking import staffing
 from scheduling.booking.forms import AddToShiftForm, MoveForm, PlacementForm
 from scheduling.booking.placement import Reason
 from scheduling.campaigns.services import campaigns_in_scope
 from scheduling.models import Booking, BookingStatus, Shift
 from scheduling.reminders.services import reminders_delivered
+from scheduling.services import SchedulingError
 from scheduling.teams import services as teams
 from scheduling.teams.models import Team
 from scheduling.teams.services import TeamError
@@ -256,3 +259,32 @@ def staff_add(shift_id):
     db.session.commit()
     flash(_("%(name)s is added to the shift.", name=person.full_name))
     return back
+
+
+@bp.post("/shifts/<int:shift_id>/call")
+@roles(Role.COORDINATOR)
+def call(shift_id):
+    """Tell the volunteers of the shift's commune that it needs people (a notice and a mail)."""
+    shift = _shift(shift_id)
+    back = safe_next(request.form.get("next"), "main.home")
+    try:
+        told = staffing.call_for_volunteers(db.session, shift)
+    except SchedulingError as refusal:
+        db.session.rollback()
+        flash(refusal.page_message, "error")
+        return redirect(back)
+    db.session.commit()
+    commune = shift.service_point.commune.name
+    if told:
+        flash(
+            ngettext(
+                "%(num)d volunteer of %(commune)s was told that %(shift)s needs people.",
+                "%(num)d volunteers of %(commune)s were told that %(shift)s needs people.",
+                told,
+                commune=commune,
+                shift=describe(shift),
+            )
+        )
+    else:
+        flash(_("Every volunteer living in %(commune)s has already been told.", commune=commune))
+    return redirect(back)

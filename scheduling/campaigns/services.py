@@ -230,7 +230,7 @@ def reshape_campaign(
     summary.reshaped = reshaping
     if reshaping:
         _reshape_shifts(session, campaign, now, summary)
-        summary.added += generate_shifts(session, campaign)
+        summary.added += generate_shifts(session, campaign).added
     if new_max > old_max:
         # only shifts with someone waiting can promote: one query, then a lock per such shift
         waiting = session.scalars(

@@ -18,7 +18,7 @@ from scheduling.services import generate_shifts
 
 bp = Blueprint("campaigns", __name__)
 
-navigation.register("campaigns.index", _l("Campaigns"))
+navigation.register("campaigns.index", _l("Campaigns"), navigation.Group.STAFFING)
 
 
 def _campaign(campaign_id, *, edit=False) -> Campaign:
@@ -164,7 +164,19 @@ def _summary_text(summary) -> str:
 def generate(campaign_id):
     """Generate the campaign's missing shifts; running it again adds only what is missing."""
     campaign = _campaign(campaign_id, edit=True)
-    added = generate_shifts(db.session, campaign)
+    generated = generate_shifts(db.session, campaign)
     db.session.commit()
-    flash(ngettext("%(num)d shift added.", "%(num)d shifts added.", added))
+    flash(ngettext("%(num)d shift added.", "%(num)d shifts added.", generated.added))
+    if generated.skipped:
+        flash(
+            ngettext(
+                "%(num)d shift skipped: another campaign already has a shift at the same time "
+                "at %(points)s.",
+                "%(num)d shifts skipped: another campaign already has shifts at the same times "
+                "at %(points)s.",
+                generated.skipped_total,
+                points="; ".join(f"{name} ({count})" for name, count in generated.skipped.items()),
+            ),
+            "error",
+        )
     return redirect(url_for("campaigns.detail", campaign_id=campaign.id))

@@ -38,6 +38,11 @@ def result_message(result: ScanResult, badge: bool = False) -> str:
             ScanResult.INVALID_TOKEN: _(
                 "This is not a valid volunteer badge. Check the code and try again."
             ),
+            # the scanner is the coordinator's own phone: "see the coordinator" would be no help
+            ScanResult.SHIFT_FULL: _(
+                "This shift is full, so this volunteer cannot join it as a walk-in. To let them "
+                "in, add them on the shift's staffing page."
+            ),
         }
         if result in special:
             return special[result]

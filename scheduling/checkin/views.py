@@ -345,6 +345,7 @@ def _scan_page(point, form, last, status):
             last=last,
             message=result_message(last.result, badge=True) if last else None,
             recent=recent,
+            result_message=result_message,
             ScanResult=ScanResult,
         ),
         status,

@@ -38,7 +38,7 @@ from scheduling.models import Booking, BookingStatus
 
 bp = Blueprint("coverage", __name__)
 
-navigation.register("coverage.board", _l("Coverage"))
+navigation.register("coverage.board", _l("Coverage"), navigation.Group.STAFFING)
 
 STATE_LABELS = {
     CellState.UNDERSTAFFED: _l("Understaffed"),

@@ -20,7 +20,8 @@ from scheduling.teams.models import Team
 
 bp = Blueprint("teams", __name__)
 
-navigation.register("teams.index", _l("Teams"))
+navigation.register("teams.index", _l("Teams"), navigation.Group.STAFFING)
+navigation.register("teams.my_teams", _l("My teams"), navigation.Group.MY_SHIFTS)
 
 
 def _team(team_id) -> Team:

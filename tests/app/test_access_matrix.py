@@ -58,6 +58,7 @@ SCOPED = {
     "staffing.staff": {"other_coordinator": REFUSED},
     "staffing.staff_add": {"other_coordinator": REFUSED},
     "staffing.staff_move": {"other_coordinator": REFUSED},
+    "staffing.call": {"other_coordinator": REFUSED},
     # releasing the volunteer's booking from Bồ Đề's shift is the staffing coordinators' job
     "staffing.staff_remove": {
         "other_coordinator": REFUSED,

@@ -67,3 +67,16 @@ def test_communes_json_of_an_unknown_province_is_a_json_404(client):
     response = client.get("/provinces/99/communes.json")
     assert response.status_code == 404
     assert response.get_json()["error"] == "not_found"
+
+
+def test_the_public_impact_page_is_linked_from_places_and_the_footer(client, bo_de):
+    province_page = client.get(f"/provinces/{bo_de.province.code}").get_data(as_text=True)
+    commune_page = client.get(f"/communes/{bo_de.code}").get_data(as_text=True)
+    list_page = client.get("/provinces").get_data(as_text=True)
+    home = client.get("/").get_data(as_text=True)
+
+    link = f'href="/provinces/{bo_de.province.code}/impact"'
+    assert link in province_page and link in commune_page and link in list_page
+    footer = home[home.index('<footer class="site-footer">') :]
+    assert 'href="/provinces"' in footer
+    assert client.get(f"/provinces/{bo_de.province.code}/impact").status_code == 200

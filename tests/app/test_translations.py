@@ -39,7 +39,7 @@ def test_every_message_is_translated(extracted, language):
         catalogue = read_po(handle)
     missing = []
     for message in extracted:
-        translated = catalogue.get(message.id)
+        translated = catalogue.get(message.id, context=message.context)
         strings = translated.string if translated else None
         complete = all(strings) if isinstance(strings, tuple) else bool(strings)
         if not complete or (translated and translated.fuzzy):

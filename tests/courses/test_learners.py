@@ -430,3 +430,18 @@ def test_a_new_code_signs_out_the_device_signed_in_with_the_old_one(app, client)
     assert response.status_code == 302
     assert _signed_in_as(old_device) is None
     assert _signed_in_as(client) == JOIN["full_name"]
+
+
+def test_a_quiz_question_offers_the_listen_button_on_its_prompt_and_answers(client, login, learner):
+    import_courses(db.session)
+    db.session.commit()
+    login(learner)
+
+    html = client.post("/courses/scams-and-personal-data/quiz", follow_redirects=True).get_data(
+        as_text=True
+    )
+
+    readable = html[html.index("<div data-listen-text>") :]
+    assert readable.index('class="quiz-prompt"') < readable.index("data-listen hidden")
+    assert 'class="choice' in readable or "choice-check" in readable or "mock-element" in readable
+    assert '<script src="/static/js/listen.js" defer>' in html

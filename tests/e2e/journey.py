@@ -23,11 +23,33 @@ def fill_login(page, user):
     page.locator("main").get_by_role("button", name="Log in").click()
 
 
+def signed_in(page):
+    """Wait for the page of a signed-in reader: the header's menu holds a log-out form."""
+    expect(page.locator('header.site-header form[action="/logout"]')).to_be_attached()
+
+
 def sign_in(page, user):
-    """Sign in through /login (in English) and wait for the header's log-out button."""
+    """Sign in through /login (in English) and wait for the header's log-out form."""
     page.goto("/login")
     fill_login(page, user)
-    expect(page.locator("header.site-header").get_by_role("button", name="Log out")).to_be_visible()
+    signed_in(page)
+
+
+def in_menu(page, role, name, **options):
+    """The header menu's entry (a link or a button), its menu opened first as a reader would:
+    on a phone the one menu button, on a wide screen the entry's task group."""
+    header = page.locator("header.site-header")
+    entry = header.get_by_role(role, name=name, **options)
+    if not entry.is_visible():
+        button = header.locator(".menu > summary")
+        if button.is_visible():
+            button.click()
+        else:
+            inside = page.get_by_role(role, name=name, include_hidden=True, **options)
+            group = header.locator(".menu-group").filter(has=inside)
+            group.locator("summary").click()
+    expect(entry).to_be_visible()
+    return entry
 
 
 def choose(page, text):

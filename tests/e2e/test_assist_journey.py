@@ -6,9 +6,10 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.extensions import db
+from app.localtime import local_today
 from app.roles import Role
 from impact.assists.models import AssistedSubmission
-from tests.e2e.journey import PHONE, choose
+from tests.e2e.journey import PHONE, choose, in_menu, signed_in
 
 EMAIL = "tnv.binh@example.com"
 PASSWORD = "correct horse battery"  # tests/conftest.PASSWORD
@@ -22,7 +23,7 @@ def _sign_in(page):
     page.get_by_label("Email").fill(EMAIL)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.locator("main").get_by_role("button", name="Log in").click()
-    expect(page.locator("header.site-header").get_by_role("button", name="Log out")).to_be_visible()
+    signed_in(page)
 
 
 def _rows(volunteer_id):
@@ -44,7 +45,7 @@ def test_three_assists_one_offline_reach_the_server(
     page.set_viewport_size(PHONE)
     _sign_in(page)
 
-    page.locator("header.site-header").get_by_role("link", name="Log an assist").click()
+    in_menu(page, "link", "Log an assist").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Log an assist")
     expect(page.get_by_label("Service point")).to_have_value(str(service_point.id))
     count = page.locator("#queue-count")
@@ -74,13 +75,18 @@ def test_three_assists_one_offline_reach_the_server(
     page.get_by_role("button", name="Save").click()
     expect(count).to_have_text("1")
     expect(page.locator("#queue-status")).to_contain_text("waiting to send")
+    expect(page.locator("#assist-message")).to_contain_text("Waiting")
     page.screenshot(path=str(screenshots / "assist-offline-360.png"), full_page=True)
     assert len(_rows(volunteer_id)) == 1
 
-    # The network returns: the waiting entry is sent by itself.
+    # The network returns: the waiting entry is sent by itself, and "waiting" goes with it.
     page.context.set_offline(False)
     expect(count).to_have_text("0", timeout=15000)
     expect(recent).to_have_count(2)
+    expect(page.locator("#queue-status")).to_be_hidden()
+    expect(page.locator("#assist-message")).not_to_contain_text("Waiting")
+    # each entry says its day, not only its time
+    expect(recent.first).to_contain_text(str(local_today().year))
 
     # 3. Online again, the choices still as last time except the outcome.
     choose(page, "Submitted")
@@ -138,7 +144,7 @@ def test_a_resident_asks_for_a_home_visit_and_the_coordinator_sends_two(
     page.get_by_label("Email").fill(coordinator.email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.locator("main").get_by_role("button", name="Log in").click()
-    page.locator("header.site-header").get_by_role("link", name="Home support").click()
+    in_menu(page, "link", "Home visit requests").click()
     page.get_by_role("link", name=re.compile(r"Request #\d+")).first.click()
     expect(page.locator("main")).to_contain_text("Số 17 ngõ 42 phố Hồng Tiến")
     page.get_by_label("First volunteer").select_option(label="Trần Thị Bình")

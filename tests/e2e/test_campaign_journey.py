@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from app.extensions import db
 from tests.conftest import PASSWORD
-from tests.e2e.journey import PHONE
+from tests.e2e.journey import PHONE, in_menu
 
 
 def test_coordinator_creates_a_campaign_and_generates_shifts_at_360px(
@@ -23,8 +23,7 @@ def test_coordinator_creates_a_campaign_and_generates_shifts_at_360px(
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.locator("main").get_by_role("button", name="Log in").click()
 
-    header = page.locator("header.site-header")
-    header.get_by_role("link", name="Campaigns").click()
+    in_menu(page, "link", "Campaigns").click()
     expect(page).to_have_url(re.compile(r"/campaigns$"))
     expect(page.get_by_text("No campaign in your scope yet.")).to_be_visible()
     axe(page)

@@ -52,7 +52,7 @@ def test_a_shift_at_the_counter_shows_on_the_dashboard(
     checked_in_at = mobile.url
 
     # From the check-in, the log screen, with the point of the shift already chosen.
-    mobile.get_by_role("link", name="Log an assist").first.click()
+    mobile.locator("main").get_by_role("link", name="Log an assist").click()
     expect(mobile.get_by_label("Service point")).to_have_value(str(service_point.id))
     waiting = mobile.locator("#queue-count")
     recent = mobile.locator("#recent-list > li")

@@ -11,7 +11,7 @@ from app.localtime import local_date, local_today
 from scheduling.booking.services import book_shift
 from scheduling.models import Shift
 from scheduling.services import generate_shifts
-from tests.e2e.journey import PHONE, in_english, sign_in
+from tests.e2e.journey import PHONE, in_english, in_menu, sign_in
 
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -35,7 +35,7 @@ def test_coordinator_sees_the_board_change_and_downloads_the_roster(
 
     in_english(page)
     sign_in(page, coordinator)
-    page.locator("header").get_by_role("link", name="Coverage").click()
+    in_menu(page, "link", "Coverage").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Coverage")
     cell = page.locator(f"#shift-{morning.id}")
     expect(cell).to_contain_text("0/5/8")
@@ -101,7 +101,7 @@ def test_volunteer_finds_the_calendar_link_from_my_shifts(
     page.set_viewport_size(PHONE)
     in_english(page)
     sign_in(page, volunteer)
-    page.locator("header").get_by_role("link", name="My shifts").click()
+    in_menu(page, "link", "Shifts I booked").click()
     expect(page.locator(f'a[href="/bookings/{booking.id}.ics"]')).to_be_visible()
     page.get_by_role("link", name="Add my shifts to my phone's calendar").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My calendar")

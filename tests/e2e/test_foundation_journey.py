@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
-from tests.e2e.journey import PHONE
+from tests.e2e.journey import PHONE, in_menu, signed_in
 
 EMAIL = "an.nguyen@example.com"
 VIETNAMESE_ONLY = ["Đăng nhập", "Đăng ký", "Tỉnh"]
@@ -30,19 +30,19 @@ def test_volunteer_journey_at_360px(page, axe, screenshots):
     # Vietnamese by default.
     page.goto("/")
     expect(page.locator("html")).to_have_attribute("lang", "vi")
-    expect(header(page).get_by_role("link", name="Đăng nhập", exact=True)).to_be_visible()
-    expect(header(page).get_by_role("link", name="Đăng ký", exact=True)).to_be_visible()
+    expect(in_menu(page, "link", "Đăng nhập", exact=True)).to_be_visible()
+    expect(in_menu(page, "link", "Đăng ký", exact=True)).to_be_visible()
     axe(page)
     page.screenshot(path=str(screenshots / "home-vi-360.png"), full_page=True)
 
     # Switch to English with the header button.
     header(page).get_by_role("button", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(header(page).get_by_role("link", name="Log in", exact=True)).to_be_visible()
+    expect(in_menu(page, "link", "Log in", exact=True)).to_be_visible()
     axe(page)
 
     # Register a volunteer, filling the form by its labels.
-    header(page).get_by_role("link", name="Register", exact=True).click()
+    in_menu(page, "link", "Register", exact=True).click()
     expect(page).to_have_url(re.compile(r"/register$"))
     axe(page)
     page.get_by_label("Full name").fill("Nguyễn Văn An")
@@ -65,30 +65,30 @@ def test_volunteer_journey_at_360px(page, axe, screenshots):
     page.get_by_label("Email").fill(EMAIL)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.locator("main").get_by_role("button", name="Log in").click()
-    expect(header(page).get_by_role("button", name="Log out")).to_be_visible()
+    signed_in(page)
     expect(page.locator("html")).to_have_attribute("lang", "en")
     axe(page)
 
     # Log out.
-    header(page).get_by_role("button", name="Log out").click()
+    in_menu(page, "button", "Log out").click()
     expect(page.get_by_role("status")).to_contain_text("You are signed out.")
-    expect(header(page).get_by_role("link", name="Log in", exact=True)).to_be_visible()
+    expect(in_menu(page, "link", "Log in", exact=True)).to_be_visible()
     axe(page)
 
     # Log in again.
-    header(page).get_by_role("link", name="Log in", exact=True).click()
+    in_menu(page, "link", "Log in", exact=True).click()
     axe(page)
     page.get_by_label("Email").fill(EMAIL)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.locator("main").get_by_role("button", name="Log in").click()
-    expect(header(page).get_by_role("button", name="Log out")).to_be_visible()
+    signed_in(page)
     expect(page.locator("html")).to_have_attribute("lang", "en")
     axe(page)
 
     # Places → Thành phố Hà Nội → search "bo de".
-    header(page).get_by_role("link", name="Places").click()
+    in_menu(page, "link", "Places").click()
     axe(page)
-    page.get_by_role("link", name="Thành phố Hà Nội").click()
+    page.get_by_role("link", name="Thành phố Hà Nội", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thành phố Hà Nội")
     axe(page)
     page.get_by_label("Find a commune or ward").fill("bo de")

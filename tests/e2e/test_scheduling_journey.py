@@ -15,7 +15,7 @@ from app.roles import Role
 from scheduling.booking.services import book_shift, cancel_booking
 from scheduling.models import Booking, Shift
 from scheduling.teams.models import Team, TeamKind, TeamMember
-from tests.e2e.journey import PHONE, in_english, sign_in
+from tests.e2e.journey import PHONE, in_english, in_menu, sign_in
 
 
 def _at(day, start):
@@ -56,14 +56,14 @@ def test_volunteer_books_cancels_waits_and_is_promoted(
     page.get_by_role("button", name=re.compile(r"^Book Trung tâm")).click()
     expect(page.get_by_role("status")).to_contain_text("Booked:")
 
-    page.locator("header.site-header").get_by_role("link", name="My shifts").click()
+    in_menu(page, "link", "Shifts I booked").click()
     page.get_by_role("button", name=re.compile(r"^Cancel")).click()
     expect(page.get_by_role("status")).to_contain_text("Cancelled:")
 
     page.goto(f"/shifts?day={day.isoformat()}")
     page.get_by_role("button", name=re.compile(r"^Join the waitlist")).click()
     expect(page.get_by_role("status")).to_contain_text("number 1 on the waitlist")
-    page.locator("header.site-header").get_by_role("link", name="My shifts").click()
+    in_menu(page, "link", "Shifts I booked").click()
     item = page.locator("li", has_text="Điểm tiếp dân khu dân cư số 5")
     expect(item).to_contain_text("On the waitlist")
     page.screenshot(path=str(screenshots / "my-shifts-waitlisted-360.png"), full_page=True)
@@ -127,7 +127,7 @@ def test_coordinator_places_a_team_on_a_week_and_reads_the_report(
 
     in_english(page)
     sign_in(page, coordinator)
-    page.locator("header.site-header").get_by_role("link", name="Teams").click()
+    in_menu(page, "link", "Teams").click()
     axe(page)
     page.get_by_role("link", name="Chi đoàn phường Bồ Đề").click()
     axe(page)

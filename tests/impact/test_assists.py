@@ -1,10 +1,12 @@
 """The assisted-submission log: checking entries, storing each client-made id once, late entries,
 undo, the log screen without script, its offline queue's sync endpoint, and who sees what."""
 
+import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from flask_babel import force_locale, format_date, format_time
 from sqlalchemy import func, select
 
 from app.auth.models import User
@@ -497,3 +499,24 @@ def test_a_province_coordinator_sees_every_commune_of_the_province(
 def test_a_learner_cannot_log(client, login, make_user):
     login(make_user(Role.LEARNER))
     assert client.get("/assists/new").status_code == 403
+
+
+def test_recent_entries_show_their_day_and_their_undo_forms_repeat_no_id(
+    client, login, volunteer, assist_entry
+):
+    first, _ = services.record_assist(db.session, volunteer, assist_entry())
+    services.record_assist(db.session, volunteer, assist_entry())
+    db.session.commit()
+    login(volunteer)
+    client.set_cookie("lang", "en")
+
+    page = client.get("/assists/new").get_data(as_text=True)
+
+    recent = page[page.index('id="recent-list"') :]
+    with force_locale("en"):
+        when = (
+            f"{format_date(first.occurred_at, 'medium')}, {format_time(first.occurred_at, 'short')}"
+        )
+    assert f"· {when} ·" in recent
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)

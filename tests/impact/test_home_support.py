@@ -2,6 +2,7 @@
 the visit is logged as an assist at home, and closing the request erases the address; so does
 the retention job, N days after the visit, when nobody closed it."""
 
+import re
 import uuid
 from datetime import date, time, timedelta
 
@@ -360,3 +361,28 @@ def test_the_command_erases_what_the_job_erases_and_says_how_many(runner, bo_de)
     db.session.expire_all()
     assert _erased(old)
     assert recent.address == "Số 3 phố Nguyễn Văn Cừ"
+
+
+def test_a_closed_request_says_closed_not_out_of_service(client, login, coordinator, home_request):
+    from app.places.models import ServicePoint
+
+    services.close_request(db.session, home_request)
+    db.session.add(
+        ServicePoint(
+            commune=home_request.commune, name="Điểm tạm nghỉ", address="Số 3", active=False
+        )
+    )
+    db.session.commit()
+    login(coordinator)
+
+    request_page = client.get(f"/home-support/{home_request.id}").get_data(as_text=True)
+    commune_page = client.get(f"/communes/{home_request.commune.code}").get_data(as_text=True)
+
+    assert "Đã đóng" in request_page and "Tạm ngừng hoạt động" not in request_page
+    assert "Tạm ngừng hoạt động" in commune_page
+
+
+def test_the_address_field_asks_for_an_address_line_an_input_can_hold(client):
+    html = client.get("/home-support/request").get_data(as_text=True)
+    field = re.search(r'<input[^>]*name="address"[^>]*>', html).group(0)
+    assert 'autocomplete="address-line1"' in field  # street-address belongs to a <textarea>

@@ -303,3 +303,32 @@ def test_lessons_and_mastery_count_in_the_learners_home_commune_and_day(bo_de, o
         "learners": 2,
         "courses_mastered": 2,
     }
+
+
+def test_only_shifts_started_or_within_72_hours_count_as_understaffed(
+    campaign, make_shift, make_volunteer
+):
+    start = datetime(2030, 1, 8, 0, 30, tzinfo=UTC)
+    make_shift(start)  # started, nobody booked
+    make_shift(start + timedelta(days=2))  # within 72 hours
+    make_shift(start + timedelta(days=10))  # weeks away: not staffed yet
+
+    coverage, _attendance = services.shift_figures(
+        db.session, services.campaign_scope(campaign), now=start + timedelta(hours=1)
+    )
+
+    assert (coverage["total"], coverage["covered"], coverage["understaffed"]) == (3, 0, 2)
+
+
+def test_a_campaign_by_default_covers_its_days_so_far(make_campaign):
+    campaign = make_campaign(starts_on=date(2030, 1, 7), ends_on=date(2030, 2, 20))
+
+    so_far = services.campaign_scope(campaign, today=date(2030, 1, 20))
+    before = services.campaign_scope(campaign, today=date(2029, 12, 1))
+    after = services.campaign_scope(campaign, today=date(2030, 3, 1))
+    asked = services.campaign_scope(campaign, end=date(2030, 2, 1), today=date(2030, 1, 20))
+
+    assert (so_far.start, so_far.end) == (date(2030, 1, 7), date(2030, 1, 20))
+    assert (before.start, before.end) == (date(2030, 1, 7), date(2030, 1, 7))
+    assert after.end == date(2030, 2, 20)
+    assert asked.end == date(2030, 2, 1)

@@ -353,3 +353,25 @@ def test_renaming_alone_does_not_report_shifts(
     ).get_data(as_text=True)
     assert "The campaign is saved." in page and "Shifts: " not in page
     assert db.session.scalar(select(func.count()).select_from(Shift)) == 14
+
+
+def test_generate_shifts_reports_the_slots_another_campaign_holds(
+    english, login, coordinator, make_campaign, service_point
+):
+    from scheduling.services import generate_shifts
+
+    generate_shifts(
+        db.session,
+        make_campaign(name="Đợt 1", starts_on=date(2030, 1, 7), ends_on=date(2030, 1, 7)),
+    )
+    campaign = make_campaign(name="Đợt 2", starts_on=date(2030, 1, 7), ends_on=date(2030, 1, 8))
+    db.session.commit()
+    login(coordinator)
+
+    page = english.post(f"/campaigns/{campaign.id}/generate", follow_redirects=True).get_data(
+        as_text=True
+    )
+
+    assert "2 shifts added." in page
+    assert "2 shifts skipped: another campaign already has shifts at the same times at" in page
+    assert f"{service_point.name} (2)" in page

@@ -976,3 +976,38 @@ def test_the_campaign_hours_count_only_the_points_the_reader_coordinates(
 
     assert people(other_side) == {there.id}
     assert people(province_coordinator) == {here.id, there.id}
+
+
+def test_the_scan_log_shows_sentences_not_result_codes(
+    english, login, coordinator, volunteer, service_point, now_shift
+):
+    _confirm(now_shift, volunteer)
+    login(coordinator)
+    page = english.get(f"/service-points/{service_point.id}/scan").get_data(as_text=True)
+    for _time in range(2):  # checked in, then already checked in
+        english.post(
+            f"/service-points/{service_point.id}/scan",
+            data={
+                "code": tokens.badge_code(volunteer.id),
+                "nonce": _hidden(page, "nonce"),
+                "scanned_at": _hidden(page, "scanned_at"),
+            },
+        )
+        page = english.get(f"/service-points/{service_point.id}/scan").get_data(as_text=True)
+
+    log = page[page.index("Latest badge scans") :]
+    assert "This volunteer is already checked in." in log and "Checked in." in log
+    assert "already_checked_in" not in log and "<code>ok</code>" not in log
+    attendance = english.get(f"/shifts/{now_shift.id}/attendance").get_data(as_text=True)
+    assert "already_checked_in" not in attendance
+    assert "This volunteer is already checked in." in attendance
+
+
+def test_a_full_shift_on_the_coordinators_scanner_does_not_send_them_to_the_coordinator(app):
+    from flask_babel import force_locale
+
+    from scheduling.checkin.messages import result_message
+
+    with force_locale("en"):
+        sentence = result_message(ScanResult.SHIFT_FULL, badge=True)
+    assert "staffing page" in sentence and "coordinator" not in sentence

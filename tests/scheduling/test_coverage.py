@@ -1,5 +1,6 @@
 """The coverage board: counts per shift, the understaffed list, volunteer-hours, scope, filters."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -100,7 +101,7 @@ def test_board_page_shows_booked_minimum_and_maximum_with_the_state_in_words(
     assert page.status_code == 200
     assert "0/5/8" in html and "8/5/8" in html
     assert "⚠ Understaffed" in html and "✓ Full" in html
-    assert '<th scope="row">' in html and "<caption" in html
+    assert '<th scope="row" id="h-r1"' in html and "<caption" in html
 
 
 def test_understaffed_shifts_of_the_next_72_hours_are_listed_soonest_first(
@@ -324,3 +325,22 @@ def test_one_click_shows_tomorrow_only(english, login, coordinator, campaign):
     page = english.get("/coverage", query_string={"first": tomorrow, "last": tomorrow})
     assert page.status_code == 200
     assert 'aria-current="true">Tomorrow<' in page.get_data(as_text=True)
+
+
+def test_every_cell_of_the_board_names_its_headers(
+    english, login, coordinator, make_shift, campaign, other_point
+):
+    make_shift(NOW + timedelta(hours=24))
+    make_shift(NOW + timedelta(hours=54), point=other_point)
+    login(coordinator, on=english)
+
+    html = english.get("/coverage", query_string={**RANGE, "campaign": campaign.id}).get_data(
+        as_text=True
+    )
+
+    ids = set(re.findall(r'<th[^>]* id="([^"]+)"', html))
+    cells = re.findall(r'<td class="cell[^"]*"[^>]* headers="([^"]+)"', html)
+    assert cells
+    for headers in cells:
+        assert set(headers.split()) <= ids, headers
+    assert len(re.findall(r"<td class=\"cell", html)) == len(cells)

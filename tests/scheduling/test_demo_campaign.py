@@ -117,3 +117,22 @@ def test_demo_assists_are_dated_within_shifts_their_volunteers_booked(app, bo_de
     for entry, shift, _booking in rows:
         assert shift.starts_at <= entry.occurred_at <= shift.ends_at
         assert entry.occurred_at <= entry.received_at <= later
+
+
+def test_demo_assists_are_never_dated_after_now_even_in_a_running_shift(app, bo_de):
+    from sqlalchemy import select
+
+    from impact.assists.models import AssistedSubmission
+    from impact.dashboard.demo import load_demo_assists
+    from scheduling.models import Shift
+
+    load_demo(db.session)
+    db.session.execute(db.delete(AssistedSubmission))
+    # one hour into the campaign's first shifts: they have started, none has ended
+    now = min(db.session.scalars(select(Shift.starts_at)).all()) + timedelta(hours=1)
+
+    assert load_demo_assists(db.session, bo_de.province.id, now=now) > 0
+    latest = db.session.execute(
+        select(func.max(AssistedSubmission.occurred_at), func.max(AssistedSubmission.received_at))
+    ).one()
+    assert latest[0] <= now and latest[1] <= now

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app.database import begin_write, utcnow
 from app.extensions import db
+from app.localtime import local_date
 from app.places.models import ServicePoint
 from scheduling.booking.services import book_shift
 from scheduling.models import Booking, BookingStatus
@@ -62,7 +63,7 @@ def test_searching_bo_de_without_accents_finds_bo_de_shifts(
 def test_home_commune_shifts_come_first(signed_in, make_shift, other_point, service_point):
     make_shift(NOW + timedelta(hours=26))  # Bồ Đề, later in the day
     make_shift(NOW + timedelta(hours=24), point=other_point)
-    page = signed_in.get(f"/shifts?day={DAY}").get_data(as_text=True)
+    page = signed_in.get(f"/shifts?day={DAY}&commune=").get_data(as_text=True)
     assert page.index(service_point.name) < page.index(other_point.name)
 
 
@@ -189,7 +190,7 @@ def test_the_page_of_fifty_shifts_stays_light(signed_in, make_campaign, make_shi
         point = ServicePoint(commune=other_commune, name=f"Điểm {number}", address="Hà Nội")
         db.session.add(point)
         make_shift(on=campaign, point=point)
-    page = signed_in.get(f"/shifts?day={DAY}")
+    page = signed_in.get(f"/shifts?day={DAY}&commune=")
     assert len(page.get_data()) < 50_000
     assert "More shifts" in page.get_data(as_text=True)
 
@@ -198,3 +199,68 @@ def test_an_unreadable_day_is_explained_and_today_is_shown(signed_in):
     response = signed_in.get("/shifts?day=tomorrow")
     assert response.status_code == 200
     assert "Not a valid date value." in response.get_data(as_text=True)
+
+
+def test_find_shifts_opens_on_the_home_commune(signed_in, make_shift, other_point, service_point):
+    make_shift(NOW + timedelta(hours=26))  # Bồ Đề, the volunteer's home commune
+    make_shift(NOW + timedelta(hours=24), point=other_point)
+
+    page = signed_in.get(f"/shifts?day={DAY}").get_data(as_text=True)
+
+    assert service_point.name in page and other_point.name not in page
+    assert 'value="Phường Bồ Đề"' in page  # the search says which commune is shown
+    assert "commune=Ph%C6%B0%E1%BB%9Dng+B%E1%BB%93+%C4%90%E1%BB%81" in page  # kept by the day links
+
+
+def test_find_shifts_opens_on_the_last_booked_commune_without_a_home_commune(
+    signed_in, volunteer, make_shift, other_point
+):
+    volunteer.home_commune = None
+    make_shift(NOW - timedelta(days=3), point=other_point, booked=[volunteer])
+    make_shift(NOW + timedelta(hours=24), point=other_point)
+    db.session.commit()
+
+    page = signed_in.get(f"/shifts?day={DAY}").get_data(as_text=True)
+
+    assert f'value="{other_point.commune.name}"' in page
+
+
+def test_an_overlapping_shift_says_why_it_cannot_be_booked(
+    signed_in, volunteer, make_shift, other_point
+):
+    _book(make_shift(), volunteer)
+    overlapping = make_shift(NOW + timedelta(hours=25), point=other_point)
+
+    page = signed_in.get(f"/shifts?day={DAY}&commune=").get_data(as_text=True)
+
+    assert f'action="/shifts/{overlapping.id}/book"' not in page
+    assert "You cannot book this shift: it overlaps your shift at" in page
+
+
+def test_booking_inside_the_cancellation_window_warns_before_the_tap(
+    signed_in, make_campaign, make_shift
+):
+    soon = utcnow().replace(microsecond=0) + timedelta(hours=3)
+    campaign = make_campaign(
+        starts_on=soon.date() - timedelta(days=1),
+        ends_on=soon.date() + timedelta(days=1),
+        cancel_deadline_hours=24,
+    )
+    shift = make_shift(soon, on=campaign)
+    lenient = make_campaign(
+        starts_on=campaign.starts_on, ends_on=campaign.ends_on, cancel_deadline_hours=1
+    )
+    cancellable = make_shift(soon + timedelta(minutes=30), on=lenient)
+
+    page = signed_in.get(f"/shifts?day={local_date(soon).isoformat()}&commune=").get_data(
+        as_text=True
+    )
+
+    assert f'aria-describedby="no-cancel-{shift.id}"' in page
+    assert "Once booked, you cannot cancel this shift yourself" in page
+    assert f"no-cancel-{cancellable.id}" not in page
+
+
+def test_my_shifts_has_a_plain_title(signed_in):
+    page = signed_in.get("/me/shifts").get_data(as_text=True)
+    assert "<title>My shifts · Cầu Nối</title>" in page

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.database import begin_write, utcnow
 from app.extensions import db
@@ -300,3 +300,43 @@ def test_the_staffing_services_tell_each_person_what_was_done(
     ]
     assert told(cuong)[-1] == ("removed", {"shift_id": soon.id})
     assert told(dung) == [("promoted", {"shift_id": soon.id})]
+
+
+def test_a_coordinator_calls_the_communes_volunteers_for_a_short_shift_once(
+    client, login, coordinator, make_volunteer, make_user, other_commune, make_shift
+):
+    from app.notifications.models import Notification
+
+    shift = make_shift(utcnow().replace(microsecond=0) + timedelta(days=1))
+    on_it, free, elsewhere = make_volunteer(), make_volunteer(), make_user(Role.VOLUNTEER)
+    elsewhere.home_commune = other_commune
+    db.session.add(Booking(shift=shift, user=on_it, status=BookingStatus.CONFIRMED))
+    db.session.commit()
+    login(coordinator)
+    client.set_cookie("lang", "en")
+
+    page = client.post(f"/shifts/{shift.id}/call", data={"next": "/"}, follow_redirects=True)
+
+    assert "1 volunteer of Phường Bồ Đề was told" in page.get_data(as_text=True)
+    told = db.session.scalars(select(Notification.user_id)).all()
+    assert told == [free.id]
+    again = client.post(f"/shifts/{shift.id}/call", follow_redirects=True).get_data(as_text=True)
+    assert "has already been told" in again
+    assert db.session.scalar(select(func.count()).select_from(Notification)) == 1
+
+
+def test_a_started_shift_is_not_called_for_and_another_scope_cannot_call(
+    client, login, coordinator, other_coordinator, make_volunteer, make_shift
+):
+    make_volunteer()
+    started = make_shift(utcnow().replace(microsecond=0) - timedelta(minutes=5))
+    db.session.commit()
+    login(other_coordinator)
+    assert client.post(f"/shifts/{started.id}/call").status_code == 404
+    client.post("/logout")
+    login(coordinator)
+    client.set_cookie("lang", "en")
+
+    page = client.post(f"/shifts/{started.id}/call", follow_redirects=True).get_data(as_text=True)
+
+    assert "can no longer be booked" in page

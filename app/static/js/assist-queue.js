@@ -58,13 +58,20 @@
     if (input) input.checked = true;
   }
 
+  // The counter shows only while entries wait (or one was refused); once the last waiting
+  // entry is sent, its "waiting" message goes too, so nobody thinks an entry is still pending.
   function showCount() {
     var waiting = queue().length;
-    status.hidden = false;
     count.textContent = String(waiting);
     status.classList.toggle("waiting", waiting > 0);
-    if (waiting === 0) note.textContent = "";
-    else if (!navigator.onLine) note.textContent = data.textOffline;
+    if (waiting === 0) {
+      note.textContent = "";
+      if (message.dataset.waiting) {
+        message.textContent = "";
+        delete message.dataset.waiting;
+      }
+    } else if (!navigator.onLine) note.textContent = data.textOffline;
+    status.hidden = waiting === 0 && rejected.hidden;
   }
 
   function showReason() {
@@ -126,7 +133,10 @@
     var when = new Date(saved.occurred_at);
     var text = document.createElement("span");
     text.className = "muted";
-    text.textContent = " · " + when.toLocaleTimeString(document.documentElement.lang, {
+    var lang = document.documentElement.lang;
+    text.textContent = " · " + when.toLocaleDateString(lang, {
+      day: "numeric", month: "short", year: "numeric", timeZone: "Asia/Ho_Chi_Minh"
+    }) + ", " + when.toLocaleTimeString(lang, {
       hour: "2-digit", minute: "2-digit", timeZone: "Asia/Ho_Chi_Minh"
     }) + " · " + data.textSaved;
     item.appendChild(link);
@@ -213,6 +223,10 @@
       } else {
         markOffline(entry.id);
         note.textContent = data.textWaiting;
+        if (message.textContent.indexOf(data.textSaved) === 0) {
+          message.textContent = data.textWaiting + message.textContent.slice(data.textSaved.length);
+          message.dataset.waiting = "1";
+        }
         showCount();
         retryLater();
       }
@@ -238,6 +252,8 @@
     showCount();
     message.textContent = (navigator.onLine ? data.textSaved : data.textWaiting) + " " +
       select.options[select.selectedIndex].text;
+    if (navigator.onLine) delete message.dataset.waiting;
+    else message.dataset.waiting = "1";
     flush();
   }
 

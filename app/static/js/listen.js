@@ -1,4 +1,5 @@
-// Cầu Nối: the "Listen" button of a lesson reads it aloud with the browser's speech synthesis.
+// Cầu Nối: the "Listen" button of a lesson or a quiz question (its prompt, a scam drill's message,
+// its answers) reads it aloud with the browser's speech synthesis.
 // The controls stay hidden unless the device has a voice for the page's language (vi or en);
 // the lesson reads the same without this file.
 (function () {
@@ -27,7 +28,8 @@
   function pieces() {
     var parts = [];
     document.querySelectorAll("[data-listen-text]").forEach(function (root) {
-      root.querySelectorAll("h1, h2, h3, h4, p, li, td, th, blockquote").forEach(function (el) {
+      var readable = "h1, h2, h3, h4, p, li, td, th, blockquote, button.choice, .mock-element";
+      root.querySelectorAll(readable).forEach(function (el) {
         if (el.querySelector("p, li")) return; // its children are read one by one
         var text = (el.textContent || "").replace(/\s+/g, " ").trim();
         if (text) parts.push(text);
