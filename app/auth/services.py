@@ -79,11 +79,11 @@ def mail_registration_attempt(session: Session, email: str) -> None:
     back in if it was them. A registration form answers alike whether the email had an account,
     so this mail is the only place the difference shows, and only its owner reads it."""
     user = find_by_email(session, email)
-    assert user is not None  # called when the email was refused as taken
+    assert user is not None and user.email  # called when the email was refused as taken
     with force_locale(user.locale or "vi"):
         queue_mail(
             session,
-            email,
+            user.email,
             _("Someone tried to register with your email"),
             _(
                 "Hello %(name)s,\n\nSomeone tried to register a Cầu Nối account with this email "
@@ -223,7 +223,7 @@ def coordinator_grants(session: Session) -> Sequence[RoleGrant]:
             selectinload(RoleGrant.commune),
             contains_eager(RoleGrant.user),
         )
-        .order_by(User.full_name, RoleGrant.id)
+        .order_by(alphabetical(User.full_name), RoleGrant.id)
     ).all()
 
 
