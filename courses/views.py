@@ -1,16 +1,27 @@
 """Reading pages: the catalogue, a course's lessons and one lesson; the Moodle export."""
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    send_from_directory,
+)
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from app.access import public, roles
 from app.extensions import db
 from app.roles import Role
-from courses import services
+from courses import services, simulators
 from courses.moodle import moodle_xml
 
 bp = Blueprint("courses", __name__)
+STATIC = Path(__file__).resolve().parent / "static"
 
 AUDIENCE_LABELS = {
     "resident": _l("For residents"),
@@ -25,6 +36,11 @@ def localized(text):
     if not isinstance(text, dict):
         return text
     return text.get(str(get_locale())) or text.get("vi") or ""
+
+
+bp.add_app_template_global(simulators.laid_out, "sim_laid_out")
+bp.add_app_template_global(simulators.placed, "sim_placed")
+bp.add_app_template_global(simulators.target_row, "sim_target_row")
 
 
 def _course(slug):
@@ -48,7 +64,10 @@ def course(slug):
     """A course: what it covers, its basis and its lessons."""
     course = _course(slug)
     return render_template(
-        "courses/course.html", course=course, audience_label=AUDIENCE_LABELS[course.audience]
+        "courses/course.html",
+        course=course,
+        audience_label=AUDIENCE_LABELS[course.audience],
+        simulators=simulators.simulators(db.session, course),
     )
 
 
@@ -66,6 +85,45 @@ def lesson(slug, lesson_slug):
         body=services.render_lesson(localized(lesson.body_markdown)),
         previous=previous,
         following=following,
+        simulators=simulators.for_lesson(db.session, lesson),
+    )
+
+
+@bp.get("/courses/static/<path:filename>")
+@public
+def asset(filename):
+    """The simulators' stylesheet, which travels with the part that draws mock screens."""
+    return send_from_directory(STATIC, filename, max_age=3600)
+
+
+@bp.get("/courses/<slug>/simulators")
+@public
+def simulator_list(slug):
+    """A course's simulators, to practise outside the quiz as often as wanted."""
+    course = _course(slug)
+    return render_template(
+        "courses/simulators/list.html",
+        course=course,
+        simulators=simulators.simulators(db.session, course),
+    )
+
+
+@bp.get("/courses/<slug>/simulators/<key>")
+@public
+def simulator(slug, key):
+    """One practice run: the taps so far ride in the query string, so any phone can go on."""
+    course = _course(slug)
+    question = simulators.get_simulator(db.session, course, key) or abort(404)
+    data = question.data
+    run = simulators.practise(data, request.args.getlist("taps"), request.args.get("tap"))
+    return render_template(
+        "courses/simulators/run.html",
+        course=course,
+        question=question,
+        data=data,
+        run=run,
+        current=run.current(data),
+        lesson=next((item for item in course.lessons if item.slug == data.get("lesson")), None),
     )
 
 
