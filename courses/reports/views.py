@@ -1,7 +1,7 @@
 """The learning report of a coordinator's scope, and the assisted session page for helpers."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_percent
+from flask_babel import format_number, format_percent
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -33,7 +33,20 @@ AUDIENCES = {
     "volunteer": _l("Volunteers"),
 }
 #: the report's CSV files, by the name in their URL
-TABLES = ("communes", "courses", "hardest")
+TABLES = ("communes", "courses", "hardest", "passes", "questions")
+#: the wrong pick of a true/false or scam drill question, in words
+ANSWER_WORDS = {"true": _l("True"), "false": _l("False"), "scam": _l("Scam"), "safe": _l("Safe")}
+
+
+def wrong_choice(row):
+    """The wrong choice picked most, in the reader's language, with how often; or a dash."""
+    if row.common_wrong is None:
+        return "–"
+    words = ANSWER_WORDS.get(row.common_wrong) if isinstance(row.common_wrong, str) else None
+    label = str(words) if words else localized(row.common_wrong)
+    return _(
+        "%(choice)s (%(count)s times)", choice=label, count=format_number(row.common_wrong_picks)
+    )
 
 
 def _percent(value):
@@ -58,6 +71,7 @@ def report():
         audiences=AUDIENCES,
         percent=_percent,
         minimum=services.HARDEST_MINIMUM_ANSWERS,
+        wrong_choice=wrong_choice,
     )
 
 
@@ -72,17 +86,61 @@ def _table(figures, name):
             _("Course"),
             _("Learners"),
             _("Lessons completed"),
+            _("Attempted the quiz"),
             _("Mastered"),
+            _("Pass rate"),
             _("Average score"),
         ], [
             [
                 localized(row.course.title),
                 row.learners,
                 row.lessons_done,
+                row.attempted,
                 row.mastered,
+                _percent(row.pass_rate),
                 _percent(row.average_score),
             ]
             for row in figures.courses
+        ]
+    if name == "passes":
+        return [
+            _("Course"),
+            _("Commune or ward"),
+            _("Audience"),
+            _("Started"),
+            _("Completed the lessons"),
+            _("Attempted the quiz"),
+            _("Mastered"),
+            _("Pass rate"),
+        ], [
+            [
+                localized(row.course.title),
+                row.commune.name if row.commune else "—",
+                str(AUDIENCES[row.audience]),
+                row.started,
+                row.completed_lessons,
+                row.attempted,
+                row.mastered,
+                _percent(row.pass_rate),
+            ]
+            for row in figures.passes
+        ]
+    if name == "questions":
+        return [
+            _("Course"),
+            _("Question"),
+            _("Answers"),
+            _("Answered correctly"),
+            _("Wrong choice picked most"),
+        ], [
+            [
+                localized(row.question.course.title),
+                localized(row.question.data["prompt"]),
+                row.answers,
+                _percent(row.correct_share),
+                wrong_choice(row),
+            ]
+            for row in figures.questions
         ]
     return [_("Course"), _("Question"), _("Answers"), _("Answered correctly")], [
         [
