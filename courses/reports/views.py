@@ -18,9 +18,11 @@ from app.roles import Role
 from app.scope import CoordinatorScope
 from app.security import no_store
 from courses.learners import services as learners
+from courses.learning import services as learning
+from courses.learning.models import Certificate
 from courses.models import Course
 from courses.reports import services
-from courses.reports.forms import AssistedSessionForm
+from courses.reports.forms import AssistedSessionForm, RevokeCertificateForm
 from courses.views import localized
 
 bp = Blueprint("course_reports", __name__)
@@ -164,6 +166,57 @@ def report_csv(name):
     )
     header, rows = _table(figures, name)
     return csv_response(header, rows, f"learning-{name}.csv")
+
+
+@bp.get("/courses/reports/certificates")
+@roles(Role.COORDINATOR)
+@no_store
+def certificates():
+    """The latest certificates of the scope's learners, each with a way to revoke it."""
+    scope = CoordinatorScope.of(current_user).covered_commune_ids(db.session)
+    return render_template(
+        "courses/reports/certificates.html",
+        certificates=learning.certificates_in_scope(db.session, scope),
+    )
+
+
+def _certificate_in_scope(certificate_id) -> Certificate:
+    found = db.session.get(Certificate, certificate_id)
+    if found is None or not CoordinatorScope.of(current_user).covers_commune(found.commune):
+        abort(404)
+    return found
+
+
+@bp.route("/courses/reports/certificates/<int:certificate_id>/revoke", methods=["GET", "POST"])
+@roles(Role.COORDINATOR)
+@no_store
+def revoke_certificate(certificate_id):
+    """Revoke a certificate of the scope with a reason; its verification then says so."""
+    certificate = _certificate_in_scope(certificate_id)
+    form = RevokeCertificateForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            learning.revoke_certificate(
+                db.session,
+                certificate,
+                current_user,
+                form.reason.data,
+                CoordinatorScope.of(current_user),
+            )
+        except learning.CertificateError as error:
+            db.session.rollback()
+            form.reason.errors.append(error.message)
+            status = error.status
+        else:
+            db.session.commit()
+            flash(_("The certificate is revoked. Its verification page now says so."))
+            return redirect(url_for("course_reports.certificates"))
+    elif form.is_submitted():
+        status = 422
+    return render_template(
+        "courses/reports/revoke.html", certificate=certificate, form=form
+    ), status
 
 
 def _may_help():
