@@ -30,6 +30,10 @@ MIN_QUESTIONS = 10
 DEFAULT_PASS_MARK = 80
 DEFAULT_QUIZ_SIZE = 8
 
+#: written after a statement in a lesson that awaits confirmation from the official text;
+#: learners do not see it, `flask courses check` lists it
+CONFIRM_MARKER = "[[confirm]]"
+
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LESSON_FILE = re.compile(r"^(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)\.(vi|en)\.md$")
 ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
@@ -637,6 +641,28 @@ def load_course(folder: Path, errors: list[ContentError]) -> CourseContent | Non
     if len(errors) > before:
         return None
     return course
+
+
+@dataclass
+class Unconfirmed:
+    """A lesson's statement marked as needing confirmation from the official text."""
+
+    path: Path
+    line: int
+    text: str
+
+    def __str__(self):
+        return f"{_shown(self.path)}:{self.line}: {self.text}"
+
+
+def unconfirmed_statements(folder: Path) -> list[Unconfirmed]:
+    """Every line of the course's lessons that carries the confirmation marker."""
+    found = []
+    for path in sorted(Path(folder).glob("*.md")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if CONFIRM_MARKER in line:
+                found.append(Unconfirmed(path, number, line.replace(CONFIRM_MARKER, "").strip()))
+    return found
 
 
 def course_folders(root: Path) -> list[Path]:

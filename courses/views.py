@@ -13,9 +13,11 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from app.access import public, roles
 from app.extensions import db
+from app.localtime import local_today
 from app.roles import Role
 from courses import services, simulators
 from courses.moodle import moodle_xml
@@ -63,11 +65,15 @@ def catalogue():
 def course(slug):
     """A course: what it covers, its basis and its lessons."""
     course = _course(slug)
+    checker = current_user.is_authenticated and current_user.has_role(Role.COORDINATOR)
     return render_template(
         "courses/course.html",
         course=course,
         audience_label=AUDIENCE_LABELS[course.audience],
         simulators=simulators.simulators(db.session, course),
+        # what coordinators should check before a campaign: stale content, open statements
+        stale=checker and services.is_stale(course, local_today()),
+        unconfirmed=services.unconfirmed(course) if checker else [],
     )
 
 
