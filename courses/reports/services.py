@@ -174,8 +174,9 @@ def learning_report(session: Session, commune_ids: Collection[int] | None) -> Le
     )
 
 
-def _pairs(session: Session, stmt: Select[Any]) -> set[tuple[int, int]]:
-    return {(user_id, course_id) for user_id, course_id in session.execute(stmt)}
+def _pairs(session: Session, stmt: Select[int, int]) -> set[tuple[int, int]]:
+    """(user id, course id) pairs, each once."""
+    return {(int(user_id), int(course_id)) for user_id, course_id in session.execute(stmt)}
 
 
 def _pass_rows(session: Session, commune_ids: Collection[int] | None) -> list[PassRow]:
@@ -302,22 +303,22 @@ def _question_rows(session: Session, commune_ids: Collection[int] | None) -> lis
         .where(_in_scope(commune_ids))
         .execution_options(yield_per=1000)
     )
-    for question_id, answer, correct in rows:
+    for question_id, answer, correct in rows.tuples():
         totals[question_id] += 1
         if correct:
             right[question_id] += 1
             continue
-        picks = wrong.setdefault(question_id, Counter())
+        counter = wrong.setdefault(question_id, Counter())
         for pick in _wrong_picks(questions[question_id], answer):
-            picks[pick if not isinstance(pick, list) else tuple(pick)] += 1
+            counter[pick if not isinstance(pick, list) else tuple(pick)] += 1
     result = []
     for question_id, count in totals.items():
         question = questions[question_id]
         row = QuestionRow(question, count, right[question_id] / count)
         if wrong.get(question_id):
             # a tie goes to the smaller id, so two reads of the same answers show the same pick
-            pick, picks = min(wrong[question_id].items(), key=lambda item: (-item[1], str(item[0])))
-            row.common_wrong, row.common_wrong_picks = choice_label(question, pick), picks
+            pick, times = min(wrong[question_id].items(), key=lambda item: (-item[1], str(item[0])))
+            row.common_wrong, row.common_wrong_picks = choice_label(question, pick), times
         result.append(row)
     return sorted(
         result,
