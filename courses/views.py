@@ -7,9 +7,11 @@ from flask import (
     Response,
     abort,
     current_app,
+    jsonify,
     render_template,
     request,
     send_from_directory,
+    url_for,
 )
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -100,6 +102,37 @@ def lesson(slug, lesson_slug):
 def asset(filename):
     """The simulators' stylesheet, which travels with the part that draws mock screens."""
     return send_from_directory(STATIC, filename, max_age=3600)
+
+
+#: the most a course may keep on a phone for reading without data
+OFFLINE_BYTES = 2_000_000
+
+
+@bp.get("/courses/sw.js")
+@public
+def service_worker():
+    """The service worker of lessons without data; at /courses/ so its scope is /courses/."""
+    response = send_from_directory(STATIC, "courses-sw.js", mimetype="text/javascript", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"  # a new worker reaches phones at once
+    return response
+
+
+@bp.get("/courses/<slug>/offline.json")
+@public
+def offline_manifest(slug):
+    """What a phone keeps of a course for reading without data: its pages and their assets."""
+    course = _course(slug)
+    urls = [url_for("courses.course", slug=slug)]
+    urls += [
+        url_for("courses.lesson", slug=slug, lesson_slug=lesson.slug) for lesson in course.lessons
+    ]
+    urls += [
+        url_for("static", filename="css/site.css"),
+        url_for("static", filename="js/listen.js"),
+        url_for("static", filename="favicon.svg"),
+        url_for("courses.asset", filename="offline.js"),
+    ]
+    return jsonify(cache=f"caunoi-course-{slug}", urls=urls, limit=OFFLINE_BYTES)
 
 
 @bp.get("/courses/<slug>/simulators")
