@@ -94,7 +94,7 @@ class PassRow:
     completed_lessons: int = 0
     #: answered at least one question of the quiz
     attempted: int = 0
-    #: holds the course's certificate
+    #: holds the course's certificate, not revoked
     mastered: int = 0
 
     @property
@@ -221,7 +221,7 @@ def _pass_rows(session: Session, commune_ids: Collection[int] | None) -> list[Pa
         session,
         select(Certificate.user_id, Certificate.course_id)
         .join(User, User.id == Certificate.user_id)
-        .where(scoped),
+        .where(scoped, Certificate.revoked_at.is_(None)),  # a revoked certificate is no pass
     )
     audience = _audience().label("audience")
     who = {
@@ -344,7 +344,7 @@ def _course_rows(session: Session, commune_ids: Collection[int] | None) -> list[
         session,
         select(Certificate.course_id, func.count(Certificate.id))
         .join(User, User.id == Certificate.user_id)
-        .where(scoped)
+        .where(scoped, Certificate.revoked_at.is_(None))
         .group_by(Certificate.course_id),
     )
     scores = _per_course(

@@ -137,3 +137,17 @@ def test_the_pass_table_is_a_csv_too(client, login, coordinator, vneid, four_lea
     assert rows[0][-1] == "Pass rate"
     assert rows[1][1:] == ["Phường Bồ Đề", "Residents", "3", "1", "2", "1", "50%"]
     assert "(2 times)" in questions
+
+
+def test_a_revoked_certificate_is_no_longer_a_pass(vneid, bo_de, four_learners):
+    certificate = db.session.scalar(
+        select(Certificate)
+        .where(Certificate.course_id == vneid.id, Certificate.number.like("n%"))
+        .order_by(Certificate.id)
+        .limit(1)
+    )
+    certificate.revoked_at = certificate.issued_at
+
+    [row] = [p for p in services.learning_report(db.session, {bo_de.id}).passes]
+
+    assert (row.attempted, row.mastered, row.pass_rate) == (2, 0, 0.0)
