@@ -597,20 +597,26 @@ def _check_layout(check, step, what):
 
 
 def _check_lesson_link(course, errors):
-    """A simulator's `lesson` names a lesson of its course: the lesson page links to it."""
+    """A simulator's `lesson` (a name or a list) names lessons of its course, which link to it."""
     slugs = {lesson.slug for lesson in course.lessons}
     path = course.path / "quiz.yaml"
     for question in course.questions:
-        lesson = question.data.get("lesson")
-        if lesson is not None and (not isinstance(lesson, str) or lesson not in slugs):
-            errors.append(
-                ContentError(
-                    path,
-                    question.line,
-                    f"question '{question.key}': lesson {lesson!r} is not a lesson of "
-                    f"this course ({', '.join(sorted(slugs))})",
+        named = question.data.get("lesson")
+        if named is None:
+            continue
+        names = [named] if isinstance(named, str) else named
+        if not isinstance(names, list) or not names:
+            names = [named]
+        for lesson in names:
+            if not isinstance(lesson, str) or lesson not in slugs:
+                errors.append(
+                    ContentError(
+                        path,
+                        question.line,
+                        f"question '{question.key}': lesson {lesson!r} is not a lesson of "
+                        f"this course ({', '.join(sorted(slugs))})",
+                    )
                 )
-            )
 
 
 # --- a course and all courses --------------------------------------------------------------------

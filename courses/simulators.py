@@ -114,6 +114,14 @@ def get_simulator(session: Session, course: Course, key: str) -> Question | None
     )
 
 
+def lesson_slugs(data: dict) -> list[str]:
+    """The lessons a simulator practises: its `lesson`, one name or a list of names."""
+    named = data.get("lesson")
+    if named is None:
+        return []
+    return [named] if isinstance(named, str) else list(named)
+
+
 def for_lesson(session: Session, lesson: Lesson) -> list[Question]:
     """The simulators that practise what this lesson teaches (their `lesson` names it)."""
-    return [q for q in simulators(session, lesson.course) if q.data.get("lesson") == lesson.slug]
+    return [q for q in simulators(session, lesson.course) if lesson.slug in lesson_slugs(q.data)]

@@ -162,7 +162,7 @@ def simulator(slug, key):
         data=data,
         run=run,
         current=run.current(data),
-        lesson=next((item for item in course.lessons if item.slug == data.get("lesson")), None),
+        lessons=[item for item in course.lessons if item.slug in simulators.lesson_slugs(data)],
     )
 
 

@@ -10,7 +10,7 @@ from app.extensions import db
 from courses.content import TAPPABLE_KINDS, ContentErrors, load_courses
 from courses.models import Question
 from courses.services import CONTENT_ROOT, import_courses
-from courses.simulators import placed, practise, tappable_ids
+from courses.simulators import lesson_slugs, placed, practise, tappable_ids
 
 #: the procedures the issue asks a simulator for, found by the simulator that practises each
 COVERED = {
@@ -58,7 +58,8 @@ def test_twelve_laid_out_simulators_cover_the_resident_and_officer_procedures():
         questions = {q.key: q for q in course.questions}
         for key in keys:
             data = questions[key].data
-            assert data.get("lesson") in {lesson.slug for lesson in course.lessons}
+            assert set(lesson_slugs(data)) <= {lesson.slug for lesson in course.lessons}
+            assert lesson_slugs(data)
             for step in data["steps"]:
                 assert all("kind" in element for element in step["elements"]), key
                 assert step["hint"]["vi"] and step["hint"]["en"]
@@ -226,3 +227,9 @@ def test_unknown_simulator_or_a_question_that_is_no_simulator_is_not_found(clien
 def test_the_stylesheet_is_served_to_anyone(client):
     response = client.get("/courses/static/simulator.css")
     assert response.status_code == 200 and b".sim-phone" in response.data
+
+
+def test_a_simulator_may_practise_several_lessons(client, courses):
+    for lesson in ("find-procedure", "fill-attach"):
+        html = client.get(f"/courses/public-service-portal/lessons/{lesson}").get_data(as_text=True)
+        assert 'href="/courses/public-service-portal/simulators/submit-walkthrough"' in html
