@@ -17,10 +17,22 @@ LANGUAGES = ("vi", "en")
 AUDIENCES = ("resident", "officer", "volunteer")
 QUESTION_TYPES = ("single", "multiple", "true_false", "ordering", "walkthrough", "scam_drill")
 CHANNELS = ("sms", "call", "zalo", "email", "web")
+#: the layout vocabulary of a simulator's mock screen (see courses/content/README.md)
+TAPPABLE_KINDS = ("tile", "list", "field", "button", "link", "tab")
+STATIC_KINDS = ("bar", "text", "image")
+ELEMENT_KINDS = STATIC_KINDS + TAPPABLE_KINDS
+#: kinds that take one column unless a span is given; the others fill the rest of their row
+NARROW_KINDS = ("tile", "tab")
+MAX_COLUMNS = 6
+MAX_ROWS = 20
 MIN_LESSONS = 4
 MIN_QUESTIONS = 10
 DEFAULT_PASS_MARK = 80
 DEFAULT_QUIZ_SIZE = 8
+
+#: written after a statement in a lesson that awaits confirmation from the official text;
+#: learners do not see it, `flask courses check` lists it
+CONFIRM_MARKER = "[[confirm]]"
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LESSON_FILE = re.compile(r"^(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)\.(vi|en)\.md$")
@@ -496,7 +508,7 @@ def _check_question(check, item, number):
                 for n, flag in enumerate(flags):
                     check.text_value(flag, flags.lines[n], f"{what}: red flag {n + 1}")
     elif kind == "walkthrough":
-        allowed = (allowed - {"answer"}) | {"steps"}
+        allowed = (allowed - {"answer"}) | {"steps", "lesson"}
         _check_steps(check, item, what)
     for extra in set(item) - allowed:
         check.error(item.lines[extra], f"{what}: unknown key '{extra}'")
@@ -522,8 +534,89 @@ def _check_steps(check, item, what):
         check.text(step, "explanation", step_what)
         ids = _choices(check, step, step_what, key="elements", label="label", minimum=2)
         _check_answer(check, step, step_what, ids, "one")
-        for extra in set(step) - {"screen", "instruction", "elements", "answer", "explanation"}:
+        allowed = {"screen", "instruction", "elements", "answer", "explanation"}
+        if ids is not None and _laid_out(step):
+            allowed |= {"columns", "hint", "varies"}
+            _check_layout(check, step, step_what)
+        for extra in set(step) - allowed:
             check.error(step.lines[extra], f"{step_what}: unknown key '{extra}'")
+
+
+def _laid_out(step):
+    """A step is a mock screen when any of its elements says its kind; else plain buttons."""
+    return any(isinstance(e, dict) and "kind" in e for e in step["elements"])
+
+
+def _check_layout(check, step, what):
+    """Kinds, rows and columns of a mock screen: inside the grid, no two in one cell."""
+    columns = check.integer(step, "columns", what, 1, MAX_COLUMNS, default=1)
+    check.text(step, "hint", what)
+    check.text(step, "varies", what, required=False)
+    taken: dict[tuple[int, int], str] = {}
+    elements = step["elements"]
+    for n, element in enumerate(elements):
+        element_what = f"{what}: element '{element['id']}'"
+        line = elements.lines[n]
+        kind = element.get("kind")
+        if kind not in ELEMENT_KINDS:
+            check.error(line, f"{element_what}: kind must be one of {', '.join(ELEMENT_KINDS)}")
+            continue
+        if element["id"] == step.get("answer") and kind not in TAPPABLE_KINDS:
+            check.error(line, f"{element_what}: the answer must be tappable, not a {kind}")
+        if "value" in element and not (
+            isinstance(element["value"], str) and element["value"].strip()
+        ):
+            check.text_value(element["value"], line, f"{element_what}: 'value'")
+        if "value" in element and kind != "field":
+            check.error(line, f"{element_what}: only a field has a 'value'")
+        for extra in set(element) - {"id", "label", "kind", "row", "col", "span", "value"}:
+            check.error(line, f"{element_what}: unknown key '{extra}'")
+        row = check.integer(element, "row", element_what, 1, MAX_ROWS)
+        col = check.integer(element, "col", element_what, 1, MAX_COLUMNS, default=1)
+        if row is None or col is None or columns is None:
+            continue
+        if col > columns:
+            check.error(line, f"{element_what}: col {col} is outside the {columns} columns")
+            continue
+        default_span = 1 if kind in NARROW_KINDS else columns - col + 1
+        span = check.integer(element, "span", element_what, 1, MAX_COLUMNS, default=default_span)
+        if span is None:
+            continue
+        if col + span - 1 > columns:
+            check.error(line, f"{element_what}: spans past column {columns}")
+            continue
+        for c in range(col, col + span):
+            if (row, c) in taken:
+                check.error(
+                    line,
+                    f"{element_what}: row {row}, column {c} is already taken by "
+                    f"'{taken[(row, c)]}'",
+                )
+                break
+            taken[(row, c)] = element["id"]
+
+
+def _check_lesson_link(course, errors):
+    """A simulator's `lesson` (a name or a list) names lessons of its course, which link to it."""
+    slugs = {lesson.slug for lesson in course.lessons}
+    path = course.path / "quiz.yaml"
+    for question in course.questions:
+        named = question.data.get("lesson")
+        if named is None:
+            continue
+        names = [named] if isinstance(named, str) else named
+        if not isinstance(names, list) or not names:
+            names = [named]
+        for lesson in names:
+            if not isinstance(lesson, str) or lesson not in slugs:
+                errors.append(
+                    ContentError(
+                        path,
+                        question.line,
+                        f"question '{question.key}': lesson {lesson!r} is not a lesson of "
+                        f"this course ({', '.join(sorted(slugs))})",
+                    )
+                )
 
 
 # --- a course and all courses --------------------------------------------------------------------
@@ -550,7 +643,32 @@ def load_course(folder: Path, errors: list[ContentError]) -> CourseContent | Non
         return None
     course.lessons = lessons
     course.questions = questions
+    _check_lesson_link(course, errors)
+    if len(errors) > before:
+        return None
     return course
+
+
+@dataclass
+class Unconfirmed:
+    """A lesson's statement marked as needing confirmation from the official text."""
+
+    path: Path
+    line: int
+    text: str
+
+    def __str__(self):
+        return f"{_shown(self.path)}:{self.line}: {self.text}"
+
+
+def unconfirmed_statements(folder: Path) -> list[Unconfirmed]:
+    """Every line of the course's lessons that carries the confirmation marker."""
+    found = []
+    for path in sorted(Path(folder).glob("*.md")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if CONFIRM_MARKER in line:
+                found.append(Unconfirmed(path, number, line.replace(CONFIRM_MARKER, "").strip()))
+    return found
 
 
 def course_folders(root: Path) -> list[Path]:

@@ -25,6 +25,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import escape
 
+from courses.simulators import tappable_ids
+
 # Moodle accepts only these fractions (question/format.php: get_grade_options).
 _FRACTIONS = (
     100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20,
@@ -141,7 +143,11 @@ def _add(quiz, course, question, language):
                     _pick(step["instruction"], language),
                 ),
                 _html(_pick(step["explanation"], language), explanation),
-                [(e["id"], _pick(e["label"], language)) for e in step["elements"]],
+                [
+                    (e["id"], _pick(e["label"], language))
+                    for e in step["elements"]
+                    if e["id"] in tappable_ids(step)
+                ],
                 {step["answer"]},
                 single=True,
             )

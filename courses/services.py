@@ -1,5 +1,7 @@
 """Course operations: importing the content files, reading the catalogue, rendering lessons."""
 
+import calendar
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.database import utcnow
-from courses.content import CourseContent, load_courses
+from courses.content import (
+    CONFIRM_MARKER,
+    CourseContent,
+    Unconfirmed,
+    load_courses,
+    unconfirmed_statements,
+)
 from courses.models import AUDIENCES, Course, Lesson, Question
 
 CONTENT_ROOT = Path(__file__).resolve().parent / "content"
@@ -23,9 +31,14 @@ _TAGS = {
 _ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title", "loading"}, "ol": {"start"}}
 
 
+#: a course whose content was last checked longer ago than this is flagged to coordinators
+STALE_AFTER_MONTHS = 6
+
+
 def render_lesson(markdown: str) -> str:
     """Markdown to HTML safe to put in a page: no script, no event handler, no javascript: URL."""
-    html = _markdown.render(markdown)
+    # the confirmation marker is for the people who check the content, not for learners
+    html = _markdown.render(markdown.replace(" " + CONFIRM_MARKER, "").replace(CONFIRM_MARKER, ""))
     # Images load only when scrolled to: lesson pages stay light on a congested network.
     html = html.replace("<img ", '<img loading="lazy" ')
     return nh3.clean(html, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes={"http", "https"})
@@ -135,6 +148,24 @@ def import_courses(session: Session, root: Path = CONTENT_ROOT) -> dict:
         counts[name]["unchanged"] -= counts[name]["created"] + counts[name]["updated"]
     session.flush()
     return counts
+
+
+def stale_before(today: date) -> date:
+    """Six calendar months before today: content last checked before that day is stale."""
+    months = today.year * 12 + today.month - 1 - STALE_AFTER_MONTHS
+    year, month = divmod(months, 12)
+    return date(year, month + 1, min(today.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def is_stale(course: Course | CourseContent, today: date) -> bool:
+    """Whether the course was last checked against official sources over six months ago."""
+    return course.last_checked < stale_before(today)
+
+
+def unconfirmed(course: Course, root: Path = CONTENT_ROOT) -> list[Unconfirmed]:
+    """The course's lesson statements still marked as needing confirmation, from its files."""
+    folder = root / course.slug
+    return unconfirmed_statements(folder) if folder.is_dir() else []
 
 
 def catalogue(session: Session) -> list[tuple[str, list[Course]]]:

@@ -13,6 +13,7 @@ import random
 from flask_babel import lazy_gettext as _l
 
 from app.errors import DomainError
+from courses.simulators import tappable_ids
 
 CHOICE_TYPES = ("single", "multiple", "ordering")
 VERDICTS = ("scam", "safe")
@@ -44,7 +45,8 @@ def draw_entry(question_id: int, question_type: str, data: dict, rng: random.Ran
     elif question_type == "walkthrough":
         steps = []
         for step in data["steps"]:
-            ids = [element["id"] for element in step["elements"]]
+            # a mock screen keeps its layout; the plain buttons of an older step are shuffled
+            ids = tappable_ids(step)
             rng.shuffle(ids)
             steps.append(ids)
         entry["steps"] = steps
@@ -107,7 +109,7 @@ def read_taps(data: dict, taps: list) -> list[str] | None:
     if len(taps) > len(steps):
         return None
     for tap, step in zip(taps, steps, strict=False):
-        if tap not in [element["id"] for element in step["elements"]]:
+        if tap not in tappable_ids(step):
             return None
     return list(taps)
 

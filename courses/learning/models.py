@@ -117,7 +117,17 @@ class Certificate(db.Model):
     commune_id: Mapped[int | None] = mapped_column(ForeignKey("communes.id", ondelete="SET NULL"))
     score: Mapped[int] = mapped_column(Integer)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    #: the officer or volunteer who ran the learner's latest assisted session of the course
+    helper_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: the helper's name when the certificate was issued: printed, so it must not change later
+    helper_name: Mapped[str | None] = mapped_column(String(120))
+    #: set once, by a coordinator of the certificate's commune; verification then says "revoked"
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: why it was revoked; shown to coordinators, never on the public verification page
+    revoked_reason: Mapped[str | None] = mapped_column(String(300))
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
-    user: Mapped[User] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
     course: Mapped[Course] = relationship()
     commune: Mapped[Commune | None] = relationship()
+    revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])

@@ -2,19 +2,26 @@
 
 import random
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.database import locked, utcnow
 from app.errors import DomainError
+from app.scope import CoordinatorScope
 from app.tokens import BadToken, signer
 from courses.learning import grading
 from courses.learning.models import Certificate, LessonProgress, QuizAnswer, QuizAttempt
 from courses.models import Course, Lesson, Question
+from courses.reports.models import AssistedLearningSession
+
+#: the longest reason a coordinator may give for revoking a certificate
+REVOKE_REASON_MAX = 300
 
 _system_random = random.SystemRandom()
 
@@ -31,6 +38,18 @@ class AttemptFinished(LearningError):
 
 class NotInAttempt(LearningError):
     code = "not_in_attempt"
+
+
+class CertificateError(DomainError):
+    """A certificate cannot be revoked; `code` names why."""
+
+    status = 400
+    sentences = {
+        "already_revoked": _l("This certificate was already revoked."),
+        "reason_required": _l("Say why the certificate is revoked."),
+        "reason_too_long": _l("The reason is too long."),
+        "out_of_scope": _l("This certificate's commune is outside your scope."),
+    }
 
 
 # Progress
@@ -209,6 +228,18 @@ def issue_certificate(session: Session, attempt: QuizAttempt) -> Certificate:
     found = certificate_for(session, user, attempt.course)
     if found is not None:
         return found
+    # Issued in the name of the learner's commune, and of whoever ran their assisted session.
+    assisted = session.scalar(
+        select(AssistedLearningSession)
+        .where(
+            AssistedLearningSession.learner_id == user.id,
+            AssistedLearningSession.course_id == attempt.course_id,
+            AssistedLearningSession.helper_id.is_not(None),
+        )
+        .order_by(AssistedLearningSession.created_at.desc(), AssistedLearningSession.id.desc())
+        .limit(1)
+    )
+    helper = assisted.helper if assisted is not None else None
     certificate = Certificate(
         number=secrets.token_hex(8),
         user_id=user.id,
@@ -218,10 +249,47 @@ def issue_certificate(session: Session, attempt: QuizAttempt) -> Certificate:
         commune_id=user.home_commune_id,
         score=attempt.score,
         issued_at=utcnow(),
+        helper_id=helper.id if helper else None,
+        helper_name=helper.full_name if helper else None,
     )
     session.add(certificate)
     session.flush()
     return certificate
+
+
+def revoke_certificate(
+    session: Session,
+    certificate: Certificate,
+    coordinator: User,
+    reason: str,
+    scope: CoordinatorScope,
+) -> Certificate:
+    """Revoke a certificate of the coordinator's scope, once, with a reason; the verification
+    page then says it was revoked and when (the reason stays with coordinators)."""
+    reason = (reason or "").strip()
+    if not scope.covers_commune(certificate.commune):
+        raise CertificateError("out_of_scope")
+    if certificate.revoked_at is not None:
+        raise CertificateError("already_revoked")
+    if not reason:
+        raise CertificateError("reason_required")
+    if len(reason) > REVOKE_REASON_MAX:
+        raise CertificateError("reason_too_long")
+    certificate.revoked_at = utcnow()
+    certificate.revoked_reason = reason
+    certificate.revoked_by_id = coordinator.id
+    session.flush()
+    return certificate
+
+
+def certificates_in_scope(
+    session: Session, commune_ids: Collection[int] | None, limit: int = 100
+) -> list[Certificate]:
+    """The latest certificates of learners' communes in the scope (None: every one)."""
+    stmt = select(Certificate).order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+    if commune_ids is not None:
+        stmt = stmt.where(Certificate.commune_id.in_(commune_ids))
+    return list(session.scalars(stmt.limit(limit)))
 
 
 def certificate_for(session: Session, user: User, course: Course) -> Certificate | None:

@@ -1,8 +1,8 @@
 """The assisted session form: which resident, which course's lessons were done together."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField
-from wtforms.validators import Length, Optional
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from app.auth.forms import MultiCheckboxField
 from app.forms import Form
@@ -35,3 +35,14 @@ class AssistedSessionForm(Form):
         validators=[Optional(), Length(max=100)],
     )
     lessons = MultiCheckboxField(_l("Lessons done together"), coerce=int, choices=[])
+
+
+class RevokeCertificateForm(Form):
+    """Why a certificate is revoked: kept for coordinators, never shown on verification."""
+
+    reason = TextAreaField(
+        _l("Why is it revoked?"),
+        description=_l("For example: issued to the wrong person. Seen only by coordinators."),
+        filters=[_strip],
+        validators=[DataRequired(), Length(max=300)],
+    )

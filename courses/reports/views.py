@@ -1,7 +1,7 @@
 """The learning report of a coordinator's scope, and the assisted session page for helpers."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_percent
+from flask_babel import format_number, format_percent
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -18,9 +18,11 @@ from app.roles import Role
 from app.scope import CoordinatorScope
 from app.security import no_store
 from courses.learners import services as learners
+from courses.learning import services as learning
+from courses.learning.models import Certificate
 from courses.models import Course
 from courses.reports import services
-from courses.reports.forms import AssistedSessionForm
+from courses.reports.forms import AssistedSessionForm, RevokeCertificateForm
 from courses.views import localized
 
 bp = Blueprint("course_reports", __name__)
@@ -33,7 +35,20 @@ AUDIENCES = {
     "volunteer": _l("Volunteers"),
 }
 #: the report's CSV files, by the name in their URL
-TABLES = ("communes", "courses", "hardest")
+TABLES = ("communes", "courses", "hardest", "passes", "questions")
+#: the wrong pick of a true/false or scam drill question, in words
+ANSWER_WORDS = {"true": _l("True"), "false": _l("False"), "scam": _l("Scam"), "safe": _l("Safe")}
+
+
+def wrong_choice(row):
+    """The wrong choice picked most, in the reader's language, with how often; or a dash."""
+    if row.common_wrong is None:
+        return "–"
+    words = ANSWER_WORDS.get(row.common_wrong) if isinstance(row.common_wrong, str) else None
+    label = str(words) if words else localized(row.common_wrong)
+    return _(
+        "%(choice)s (%(count)s times)", choice=label, count=format_number(row.common_wrong_picks)
+    )
 
 
 def _percent(value):
@@ -58,6 +73,7 @@ def report():
         audiences=AUDIENCES,
         percent=_percent,
         minimum=services.HARDEST_MINIMUM_ANSWERS,
+        wrong_choice=wrong_choice,
     )
 
 
@@ -72,17 +88,61 @@ def _table(figures, name):
             _("Course"),
             _("Learners"),
             _("Lessons completed"),
+            _("Attempted the quiz"),
             _("Mastered"),
+            _("Pass rate"),
             _("Average score"),
         ], [
             [
                 localized(row.course.title),
                 row.learners,
                 row.lessons_done,
+                row.attempted,
                 row.mastered,
+                _percent(row.pass_rate),
                 _percent(row.average_score),
             ]
             for row in figures.courses
+        ]
+    if name == "passes":
+        return [
+            _("Course"),
+            _("Commune or ward"),
+            _("Audience"),
+            _("Started"),
+            _("Completed the lessons"),
+            _("Attempted the quiz"),
+            _("Mastered"),
+            _("Pass rate"),
+        ], [
+            [
+                localized(row.course.title),
+                row.commune.name if row.commune else "—",
+                str(AUDIENCES[row.audience]),
+                row.started,
+                row.completed_lessons,
+                row.attempted,
+                row.mastered,
+                _percent(row.pass_rate),
+            ]
+            for row in figures.passes
+        ]
+    if name == "questions":
+        return [
+            _("Course"),
+            _("Question"),
+            _("Answers"),
+            _("Answered correctly"),
+            _("Wrong choice picked most"),
+        ], [
+            [
+                localized(row.question.course.title),
+                localized(row.question.data["prompt"]),
+                row.answers,
+                _percent(row.correct_share),
+                wrong_choice(row),
+            ]
+            for row in figures.questions
         ]
     return [_("Course"), _("Question"), _("Answers"), _("Answered correctly")], [
         [
@@ -117,6 +177,57 @@ def _report_file(name, response, suffix):
     )
     header, rows = _table(figures, name)
     return response(header, rows, f"learning-{name}.{suffix}")
+
+
+@bp.get("/courses/reports/certificates")
+@roles(Role.COORDINATOR)
+@no_store
+def certificates():
+    """The latest certificates of the scope's learners, each with a way to revoke it."""
+    scope = CoordinatorScope.of(current_user).covered_commune_ids(db.session)
+    return render_template(
+        "courses/reports/certificates.html",
+        certificates=learning.certificates_in_scope(db.session, scope),
+    )
+
+
+def _certificate_in_scope(certificate_id) -> Certificate:
+    found = db.session.get(Certificate, certificate_id)
+    if found is None or not CoordinatorScope.of(current_user).covers_commune(found.commune):
+        abort(404)
+    return found
+
+
+@bp.route("/courses/reports/certificates/<int:certificate_id>/revoke", methods=["GET", "POST"])
+@roles(Role.COORDINATOR)
+@no_store
+def revoke_certificate(certificate_id):
+    """Revoke a certificate of the scope with a reason; its verification then says so."""
+    certificate = _certificate_in_scope(certificate_id)
+    form = RevokeCertificateForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            learning.revoke_certificate(
+                db.session,
+                certificate,
+                current_user,
+                form.reason.data,
+                CoordinatorScope.of(current_user),
+            )
+        except learning.CertificateError as error:
+            db.session.rollback()
+            form.reason.errors.append(error.message)
+            status = error.status
+        else:
+            db.session.commit()
+            flash(_("The certificate is revoked. Its verification page now says so."))
+            return redirect(url_for("course_reports.certificates"))
+    elif form.is_submitted():
+        status = 422
+    return render_template(
+        "courses/reports/revoke.html", certificate=certificate, form=form
+    ), status
 
 
 def _may_help():

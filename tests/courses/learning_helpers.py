@@ -1,5 +1,7 @@
 """Right and wrong answers to any quiz question, as answer values and as posted forms."""
 
+from courses.simulators import tappable_ids
+
 
 def right_answer(question):
     data, kind = question.data, question.type
@@ -28,7 +30,7 @@ def wrong_answer(question):
         return list(reversed(right))
     if kind == "walkthrough":
         first = data["steps"][0]
-        wrong = next(e["id"] for e in first["elements"] if e["id"] != first["answer"])
+        wrong = next(i for i in tappable_ids(first) if i != first["answer"])
         return [wrong] + right[1:]
     raise AssertionError(kind)
 

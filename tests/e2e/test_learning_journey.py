@@ -15,6 +15,7 @@ from app.extensions import db
 from app.roles import Role
 from courses.learning import services
 from courses.services import get_course, import_courses
+from courses.simulators import tappable_ids
 from tests.e2e.journey import PHONE
 
 SLUG = "online-payments"  # its bank holds every question type
@@ -50,7 +51,7 @@ def _wrong(question):
     if kind == "ordering":
         return list(reversed(right))
     first = data["steps"][0]
-    return [next(e["id"] for e in first["elements"] if e["id"] != first["answer"])] + right[1:]
+    return [next(i for i in tappable_ids(first) if i != first["answer"])] + right[1:]
 
 
 def _current_question(user, course):
@@ -80,14 +81,14 @@ def _answer(page, question, answer, shots, axe, language):
         page.locator(".quiz-form button.button").click()
     else:
         for number, tap in enumerate(answer):
-            expect(page.locator(".mock-screen")).to_be_visible()
+            expect(page.locator(".sim-phone")).to_be_visible()
             if number == 1 and "walkthrough-2" not in shots:
                 page.screenshot(
                     path=str(shots["dir"] / f"walkthrough-step2-{language}-360.png"),
                     full_page=True,
                 )
                 shots["walkthrough-2"] = True
-            page.locator(f'button.mock-element[value="{tap}"]').click()
+            page.locator(f'.sim-phone button[name="tap"][value="{tap}"]').click()
 
 
 def _take_quiz(page, user, course, right, shots, axe, language):
