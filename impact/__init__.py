@@ -6,7 +6,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Impact's pages, API routes, `flask procedures` and `flask impact` commands, tables, demo."""
+    """Impact's pages, API routes, `flask procedures` and `flask impact` commands, the retention
+    job, tables, demo."""
     from app.api import nest
     from app.parts import add_demo, add_home_block
     from app.roles import Role
@@ -19,6 +20,7 @@ def init_app(app: Flask) -> None:
     from impact.dashboard.cli import impact_cli
     from impact.dashboard.demo import load_impact_demo
     from impact.dashboard.views import bp as dashboard_bp
+    from impact.home_support import jobs as home_support_jobs
     from impact.home_support import models as _home_support_models  # noqa: F401
     from impact.home_support.cli import erase_addresses
     from impact.home_support.views import bp as home_support_bp
@@ -33,5 +35,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(procedures_cli)
     impact_cli.add_command(erase_addresses)
     app.cli.add_command(impact_cli)
+    home_support_jobs.init_app(app)
     add_demo(app, load_impact_demo)
     add_home_block(app, Role.COORDINATOR, coordinator_block)

@@ -386,3 +386,22 @@ def test_the_address_field_asks_for_an_address_line_an_input_can_hold(client):
     html = client.get("/home-support/request").get_data(as_text=True)
     field = re.search(r'<input[^>]*name="address"[^>]*>', html).group(0)
     assert 'autocomplete="address-line1"' in field  # street-address belongs to a <textarea>
+
+
+def test_the_worker_runs_the_retention_as_a_periodic_job(app, bo_de):
+    """Nobody has to remember a cron line: the queue's scheduler erases what is past retention."""
+    old = services.create_request(
+        db.session,
+        commune=bo_de,
+        address=ADDRESS,
+        need="Cấp lại căn cước",
+        preferred_on=local_date(utcnow()) - timedelta(days=45),
+        time_window="any",
+    )
+    old.created_at = utcnow() - timedelta(days=45)
+    db.session.commit()
+
+    app.extensions["tasks"]["impact.erase_home_addresses"]()  # as the scheduler does
+
+    db.session.expire_all()
+    assert _erased(old)
