@@ -438,6 +438,8 @@ ENDPOINT_SAMPLES = {
     "api.impact.province_stats": {"code": lambda w: w.hanoi.code},
     "course_reports.report_csv": {"name": lambda w: "communes"},
     "course_reports.report_xlsx": {"name": lambda w: "communes"},
+    "courses.simulator": {"key": lambda w: "activate-walkthrough"},
+    "courses.asset": {"filename": lambda w: "simulator.css"},
 }
 
 QUERIES = {

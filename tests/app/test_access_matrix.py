@@ -90,6 +90,13 @@ SCOPED = {
     # resident
     "course_reports.assisted_start": {"learner": REFUSED},
     "course_reports.assisted_session": {"learner": REFUSED},
+    # a certificate is revoked by a coordinator of the learner's home commune (Bồ Đề)
+    "course_reports.revoke_certificate": {
+        "other_coordinator": REFUSED,
+        "coordinator": ALLOWED,
+        "province_coordinator": ALLOWED,
+        "admin": ALLOWED,
+    },
 }
 
 #: coordinator routes that take an object but are not limited by the coordinator's scope
@@ -133,7 +140,7 @@ def classify(response):
     location = response.headers.get("Location", "")
     if status in (401, 403, 404) or (300 <= status < 400 and "/login" in location):
         return REFUSED
-    if 200 <= status < 400:
+    if 200 <= status < 400 or status == 422:  # 422: let in, and told what the form lacks
         return ALLOWED
     return f"unexpected {status}"
 
