@@ -66,6 +66,7 @@ def _init_kernel(app: Flask) -> None:
     from app import cli
     from app.admin.views import bp as admin_bp
     from app.api import models as api_models  # noqa: F401  (its table)
+    from app.audit.views import bp as audit_bp
     from app.auth.views import bp as auth_bp
     from app.main.views import bp as main_bp
     from app.notifications import models as notification_models  # noqa: F401  (its table)
@@ -77,4 +78,5 @@ def _init_kernel(app: Flask) -> None:
     app.register_blueprint(places_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(audit_bp)
     cli.init_app(app)

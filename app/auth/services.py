@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.api.services import revoke_all_tokens
+from app.audit.services import record
 from app.auth.models import RoleGrant, User, new_session_version
 from app.errors import DomainError
 from app.mail import queue_mail
@@ -167,8 +168,11 @@ def grant_role(
     *,
     province: Province | None = None,
     commune: Commune | None = None,
+    by: User | None = None,
 ) -> RoleGrant:
-    """Give a role; a coordinator's needs exactly one scope, other roles none. Idempotent."""
+    """Give a role; a coordinator's needs exactly one scope, other roles none. Idempotent.
+
+    A new grant is recorded in the audit log as made by ``by`` (None: a command)."""
     if (role == Role.COORDINATOR) != bool(province or commune) or (province and commune):
         raise AccountError("scope_mismatch")
     for grant in user.grants:
@@ -181,7 +185,23 @@ def grant_role(
     grant = RoleGrant(role=role, province=province, commune=commune)
     user.grants.append(grant)
     session.flush()
+    record(
+        session,
+        by,
+        "role.granted",
+        user,
+        grant,
+        after=_grant_facts(grant),
+        commune=commune,
+        province=province,
+    )
     return grant
+
+
+def _grant_facts(grant: RoleGrant) -> dict[str, Any]:
+    """What the audit log keeps of a grant: its role and where it applies."""
+    scope = grant.scope
+    return {"role": str(grant.role), "scope": scope.name if scope is not None else None}
 
 
 def revoke_grant(session: Session, grant: RoleGrant, *, by: User | None = None) -> None:
@@ -190,6 +210,16 @@ def revoke_grant(session: Session, grant: RoleGrant, *, by: User | None = None) 
         admin_grants = [g for g in grant.user.grants if g.role == Role.ADMIN]
         if len(admin_grants) <= 1:
             raise AccountError("own_last_admin")
+    record(
+        session,
+        by,
+        "role.revoked",
+        grant.user,
+        grant,
+        before=_grant_facts(grant),
+        commune=grant.commune,
+        province=grant.province,
+    )
     grant.user.grants.remove(grant)
     session.delete(grant)
     session.flush()

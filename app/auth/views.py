@@ -7,6 +7,7 @@ from flask_login import current_user, login_user, logout_user
 
 from app.access import public, signed_in
 from app.api import services as api_tokens
+from app.audit import services as audit
 from app.auth import services
 from app.auth.forms import (
     ForgotPasswordForm,
@@ -171,9 +172,13 @@ def profile():
             response = redirect(url_for("auth.profile"))
             remember_preference(response, LANGUAGE_COOKIE, user.locale)
             return response
+    about = audit.entries_about(db.session, user.id)
     return render_template(
         "app/auth/profile.html",
         form=form,
+        entries=about,
+        names=audit.names_of(db.session, about),
+        actions=audit.ACTIONS,
         sign_out_form=SignOutEverywhereForm(formdata=None),
         tokens=api_tokens.tokens_of(db.session, user),
         expires_at=api_tokens.expires_at,
