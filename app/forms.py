@@ -7,6 +7,9 @@ extraction and translated in app/translations like every other string.
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import HiddenField, SelectField, SubmitField
+from wtforms.validators import InputRequired, Length
 
 WTFORMS_MESSAGES = (
     _l("This field is required."),
@@ -50,3 +53,25 @@ class Form(FlaskForm):
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
             return _CatalogueTranslations()
+
+
+class SpreadsheetForm(Form):
+    """Upload a spreadsheet to import, and the province whose communes it names."""
+
+    province = SelectField(
+        _l("Province or city"),
+        description=_l("Communes named in the file are looked for here; codes anywhere."),
+        validators=[InputRequired()],
+    )
+    spreadsheet = FileField(
+        _l("File (.xlsx or .csv)"),
+        validators=[FileRequired(message=_l("Choose the file to import."))],
+    )
+    submit = SubmitField(_l("Preview"))
+
+
+class ConfirmImportForm(Form):
+    """Confirm a preview: the token names the uploaded file the server kept."""
+
+    token = HiddenField(validators=[InputRequired(), Length(max=2000)])
+    submit = SubmitField(_l("Import"))

@@ -96,6 +96,59 @@ def mail_registration_attempt(session: Session, email: str) -> None:
         )
 
 
+def invite_volunteer(session: Session, *, email: str, full_name: str, **profile: Any) -> User:
+    """Create a volunteer account made by someone else (an import), without a password: the
+    person chooses one from the invitation (`mail_invitation`). An email taken is refused."""
+    if find_by_email(session, email) is not None:
+        raise AccountError("email_taken")
+    user = User(email=normalise_email(email), full_name=full_name.strip(), **profile)
+    user.grants.append(RoleGrant(role=Role.VOLUNTEER))
+    session.add(user)
+    session.flush()
+    return user
+
+
+def invitation_token(user: User) -> str:
+    """A signed token naming the account and its session version: choosing the password ends
+    that version (`reset_password`), so the link works once."""
+    return signer("account-invitation").dumps([user.id, user.session_version])
+
+
+def mail_invitation(session: Session, user: User, invited_by: str) -> None:
+    """Invite the person to choose a password, in their language, through the outbox."""
+    assert user.email is not None  # an invited account always has an email
+    days = signer("account-invitation").max_age // 86400
+    with force_locale(user.locale or "vi"):
+        queue_mail(
+            session,
+            user.email,
+            _("You are invited to Cầu Nối"),
+            _(
+                "Hello %(name)s,\n\n%(by)s added you as a volunteer on Cầu Nối, where the "
+                "campaign's shifts are planned. Open this link within %(days)d days to choose "
+                "your password:\n\n%(link)s\n\nIf you did not expect this, ignore this message.",
+                name=user.full_name,
+                by=invited_by,
+                days=days,
+                link=absolute_url("auth.accept_invitation", token=invitation_token(user)),
+            ),
+        )
+
+
+def user_from_invitation(session: Session, token: str) -> User:
+    """The invited account, while it has no password and the token is its own and fresh."""
+    try:
+        user_id, version = signer("account-invitation").loads(token)
+    except ExpiredToken as error:
+        raise AccountError("token_expired") from error
+    except (BadToken, ValueError, TypeError) as error:
+        raise AccountError("token_invalid") from error
+    user = session.get(User, user_id)
+    if user is None or user.password_hash or user.session_version != version:
+        raise AccountError("token_invalid")
+    return user
+
+
 def authenticate(session: Session, email: str, password: str) -> User | None:
     """The active user with this email and password, or None (never says which was wrong)."""
     user = find_by_email(session, email)

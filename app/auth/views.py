@@ -240,6 +240,23 @@ def forgot_password():
     return render_template("app/auth/forgot.html", form=form)
 
 
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@public
+def accept_invitation(token):
+    """Choose the first password of an account someone else made (an import's invitation)."""
+    try:
+        user = services.user_from_invitation(db.session, token)
+    except services.AccountError as error:
+        return render_template("app/auth/reset_invalid.html", message=error.page_message), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.reset_password(db.session, user, form.password.data)
+        db.session.commit()
+        flash(_("Your password is chosen. You can log in now."))
+        return redirect(url_for("auth.login"))
+    return render_template("app/auth/reset.html", form=form, heading=_("Choose your password"))
+
+
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 @public
 def reset_password(token):
