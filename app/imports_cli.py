@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
 from app.database import begin_write
 from app.extensions import db
@@ -34,7 +35,13 @@ commit_option = click.option(
 
 
 def run_import(path: str, province_code: str, commit: bool, plan, apply) -> None:
-    """Read, preview, and with --commit write a file; exits 1 when a row is refused."""
+    """Read, preview, and with --commit write a file; exits 1 when a row is refused. The notes
+    are in English, the language of the server's commands; invitations go in the person's."""
+    with force_locale("en"):
+        _run_import(path, province_code, commit, plan, apply)
+
+
+def _run_import(path: str, province_code: str, commit: bool, plan, apply) -> None:
     province = get_by_code(db.session, Province, province_code)
     if province is None:
         raise click.BadParameter(f"no province has the code {province_code}")

@@ -7,6 +7,7 @@ def init_app(app: Flask) -> None:
     """Scheduling's pages, API routes, `flask scheduling` commands, tables, notices, demo and
     the `describe` filter that words a shift."""
     from app.api import nest
+    from app.imports_cli import imports_cli
     from app.notifications.services import register_kinds
     from app.parts import add_demo
     from scheduling import api, notices
@@ -20,17 +21,28 @@ def init_app(app: Flask) -> None:
     from scheduling.cli import scheduling_cli
     from scheduling.coverage import models as _coverage_models  # noqa: F401
     from scheduling.coverage.views import bp as coverage_bp
+    from scheduling.imports.cli import volunteers_command
+    from scheduling.imports.views import bp as imports_bp
     from scheduling.reminders import models as _reminder_models  # noqa: F401
     from scheduling.teams import models as _team_models  # noqa: F401
     from scheduling.teams.views import bp as teams_bp
     from scheduling.views import bp
     from scheduling.wording import describe
 
-    for blueprint in (bp, coverage_bp, checkin_bp, campaigns_bp, teams_bp, staffing_bp):
+    for blueprint in (
+        bp,
+        coverage_bp,
+        checkin_bp,
+        campaigns_bp,
+        teams_bp,
+        staffing_bp,
+        imports_bp,
+    ):
         app.register_blueprint(blueprint)
     nest(api.bp)
     nest(checkin_api.bp)
     app.cli.add_command(scheduling_cli)
+    imports_cli.add_command(volunteers_command)
     register_kinds(notices.KINDS)
     add_demo(app, load_campaign_demo)
     app.add_template_filter(describe, "describe")
