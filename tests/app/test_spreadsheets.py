@@ -56,7 +56,7 @@ def test_formulas_are_flagged_by_column_in_csv_and_xlsx():
     [
         (b"nom,commune\nAn,x\n", "a.csv", "missing_columns"),
         (b"name,commune\n\n,,\n", "a.csv", "empty"),
-        ("name\nAn\n".encode() + "Đào\n".encode("cp1258"), "a.csv", "not_utf8"),
+        (b"name\nAn\n" + "Đào\n".encode("cp1258"), "a.csv", "not_utf8"),
         (b"PK\x03\x04 not really a zip", "a.xlsx", "bad_xlsx"),
         (b"%PDF-1.4", "a.pdf", "unknown_format"),
     ],
@@ -69,7 +69,7 @@ def test_a_broken_file_is_refused_as_a_whole_with_its_reason(data, filename, cod
 
 
 def test_mixed_encodings_name_the_first_line_that_is_not_utf8(app):
-    data = "name\nAn\n".encode() + "Đào\n".encode("cp1258")
+    data = b"name\nAn\n" + "Đào\n".encode("cp1258")
     with pytest.raises(SheetError) as refused:
         read_table(data, "a.csv", COLUMNS)
     with app.test_request_context(headers={"Accept-Language": "en"}):
