@@ -65,7 +65,8 @@ def record(
 ) -> AuditEntry:
     """Append one entry: `actor` (a user, or None for a command) did `action` to `subject_user`'s
     data, on `target` (a model row), changing `before` into `after`; `commune` or `province` say
-    where (by default the target's commune, when it has one). Flushes only."""
+    where (by default the target's commune, when it has one). The entry is added to the
+    session, written by its next flush: an import of thousands of rows flushes them together."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action: {action}")
     commune_id = getattr(commune, "id", None) or getattr(target, "commune_id", None)
@@ -81,7 +82,6 @@ def record(
         after=_plain(after) if after is not None else None,
     )
     session.add(entry)
-    session.flush()
     return entry
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.audit.services import record
 from app.auth.forms import PHONE, SKILLS
 from app.auth.models import User
-from app.auth.services import invite_volunteer, mail_invitation, normalise_email
+from app.auth.services import invite_volunteers, mail_invitation, normalise_email
 from app.places.models import Commune, Province
 from app.places.services import CommuneFinder, PlaceError
 from app.scope import CoordinatorScope
@@ -144,11 +144,8 @@ def _members(session: Session, user_ids: list[int]) -> set[tuple[int, int]]:
     pairs: set[tuple[int, int]] = set()
     for start in range(0, len(user_ids), CHUNK):
         chunk = user_ids[start : start + CHUNK]
-        pairs.update(
-            session.execute(
-                select(TeamMember.team_id, TeamMember.user_id).where(TeamMember.user_id.in_(chunk))
-            ).tuples()
-        )
+        stmt = select(TeamMember.team_id, TeamMember.user_id).where(TeamMember.user_id.in_(chunk))
+        pairs.update((team_id, user_id) for team_id, user_id in session.execute(stmt))
     return pairs
 
 
@@ -254,38 +251,39 @@ def _home_commune(
 
 def apply(session: Session, preview: Preview, actor: User | None) -> dict[Outcome, int]:
     """Write an acceptable preview: accounts made and invited, people added to teams, each in
-    the audit log; flushes only."""
+    the audit log; flushes only, a few times for the whole file."""
     assert preview.acceptable  # the caller shows a preview with refusals instead
+    works: list[_Work] = [row.work for row in preview.rows if row.work is not None]
+    new = [work for work in works if work.user is None]
+    for work, user in zip(new, invite_volunteers(session, [w.profile for w in new]), strict=True):
+        work.user = user
+        after = {**work.profile, "home_commune": work.profile["home_commune"].name}
+        record(
+            session,
+            actor,
+            "import.volunteer_created",
+            user,
+            user,
+            after=after,
+            commune=work.profile["home_commune"],
+        )
+    joining = [work for work in works if work.team is not None]
+    for work in joining:
+        assert work.user is not None and work.team is not None
+        session.add(TeamMember(team_id=work.team.id, user_id=work.user.id))
+        record(
+            session,
+            actor,
+            "import.team_member_added",
+            work.user,
+            work.team,
+            after={"team": work.team.name},
+            commune=work.team.commune or work.user.home_commune,
+            province=work.team.province if work.team.commune is None else None,
+        )
+    session.flush()
     invited_by = actor.full_name if actor is not None else _("The campaign's coordinators")
-    for row in preview.rows:
-        work: _Work | None = row.work
-        if work is None:
-            continue
-        user = work.user
-        if user is None:
-            user = invite_volunteer(session, **work.profile)
-            mail_invitation(session, user, invited_by)
-            after = {**work.profile, "home_commune": work.profile["home_commune"].name}
-            record(
-                session,
-                actor,
-                "import.volunteer_created",
-                user,
-                user,
-                after=after,
-                commune=user.home_commune,
-            )
-        if work.team is not None:
-            session.add(TeamMember(team_id=work.team.id, user_id=user.id))
-            session.flush()
-            record(
-                session,
-                actor,
-                "import.team_member_added",
-                user,
-                work.team,
-                after={"team": work.team.name},
-                commune=work.team.commune or user.home_commune,
-                province=work.team.province if work.team.commune is None else None,
-            )
+    for work in new:
+        assert work.user is not None
+        mail_invitation(session, work.user, invited_by)
     return preview.counts
