@@ -19,7 +19,7 @@ from app.forms import ConfirmImportForm, SpreadsheetForm
 from app.places.models import Province
 from app.places.services import get_by_code, provinces_covered
 from app.scope import CoordinatorScope
-from app.spreadsheets import OUTCOME_LABELS, Preview, SheetError
+from app.spreadsheets import OUTCOME_LABELS, Outcome, Preview, SheetError
 
 
 @dataclass(frozen=True)
@@ -118,9 +118,9 @@ class ImportPage:
         flash(
             _(
                 "Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.",
-                created=counts["created"],
-                updated=counts["updated"],
-                unchanged=counts["unchanged"],
+                created=counts[Outcome.CREATED],
+                updated=counts[Outcome.UPDATED],
+                unchanged=counts[Outcome.UNCHANGED],
             )
         )
         return redirect(url_for(self.endpoint))

@@ -123,7 +123,9 @@ def invitation_token(user: User) -> str:
 def mail_invitation(session: Session, user: User, invited_by: str) -> None:
     """Invite the person to choose a password, in their language, through the outbox."""
     assert user.email is not None  # an invited account always has an email
-    days = signer("account-invitation").max_age // 86400
+    max_age = signer("account-invitation").max_age
+    assert max_age is not None  # a timed purpose
+    days = max_age // 86400
     with force_locale(user.locale or "vi"):
         queue_mail(
             session,

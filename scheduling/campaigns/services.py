@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, exists, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from app.audit.services import record
+from app.auth.models import User
 from app.database import locked, utcnow
 from app.errors import DomainError
 from app.localtime import local_date, local_periods
@@ -196,7 +197,7 @@ def reshape_campaign(
     changes: dict[str, Any],
     now: datetime | None = None,
     *,
-    by=None,
+    by: User | None = None,
 ) -> ReshapeSummary:
     """Change the campaign's settings and bring its shifts in line, without losing bookings.
 
