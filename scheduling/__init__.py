@@ -24,6 +24,8 @@ def init_app(app: Flask) -> None:
     from scheduling.imports.cli import volunteers_command
     from scheduling.imports.views import bp as imports_bp
     from scheduling.reminders import models as _reminder_models  # noqa: F401
+    from scheduling.service_hours import models as _service_models  # noqa: F401
+    from scheduling.service_hours.views import bp as service_hours_bp
     from scheduling.teams import models as _team_models  # noqa: F401
     from scheduling.teams.views import bp as teams_bp
     from scheduling.views import bp
@@ -37,6 +39,7 @@ def init_app(app: Flask) -> None:
         teams_bp,
         staffing_bp,
         imports_bp,
+        service_hours_bp,
     ):
         app.register_blueprint(blueprint)
     nest(api.bp)

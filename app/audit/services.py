@@ -29,6 +29,7 @@ ACTIONS = {
     "role.granted": _l("Role granted"),
     "role.revoked": _l("Role removed"),
     "attendance.confirmed": _l("Offline check-in confirmed"),
+    "attendance.corrected": _l("Attendance corrected"),
     "campaign.reshaped": _l("Campaign changed"),
     "home_support.assigned": _l("Volunteers sent on a home visit"),
     "import.volunteer_created": _l("Volunteer account created by an import"),
