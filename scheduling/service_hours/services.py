@@ -37,10 +37,11 @@ class CorrectionError(DomainError):
     }
 
 
-def _served(stmt: Select, now: datetime) -> Select:
+def _served(now: datetime) -> Select[Booking, Attendance]:
     """Confirmed bookings on active shifts started by `now`, with their check-ins if any."""
     return (
-        stmt.join(Booking.shift)
+        select(Booking, Attendance)
+        .join(Booking.shift)
         .outerjoin(Attendance, Attendance.booking_id == Booking.id)
         .where(
             Booking.status == BookingStatus.CONFIRMED,
@@ -107,7 +108,7 @@ def service_record(
 ) -> list[CampaignService]:
     """The person's attended (or corrected) shifts and hours, per campaign, latest first."""
     now = now or utcnow()
-    stmt = _served(select(Booking, Attendance), now).where(Booking.user_id == user.id)
+    stmt = _served(now).where(Booking.user_id == user.id)
     stmt = stmt.options(joinedload(Booking.shift).joinedload(Shift.campaign))
     rows = session.execute(stmt.order_by(Shift.starts_at.desc(), Booking.id)).all()
     corrections = latest_corrections(session, [b.id for b, _ in rows])
@@ -200,7 +201,7 @@ def campaign_hours_rows(
     (`by="volunteer"`), per branch or university (`"organisation"`) or per class (`"class"`)."""
     now = now or utcnow()
     stmt = (
-        _served(select(Booking, Attendance), now)
+        _served(now)
         .join(Shift.service_point)
         .join(ServicePoint.commune)
         .where(
