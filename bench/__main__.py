@@ -20,7 +20,7 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import booking_rush, dashboard, page_ratio, page_weight, slow_network
+from bench import booking_rush, dashboard, imports, page_ratio, page_weight, slow_network
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "PERFORMANCE.md"
@@ -39,6 +39,7 @@ BENCHMARKS = [
     ("dashboard --db postgresql", dashboard, ["--db", "postgresql"]),
     ("page_weight", page_weight, []),
     ("slow_network", slow_network, []),
+    ("imports", imports, []),
 ]
 
 
