@@ -60,7 +60,7 @@ def plan(
     existing = {
         (p.commune_id, fold(p.name)): p
         for p in session.scalars(
-            select(ServicePoint).join(Commune).where(_provinces(table, finder))
+            select(ServicePoint).join(Commune).where(_communes_named(table, finder))
         )
     }
     seen: dict[tuple[int, str], int] = {}
@@ -98,7 +98,7 @@ def plan(
     return Preview(rows, table.ignored)
 
 
-def _provinces(table, finder: CommuneFinder):
+def _communes_named(table, finder: CommuneFinder):
     """The service points worth loading: those of the communes the file may name."""
     ids = {c.id for cs in finder.by_name.values() for c in cs}
     ids |= {finder.by_code[code].id for code in _codes(table) if code in finder.by_code}
@@ -146,8 +146,11 @@ def _fields(row, plan_row: RowPlan) -> dict[str, Any] | None:
         fields["active"] = False
     else:
         plan_row.refuse(_('active: write "yes" or "no".'))
-    if "opening_hours" not in row.cells:
-        del fields["opening_hours"]  # a file without the column keeps the hours as they are
+    # A file without a column keeps that field of existing points as it is (a new point takes
+    # the column's default: no hours, open).
+    for optional in ("opening_hours", "active"):
+        if optional not in row.cells:
+            fields.pop(optional, None)
     return None if plan_row.outcome == Outcome.REFUSED else fields
 
 

@@ -142,3 +142,18 @@ def test_the_command_refuses_a_file_with_a_refused_row(runner, tmp_path):
     result = runner.invoke(args=["imports", "service-points", str(path), "--commit"])
     assert result.exit_code == 1
     assert "No commune or ward of that name" in result.output and _points() == []
+
+
+def test_a_file_without_the_optional_columns_keeps_those_fields(
+    client, login, coordinator, service_point
+):
+    service_point.active = False
+    service_point.opening_hours = "T2–T6"
+    login(coordinator)
+    text = f"commune,name,address\n00130,{service_point.name},Số 9 Bồ Đề\n"
+
+    preview = _upload(client, text)
+    client.post("/imports/service-points/confirm", data={"token": _token(preview)})
+
+    (point,) = _points()
+    assert (point.address, point.active, point.opening_hours) == ("Số 9 Bồ Đề", False, "T2–T6")
