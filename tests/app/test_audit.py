@@ -188,3 +188,48 @@ def test_a_volunteer_cannot_open_the_log_but_sees_entries_about_themselves(
     profile = client.get("/profile").get_data(as_text=True)
     assert "Role granted" in profile and coordinator.full_name in profile
     assert "Trần Thị Bình" not in profile
+
+
+def test_a_home_visit_assignment_is_recorded_per_volunteer_without_the_residents_address(
+    coordinator, make_volunteer, bo_de
+):
+    from impact.home_support import services as home_support
+
+    found = home_support.create_request(
+        db.session,
+        commune=bo_de,
+        address="Số 12 ngõ 34 Bồ Đề",
+        need="Cấp lại căn cước",
+        preferred_on=utcnow().date(),
+        time_window="afternoon",
+    )
+    pair = [make_volunteer(), make_volunteer()]
+    home_support.assign(db.session, found, pair, by=coordinator)
+
+    entries = _entries("home_support.assigned")
+    assert {e.subject_user_id for e in entries} == {p.id for p in pair}
+    assert all(e.after == {"request": found.id} and e.commune_id == bo_de.id for e in entries)
+    assert "Số 12" not in str([(e.before, e.after) for e in _entries()])
+
+
+def test_confirming_an_offline_check_in_is_recorded(make_shift, volunteer, coordinator):
+    from scheduling.checkin.models import Attendance
+    from scheduling.checkin.services import confirm
+    from scheduling.models import Booking
+
+    shift = make_shift(utcnow().replace(microsecond=0) - timedelta(hours=6), booked=[volunteer])
+    booking = db.session.scalar(select(Booking).where(Booking.shift_id == shift.id))
+    attendance = Attendance(
+        booking=booking,
+        checked_in_at=shift.starts_at,
+        received_at=shift.starts_at + timedelta(hours=5),
+        late_sync=True,
+    )
+    db.session.add(attendance)
+    db.session.flush()
+
+    confirm(db.session, attendance, coordinator)
+
+    (entry,) = _entries("attendance.confirmed")
+    assert (entry.actor_id, entry.subject_user_id) == (coordinator.id, volunteer.id)
+    assert entry.before["confirmed_at"] is None and entry.after["confirmed_at"]
