@@ -68,6 +68,7 @@ def _init_kernel(app: Flask) -> None:
     from app.admin.views import admin_home_block
     from app.admin.views import bp as admin_bp
     from app.api import models as api_models  # noqa: F401  (its table)
+    from app.audit.views import bp as audit_bp
     from app.auth.views import bp as auth_bp
     from app.main.views import bp as main_bp
     from app.notifications import init_channels
@@ -86,4 +87,5 @@ def _init_kernel(app: Flask) -> None:
     init_channels(app)
     notification_jobs.init_app(app)
     add_home_block(app, Role.ADMIN, admin_home_block)
+    app.register_blueprint(audit_bp)
     cli.init_app(app)

@@ -146,8 +146,17 @@ def init_app(app):
     from app.auth.cli import users_cli
     from app.backup import backup_command
     from app.demo import demo_command
+    from app.imports_cli import imports_cli
     from app.places.cli import places_cli
 
-    commands = (translate, places_cli, users_cli, demo_command, backup_command, worker_command)
+    commands = (
+        translate,
+        places_cli,
+        users_cli,
+        demo_command,
+        backup_command,
+        worker_command,
+        imports_cli,
+    )
     for command in commands:
         app.cli.add_command(command)

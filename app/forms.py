@@ -19,8 +19,18 @@ from datetime import date, datetime
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DateTimeField, IntegerField, StringField, TextAreaField
-from wtforms.validators import ValidationError
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    DateField,
+    DateTimeField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, ValidationError
 
 from app.database import MAX_INT
 from app.localtime import FIRST_DAY, LAST_DAY, DayOutOfRange
@@ -112,3 +122,25 @@ def _kind_rule(field):
     if isinstance(field, StringField):
         return _one_line
     return None
+
+
+class SpreadsheetForm(Form):
+    """Upload a spreadsheet to import, and the province whose communes it names."""
+
+    province = SelectField(
+        _l("Province or city"),
+        description=_l("Communes named in the file are looked for here; codes anywhere."),
+        validators=[InputRequired()],
+    )
+    spreadsheet = FileField(
+        _l("File (.xlsx or .csv)"),
+        validators=[FileRequired(message=_l("Choose the file to import."))],
+    )
+    submit = SubmitField(_l("Preview"))
+
+
+class ConfirmImportForm(Form):
+    """Confirm a preview: the token names the uploaded file the server kept."""
+
+    token = HiddenField(validators=[InputRequired(), Length(max=2000)])
+    submit = SubmitField(_l("Import"))

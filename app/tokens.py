@@ -61,6 +61,16 @@ PURPOSES: dict[str, Purpose] = {
         max_age=72 * HOUR,
         lifetime="72 hours: the log screen's offline queue, refreshed whenever the page loads",
     ),
+    "account-invitation": Purpose(
+        "caunoi.account-invitation",
+        max_age=14 * DAY,
+        lifetime="14 days, and one use: it names the session version a new password replaces",
+    ),
+    "import-upload": Purpose(
+        "caunoi.import-upload",
+        max_age=HOUR,
+        lifetime="one hour: an uploaded spreadsheet waits that long for its confirmation",
+    ),
     "calendar-feed": Purpose(
         "calendar-feed",
         max_age=None,

@@ -20,7 +20,15 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import booking_rush, dashboard, deliveries, page_ratio, page_weight, slow_network
+from bench import (
+    booking_rush,
+    dashboard,
+    deliveries,
+    imports,
+    page_ratio,
+    page_weight,
+    slow_network,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "PERFORMANCE.md"
@@ -40,6 +48,7 @@ BENCHMARKS = [
     ("page_weight", page_weight, []),
     ("slow_network", slow_network, []),
     ("deliveries", deliveries, []),
+    ("imports", imports, []),
 ]
 
 

@@ -7,6 +7,7 @@ def init_app(app: Flask) -> None:
     """Scheduling's pages, API routes, `flask scheduling` commands, periodic jobs, tables,
     notices, demo and the `describe` filter that words a shift."""
     from app.api import nest
+    from app.imports_cli import imports_cli
     from app.notifications.preferences import register_starts
     from app.notifications.services import register_kinds
     from app.parts import add_demo, add_home_block
@@ -22,18 +23,32 @@ def init_app(app: Flask) -> None:
     from scheduling.cli import scheduling_cli
     from scheduling.coverage import models as _coverage_models  # noqa: F401
     from scheduling.coverage.views import bp as coverage_bp
+    from scheduling.imports.cli import volunteers_command
+    from scheduling.imports.views import bp as imports_bp
     from scheduling.reminders import models as _reminder_models  # noqa: F401
+    from scheduling.service_hours import models as _service_models  # noqa: F401
+    from scheduling.service_hours.views import bp as service_hours_bp
     from scheduling.teams import models as _team_models  # noqa: F401
     from scheduling.teams.views import bp as teams_bp
     from scheduling.today.views import coordinator_block, volunteer_block
     from scheduling.views import bp
     from scheduling.wording import describe
 
-    for blueprint in (bp, coverage_bp, checkin_bp, campaigns_bp, teams_bp, staffing_bp):
+    for blueprint in (
+        bp,
+        coverage_bp,
+        checkin_bp,
+        campaigns_bp,
+        teams_bp,
+        staffing_bp,
+        imports_bp,
+        service_hours_bp,
+    ):
         app.register_blueprint(blueprint)
     nest(api.bp)
     nest(checkin_api.bp)
     app.cli.add_command(scheduling_cli)
+    imports_cli.add_command(volunteers_command)
     register_kinds(notices.KINDS)
     register_starts({"shift_id": notices.shift_start})
     jobs.init_app(app)

@@ -84,6 +84,8 @@ class World:
     attempt: object = None
     certificate: object = None
     resident: object = None
+    #: an account an import made, still waiting for its person to choose a password
+    invited: object = None
 
     @property
     def volunteer(self):
@@ -105,6 +107,9 @@ def build_world(make_user, hanoi, bo_de, other_commune, courses=True) -> World:
     w.people["coordinator"] = make_user(Role.COORDINATOR, commune=bo_de)
     w.people["province_coordinator"] = make_user(Role.COORDINATOR, province=hanoi)
     w.people["admin"] = make_user(Role.ADMIN)
+    (w.invited,) = accounts.invite_volunteers(
+        db.session, [{"email": "moi@example.com", "full_name": "Lê Văn Mới", "home_commune": bo_de}]
+    )
 
     w.service_point = ServicePoint(
         commune=bo_de, name="Trung tâm Phục vụ hành chính công phường Bồ Đề", address="Số 1 Bồ Đề"
@@ -428,6 +433,7 @@ ENDPOINT_SAMPLES = {
     "places.province": {"code": lambda w: w.hanoi.code},
     "places.province_communes_json": {"code": lambda w: w.hanoi.code},
     "coverage.feed": {"token": _calendar_feed_token},
+    "auth.accept_invitation": {"token": lambda w: accounts.invitation_token(w.invited)},
     "checkin.check_in": {"token": _poster_token},
     "learners.resume_from_qr": {"token": lambda w: _resume_token(w)},
     "impact.dashboard_csv": {"name": lambda w: "days"},

@@ -73,7 +73,9 @@ def user_roles(user_id):
     if form.is_submitted():
         scope = _scope(form) if form.validate() else None
         if scope is not None:
-            grant = services.grant_role(db.session, user, Role(form.role.data), **scope)
+            grant = services.grant_role(
+                db.session, user, Role(form.role.data), by=current_user, **scope
+            )
             db.session.commit()
             label = ROLE_LABELS[grant.role]
             if grant.scope is not None:

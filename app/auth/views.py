@@ -9,6 +9,7 @@ from flask_login import current_user, login_user, logout_user
 from app import navigation
 from app.access import public, signed_in
 from app.api import services as api_tokens
+from app.audit import services as audit
 from app.auth import services
 from app.auth.forms import (
     ForgotPasswordForm,
@@ -189,9 +190,13 @@ def profile():
             response = redirect(url_for("auth.profile"))
             remember_preference(response, LANGUAGE_COOKIE, user.locale)
             return response
+    about = audit.entries_about(db.session, user.id)
     return render_template(
         "app/auth/profile.html",
         form=form,
+        entries=about,
+        names=audit.names_of(db.session, about),
+        actions=audit.ACTIONS,
         sign_out_form=SignOutEverywhereForm(formdata=None),
         tokens=api_tokens.tokens_of(db.session, user),
         expires_at=api_tokens.expires_at,
@@ -252,6 +257,23 @@ def forgot_password():
         flash(_("If an account uses that email, a link to reset its password is on its way."))
         return redirect(url_for("auth.login"))
     return render_template("app/auth/forgot.html", form=form)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@public
+def accept_invitation(token):
+    """Choose the first password of an account someone else made (an import's invitation)."""
+    try:
+        user = services.user_from_invitation(db.session, token)
+    except services.AccountError as error:
+        return render_template("app/auth/reset_invalid.html", message=error.page_message), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.reset_password(db.session, user, form.password.data)
+        db.session.commit()
+        flash(_("Your password is chosen. You can log in now."))
+        return redirect(url_for("auth.login"))
+    return render_template("app/auth/reset.html", form=form, heading=_("Choose your password"))
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])

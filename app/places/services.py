@@ -1,10 +1,11 @@
 """Operations on places: importing the official list, finding communes, keeping service points."""
 
+import difflib
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, func, or_, select
 from sqlalchemy.orm import Session
 from vietnam_provinces import Province as OfficialProvince
 from vietnam_provinces import Ward as OfficialCommune
@@ -12,7 +13,8 @@ from vietnam_provinces import Ward as OfficialCommune
 from app.database import alphabetical
 from app.errors import DomainError
 from app.places.models import Commune, Province, ServicePoint
-from app.text import fold
+from app.scope import CoordinatorScope
+from app.text import fold, sort_key
 
 
 class PlaceError(DomainError, ValueError):
@@ -23,7 +25,10 @@ class PlaceError(DomainError, ValueError):
             'Several communes have that name: write it in full, e.g. "Phường An Phú".'
         ),
         "unknown_commune": _l("No commune or ward of that name in this province."),
+        "unknown_code": _l("No commune or ward has this code."),
     }
+    #: the names of the communes closest to the one asked for
+    suggestions: list[str]
 
 
 def province_code(code: int | str) -> str:
@@ -147,3 +152,61 @@ def province_choices(session: Session) -> list[tuple[str, str]]:
         (p.code, p.name)
         for p in session.scalars(select(Province).order_by(alphabetical(Province.name)))
     ]
+
+
+def provinces_covered(session: Session, scope: CoordinatorScope) -> list[Province]:
+    """The provinces a scope reaches at least a commune of, in official code order."""
+    stmt = select(Province).order_by(Province.code)
+    if not scope.everything:
+        stmt = stmt.where(
+            or_(
+                Province.id.in_(scope.province_ids),
+                Province.id.in_(
+                    select(Commune.province_id).where(Commune.id.in_(scope.commune_ids))
+                ),
+            )
+        )
+    return list(session.scalars(stmt))
+
+
+class CommuneFinder:
+    """Finds the communes a file names, by official code (anywhere in the country) or by name in
+    one province, with or without accents or the word "Phường"/"Xã"; loaded once per file."""
+
+    def __init__(self, session: Session, province: Province | None):
+        communes = session.scalars(select(Commune)).all()
+        self.by_code = {c.code: c for c in communes}
+        self.by_name: dict[str, list[Commune]] = {}
+        for commune in communes:
+            if province is None or commune.province_id != province.id:
+                continue
+            for key in {commune.search_name, _bare(commune)}:
+                self.by_name.setdefault(key, []).append(commune)
+
+    def find(self, text: str) -> Commune:
+        """The commune; PlaceError("unknown_commune" or "ambiguous_commune") with `suggestions`,
+        the names of the closest communes."""
+        text = text.strip()
+        if text.isdigit():
+            found = self.by_code.get(commune_code(text))
+            if found is None:
+                raise PlaceError("unknown_code")
+            return found
+        candidates = {c.id: c for c in self.by_name.get(fold(text), [])}
+        if len(candidates) == 1:
+            return next(iter(candidates.values()))
+        error = PlaceError("ambiguous_commune" if candidates else "unknown_commune")
+        if candidates:
+            error.suggestions = sorted((c.name for c in candidates.values()), key=sort_key)
+        else:
+            close = difflib.get_close_matches(fold(text), list(self.by_name), n=6, cutoff=0.6)
+            names = [c.name for key in close for c in self.by_name[key]]
+            error.suggestions = list(dict.fromkeys(names))[:3]
+        raise error
+
+
+def _bare(commune: Commune) -> str:
+    """The commune's folded name without its type: "bo de" for "Phường Bồ Đề"."""
+    prefix = fold(commune.division_type) + " "
+    name = commune.search_name
+    return name[len(prefix) :] if name.startswith(prefix) else name

@@ -7,8 +7,10 @@ from flask_login import current_user
 
 from app import navigation
 from app.access import public, roles
+from app.csvfile import csv_response
 from app.extensions import db
-from app.places import services
+from app.import_pages import ImportPage
+from app.places import imports, services
 from app.places.forms import ServicePointForm
 from app.places.models import Commune, Province
 from app.roles import Role
@@ -112,3 +114,38 @@ def province_communes_json(code):
     response.cache_control.public = True
     response.cache_control.max_age = 86400
     return response
+
+
+service_point_import = ImportPage(
+    kind="service-points",
+    template="app/places/import.html",
+    plan=lambda session, data, filename, province, scope, actor: imports.plan(
+        session, data, filename, province, scope
+    ),
+    apply=imports.apply,
+    endpoint="places.import_service_points",
+    confirm_endpoint="places.confirm_service_points",
+)
+
+
+@bp.route("/imports/service-points", methods=["GET", "POST"])
+@roles(Role.COORDINATOR)
+def import_service_points():
+    """Upload a spreadsheet of service points and see, row by row, what it would do."""
+    return service_point_import.upload()
+
+
+@bp.post("/imports/service-points/confirm")
+@roles(Role.COORDINATOR)
+def confirm_service_points():
+    """Write the previewed service points, all or nothing."""
+    return service_point_import.confirm()
+
+
+@bp.get("/imports/service-points/template.csv")
+@roles(Role.COORDINATOR)
+def service_points_template():
+    """The columns to fill, with one example row."""
+    return csv_response(
+        [c.name for c in imports.COLUMNS], [imports.EXAMPLE], "service-points-template.csv"
+    )

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
+from app.audit.services import record
 from app.auth.models import RoleGrant, User
 from app.database import alphabetical, erased_personal_data, utcnow
 from app.errors import DomainError
@@ -143,6 +144,18 @@ def assign(
             )
     found.status = RequestStatus.ASSIGNED
     session.flush()
+    for volunteer in volunteers:
+        if volunteer.id not in present:
+            # the request's number only: the resident's address and need stay out of the log
+            record(
+                session,
+                by,
+                "home_support.assigned",
+                volunteer,
+                found,
+                after={"request": found.id},
+                commune=found.commune,
+            )
     return found
 
 

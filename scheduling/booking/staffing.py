@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from app.audit.services import record
 from app.auth.models import RoleGrant, User
 from app.database import alphabetical, utcnow
 from app.localtime import local_day_bounds, local_periods
@@ -147,7 +148,25 @@ def place_people(
             )
     for placement in report.placed:
         notify(session, placement.person, "placed", shift_id=placement.shift.id)
+        record(
+            session,
+            placed_by,
+            "booking.placed",
+            placement.person,
+            placement.booking,
+            after=_shift_facts(placement.shift),
+            commune=placement.shift.service_point.commune,
+        )
     return report
+
+
+def _shift_facts(shift: Shift) -> dict[str, object]:
+    """What the audit log keeps of a shift a person was put on or taken off."""
+    return {
+        "shift": shift.id,
+        "service_point": shift.service_point.name,
+        "starts_at": shift.starts_at,
+    }
 
 
 # --- staffing one shift -----------------------------------------------------------------------
@@ -214,13 +233,27 @@ def add_person(session: Session, shift: Shift, person: User, added_by: User) -> 
     return place_people(session, [person], [shift], added_by).placements[0]
 
 
-def remove_person(session: Session, booking: Booking, now: datetime | None = None) -> list[Booking]:
-    """A coordinator releases a person from a shift, even after the cancellation deadline.
+def remove_person(
+    session: Session, booking: Booking, now: datetime | None = None, *, by: User | None = None
+) -> list[Booking]:
+    """A coordinator (``by``) releases a person from a shift, even after the cancellation
+    deadline.
 
-    The person is told ("removed"), and so is whoever the freed place goes to ("promoted").
-    Returns the waitlisted bookings promoted.
+    The person is told ("removed"), and so is whoever the freed place goes to ("promoted"); the
+    audit log keeps who did it. Returns the waitlisted bookings promoted.
     """
+    before = {"status": str(booking.status), **_shift_facts(booking.shift)}
     promoted = cancel_booking(session, booking, by_coordinator=True, now=now)
+    record(
+        session,
+        by,
+        "booking.removed",
+        booking.user,
+        booking,
+        before=before,
+        after={"status": str(booking.status)},
+        commune=booking.shift.service_point.commune,
+    )
     notify(session, booking.user, "removed", shift_id=booking.shift_id)
     return [promoted] if promoted else []
 
@@ -234,13 +267,19 @@ class Move:
 
 
 def move_person(
-    session: Session, booking: Booking, target: Shift, now: datetime | None = None
+    session: Session,
+    booking: Booking,
+    target: Shift,
+    now: datetime | None = None,
+    *,
+    by: User | None = None,
 ) -> Move:
     """Move a person's booking to another shift of the same campaign, all or nothing.
 
     The person is confirmed on the target only if it has room and no overlap other than the
     shift they leave; otherwise TeamError says why (its code a placement's reason, `conflict`
-    the overlapping shift) and nothing changes. The person is told ("moved").
+    the overlapping shift) and nothing changes. The person is told ("moved"); the audit log
+    keeps who moved them (``by``).
     """
     now = now or utcnow()
     lock_for_placement(session, [booking.user], [booking.shift, target])
@@ -268,6 +307,16 @@ def move_person(
     promoted = promote_waitlist(session, source, now=now) if was_confirmed else []
     assert placement.booking is not None  # a confirmed placement holds its booking
     notify(session, booking.user, "moved", shift_id=target.id, from_shift_id=source.id)
+    record(
+        session,
+        by,
+        "booking.moved",
+        booking.user,
+        placement.booking,
+        before=_shift_facts(source),
+        after=_shift_facts(target),
+        commune=target.service_point.commune,
+    )
     return Move(placement.booking, promoted)
 
 

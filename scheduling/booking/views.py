@@ -184,7 +184,7 @@ def staff_remove(shift_id, booking_id):
     if booking.status == BookingStatus.CANCELLED:
         flash(_("%(name)s no longer holds a place on this shift.", name=name), "error")
         return redirect(url_for("staffing.staff", shift_id=shift.id))
-    promoted = staffing.remove_person(db.session, booking)
+    promoted = staffing.remove_person(db.session, booking, by=current_user)
     db.session.commit()
     flash(_("%(name)s is released from the shift.", name=name))
     for b in promoted:
@@ -208,7 +208,7 @@ def staff_move(shift_id):
     if target is None or not CoordinatorScope.of(current_user).covers_point(target.service_point):
         abort(404)
     try:
-        move = staffing.move_person(db.session, booking, target)
+        move = staffing.move_person(db.session, booking, target, by=current_user)
     except teams.TeamError as error:
         db.session.rollback()
         flash(

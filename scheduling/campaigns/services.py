@@ -14,6 +14,8 @@ from flask_babel import ngettext
 from sqlalchemy import ColumnElement, exists, func, or_, select, true
 from sqlalchemy.orm import Session
 
+from app.audit.services import record
+from app.auth.models import User
 from app.database import alphabetical, locked, utcnow
 from app.errors import DomainError
 from app.localtime import local_date, local_periods
@@ -190,7 +192,12 @@ class ReshapeSummary:
 
 
 def reshape_campaign(
-    session: Session, campaign: Campaign, changes: dict[str, Any], now: datetime | None = None
+    session: Session,
+    campaign: Campaign,
+    changes: dict[str, Any],
+    now: datetime | None = None,
+    *,
+    by: User | None = None,
 ) -> ReshapeSummary:
     """Change the campaign's settings and bring its shifts in line, without losing bookings.
 
@@ -211,6 +218,8 @@ def reshape_campaign(
     - Lowering the maximum below the confirmed count of an upcoming shift is **refused**
       (MaxBelowConfirmed, nothing changed): nobody is evicted silently; the coordinator first
       takes people off those shifts on the shift's staffing page.
+
+    What changed is kept in the audit log as done by ``by``.
     """
     now = now or utcnow()
     summary = ReshapeSummary()
@@ -222,10 +231,22 @@ def reshape_campaign(
     if new_max < old_max:
         _refuse_if_over(session, campaign, new_max, now)
 
+    changed = [k for k in FIELDS if k in changes and _differs(getattr(campaign, k), changes[k])]
+    before = {k: _copied(getattr(campaign, k)) for k in changed}
     for key in FIELDS:
         if key in changes:
             setattr(campaign, key, changes[key])
     session.flush()
+    if changed:
+        record(
+            session,
+            by,
+            "campaign.reshaped",
+            target=campaign,
+            before=before,
+            after={k: getattr(campaign, k) for k in changed},
+            province=campaign.province,
+        )
 
     summary.reshaped = reshaping
     if reshaping:
@@ -253,6 +274,11 @@ def reshape_campaign(
                 summary.told.add(booking.user_id)
     session.flush()
     return summary
+
+
+def _copied(value: Any) -> Any:
+    """A list setting as it is now, kept apart from the collection the edit replaces."""
+    return list(value) if isinstance(value, list) else value
 
 
 def _differs(current: Any, new: Any) -> bool:

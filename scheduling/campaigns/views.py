@@ -125,7 +125,9 @@ def edit(campaign_id):
     communes = _choices(form, scope, campaign.province)
     if form.validate_on_submit():
         try:
-            summary = services.reshape_campaign(db.session, campaign, _changes(form, communes))
+            summary = services.reshape_campaign(
+                db.session, campaign, _changes(form, communes), by=current_user
+            )
         except services.MaxBelowConfirmed as refusal:
             db.session.rollback()
             form.max_per_shift.errors.append(refusal.page_message)

@@ -13,6 +13,8 @@ from app.scope import CoordinatorScope
 from app.text import sort_key
 from scheduling.checkin.models import Attendance, Scan
 from scheduling.models import Booking, BookingStatus, Campaign, Shift, ShiftStatus
+from scheduling.service_hours.models import AttendanceCorrection
+from scheduling.service_hours.services import booking_hours, latest_corrections
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,8 @@ class AttendanceRow:
     attendance: Attendance | None
     no_show: bool
     hours: float
+    #: a coordinator's correction, whose hours count instead of the check-in's
+    correction: AttendanceCorrection | None = None
 
 
 def shift_attendance(session, shift: Shift, now: datetime | None = None) -> list[AttendanceRow]:
@@ -37,12 +41,14 @@ def shift_attendance(session, shift: Shift, now: datetime | None = None) -> list
         .order_by(alphabetical(User.full_name), Booking.id)
     ).all()
     ended = shift.ends_at <= now
+    corrections = latest_corrections(session, [booking.id for booking, _ in rows])
     return [
         AttendanceRow(
             booking,
             attendance,
-            no_show=attendance is None and ended,
-            hours=attendance.hours(now) if attendance else 0.0,
+            no_show=attendance is None and ended and booking.id not in corrections,
+            hours=booking_hours(attendance, corrections.get(booking.id), now),
+            correction=corrections.get(booking.id),
         )
         for booking, attendance in rows
     ]
@@ -97,13 +103,16 @@ def campaign_hours(
         CoordinatorScope.of(viewer).communes_clause(ServicePoint.commune_id, Commune.province_id)
     )
     totals: dict[int, VolunteerHours] = {}
-    for booking, attendance in session.execute(stmt):
+    rows = session.execute(stmt).all()
+    corrections = latest_corrections(session, [booking.id for booking, _ in rows])
+    for booking, attendance in rows:
         row = totals.setdefault(booking.user_id, VolunteerHours(booking.user))
         row.booked += 1
-        if attendance is not None:
+        correction = corrections.get(booking.id)
+        if attendance is not None or correction is not None:
             row.attended += 1
-            row.walk_ins += attendance.walk_in
-            row.hours += attendance.hours(now)
+            row.walk_ins += attendance.walk_in if attendance is not None else 0
+            row.hours += booking_hours(attendance, correction, now)
         elif booking.shift.ends_at <= now:
             row.no_shows += 1
     return sorted(totals.values(), key=lambda r: (-r.hours, sort_key(r.user.full_name), r.user.id))

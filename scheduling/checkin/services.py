@@ -25,6 +25,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 
+from app.audit.services import record
 from app.auth.models import User
 from app.database import locked, utcnow
 from app.errors import DomainError
@@ -466,6 +467,16 @@ def confirm(
     attendance.confirmed_at = now
     attendance.confirmed_by_id = by.id
     session.flush()
+    record(
+        session,
+        by,
+        "attendance.confirmed",
+        attendance.booking.user,
+        attendance,
+        before={"checked_in_at": attendance.checked_in_at, "confirmed_at": None},
+        after={"checked_in_at": attendance.checked_in_at, "confirmed_at": now},
+        commune=attendance.shift.service_point.commune,
+    )
     return attendance
 
 

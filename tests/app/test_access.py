@@ -16,6 +16,7 @@ PUBLIC = {
     "auth.register",
     "auth.forgot_password",
     "auth.reset_password",
+    "auth.accept_invitation",
     "places.provinces",
     "places.province",
     "places.province_communes_json",

@@ -66,6 +66,14 @@ SCOPED = {
         "province_coordinator": ALLOWED,
         "admin": ALLOWED,
     },
+    # service hours: correcting the volunteer's booking on Bồ Đề's shift is for its coordinators
+    "service_hours.correct": {
+        "other_coordinator": REFUSED,
+        "coordinator": ALLOWED,
+        "province_coordinator": ALLOWED,
+        "admin": ALLOWED,
+    },
+    "service_hours.hours_csv": {"other_coordinator": REFUSED},
     # check-in (merged): the point's desk, QRs and scanner are for its coordinators and the
     # leaders of its teams; the sample volunteer leads none
     "checkin.desk": {"other_coordinator": REFUSED, "volunteer": REFUSED},

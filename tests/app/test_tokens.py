@@ -62,6 +62,8 @@ def test_existing_salts_are_kept_so_issued_tokens_stay_valid():
         "password-reset": "caunoi.password-reset",
         "learner-resume": "caunoi.learner-resume",
         "assist-sync": "caunoi.assist-sync",
+        "account-invitation": "caunoi.account-invitation",
+        "import-upload": "caunoi.import-upload",
         "calendar-feed": "calendar-feed",
         "certificate": "certificate",
         "checkin-poster": "checkin-poster",

@@ -1,0 +1,1 @@
+"""Importing volunteers from a spreadsheet: accounts with an invitation, and their teams."""

@@ -1,0 +1,1 @@
+"""A volunteer's record of service: hours per campaign from check-ins, and corrections."""
