@@ -44,6 +44,7 @@ def assist_json(row: AssistedSubmission) -> dict:
         offline=row.offline,
         late=row.late,
         voided_at=row.voided_at,
+        carded=row.resident_id is not None,
     ).dump()
 
 

@@ -65,6 +65,12 @@ class AssistEntry(BadRequestInput):
     offline: bool = Field(
         False, description="It waited in the client's queue before being sent (default false)."
     )
+    resident_card: str | None = Field(
+        None,
+        description="The code on the resident's card (or their learner code registered as one), "
+        'e.g. "K7PM-3QXA", or the link in its QR; optional. Only a keyed digest of it is kept: '
+        "the entry is linked to a pseudonymous resident, never to the code.",
+    )
 
     @classmethod
     def parse(cls, data: dict) -> dict:
@@ -113,3 +119,4 @@ class Assist(Shape):
         "flagged."
     )
     voided_at: MaybeLocalMoment = Field(description="When its volunteer undid it, if they did.")
+    carded: bool = Field(description="A resident card was given (which one is not answered).")

@@ -112,6 +112,19 @@ class Learning(_Figures):
     courses_mastered: Count
 
 
+class Residents(_Figures):
+    """Carded residents (impact/cards) with an entry in the range, by how many procedures they
+    did by themselves there (submitted, with guidance only): the "≥ 2 per resident" target."""
+
+    carded: Count
+    self_done_0: Count
+    self_done_1: Count
+    self_done_2_plus: Count
+    at_target: Count = Field(
+        description="Of the carded, those at or beyond targets.self_done_per_resident."
+    )
+
+
 class ShiftFigures(_Figures):
     total: Count
     covered: Count
@@ -133,7 +146,11 @@ class Stats(_Figures):
         description="online, fully_online and result_electronic of submitted dossiers; "
         "self_service of all dossiers."
     )
-    targets: dict[str, float]
+    targets: dict[str, float] = Field(
+        description="online, fully_online, result_electronic (0–1) and self_done_per_resident: "
+        "the campaign's own when one is asked for, else Hanoi's (0.8, 0.2, 1, 2)."
+    )
+    residents: Residents
     per_day: list[DayCount]
     reasons: list[ReasonCount] = Field(
         description="Why dossiers could not be submitted, most frequent first."

@@ -36,7 +36,12 @@ from app.places.models import Commune, Province, ServicePoint
 from app.scope import CoordinatorScope
 from courses.learning.models import Certificate, LessonProgress
 from impact.assists.models import AssistedSubmission, Level, Outcome, Reason, ResultElectronic
-from impact.dashboard.models import COUNTERS, AssistDailyCount
+from impact.dashboard.models import (
+    COUNTERS,
+    RESIDENT_COUNTERS,
+    AssistDailyCount,
+    ResidentDailyCount,
+)
 from scheduling.checkin.models import Attendance
 from scheduling.models import (
     Booking,
@@ -46,8 +51,14 @@ from scheduling.models import (
     ShiftStatus,
 )
 
-#: the city's targets for 2025, as shares of submitted dossiers (DESIGN.md)
-TARGETS = {"online": 0.80, "fully_online": 0.20, "result_electronic": 1.00}
+#: Hanoi's targets for 2025 (DESIGN.md), the default of every campaign's: shares of submitted
+#: dossiers, and procedures each carded resident does by themselves
+TARGETS = {
+    "online": 0.80,
+    "fully_online": 0.20,
+    "result_electronic": 1.00,
+    "self_done_per_resident": 2,
+}
 #: a commune needs this many dossiers before it is ranked among the leading or lagging
 RANKING_MINIMUM = 10
 #: the longest range one dashboard shows
@@ -120,28 +131,64 @@ def _insert(session: Session) -> Callable[[Any], postgresql.Insert | sqlite.Inse
     return (postgresql if session.get_bind().dialect.name == "postgresql" else sqlite).insert
 
 
+def _self_done() -> ColumnElement[bool]:
+    """A procedure the resident did by themselves: submitted, and done with guidance only."""
+    s = AssistedSubmission
+    return and_(s.outcome == Outcome.SUBMITTED, s.self_service.is_(True))
+
+
+def _resident_sums(where: ColumnElement[bool], sign: int = 1) -> Select[*tuple[Any, ...]]:
+    """The residents' roll-up rows of the carded log rows matching `where`."""
+    s = AssistedSubmission
+    return (
+        select(
+            s.resident_id,
+            s.commune_id,
+            s.occurred_on,
+            (func.count() * sign).label("total"),
+            func.coalesce(func.sum(case((_self_done(), sign), else_=0)), 0).label("self_done"),
+        )
+        .where(where, s.resident_id.is_not(None))
+        .group_by(s.resident_id, s.commune_id, s.occurred_on)
+    )
+
+
 def count_assist(session: Session, submission_id: uuid.UUID, sign: int = 1) -> None:
-    """Add one newly stored submission to its commune's day (sign -1: take a voided one away),
-    in the transaction that stores or voids it."""
-    statement = _insert(session)(AssistDailyCount).from_select(
-        ["commune_id", "day", *COUNTERS],
-        _counter_sums(AssistedSubmission.id == submission_id, sign),
-    )
-    table = AssistDailyCount.__table__
-    statement = statement.on_conflict_do_update(
-        index_elements=["commune_id", "day"],
-        set_={name: table.c[name] + statement.excluded[name] for name in COUNTERS},
-    )
-    session.execute(statement)
+    """Add one newly stored submission to its commune's day, and to its resident's when carded
+    (sign -1: take a voided one away), in the transaction that stores or voids it."""
+    only = AssistedSubmission.id == submission_id
+    for model, keys, counters, sums in (
+        (AssistDailyCount, ["commune_id", "day"], COUNTERS, _counter_sums(only, sign)),
+        (
+            ResidentDailyCount,
+            ["resident_id", "commune_id", "day"],
+            RESIDENT_COUNTERS,
+            _resident_sums(only, sign),
+        ),
+    ):
+        statement = _insert(session)(model).from_select([*keys, *counters], sums)
+        table = model.__table__
+        statement = statement.on_conflict_do_update(
+            index_elements=keys,
+            set_={name: table.c[name] + statement.excluded[name] for name in counters},
+        )
+        session.execute(statement)
 
 
 def rebuild_counts(session: Session) -> int:
-    """Recompute the whole roll-up from the log; returns the number of commune-days."""
+    """Recompute the whole roll-up (communes' and residents') from the log; returns the number
+    of commune-days."""
+    counted = AssistedSubmission.voided_at.is_(None)
     session.execute(delete(AssistDailyCount))
+    session.execute(delete(ResidentDailyCount))
     session.execute(
         AssistDailyCount.__table__.insert().from_select(
-            ["commune_id", "day", *COUNTERS],
-            _counter_sums(AssistedSubmission.voided_at.is_(None)),
+            ["commune_id", "day", *COUNTERS], _counter_sums(counted)
+        )
+    )
+    session.execute(
+        ResidentDailyCount.__table__.insert().from_select(
+            ["resident_id", "commune_id", "day", *RESIDENT_COUNTERS], _resident_sums(counted)
         )
     )
     return session.execute(select(func.count()).select_from(AssistDailyCount)).scalar_one()
@@ -230,6 +277,8 @@ class Figures:
     shifts: dict[str, int]
     attendance: dict[str, float | int | None] = field(default_factory=dict)
     learning: dict[str, int] = field(default_factory=dict)
+    residents: "ResidentFigures | None" = None
+    targets: dict[str, float] = field(default_factory=lambda: dict(TARGETS))
 
     @property
     def shares(self) -> dict[str, float | None]:
@@ -289,6 +338,8 @@ def impact_figures(session: Session, scope: Scope) -> Figures:
     ]
     shifts, attended = shift_figures(session, scope, utcnow())
     return Figures(
+        residents=resident_figures(session, scope),
+        targets=targets_of(session, scope),
         scope=scope,
         totals=totals,
         per_day=[(day, by_day.get(day, 0)) for day in scope.days],
@@ -431,6 +482,133 @@ def learning(session: Session, scope: Scope) -> dict[str, int]:
     return {"lessons_completed": lessons, "learners": learners, "courses_mastered": mastered}
 
 
+def targets_of(session: Session, scope: Scope) -> dict[str, float]:
+    """The targets the figures are read against: the campaign's own, else Hanoi's defaults."""
+    campaign = session.get(Campaign, scope.campaign_id) if scope.campaign_id else None
+    if campaign is None:
+        return dict(TARGETS)
+    return campaign_targets(campaign)
+
+
+def campaign_targets(campaign: Campaign) -> dict[str, float]:
+    """A campaign's targets as the figures use them (shares as fractions)."""
+    return {
+        "online": campaign.target_online / 100,
+        "fully_online": campaign.target_fully_online / 100,
+        "result_electronic": campaign.target_result_electronic / 100,
+        "self_done_per_resident": campaign.target_self_done,
+    }
+
+
+@dataclass
+class ResidentFigures:
+    """Carded residents seen in the scope, by how many procedures they did by themselves there
+    (submitted, with guidance only); per commune (counting that commune's procedures); and day
+    by day, how many had reached the target so far."""
+
+    target: int
+    carded: int
+    self_done: dict[int, int]
+    #: (commune, carded, at the target or beyond)
+    communes: list[tuple[Commune, int, int]]
+    #: (day, carded so far, at the target or beyond so far)
+    per_day: list[tuple[date, int, int]]
+
+    @property
+    def at_target(self) -> int:
+        return sum(n for done, n in self.self_done.items() if done >= self.target)
+
+    @property
+    def at_target_share(self) -> float | None:
+        return share(self.at_target, self.carded)
+
+    def json(self) -> dict[str, int]:
+        return {
+            "carded": self.carded,
+            "self_done_0": self.self_done.get(0, 0),
+            "self_done_1": self.self_done.get(1, 0),
+            "self_done_2_plus": sum(n for done, n in self.self_done.items() if done >= 2),
+            "at_target": self.at_target,
+        }
+
+
+def resident_figures(session: Session, scope: Scope) -> ResidentFigures:
+    """The carded residents' figures, from the residents' roll-up (never the log)."""
+    rows = ResidentDailyCount
+    in_scope = and_(scope.communes(rows.commune_id), rows.day.between(scope.start, scope.end))
+    target = int(targets_of(session, scope)["self_done_per_resident"])
+    # beyond the target (and 2, the API's last bucket) the exact number does not matter
+    cap = max(target, 2)
+    per_resident = (
+        select(rows.resident_id, func.sum(rows.self_done).label("done"))
+        .where(in_scope)
+        .group_by(rows.resident_id)
+        .subquery()
+    )
+    capped = case((per_resident.c.done >= cap, cap), else_=per_resident.c.done)
+    self_done = {
+        int(done): n
+        for done, n in session.execute(
+            select(capped, func.count()).select_from(per_resident).group_by(capped)
+        )
+    }
+    per_commune = (
+        select(
+            rows.commune_id,
+            rows.resident_id,
+            func.sum(rows.self_done).label("done"),
+        )
+        .where(in_scope)
+        .group_by(rows.commune_id, rows.resident_id)
+        .subquery()
+    )
+    communes = [
+        (commune, carded, int(reached or 0))
+        for commune, carded, reached in session.execute(
+            select(
+                Commune,
+                func.count(),
+                func.sum(case((per_commune.c.done >= target, 1), else_=0)),
+            )
+            .join(Commune, Commune.id == per_commune.c.commune_id)
+            .group_by(Commune.id)
+            .order_by(Commune.name)
+        )
+    ]
+    # day by day: when each resident was first seen, and when their running count reached it
+    first_seen: dict[int, date] = {}
+    reached_on: dict[int, date] = {}
+    running: dict[int, int] = {}
+    for resident_id, day, done in session.execute(
+        select(rows.resident_id, rows.day, func.sum(rows.self_done))
+        .where(in_scope)
+        .group_by(rows.resident_id, rows.day)
+        .order_by(rows.day)
+    ):
+        first_seen.setdefault(resident_id, day)
+        running[resident_id] = running.get(resident_id, 0) + int(done)
+        if running[resident_id] >= target and resident_id not in reached_on:
+            reached_on[resident_id] = day
+    seen_by_day: dict[date, int] = {}
+    reached_by_day: dict[date, int] = {}
+    for day in first_seen.values():
+        seen_by_day[day] = seen_by_day.get(day, 0) + 1
+    for day in reached_on.values():
+        reached_by_day[day] = reached_by_day.get(day, 0) + 1
+    per_day, seen, reached = [], 0, 0
+    for day in scope.days:
+        seen += seen_by_day.get(day, 0)
+        reached += reached_by_day.get(day, 0)
+        per_day.append((day, seen, reached))
+    return ResidentFigures(
+        target=target,
+        carded=sum(self_done.values()),
+        self_done=self_done,
+        communes=communes,
+        per_day=per_day,
+    )
+
+
 # --- who sees what ----------------------------------------------------------------------------
 
 #: the range shown when none is asked for: the last 30 days
@@ -524,7 +702,8 @@ def figures_json(figures: Figures) -> dict:
         "to": scope.end.isoformat(),
         "totals": figures.totals,
         "shares": figures.shares,
-        "targets": TARGETS,
+        "targets": figures.targets,
+        "residents": figures.residents.json() if figures.residents else None,
         "per_day": [{"date": day.isoformat(), "dossiers": n} for day, n in figures.per_day],
         "reasons": [{"reason": str(reason), "dossiers": n} for reason, n in figures.reasons],
         "communes": [

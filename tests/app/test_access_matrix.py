@@ -204,6 +204,7 @@ def test_every_answer_in_production_carries_hsts_and_a_foreign_host_gets_400(app
             "ENVIRONMENT": "production",
             "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
             "SECRET_KEY": "production-matrix",
+            "RESIDENT_CARD_KEY": "production-card-key",
             "SITE_URL": "https://caunoi.example.vn",
             "RATELIMIT_ENABLED": False,
         }
