@@ -47,7 +47,8 @@ def _by_code(model, code):
         401: UNAUTHORIZED,
         403: ("Not a coordinator, or a place outside the caller's scope.", Error),
         404: (
-            "No province or commune has this code, or the commune is not in the province.",
+            "No province or commune has this code, the commune is not in the province, or no "
+            "campaign of the caller's scope has this id.",
             Error,
         ),
     },
@@ -60,6 +61,11 @@ def stats(query: schemas.StatsQuery):
         return error(404, "not_found", _("No province or commune has this code."))
     if province and commune and commune.province_id != province.id:
         return error(404, "not_found", _("This commune is not in this province."))
+    campaign = None
+    if query.campaign is not None:
+        campaign = services.campaign_for(db.session, current_user, query.campaign)
+        if campaign is None:
+            return error(404, "not_found", _("No campaign of your scope has this id."))
     try:
         scope = services.api_scope(
             db.session,
@@ -69,6 +75,7 @@ def stats(query: schemas.StatsQuery):
             query.end,
             province=province,
             commune=commune,
+            campaign=campaign,
         )
     except services.ImpactError:
         return error(403, "forbidden", _("You do not coordinate this commune."))

@@ -7,7 +7,7 @@ from typing import Annotated
 from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
 
-from app.api.schemas import NO_NUL, BadRequestInput, Count
+from app.api.schemas import MAX_ID, NO_NUL, BadRequestInput, Count
 
 #: a share of a whole, 0–1; null when there is nothing to divide by
 Share = Annotated[
@@ -61,11 +61,19 @@ class StatsQuery(PublicStatsQuery):
 
     province: Code = Field(None, description="Official province code, e.g. 01 (Hà Nội).")
     commune: Code = Field(None, description="Official commune code, e.g. 00130 (Phường Bồ Đề).")
+    campaign: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_ID,
+        description="A campaign's id: its communes and days (within from and to), read "
+        "against its own targets.",
+    )
 
     @classmethod
     def messages(cls):
         return super().messages() | {
-            "extra": _("Use only the parameters province, commune, from and to."),
+            "extra": _("Use only the parameters province, commune, campaign, from and to."),
+            "campaign": _("Give the campaign's id as a whole number."),
         }
 
 

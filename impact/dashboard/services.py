@@ -671,13 +671,32 @@ def api_scope(
     *,
     province: Province | None = None,
     commune: Commune | None = None,
+    campaign: Campaign | None = None,
 ) -> Scope:
     """The scope of /api/v1/stats: the dashboard's (`dashboard_scope`, the same communes as
-    /impact shows the caller) over a range the API can always answer (`clamped_range`)."""
-    start, end = clamped_range(today, start, end)
+    /impact shows the caller) over a range the API can always answer (`clamped_range`); a
+    campaign's days when a campaign is asked for without dates."""
+    if campaign is None or start is not None or end is not None:
+        start, end = clamped_range(today, start, end)
     return dashboard_scope(
-        session, user, today=today, province=province, commune=commune, start=start, end=end
+        session,
+        user,
+        today=today,
+        campaign=campaign,
+        province=province,
+        commune=commune,
+        start=start,
+        end=end,
     )
+
+
+def campaign_for(session: Session, user: User, campaign_id: int) -> Campaign | None:
+    """The campaign with this id if one of its communes is in the user's coordinator scope."""
+    campaign = session.get(Campaign, campaign_id)
+    scope = CoordinatorScope.of(user)
+    if campaign is None or not scope.covers_any(campaign.communes):
+        return None
+    return campaign
 
 
 def public_scope(province: Province, today: date, start: date | None, end: date | None) -> Scope:

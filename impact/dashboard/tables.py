@@ -3,7 +3,7 @@
 from flask_babel import format_percent
 from flask_babel import lazy_gettext as _l
 
-from impact.dashboard.services import TARGETS, Figures
+from impact.dashboard.services import Figures
 
 REASON_LABELS = {
     "network_down": _l("Network down or congested"),
@@ -27,6 +27,7 @@ TABLE_TITLES = {
     "communes": _l("Communes"),
     "volunteers": _l("Volunteers and shifts"),
     "learning": _l("Lessons and courses"),
+    "residents": _l("Carded residents who did their procedures themselves"),
 }
 
 
@@ -43,7 +44,7 @@ def table(figures: Figures, name: str) -> tuple[list[str], list[list]]:
     if name == "targets":
         rows = []
         for key, label in INDICATOR_LABELS.items():
-            target = TARGETS.get(key)
+            target = figures.targets.get(key)
             rows.append(
                 [str(label), percent(figures.shares[key]), percent(target) if target else "–"]
             )
@@ -71,7 +72,34 @@ def table(figures: Figures, name: str) -> tuple[list[str], list[list]]:
         return [str(_l("Indicator")), str(_l("Value"))], [
             [str(label), value] for label, value in learning_rows(figures)
         ]
+    if name == "residents":
+        return [
+            str(_l("Commune or ward")),
+            str(_l("Code")),
+            str(_l("Carded residents")),
+            str(_l("At the target")),
+        ], [[c.name, c.code, carded, reached] for c, carded, reached in _resident_communes(figures)]
     raise KeyError(name)
+
+
+def _resident_communes(figures: Figures) -> list:
+    return figures.residents.communes if figures.residents else []
+
+
+def resident_rows(figures: Figures) -> list[tuple]:
+    """The carded residents by procedures done by themselves, and the share at the target."""
+    residents = figures.residents
+    if residents is None:
+        return []
+    counts = residents.json()
+    return [
+        (_l("Carded residents helped"), counts["carded"]),
+        (_l("Did none by themselves"), counts["self_done_0"]),
+        (_l("Did one by themselves"), counts["self_done_1"]),
+        (_l("Did two or more by themselves"), counts["self_done_2_plus"]),
+        (_l("At the campaign's target"), counts["at_target"]),
+        (_l("Share at the target"), percent(residents.at_target_share)),
+    ]
 
 
 def volunteer_rows(figures: Figures) -> list[tuple]:

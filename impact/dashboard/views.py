@@ -168,11 +168,11 @@ def province_impact_csv(code, name):
 def _helpers():
     return {
         "percent": tables.percent,
-        "targets": services.TARGETS,
         "reason_labels": tables.REASON_LABELS,
         "indicator_labels": tables.INDICATOR_LABELS,
         "table_titles": tables.TABLE_TITLES,
         "volunteer_rows": tables.volunteer_rows,
         "learning_rows": tables.learning_rows,
+        "resident_rows": tables.resident_rows,
         "ranking_minimum": services.RANKING_MINIMUM,
     }
