@@ -21,6 +21,7 @@ from app.api.schemas import (
     Shape,
 )
 from impact.assists.models import AgeBand, Channel, Level, Outcome, Reason, ResultElectronic
+from impact.cards.schemas import CARD_PATTERN
 
 _RULES = [
     {  # a reason exactly when the dossier was not submitted
@@ -67,6 +68,7 @@ class AssistEntry(BadRequestInput):
     )
     resident_card: str | None = Field(
         None,
+        pattern=CARD_PATTERN,
         description="The code on the resident's card (or their learner code registered as one), "
         'e.g. "K7PM-3QXA", or the link in its QR; optional. Only a keyed digest of it is kept: '
         "the entry is linked to a pseudonymous resident, never to the code.",

@@ -28,12 +28,16 @@ bp = Blueprint("cards", __name__)
     body=schemas.CardRequest,
     responses={
         201: ("The card.", schemas.Card),
-        400: ("Not a JSON object, both replaces and learner_code, or another field.", Error),
+        400: (
+            "Not a JSON object, a code that cannot be one, both replaces and learner_code, or "
+            "another field.",
+            Error,
+        ),
         401: UNAUTHORIZED,
         403: ("Not a volunteer or coordinator.", Error),
-        422: (
-            "not_a_code, unknown_card, card_replaced (replaces); not_a_code, "
-            "not_a_learner_code, already_a_card (learner_code).",
+        409: (
+            "unknown_card, card_replaced (replaces); not_a_learner_code, already_a_card "
+            "(learner_code).",
             Error,
         ),
     },

@@ -31,7 +31,7 @@ from impact.cards.models import Resident, ResidentCard
 class CardError(DomainError, ValueError):
     """A card operation was refused; ``code`` names why (also a field error of an assist)."""
 
-    status = 422
+    status = 409
     sentences = {
         "not_a_code": _l('A card code has 8 letters and digits, like "K7PM-3QXA".'),
         "unknown_card": _l(

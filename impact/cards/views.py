@@ -81,7 +81,7 @@ def learner_code():
     except services.CardError as refusal:
         db.session.rollback()
         form.learner_code.errors = [refusal.message]
-        return _page(learner=form, status=refusal.status)
+        return _page(learner=form, status=400)
     db.session.commit()
     return render_template("impact/cards/learner_code.html")
 
@@ -99,7 +99,7 @@ def replace():
     except services.CardError as refusal:
         db.session.rollback()
         form.old_code.errors = [refusal.message]
-        return _page(replace=form, status=refusal.status)
+        return _page(replace=form, status=400)
     page = _card(code, replaced=True)
     db.session.commit()
     return page

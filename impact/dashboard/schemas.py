@@ -167,3 +167,27 @@ class Stats(_Figures):
     shifts: ShiftFigures
     attendance: Attendance
     learning: Learning
+
+
+class UnitFigures(_Figures):
+    """One province's or service point's figures, beside the level above it."""
+
+    code: str = Field(description="The province's official code, or the service point's id.")
+    name: str
+    dossiers: Count
+    submitted: Count
+    online_share: Share
+    fully_online_share: Share
+    result_electronic_share: Share
+
+
+class NationalStats(Stats):
+    """The country's figures, and each of the 34 provinces'."""
+
+    provinces: list[UnitFigures]
+
+
+class CommuneStats(Stats):
+    """A commune's figures, and each of its service points'."""
+
+    service_points: list[UnitFigures]

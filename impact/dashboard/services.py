@@ -22,6 +22,7 @@ from sqlalchemy import (
     case,
     delete,
     func,
+    or_,
     select,
     true,
 )
@@ -38,8 +39,10 @@ from courses.learning.models import Certificate, LessonProgress
 from impact.assists.models import AssistedSubmission, Level, Outcome, Reason, ResultElectronic
 from impact.dashboard.models import (
     COUNTERS,
+    POINT_COUNTERS,
     RESIDENT_COUNTERS,
     AssistDailyCount,
+    PointDailyCount,
     ResidentDailyCount,
 )
 from scheduling.checkin.models import Attendance
@@ -153,44 +156,60 @@ def _resident_sums(where: ColumnElement[bool], sign: int = 1) -> Select[*tuple[A
     )
 
 
-def count_assist(session: Session, submission_id: uuid.UUID, sign: int = 1) -> None:
-    """Add one newly stored submission to its commune's day, and to its resident's when carded
-    (sign -1: take a voided one away), in the transaction that stores or voids it."""
-    only = AssistedSubmission.id == submission_id
-    for model, keys, counters, sums in (
-        (AssistDailyCount, ["commune_id", "day"], COUNTERS, _counter_sums(only, sign)),
+def _point_sums(where: ColumnElement[bool], sign: int = 1) -> Select[*tuple[Any, ...]]:
+    """The service points' roll-up rows of the log rows matching `where`."""
+    s = AssistedSubmission
+    conditions = _conditions()
+    sums = [
+        func.coalesce(func.sum(case((conditions[name], sign), else_=0)), 0).label(name)
+        for name in POINT_COUNTERS
+    ]
+    return (
+        select(s.service_point_id, s.occurred_on, func.min(s.commune_id), *sums)
+        .where(where)
+        .group_by(s.service_point_id, s.occurred_on)
+    )
+
+
+def _roll_ups(where: ColumnElement[bool], sign: int = 1) -> list:
+    """Each roll-up: its table, its key columns, its counters, and the rows `where` adds."""
+    return [
+        (AssistDailyCount, ["commune_id", "day"], COUNTERS, _counter_sums(where, sign)),
         (
             ResidentDailyCount,
             ["resident_id", "commune_id", "day"],
             RESIDENT_COUNTERS,
-            _resident_sums(only, sign),
+            _resident_sums(where, sign),
         ),
-    ):
+        (
+            PointDailyCount,
+            ["service_point_id", "day", "commune_id"],
+            POINT_COUNTERS,
+            _point_sums(where, sign),
+        ),
+    ]
+
+
+def count_assist(session: Session, submission_id: uuid.UUID, sign: int = 1) -> None:
+    """Add one newly stored submission to its commune's day, its service point's day and its
+    resident's when carded (sign -1: take a voided one away), in the transaction that stores or
+    voids it."""
+    for model, keys, counters, sums in _roll_ups(AssistedSubmission.id == submission_id, sign):
         statement = _insert(session)(model).from_select([*keys, *counters], sums)
         table = model.__table__
         statement = statement.on_conflict_do_update(
-            index_elements=keys,
+            index_elements=[c.name for c in model.__table__.primary_key],
             set_={name: table.c[name] + statement.excluded[name] for name in counters},
         )
         session.execute(statement)
 
 
 def rebuild_counts(session: Session) -> int:
-    """Recompute the whole roll-up (communes' and residents') from the log; returns the number
-    of commune-days."""
-    counted = AssistedSubmission.voided_at.is_(None)
-    session.execute(delete(AssistDailyCount))
-    session.execute(delete(ResidentDailyCount))
-    session.execute(
-        AssistDailyCount.__table__.insert().from_select(
-            ["commune_id", "day", *COUNTERS], _counter_sums(counted)
-        )
-    )
-    session.execute(
-        ResidentDailyCount.__table__.insert().from_select(
-            ["resident_id", "commune_id", "day", *RESIDENT_COUNTERS], _resident_sums(counted)
-        )
-    )
+    """Recompute every roll-up (communes', service points', residents') from the log; returns
+    the number of commune-days."""
+    for model, keys, counters, sums in _roll_ups(AssistedSubmission.voided_at.is_(None)):
+        session.execute(delete(model))
+        session.execute(model.__table__.insert().from_select([*keys, *counters], sums))
     return session.execute(select(func.count()).select_from(AssistDailyCount)).scalar_one()
 
 
@@ -279,6 +298,22 @@ class Figures:
     learning: dict[str, int] = field(default_factory=dict)
     residents: "ResidentFigures | None" = None
     targets: dict[str, float] = field(default_factory=lambda: dict(TARGETS))
+    #: the level below, when a page shows it: "provinces" (the country) or "service_points"
+    #: (a commune), and their figures
+    unit_level: str | None = None
+    units: list["UnitFigure"] = field(default_factory=list)
+
+    @property
+    def ranked_units(self) -> list["UnitFigure"]:
+        return ranked(self.units, lambda u: u.name)
+
+    @property
+    def leading_units(self) -> list["UnitFigure"]:
+        return leading(self.ranked_units)
+
+    @property
+    def lagging_units(self) -> list["UnitFigure"]:
+        return lagging(self.ranked_units)
 
     @property
     def shares(self) -> dict[str, float | None]:
@@ -293,17 +328,117 @@ class Figures:
     @property
     def ranked(self) -> list[CommuneFigure]:
         """Communes with enough dossiers, best online share first."""
-        eligible = [c for c in self.communes if c.submitted >= RANKING_MINIMUM]
-        return sorted(eligible, key=lambda c: (-(c.online_share or 0.0), c.commune.name))
+        return ranked(self.communes, lambda c: c.commune.name)
 
     @property
     def leading(self) -> list[CommuneFigure]:
-        return self.ranked[:5]
+        return leading(self.ranked)
 
     @property
     def lagging(self) -> list[CommuneFigure]:
-        ranked = self.ranked
-        return list(reversed(ranked[-5:])) if len(ranked) > 5 else []
+        return lagging(self.ranked)
+
+
+def ranked(units: list, name: Callable[[Any], str]) -> list:
+    """Units (communes, provinces, service points) with at least RANKING_MINIMUM submitted
+    dossiers, the best online share first: the one ranking of every level."""
+    eligible = [u for u in units if u.submitted >= RANKING_MINIMUM]
+    return sorted(eligible, key=lambda u: (-(u.online_share or 0.0), name(u)))
+
+
+def leading(ranked_units: list) -> list:
+    return ranked_units[:5]
+
+
+def lagging(ranked_units: list) -> list:
+    """The five last, the very last first; none while five or fewer are ranked."""
+    return list(reversed(ranked_units[-5:])) if len(ranked_units) > 5 else []
+
+
+@dataclass
+class UnitFigure:
+    """One province or service point's figures, for the table of the level above it."""
+
+    code: str
+    name: str
+    total: int
+    submitted: int
+    submitted_online: int
+    submitted_fully_online: int
+    result_yes: int
+
+    @property
+    def online_share(self) -> float | None:
+        return share(self.submitted_online, self.submitted)
+
+    @property
+    def fully_online_share(self) -> float | None:
+        return share(self.submitted_fully_online, self.submitted)
+
+    @property
+    def result_electronic_share(self) -> float | None:
+        return share(self.result_yes, self.submitted)
+
+    def json(self) -> dict:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "dossiers": self.total,
+            "submitted": self.submitted,
+            "online_share": self.online_share,
+            "fully_online_share": self.fully_online_share,
+            "result_electronic_share": self.result_electronic_share,
+        }
+
+
+_UNIT_SUMS = ("total", "submitted", "submitted_online", "submitted_fully_online", "result_yes")
+
+
+def province_figures(session: Session, scope: Scope) -> list[UnitFigure]:
+    """Every province's figures over the scope's days, from the communes' roll-up (a province
+    without a dossier shows zeros), in the order of their official codes."""
+    rows = AssistDailyCount
+    per_province = (
+        select(Commune.province_id, *(func.sum(getattr(rows, n)).label(n) for n in _UNIT_SUMS))
+        .join(Commune, Commune.id == rows.commune_id)
+        .where(rows.day.between(scope.start, scope.end))
+        .group_by(Commune.province_id)
+        .subquery()
+    )
+    stmt = (
+        select(Province, *(func.coalesce(per_province.c[n], 0) for n in _UNIT_SUMS))
+        .outerjoin(per_province, per_province.c.province_id == Province.id)
+        .order_by(Province.code)
+    )
+    return [
+        UnitFigure(province.code, province.name, *(int(n) for n in sums))
+        for province, *sums in session.execute(stmt)
+    ]
+
+
+def point_figures(session: Session, scope: Scope) -> list[UnitFigure]:
+    """The figures of the service points of the scope's communes, from the points' roll-up;
+    an active point without a dossier shows zeros. The code is the point's id."""
+    rows = PointDailyCount
+    per_point = (
+        select(rows.service_point_id, *(func.sum(getattr(rows, n)).label(n) for n in _UNIT_SUMS))
+        .where(scope.communes(rows.commune_id), rows.day.between(scope.start, scope.end))
+        .group_by(rows.service_point_id)
+        .subquery()
+    )
+    stmt = (
+        select(ServicePoint, *(func.coalesce(per_point.c[n], 0) for n in _UNIT_SUMS))
+        .outerjoin(per_point, per_point.c.service_point_id == ServicePoint.id)
+        .where(
+            scope.communes(ServicePoint.commune_id),
+            or_(ServicePoint.active.is_(True), per_point.c.service_point_id.is_not(None)),
+        )
+        .order_by(ServicePoint.name)
+    )
+    return [
+        UnitFigure(str(point.id), point.name, *(int(n) for n in sums))
+        for point, *sums in session.execute(stmt)
+    ]
 
 
 def impact_figures(session: Session, scope: Scope) -> Figures:
@@ -349,6 +484,20 @@ def impact_figures(session: Session, scope: Scope) -> Figures:
         attendance=attended,
         learning=learning(session, scope),
     )
+
+
+def country_figures(session: Session, scope: Scope) -> Figures:
+    """The country's figures, with each of the 34 provinces' beside them."""
+    figures = impact_figures(session, scope)
+    figures.unit_level, figures.units = "provinces", province_figures(session, scope)
+    return figures
+
+
+def commune_figures(session: Session, scope: Scope) -> Figures:
+    """A commune's figures, with each of its service points' beside them."""
+    figures = impact_figures(session, scope)
+    figures.unit_level, figures.units = "service_points", point_figures(session, scope)
+    return figures
 
 
 def _hours_between(
@@ -699,10 +848,26 @@ def campaign_for(session: Session, user: User, campaign_id: int) -> Campaign | N
     return campaign
 
 
-def public_scope(province: Province, today: date, start: date | None, end: date | None) -> Scope:
-    """The scope of a province's public figures, over a range the API can always answer."""
+def public_scope(
+    today: date,
+    start: date | None,
+    end: date | None,
+    *,
+    province: Province | None = None,
+    commune: Commune | None = None,
+) -> Scope:
+    """The scope of public figures (the country's, a province's or a commune's), over a range
+    the API can always answer."""
     start, end = clamped_range(today, start, end)
-    return dated_scope(today, start, end, province_id=province.id)
+    if commune is not None:
+        return dated_scope(
+            today,
+            start,
+            end,
+            commune_ids=frozenset({commune.id}),
+            province_id=commune.province_id,
+        )
+    return dated_scope(today, start, end, province_id=province.id if province else None)
 
 
 def dated_scope(
@@ -738,4 +903,5 @@ def figures_json(figures: Figures) -> dict:
         "shifts": figures.shifts,
         "attendance": figures.attendance,
         "learning": figures.learning,
+        **({figures.unit_level: [u.json() for u in figures.units]} if figures.unit_level else {}),
     }

@@ -31,6 +31,13 @@ TABLE_TITLES = {
 }
 
 
+#: the table of the level below, by the name in its CSV's URL (Figures.unit_level)
+UNIT_TITLES = {
+    "provinces": _l("Provinces and cities"),
+    "service_points": _l("Service points"),
+}
+
+
 def percent(value) -> str:
     return "–" if value is None else format_percent(value, "#,##0.#%")
 
@@ -71,6 +78,27 @@ def table(figures: Figures, name: str) -> tuple[list[str], list[list]]:
     if name == "learning":
         return [str(_l("Indicator")), str(_l("Value"))], [
             [str(label), value] for label, value in learning_rows(figures)
+        ]
+    if name in UNIT_TITLES and name == figures.unit_level:
+        return [
+            str(_l("Name")),
+            str(_l("Code")),
+            str(_l("Dossiers")),
+            str(_l("Submitted")),
+            str(_l("Filed online")),
+            str(_l("Filed fully online")),
+            str(_l("Result returned electronically")),
+        ], [
+            [
+                u.name,
+                u.code,
+                u.total,
+                u.submitted,
+                percent(u.online_share),
+                percent(u.fully_online_share),
+                percent(u.result_electronic_share),
+            ]
+            for u in figures.units
         ]
     if name == "residents":
         return [

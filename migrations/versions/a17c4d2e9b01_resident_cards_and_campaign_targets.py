@@ -1,5 +1,6 @@
-"""impact: pseudonymous residents and their cards' keyed digests, the residents' daily roll-up,
-the resident an assisted submission names; scheduling: each campaign's targets
+"""impact: pseudonymous residents and their cards' keyed digests, the residents' and the service
+points' daily roll-ups, the resident an assisted submission names; scheduling: each campaign's
+targets
 
 Revision ID: a17c4d2e9b01
 Revises: 879c374ead08
@@ -53,6 +54,38 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_resident_daily_counts_commune_id'), ['commune_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_resident_daily_counts_day'), ['day'], unique=False)
 
+    op.create_table('assist_point_daily_counts',
+    sa.Column('service_point_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('commune_id', sa.Integer(), nullable=False),
+    sa.Column('total', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('submitted', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('submitted_online', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('submitted_fully_online', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('result_yes', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('self_service', sa.Integer(), server_default='0', nullable=False),
+    sa.ForeignKeyConstraint(['commune_id'], ['communes.id'], name=op.f('fk_assist_point_daily_counts_commune_id_communes'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['service_point_id'], ['service_points.id'], name=op.f('fk_assist_point_daily_counts_service_point_id_service_points'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('service_point_id', 'day', name=op.f('pk_assist_point_daily_counts'))
+    )
+    with op.batch_alter_table('assist_point_daily_counts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_assist_point_daily_counts_commune_id'), ['commune_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_assist_point_daily_counts_day'), ['day'], unique=False)
+    # the service points' roll-up of the log already written (the residents' starts empty: no
+    # entry named a resident before this revision)
+    op.execute(
+        "INSERT INTO assist_point_daily_counts (service_point_id, day, commune_id, total, "
+        "submitted, submitted_online, submitted_fully_online, result_yes, self_service) "
+        "SELECT service_point_id, occurred_on, MIN(commune_id), COUNT(*), "
+        "SUM(CASE WHEN outcome = 'submitted' THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN outcome = 'submitted' AND level IN ('partly_online', 'fully_online') "
+        "THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN outcome = 'submitted' AND level = 'fully_online' THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN outcome = 'submitted' AND result_electronic = 'yes' THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN self_service THEN 1 ELSE 0 END) "
+        "FROM assisted_submissions WHERE voided_at IS NULL GROUP BY service_point_id, occurred_on"
+    )
+
     with op.batch_alter_table('assisted_submissions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('resident_id', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_assisted_submissions_resident_id'), ['resident_id'], unique=False)
@@ -87,6 +120,11 @@ def downgrade():
         batch_op.drop_constraint(batch_op.f('fk_assisted_submissions_resident_id_residents'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_assisted_submissions_resident_id'))
         batch_op.drop_column('resident_id')
+
+    with op.batch_alter_table('assist_point_daily_counts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_assist_point_daily_counts_day'))
+        batch_op.drop_index(batch_op.f('ix_assist_point_daily_counts_commune_id'))
+    op.drop_table('assist_point_daily_counts')
 
     with op.batch_alter_table('resident_daily_counts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_resident_daily_counts_day'))

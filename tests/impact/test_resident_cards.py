@@ -81,17 +81,24 @@ def test_an_assist_with_a_card_names_the_resident_and_stores_no_code(
     assert sorted((r.resident_id or 0) for r in rows) == sorted([resident, resident, 0])
 
 
-@pytest.mark.parametrize(
-    ("card", "error"),
-    [("K7PM", "not_a_code"), ("K7PM-3QXA", "unknown_card"), (12345678, "not_a_code")],
-)
-def test_a_card_that_is_not_in_force_is_refused_per_field(
-    client, volunteer, bearer, assist_entry, card, error
+@pytest.mark.parametrize("card", ["K7PM", "K7PM-3QXA-9", 12345678, "K0PM-3QXA"])
+def test_a_card_that_cannot_be_a_code_is_refused_per_field(
+    client, volunteer, bearer, assist_entry, card
 ):
     response = _log(client, bearer(volunteer), assist_entry, resident_card=card)
 
     assert response.status_code == 422
     assert list(response.get_json()["fields"]) == ["resident_card"]
+    assert db.session.scalar(select(AssistedSubmission)) is None
+
+
+def test_a_card_nobody_was_given_is_a_conflict_and_stores_nothing(
+    client, volunteer, bearer, assist_entry
+):
+    response = _log(client, bearer(volunteer), assist_entry, resident_card="K7PM-3QXA")
+
+    assert response.status_code == 409
+    assert response.get_json()["error"] == "unknown_card"
     assert db.session.scalar(select(AssistedSubmission)) is None
 
 
@@ -108,17 +115,18 @@ def test_a_replaced_card_stops_working_and_the_new_one_keeps_the_resident(
 
     assert new.status_code == 201 and new.get_json()["replaced"] is True
     assert after.status_code == 201
-    assert lost.status_code == 422
-    assert lost.get_json()["fields"]["resident_card"] == (
-        "This card was replaced by a new one: use the new card."
-    )
+    assert lost.status_code == 409
+    assert lost.get_json() == {
+        "error": "card_replaced",
+        "message": "This card was replaced by a new one: use the new card.",
+    }
     residents = {r.resident_id for r in db.session.scalars(select(AssistedSubmission))}
     assert len(residents) == 1
 
 
 def test_replacing_an_unknown_card_is_refused(client, volunteer, bearer):
     response = _issue(client, bearer(volunteer), replaces="K7PM-3QXA")
-    assert (response.status_code, response.get_json()["error"]) == (422, "unknown_card")
+    assert (response.status_code, response.get_json()["error"]) == (409, "unknown_card")
 
 
 def test_a_learner_code_serves_as_the_residents_card(
