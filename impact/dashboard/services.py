@@ -410,10 +410,7 @@ def province_figures(session: Session, scope: Scope) -> list[UnitFigure]:
         .outerjoin(per_province, per_province.c.province_id == Province.id)
         .order_by(Province.code)
     )
-    return [
-        UnitFigure(province.code, province.name, *(int(n) for n in sums))
-        for province, *sums in session.execute(stmt)
-    ]
+    return [_unit(row[0].code, row[0].name, row[1:]) for row in session.execute(stmt)]
 
 
 def point_figures(session: Session, scope: Scope) -> list[UnitFigure]:
@@ -435,10 +432,11 @@ def point_figures(session: Session, scope: Scope) -> list[UnitFigure]:
         )
         .order_by(ServicePoint.name)
     )
-    return [
-        UnitFigure(str(point.id), point.name, *(int(n) for n in sums))
-        for point, *sums in session.execute(stmt)
-    ]
+    return [_unit(str(row[0].id), row[0].name, row[1:]) for row in session.execute(stmt)]
+
+
+def _unit(code: str, name: str, sums: Any) -> UnitFigure:
+    return UnitFigure(code, name, *(int(n) for n in sums))
 
 
 def impact_figures(session: Session, scope: Scope) -> Figures:
@@ -695,11 +693,11 @@ def resident_figures(session: Session, scope: Scope) -> ResidentFigures:
         .subquery()
     )
     capped = case((per_resident.c.done >= cap, cap), else_=per_resident.c.done)
-    self_done = {
-        int(done): n
+    self_done: dict[int, int] = {
+        int(done): int(n)
         for done, n in session.execute(
             select(capped, func.count()).select_from(per_resident).group_by(capped)
-        )
+        ).tuples()
     }
     per_commune = (
         select(
@@ -711,8 +709,8 @@ def resident_figures(session: Session, scope: Scope) -> ResidentFigures:
         .group_by(rows.commune_id, rows.resident_id)
         .subquery()
     )
-    communes = [
-        (commune, carded, int(reached or 0))
+    communes: list[tuple[Commune, int, int]] = [
+        (commune, int(carded), int(reached or 0))
         for commune, carded, reached in session.execute(
             select(
                 Commune,
@@ -722,7 +720,7 @@ def resident_figures(session: Session, scope: Scope) -> ResidentFigures:
             .join(Commune, Commune.id == per_commune.c.commune_id)
             .group_by(Commune.id)
             .order_by(Commune.name)
-        )
+        ).tuples()
     ]
     # day by day: when each resident was first seen, and when their running count reached it
     first_seen: dict[int, date] = {}
