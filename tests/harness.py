@@ -417,6 +417,8 @@ ENDPOINT_SAMPLES = {
     "impact.dashboard_csv": {"name": lambda w: "days"},
     "impact.province_impact": {"code": lambda w: w.hanoi.code},
     "impact.province_impact_csv": {"code": lambda w: w.hanoi.code, "name": lambda w: "days"},
+    "impact.national_impact_csv": {"name": lambda w: "provinces"},
+    "impact.commune_impact_csv": {"name": lambda w: "service_points"},
     "api.impact.province_stats": {"code": lambda w: w.hanoi.code},
     "course_reports.report_csv": {"name": lambda w: "communes"},
 }

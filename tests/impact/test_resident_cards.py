@@ -158,6 +158,7 @@ def test_a_learner_code_serves_as_the_residents_card(
 def test_the_qr_opens_the_log_screen_with_the_card_for_a_volunteer_and_explains_it_to_others(
     client, login, volunteer
 ):
+    client.set_cookie("lang", "en")
     anonymous = client.get("/c/K7PM-3QXA")
     login(volunteer)
     volunteer_scan = client.get("/c/K7PM-3QXA")
@@ -174,6 +175,7 @@ def test_the_log_screen_takes_the_card_and_refuses_an_unknown_one(
 ):
     code = _issue(client, bearer(volunteer)).get_json()["code"]
     login(volunteer)
+    client.set_cookie("lang", "en")
     form = {
         "id": "6f1c8a52-2f7e-4a8e-9a43-0d4d7a0c9b11",
         "service_point": str(service_point.id),
