@@ -155,14 +155,14 @@ def user_for_code(session: Session, typed: str) -> User:
     return profile.user
 
 
-def is_learner_code(session: Session, typed: str) -> bool:
-    """Whether a typed code is some learner's current personal code (impact asks, to let a
-    resident's learner code serve as their resident card); says nothing of whose."""
+def learner_id_for_code(session: Session, typed: str) -> int | None:
+    """The user id of the learner whose current personal code this is, or None (impact asks, to
+    let a resident's learner code serve as their resident card)."""
     code = normalise_code(typed)
     if code is None:
-        return False
-    stmt = select(LearnerProfile.id).where(LearnerProfile.code_hash == hash_code(code)).limit(1)
-    return session.scalar(stmt) is not None
+        return None
+    stmt = select(LearnerProfile.user_id).where(LearnerProfile.code_hash == hash_code(code))
+    return session.scalar(stmt.limit(1))
 
 
 def _code_tag(secret_key: str, code_hash: str) -> str:

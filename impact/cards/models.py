@@ -24,6 +24,10 @@ class Resident(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: when the card is the resident's learner code: the keyed digest of their learner account
+    #: (services.learner_digest), so the dashboard can set the courses they mastered beside what
+    #: they then did alone; like a card's digest, nothing without RESIDENT_CARD_KEY
+    learner_digest: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class ResidentCard(db.Model):

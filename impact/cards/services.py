@@ -49,6 +49,12 @@ def card_digest(code: str, key: str | None = None) -> str:
     return hmac.new(key.encode(), code.encode(), hashlib.sha256).hexdigest()
 
 
+def learner_digest(user_id: int, key: str | None = None) -> str:
+    """The keyed digest of a learner account that a resident's card was taken from: the only
+    link between a resident and their learning, unreadable without RESIDENT_CARD_KEY."""
+    return card_digest(f"learner:{user_id}", key)
+
+
 def read_code(typed: str | None) -> str | None:
     """The code in what a volunteer typed or scanned (the card's QR is a link ending in it),
     normalised; None when it holds no code."""
@@ -94,11 +100,12 @@ def card_from_learner_code(session: Session, issuer: User, typed: str) -> Reside
     code = read_code(typed)
     if code is None:
         raise CardError("not_a_code")
-    if not learners.is_learner_code(session, code):
+    learner_id = learners.learner_id_for_code(session, code)
+    if learner_id is None:
         raise CardError("not_a_learner_code")
     if _active_card(session, code) is not None:
         raise CardError("already_a_card")
-    resident = Resident()
+    resident = Resident(learner_digest=learner_digest(learner_id))
     card = ResidentCard(
         digest=card_digest(code),
         resident=resident,

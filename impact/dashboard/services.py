@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -32,11 +33,14 @@ from sqlalchemy.orm import Session
 from app.auth.models import User
 from app.database import utcnow
 from app.errors import DomainError
-from app.localtime import local_days_bounds
+from app.localtime import local_date, local_days_bounds
 from app.places.models import Commune, Province, ServicePoint
 from app.scope import CoordinatorScope
 from courses.learning.models import Certificate, LessonProgress
+from courses.learning.services import completions as course_completions
 from impact.assists.models import AssistedSubmission, Level, Outcome, Reason, ResultElectronic
+from impact.cards.models import Resident
+from impact.cards.services import learner_digest
 from impact.dashboard.models import (
     COUNTERS,
     POINT_COUNTERS,
@@ -297,6 +301,7 @@ class Figures:
     attendance: dict[str, float | int | None] = field(default_factory=dict)
     learning: dict[str, int] = field(default_factory=dict)
     residents: "ResidentFigures | None" = None
+    lessons: list["CourseEffect"] = field(default_factory=list)
     targets: dict[str, float] = field(default_factory=lambda: dict(TARGETS))
     #: the level below, when a page shows it: "provinces" (the country) or "service_points"
     #: (a commune), and their figures
@@ -472,6 +477,7 @@ def impact_figures(session: Session, scope: Scope) -> Figures:
     shifts, attended = shift_figures(session, scope, utcnow())
     return Figures(
         residents=resident_figures(session, scope),
+        lessons=lesson_figures(session, scope),
         targets=targets_of(session, scope),
         scope=scope,
         totals=totals,
@@ -754,6 +760,93 @@ def resident_figures(session: Session, scope: Scope) -> ResidentFigures:
         communes=communes,
         per_day=per_day,
     )
+
+
+#: below this many residents a count is shown as "fewer than 10" and its share not at all, so no
+#: figure describes a handful of people one could recognise
+SMALL_COUNT = 10
+
+
+@dataclass
+class CourseEffect:
+    """One course beside what carded residents then did: those who mastered it (their learner
+    code is their card) and the share of their procedures after it done by themselves, against
+    the same share for the carded residents without it."""
+
+    course: Any
+    residents_with: int
+    self_done_with: int
+    procedures_with: int
+    residents_without: int
+    self_done_without: int
+    procedures_without: int
+
+    @property
+    def share_with(self) -> float | None:
+        if self.residents_with < SMALL_COUNT:
+            return None
+        return share(self.self_done_with, self.procedures_with)
+
+    @property
+    def share_without(self) -> float | None:
+        if self.residents_without < SMALL_COUNT:
+            return None
+        return share(self.self_done_without, self.procedures_without)
+
+
+def lesson_figures(session: Session, scope: Scope) -> list[CourseEffect]:
+    """Per course mastered by a carded resident of the scope: the comparison of CourseEffect.
+
+    The link runs through keyed digests only: a resident whose card is their learner code holds
+    the digest of their learner account (impact.cards), matched here against the digests of the
+    accounts courses says mastered each course (courses.learning.services.completions)."""
+    rows = ResidentDailyCount
+    in_scope = and_(scope.communes(rows.commune_id), rows.day.between(scope.start, scope.end))
+    days: dict[int, list[tuple[date, int, int]]] = {}
+    for resident_id, day, total, done in session.execute(
+        select(rows.resident_id, rows.day, func.sum(rows.total), func.sum(rows.self_done))
+        .where(in_scope)
+        .group_by(rows.resident_id, rows.day)
+    ).tuples():
+        days.setdefault(resident_id, []).append((day, int(total), int(done)))
+    if not days:
+        return []
+    by_digest = {
+        digest: resident_id
+        for resident_id, digest in session.execute(
+            select(Resident.id, Resident.learner_digest).where(
+                Resident.id.in_(list(days)), Resident.learner_digest.is_not(None)
+            )
+        ).tuples()
+    }
+    mastered: dict[Any, dict[int, date]] = {}  # course -> resident -> the day they mastered it
+    if by_digest:
+        key = current_app.config["RESIDENT_CARD_KEY"]
+        for course, user_id, issued_at in course_completions(session):
+            learner = by_digest.get(learner_digest(user_id, key))
+            if learner is not None:
+                mastered.setdefault(course, {})[learner] = local_date(issued_at)
+    effects = []
+    for course, residents in mastered.items():
+        later = [
+            (total, done)
+            for resident_id, day_of in residents.items()
+            for day, total, done in days[resident_id]
+            if day > day_of
+        ]
+        others = [row for rid, rs in days.items() if rid not in residents for row in rs]
+        effects.append(
+            CourseEffect(
+                course=course,
+                residents_with=len(residents),
+                self_done_with=sum(done for _total, done in later),
+                procedures_with=sum(total for total, _done in later),
+                residents_without=len(days) - len(residents),
+                self_done_without=sum(done for _day, _total, done in others),
+                procedures_without=sum(total for _day, total, _done in others),
+            )
+        )
+    return effects
 
 
 # --- who sees what ----------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """The dashboard's tables, named and translated once for the page and for its CSV files."""
 
-from flask_babel import format_percent
+from flask_babel import format_number, format_percent, get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from impact.dashboard.services import Figures
+from impact.dashboard.services import SMALL_COUNT, Figures
 
 REASON_LABELS = {
     "network_down": _l("Network down or congested"),
@@ -28,6 +29,7 @@ TABLE_TITLES = {
     "volunteers": _l("Volunteers and shifts"),
     "learning": _l("Lessons and courses"),
     "residents": _l("Carded residents who did their procedures themselves"),
+    "lessons": _l("Courses and what residents then did by themselves"),
 }
 
 
@@ -36,6 +38,19 @@ UNIT_TITLES = {
     "provinces": _l("Provinces and cities"),
     "service_points": _l("Service points"),
 }
+
+
+def residents_count(count: int) -> str:
+    """A count of residents, or "fewer than 10" below SMALL_COUNT: never a handful exactly."""
+    if count < SMALL_COUNT:
+        return _("fewer than %(n)d", n=SMALL_COUNT)
+    return format_number(count)
+
+
+def course_title(course) -> str:
+    """A course's title in the reader's language, Vietnamese when that one is missing."""
+    title = course.title if isinstance(course.title, dict) else {"vi": str(course.title)}
+    return title.get(str(get_locale())) or title.get("vi") or course.slug
 
 
 def percent(value) -> str:
@@ -99,6 +114,23 @@ def table(figures: Figures, name: str) -> tuple[list[str], list[list]]:
                 percent(u.result_electronic_share),
             ]
             for u in figures.units
+        ]
+    if name == "lessons":
+        return [
+            str(_l("Course")),
+            str(_l("Carded residents who mastered it")),
+            str(_l("Their later procedures done by themselves")),
+            str(_l("Carded residents without it")),
+            str(_l("Their procedures done by themselves")),
+        ], [
+            [
+                course_title(e.course),
+                residents_count(e.residents_with),
+                percent(e.share_with),
+                residents_count(e.residents_without),
+                percent(e.share_without),
+            ]
+            for e in figures.lessons
         ]
     if name == "residents":
         return [

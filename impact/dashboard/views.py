@@ -251,5 +251,7 @@ def _helpers():
         "volunteer_rows": tables.volunteer_rows,
         "learning_rows": tables.learning_rows,
         "resident_rows": tables.resident_rows,
+        "residents_count": tables.residents_count,
+        "course_title": tables.course_title,
         "ranking_minimum": services.RANKING_MINIMUM,
     }

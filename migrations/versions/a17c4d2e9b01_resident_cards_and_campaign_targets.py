@@ -22,8 +22,11 @@ def upgrade():
     op.create_table('residents',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('learner_digest', sa.String(length=64), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_residents'))
     )
+    with op.batch_alter_table('residents', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_residents_learner_digest'), ['learner_digest'], unique=False)
     op.create_table('resident_cards',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('digest', sa.String(length=64), nullable=False),
@@ -134,4 +137,6 @@ def downgrade():
     with op.batch_alter_table('resident_cards', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_resident_cards_resident_id'))
     op.drop_table('resident_cards')
+    with op.batch_alter_table('residents', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_residents_learner_digest'))
     op.drop_table('residents')
