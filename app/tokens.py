@@ -61,6 +61,11 @@ PURPOSES: dict[str, Purpose] = {
         max_age=72 * HOUR,
         lifetime="72 hours: the log screen's offline queue, refreshed whenever the page loads",
     ),
+    "checkin-sync": Purpose(
+        "caunoi.checkin-sync",
+        max_age=72 * HOUR,
+        lifetime="72 hours: the check-in pages' offline queue, refreshed whenever a page loads",
+    ),
     "calendar-feed": Purpose(
         "calendar-feed",
         max_age=None,
