@@ -22,9 +22,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.access import roles
+from app.api import error
 from app.auth.models import User
 from app.database import utcnow, write_apart
-from app.api import error
 from app.extensions import csrf, db
 from app.localtime import local_day_bounds, local_today
 from app.places.models import ServicePoint
