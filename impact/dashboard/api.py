@@ -112,8 +112,9 @@ def province_stats(code: str, query: schemas.PublicStatsQuery):
     "getNationalStats",
     summary="The whole country's public impact figures, with each province's",
     description="The same aggregates as /impact/national: the country's figures and, in "
-    "`provinces`, each of the 34 provinces' (zeros for a province without a dossier). "
-    "Read from the daily roll-up. Dates as for /api/v1/stats.",
+    "`provinces`, each of the 34 provinces' (zeros for a province without a dossier); "
+    "`communes` is empty (a province's are in its own stats). Read from the daily roll-up. "
+    "Dates as for /api/v1/stats.",
     query=schemas.PublicStatsQuery,
     responses={
         200: ("The figures.", schemas.NationalStats),

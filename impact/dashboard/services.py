@@ -444,8 +444,9 @@ def _unit(code: str, name: str, sums: Any) -> UnitFigure:
     return UnitFigure(code, name, *(int(n) for n in sums))
 
 
-def impact_figures(session: Session, scope: Scope) -> Figures:
-    """The figures of a scope, from the roll-up and from the shifts."""
+def impact_figures(session: Session, scope: Scope, *, with_communes: bool = True) -> Figures:
+    """The figures of a scope, from the roll-up and from the shifts; without the communes' list
+    when the page does not show it (the country's 3,321 would cost more than all the rest)."""
     rows = AssistDailyCount
     in_scope = and_(scope.communes(rows.commune_id), rows.day.between(scope.start, scope.end))
     sums = [func.coalesce(func.sum(getattr(rows, name)), 0) for name in COUNTERS]
@@ -459,21 +460,25 @@ def impact_figures(session: Session, scope: Scope) -> Figures:
         ((reason, totals[f"reason_{reason}"]) for reason in Reason if totals[f"reason_{reason}"]),
         key=lambda pair: -pair[1],
     )
-    communes = [
-        CommuneFigure(commune, total, submitted, online)
-        for commune, total, submitted, online in session.execute(
-            select(
-                Commune,
-                func.sum(rows.total),
-                func.sum(rows.submitted),
-                func.sum(rows.submitted_online),
+    communes = (
+        []
+        if not with_communes
+        else [
+            CommuneFigure(commune, total, submitted, online)
+            for commune, total, submitted, online in session.execute(
+                select(
+                    Commune,
+                    func.sum(rows.total),
+                    func.sum(rows.submitted),
+                    func.sum(rows.submitted_online),
+                )
+                .join(Commune, Commune.id == rows.commune_id)
+                .where(in_scope)
+                .group_by(Commune.id)
+                .order_by(Commune.name)
             )
-            .join(Commune, Commune.id == rows.commune_id)
-            .where(in_scope)
-            .group_by(Commune.id)
-            .order_by(Commune.name)
-        )
-    ]
+        ]
+    )
     shifts, attended = shift_figures(session, scope, utcnow())
     return Figures(
         residents=resident_figures(session, scope),
@@ -492,7 +497,7 @@ def impact_figures(session: Session, scope: Scope) -> Figures:
 
 def country_figures(session: Session, scope: Scope) -> Figures:
     """The country's figures, with each of the 34 provinces' beside them."""
-    figures = impact_figures(session, scope)
+    figures = impact_figures(session, scope, with_communes=False)
     figures.unit_level, figures.units = "provinces", province_figures(session, scope)
     return figures
 
