@@ -1,5 +1,7 @@
 """The resident-card part of the JSON API: issue, register or replace a card."""
 
+import functools
+
 from flask import Blueprint, jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -17,8 +19,21 @@ from impact.cards import schemas, services
 bp = Blueprint("cards", __name__)
 
 
+def _issuers_only(view):
+    """Refuse a learner who is not an officer before the body is read (services.may_issue)."""
+
+    @functools.wraps(view)
+    def checked(*args, **kwargs):
+        if not services.may_issue(db.session, current_user):
+            return error(403, "forbidden", _("Volunteers, coordinators and officers issue cards."))
+        return view(*args, **kwargs)
+
+    return checked
+
+
 @bp.post("/resident-cards")
-@roles(Role.VOLUNTEER, Role.COORDINATOR)
+@roles(Role.VOLUNTEER, Role.COORDINATOR, Role.LEARNER)
+@_issuers_only
 @operation(
     "createResidentCard",
     summary="Issue a resident card, register a learner code as one, or replace a lost one",
@@ -34,7 +49,7 @@ bp = Blueprint("cards", __name__)
             Error,
         ),
         401: UNAUTHORIZED,
-        403: ("Not a volunteer or coordinator.", Error),
+        403: ("Not a volunteer, coordinator or officer.", Error),
         409: (
             "unknown_card, card_replaced (replaces); not_a_learner_code, already_a_card "
             "(learner_code).",

@@ -23,6 +23,7 @@ from app.auth.models import User
 from app.codes import format_code, new_code, normalise_code
 from app.database import utcnow
 from app.errors import DomainError
+from app.roles import Role
 from app.urls import absolute_url
 from courses.learners import services as learners
 from impact.cards.models import Resident, ResidentCard
@@ -41,6 +42,13 @@ class CardError(DomainError, ValueError):
         "not_a_learner_code": _l("No learner has this personal code: check it."),
         "already_a_card": _l("This code is already a resident's card."),
     }
+
+
+def may_issue(session: Session, user: User) -> bool:
+    """Volunteers, coordinators and officers hand residents their cards; residents do not."""
+    if user.has_role(Role.VOLUNTEER, Role.COORDINATOR, Role.ADMIN):
+        return True
+    return learners.audience_of(session, user) == "officer"
 
 
 def card_digest(code: str, key: str | None = None) -> str:

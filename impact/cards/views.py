@@ -1,7 +1,7 @@
 """The resident-card page: volunteers and coordinators issue, register and replace cards; a card's
 QR opens the log screen with its code filled in."""
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, abort, render_template, url_for
 from flask import redirect as go
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -21,8 +21,16 @@ bp = Blueprint("cards", __name__)
 
 navigation.register("cards.index", _l("Resident cards"))
 
-#: who hands residents their cards
-ISSUERS = (Role.VOLUNTEER, Role.COORDINATOR)
+#: who may open the card pages: volunteers, coordinators, and learners, of whom only officers
+#: pass services.may_issue
+ISSUERS = (Role.VOLUNTEER, Role.COORDINATOR, Role.LEARNER)
+#: whose phone a card's QR takes to the log screen
+LOGGERS = (Role.VOLUNTEER, Role.COORDINATOR)
+
+
+def _issuer_only():
+    if not services.may_issue(db.session, current_user):
+        abort(403)
 
 
 def _page(issue=None, learner=None, replace=None, status=200):
@@ -51,6 +59,7 @@ def _card(code: str, replaced: bool = False):
 @roles(*ISSUERS)
 def index():
     """Issue a resident card, take a learner code as one, or replace a lost one."""
+    _issuer_only()
     return _page()
 
 
@@ -59,6 +68,7 @@ def index():
 @no_store
 def issue():
     """A new resident and their card, shown once to print."""
+    _issuer_only()
     form = IssueForm()
     if not form.validate_on_submit():
         return _page(issue=form, status=400)
@@ -73,6 +83,7 @@ def issue():
 @no_store
 def learner_code():
     """A resident's learner code becomes their resident card."""
+    _issuer_only()
     form = LearnerCodeForm()
     if not form.validate_on_submit():
         return _page(learner=form, status=400)
@@ -91,6 +102,7 @@ def learner_code():
 @no_store
 def replace():
     """A new card for the resident of a lost one; the old code stops working."""
+    _issuer_only()
     form = ReplaceForm()
     if not form.validate_on_submit():
         return _page(replace=form, status=400)
@@ -111,6 +123,6 @@ def replace():
 def scan(code):
     """Where a card's QR leads: a volunteer's or coordinator's phone goes to the log screen with
     the card filled in; anyone else reads what the card is for."""
-    if current_user.is_authenticated and any(current_user.has_role(r) for r in ISSUERS):
+    if current_user.is_authenticated and any(current_user.has_role(r) for r in LOGGERS):
         return go(url_for("assists.new", resident_card=code))
     return render_template("impact/cards/scanned.html")

@@ -88,6 +88,12 @@ SCOPED = {
     # resident
     "course_reports.assisted_start": {"learner": REFUSED},
     "course_reports.assisted_session": {"learner": REFUSED},
+    # resident cards are handed out by volunteers, coordinators and officers (the same rule)
+    "cards.index": {"learner": REFUSED},
+    "cards.issue": {"learner": REFUSED},
+    "cards.learner_code": {"learner": REFUSED},
+    "cards.replace": {"learner": REFUSED},
+    "api.cards.create_card": {"learner": REFUSED},
 }
 
 #: coordinator routes that take an object but are not limited by the coordinator's scope

@@ -14,6 +14,7 @@ from impact.assists.models import AssistedSubmission
 from impact.cards import services as cards
 from impact.cards.models import ResidentCard
 from impact.dashboard import services as dashboard
+from tests.conftest import PASSWORD
 
 CODE = re.compile(r"[" + CODE_ALPHABET + r"]{4}-[" + CODE_ALPHABET + r"]{4}")
 
@@ -60,6 +61,25 @@ def test_the_card_page_prints_the_code_and_its_qr(client, login, volunteer):
 
 def test_a_resident_cannot_issue_cards(client, learner, bearer):
     assert _issue(client, bearer(learner)).status_code == 403
+
+
+def test_an_officer_issues_cards(client, login, bo_de):
+    from courses.learners.services import register_officer
+
+    officer = register_officer(
+        db.session,
+        email="canbo@example.vn",
+        password=PASSWORD,
+        full_name="Cán bộ Hùng",
+        home_commune=bo_de,
+        position="Công chức một cửa",
+    )
+    db.session.commit()
+    login(officer)
+
+    assert client.get("/cards").status_code == 200
+    assert client.post("/cards/issue").status_code == 200
+    assert db.session.scalar(select(ResidentCard)).issued_by_id == officer.id
 
 
 def test_an_assist_with_a_card_names_the_resident_and_stores_no_code(
