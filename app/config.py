@@ -1,5 +1,7 @@
 """Configuration read from the environment, so one image serves every deployment."""
 
+import hashlib
+import hmac
 import os
 import secrets
 from datetime import timedelta
@@ -87,6 +89,7 @@ def load(app, overrides=None):
     app.config["SQLALCHEMY_DATABASE_URI"] = env.get("DATABASE_URL") or _sqlite_url(app)
     names = (
         "SECRET_KEY",
+        "RESIDENT_CARD_KEY",
         "RATELIMIT_STORAGE_URI",
         "RATELIMIT_ALLOW_MEMORY",
         "MAIL_SERVER",
@@ -125,9 +128,27 @@ def load(app, overrides=None):
         if production:
             raise ConfigError("SECRET_KEY must be set when CAUNOI_ENV=production")
         app.config["SECRET_KEY"] = _development_secret(app)
+    _resident_card_key(app.config, production)
     _site(app.config, production)
     if production:
         _check_rate_limit_storage(app.config)
+
+
+def _resident_card_key(config, production):
+    """RESIDENT_CARD_KEY keys the digest of resident cards (impact/cards/services.py): required in
+    production, where it must stay apart from SECRET_KEY (rotating SECRET_KEY signs everyone out;
+    rotating this key would cut every resident from their card). Elsewhere it is derived from
+    SECRET_KEY, so development and tests need nothing more."""
+    if config.get("RESIDENT_CARD_KEY"):
+        return
+    if production:
+        raise ConfigError(
+            "RESIDENT_CARD_KEY must be set when CAUNOI_ENV=production: the key of resident "
+            "cards' digests, e.g. from python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        )
+    config["RESIDENT_CARD_KEY"] = hmac.new(
+        config["SECRET_KEY"].encode(), b"resident-card-key", hashlib.sha256
+    ).hexdigest()
 
 
 def _count(name, value):

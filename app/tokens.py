@@ -71,6 +71,11 @@ PURPOSES: dict[str, Purpose] = {
         max_age=HOUR,
         lifetime="one hour: an uploaded spreadsheet waits that long for its confirmation",
     ),
+    "checkin-sync": Purpose(
+        "caunoi.checkin-sync",
+        max_age=72 * HOUR,
+        lifetime="72 hours: the check-in pages' offline queue, refreshed whenever a page loads",
+    ),
     "calendar-feed": Purpose(
         "calendar-feed",
         max_age=None,

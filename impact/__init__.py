@@ -15,6 +15,9 @@ def init_app(app: Flask) -> None:
     from impact.assists import models as _assist_models  # noqa: F401  (its tables)
     from impact.assists.views import bp as assists_bp
     from impact.assists.views import coordinator_block
+    from impact.cards import api as cards_api
+    from impact.cards import models as _card_models  # noqa: F401  (its tables)
+    from impact.cards.views import bp as cards_bp
     from impact.dashboard import api as dashboard_api
     from impact.dashboard import models as _dashboard_models  # noqa: F401
     from impact.dashboard.cli import impact_cli
@@ -27,10 +30,11 @@ def init_app(app: Flask) -> None:
     from impact.procedures.cli import procedures_cli
     from impact.procedures.views import bp as procedures_bp
 
-    for blueprint in (assists_bp, home_support_bp, dashboard_bp):
+    for blueprint in (assists_bp, cards_bp, home_support_bp, dashboard_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(procedures_bp, url_prefix="/admin")
     nest(assists_api.bp)
+    nest(cards_api.bp)
     nest(dashboard_api.bp)
     app.cli.add_command(procedures_cli)
     impact_cli.add_command(erase_addresses)

@@ -70,6 +70,12 @@ class Campaign(db.Model):
         CheckConstraint("max_per_shift >= 1 AND max_per_shift >= min_per_shift", name="max_valid"),
         CheckConstraint("cancel_deadline_hours >= 0", name="deadline_not_negative"),
         CheckConstraint("weekly_limit IS NULL OR weekly_limit >= 1", name="weekly_limit_positive"),
+        CheckConstraint(
+            "target_online BETWEEN 0 AND 100 AND target_fully_online BETWEEN 0 AND 100 "
+            "AND target_result_electronic BETWEEN 0 AND 100",
+            name="target_percentages",
+        ),
+        CheckConstraint("target_self_done >= 1", name="target_self_done_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,6 +100,15 @@ class Campaign(db.Model):
     )
     #: days with shifts, Monday = 0 … Sunday = 6 (datetime.date.weekday)
     weekdays: Mapped[list[int]] = mapped_column(JSON, default=_every_weekday)
+    #: the campaign's targets, read by the impact dashboard (Hanoi's by default, DESIGN.md):
+    #: % of submitted dossiers filed online, fully online, with results returned electronically
+    target_online: Mapped[int] = mapped_column(Integer, default=80, server_default="80")
+    target_fully_online: Mapped[int] = mapped_column(Integer, default=20, server_default="20")
+    target_result_electronic: Mapped[int] = mapped_column(
+        Integer, default=100, server_default="100"
+    )
+    #: procedures every carded resident should do online by themselves
+    target_self_done: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     province: Mapped[Province] = relationship()

@@ -15,7 +15,6 @@ learner takes a new code.
 
 import hashlib
 import hmac
-import secrets
 from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
@@ -24,15 +23,13 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import RoleGrant, User
 from app.auth.services import end_sessions, new_account
+from app.codes import new_code, normalise_code
 from app.database import utcnow
 from app.errors import DomainError
 from app.places.models import Commune
 from app.roles import Role
 from app.tokens import BadToken, ExpiredToken, signer
 from courses.learners.models import LEARNER_AUDIENCES, LearnerProfile
-
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-CODE_LENGTH = 8
 
 
 class LearnerError(DomainError, ValueError):
@@ -50,25 +47,6 @@ class LearnerError(DomainError, ValueError):
             "Type your personal code instead."
         ),
     }
-
-
-def new_code() -> str:
-    """A fresh random personal code, without its dash."""
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def format_code(code: str) -> str:
-    """'K7PM3QXA' -> 'K7PM-3QXA', easier to read aloud and copy."""
-    return f"{code[:4]}-{code[4:]}"
-
-
-def normalise_code(typed: str) -> str | None:
-    """The code a person typed, upper-case without separators; None if it cannot be a code."""
-    # Forgiving: lower case, spaces and dashes are fine.
-    code = "".join(ch for ch in (typed or "").upper() if ch.isalnum())
-    if len(code) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in code):
-        return None
-    return code
 
 
 def hash_code(code: str) -> str:
@@ -183,6 +161,16 @@ def user_for_code(session: Session, typed: str) -> User:
     if profile is None or not can_use_code(profile.user):
         raise LearnerError("wrong_code")
     return profile.user
+
+
+def learner_id_for_code(session: Session, typed: str) -> int | None:
+    """The user id of the learner whose current personal code this is, or None (impact asks, to
+    let a resident's learner code serve as their resident card)."""
+    code = normalise_code(typed)
+    if code is None:
+        return None
+    stmt = select(LearnerProfile.user_id).where(LearnerProfile.code_hash == hash_code(code))
+    return session.scalar(stmt.limit(1))
 
 
 def _code_tag(secret_key: str, code_hash: str) -> str:

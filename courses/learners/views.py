@@ -21,6 +21,7 @@ from app.access import public, roles
 from app.auth.limits import failed, registration_limits
 from app.auth.services import AccountError, mail_registration_attempt, normalise_email
 from app.auth.sessions import stay_signed_in_here
+from app.codes import format_code
 from app.extensions import db, limiter
 from app.i18n import LANGUAGE_COOKIE, remember_preference
 from app.notifications.services import queue_mail
@@ -131,7 +132,7 @@ def my_code():
     return render_template(
         "courses/learners/my_code.html",
         profile=profile,
-        code=services.format_code(fresh) if fresh else None,
+        code=format_code(fresh) if fresh else None,
         qr=qr_svg(url, _("QR code to continue learning on another device")),
         resume_url=url,
         renew_form=RenewCodeForm(),

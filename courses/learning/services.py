@@ -2,7 +2,7 @@
 
 import random
 import secrets
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -298,6 +298,17 @@ def certificate_for(session: Session, user: User, course: Course) -> Certificate
             Certificate.user_id == user.id, Certificate.course_id == course.id
         )
     )
+
+
+def completions(session: Session, user_ids: Iterable[int] | None = None) -> list[tuple]:
+    """Who mastered which course and when, as (course, user id, issued_at), for the impact
+    dashboard's lessons-to-practice comparison; only for these users when given."""
+    stmt = select(Course, Certificate.user_id, Certificate.issued_at).join(
+        Course, Course.id == Certificate.course_id
+    )
+    if user_ids is not None:
+        stmt = stmt.where(Certificate.user_id.in_(list(user_ids)))
+    return [tuple(row) for row in session.execute(stmt.order_by(Course.slug, Certificate.id))]
 
 
 def verification_id(certificate: Certificate, secret_key: str) -> str:

@@ -28,6 +28,7 @@ from app.database import alphabetical
 from app.errors import DomainError
 from app.places.models import Commune
 from app.roles import Role
+from app.text import sort_key
 from courses.learners.models import LearnerProfile
 from courses.learning.models import Certificate, LessonProgress, QuizAnswer, QuizAttempt
 from courses.learning.services import mark_lesson_done
@@ -257,7 +258,7 @@ def _pass_rows(session: Session, commune_ids: Collection[int] | None) -> list[Pa
         key=lambda r: (
             r.course.audience,
             r.course.order,
-            r.commune.name if r.commune else "",
+            sort_key(r.commune.name if r.commune else ""),
             r.audience,
         ),
     )

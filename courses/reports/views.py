@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app import navigation
 from app.access import roles
+from app.codes import format_code
 from app.csvfile import csv_response, xlsx_response
 from app.extensions import db, limiter
 from app.places import services as places
@@ -320,7 +321,7 @@ def assisted_session(slug):
                     return render_template(
                         "courses/reports/new_resident.html",
                         resident=resident,
-                        code=learners.format_code(code),
+                        code=format_code(code),
                     )
                 return redirect(url_for("course_reports.assisted_start"))
     status = 400 if request.method == "POST" else 200

@@ -15,6 +15,9 @@ from impact.assists.forms import error_message
 from impact.assists.messages import refusal_message, refusal_status
 from impact.assists.models import AssistedSubmission
 
+#: a resident card's refusals when its code is well formed (impact.cards.services.CardError)
+CARD_NOT_IN_FORCE = {"unknown_card", "card_replaced"}
+
 
 def _locale() -> str:
     return str(get_locale() or "vi")
@@ -44,6 +47,7 @@ def assist_json(row: AssistedSubmission) -> dict:
         offline=row.offline,
         late=row.late,
         voided_at=row.voided_at,
+        carded=row.resident_id is not None,
     ).dump()
 
 
@@ -66,6 +70,11 @@ def record(body, home_request=None, *, unknown_is_404=False):
     except services.InvalidEntry as refusal:
         db.session.rollback()
         codes = set(refusal.fields.values())
+        if unknown_is_404 and codes and codes <= CARD_NOT_IN_FORCE:
+            # a well-formed card that is unknown or replaced: the entry is right, the card not
+            code = refusal.fields["resident_card"]
+            return error(409, code, refusal_message(code))
+        codes -= CARD_NOT_IN_FORCE
         if unknown_is_404 and "not_found" in codes and codes <= {"not_found", "future"}:
             # a well-formed entry naming a point or a procedure that does not exist (as in
             # POST /api/v1/checkins); the offline queue keeps its 422 with the fields

@@ -42,7 +42,8 @@ bp = Blueprint("assists", __name__)
             "id_taken: another person's entry has this id; future: occurred_at is more than 10 "
             "minutes ahead of the server's clock; outside_shift, outside_day, outside_request: "
             "occurred_at is outside the sender's shifts there that day, the point's day, or the "
-            "home visit's request.",
+            "home visit's request; unknown_card, card_replaced: the resident_card (the only "
+            "wrong field) is no card in force.",
             Error,
         ),
         422: ("Errors, one per field.", InvalidInput),

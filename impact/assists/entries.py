@@ -25,6 +25,7 @@ from impact.assists.models import (
     Reason,
     ResultElectronic,
 )
+from impact.cards import services as cards
 
 #: phones' clocks drift: a time this far ahead of the server's is still accepted
 CLOCK_SKEW = timedelta(minutes=10)
@@ -80,6 +81,8 @@ class Entry:
     self_service: bool
     offline: bool
     occurred_at: datetime
+    #: the resident whose card was given, if one was (impact.cards): never the card's code
+    resident_id: int | None = None
 
 
 def parse_id(value) -> uuid.UUID | None:
@@ -218,6 +221,11 @@ def check_entry(session, data: dict, *, now: datetime | None = None) -> Entry:
 
     flags = {name: _parse_flag(data.get(name), name, errors) for name in FLAGS}
     occurred_at = _parse_time(data.get("occurred_at"), now, errors)
+    resident_id = None
+    try:
+        resident_id = cards.resident_id_for(session, data.get("resident_card"))
+    except cards.CardError as refusal:
+        errors["resident_card"] = refusal.code
 
     if errors:
         raise InvalidEntry(errors)
@@ -227,6 +235,7 @@ def check_entry(session, data: dict, *, now: datetime | None = None) -> Entry:
         procedure=procedure,
         reason=reason if outcome == Outcome.NOT_SUBMITTED else None,
         occurred_at=occurred_at,
+        resident_id=resident_id,
         **choices,
         **flags,
     )

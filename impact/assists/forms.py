@@ -1,11 +1,12 @@
 """The log screen's form, the labels of every choice, and the messages of every entry error."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, SubmitField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, SubmitField
 
 from app.forms import Form
 from app.localtime import DayOutOfRange
 from impact.assists.models import AgeBand, Channel, Level, Outcome, Reason, ResultElectronic
+from impact.cards.services import CardError
 
 CHANNEL_LABELS = {
     Channel.NATIONAL_PORTAL: _l("National Public Service Portal"),
@@ -55,6 +56,7 @@ ERRORS = {
     "reason_required": _l("Choose why the dossier could not be submitted."),
     "reason_not_allowed": _l("A submitted dossier has no reason for failure."),
     "paper_mismatch": _l("Paper at the counter goes with the paper level, and only with it."),
+    **CardError.sentences,
 }
 #: messages that depend on the field
 NOT_FOUND = {
@@ -103,6 +105,11 @@ class AssistForm(Form):
     vulnerable = BooleanField(_l("Elderly or disabled"))
     at_home = BooleanField(_l("Helped at home"))
     self_service = BooleanField(_l("Did it themselves, with guidance"))
+    resident_card = StringField(
+        _l("Resident card (optional)"),
+        description=_l("Scan or type the code on the resident's card; leave empty if none."),
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )
     submit = SubmitField(_l("Save"))
 
     def entry(self) -> dict:
@@ -120,6 +127,7 @@ class AssistForm(Form):
             "vulnerable": bool(self.vulnerable.data),
             "at_home": bool(self.at_home.data),
             "self_service": bool(self.self_service.data),
+            "resident_card": self.resident_card.data or None,
         }
 
     def show_errors(self, fields: dict[str, str]):

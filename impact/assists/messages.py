@@ -2,6 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 
+from impact.cards.services import CardError
+
 #: the status and the sentence of each refusal code (entries.AssistError), pages and API alike
 REFUSALS = {
     "id_taken": (409, _l("Another entry already has this id: make a new one.")),
@@ -33,6 +35,8 @@ REFUSALS = {
         _l("You have logged too many entries in the last hour. Wait a little and try again."),
     ),
     "undo_expired": (409, _l("It is too late to undo this entry: ask your coordinator.")),
+    "unknown_card": (409, CardError.sentences["unknown_card"]),
+    "card_replaced": (409, CardError.sentences["card_replaced"]),
 }
 
 

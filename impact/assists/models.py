@@ -157,6 +157,11 @@ class AssistedSubmission(db.Model):
     at_home: Mapped[bool] = mapped_column(Boolean, default=False)
     #: the resident did it themselves, with guidance
     self_service: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: the carded resident helped (impact.cards), when a card was given: an opaque id, never the
+    #: card's code nor anything naming the person
+    resident_id: Mapped[int | None] = mapped_column(
+        ForeignKey("residents.id", ondelete="SET NULL"), index=True
+    )
     #: when it happened, by the client's clock, in UTC
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     #: the local day (Asia/Ho_Chi_Minh) of occurred_at

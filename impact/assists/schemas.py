@@ -22,6 +22,7 @@ from app.api.schemas import (
     Shape,
 )
 from impact.assists.models import AgeBand, Channel, Level, Outcome, Reason, ResultElectronic
+from impact.cards.schemas import CARD_PATTERN
 
 _RULES = [
     {  # a reason exactly when the dossier was not submitted
@@ -66,6 +67,13 @@ class AssistEntry(BadRequestInput):
     )
     offline: bool = Field(
         False, description="It waited in the client's queue before being sent (default false)."
+    )
+    resident_card: str | None = Field(
+        None,
+        pattern=CARD_PATTERN,
+        description="The code on the resident's card (or their learner code registered as one), "
+        'e.g. "K7PM-3QXA", or the link in its QR; optional. Only a keyed digest of it is kept: '
+        "the entry is linked to a pseudonymous resident, never to the code.",
     )
 
     @classmethod
@@ -115,3 +123,4 @@ class Assist(Shape):
         "flagged."
     )
     voided_at: MaybeLocalMoment = Field(description="When its volunteer undid it, if they did.")
+    carded: bool = Field(description="A resident card was given (which one is not answered).")

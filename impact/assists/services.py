@@ -224,6 +224,7 @@ def record_assist(
         vulnerable=entry.vulnerable,
         at_home=entry.at_home or home_request is not None,
         self_service=entry.self_service,
+        resident_id=entry.resident_id,
         occurred_at=entry.occurred_at,
         occurred_on=occurred_on,
         received_at=now,

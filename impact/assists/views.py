@@ -173,6 +173,8 @@ def new():
     if request.method == "GET":
         _set_defaults(form, services.last_entry(db.session, current_user.id), home_request)
         form.id.data = str(uuid.uuid4())
+        # a resident card's QR opens this screen with its code (impact.cards.views.scan)
+        form.resident_card.data = request.args.get("resident_card", "")
         return _render(form, home_request=home_request)
     if not form.validate_on_submit():
         return _render(form, 400, home_request)

@@ -47,7 +47,8 @@ def _by_code(model, code):
         401: UNAUTHORIZED,
         403: ("Not a coordinator, or a place outside the caller's scope.", Error),
         404: (
-            "No province or commune has this code, or the commune is not in the province.",
+            "No province or commune has this code, the commune is not in the province, or no "
+            "campaign of the caller's scope has this id.",
             Error,
         ),
     },
@@ -60,6 +61,11 @@ def stats(query: schemas.StatsQuery):
         return error(404, "not_found", _("No province or commune has this code."))
     if province and commune and commune.province_id != province.id:
         return error(404, "not_found", _("This commune is not in this province."))
+    campaign = None
+    if query.campaign is not None:
+        campaign = services.campaign_for(db.session, current_user, query.campaign)
+        if campaign is None:
+            return error(404, "not_found", _("No campaign of your scope has this id."))
     try:
         scope = services.api_scope(
             db.session,
@@ -69,6 +75,7 @@ def stats(query: schemas.StatsQuery):
             query.end,
             province=province,
             commune=commune,
+            campaign=campaign,
         )
     except services.ImpactError:
         return error(403, "forbidden", _("You do not coordinate this commune."))
@@ -95,5 +102,51 @@ def province_stats(code: str, query: schemas.PublicStatsQuery):
     province = db.session.scalar(select(Province).where(Province.code == code))
     if province is None:
         return error(404, "not_found", _("No province has this code."))
-    scope = services.public_scope(province, local_today(), query.start, query.end)
+    scope = services.public_scope(local_today(), query.start, query.end, province=province)
     return jsonify(services.figures_json(services.impact_figures(db.session, scope)))
+
+
+@bp.get("/national/stats")
+@public
+@operation(
+    "getNationalStats",
+    summary="The whole country's public impact figures, with each province's",
+    description="The same aggregates as /impact/national: the country's figures and, in "
+    "`provinces`, each of the 34 provinces' (zeros for a province without a dossier); "
+    "`communes` is empty (a province's are in its own stats). Read from the daily roll-up. "
+    "Dates as for /api/v1/stats.",
+    query=schemas.PublicStatsQuery,
+    responses={
+        200: ("The figures.", schemas.NationalStats),
+        400: ("A date not in YYYY-MM-DD form, or a query parameter not listed here.", Error),
+    },
+)
+def national_stats(query: schemas.PublicStatsQuery):
+    """The country's public figures over a date range, with each province's."""
+    scope = services.public_scope(local_today(), query.start, query.end)
+    return jsonify(services.figures_json(services.country_figures(db.session, scope)))
+
+
+@bp.get("/communes/<code>/stats")
+@public
+@operation(
+    "getCommuneStats",
+    summary="A commune's public impact figures, with each of its service points'",
+    description="The same aggregates as the commune's public impact page: the commune's "
+    "figures, day by day in `per_day`, and each service point's in `service_points` (`code` is "
+    "the point's id). Dates as for /api/v1/stats.",
+    path={"code": "Official commune code, e.g. 00130 (Phường Bồ Đề)."},
+    query=schemas.PublicStatsQuery,
+    responses={
+        200: ("The figures.", schemas.CommuneStats),
+        400: ("A date not in YYYY-MM-DD form, or a query parameter not listed here.", Error),
+        404: ("No commune has this code.", Error),
+    },
+)
+def commune_stats(code: str, query: schemas.PublicStatsQuery):
+    """A commune's public figures over a date range, with each service point's."""
+    commune = db.session.scalar(select(Commune).where(Commune.code == code))
+    if commune is None:
+        return error(404, "not_found", _("No commune has this code."))
+    scope = services.public_scope(local_today(), query.start, query.end, commune=commune)
+    return jsonify(services.figures_json(services.commune_figures(db.session, scope)))

@@ -51,3 +51,59 @@ class AssistDailyCount(db.Model):
 COUNTERS = tuple(
     c.name for c in AssistDailyCount.__table__.columns if c.name not in ("commune_id", "day")
 )
+
+
+class ResidentDailyCount(db.Model):
+    """One carded resident's assisted submissions in one commune on one local day: the roll-up
+    the residents' figures (0, 1, 2+ procedures done by themselves) read, kept in step with the
+    log like AssistDailyCount and rebuilt with it."""
+
+    __tablename__ = "resident_daily_counts"
+
+    resident_id: Mapped[int] = mapped_column(
+        ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True
+    )
+    commune_id: Mapped[int] = mapped_column(
+        ForeignKey("communes.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
+    total: Mapped[int] = _counter()
+    #: submitted dossiers the resident did themselves (with guidance): the "≥ 2" target
+    self_done: Mapped[int] = _counter()
+
+
+#: the residents' roll-up's counters
+RESIDENT_COUNTERS = ("total", "self_done")
+
+
+class PointDailyCount(db.Model):
+    """Counts of one service point's assisted submissions on one local day: what a commune's page
+    shows per service point, kept in step with the log like AssistDailyCount and rebuilt with it."""
+
+    __tablename__ = "assist_point_daily_counts"
+
+    service_point_id: Mapped[int] = mapped_column(
+        ForeignKey("service_points.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
+    #: the point's commune, copied so a commune's points are read from one index
+    commune_id: Mapped[int] = mapped_column(
+        ForeignKey("communes.id", ondelete="CASCADE"), index=True
+    )
+    total: Mapped[int] = _counter()
+    submitted: Mapped[int] = _counter()
+    submitted_online: Mapped[int] = _counter()
+    submitted_fully_online: Mapped[int] = _counter()
+    result_yes: Mapped[int] = _counter()
+    self_service: Mapped[int] = _counter()
+
+
+#: the service points' roll-up's counters, each defined as AssistDailyCount's of the same name
+POINT_COUNTERS = (
+    "total",
+    "submitted",
+    "submitted_online",
+    "submitted_fully_online",
+    "result_yes",
+    "self_service",
+)

@@ -7,7 +7,7 @@ from typing import Annotated
 from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
 
-from app.api.schemas import DAY_SCHEMA, NO_NUL, BadRequestInput, Count
+from app.api.schemas import DAY_SCHEMA, MAX_ID, NO_NUL, BadRequestInput, Count
 from app.localtime import check_day
 
 #: a share of a whole, 0–1; null when there is nothing to divide by
@@ -60,11 +60,19 @@ class StatsQuery(PublicStatsQuery):
 
     province: Code = Field(None, description="Official province code, e.g. 01 (Hà Nội).")
     commune: Code = Field(None, description="Official commune code, e.g. 00130 (Phường Bồ Đề).")
+    campaign: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_ID,
+        description="A campaign's id: its communes and days (within from and to), read "
+        "against its own targets.",
+    )
 
     @classmethod
     def messages(cls):
         return super().messages() | {
-            "extra": _("Use only the parameters province, commune, from and to."),
+            "extra": _("Use only the parameters province, commune, campaign, from and to."),
+            "campaign": _("Give the campaign's id as a whole number."),
         }
 
 
@@ -111,6 +119,19 @@ class Learning(_Figures):
     courses_mastered: Count
 
 
+class Residents(_Figures):
+    """Carded residents (impact/cards) with an entry in the range, by how many procedures they
+    did by themselves there (submitted, with guidance only): the "≥ 2 per resident" target."""
+
+    carded: Count
+    self_done_0: Count
+    self_done_1: Count
+    self_done_2_plus: Count
+    at_target: Count = Field(
+        description="Of the carded, those at or beyond targets.self_done_per_resident."
+    )
+
+
 class ShiftFigures(_Figures):
     total: Count
     covered: Count
@@ -138,7 +159,11 @@ class Stats(_Figures):
         description="online, fully_online and result_electronic of submitted dossiers; "
         "self_service of all dossiers."
     )
-    targets: dict[str, float]
+    targets: dict[str, float] = Field(
+        description="online, fully_online, result_electronic (0–1) and self_done_per_resident: "
+        "the campaign's own when one is asked for, else Hanoi's (0.8, 0.2, 1, 2)."
+    )
+    residents: Residents
     per_day: list[DayCount]
     reasons: list[ReasonCount] = Field(
         description="Why dossiers could not be submitted, most frequent first."
@@ -147,3 +172,27 @@ class Stats(_Figures):
     shifts: ShiftFigures
     attendance: Attendance
     learning: Learning
+
+
+class UnitFigures(_Figures):
+    """One province's or service point's figures, beside the level above it."""
+
+    code: str = Field(description="The province's official code, or the service point's id.")
+    name: str
+    dossiers: Count
+    submitted: Count
+    online_share: Share
+    fully_online_share: Share
+    result_electronic_share: Share
+
+
+class NationalStats(Stats):
+    """The country's figures, and each of the 34 provinces'."""
+
+    provinces: list[UnitFigures]
+
+
+class CommuneStats(Stats):
+    """A commune's figures, and each of its service points'."""
+
+    service_points: list[UnitFigures]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -22,6 +23,7 @@ from sqlalchemy import (
     case,
     delete,
     func,
+    or_,
     select,
     true,
 )
@@ -31,13 +33,22 @@ from sqlalchemy.orm import Session
 from app.auth.models import User
 from app.database import alphabetical, utcnow
 from app.errors import DomainError
-from app.localtime import FIRST_DAY, local_days_bounds
+from app.localtime import FIRST_DAY, local_date, local_days_bounds
 from app.places.models import Commune, Province, ServicePoint
 from app.scope import CoordinatorScope
-from app.text import sort_key
 from courses.learning.models import Certificate, LessonProgress
+from courses.learning.services import completions as course_completions
 from impact.assists.models import AssistedSubmission, Level, Outcome, Reason, ResultElectronic
-from impact.dashboard.models import COUNTERS, AssistDailyCount
+from impact.cards.models import Resident
+from impact.cards.services import learner_digest
+from impact.dashboard.models import (
+    COUNTERS,
+    POINT_COUNTERS,
+    RESIDENT_COUNTERS,
+    AssistDailyCount,
+    PointDailyCount,
+    ResidentDailyCount,
+)
 from scheduling.checkin.models import Attendance
 from scheduling.coverage.services import SOON
 from scheduling.models import (
@@ -52,8 +63,14 @@ from scheduling.models import (
 #: (the coverage board's 72 hours)
 UNDERSTAFFED_WITHIN = SOON
 
-#: the city's targets for 2025, as shares of submitted dossiers (DESIGN.md)
-TARGETS = {"online": 0.80, "fully_online": 0.20, "result_electronic": 1.00}
+#: Hanoi's targets for 2025 (DESIGN.md), the default of every campaign's: shares of submitted
+#: dossiers, and procedures each carded resident does by themselves
+TARGETS = {
+    "online": 0.80,
+    "fully_online": 0.20,
+    "result_electronic": 1.00,
+    "self_done_per_resident": 2,
+}
 #: a commune needs this many dossiers before it is ranked among the leading or lagging
 RANKING_MINIMUM = 10
 #: the longest range one dashboard shows
@@ -126,30 +143,82 @@ def _insert(session: Session) -> Callable[[Any], postgresql.Insert | sqlite.Inse
     return (postgresql if session.get_bind().dialect.name == "postgresql" else sqlite).insert
 
 
+def _self_done() -> ColumnElement[bool]:
+    """A procedure the resident did by themselves: submitted, and done with guidance only."""
+    s = AssistedSubmission
+    return and_(s.outcome == Outcome.SUBMITTED, s.self_service.is_(True))
+
+
+def _resident_sums(where: ColumnElement[bool], sign: int = 1) -> Select[*tuple[Any, ...]]:
+    """The residents' roll-up rows of the carded log rows matching `where`."""
+    s = AssistedSubmission
+    return (
+        select(
+            s.resident_id,
+            s.commune_id,
+            s.occurred_on,
+            (func.count() * sign).label("total"),
+            func.coalesce(func.sum(case((_self_done(), sign), else_=0)), 0).label("self_done"),
+        )
+        .where(where, s.resident_id.is_not(None))
+        .group_by(s.resident_id, s.commune_id, s.occurred_on)
+    )
+
+
+def _point_sums(where: ColumnElement[bool], sign: int = 1) -> Select[*tuple[Any, ...]]:
+    """The service points' roll-up rows of the log rows matching `where`."""
+    s = AssistedSubmission
+    conditions = _conditions()
+    sums = [
+        func.coalesce(func.sum(case((conditions[name], sign), else_=0)), 0).label(name)
+        for name in POINT_COUNTERS
+    ]
+    return (
+        select(s.service_point_id, s.occurred_on, func.min(s.commune_id), *sums)
+        .where(where)
+        .group_by(s.service_point_id, s.occurred_on)
+    )
+
+
+def _roll_ups(where: ColumnElement[bool], sign: int = 1) -> list:
+    """Each roll-up: its table, its key columns, its counters, and the rows `where` adds."""
+    return [
+        (AssistDailyCount, ["commune_id", "day"], COUNTERS, _counter_sums(where, sign)),
+        (
+            ResidentDailyCount,
+            ["resident_id", "commune_id", "day"],
+            RESIDENT_COUNTERS,
+            _resident_sums(where, sign),
+        ),
+        (
+            PointDailyCount,
+            ["service_point_id", "day", "commune_id"],
+            POINT_COUNTERS,
+            _point_sums(where, sign),
+        ),
+    ]
+
+
 def count_assist(session: Session, submission_id: uuid.UUID, sign: int = 1) -> None:
-    """Add one newly stored submission to its commune's day (sign -1: take a voided one away),
-    in the transaction that stores or voids it."""
-    statement = _insert(session)(AssistDailyCount).from_select(
-        ["commune_id", "day", *COUNTERS],
-        _counter_sums(AssistedSubmission.id == submission_id, sign),
-    )
-    table = AssistDailyCount.__table__
-    statement = statement.on_conflict_do_update(
-        index_elements=["commune_id", "day"],
-        set_={name: table.c[name] + statement.excluded[name] for name in COUNTERS},
-    )
-    session.execute(statement)
+    """Add one newly stored submission to its commune's day, its service point's day and its
+    resident's when carded (sign -1: take a voided one away), in the transaction that stores or
+    voids it."""
+    for model, keys, counters, sums in _roll_ups(AssistedSubmission.id == submission_id, sign):
+        statement = _insert(session)(model).from_select([*keys, *counters], sums)
+        table = model.__table__
+        statement = statement.on_conflict_do_update(
+            index_elements=[c.name for c in model.__table__.primary_key],
+            set_={name: table.c[name] + statement.excluded[name] for name in counters},
+        )
+        session.execute(statement)
 
 
 def rebuild_counts(session: Session) -> int:
-    """Recompute the whole roll-up from the log; returns the number of commune-days."""
-    session.execute(delete(AssistDailyCount))
-    session.execute(
-        AssistDailyCount.__table__.insert().from_select(
-            ["commune_id", "day", *COUNTERS],
-            _counter_sums(AssistedSubmission.voided_at.is_(None)),
-        )
-    )
+    """Recompute every roll-up (communes', service points', residents') from the log; returns
+    the number of commune-days."""
+    for model, keys, counters, sums in _roll_ups(AssistedSubmission.voided_at.is_(None)):
+        session.execute(delete(model))
+        session.execute(model.__table__.insert().from_select([*keys, *counters], sums))
     return session.execute(select(func.count()).select_from(AssistDailyCount)).scalar_one()
 
 
@@ -242,6 +311,25 @@ class Figures:
     shifts: dict[str, int]
     attendance: dict[str, float | int | None] = field(default_factory=dict)
     learning: dict[str, int] = field(default_factory=dict)
+    residents: "ResidentFigures | None" = None
+    lessons: list["CourseEffect"] = field(default_factory=list)
+    targets: dict[str, float] = field(default_factory=lambda: dict(TARGETS))
+    #: the level below, when a page shows it: "provinces" (the country) or "service_points"
+    #: (a commune), and their figures
+    unit_level: str | None = None
+    units: list["UnitFigure"] = field(default_factory=list)
+
+    @property
+    def ranked_units(self) -> list["UnitFigure"]:
+        return ranked(self.units, lambda u: u.name)
+
+    @property
+    def leading_units(self) -> list["UnitFigure"]:
+        return leading(self.ranked_units)
+
+    @property
+    def lagging_units(self) -> list["UnitFigure"]:
+        return lagging(self.ranked_units)
 
     @property
     def shares(self) -> dict[str, float | None]:
@@ -256,21 +344,120 @@ class Figures:
     @property
     def ranked(self) -> list[CommuneFigure]:
         """Communes with enough dossiers, best online share first."""
-        eligible = [c for c in self.communes if c.submitted >= RANKING_MINIMUM]
-        return sorted(eligible, key=lambda c: (-(c.online_share or 0.0), sort_key(c.commune.name)))
+        return ranked(self.communes, lambda c: c.commune.name)
 
     @property
     def leading(self) -> list[CommuneFigure]:
-        return self.ranked[:5]
+        return leading(self.ranked)
 
     @property
     def lagging(self) -> list[CommuneFigure]:
-        ranked = self.ranked
-        return list(reversed(ranked[-5:])) if len(ranked) > 5 else []
+        return lagging(self.ranked)
 
 
-def impact_figures(session: Session, scope: Scope) -> Figures:
-    """The figures of a scope, from the roll-up and from the shifts."""
+def ranked(units: list, name: Callable[[Any], str]) -> list:
+    """Units (communes, provinces, service points) with at least RANKING_MINIMUM submitted
+    dossiers, the best online share first: the one ranking of every level."""
+    eligible = [u for u in units if u.submitted >= RANKING_MINIMUM]
+    return sorted(eligible, key=lambda u: (-(u.online_share or 0.0), name(u)))
+
+
+def leading(ranked_units: list) -> list:
+    return ranked_units[:5]
+
+
+def lagging(ranked_units: list) -> list:
+    """The five last, the very last first; none while five or fewer are ranked."""
+    return list(reversed(ranked_units[-5:])) if len(ranked_units) > 5 else []
+
+
+@dataclass
+class UnitFigure:
+    """One province or service point's figures, for the table of the level above it."""
+
+    code: str
+    name: str
+    total: int
+    submitted: int
+    submitted_online: int
+    submitted_fully_online: int
+    result_yes: int
+
+    @property
+    def online_share(self) -> float | None:
+        return share(self.submitted_online, self.submitted)
+
+    @property
+    def fully_online_share(self) -> float | None:
+        return share(self.submitted_fully_online, self.submitted)
+
+    @property
+    def result_electronic_share(self) -> float | None:
+        return share(self.result_yes, self.submitted)
+
+    def json(self) -> dict:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "dossiers": self.total,
+            "submitted": self.submitted,
+            "online_share": self.online_share,
+            "fully_online_share": self.fully_online_share,
+            "result_electronic_share": self.result_electronic_share,
+        }
+
+
+_UNIT_SUMS = ("total", "submitted", "submitted_online", "submitted_fully_online", "result_yes")
+
+
+def province_figures(session: Session, scope: Scope) -> list[UnitFigure]:
+    """Every province's figures over the scope's days, from the communes' roll-up (a province
+    without a dossier shows zeros), in the order of their official codes."""
+    rows = AssistDailyCount
+    per_province = (
+        select(Commune.province_id, *(func.sum(getattr(rows, n)).label(n) for n in _UNIT_SUMS))
+        .join(Commune, Commune.id == rows.commune_id)
+        .where(rows.day.between(scope.start, scope.end))
+        .group_by(Commune.province_id)
+        .subquery()
+    )
+    stmt = (
+        select(Province, *(func.coalesce(per_province.c[n], 0) for n in _UNIT_SUMS))
+        .outerjoin(per_province, per_province.c.province_id == Province.id)
+        .order_by(Province.code)
+    )
+    return [_unit(row[0].code, row[0].name, row[1:]) for row in session.execute(stmt)]
+
+
+def point_figures(session: Session, scope: Scope) -> list[UnitFigure]:
+    """The figures of the service points of the scope's communes, from the points' roll-up;
+    an active point without a dossier shows zeros. The code is the point's id."""
+    rows = PointDailyCount
+    per_point = (
+        select(rows.service_point_id, *(func.sum(getattr(rows, n)).label(n) for n in _UNIT_SUMS))
+        .where(scope.communes(rows.commune_id), rows.day.between(scope.start, scope.end))
+        .group_by(rows.service_point_id)
+        .subquery()
+    )
+    stmt = (
+        select(ServicePoint, *(func.coalesce(per_point.c[n], 0) for n in _UNIT_SUMS))
+        .outerjoin(per_point, per_point.c.service_point_id == ServicePoint.id)
+        .where(
+            scope.communes(ServicePoint.commune_id),
+            or_(ServicePoint.active.is_(True), per_point.c.service_point_id.is_not(None)),
+        )
+        .order_by(alphabetical(ServicePoint.name))
+    )
+    return [_unit(str(row[0].id), row[0].name, row[1:]) for row in session.execute(stmt)]
+
+
+def _unit(code: str, name: str, sums: Any) -> UnitFigure:
+    return UnitFigure(code, name, *(int(n) for n in sums))
+
+
+def impact_figures(session: Session, scope: Scope, *, with_communes: bool = True) -> Figures:
+    """The figures of a scope, from the roll-up and from the shifts; without the communes' list
+    when the page does not show it (the country's 3,321 would cost more than all the rest)."""
     rows = AssistDailyCount
     in_scope = and_(scope.communes(rows.commune_id), rows.day.between(scope.start, scope.end))
     sums = [func.coalesce(func.sum(getattr(rows, name)), 0) for name in COUNTERS]
@@ -284,23 +471,30 @@ def impact_figures(session: Session, scope: Scope) -> Figures:
         ((reason, totals[f"reason_{reason}"]) for reason in Reason if totals[f"reason_{reason}"]),
         key=lambda pair: -pair[1],
     )
-    communes = [
-        CommuneFigure(commune, total, submitted, online)
-        for commune, total, submitted, online in session.execute(
-            select(
-                Commune,
-                func.sum(rows.total),
-                func.sum(rows.submitted),
-                func.sum(rows.submitted_online),
+    communes = (
+        []
+        if not with_communes
+        else [
+            CommuneFigure(commune, total, submitted, online)
+            for commune, total, submitted, online in session.execute(
+                select(
+                    Commune,
+                    func.sum(rows.total),
+                    func.sum(rows.submitted),
+                    func.sum(rows.submitted_online),
+                )
+                .join(Commune, Commune.id == rows.commune_id)
+                .where(in_scope)
+                .group_by(Commune.id)
+                .order_by(alphabetical(Commune.name))
             )
-            .join(Commune, Commune.id == rows.commune_id)
-            .where(in_scope)
-            .group_by(Commune.id)
-            .order_by(alphabetical(Commune.name))
-        )
-    ]
+        ]
+    )
     shifts, attended = shift_figures(session, scope, utcnow())
     return Figures(
+        residents=resident_figures(session, scope),
+        lessons=lesson_figures(session, scope),
+        targets=targets_of(session, scope),
         scope=scope,
         totals=totals,
         per_day=[(day, by_day.get(day, 0)) for day in scope.days],
@@ -310,6 +504,20 @@ def impact_figures(session: Session, scope: Scope) -> Figures:
         attendance=attended,
         learning=learning(session, scope),
     )
+
+
+def country_figures(session: Session, scope: Scope) -> Figures:
+    """The country's figures, with each of the 34 provinces' beside them."""
+    figures = impact_figures(session, scope, with_communes=False)
+    figures.unit_level, figures.units = "provinces", province_figures(session, scope)
+    return figures
+
+
+def commune_figures(session: Session, scope: Scope) -> Figures:
+    """A commune's figures, with each of its service points' beside them."""
+    figures = impact_figures(session, scope)
+    figures.unit_level, figures.units = "service_points", point_figures(session, scope)
+    return figures
 
 
 def _hours_between(
@@ -449,6 +657,220 @@ def learning(session: Session, scope: Scope) -> dict[str, int]:
     return {"lessons_completed": lessons, "learners": learners, "courses_mastered": mastered}
 
 
+def targets_of(session: Session, scope: Scope) -> dict[str, float]:
+    """The targets the figures are read against: the campaign's own, else Hanoi's defaults."""
+    campaign = session.get(Campaign, scope.campaign_id) if scope.campaign_id else None
+    if campaign is None:
+        return dict(TARGETS)
+    return campaign_targets(campaign)
+
+
+def campaign_targets(campaign: Campaign) -> dict[str, float]:
+    """A campaign's targets as the figures use them (shares as fractions)."""
+    return {
+        "online": campaign.target_online / 100,
+        "fully_online": campaign.target_fully_online / 100,
+        "result_electronic": campaign.target_result_electronic / 100,
+        "self_done_per_resident": campaign.target_self_done,
+    }
+
+
+@dataclass
+class ResidentFigures:
+    """Carded residents seen in the scope, by how many procedures they did by themselves there
+    (submitted, with guidance only); per commune (counting that commune's procedures); and day
+    by day, how many had reached the target so far."""
+
+    target: int
+    carded: int
+    self_done: dict[int, int]
+    #: (commune, carded, at the target or beyond)
+    communes: list[tuple[Commune, int, int]]
+    #: (day, carded so far, at the target or beyond so far)
+    per_day: list[tuple[date, int, int]]
+
+    @property
+    def at_target(self) -> int:
+        return sum(n for done, n in self.self_done.items() if done >= self.target)
+
+    @property
+    def at_target_share(self) -> float | None:
+        return share(self.at_target, self.carded)
+
+    def json(self) -> dict[str, int]:
+        return {
+            "carded": self.carded,
+            "self_done_0": self.self_done.get(0, 0),
+            "self_done_1": self.self_done.get(1, 0),
+            "self_done_2_plus": sum(n for done, n in self.self_done.items() if done >= 2),
+            "at_target": self.at_target,
+        }
+
+
+def resident_figures(session: Session, scope: Scope) -> ResidentFigures:
+    """The carded residents' figures, from the residents' roll-up (never the log)."""
+    rows = ResidentDailyCount
+    in_scope = and_(scope.communes(rows.commune_id), rows.day.between(scope.start, scope.end))
+    target = int(targets_of(session, scope)["self_done_per_resident"])
+    # beyond the target (and 2, the API's last bucket) the exact number does not matter
+    cap = max(target, 2)
+    per_resident = (
+        select(rows.resident_id, func.sum(rows.self_done).label("done"))
+        .where(in_scope)
+        .group_by(rows.resident_id)
+        .subquery()
+    )
+    capped = case((per_resident.c.done >= cap, cap), else_=per_resident.c.done)
+    self_done: dict[int, int] = {
+        int(done): int(n)
+        for done, n in session.execute(
+            select(capped, func.count()).select_from(per_resident).group_by(capped)
+        ).tuples()
+    }
+    per_commune = (
+        select(
+            rows.commune_id,
+            rows.resident_id,
+            func.sum(rows.self_done).label("done"),
+        )
+        .where(in_scope)
+        .group_by(rows.commune_id, rows.resident_id)
+        .subquery()
+    )
+    communes: list[tuple[Commune, int, int]] = [
+        (commune, int(carded), int(reached or 0))
+        for commune, carded, reached in session.execute(
+            select(
+                Commune,
+                func.count(),
+                func.sum(case((per_commune.c.done >= target, 1), else_=0)),
+            )
+            .join(Commune, Commune.id == per_commune.c.commune_id)
+            .group_by(Commune.id)
+            .order_by(alphabetical(Commune.name))
+        ).tuples()
+    ]
+    # day by day: when each resident was first seen, and when their running count reached it
+    first_seen: dict[int, date] = {}
+    reached_on: dict[int, date] = {}
+    running: dict[int, int] = {}
+    for resident_id, day, done in session.execute(
+        select(rows.resident_id, rows.day, func.sum(rows.self_done))
+        .where(in_scope)
+        .group_by(rows.resident_id, rows.day)
+        .order_by(rows.day)
+    ):
+        first_seen.setdefault(resident_id, day)
+        running[resident_id] = running.get(resident_id, 0) + int(done)
+        if running[resident_id] >= target and resident_id not in reached_on:
+            reached_on[resident_id] = day
+    seen_by_day: dict[date, int] = {}
+    reached_by_day: dict[date, int] = {}
+    for day in first_seen.values():
+        seen_by_day[day] = seen_by_day.get(day, 0) + 1
+    for day in reached_on.values():
+        reached_by_day[day] = reached_by_day.get(day, 0) + 1
+    per_day, seen, reached = [], 0, 0
+    for day in scope.days:
+        seen += seen_by_day.get(day, 0)
+        reached += reached_by_day.get(day, 0)
+        per_day.append((day, seen, reached))
+    return ResidentFigures(
+        target=target,
+        carded=sum(self_done.values()),
+        self_done=self_done,
+        communes=communes,
+        per_day=per_day,
+    )
+
+
+#: below this many residents a count is shown as "fewer than 10" and its share not at all, so no
+#: figure describes a handful of people one could recognise
+SMALL_COUNT = 10
+
+
+@dataclass
+class CourseEffect:
+    """One course beside what carded residents then did: those who mastered it (their learner
+    code is their card) and the share of their procedures after it done by themselves, against
+    the same share for the carded residents without it."""
+
+    course: Any
+    residents_with: int
+    self_done_with: int
+    procedures_with: int
+    residents_without: int
+    self_done_without: int
+    procedures_without: int
+
+    @property
+    def share_with(self) -> float | None:
+        if self.residents_with < SMALL_COUNT:
+            return None
+        return share(self.self_done_with, self.procedures_with)
+
+    @property
+    def share_without(self) -> float | None:
+        if self.residents_without < SMALL_COUNT:
+            return None
+        return share(self.self_done_without, self.procedures_without)
+
+
+def lesson_figures(session: Session, scope: Scope) -> list[CourseEffect]:
+    """Per course mastered by a carded resident of the scope: the comparison of CourseEffect.
+
+    The link runs through keyed digests only: a resident whose card is their learner code holds
+    the digest of their learner account (impact.cards), matched here against the digests of the
+    accounts courses says mastered each course (courses.learning.services.completions)."""
+    rows = ResidentDailyCount
+    in_scope = and_(scope.communes(rows.commune_id), rows.day.between(scope.start, scope.end))
+    days: dict[int, list[tuple[date, int, int]]] = {}
+    for resident_id, day, total, done in session.execute(
+        select(rows.resident_id, rows.day, func.sum(rows.total), func.sum(rows.self_done))
+        .where(in_scope)
+        .group_by(rows.resident_id, rows.day)
+    ).tuples():
+        days.setdefault(resident_id, []).append((day, int(total), int(done)))
+    if not days:
+        return []
+    by_digest = {
+        digest: resident_id
+        for resident_id, digest in session.execute(
+            select(Resident.id, Resident.learner_digest).where(
+                Resident.id.in_(list(days)), Resident.learner_digest.is_not(None)
+            )
+        ).tuples()
+    }
+    mastered: dict[Any, dict[int, date]] = {}  # course -> resident -> the day they mastered it
+    if by_digest:
+        key = current_app.config["RESIDENT_CARD_KEY"]
+        for course, user_id, issued_at in course_completions(session):
+            learner = by_digest.get(learner_digest(user_id, key))
+            if learner is not None:
+                mastered.setdefault(course, {})[learner] = local_date(issued_at)
+    effects = []
+    for course, residents in mastered.items():
+        later = [
+            (total, done)
+            for resident_id, day_of in residents.items()
+            for day, total, done in days[resident_id]
+            if day > day_of
+        ]
+        others = [row for rid, rs in days.items() if rid not in residents for row in rs]
+        effects.append(
+            CourseEffect(
+                course=course,
+                residents_with=len(residents),
+                self_done_with=sum(done for _total, done in later),
+                procedures_with=sum(total for total, _done in later),
+                residents_without=len(days) - len(residents),
+                self_done_without=sum(done for _day, _total, done in others),
+                procedures_without=sum(total for _day, total, _done in others),
+            )
+        )
+    return effects
+
+
 # --- who sees what ----------------------------------------------------------------------------
 
 #: the range shown when none is asked for: the last 30 days
@@ -511,19 +933,54 @@ def api_scope(
     *,
     province: Province | None = None,
     commune: Commune | None = None,
+    campaign: Campaign | None = None,
 ) -> Scope:
     """The scope of /api/v1/stats: the dashboard's (`dashboard_scope`, the same communes as
-    /impact shows the caller) over a range the API can always answer (`clamped_range`)."""
-    start, end = clamped_range(today, start, end)
+    /impact shows the caller) over a range the API can always answer (`clamped_range`); a
+    campaign's days when a campaign is asked for without dates."""
+    if campaign is None or start is not None or end is not None:
+        start, end = clamped_range(today, start, end)
     return dashboard_scope(
-        session, user, today=today, province=province, commune=commune, start=start, end=end
+        session,
+        user,
+        today=today,
+        campaign=campaign,
+        province=province,
+        commune=commune,
+        start=start,
+        end=end,
     )
 
 
-def public_scope(province: Province, today: date, start: date | None, end: date | None) -> Scope:
-    """The scope of a province's public figures, over a range the API can always answer."""
+def campaign_for(session: Session, user: User, campaign_id: int) -> Campaign | None:
+    """The campaign with this id if one of its communes is in the user's coordinator scope."""
+    campaign = session.get(Campaign, campaign_id)
+    scope = CoordinatorScope.of(user)
+    if campaign is None or not scope.covers_any(campaign.communes):
+        return None
+    return campaign
+
+
+def public_scope(
+    today: date,
+    start: date | None,
+    end: date | None,
+    *,
+    province: Province | None = None,
+    commune: Commune | None = None,
+) -> Scope:
+    """The scope of public figures (the country's, a province's or a commune's), over a range
+    the API can always answer."""
     start, end = clamped_range(today, start, end)
-    return dated_scope(today, start, end, province_id=province.id)
+    if commune is not None:
+        return dated_scope(
+            today,
+            start,
+            end,
+            commune_ids=frozenset({commune.id}),
+            province_id=commune.province_id,
+        )
+    return dated_scope(today, start, end, province_id=province.id if province else None)
 
 
 def dated_scope(
@@ -548,7 +1005,8 @@ def figures_json(figures: Figures) -> dict:
         "to": scope.end.isoformat(),
         "totals": figures.totals,
         "shares": figures.shares,
-        "targets": TARGETS,
+        "targets": figures.targets,
+        "residents": figures.residents.json() if figures.residents else None,
         "per_day": [{"date": day.isoformat(), "dossiers": n} for day, n in figures.per_day],
         "reasons": [{"reason": str(reason), "dossiers": n} for reason, n in figures.reasons],
         "communes": [
@@ -564,4 +1022,5 @@ def figures_json(figures: Figures) -> dict:
         "shifts": figures.shifts,
         "attendance": figures.attendance,
         "learning": figures.learning,
+        **({figures.unit_level: [u.json() for u in figures.units]} if figures.unit_level else {}),
     }

@@ -1,9 +1,10 @@
 """The dashboard's tables, named and translated once for the page and for its CSV files."""
 
-from flask_babel import format_percent
+from flask_babel import format_number, format_percent, get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from impact.dashboard.services import TARGETS, Figures
+from impact.dashboard.services import SMALL_COUNT, Figures
 
 REASON_LABELS = {
     "network_down": _l("Network down or congested"),
@@ -27,7 +28,29 @@ TABLE_TITLES = {
     "communes": _l("Communes"),
     "volunteers": _l("Volunteers and shifts"),
     "learning": _l("Lessons and courses"),
+    "residents": _l("Carded residents who did their procedures themselves"),
+    "lessons": _l("Courses and what residents then did by themselves"),
 }
+
+
+#: the table of the level below, by the name in its CSV's URL (Figures.unit_level)
+UNIT_TITLES = {
+    "provinces": _l("Provinces and cities"),
+    "service_points": _l("Service points"),
+}
+
+
+def residents_count(count: int) -> str:
+    """A count of residents, or "fewer than 10" below SMALL_COUNT: never a handful exactly."""
+    if count < SMALL_COUNT:
+        return _("fewer than %(n)d", n=SMALL_COUNT)
+    return format_number(count)
+
+
+def course_title(course) -> str:
+    """A course's title in the reader's language, Vietnamese when that one is missing."""
+    title = course.title if isinstance(course.title, dict) else {"vi": str(course.title)}
+    return title.get(str(get_locale())) or title.get("vi") or course.slug
 
 
 def percent(value) -> str:
@@ -43,7 +66,7 @@ def table(figures: Figures, name: str) -> tuple[list[str], list[list]]:
     if name == "targets":
         rows = []
         for key, label in INDICATOR_LABELS.items():
-            target = TARGETS.get(key)
+            target = figures.targets.get(key)
             rows.append(
                 [str(label), percent(figures.shares[key]), percent(target) if target else "–"]
             )
@@ -71,7 +94,72 @@ def table(figures: Figures, name: str) -> tuple[list[str], list[list]]:
         return [str(_l("Indicator")), str(_l("Value"))], [
             [str(label), value] for label, value in learning_rows(figures)
         ]
+    if name in UNIT_TITLES and name == figures.unit_level:
+        return [
+            str(_l("Name")),
+            str(_l("Code")),
+            str(_l("Dossiers")),
+            str(_l("Submitted")),
+            str(_l("Filed online")),
+            str(_l("Filed fully online")),
+            str(_l("Result returned electronically")),
+        ], [
+            [
+                u.name,
+                u.code,
+                u.total,
+                u.submitted,
+                percent(u.online_share),
+                percent(u.fully_online_share),
+                percent(u.result_electronic_share),
+            ]
+            for u in figures.units
+        ]
+    if name == "lessons":
+        return [
+            str(_l("Course")),
+            str(_l("Carded residents who mastered it")),
+            str(_l("Their later procedures done by themselves")),
+            str(_l("Carded residents without it")),
+            str(_l("Their procedures done by themselves")),
+        ], [
+            [
+                course_title(e.course),
+                residents_count(e.residents_with),
+                percent(e.share_with),
+                residents_count(e.residents_without),
+                percent(e.share_without),
+            ]
+            for e in figures.lessons
+        ]
+    if name == "residents":
+        return [
+            str(_l("Commune or ward")),
+            str(_l("Code")),
+            str(_l("Carded residents")),
+            str(_l("At the target")),
+        ], [[c.name, c.code, carded, reached] for c, carded, reached in _resident_communes(figures)]
     raise KeyError(name)
+
+
+def _resident_communes(figures: Figures) -> list:
+    return figures.residents.communes if figures.residents else []
+
+
+def resident_rows(figures: Figures) -> list[tuple]:
+    """The carded residents by procedures done by themselves, and the share at the target."""
+    residents = figures.residents
+    if residents is None:
+        return []
+    counts = residents.json()
+    return [
+        (_l("Carded residents helped"), counts["carded"]),
+        (_l("Did none by themselves"), counts["self_done_0"]),
+        (_l("Did one by themselves"), counts["self_done_1"]),
+        (_l("Did two or more by themselves"), counts["self_done_2_plus"]),
+        (_l("At the campaign's target"), counts["at_target"]),
+        (_l("Share at the target"), percent(residents.at_target_share)),
+    ]
 
 
 def volunteer_rows(figures: Figures) -> list[tuple]:

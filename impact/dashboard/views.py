@@ -1,6 +1,6 @@
 """The impact dashboard for coordinators, its CSV files, and the public page of a province."""
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -135,70 +135,167 @@ def _file(figures, name, prefix, response, suffix):
     )
 
 
-def _public_scope(code):
-    province = _by_code(Province, code) or abort(404)
+def _public_scope(**place):
+    """The public pages' scope: the days asked for (by default the last 30) of the country, a
+    province or a commune; None, with the form's error, for days out of order or too many."""
     form = ImpactFilterForm(request.args)
     form.validate()
     try:
-        scope = services.dated_scope(
-            local_today(), form.start.data, form.end.data, province_id=province.id
-        )
+        scope = services.dated_scope(local_today(), form.start.data, form.end.data, **place)
     except services.ImpactError as refusal:
         form.end.errors = [*form.end.errors, refusal.page_message]
         scope = None
-    return province, form, scope
+    return form, scope
+
+
+def _public_page(template, form, scope, figures_of, csv_endpoint, csv_args, **context):
+    figures = figures_of(db.session, scope) if scope else None
+    return render_template(
+        template,
+        form=form,
+        figures=figures,
+        csv_endpoint=csv_endpoint,
+        xlsx_endpoint=csv_endpoint.removesuffix("_csv") + "_xlsx",
+        csv_args={**request.args.to_dict(), **csv_args},
+        dates={k: request.args[k] for k in ("start", "end") if request.args.get(k)},
+        **context,
+        **_helpers(),
+    ), (200 if scope else 400)
+
+
+def _public_file(scope, figures_of, name, prefix, suffix):
+    """One public table of a level, as CSV or a workbook."""
+    if name not in tables.TABLE_TITLES and name not in tables.UNIT_TITLES:
+        abort(404)
+    if scope is None:
+        abort(400)
+    figures = figures_of(db.session, scope)
+    if name in tables.UNIT_TITLES and name != figures.unit_level:
+        abort(404)
+    response = csv_response if suffix == "csv" else xlsx_response
+    return _file(figures, name, prefix, response, suffix)
+
+
+@bp.get("/impact/national")
+@public
+def national_impact():
+    """The whole country's figures for everyone, each province's beside them."""
+    form, scope = _public_scope()
+    dates = {k: request.args[k] for k in ("start", "end") if request.args.get(k)}
+    return _public_page(
+        "impact/dashboard/national.html",
+        form,
+        scope,
+        services.country_figures,
+        "impact.national_impact_csv",
+        {},
+        province_link=lambda unit: url_for("impact.province_impact", code=unit.code, **dates),
+    )
+
+
+@bp.get("/impact/national/<name>.csv")
+@public
+def national_impact_csv(name):
+    """One of the country's public tables as CSV."""
+    _form, scope = _public_scope()
+    return _public_file(scope, services.country_figures, name, "impact-national", "csv")
+
+
+@bp.get("/impact/national/<name>.xlsx")
+@public
+def national_impact_xlsx(name):
+    """One of the country's public tables as a workbook."""
+    _form, scope = _public_scope()
+    return _public_file(scope, services.country_figures, name, "impact-national", "xlsx")
 
 
 @bp.get("/provinces/<code>/impact")
 @public
 def province_impact(code):
     """A province's figures for everyone: aggregates only, no person named."""
-    province, form, scope = _public_scope(code)
-    figures = services.impact_figures(db.session, scope) if scope else None
-    return render_template(
+    province = _by_code(Province, code) or abort(404)
+    form, scope = _public_scope(province_id=province.id)
+    return _public_page(
         "impact/dashboard/province.html",
+        form,
+        scope,
+        services.impact_figures,
+        "impact.province_impact_csv",
+        {"code": province.code},
         province=province,
-        form=form,
-        figures=figures,
-        csv_endpoint="impact.province_impact_csv",
-        xlsx_endpoint="impact.province_impact_xlsx",
-        csv_args={**request.args.to_dict(), "code": province.code},
-        **_helpers(),
-    ), (200 if scope else 400)
+    )
 
 
 @bp.get("/provinces/<code>/impact/<name>.csv")
 @public
 def province_impact_csv(code, name):
     """One of a province's public tables as CSV."""
-    return _province_file(code, name, csv_response, "csv")
+    province = _by_code(Province, code) or abort(404)
+    _form, scope = _public_scope(province_id=province.id)
+    return _public_file(scope, services.impact_figures, name, f"impact-{province.code}", "csv")
 
 
 @bp.get("/provinces/<code>/impact/<name>.xlsx")
 @public
 def province_impact_xlsx(code, name):
     """One of a province's public tables as a workbook."""
-    return _province_file(code, name, xlsx_response, "xlsx")
+    province = _by_code(Province, code) or abort(404)
+    _form, scope = _public_scope(province_id=province.id)
+    return _public_file(scope, services.impact_figures, name, f"impact-{province.code}", "xlsx")
 
 
-def _province_file(code, name, response, suffix):
-    if name not in tables.TABLE_TITLES:
-        abort(404)
-    province, _form, scope = _public_scope(code)
-    if scope is None:
-        abort(400)
-    figures = services.impact_figures(db.session, scope)
-    return _file(figures, name, f"impact-{province.code}", response, suffix)
+@bp.get("/communes/<code>/impact")
+@public
+def commune_impact(code):
+    """A commune's figures for everyone, each of its service points' beside them, day by day."""
+    commune = _by_code(Commune, code) or abort(404)
+    form, scope = _public_scope(
+        commune_ids=frozenset({commune.id}), province_id=commune.province_id
+    )
+    return _public_page(
+        "impact/dashboard/commune.html",
+        form,
+        scope,
+        services.commune_figures,
+        "impact.commune_impact_csv",
+        {"code": commune.code},
+        commune=commune,
+    )
+
+
+@bp.get("/communes/<code>/impact/<name>.csv")
+@public
+def commune_impact_csv(code, name):
+    """One of a commune's public tables as CSV."""
+    commune = _by_code(Commune, code) or abort(404)
+    _form, scope = _public_scope(
+        commune_ids=frozenset({commune.id}), province_id=commune.province_id
+    )
+    return _public_file(scope, services.commune_figures, name, f"impact-{commune.code}", "csv")
+
+
+@bp.get("/communes/<code>/impact/<name>.xlsx")
+@public
+def commune_impact_xlsx(code, name):
+    """One of a commune's public tables as a workbook."""
+    commune = _by_code(Commune, code) or abort(404)
+    _form, scope = _public_scope(
+        commune_ids=frozenset({commune.id}), province_id=commune.province_id
+    )
+    return _public_file(scope, services.commune_figures, name, f"impact-{commune.code}", "xlsx")
 
 
 def _helpers():
     return {
         "percent": tables.percent,
-        "targets": services.TARGETS,
         "reason_labels": tables.REASON_LABELS,
         "indicator_labels": tables.INDICATOR_LABELS,
         "table_titles": tables.TABLE_TITLES,
+        "unit_titles": tables.UNIT_TITLES,
         "volunteer_rows": tables.volunteer_rows,
         "learning_rows": tables.learning_rows,
+        "resident_rows": tables.resident_rows,
+        "residents_count": tables.residents_count,
+        "course_title": tables.course_title,
         "ranking_minimum": services.RANKING_MINIMUM,
     }

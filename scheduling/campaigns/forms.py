@@ -28,6 +28,26 @@ def _time_field(label):
     return TimeField(label, format="%H:%M", validators=[Optional()])
 
 
+def _percentage(label, default):
+    return IntegerField(
+        label,
+        default=default,
+        validators=[
+            InputRequired(message=_l("Enter a whole number.")),
+            NumberRange(min=0, max=100, message=_l("Enter a number from %(min)s to %(max)s.")),
+        ],
+    )
+
+
+#: the campaign's targets, read by the impact dashboard
+TARGET_FIELDS = (
+    "target_online",
+    "target_fully_online",
+    "target_result_electronic",
+    "target_self_done",
+)
+
+
 class CampaignForm(Form):
     name = StringField(
         _l("Name of the campaign"),
@@ -95,6 +115,17 @@ class CampaignForm(Form):
         description=_l("Leave empty for no limit."),
         validators=[
             Optional(),
+            NumberRange(min=1, max=50, message=_l("Enter a number from %(min)s to %(max)s.")),
+        ],
+    )
+    target_online = _percentage(_l("Target: dossiers submitted online (%)"), 80)
+    target_fully_online = _percentage(_l("Target: dossiers submitted fully online (%)"), 20)
+    target_result_electronic = _percentage(_l("Target: results returned electronically (%)"), 100)
+    target_self_done = IntegerField(
+        _l("Target: procedures each resident does online by themselves"),
+        default=2,
+        validators=[
+            InputRequired(message=_l("Enter a whole number.")),
             NumberRange(min=1, max=50, message=_l("Enter a number from %(min)s to %(max)s.")),
         ],
     )

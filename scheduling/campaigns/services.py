@@ -45,6 +45,10 @@ FIELDS = (
     "max_per_shift",
     "cancel_deadline_hours",
     "weekly_limit",
+    "target_online",
+    "target_fully_online",
+    "target_result_electronic",
+    "target_self_done",
 )
 #: changes that move, add or remove shifts
 SHAPE_FIELDS = ("starts_on", "ends_on", "shift_pattern", "weekdays", "communes")

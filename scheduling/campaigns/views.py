@@ -12,7 +12,7 @@ from app.extensions import db
 from app.roles import Role
 from app.scope import CoordinatorScope
 from scheduling.campaigns import services
-from scheduling.campaigns.forms import WEEKDAYS, CampaignForm
+from scheduling.campaigns.forms import TARGET_FIELDS, WEEKDAYS, CampaignForm
 from scheduling.models import DEFAULT_SHIFT_PATTERN, Campaign
 from scheduling.services import generate_shifts
 
@@ -61,6 +61,7 @@ def _changes(form, communes) -> dict:
         "max_per_shift": form.max_per_shift.data,
         "cancel_deadline_hours": form.cancel_deadline_hours.data,
         "weekly_limit": form.weekly_limit.data,
+        **{name: getattr(form, name).data for name in TARGET_FIELDS},
     }
 
 

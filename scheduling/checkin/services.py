@@ -31,6 +31,7 @@ from app.database import locked, utcnow
 from app.errors import DomainError
 from app.places.models import ServicePoint
 from app.scope import CoordinatorScope
+from app.tokens import BadToken, signer
 from scheduling.booking.placement import Placement, Reason, judge, place
 from scheduling.checkin.models import Attendance, CheckinKey, Scan, ScanResult
 from scheduling.checkin.tokens import Reading, read_badge, read_point_token
@@ -535,3 +536,20 @@ def open_attendances(
             .order_by(Shift.starts_at)
         )
     )
+
+
+# --- the check-in pages' offline queue --------------------------------------------------------
+
+
+def sync_token(secret_key: str, user: User) -> str:
+    """A token for the check-in pages' offline queue, naming the user (see views.sync)."""
+    return signer("checkin-sync", secret_key).dumps({"user": user.id})
+
+
+def sync_token_user_id(secret_key: str, token: str, max_age: int | None = None) -> int | None:
+    """The user id a sync token names, or None when it is forged, malformed or expired."""
+    try:
+        data = signer("checkin-sync", secret_key).loads(token, max_age=max_age)
+    except (BadToken, ValueError, TypeError):
+        return None
+    return data.get("user") if isinstance(data, dict) else None

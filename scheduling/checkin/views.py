@@ -7,7 +7,9 @@ from datetime import timedelta
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
+    jsonify,
     make_response,
     redirect,
     render_template,
@@ -20,9 +22,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.access import roles
+from app.api import error
 from app.auth.models import User
 from app.database import utcnow, write_apart
-from app.extensions import db
+from app.extensions import csrf, db
 from app.localtime import local_day_bounds, local_today
 from app.places.models import ServicePoint
 from app.qr import qr_svg
@@ -40,6 +43,16 @@ from scheduling.models import Campaign, Shift, ShiftStatus
 bp = Blueprint("checkin", __name__)
 
 TOKEN_REFUSALS = {ScanResult.INVALID_TOKEN, ScanResult.EXPIRED_TOKEN, ScanResult.ROTATED_TOKEN}
+SYNC_HEADER = "X-Sync-Token"
+
+
+def _queue_data(point_id=None) -> dict:
+    """What the pages' offline queue (app/static/js/checkin-queue.js) needs to send later."""
+    return {
+        "sync_url": url_for("checkin.sync"),
+        "sync_token": services.sync_token(current_app.config["SECRET_KEY"], current_user),
+        "point_id": point_id or "",
+    }
 
 
 def _point(point_id) -> ServicePoint:
@@ -240,6 +253,7 @@ def _check_in_page(token, result=None, status=200, stale=False, reading=None, de
             form=_fresh_form(CheckinForm),
             stale=stale,
             ScanResult=ScanResult,
+            queue=_queue_data(),
         ),
         status,
     )
@@ -347,8 +361,69 @@ def _scan_page(point, form, last, status):
             recent=recent,
             result_message=result_message,
             ScanResult=ScanResult,
+            queue=_queue_data(point.id),
         ),
         status,
+    )
+
+
+@bp.post("/check-in/sync")
+@roles(Role.VOLUNTEER, Role.COORDINATOR)
+@csrf.exempt
+def sync():
+    """Receive one scan from a check-in page's offline queue: JSON {token, nonce, scanned_at,
+    service_point}, the nonce and the time made by the phone when the scan happened.
+
+    Authenticated as the assist log's queue is (impact/assists/views.py): the session cookie and
+    the page's sync token together, since a CSRF token may expire while the phone is offline.
+    The scan is marked offline, so the late-scan rules apply (stored and flagged, credited once
+    vouched for or confirmed). Answers 200 with the result whenever the scan was logged."""
+    token = request.headers.get(SYNC_HEADER, "")
+    user_id = services.sync_token_user_id(current_app.config["SECRET_KEY"], token)
+    if user_id is None or user_id != current_user.id:
+        return error(403, "forbidden", _("Open the check-in page again to send waiting scans."))
+    body = request.get_json(silent=True)
+    fields = body if isinstance(body, dict) else {}
+    scanned, nonce = fields.get("token"), fields.get("nonce")
+    scanned_at = parse_moment(fields.get("scanned_at"))
+    if (
+        not isinstance(scanned, str)
+        or not scanned
+        or not isinstance(nonce, str)
+        or not services.NONCE_PATTERN.match(nonce)
+        or scanned_at is None
+    ):
+        return error(400, "bad_request", _("This scan cannot be read: scan again."))
+    point = None
+    if fields.get("service_point") not in (None, ""):
+        try:
+            point = db.session.get(ServicePoint, int(fields["service_point"]))
+        except (TypeError, ValueError, OverflowError):
+            point = None
+        if point is None or not services.may_scan_at(current_user, point):
+            return error(403, "forbidden", _("You may not scan badges at this service point."))
+    try:
+        scan, _created = services.commit_scan(
+            db.session,
+            current_user,
+            lambda: services.check_in(
+                db.session,
+                current_user,
+                scanned,
+                nonce,
+                scanned_at=scanned_at,
+                offline=True,
+                at_point=point,
+            ),
+            nonce,
+        )
+    except services.NonceTaken as refusal:
+        db.session.rollback()
+        return error(refusal.status, refusal.code, refusal.message)
+    return jsonify(
+        result=str(scan.result),
+        message=result_message(scan.result, badge=point is not None),
+        volunteer=scan.user.full_name if point is not None and scan.user else None,
     )
 
 

@@ -20,6 +20,7 @@ from app.database import locked, utcnow
 from app.errors import DomainError
 from app.places.models import Commune, ServicePoint
 from app.scope import CoordinatorScope
+from app.text import sort_key
 from scheduling.checkin.models import Attendance
 from scheduling.models import Booking, BookingStatus, Campaign, Shift, ShiftStatus
 from scheduling.service_hours.models import AttendanceCorrection
@@ -235,5 +236,9 @@ def campaign_hours_rows(
         row.hours += booking_hours(attendance, correction, now)
     return sorted(
         groups.values(),
-        key=lambda r: (r.organisation, r.class_name, r.user.full_name if r.user else ""),
+        key=lambda r: (
+            sort_key(r.organisation),
+            sort_key(r.class_name),
+            sort_key(r.user.full_name if r.user else ""),
+        ),
     )

@@ -44,6 +44,15 @@ PUBLIC = {
     "impact.province_impact_csv",
     "impact.province_impact_xlsx",
     "api.impact.province_stats",
+    "api.impact.commune_stats",
+    "api.impact.national_stats",
+    "cards.scan",
+    "impact.commune_impact",
+    "impact.commune_impact_csv",
+    "impact.commune_impact_xlsx",
+    "impact.national_impact",
+    "impact.national_impact_csv",
+    "impact.national_impact_xlsx",
 }
 
 

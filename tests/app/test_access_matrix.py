@@ -105,6 +105,12 @@ SCOPED = {
         "province_coordinator": ALLOWED,
         "admin": ALLOWED,
     },
+    # resident cards are handed out by volunteers, coordinators and officers (the same rule)
+    "cards.index": {"learner": REFUSED},
+    "cards.issue": {"learner": REFUSED},
+    "cards.learner_code": {"learner": REFUSED},
+    "cards.replace": {"learner": REFUSED},
+    "api.cards.create_card": {"learner": REFUSED},
 }
 
 #: coordinator routes that take an object but are not limited by the coordinator's scope
@@ -223,6 +229,7 @@ def test_every_answer_in_production_carries_hsts_and_a_foreign_host_gets_400(app
             "ENVIRONMENT": "production",
             "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
             "SECRET_KEY": "production-matrix",
+            "RESIDENT_CARD_KEY": "production-card-key",
             "SITE_URL": "https://caunoi.example.vn",
             "RATELIMIT_ENABLED": False,
         }

@@ -145,6 +145,7 @@ def _production(app, **config):
             "ENVIRONMENT": "production",
             "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
             "SECRET_KEY": "production-test-secret",
+            "RESIDENT_CARD_KEY": "production-card-key",
             "SITE_URL": "https://localhost",
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,

@@ -142,6 +142,7 @@ def _production(**config):
             "ENVIRONMENT": "production",
             "SQLALCHEMY_DATABASE_URI": "sqlite://",
             "SECRET_KEY": "production-test-secret",
+            "RESIDENT_CARD_KEY": "production-card-key",
             "SITE_URL": "https://caunoi.example.vn",
             **config,
         }

@@ -93,6 +93,7 @@ def test_production_needs_a_secret_key(monkeypatch, app):
 def test_production_cookies_are_secure(monkeypatch, app):
     monkeypatch.setenv("CAUNOI_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    monkeypatch.setenv("RESIDENT_CARD_KEY", "y" * 32)
     monkeypatch.setenv("RATELIMIT_ALLOW_MEMORY", "1")  # one process: the test's
     monkeypatch.setenv("SITE_URL", "https://caunoi.example.vn")
     prod = create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
@@ -129,6 +130,7 @@ def test_demo_is_idempotent_and_documented(runner):
 def test_demo_is_refused_in_production(monkeypatch, app):
     monkeypatch.setenv("CAUNOI_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    monkeypatch.setenv("RESIDENT_CARD_KEY", "y" * 32)
     monkeypatch.setenv("RATELIMIT_ALLOW_MEMORY", "1")  # one process: the test's
     monkeypatch.setenv("SITE_URL", "https://caunoi.example.vn")
     prod = create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})

@@ -24,6 +24,7 @@ def _production(app, **config):
             "ENVIRONMENT": "production",
             "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
             "SECRET_KEY": "production-test-secret",
+            "RESIDENT_CARD_KEY": "production-card-key",
             "RATELIMIT_ENABLED": False,
             **config,
         }

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.auth.models import RoleGrant, User
+from app.codes import CODE_ALPHABET
 from app.extensions import db
 from app.notifications.models import Delivery
 from app.qr import qr_svg
@@ -87,7 +88,7 @@ def test_the_code_is_shown_once_in_full_and_only_its_hash_is_stored(client):
     profile = db.session.scalar(select(LearnerProfile))
     plain = code.replace("-", "")
     assert profile.code_hash == hashlib.sha256(plain.encode()).hexdigest()
-    assert all(ch in services.CODE_ALPHABET for ch in plain)
+    assert all(ch in CODE_ALPHABET for ch in plain)
     stored = [str(v) for v in db.session.execute(select(LearnerProfile.__table__)).one()]
     stored += [str(v) for v in db.session.execute(select(User.__table__)).one()]
     assert not any(plain in value for value in stored)

@@ -31,6 +31,10 @@ def _form(**overrides):
         "max_per_shift": "8",
         "cancel_deadline_hours": "12",
         "weekly_limit": "",
+        "target_online": "80",
+        "target_fully_online": "20",
+        "target_result_electronic": "100",
+        "target_self_done": "2",
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}

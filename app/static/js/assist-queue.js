@@ -107,6 +107,8 @@
     CHOICES.forEach(function (name) { entry[name] = radioValue(name) || null; });
     if (entry.outcome !== "not_submitted") entry.reason = null;
     FLAGS.forEach(function (name) { entry[name] = form.elements[name].checked; });
+    var card = form.elements.resident_card;
+    if (card && card.value.trim()) entry.resident_card = card.value.trim();
     return entry;
   }
 
@@ -245,7 +247,9 @@
     var last = {};
     Object.keys(entry).forEach(function (k) { last[k] = entry[k]; });
     last.saved_at = entry.occurred_at;
+    delete last.resident_card;  // the next resident is another person: their card is asked anew
     write(LAST_KEY, last);
+    if (form.elements.resident_card) form.elements.resident_card.value = "";
     var waiting = queue();
     waiting.push(entry);
     write(QUEUE_KEY, waiting);

@@ -47,7 +47,8 @@
     codeField.value = text;
     scannedAt.value = new Date().toISOString();
     if (video.srcObject) video.srcObject.getTracks().forEach(function (t) { t.stop(); });
-    form.submit();
+    // requestSubmit, not submit: the offline queue (checkin-queue.js) hears the submit event
+    if (form.requestSubmit) form.requestSubmit(); else form.submit();
   }
 
   function tick() {
@@ -102,6 +103,8 @@
     start.disabled = false;
   }
 
+  // a scan kept offline does not reload the page: the camera goes on for the next badge
+  form.addEventListener("checkin-queued", function () { done = false; begin(); });
   start.addEventListener("click", function () { done = false; begin(); });
   stopButton.addEventListener("click", stop);
   var on = false;

@@ -1,0 +1,1 @@
+"""Resident cards: a pseudonymous resident, known only by keyed digests of their card codes."""
