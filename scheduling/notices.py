@@ -164,11 +164,12 @@ def word_broadcasts(session: Session, notices: list[Notification]) -> list[str]:
     }
     messages = {}
     if ids:
-        messages = dict(
-            session.execute(select(Broadcast.id, Broadcast.message).where(Broadcast.id.in_(ids)))
-            .tuples()
-            .all()
-        )
+        messages = {
+            ident: message
+            for ident, message in session.execute(
+                select(Broadcast.id, Broadcast.message).where(Broadcast.id.in_(ids))
+            )
+        }
     return [
         messages.get((n.params or {}).get("broadcast_id")) or _("A message that no longer exists.")
         for n in notices

@@ -281,14 +281,13 @@ def broadcasts_of(session: Session, sender: User, limit: int = 50) -> list[Sent]
             .group_by(BroadcastNotice.broadcast_id, Delivery.channel, Delivery.state)
         ):
             deliveries.setdefault(broadcast_id, {})[(channel, state)] = count
-        read = dict(
-            session.execute(
+        read = {
+            broadcast_id: count
+            for broadcast_id, count in session.execute(
                 select(BroadcastNotice.broadcast_id, func.count())
                 .join(Notification, Notification.id == BroadcastNotice.notification_id)
                 .where(BroadcastNotice.broadcast_id.in_(ids), Notification.read_at.is_not(None))
                 .group_by(BroadcastNotice.broadcast_id)
             )
-            .tuples()
-            .all()
-        )
+        }
     return [Sent(b, deliveries.get(b.id, {}), read.get(b.id, 0)) for b in broadcasts]

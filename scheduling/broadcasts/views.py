@@ -64,6 +64,8 @@ def _compose(audience: Audience, form: BroadcastForm, back: str, action: str):
                 )
                 return redirect(url_for("broadcasts.index"))
         preview = services.sms_preview(form.message.data)
+    elif request.method == "POST":
+        status = 400
     people = services.people_of(db.session, audience)
     return render_template(
         "scheduling/broadcasts/compose.html",
