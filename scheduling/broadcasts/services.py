@@ -196,11 +196,11 @@ def sms_preview(message: str) -> SmsPreview:
 
 def sent_last_hour(session: Session, sender: User, now: datetime) -> int:
     """How many broadcasts the coordinator sent in the hour before `now`."""
-    return session.scalar(
+    return session.execute(
         select(func.count())
         .select_from(Broadcast)
         .where(Broadcast.sender_id == sender.id, Broadcast.sent_at > now - timedelta(hours=1))
-    )
+    ).scalar_one()
 
 
 def send_broadcast(
