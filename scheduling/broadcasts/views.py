@@ -66,6 +66,9 @@ def _compose(audience: Audience, form: BroadcastForm, back: str, action: str):
         preview = services.sms_preview(form.message.data)
     elif request.method == "POST":
         status = 400
+    if request.form.get("live"):
+        # the page's script, as the coordinator types: the SMS preview alone, not the reach
+        return render_template("scheduling/broadcasts/_preview.html", preview=preview), status
     people = services.people_of(db.session, audience)
     return render_template(
         "scheduling/broadcasts/compose.html",

@@ -251,6 +251,23 @@ def test_the_page_previews_the_sms_and_shows_the_reach_without_sending(
     assert db.session.scalar(select(func.count()).select_from(Broadcast)) == 0
 
 
+def test_as_one_types_the_page_asks_for_the_sms_preview_alone(
+    english, login, coordinator, coming, make_volunteer
+):
+    _hold(coming, make_volunteer())
+    db.session.commit()
+    login(coordinator)
+
+    answer = english.post(
+        f"/shifts/{coming.id}/broadcast",
+        data={"message": "Bring your union card.", "preview": "Preview", "live": "1"},
+    ).get_data(as_text=True)
+
+    assert answer.startswith('<section id="broadcast-preview"')
+    assert f"{len('Bring your union card. ' + sms.link_like())} of 160 characters (GSM-7)" in answer
+    assert "Who it reaches" not in answer
+
+
 # --- sending --------------------------------------------------------------------------------
 
 
