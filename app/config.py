@@ -47,6 +47,8 @@ DEFAULTS = {
     "DELIVERY_GIVE_UP_AFTER": timedelta(hours=24),
     #: the first retry's wait; each next one waits twice as long, up to an hour
     "DELIVERY_RETRY_DELAY": timedelta(minutes=1),
+    #: messages one coordinator may broadcast in an hour (scheduling.broadcasts)
+    "BROADCASTS_PER_HOUR": 5,
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     #: where vulnerability reports go (docs/SECURITY.md), published in /.well-known/security.txt;
     #: a placeholder until the deployment sets its own
@@ -58,7 +60,7 @@ DEFAULTS = {
 }
 
 #: settings read from the environment as whole numbers (0 or more)
-COUNTS = ("HOME_SUPPORT_RETENTION_DAYS", "PROXY_FIX_X_FOR")
+COUNTS = ("HOME_SUPPORT_RETENTION_DAYS", "PROXY_FIX_X_FOR", "BROADCASTS_PER_HOUR")
 
 #: Web Push and SMS (README "Notices: push and SMS"); each channel is off until configured
 CHANNEL_SETTINGS = (

@@ -15,6 +15,8 @@ def init_app(app: Flask) -> None:
     from scheduling import api, jobs, notices
     from scheduling import models as _models  # noqa: F401  (its tables)
     from scheduling.booking.views import bp as staffing_bp
+    from scheduling.broadcasts import models as _broadcast_models  # noqa: F401
+    from scheduling.broadcasts.views import bp as broadcasts_bp
     from scheduling.campaigns.demo import load_campaign_demo
     from scheduling.campaigns.views import bp as campaigns_bp
     from scheduling.checkin import api as checkin_api
@@ -43,6 +45,7 @@ def init_app(app: Flask) -> None:
         staffing_bp,
         imports_bp,
         service_hours_bp,
+        broadcasts_bp,
     ):
         app.register_blueprint(blueprint)
     nest(api.bp)

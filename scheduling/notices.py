@@ -18,6 +18,7 @@ from app.notifications.models import Notification
 from app.notifications.services import Kind, notify
 from app.places.models import Commune, ServicePoint
 from app.roles import Role
+from scheduling.broadcasts.models import Broadcast
 from scheduling.models import Shift
 from scheduling.wording import describe
 
@@ -25,6 +26,8 @@ SEE_SHIFTS = _l("See your shifts: %(url)s")
 
 #: a coordinator's call to the volunteers of a commune for a shift short of people
 CALL_KIND = "call_for_volunteers"
+#: a coordinator's own message to a shift, a team or a campaign's people (scheduling.broadcasts)
+BROADCAST_KIND = "broadcast"
 
 
 def word(session: Session, notices: list[Notification]) -> list[str]:
@@ -151,6 +154,28 @@ def tell_coordinators(session: Session, notice: Notification) -> None:
         notify(session, coordinator, "undelivered", shift_id=shift.id, user_id=notice.user_id)
 
 
+def word_broadcasts(session: Session, notices: list[Notification]) -> list[str]:
+    """A broadcast's notice reads as the coordinator wrote it, in whatever language they wrote;
+    its messages load in one query."""
+    ids = {
+        n.params["broadcast_id"]
+        for n in notices
+        if isinstance((n.params or {}).get("broadcast_id"), int)
+    }
+    messages = {}
+    if ids:
+        messages = {
+            ident: message
+            for ident, message in session.execute(
+                select(Broadcast.id, Broadcast.message).where(Broadcast.id.in_(ids))
+            )
+        }
+    return [
+        messages.get((n.params or {}).get("broadcast_id")) or _("A message that no longer exists.")
+        for n in notices
+    ]
+
+
 def _kind(title, topic: str) -> Kind:
     return Kind(
         title=title,
@@ -183,5 +208,8 @@ KINDS = {
         endpoint="scheduling.find_shifts",
         link_text=_l("Find it and book it: %(url)s"),
         topic="broadcasts",
+    ),
+    BROADCAST_KIND: Kind(
+        title=_l("A message from your coordinator"), word=word_broadcasts, topic="broadcasts"
     ),
 }

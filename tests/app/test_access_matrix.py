@@ -59,6 +59,10 @@ SCOPED = {
     "staffing.staff_add": {"other_coordinator": REFUSED},
     "staffing.staff_move": {"other_coordinator": REFUSED},
     "staffing.call": {"other_coordinator": REFUSED},
+    # broadcasts (issue 14): a message to Bồ Đề's shift, team or campaign
+    "broadcasts.shift": {"other_coordinator": REFUSED},
+    "broadcasts.team": {"other_coordinator": REFUSED},
+    "broadcasts.campaign": {"other_coordinator": REFUSED},
     # releasing the volunteer's booking from Bồ Đề's shift is the staffing coordinators' job
     "staffing.staff_remove": {
         "other_coordinator": REFUSED,

@@ -40,6 +40,9 @@ TIMEOUT = 10
 #: character is outside it, which Vietnamese always is (ư, ơ, đ, ầ...)
 GSM7_LIMIT = 160
 UCS2_LIMIT = 70
+#: a longer text goes as parts joined by the phone, each part losing room to the joining header
+GSM7_PART = 153
+UCS2_PART = 67
 GSM7_BASIC = (
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
@@ -72,12 +75,27 @@ def fits(text: str) -> bool:
     return length <= limit
 
 
+def parts(text: str) -> int:
+    """How many SMS the whole text takes: one up to the limit, else parts of 153 (GSM-7) or
+    67 (UCS-2). `one_sms` never sends more than one; a coordinator's preview says what is cut."""
+    length, limit = sms_length(text)
+    if length <= limit:
+        return 1
+    part = GSM7_PART if limit == GSM7_LIMIT else UCS2_PART
+    return -(-length // part)
+
+
+def plain(text: str) -> str:
+    """The text as an SMS carries it: on one line, and with typographic marks as their GSM-7
+    look-alikes when that keeps the whole text in the wider alphabet."""
+    text = " ".join(text.split())
+    translated = text.translate(GSM7_LOOKALIKES)
+    return translated if is_gsm7(translated) else text
+
+
 def one_sms(text: str, link: str) -> str:
     """The text and the link in one SMS: the link whole, the text cut at a word when needed."""
-    text = " ".join(text.split())
-    plain = text.translate(GSM7_LOOKALIKES)
-    if is_gsm7(plain):
-        text = plain
+    text = plain(text)
     if fits(f"{text} {link}"):
         return f"{text} {link}"
     # "…" is not GSM-7: a text that fits the wider alphabet keeps it with "..."
@@ -123,6 +141,12 @@ def short_link(session: Session, url: str) -> str:
         except IntegrityError:  # another worker made it a moment ago
             link = session.scalars(select(ShortLink).where(ShortLink.path == path)).one()
     return absolute_url("channels.short_link", code=link.code)
+
+
+def link_like() -> str:
+    """A short link as long as the ones `short_link` hands out, to measure a text before it is
+    sent (a preview) without making one."""
+    return absolute_url("channels.short_link", code="x" * len(secrets.token_urlsafe(CODE_BYTES)))
 
 
 def path_of(session: Session, code: str) -> str | None:
