@@ -2,8 +2,10 @@
 
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app import navigation
 from app.access import roles
 from app.audit import services
 from app.audit.forms import AuditFilterForm
@@ -14,6 +16,8 @@ from app.scope import CoordinatorScope
 from app.security import no_store
 
 bp = Blueprint("audit", __name__)
+
+navigation.register("audit.index", _l("Audit log"), navigation.Group.REPORTS)
 
 
 def _person_id(field) -> int | None:

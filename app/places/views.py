@@ -19,6 +19,9 @@ from app.scope import CoordinatorScope
 bp = Blueprint("places", __name__)
 
 navigation.register("places.provinces", _l("Places"), navigation.Group.REPORTS)
+navigation.register(
+    "places.import_service_points", _l("Import service points"), navigation.Group.STAFFING
+)
 
 
 def _province(code):

@@ -19,7 +19,7 @@ from impact.cards.forms import IssueForm, LearnerCodeForm, ReplaceForm
 
 bp = Blueprint("cards", __name__)
 
-navigation.register("cards.index", _l("Resident cards"))
+navigation.register("cards.index", _l("Resident cards"), navigation.Group.CHECKIN)
 
 #: who may open the card pages: volunteers, coordinators, and learners, of whom only officers
 #: pass services.may_issue

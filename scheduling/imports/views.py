@@ -1,7 +1,9 @@
 """The volunteers' import page: upload, preview, confirm; and its template file."""
 
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 
+from app import navigation
 from app.access import roles
 from app.csvfile import csv_response
 from app.import_pages import ImportPage
@@ -9,6 +11,8 @@ from app.roles import Role
 from scheduling.imports import services
 
 bp = Blueprint("volunteer_imports", __name__)
+
+navigation.register("volunteer_imports.upload", _l("Import volunteers"), navigation.Group.STAFFING)
 
 page = ImportPage(
     kind="volunteers",

@@ -2,8 +2,10 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app import navigation
 from app.access import roles, signed_in
 from app.csvfile import csv_response
 from app.database import utcnow
@@ -17,6 +19,13 @@ from scheduling.service_hours import services
 from scheduling.service_hours.forms import CorrectionForm
 
 bp = Blueprint("service_hours", __name__)
+
+navigation.register(
+    "service_hours.my_service",
+    _l("My service hours"),
+    navigation.Group.MY_SHIFTS,
+    shown=lambda: current_user.has_role(Role.VOLUNTEER),
+)
 
 
 @bp.get("/me/service")
