@@ -64,6 +64,7 @@ def test_existing_salts_are_kept_so_issued_tokens_stay_valid():
         "assist-sync": "caunoi.assist-sync",
         "account-invitation": "caunoi.account-invitation",
         "import-upload": "caunoi.import-upload",
+        "checkin-sync": "caunoi.checkin-sync",
         "calendar-feed": "calendar-feed",
         "certificate": "certificate",
         "checkin-poster": "checkin-poster",
