@@ -337,11 +337,14 @@ def call_for_volunteers(session: Session, shift: Shift, now: datetime | None = N
     on_shift = select(Booking.user_id).where(
         Booking.shift_id == shift.id, Booking.status.in_(HOLDING)
     )
-    called = {
-        notice.user_id
-        for notice in session.scalars(select(Notification).where(Notification.kind == CALL_KIND))
-        if (notice.params or {}).get("shift_id") == shift.id
-    }
+    called = set(
+        session.scalars(
+            select(Notification.user_id).where(
+                Notification.kind == CALL_KIND,
+                Notification.params["shift_id"].as_integer() == shift.id,
+            )
+        )
+    )
     people = [
         person
         for person in session.scalars(
