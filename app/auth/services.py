@@ -123,7 +123,7 @@ def invitation_token(user: User) -> str:
 
 
 def mail_invitation(session: Session, user: User, invited_by: str) -> None:
-    """Invite the person to choose a password, in their language, through the outbox."""
+    """Invite the person to choose a password, in their language, through the delivery log."""
     assert user.email is not None  # an invited account always has an email
     max_age = signer("account-invitation").max_age
     assert max_age is not None  # a timed purpose
@@ -142,6 +142,7 @@ def mail_invitation(session: Session, user: User, invited_by: str) -> None:
                 days=days,
                 link=absolute_url("auth.accept_invitation", token=invitation_token(user)),
             ),
+            user_id=user.id,
         )
 
 

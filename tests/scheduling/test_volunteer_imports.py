@@ -6,7 +6,7 @@ import re
 from html import unescape
 
 import pytest
-from app.mail import OutboxMessage
+from app.notifications.models import Delivery
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
@@ -84,8 +84,10 @@ def test_new_volunteers_get_accounts_an_invitation_and_their_team(
     assert an.skills == ["it", "sign_language"] and an.roles == {Role.VOLUNTEER}
     assert an.password_hash is None
     assert _members(team) == {an.id, binh.id}
-    mails = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
-    assert [m.recipient for m in mails] == ["an@example.com", "binh@example.com"]
+    mails = db.session.scalars(
+        select(Delivery).where(Delivery.channel == "mail").order_by(Delivery.id)
+    ).all()
+    assert [m.address for m in mails] == ["an@example.com", "binh@example.com"]
     actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
     assert actions.count("import.volunteer_created") == 2
     assert actions.count("import.team_member_added") == 2
@@ -98,7 +100,7 @@ def test_the_invitation_lets_the_person_choose_a_password_once(client, login, co
         data={"token": _token(_upload(client, (HEADER + ROWS).encode()))},
     )
     client.post("/logout")
-    body = db.session.scalars(select(OutboxMessage.body)).first()
+    body = db.session.scalars(select(Delivery.body)).first()
     link = re.search(r"https://caunoi\.example\.vn(/invitation/\S+)", body).group(1)
 
     chosen = client.post(link, data={"password": PASSWORD, "confirm": PASSWORD})
@@ -118,7 +120,7 @@ def test_the_same_file_twice_changes_nothing(client, login, coordinator, team):
 
     assert "Unchanged: 2" in again.get_data(as_text=True)
     assert 'name="token"' not in again.get_data(as_text=True)
-    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 2
+    assert db.session.scalar(select(func.count(Delivery.id))) == 2
 
 
 def test_an_existing_volunteer_joins_the_team_and_keeps_their_profile(
@@ -133,7 +135,7 @@ def test_an_existing_volunteer_joins_the_team_and_keeps_their_profile(
 
     assert _members(team) == {volunteer.id}
     assert db.session.get(User, volunteer.id).full_name == "Nguyễn Văn An"
-    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
+    assert db.session.scalar(select(func.count(Delivery.id))) == 0
 
 
 def test_mistakes_are_refused_row_by_row_and_nothing_is_written(
