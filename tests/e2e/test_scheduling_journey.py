@@ -156,10 +156,11 @@ def test_coordinator_places_a_team_on_a_week_and_reads_the_report(
     report.scroll_into_view_if_needed()
     page.screenshot(path=str(screenshots / "placement-report-top-360.png"))
 
-    # the staffing page of the first morning lists the three confirmed people
+    # the staffing page of the first morning lists the three confirmed people; the placement
+    # took the first point listed, "Điểm …" before "Trung tâm …" in Vietnamese order
     first_shift = db.session.scalar(
         select(Shift)
-        .where(Shift.campaign_id == campaign.id, Shift.service_point_id == service_point.id)
+        .where(Shift.campaign_id == campaign.id, Shift.service_point_id == second_point.id)
         .order_by(Shift.starts_at)
     )
     page.goto(f"/shifts/{first_shift.id}/staff")
