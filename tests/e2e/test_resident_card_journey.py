@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from impact.cards.models import ResidentCard
-from tests.e2e.journey import PHONE, sign_in
+from tests.e2e.journey import PHONE, in_menu, sign_in
 
 
 def test_a_volunteer_issues_a_card_and_its_qr_opens_the_log_screen(
@@ -20,7 +20,7 @@ def test_a_volunteer_issues_a_card_and_its_qr_opens_the_log_screen(
     page.locator("header.site-header").get_by_role("button", name="English").click()
     sign_in(page, volunteer)
 
-    page.locator("header.site-header").get_by_role("link", name="Resident cards").click()
+    in_menu(page, "link", "Resident cards").click()
     axe(page)
     page.get_by_role("button", name="Issue a new card").click()
     code = page.locator("#card-code").inner_text().strip()

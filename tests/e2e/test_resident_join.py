@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from app.extensions import db
 from courses.services import import_courses
-from tests.e2e.journey import PHONE
+from tests.e2e.journey import PHONE, in_menu
 
 NAMES = {"vi": "Bà Nguyễn Thị Lan", "en": "Trần Văn Minh"}
 LESSON = "/courses/vneid/lessons/activate"
@@ -107,7 +107,7 @@ def test_resident_joins_reads_in_large_text_and_resumes_on_another_device(
     page.screenshot(path=str(screenshots / f"learn-code-{language}-360.png"), full_page=True)
 
     # Large text on, then a lesson: readable, the listen button there, nothing sideways.
-    page.locator("header form.text-size button").click()
+    in_menu(page, "button", t(live_app, language, "Large text")).click()
     expect(page.locator("html")).to_have_class("large-text")
     expect(page.locator("header form.text-size button")).to_have_attribute("aria-pressed", "true")
     page.goto(LESSON)
