@@ -30,6 +30,11 @@ log = logging.getLogger(__name__)
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
+#: how long a SQLite connection waits for the write lock before giving up
+BUSY_TIMEOUT_MS = 30000
+#: how long an erasure's checkpoint waits for older readers before leaving it to the next one
+CHECKPOINT_WAIT_MS = 1000
+
 #: the largest integer every integer column holds (PostgreSQL's `integer`; ids are 32-bit): a
 #: larger one names nothing, and PostgreSQL (or SQLite, beyond 64 bits) fails on it in a query
 MAX_INT = 2**31 - 1
@@ -105,7 +110,7 @@ def _sqlite_connect(dbapi_connection, _record):
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     # An erased address is overwritten with zeros in its page, not merely marked free.
     cursor.execute("PRAGMA secure_delete=ON")
@@ -152,12 +157,17 @@ def checkpoint(engine: Engine) -> None:
     """Copy every page of SQLite's write-ahead log into the database file and empty the log
     (``wal_checkpoint(TRUNCATE)``), so a page holding an erased value survives nowhere.
 
-    It waits (busy_timeout) for readers of older snapshots to finish; one still holding the log
-    after that is logged, and the next erasure's checkpoint empties it."""
+    It runs after the erasing request's commit, so it waits only CHECKPOINT_WAIT_MS for readers
+    of older snapshots (the request's answer must not hang on someone's long read); a log still
+    held after that is logged, and the hourly retention job's checkpoint empties it."""
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
-        busy, _log_pages, _copied = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        cursor.execute(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
+        try:
+            busy, _log_pages, _copied = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     finally:
         raw.close()
     if busy:

@@ -6,13 +6,13 @@ import re
 from html import unescape
 
 import pytest
-from app.notifications.models import Delivery
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
 from app.auth.models import User
 from app.extensions import db
+from app.notifications.models import Delivery
 from app.places.models import Province
 from app.roles import Role
 from app.scope import CoordinatorScope
