@@ -11,6 +11,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
 
 from app.auth.models import User
 from app.database import locked, utcnow
@@ -253,7 +254,7 @@ def record_offline_answer(
     user: User,
     attempt: QuizAttempt,
     question: Question,
-    form,
+    form: MultiDict,
     client_id: str,
     answered_at: datetime,
 ) -> tuple[QuizAnswer, bool]:

@@ -117,6 +117,10 @@ def _number(value) -> int:
         return 0
 
 
+def _strings(items) -> bool:
+    return isinstance(items, list) and all(isinstance(item, str) for item in items)
+
+
 def _offline_queue(course, attempt):
     """What the quiz pages' offline queue needs: where to send answers and the token to send
     them with, and the attempt's questions to keep on the phone."""
@@ -258,7 +262,9 @@ def sync(slug):
         not isinstance(client_id, str)
         or not services.CLIENT_ID.match(client_id)
         or not isinstance(values, dict)
-        or not all(isinstance(v, list) and all(isinstance(i, str) for i in v) for v in values.values())
+        or not all(
+            isinstance(v, list) and all(isinstance(i, str) for i in v) for v in values.values()
+        )
         or answered_at is None
     ):
         return error(400, "bad_request", _("This answer cannot be read: answer it again."))

@@ -104,7 +104,9 @@ def test_the_last_answer_finishes_the_attempt_once_even_when_resent(
     sent = []
     for step in _steps(attempt):
         client_id = str(uuid.uuid4())
-        response = _send(client, token, attempt, step.question, right_answer(step.question), client_id)
+        response = _send(
+            client, token, attempt, step.question, right_answer(step.question), client_id
+        )
         assert response.status_code == 200
         sent.append((step.question, client_id, response.get_json()))
     last_question, last_id, last_result = sent[-1]
@@ -157,9 +159,7 @@ def test_an_answer_to_a_finished_attempt_is_refused(client, login, learner, atte
     assert len(_answers(attempt)) == len(first)
 
 
-def test_an_answer_to_someone_elses_attempt_is_refused(
-    client, login, make_user, learner, attempt
-):
+def test_an_answer_to_someone_elses_attempt_is_refused(client, login, make_user, learner, attempt):
     other = make_user(Role.LEARNER)
     login(other)
     token = _sync_token_for(client, other)
