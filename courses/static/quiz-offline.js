@@ -36,7 +36,7 @@
     var left = 0;
     document.querySelectorAll(".offline-question").forEach(function (section) {
       section.hidden = waiting.indexOf(section.dataset.question) !== -1;
-      if (!section.hidden && section.querySelector("form")) left += 1;
+      if (!section.hidden && section.querySelector("form.quiz-form, form.walkthrough-form")) left += 1;
     });
     var done = document.querySelector(".offline-done");
     if (done) done.hidden = left > 0;
@@ -57,7 +57,7 @@
     if (!window.caches || !navigator.onLine || onPack) return;
     if (localStorage.getItem("caunoi-offline-skip-" + data.cache)) return;
     caches.open(data.cache).then(function (cache) {
-      return Promise.all([cache.add(data.packUrl), cache.add(data.script)]);
+      return Promise.all([cache.add(data.packUrl), cache.add(data.script), cache.add(data.styles)]);
     }).catch(function () { /* the network went while saving: the next quiz page tries again */ });
   }
 
@@ -67,6 +67,20 @@
     var button = event.target.closest && event.target.closest("form.quiz-form button[name]");
     pressed = button || null;
   });
+
+  function keep(question, fields) {
+    var waiting = queue().filter(function (a) { return String(a.question) !== question; });
+    waiting.push({
+      client_id: newId(),
+      attempt: data.attempt,
+      question: question,
+      answered_at: new Date().toISOString(),
+      fields: fields
+    });
+    write(waiting);
+    if (onPack) show();
+    else location.href = data.packUrl;  // the next questions, kept on the phone
+  }
 
   document.querySelectorAll("form.quiz-form").forEach(function (form) {
     form.addEventListener("submit", function (event) {
@@ -80,18 +94,30 @@
         if (name === "csrf_token" || name === "question") return;
         (fields[name] = fields[name] || []).push(String(value));
       });
-      var question = form.elements.question.value;
-      var waiting = queue().filter(function (a) { return String(a.question) !== question; });
-      waiting.push({
-        client_id: newId(),
-        attempt: data.attempt,
-        question: question,
-        answered_at: new Date().toISOString(),
-        fields: fields
-      });
-      write(waiting);
-      if (onPack) show();
-      else location.href = data.packUrl;  // the next questions, kept on the phone
+      keep(form.elements.question.value, fields);
+    });
+  });
+
+  // A walkthrough on the kept page, without data: its screens one after another, the taps kept
+  // as the quiz page would post them (every tap but the last in "taps", the last in "tap").
+  document.querySelectorAll("form.walkthrough-form").forEach(function (form) {
+    if (navigator.onLine) return;
+    var online = form.parentNode.querySelector("[data-walkthrough-online]");
+    if (online) online.hidden = true;
+    form.hidden = false;
+    var screens = form.querySelectorAll(".walkthrough-step");
+    var taps = [];
+    form.addEventListener("click", function (event) {
+      var button = event.target.closest && event.target.closest("button[name=tap]");
+      if (!button) return;
+      event.preventDefault();
+      screens[taps.length].hidden = true;
+      taps.push(button.value);
+      if (taps.length < screens.length) {
+        screens[taps.length].hidden = false;
+        return;
+      }
+      keep(form.elements.question.value, { taps: taps.slice(0, -1), tap: taps.slice(-1) });
     });
   });
 

@@ -258,3 +258,23 @@ def test_the_page_kept_offline_is_only_the_learners_own(client, login, make_user
     login(make_user(Role.LEARNER))
 
     assert client.get(f"/courses/vneid/quiz/{attempt.id}/offline").status_code == 404
+
+
+def test_a_walkthrough_answered_offline_is_graded_from_its_taps(client, login, learner, course):
+    login(learner)
+    for seed in range(200):
+        drawn = services.start_attempt(db.session, learner, course, random.Random(seed))
+        walkthroughs = [s.question for s in _steps(drawn) if s.question.type == "walkthrough"]
+        if walkthroughs:
+            break
+        db.session.delete(drawn)
+        db.session.flush()
+    db.session.commit()
+    token = _sync_token(client, drawn)
+    question = walkthroughs[0]
+
+    response = _send(client, token, drawn, question, right_answer(question))
+
+    assert response.status_code == 200 and response.get_json()["correct"] is True
+    (row,) = _answers(drawn)
+    assert row.answer == right_answer(question)

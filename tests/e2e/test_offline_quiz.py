@@ -20,17 +20,19 @@ ONE_TAP = ("single", "true_false", "scam_drill")
 
 @pytest.fixture
 def attempt(learner):
-    """The learner's attempt, drawn so that its first two questions are answered with one tap."""
+    """The learner's attempt, drawn so that its first question is answered with one tap and its
+    second is a walkthrough (a practice screen)."""
     import_courses(db.session)
     course = get_course(db.session, SLUG)
-    for seed in range(200):
+    for seed in range(500):
         drawn = services.start_attempt(db.session, learner, course, random.Random(seed))
-        if all(s.question.type in ONE_TAP for s in services.questions_of(db.session, drawn)[:2]):
+        first, second = (s.question.type for s in services.questions_of(db.session, drawn)[:2])
+        if first in ONE_TAP and second == "walkthrough":
             db.session.commit()
             return drawn
         db.session.delete(drawn)
         db.session.flush()
-    raise AssertionError("no draw starts with two one-tap questions")
+    raise AssertionError("no draw starts with a one-tap question and a walkthrough")
 
 
 def test_a_quiz_answer_given_offline_waits_and_is_recorded_when_the_network_returns(
@@ -60,16 +62,27 @@ def test_a_quiz_answer_given_offline_waits_and_is_recorded_when_the_network_retu
     expect(waiting).to_have_text("1 answer waiting to send")
     first, second = services.questions_of(db.session, attempt)[:2]
     expect(page.locator(f'[data-question="{first.question.id}"]')).to_be_hidden()
-    expect(page.locator(f'[data-question="{second.question.id}"]')).to_be_visible()
+    walkthrough = page.locator(f'[data-question="{second.question.id}"]')
+    expect(walkthrough).to_be_visible()
     axe(page)
     page.screenshot(path=str(screenshots / "quiz-offline-360.png"), full_page=True)
+
+    # The walkthrough's screens follow one another on the phone; the taps wait with the rest.
+    for screen in second.question.data["steps"]:
+        walkthrough.locator(f'.walkthrough-step:visible button[value="{screen["answer"]}"]').click()
+    expect(waiting).to_have_text("2 answers waiting to send")
+    expect(walkthrough).to_be_hidden()
     db.session.rollback()
     assert db.session.scalar(select(QuizAnswer)) is None
 
-    # The network returns: the answer is sent by itself, once.
+    # The network returns: the answers are sent by themselves, once each.
     context.set_offline(False)
     expect(waiting).to_have_text("Your answers were sent and counted.", timeout=15_000)
     db.session.rollback()  # see what the live server wrote
-    (answer,) = db.session.scalars(select(QuizAnswer)).all()
-    assert (answer.attempt_id, answer.question_id) == (attempt.id, first.question.id)
-    assert answer.client_id is not None
+    answers = db.session.scalars(select(QuizAnswer).order_by(QuizAnswer.id)).all()
+    assert [(a.attempt_id, a.question_id) for a in answers] == [
+        (attempt.id, first.question.id),
+        (attempt.id, second.question.id),
+    ]
+    assert all(a.client_id for a in answers)
+    assert answers[1].correct  # the right element tapped at every step
