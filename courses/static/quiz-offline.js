@@ -64,7 +64,7 @@
   // the button pressed carries the choice (name="choice" value=…): remember it for FormData
   var pressed = null;
   document.addEventListener("click", function (event) {
-    var button = event.target.closest && event.target.closest("form.quiz-form button[name]");
+    var button = event.target.closest && event.target.closest("form button[name]");
     pressed = button || null;
   });
 
@@ -82,10 +82,17 @@
     else location.href = data.packUrl;  // the next questions, kept on the phone
   }
 
-  document.querySelectorAll("form.quiz-form").forEach(function (form) {
+  // An answer's form (on the quiz page, a walkthrough's last screen too): kept when offline. A
+  // walkthrough's earlier screen moves on by loading the quiz page again: without data, the
+  // walkthrough starts over on the kept page instead.
+  document.querySelectorAll("form.quiz-form, form.sim-form:not(.walkthrough-form)").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       if (navigator.onLine) return;
       event.preventDefault();
+      if (!form.elements.question) {
+        location.href = data.packUrl;
+        return;
+      }
       var fields = {};
       var values = new FormData(form);
       var submitter = event.submitter || pressed;
