@@ -252,6 +252,8 @@ def test_the_page_kept_offline_holds_the_questions_not_yet_answered(
     shown = [int(n) for n in re.findall(r'data-question="(\d+)"', page)]
     assert shown == [step.question.id for step in rest]
     assert "quiz-offline.js" in page
+    ids = re.findall(r' id="([^"]+)"', page)
+    assert len(ids) == len(set(ids))  # several questions' fields on one page stay apart
 
 
 def test_the_page_kept_offline_is_only_the_learners_own(client, login, make_user, attempt):
