@@ -265,13 +265,13 @@ def record_offline_answer(
     answer. The form is read and graded as the online quiz reads and grades it; the time
     answered is the phone's, kept between the attempt's start and now.
     """
+    if attempt.user_id != user.id:
+        raise OfflineAnswerRefused("not_yours")
     sent = session.scalar(select(QuizAnswer).where(QuizAnswer.client_id == client_id))
     if sent is not None:
         if sent.attempt_id != attempt.id or sent.question_id != question.id:
             raise OfflineAnswerRefused("not_in_attempt")
         return sent, False
-    if attempt.user_id != user.id:
-        raise OfflineAnswerRefused("not_yours")
     steps = {s.question.id for s in questions_of(session, attempt)}
     if question.id not in steps:
         raise OfflineAnswerRefused("not_in_attempt")

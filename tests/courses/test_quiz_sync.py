@@ -160,16 +160,23 @@ def test_an_answer_to_a_finished_attempt_is_refused(client, login, learner, atte
 
 
 def test_an_answer_to_someone_elses_attempt_is_refused(client, login, make_user, learner, attempt):
+    question = _steps(attempt)[0].question
+    login(learner)
+    client_id = str(uuid.uuid4())
+    _send(
+        client, _sync_token(client, attempt), attempt, question, right_answer(question), client_id
+    )
+    client.post("/logout")
     other = make_user(Role.LEARNER)
     login(other)
     token = _sync_token_for(client, other)
-    question = _steps(attempt)[0].question
 
-    response = _send(client, token, attempt, question, right_answer(question))
+    fresh = _send(client, token, attempt, question, right_answer(question))
+    replayed = _send(client, token, attempt, question, right_answer(question), client_id)
 
-    assert response.status_code == 409
-    assert response.get_json()["error"] == "not_yours"
-    assert _answers(attempt) == []
+    assert fresh.status_code == replayed.status_code == 409
+    assert fresh.get_json()["error"] == replayed.get_json()["error"] == "not_yours"
+    assert len(_answers(attempt)) == 1
 
 
 def _sync_token_for(client, user):
