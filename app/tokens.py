@@ -76,6 +76,11 @@ PURPOSES: dict[str, Purpose] = {
         max_age=72 * HOUR,
         lifetime="72 hours: the check-in pages' offline queue, refreshed whenever a page loads",
     ),
+    "quiz-sync": Purpose(
+        "caunoi.quiz-sync",
+        max_age=14 * DAY,
+        lifetime="14 days: the quiz's offline answers, refreshed whenever a quiz page loads",
+    ),
     "calendar-feed": Purpose(
         "calendar-feed",
         max_age=None,

@@ -92,6 +92,8 @@ class QuizAnswer(db.Model):
     answer: Mapped[dict | list | str | bool] = mapped_column(JSON)
     correct: Mapped[bool] = mapped_column(Boolean)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: the UUID the phone made for an answer given offline; a resend with it is the same answer
+    client_id: Mapped[str | None] = mapped_column(String(36), unique=True)
 
     attempt: Mapped[QuizAttempt] = relationship(back_populates="answers")
     question: Mapped[Question] = relationship()

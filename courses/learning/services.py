@@ -1,14 +1,17 @@
 """Learning operations: lessons done, quiz attempts and answers, mastery, certificates."""
 
 import random
+import re
 import secrets
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
 
 from app.auth.models import User
 from app.database import locked, utcnow
@@ -162,12 +165,18 @@ def next_step(session: Session, attempt: QuizAttempt) -> Step | None:
 
 
 def answer_question(
-    session: Session, attempt: QuizAttempt, question: Question, answer: Any
+    session: Session,
+    attempt: QuizAttempt,
+    question: Question,
+    answer: Any,
+    client_id: str | None = None,
+    answered_at: datetime | None = None,
 ) -> QuizAnswer:
     """Grade and record an answer once; a repeat (double tap, back button) returns the first.
 
-    The last answer finishes the attempt: its score, whether it passed, and a certificate the
-    first time the course is mastered.
+    An answer given offline carries the id its phone made (`client_id`) and the time it was
+    given. The last answer finishes the attempt: its score, whether it passed, and a certificate
+    the first time the course is mastered.
     """
     attempt = locked(session, QuizAttempt, attempt.id)
     existing = session.scalar(
@@ -186,7 +195,8 @@ def answer_question(
         question_id=question.id,
         answer=answer,
         correct=grading.is_right(question.type, question.data, answer),
-        answered_at=utcnow(),
+        answered_at=answered_at or utcnow(),
+        client_id=client_id,
     )
     session.add(row)
     session.flush()
@@ -205,6 +215,73 @@ def _finish(session: Session, attempt: QuizAttempt) -> None:
     session.flush()
     if attempt.passed:
         issue_certificate(session, attempt)
+
+
+# The quiz's offline answers
+
+#: the id a phone makes for an answer given offline: a UUID, lower case
+CLIENT_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+class OfflineAnswerRefused(LearningError):
+    """An answer sent from a phone's offline queue that cannot be recorded; `code` says why."""
+
+    status = 409
+    sentences = {
+        "not_yours": _l("This quiz belongs to someone else."),
+        "attempt_finished": _l("This quiz was already finished: the answer was not counted."),
+        "not_in_attempt": _l("This question is not part of this quiz."),
+    }
+
+
+def sync_token(secret_key: str, user: User) -> str:
+    """A token for the quiz pages' offline answers, naming the user (see views.sync); it
+    outlives the one-hour form token, so answers given on a day without data still count."""
+    return signer("quiz-sync", secret_key).dumps({"user": user.id})
+
+
+def sync_token_user_id(secret_key: str, token: str, max_age: int | None = None) -> int | None:
+    """The user id a sync token names, or None when it is forged, malformed or expired."""
+    try:
+        data = signer("quiz-sync", secret_key).loads(token, max_age=max_age)
+    except (BadToken, ValueError, TypeError):
+        return None
+    return data.get("user") if isinstance(data, dict) else None
+
+
+def record_offline_answer(
+    session: Session,
+    user: User,
+    attempt: QuizAttempt,
+    question: Question,
+    form: MultiDict,
+    client_id: str,
+    answered_at: datetime,
+) -> tuple[QuizAnswer, bool]:
+    """Record an answer given offline, once per client id: (the answer, whether it is new).
+
+    A resend of the same client id returns the answer first recorded, however the attempt has
+    moved on since. A question already answered (online, or from another phone) keeps its first
+    answer. The form is read and graded as the online quiz reads and grades it; the time
+    answered is the phone's, kept between the attempt's start and now.
+    """
+    if attempt.user_id != user.id:
+        raise OfflineAnswerRefused("not_yours")
+    sent = session.scalar(select(QuizAnswer).where(QuizAnswer.client_id == client_id))
+    if sent is not None:
+        if sent.attempt_id != attempt.id or sent.question_id != question.id:
+            raise OfflineAnswerRefused("not_in_attempt")
+        return sent, False
+    steps = {s.question.id for s in questions_of(session, attempt)}
+    if question.id not in steps:
+        raise OfflineAnswerRefused("not_in_attempt")
+    given = grading.read_answer(question.type, question.data, form)
+    answered_at = min(max(answered_at, attempt.started_at), utcnow())
+    try:
+        row = answer_question(session, attempt, question, given, client_id, answered_at)
+    except AttemptFinished as finished:
+        raise OfflineAnswerRefused("attempt_finished") from finished
+    return row, row.client_id == client_id
 
 
 def best_attempt(session: Session, user: User, course: Course) -> QuizAttempt | None:

@@ -1,15 +1,29 @@
 """Learning pages: marking lessons done, taking a quiz, certificates, "My learning"."""
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from datetime import datetime
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from app import navigation
 from app.access import public, signed_in
+from app.api import error
 from app.database import request_int
-from app.extensions import db
+from app.extensions import csrf, db
+from app.localtime import DayOutOfRange, check_moment
 from app.qr import qr_svg
 from app.roles import Role
 from app.urls import absolute_url
@@ -20,6 +34,9 @@ from courses.learning.models import Certificate, QuizAnswer, QuizAttempt
 from courses.models import Course, Question
 
 bp = Blueprint("learning", __name__)
+
+#: the header carrying the quiz pages' sync token (see sync)
+SYNC_HEADER = "X-Sync-Token"
 
 navigation.register("learning.my_learning", _l("My learning"), navigation.Group.LEARNING)
 
@@ -82,6 +99,40 @@ def _walkthrough_taps(step):
     return taps
 
 
+def _moment(text) -> datetime | None:
+    """An ISO 8601 time with its offset, in UTC; None when it is not one (or has no zone)."""
+    if not isinstance(text, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(text.strip().upper())
+        return check_moment(moment) if moment.tzinfo is not None else None
+    except (ValueError, DayOutOfRange):
+        return None
+
+
+def _number(value) -> int:
+    try:
+        return request_int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _strings(items) -> bool:
+    return isinstance(items, list) and all(isinstance(item, str) for item in items)
+
+
+def _offline_queue(course, attempt):
+    """What the quiz pages' offline queue needs: where to send answers and the token to send
+    them with, and the attempt's questions to keep on the phone."""
+    return {
+        "sync_url": url_for("learning.sync", slug=course.slug),
+        "sync_token": services.sync_token(current_app.config["SECRET_KEY"], current_user),
+        "pack_url": url_for("learning.offline_questions", slug=course.slug, attempt_id=attempt.id),
+        "quiz_url": url_for("learning.quiz", slug=course.slug),
+        "cache": f"caunoi-course-{course.slug}",
+    }
+
+
 def _render_question(course, attempt, step, problem=None, status=200):
     taps = _walkthrough_taps(step) if problem is None else []
     return (
@@ -94,6 +145,7 @@ def _render_question(course, attempt, step, problem=None, status=200):
             taps=taps,
             step_results=grading.step_results(step.question.data, taps) if taps else [],
             problem=problem,
+            queue=_offline_queue(course, attempt),
         ),
         status,
     )
@@ -164,6 +216,85 @@ def answer(slug, attempt_id):
         db.session.commit()
     return redirect(
         url_for("learning.feedback", slug=slug, attempt_id=attempt.id, question_id=question.id)
+    )
+
+
+@bp.get("/courses/<slug>/quiz/<int:attempt_id>/offline")
+@signed_in
+def offline_questions(slug, attempt_id):
+    """The attempt's questions not yet answered, on one page the phone keeps, so the quiz goes
+    on without data; each question's form posts as the quiz page's does."""
+    course = _course(slug)
+    attempt = _own_attempt(course, attempt_id)
+    answered = {row.question_id for row in attempt.answers}
+    steps = [s for s in services.questions_of(db.session, attempt) if s.question.id not in answered]
+    return render_template(
+        "courses/learning/offline_questions.html",
+        course=course,
+        attempt=attempt,
+        steps=steps,
+        queue=_offline_queue(course, attempt),
+    )
+
+
+@bp.post("/courses/<slug>/quiz/sync")
+@signed_in
+@csrf.exempt
+def sync(slug):
+    """Record one answer from a quiz page's offline queue: JSON {attempt, question, client_id,
+    answered_at, fields}, where fields holds the question form's values ({name: [values]}) and
+    client_id the UUID the phone made when the answer was given.
+
+    Authenticated as the check-in pages' queue is (scheduling/checkin/views.py): the session
+    cookie and the page's sync token together, since the form token may expire while the phone
+    is offline. A resend of the same client id answers what the first did; 409 says why an
+    answer was refused (someone else's quiz, a quiz already finished)."""
+    token = request.headers.get(SYNC_HEADER, "")
+    user_id = services.sync_token_user_id(current_app.config["SECRET_KEY"], token)
+    if user_id is None or user_id != current_user.id:
+        return error(403, "forbidden", _("Open the quiz again to send waiting answers."))
+    course = _course(slug)
+    body = request.get_json(silent=True)
+    fields = body if isinstance(body, dict) else {}
+    client_id, values = fields.get("client_id"), fields.get("fields")
+    answered_at = _moment(fields.get("answered_at"))
+    if (
+        not isinstance(client_id, str)
+        or not services.CLIENT_ID.match(client_id)
+        or not isinstance(values, dict)
+        or not all(
+            isinstance(v, list) and all(isinstance(i, str) for i in v) for v in values.values()
+        )
+        or answered_at is None
+    ):
+        return error(400, "bad_request", _("This answer cannot be read: answer it again."))
+    attempt = db.session.get(QuizAttempt, _number(fields.get("attempt")))
+    question = db.session.get(Question, _number(fields.get("question")))
+    if attempt is None or question is None or attempt.course_id != course.id:
+        return error(404, "not_found", _("This question is no longer in the quiz."))
+    try:
+        row, _new = services.record_offline_answer(
+            db.session,
+            current_user,
+            attempt,
+            question,
+            MultiDict([(name, v) for name, items in values.items() for v in items]),
+            client_id,
+            answered_at,
+        )
+    except (services.OfflineAnswerRefused, grading.InvalidAnswer) as refusal:
+        db.session.rollback()
+        return error(refusal.status, refusal.code, refusal.message)
+    db.session.commit()
+    return jsonify(
+        client_id=client_id,
+        question=question.id,
+        correct=row.correct,
+        finished=attempt.finished_at is not None,
+        score=attempt.score,
+        feedback_url=url_for(
+            "learning.feedback", slug=slug, attempt_id=attempt.id, question_id=question.id
+        ),
     )
 
 

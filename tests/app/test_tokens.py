@@ -65,6 +65,7 @@ def test_existing_salts_are_kept_so_issued_tokens_stay_valid():
         "account-invitation": "caunoi.account-invitation",
         "import-upload": "caunoi.import-upload",
         "checkin-sync": "caunoi.checkin-sync",
+        "quiz-sync": "caunoi.quiz-sync",
         "calendar-feed": "calendar-feed",
         "certificate": "certificate",
         "checkin-poster": "checkin-poster",
