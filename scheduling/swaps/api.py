@@ -1,5 +1,7 @@
 """The swap part of the JSON API: offer a booking, list the offers one may take, take one."""
 
+import functools
+
 from flask import Blueprint, jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -26,6 +28,25 @@ TAKE_REFUSALS = (
 )
 
 
+def _own_booking(booking_id: int) -> Booking | None:
+    """The caller's booking; another person's is answered as if it did not exist."""
+    booking = db.session.get(Booking, booking_id)
+    return booking if booking is not None and booking.user_id == current_user.id else None
+
+
+def owned_booking_first(view):
+    """Answer 404 for a booking not the caller's before the body is read: a stranger learns
+    nothing from a 400 about a body sent to it."""
+
+    @functools.wraps(view)
+    def check_then_call(booking_id, **kwargs):
+        if _own_booking(booking_id) is None:
+            return error(404, "not_found", _("This booking does not exist."))
+        return view(booking_id, **kwargs)
+
+    return check_then_call
+
+
 def _offer(offer: ShiftOffer) -> dict:
     point = offer.shift.service_point
     return schemas.Offer(
@@ -45,6 +66,7 @@ def _offer(offer: ShiftOffer) -> dict:
 
 @bp.post("/bookings/<int:booking_id>/offers")
 @roles(Role.VOLUNTEER)
+@owned_booking_first
 @operation(
     "offerBooking",
     summary="Offer one's confirmed place to a named volunteer or to anyone eligible",
@@ -72,9 +94,8 @@ def _offer(offer: ShiftOffer) -> dict:
 )
 def offer_booking(booking_id, body: schemas.OfferRequest):
     """Offer one's confirmed place; the same id (or booking) again answers the same offer."""
-    booking = db.session.get(Booking, booking_id)
-    if booking is None or booking.user_id != current_user.id:
-        return error(404, "not_found", _("This booking does not exist."))
+    booking = _own_booking(booking_id)
+    assert booking is not None  # owned_booking_first answered 404 otherwise
     try:
         offer, created = services.offer_shift(
             db.session,

@@ -1,7 +1,7 @@
 """The swap pages: offer a shift from "My shifts", withdraw it, see and take offers; a
 coordinator approves or refuses swaps in campaigns that ask for it."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -130,15 +130,18 @@ def pending():
     )
 
 
-@bp.post("/swaps/<int:offer_id>/<any(approve, refuse):decision>")
+@bp.post("/swaps/<int:offer_id>/decision")
 @roles(Role.COORDINATOR)
-def decide(offer_id, decision):
+def decide(offer_id):
     """Approve (the place moves now) or refuse a swap waiting at one's service points."""
     offer = next(
         (o for o in services.pending_in_scope(db.session, current_user) if o.id == offer_id), None
     )
     if offer is None:
         abort(404)
+    decision = request.form.get("decision")
+    if decision not in ("approve", "refuse"):
+        abort(400)
     try:
         services.decide_offer(db.session, offer, current_user, approve=decision == "approve")
     except DomainError as refusal:
