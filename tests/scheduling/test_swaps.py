@@ -62,9 +62,7 @@ def _booking(shift, person):
     )
 
 
-def test_taking_an_offer_moves_the_place_and_the_shift_keeps_its_count(
-    full_shift, make_volunteer
-):
+def test_taking_an_offer_moves_the_place_and_the_shift_keeps_its_count(full_shift, make_volunteer):
     shift, giver, waiting = full_shift
     taker = make_volunteer(email="taker@example.test")
     offer, created = offer_shift(
