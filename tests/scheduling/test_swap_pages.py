@@ -97,3 +97,19 @@ def test_a_coordinator_approves_a_swap_their_campaign_asks_to_approve(
     sign_in(app, coordinator).post(f"/swaps/{offer.id}/decision", data={"decision": "approve"})
 
     assert _holder(shift) == taker.id
+
+
+def test_a_coordinator_asks_for_approval_on_the_campaign_form(app, campaign, coordinator, bo_de):
+    from tests.scheduling.test_campaigns import _form
+
+    client = sign_in(app, coordinator)
+    form = client.get(f"/campaigns/{campaign.id}/edit").get_data(as_text=True)
+    assert 'name="swaps_need_approval"' in form
+
+    client.post(
+        f"/campaigns/{campaign.id}/edit",
+        data=_form(ends_on="2030-02-20", communes=[str(bo_de.id)], swaps_need_approval="y"),
+    )
+
+    db.session.expire_all()
+    assert campaign.swaps_need_approval is True
