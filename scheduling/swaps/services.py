@@ -107,8 +107,11 @@ def offer_shift(
     live = session.scalar(
         select(ShiftOffer).where(ShiftOffer.booking_id == booking.id, ShiftOffer.status.in_(LIVE))
     )
-    if live is not None:
+    if live is not None and not _stale(live):
         return live, False
+    if live is not None:
+        live.status, live.taken_by_id, live.closed_at = OfferStatus.WITHDRAWN, None, now
+        session.flush()
     to = None
     if to_email:
         to = find_by_email(session, to_email)
@@ -139,6 +142,13 @@ def offer_shift(
     return offer, True
 
 
+def _stale(offer: ShiftOffer) -> bool:
+    """Whether the place offered was given up since (cancelled, moved, or booked again after
+    a cancellation, which restarts the booking's time): such an offer hands nothing over."""
+    booking = offer.booking
+    return booking.status != BookingStatus.CONFIRMED or booking.created_at > offer.created_at
+
+
 def withdraw_offer(session: Session, offer: ShiftOffer, by: User, now: datetime | None = None):
     """The giver takes back an open offer (a pending one too, before the coordinator decides)."""
     if offer.offered_by_id != by.id:
@@ -160,6 +170,7 @@ def live_offers_of(session: Session, user_id: int) -> dict[int, ShiftOffer]:
                 ShiftOffer.offered_by_id == user_id, ShiftOffer.status.in_(LIVE)
             )
         )
+        if not _stale(offer)
     }
 
 
@@ -193,6 +204,7 @@ def offers_for(session: Session, person: User, now: datetime | None = None) -> l
             ShiftOffer.offered_by_id != person.id,
             or_(ShiftOffer.offered_to_id == person.id, ShiftOffer.offered_to_id.is_(None)),
             Booking.status == BookingStatus.CONFIRMED,
+            Booking.created_at <= ShiftOffer.created_at,
             Shift.status == ShiftStatus.ACTIVE,
         )
         .order_by(ShiftOffer.offered_to_id.is_(None), home_first, Shift.starts_at, ShiftOffer.id)
@@ -252,8 +264,11 @@ def take_offer(
     lock_for_placement(session, [offer.offered_by, taker], [offer.shift])
     session.refresh(offer)
     session.refresh(offer.booking)
-    if offer.taken_by_id == taker.id and offer.status in (OfferStatus.TAKEN, OfferStatus.PENDING):
-        return Taken(offer, _taker_booking(session, offer), False)
+    if offer.taken_by_id == taker.id and offer.status == OfferStatus.PENDING:
+        return Taken(offer, None, False)
+    mine = _taker_booking(session, offer) if offer.taken_by_id == taker.id else None
+    if mine is not None and mine.status == BookingStatus.CONFIRMED:
+        return Taken(offer, mine, False)
     _check_open(offer, taker, now)
     if offer.shift.campaign.swaps_need_approval:
         verdict = _judge(session, offer, taker, now)
@@ -290,7 +305,7 @@ def decide_offer(
         for person in (offer.offered_by, taker):
             notify(session, person, "offer_refused", shift_id=offer.shift_id)
         return None
-    if offer.booking.status != BookingStatus.CONFIRMED:
+    if _stale(offer):
         raise SwapError("offer_withdrawn")
     return _hand_over(session, offer, taker, by=coordinator, closes_at=None, now=now)
 
@@ -304,7 +319,7 @@ def _check_open(offer: ShiftOffer, taker: User, now: datetime) -> None:
         raise SwapError("offer_taken")
     if offer.status == OfferStatus.PENDING:
         raise SwapError("offer_pending")
-    if offer.status != OfferStatus.OPEN or offer.booking.status != BookingStatus.CONFIRMED:
+    if offer.status != OfferStatus.OPEN or _stale(offer):
         raise SwapError("offer_withdrawn")
     if offer.expired(now):
         raise SwapError("offer_expired")

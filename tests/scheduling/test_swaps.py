@@ -222,3 +222,22 @@ def test_a_refused_swap_leaves_the_place_with_the_giver(full_shift, make_volunte
     assert giver.id in _confirmed(shift.id)
     assert "offer_refused" in _kinds(taker)
     assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == 0
+
+
+def test_an_offer_of_a_place_given_up_and_booked_again_hands_nothing_over(
+    full_shift, make_volunteer
+):
+    from scheduling.booking.services import cancel_booking
+
+    shift, giver, _waiting = full_shift
+    booking = _booking(shift, giver)
+    offer, _ = offer_shift(db.session, booking, giver, now=NOW)
+    cancel_booking(db.session, booking, now=NOW)
+    shift.campaign.max_per_shift = 3  # room for the giver again, the waitlist served
+    book_shift(db.session, shift, giver, now=NOW + timedelta(minutes=5))
+
+    with pytest.raises(SwapError) as refused:
+        take_offer(db.session, offer, make_volunteer(), now=NOW + timedelta(minutes=6))
+    assert refused.value.code == "offer_withdrawn"
+    again, created = offer_shift(db.session, booking, giver, now=NOW + timedelta(minutes=7))
+    assert created and again != offer and offer.status == OfferStatus.WITHDRAWN
