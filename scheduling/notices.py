@@ -121,6 +121,7 @@ SWAP_WORDS = {
         "Someone asked to take the shift you offered; a coordinator will decide: %(shift)s."
     ),
     "offer_refused": _l("A coordinator refused the swap of this shift: %(shift)s."),
+    "swap_to_approve": _l("Two volunteers ask to swap a place on this shift: %(shift)s."),
 }
 
 
@@ -152,7 +153,15 @@ def tell_coordinators(session: Session, notice: Notification) -> None:
     shift = session.get(Shift, (notice.params or {}).get("shift_id"))
     if shift is None:
         return
+    for coordinator in coordinators_of(session, shift, but=notice.user_id):
+        notify(session, coordinator, "undelivered", shift_id=shift.id, user_id=notice.user_id)
+
+
+def coordinators_of(session: Session, shift: Shift, but: int | None = None) -> list[User]:
+    """The active coordinators of the shift's commune, or of its province when the commune has
+    none (but the person `but`)."""
     commune = session.get_one(Commune, shift.service_point.commune_id)
+    coordinators: list[User] = []
     for scope in (
         RoleGrant.commune_id == commune.id,
         RoleGrant.province_id == commune.province_id,
@@ -164,14 +173,13 @@ def tell_coordinators(session: Session, notice: Notification) -> None:
                 RoleGrant.role == Role.COORDINATOR,
                 scope,
                 User.active.is_(True),
-                User.id != notice.user_id,
+                User.id != but,
             )
             .order_by(User.id)
         ).all()  # one grant per person and commune or province: no one twice
         if coordinators:
             break
-    for coordinator in coordinators:
-        notify(session, coordinator, "undelivered", shift_id=shift.id, user_id=notice.user_id)
+    return list(coordinators)
 
 
 def word_broadcasts(session: Session, notices: list[Notification]) -> list[str]:
@@ -234,6 +242,13 @@ KINDS = {
     "offer_taken": _kind(_l("Your offered shift was taken"), "shift_changes"),
     "offer_received": _kind(_l("You took an offered shift"), "shift_changes"),
     "offer_pending": _kind(_l("A swap of your shift waits for approval"), "shift_changes"),
+    "swap_to_approve": Kind(
+        title=_l("A swap of shifts waits for your approval"),
+        word=word,
+        endpoint="swaps.pending",
+        link_text=_l("Approve or refuse it: %(url)s"),
+        topic="shift_changes",
+    ),
     "offer_refused": _kind(_l("A swap was refused"), "shift_changes"),
     # to the coordinators; when it is not delivered either, nobody else is told
     "undelivered": Kind(

@@ -26,6 +26,7 @@ from app.scope import CoordinatorScope
 from scheduling.booking.placement import Reason, judge, lock_for_placement, place
 from scheduling.booking.services import REFUSALS
 from scheduling.models import Booking, BookingStatus, Shift, ShiftStatus
+from scheduling.notices import coordinators_of
 from scheduling.services import PastDeadline, cancel_deadline
 from scheduling.swaps.models import LIVE, OfferStatus, ShiftOffer
 from scheduling.teams.services import is_volunteer
@@ -278,6 +279,8 @@ def take_offer(
         offer.closed_at = now
         session.flush()
         notify(session, offer.offered_by, "offer_pending", shift_id=offer.shift_id)
+        for coordinator in coordinators_of(session, offer.shift):
+            notify(session, coordinator, "swap_to_approve", shift_id=offer.shift_id)
         return Taken(offer, None, True)
     booking = _hand_over(session, offer, taker, by=taker, closes_at=offer.expires_at, now=now)
     return Taken(offer, booking, True)

@@ -21,7 +21,6 @@ from scheduling.wording import describe
 bp = Blueprint("swaps", __name__)
 
 navigation.register("swaps.offers", _l("Shifts offered to me"), navigation.Group.MY_SHIFTS)
-navigation.register("swaps.pending", _l("Swaps to approve"), navigation.Group.STAFFING)
 
 #: why a person may not take an offer named to them, as the offers page says it
 NOT_ELIGIBLE = {

@@ -202,6 +202,7 @@ def test_a_campaign_asking_for_approval_moves_the_place_only_when_approved(
     taken = take_offer(db.session, offer, taker, now=NOW)
     assert taken.booking is None and offer.status == OfferStatus.PENDING
     assert giver.id in _confirmed(shift.id)
+    assert _kinds(coordinator) == ["swap_to_approve"]
 
     booking = decide_offer(db.session, offer, coordinator, approve=True, now=NOW)
     assert booking.user_id == taker.id and giver.id not in _confirmed(shift.id)
