@@ -111,7 +111,7 @@ def place(
     )
     if not verdict.created:
         return verdict
-    if releasing is not None:
+    if releasing is not None and verdict.reason == Reason.CONFIRMED:
         # handed over: the place is given up in the flush that gives it, never free in between
         releasing.status = BookingStatus.CANCELLED
         releasing.cancelled_at = now
@@ -158,8 +158,8 @@ def judge(
     `leaving` is a shift the person is moving away from: it counts neither as an overlap nor
     towards the week. `releasing` is another person's confirmed booking of this shift that
     they hand over to this person (a swap): its place counts as free, and `place` cancels it
-    when it places the person. Without the locks `place` takes, the answer is a preview that another
-    writer may change.
+    when it confirms the person, in the same flush. Without the locks `place` takes, the
+    answer is a preview that another writer may change.
     """
     now = now or utcnow()
     booking = session.scalar(
