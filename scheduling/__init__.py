@@ -30,6 +30,9 @@ def init_app(app: Flask) -> None:
     from scheduling.reminders import models as _reminder_models  # noqa: F401
     from scheduling.service_hours import models as _service_models  # noqa: F401
     from scheduling.service_hours.views import bp as service_hours_bp
+    from scheduling.swaps import api as swaps_api
+    from scheduling.swaps import models as _swap_models  # noqa: F401
+    from scheduling.swaps.views import bp as swaps_bp
     from scheduling.teams import models as _team_models  # noqa: F401
     from scheduling.teams.views import bp as teams_bp
     from scheduling.today.views import coordinator_block, volunteer_block
@@ -46,10 +49,12 @@ def init_app(app: Flask) -> None:
         imports_bp,
         service_hours_bp,
         broadcasts_bp,
+        swaps_bp,
     ):
         app.register_blueprint(blueprint)
     nest(api.bp)
     nest(checkin_api.bp)
+    nest(swaps_api.bp)
     app.cli.add_command(scheduling_cli)
     imports_cli.add_command(volunteers_command)
     register_kinds(notices.KINDS)

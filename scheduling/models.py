@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -92,6 +94,10 @@ class Campaign(db.Model):
     max_per_shift: Mapped[int] = mapped_column(Integer, default=8)
     #: a volunteer may cancel until this many hours before the shift starts
     cancel_deadline_hours: Mapped[int] = mapped_column(Integer, default=12)
+    #: a swap between volunteers waits for a coordinator's approval (scheduling.swaps)
+    swaps_need_approval: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     #: shifts one volunteer may hold (confirmed or waitlisted) per ISO week; None for no limit
     weekly_limit: Mapped[int | None] = mapped_column(Integer)
     #: local times of each day's shifts, e.g. [{"start": "07:30", "end": "11:30"}, ...]

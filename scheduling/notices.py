@@ -98,10 +98,31 @@ def _text(notice: Notification, shifts: dict[int, Shift], people: dict[int, User
             "A shift in your commune is short of volunteers: %(shift)s. Book it if you can.",
             shift=shift,
         )
+    if notice.kind in SWAP_WORDS:
+        return str(SWAP_WORDS[notice.kind]) % {"shift": shift}
     if notice.kind == "removed":
         return _("A coordinator took you off this shift: %(shift)s.", shift=shift)
     old = _shift_text(shifts.get(params.get("from_shift_id")))
     return _("A coordinator moved you from %(old)s to %(shift)s.", old=old, shift=shift)
+
+
+#: what each notice of a swap says (scheduling.swaps), with the shift as %(shift)s
+SWAP_WORDS = {
+    "offer_to_you": _l("A volunteer offers you their place on this shift: %(shift)s."),
+    "offer_open": _l(
+        "A volunteer offers their place on a shift you are waiting for: %(shift)s. "
+        "Take it before someone else does."
+    ),
+    "offer_taken": _l(
+        "Another volunteer took the shift you offered: you are no longer on %(shift)s."
+    ),
+    "offer_received": _l("You took a place offered by another volunteer: %(shift)s."),
+    "offer_pending": _l(
+        "Someone asked to take the shift you offered; a coordinator will decide: %(shift)s."
+    ),
+    "offer_refused": _l("A coordinator refused the swap of this shift: %(shift)s."),
+    "swap_to_approve": _l("Two volunteers ask to swap a place on this shift: %(shift)s."),
+}
 
 
 def _shift_text(shift: Shift | None) -> str:
@@ -132,7 +153,15 @@ def tell_coordinators(session: Session, notice: Notification) -> None:
     shift = session.get(Shift, (notice.params or {}).get("shift_id"))
     if shift is None:
         return
+    for coordinator in coordinators_of(session, shift, but=notice.user_id):
+        notify(session, coordinator, "undelivered", shift_id=shift.id, user_id=notice.user_id)
+
+
+def coordinators_of(session: Session, shift: Shift, but: int | None = None) -> list[User]:
+    """The active coordinators of the shift's commune, or of its province when the commune has
+    none (but the person `but`)."""
     commune = session.get_one(Commune, shift.service_point.commune_id)
+    coordinators: list[User] = []
     for scope in (
         RoleGrant.commune_id == commune.id,
         RoleGrant.province_id == commune.province_id,
@@ -144,14 +173,13 @@ def tell_coordinators(session: Session, notice: Notification) -> None:
                 RoleGrant.role == Role.COORDINATOR,
                 scope,
                 User.active.is_(True),
-                User.id != notice.user_id,
+                User.id != but,
             )
             .order_by(User.id)
         ).all()  # one grant per person and commune or province: no one twice
         if coordinators:
             break
-    for coordinator in coordinators:
-        notify(session, coordinator, "undelivered", shift_id=shift.id, user_id=notice.user_id)
+    return list(coordinators)
 
 
 def word_broadcasts(session: Session, notices: list[Notification]) -> list[str]:
@@ -187,6 +215,17 @@ def _kind(title, topic: str) -> Kind:
     )
 
 
+def _offer_kind(title) -> Kind:
+    """An offer one may take: the mail links to the offers page."""
+    return Kind(
+        title=title,
+        word=word,
+        endpoint="swaps.offers",
+        link_text=_l("See the offer and take it: %(url)s"),
+        topic="shift_changes",
+    )
+
+
 #: every kind of notice scheduling sends, with the title shown on the page and as the subject, and
 #: its topic: being taken off or moved off a shift changes a shift one holds, like a cancellation
 KINDS = {
@@ -198,6 +237,19 @@ KINDS = {
     "placed": _kind(_l("A coordinator put you on a shift"), "placements"),
     "removed": _kind(_l("A coordinator took you off a shift"), "shift_changes"),
     "moved": _kind(_l("A coordinator moved you to another shift"), "shift_changes"),
+    "offer_to_you": _offer_kind(_l("A shift is offered to you")),
+    "offer_open": _offer_kind(_l("A place on a shift you wait for is offered")),
+    "offer_taken": _kind(_l("Your offered shift was taken"), "shift_changes"),
+    "offer_received": _kind(_l("You took an offered shift"), "shift_changes"),
+    "offer_pending": _kind(_l("A swap of your shift waits for approval"), "shift_changes"),
+    "swap_to_approve": Kind(
+        title=_l("A swap of shifts waits for your approval"),
+        word=word,
+        endpoint="swaps.pending",
+        link_text=_l("Approve or refuse it: %(url)s"),
+        topic="shift_changes",
+    ),
+    "offer_refused": _kind(_l("A swap was refused"), "shift_changes"),
     # to the coordinators; when it is not delivered either, nobody else is told
     "undelivered": Kind(
         title=_l("A volunteer could not be reached"), word=word, topic="shift_changes"

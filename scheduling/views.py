@@ -19,6 +19,8 @@ from scheduling import services
 from scheduling.booking import services as booking_services
 from scheduling.forms import FindShiftsForm
 from scheduling.models import Booking, BookingStatus, Shift
+from scheduling.swaps import services as swaps
+from scheduling.swaps.forms import OfferForm
 from scheduling.wording import describe
 
 bp = Blueprint("scheduling", __name__)
@@ -134,6 +136,8 @@ def my_shifts():
         upcoming=upcoming,
         past=past,
         may_cancel={b.id: services.may_cancel(b, now) for b in upcoming},
+        offers=swaps.live_offers_of(db.session, current_user.id),
+        offer_form=OfferForm(),
         deadline=services.cancel_deadline,
         when=when,
         BookingStatus=BookingStatus,

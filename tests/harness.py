@@ -33,6 +33,7 @@ from app.places.models import ServicePoint
 from app.roles import Role
 from courses.services import import_courses
 from scheduling.models import Booking, BookingStatus, Campaign, Shift
+from scheduling.swaps.models import ShiftOffer
 
 #: the people of the matrix, in the order the failures are reported
 PERSONAS = (
@@ -84,6 +85,8 @@ class World:
     attempt: object = None
     certificate: object = None
     resident: object = None
+    #: the volunteer's offer of their booking to anyone eligible (scheduling.swaps)
+    offer: object = None
     #: an account an import made, still waiting for its person to choose a password
     invited: object = None
 
@@ -125,6 +128,13 @@ def build_world(make_user, hanoi, bo_de, other_commune, courses=True) -> World:
     w.booking = Booking(shift=w.shift, user=w.volunteer, status=BookingStatus.CONFIRMED)
     w.booking2 = Booking(shift=w.shift, user=w.volunteer2, status=BookingStatus.CONFIRMED)
     db.session.add_all([w.booking, w.booking2])
+    w.offer = ShiftOffer(
+        booking=w.booking,
+        shift=w.shift,
+        offered_by=w.volunteer,
+        expires_at=MORNING - timedelta(hours=12),
+    )
+    db.session.add(w.offer)
     _build_merged_parts(w)
     _build_short_link()
     if courses:
@@ -386,6 +396,7 @@ SAMPLES = {
     "attempt_id": lambda w: w.attempt.id,
     "question_id": lambda w: w.attempt.draw[0]["id"],
     "certificate_id": lambda w: w.certificate.id,
+    "offer_id": lambda w: w.offer.id,
     "verification": lambda w: _verification(w),
     "token_id": lambda w: _api_token_id(w),
 }

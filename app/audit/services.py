@@ -26,6 +26,7 @@ ACTIONS = {
     "booking.placed": _l("Person placed on a shift"),
     "booking.removed": _l("Person removed from a shift"),
     "booking.moved": _l("Person moved to another shift"),
+    "booking.swapped": _l("Shift handed over to another volunteer"),
     "role.granted": _l("Role granted"),
     "role.revoked": _l("Role removed"),
     "attendance.confirmed": _l("Offline check-in confirmed"),

@@ -85,6 +85,7 @@ def place(
     weekly_limit: bool,
     closes_at: datetime | None = None,
     leaving: Shift | None = None,
+    releasing: Booking | None = None,
     now: datetime | None = None,
 ) -> Placement:
     """Place the person on the shift under the locks, or say why not; flush what was made.
@@ -105,10 +106,15 @@ def place(
         weekly_limit=weekly_limit,
         closes_at=closes_at,
         leaving=leaving,
+        releasing=releasing,
         now=now,
     )
     if not verdict.created:
         return verdict
+    if releasing is not None and verdict.reason == Reason.CONFIRMED:
+        # handed over: the place is given up in the flush that gives it, never free in between
+        releasing.status = BookingStatus.CANCELLED
+        releasing.cancelled_at = now
     booking = verdict.booking
     if booking is None:
         booking = Booking(shift_id=shift.id, user_id=person.id)
@@ -132,6 +138,7 @@ def judge(
     weekly_limit: bool,
     closes_at: datetime | None = None,
     leaving: Shift | None = None,
+    releasing: Booking | None = None,
     now: datetime | None = None,
 ) -> Placement:
     """What placing the person on the shift would do now, writing nothing (`place` writes it).
@@ -149,8 +156,10 @@ def judge(
     - otherwise `confirmed` (or `waitlisted` when full).
 
     `leaving` is a shift the person is moving away from: it counts neither as an overlap nor
-    towards the week. Without the locks `place` takes, the answer is a preview that another
-    writer may change.
+    towards the week. `releasing` is another person's confirmed booking of this shift that
+    they hand over to this person (a swap): its place counts as free, and `place` cancels it
+    when it confirms the person, in the same flush. Without the locks `place` takes, the
+    answer is a preview that another writer may change.
     """
     now = now or utcnow()
     booking = session.scalar(
@@ -167,7 +176,12 @@ def judge(
         return verdict(Reason.ALREADY_BOOKED)
     if shift.status != ShiftStatus.ACTIVE or (closes_at or shift.starts_at) <= now:
         return verdict(Reason.SHIFT_CLOSED)
-    room = confirmed_count(session, shift.id) < shift.campaign.max_per_shift
+    freed = int(
+        releasing is not None
+        and releasing.shift_id == shift.id
+        and releasing.status == BookingStatus.CONFIRMED
+    )
+    room = confirmed_count(session, shift.id) - freed < shift.campaign.max_per_shift
     if not room and not waitlist:
         return verdict(Reason.FULL)
     ignore = (leaving.id,) if leaving is not None else ()

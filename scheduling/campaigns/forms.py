@@ -118,6 +118,10 @@ class CampaignForm(Form):
             NumberRange(min=1, max=50, message=_l("Enter a number from %(min)s to %(max)s.")),
         ],
     )
+    swaps_need_approval = BooleanField(
+        _l("A coordinator approves each swap of shifts between volunteers"),
+        description=_l("Unticked, a volunteer takes an offered shift at once."),
+    )
     target_online = _percentage(_l("Target: dossiers submitted online (%)"), 80)
     target_fully_online = _percentage(_l("Target: dossiers submitted fully online (%)"), 20)
     target_result_electronic = _percentage(_l("Target: results returned electronically (%)"), 100)

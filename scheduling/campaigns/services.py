@@ -45,6 +45,7 @@ FIELDS = (
     "max_per_shift",
     "cancel_deadline_hours",
     "weekly_limit",
+    "swaps_need_approval",
     "target_online",
     "target_fully_online",
     "target_result_electronic",

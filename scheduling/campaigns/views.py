@@ -61,6 +61,7 @@ def _changes(form, communes) -> dict:
         "max_per_shift": form.max_per_shift.data,
         "cancel_deadline_hours": form.cancel_deadline_hours.data,
         "weekly_limit": form.weekly_limit.data,
+        "swaps_need_approval": bool(form.swaps_need_approval.data),
         **{name: getattr(form, name).data for name in TARGET_FIELDS},
     }
 

@@ -63,6 +63,8 @@ SCOPED = {
     "broadcasts.shift": {"other_coordinator": REFUSED},
     "broadcasts.team": {"other_coordinator": REFUSED},
     "broadcasts.campaign": {"other_coordinator": REFUSED},
+    # swaps (issue 16): approving a swap at Bồ Đề's shift is for its coordinators
+    "swaps.decide": {"other_coordinator": REFUSED},
     # releasing the volunteer's booking from Bồ Đề's shift is the staffing coordinators' job
     "staffing.staff_remove": {
         "other_coordinator": REFUSED,

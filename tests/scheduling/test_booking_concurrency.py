@@ -93,3 +93,35 @@ def test_cancelling_and_booking_at_once_never_exceeds_the_maximum(
         )
     )
     assert confirmed == set(waiting)
+
+
+def test_two_people_taking_one_offer_at_once_one_wins(
+    app, make_campaign, make_shift, make_volunteer
+):
+    from scheduling.swaps.models import ShiftOffer
+    from scheduling.swaps.services import SwapError, offer_shift, take_offer
+
+    shift = make_shift(
+        NOW + timedelta(hours=24 * 365), on=make_campaign(max_per_shift=2, min_per_shift=2)
+    )
+    giver = make_volunteer()
+    booking = book_shift(db.session, shift, giver).booking
+    book_shift(db.session, shift, make_volunteer())
+    offer_id = offer_shift(db.session, booking, giver)[0].id
+    takers = [make_volunteer().id for _ in range(2)]
+    shift_id = shift.id
+    db.session.commit()
+
+    def take(i):
+        try:
+            offer = db.session.get(ShiftOffer, offer_id)
+            return take_offer(db.session, offer, db.session.get(User, takers[i])).booking.user_id
+        except SwapError as refusal:
+            return refusal.code
+
+    results = in_own_transaction(app, take, 2)
+
+    assert sorted(results, key=str).count("offer_taken") == 1
+    winner = next(r for r in results if r != "offer_taken")
+    assert winner in takers
+    assert _statuses(shift_id) == {BookingStatus.CONFIRMED: 2, BookingStatus.CANCELLED: 1}

@@ -1,0 +1,20 @@
+"""The form of an offer on "My shifts": to a named volunteer, or to anyone eligible."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import EmailField
+from wtforms.validators import Email, Length, Optional
+
+from app.forms import Form
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class OfferForm(Form):
+    email = EmailField(
+        _l("Offer it to (email, optional)"),
+        filters=[_strip],
+        validators=[Optional(), Length(max=254), Email(message=_l("Give a valid email."))],
+        description=_l("Leave it empty to offer the shift to anyone who may take it."),
+    )
