@@ -1,7 +1,7 @@
 """shift swaps: offers of a held shift, and a campaign's choice to approve each swap (issue 16)
 
 Revision ID: c4f1a7e9d2b3
-Revises: b7e2c4a91d05
+Revises: c5f1a9e07d3b
 Create Date: 2026-12-05 21:20:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "c4f1a7e9d2b3"
-down_revision = "b7e2c4a91d05"
+down_revision = 'c5f1a9e07d3b'
 branch_labels = None
 depends_on = None
 
