@@ -51,7 +51,7 @@ SHAPES = [
     ("paper", "paper", "submitted", None, "no", "60_plus", True, True, False, False),
     ("national_portal", "partly_online", "submitted", None, "yes", "40_59", False, False, 1, 0),
 ]  # fmt: skip
-SHAPES = [(*shape[:6], *(bool(flag) for flag in shape[6:])) for shape in SHAPES]
+SHAPES = [(*shape[:6], *(bool(flag) for flag in shape[6:])) for shape in SHAPES]  # type: ignore[misc]
 #: the log's columns this bench fills, in the order of each row
 COLUMNS = (
     "id",
@@ -333,8 +333,8 @@ def run(kind, rows, runs) -> dict:
             analysed = time.perf_counter() - started
             size = _size(session, kind, url)
             agrees = _agrees(session, communes[0][0])
-            province = session.get(Province, communes[0][2])
-            commune = session.get(Commune, communes[0][0])
+            province = session.get_one(Province, communes[0][2])
+            commune = session.get_one(Commune, communes[0][0])
             year = f"start={FIRST_DAY}&end={FIRST_DAY + timedelta(DAYS - 1)}"
             month = (
                 f"start={FIRST_DAY + timedelta(DAYS - 30)}&end={FIRST_DAY + timedelta(DAYS - 1)}"

@@ -323,7 +323,7 @@ def _weekly_page(title, where, xlsx_endpoint, place_args, up=None):
         title=title,
         up=up,
         xlsx_url=url_for(xlsx_endpoint, **place_args, week=monday.isoformat()) if monday else None,
-        page_url=url_for(request.endpoint, **place_args),
+        page_url=url_for(xlsx_endpoint.removesuffix("_xlsx"), **place_args),
         percent=tables.percent,
     ), (200 if report else 400)
 
@@ -436,7 +436,8 @@ def _coordinator_week():
         )
     except services.ImpactError:
         abort(403)
-    title = (commune or province).name if (commune or province) else _("Communes in my scope")
+    place = commune or province
+    title = place.name if place is not None else _("Communes in my scope")
     where = {"commune_ids": scope.commune_ids, "province_id": scope.province_id}
     args = {k: v.code for k, v in (("commune", commune), ("province", province)) if v}
     return title, where, args
