@@ -450,6 +450,8 @@ ENDPOINT_SAMPLES = {
     "impact.dashboard_csv": {"name": lambda w: "days"},
     "impact.dashboard_xlsx": {"name": lambda w: "days"},
     "impact.province_impact": {"code": lambda w: w.hanoi.code},
+    "impact.province_weekly": {"code": lambda w: w.hanoi.code},
+    "impact.province_weekly_xlsx": {"code": lambda w: w.hanoi.code},
     "impact.province_impact_csv": {"code": lambda w: w.hanoi.code, "name": lambda w: "days"},
     "impact.province_impact_xlsx": {"code": lambda w: w.hanoi.code, "name": lambda w: "days"},
     "impact.national_impact_csv": {"name": lambda w: "provinces"},

@@ -18,3 +18,12 @@ class ImpactFilterForm(Form):
     commune = SelectField(_l("Commune or ward"), choices=[], validate_choice=False)
     start = DateField(_l("From"), validators=[Optional()])
     end = DateField(_l("To"), validators=[Optional()])
+
+
+class WeekForm(Form):
+    """The week of a weekly report: any of its days (a GET form: no CSRF)."""
+
+    class Meta(Form.Meta):
+        csrf = False
+
+    week = DateField(_l("Week of"), validators=[Optional()])

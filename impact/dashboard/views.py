@@ -15,8 +15,8 @@ from app.localtime import local_today
 from app.places.models import Commune, Province
 from app.roles import Role
 from app.scope import CoordinatorScope
-from impact.dashboard import services, tables
-from impact.dashboard.forms import ImpactFilterForm
+from impact.dashboard import services, tables, weekly
+from impact.dashboard.forms import ImpactFilterForm, WeekForm
 from scheduling.campaigns.services import campaigns_in_scope
 from scheduling.models import Campaign
 
@@ -299,3 +299,163 @@ def _helpers():
         "course_title": tables.course_title,
         "ranking_minimum": services.RANKING_MINIMUM,
     }
+
+
+# --- weekly reports -------------------------------------------------------------------------
+
+
+def _week():
+    """The week's form and its Monday (by default last week's); None when the date is bad."""
+    form = WeekForm(request.args)
+    if not form.validate():
+        return form, None
+    return form, weekly.week_of(form.week.data or weekly.last_week(local_today()))
+
+
+def _weekly_page(title, where, xlsx_endpoint, place_args, up=None):
+    """The A4 page of a weekly report, or the form's error with a 400."""
+    form, monday = _week()
+    report = weekly.weekly_report(db.session, monday, **where) if monday else None
+    return render_template(
+        "impact/dashboard/weekly.html",
+        form=form,
+        report=report,
+        title=title,
+        up=up,
+        xlsx_url=url_for(xlsx_endpoint, **place_args, week=monday.isoformat()) if monday else None,
+        page_url=url_for(xlsx_endpoint.removesuffix("_xlsx"), **place_args),
+        percent=tables.percent,
+    ), (200 if report else 400)
+
+
+def _weekly_xlsx(title, where, prefix):
+    """A weekly report as a workbook: who and which week on top, then one indicator a row."""
+    _form, monday = _week()
+    if monday is None:
+        abort(400)
+    report = weekly.weekly_report(db.session, monday, **where)
+    return xlsx_response(
+        [_("Indicator"), _("Value"), _("Target")],
+        weekly_rows(title, report),
+        f"{prefix}-{report.start}.xlsx",
+    )
+
+
+def weekly_rows(title, report) -> list[list]:
+    """The workbook's rows: counts and hours as numbers, shares as percentages (numbers)."""
+    rows: list[list] = [
+        [_("Report"), str(title), None],
+        [_("From"), report.start, None],
+        [_("To"), report.end, None],
+    ]
+    for label, value, target, kind in report.lines():
+        if kind == "share":
+            rows.append(
+                [
+                    f"{label} (%)",
+                    None if value is None else round(value * 100, 1),
+                    None if target is None else round(target * 100, 1),
+                ]
+            )
+        else:
+            rows.append([str(label), value, target])
+    return rows
+
+
+@bp.get("/impact/national/weekly")
+@public
+def national_weekly():
+    """The country's weekly report, printable on A4: aggregates only, no person named."""
+    return _weekly_page(_("The whole country"), {}, "impact.national_weekly_xlsx", {})
+
+
+@bp.get("/impact/national/weekly.xlsx")
+@public
+def national_weekly_xlsx():
+    """The country's weekly report as a workbook."""
+    return _weekly_xlsx(_("The whole country"), {}, "weekly-national")
+
+
+@bp.get("/provinces/<code>/impact/weekly")
+@public
+def province_weekly(code):
+    """A province's weekly report, printable on A4."""
+    province = _by_code(Province, code) or abort(404)
+    return _weekly_page(
+        province.name,
+        {"province_id": province.id},
+        "impact.province_weekly_xlsx",
+        {"code": code},
+        up=url_for("impact.province_impact", code=code),
+    )
+
+
+@bp.get("/provinces/<code>/impact/weekly.xlsx")
+@public
+def province_weekly_xlsx(code):
+    """A province's weekly report as a workbook."""
+    province = _by_code(Province, code) or abort(404)
+    return _weekly_xlsx(province.name, {"province_id": province.id}, f"weekly-{province.code}")
+
+
+def _commune_where(commune):
+    return {"commune_ids": frozenset({commune.id}), "province_id": commune.province_id}
+
+
+@bp.get("/communes/<code>/impact/weekly")
+@public
+def commune_weekly(code):
+    """A commune's weekly report, printable on A4: the shape in which it reports upward."""
+    commune = _by_code(Commune, code) or abort(404)
+    return _weekly_page(
+        commune.name,
+        _commune_where(commune),
+        "impact.commune_weekly_xlsx",
+        {"code": code},
+        up=url_for("impact.commune_impact", code=code),
+    )
+
+
+@bp.get("/communes/<code>/impact/weekly.xlsx")
+@public
+def commune_weekly_xlsx(code):
+    """A commune's weekly report as a workbook."""
+    commune = _by_code(Commune, code) or abort(404)
+    return _weekly_xlsx(commune.name, _commune_where(commune), f"weekly-{commune.code}")
+
+
+def _coordinator_week():
+    """The title and communes of the coordinator's weekly report: the commune or province asked
+    for (`?commune=`, `?province=` codes), else every commune of their scope; 403 outside it."""
+    commune = _by_code(Commune, request.args.get("commune"))
+    province = None if commune else _by_code(Province, request.args.get("province"))
+    today = local_today()
+    try:
+        scope = services.dashboard_scope(
+            db.session, current_user, today=today, province=province, commune=commune
+        )
+    except services.ImpactError:
+        abort(403)
+    place = commune or province
+    title = place.name if place is not None else _("Communes in my scope")
+    where = {"commune_ids": scope.commune_ids, "province_id": scope.province_id}
+    args = {k: v.code for k, v in (("commune", commune), ("province", province)) if v}
+    return title, where, args
+
+
+@bp.get("/impact/weekly")
+@roles(Role.COORDINATOR)
+def weekly_report():
+    """The weekly report of the communes a coordinator coordinates (or one of them)."""
+    title, where, args = _coordinator_week()
+    return _weekly_page(
+        title, where, "impact.weekly_report_xlsx", args, up=url_for("impact.dashboard")
+    )
+
+
+@bp.get("/impact/weekly.xlsx")
+@roles(Role.COORDINATOR)
+def weekly_report_xlsx():
+    """The coordinator's weekly report as a workbook."""
+    title, where, _args = _coordinator_week()
+    return _weekly_xlsx(title, where, "weekly")

@@ -6,15 +6,24 @@ SQL condition on ``Commune`` so the counts never load out-of-scope rows.
 """
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import User
 from app.database import alphabetical, utcnow
-from app.localtime import LOCAL_ZONE, local, local_date, local_day_bounds, local_today
+from app.localtime import (
+    LOCAL_ZONE,
+    local,
+    local_date,
+    local_day_bounds,
+    local_days_bounds,
+    local_today,
+)
 from app.places.models import Commune, ServicePoint
 from app.scope import CoordinatorScope
 from app.text import fold, sort_key
@@ -293,3 +302,35 @@ def roster(session: Session, point: ServicePoint, day: date) -> list[RosterShift
         else:
             entry.waitlisted.append(booking)
     return list(result.values())
+
+
+# --- volunteers who served ----------------------------------------------------------------------
+
+
+def volunteers_serving(
+    session: Session,
+    first: date,
+    last: date,
+    communes: Callable[[Any], ColumnElement[bool]],
+    campaign_id: int | None = None,
+) -> int:
+    """How many different people held a confirmed place on an active shift starting between two
+    local days at the service points of the communes `communes(commune_id_column)` keeps: the
+    "volunteers" of a weekly report, counted once however many shifts they took."""
+    start, end = local_days_bounds(first, last)
+    where = [
+        Booking.status == BookingStatus.CONFIRMED,
+        Shift.status == ShiftStatus.ACTIVE,
+        Shift.starts_at >= start,
+        Shift.starts_at < end,
+        communes(ServicePoint.commune_id),
+    ]
+    if campaign_id is not None:
+        where.append(Shift.campaign_id == campaign_id)
+    return session.execute(
+        select(func.count(func.distinct(Booking.user_id)))
+        .select_from(Booking)
+        .join(Shift, Shift.id == Booking.shift_id)
+        .join(ServicePoint, ServicePoint.id == Shift.service_point_id)
+        .where(*where)
+    ).scalar_one()

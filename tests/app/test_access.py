@@ -53,6 +53,12 @@ PUBLIC = {
     "impact.national_impact",
     "impact.national_impact_csv",
     "impact.national_impact_xlsx",
+    "impact.national_weekly",
+    "impact.national_weekly_xlsx",
+    "impact.province_weekly",
+    "impact.province_weekly_xlsx",
+    "impact.commune_weekly",
+    "impact.commune_weekly_xlsx",
 }
 
 
