@@ -77,7 +77,7 @@ def test_mixed_encodings_name_the_first_line_that_is_not_utf8(app):
 
 
 def test_missing_columns_are_named(app):
-    with app.test_request_context(headers={"Accept-Language": "en"}):
+    with app.test_request_context(headers={"Cookie": "lang=en"}):
         with pytest.raises(SheetError) as refused:
             read_table(b"commune\nx\n", "a.csv", COLUMNS)
         assert "name" in refused.value.message

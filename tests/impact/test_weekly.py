@@ -74,7 +74,7 @@ def test_the_week_runs_from_monday_to_sunday():
 
 
 def test_a_communes_week_matches_the_counts_made_by_hand(app, bo_de):
-    with app.test_request_context(headers={"Accept-Language": "en"}):
+    with app.test_request_context(headers={"Cookie": "lang=en"}):
         report = weekly.weekly_report(
             db.session, date(2026, 6, 5), commune_ids=frozenset({bo_de.id})
         )
