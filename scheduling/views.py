@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from app import navigation
 from app.access import roles
-from app.database import request_int, utcnow
+from app.database import request_int, utcnow, writes_late
 from app.extensions import db
 from app.localtime import local_today
 from app.roles import Role
@@ -87,17 +87,19 @@ def find_shifts():
 
 
 @bp.post("/shifts/<int:shift_id>/book")
+@writes_late
 @roles(Role.VOLUNTEER)
 def book(shift_id):
     """Book a place on a shift, or join its waitlist when it is full."""
-    shift = db.session.get(Shift, shift_id) or abort(404)
     back = safe_next(request.form.get("next"), "scheduling.find_shifts")
     try:
-        placement = booking_services.book_shift(db.session, shift, current_user)
+        placement = booking_services.book(db.session, shift_id, current_user)
     except services.SchedulingError as error:
         db.session.rollback()
         flash(error.page_message, "error")
         return redirect(back)
+    if placement is None:
+        abort(404)
     held = placement.booking
     position = (
         services.waitlist_position(db.session, held)

@@ -5,6 +5,11 @@ shift's row, are locked (``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite the 
 transaction as a writer, ``BEGIN IMMEDIATE``, app.database.begin_write or any POST request), and
 the confirmed places are counted under the shift's lock. Always people before shifts, each in id
 order, so no two placements deadlock. `place` flushes; the caller commits once.
+
+A booking is the busiest write of a campaign's opening hour, so it is kept short: the shift is
+read once, with its campaign, under its lock; what decides the verdict (the person's booking on
+the shift, the confirmed places, an overlapping shift, the week's bookings) is one statement
+after the lock; the person's row is locked without being read again.
 """
 
 from collections.abc import Iterable
@@ -12,11 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import User
-from app.database import locked, utcnow
+from app.database import lock_people, locked, utcnow
 from app.localtime import local_date, local_day_bounds
 from scheduling.models import Booking, BookingStatus, Shift, ShiftStatus
 from scheduling.services import HOLDING
@@ -70,10 +75,15 @@ class Placement:
 
 def lock_for_placement(session: Session, people: Iterable[User], shifts: Iterable[Shift]) -> None:
     """Lock every person, then every shift, each in id order: the order every placement uses."""
-    for user_id in sorted({p.id for p in people}):
-        locked(session, User, user_id)
+    lock_people(session, User, {p.id for p in people})
     for shift_id in sorted({s.id for s in shifts}):
-        locked(session, Shift, shift_id)
+        lock_shift(session, shift_id)
+
+
+def lock_shift(session: Session, shift_id: int) -> Shift | None:
+    """The shift, read with its campaign under the shift's lock (the campaign's row is not
+    locked); None when it does not exist."""
+    return locked(session, Shift, shift_id, joinedload(Shift.campaign, innerjoin=True))
 
 
 def place(
@@ -96,7 +106,9 @@ def place(
     """
     now = now or utcnow()
     lock_for_placement(session, [person], [])
-    shift = locked(session, Shift, shift.id)
+    locked_shift = lock_shift(session, shift.id)
+    assert locked_shift is not None, "a shift being placed on was deleted"
+    shift = locked_shift
     verdict = judge(
         session,
         shift,
@@ -153,9 +165,21 @@ def judge(
     writer may change.
     """
     now = now or utcnow()
-    booking = session.scalar(
-        select(Booking).where(Booking.shift_id == shift.id, Booking.user_id == person.id)
-    )
+    ignore = (leaving.id,) if leaving is not None else ()
+    limit = shift.campaign.weekly_limit
+    counts_week = weekly_limit and limit is not None
+    # what decides the verdict, in one statement: each figure a subquery
+    facts = [
+        select(Booking.id)
+        .where(Booking.shift_id == shift.id, Booking.user_id == person.id)
+        .scalar_subquery(),
+        _confirmed(shift.id).scalar_subquery(),
+        _overlapping(person.id, shift, ignore).with_only_columns(Shift.id).scalar_subquery(),
+    ]
+    if counts_week:
+        facts.append(_held_in_week(person.id, shift, ignore).scalar_subquery())
+    booking_id, confirmed, conflict_id, *held = session.execute(select(*facts)).one()
+    booking = session.get(Booking, booking_id) if booking_id is not None else None
 
     def verdict(reason: Reason, conflict: Shift | None = None) -> Placement:
         return Placement(person, shift, reason, booking, conflict)
@@ -167,30 +191,27 @@ def judge(
         return verdict(Reason.ALREADY_BOOKED)
     if shift.status != ShiftStatus.ACTIVE or (closes_at or shift.starts_at) <= now:
         return verdict(Reason.SHIFT_CLOSED)
-    room = confirmed_count(session, shift.id) < shift.campaign.max_per_shift
+    room = confirmed < shift.campaign.max_per_shift
     if not room and not waitlist:
         return verdict(Reason.FULL)
-    ignore = (leaving.id,) if leaving is not None else ()
-    conflict = overlapping_shift(session, person.id, shift, ignore=ignore)
-    if conflict is not None:
-        return verdict(Reason.OVERLAP, conflict)
-    limit = shift.campaign.weekly_limit
-    if (
-        weekly_limit
-        and limit is not None
-        and held_in_week(session, person.id, shift, ignore=ignore) >= limit
-    ):
+    if conflict_id is not None:
+        return verdict(Reason.OVERLAP, session.get(Shift, conflict_id))
+    if counts_week and held[0] >= limit:
         return verdict(Reason.WEEKLY_LIMIT)
     return verdict(Reason.CONFIRMED if room else Reason.WAITLISTED)
 
 
 def confirmed_count(session: Session, shift_id: int) -> int:
     """Confirmed places of a shift; read under the shift's lock when it decides a booking."""
-    return session.execute(
+    return session.execute(_confirmed(shift_id)).scalar_one()
+
+
+def _confirmed(shift_id: int) -> Select:
+    return (
         select(func.count())
         .select_from(Booking)
         .where(Booking.shift_id == shift_id, Booking.status == BookingStatus.CONFIRMED)
-    ).scalar_one()
+    )
 
 
 def overlapping_shift(
@@ -198,7 +219,11 @@ def overlapping_shift(
 ) -> Shift | None:
     """Another active shift the person holds (or waits for) that overlaps this one, but the
     `ignore`d ones."""
-    return session.scalar(
+    return session.scalar(_overlapping(user_id, shift, ignore))
+
+
+def _overlapping(user_id: int, shift: Shift, ignore: Iterable[int]) -> Select:
+    return (
         select(Shift)
         .join(Booking, Booking.shift_id == Shift.id)
         .where(
@@ -220,11 +245,15 @@ def held_in_week(session: Session, user_id: int, shift: Shift, ignore: Iterable[
 
     Waitlisted bookings count too: a promotion must never take a person over the limit.
     """
+    return session.execute(_held_in_week(user_id, shift, ignore)).scalar_one()
+
+
+def _held_in_week(user_id: int, shift: Shift, ignore: Iterable[int]) -> Select:
     local_day = local_date(shift.starts_at)
     monday = local_day - timedelta(days=local_day.weekday())
     week_start, _ = local_day_bounds(monday)
     _, week_end = local_day_bounds(monday + timedelta(days=6))
-    return session.execute(
+    return (
         select(func.count())
         .select_from(Booking)
         .join(Shift, Shift.id == Booking.shift_id)
@@ -237,4 +266,4 @@ def held_in_week(session: Session, user_id: int, shift: Shift, ignore: Iterable[
             Shift.starts_at >= week_start,
             Shift.starts_at < week_end,
         )
-    ).scalar_one()
+    )
