@@ -42,7 +42,9 @@ def book_shift(
     return placement
 
 
-def book(session: Session, shift_id: int, user: User, now: datetime | None = None) -> Placement | None:
+def book(
+    session: Session, shift_id: int, user: User, now: datetime | None = None
+) -> Placement | None:
     """`book_shift` for the shift with this id, as a request names it: the shift is read once,
     under its lock, in the writer transaction; None when no shift has this id."""
     begin_write(session)
