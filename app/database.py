@@ -166,7 +166,7 @@ def alphabetical(column):
 
 @event.listens_for(Engine, "connect")
 def _sqlite_connect(dbapi_connection, _record):
-    if type(dbapi_connection).__module__.split(".")[0] != "sqlite3":
+    if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     # Let SQLAlchemy emit BEGIN itself so it can choose IMMEDIATE (see module docstring).
     dbapi_connection.isolation_level = None

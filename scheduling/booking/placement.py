@@ -178,7 +178,10 @@ def judge(
     ]
     if counts_week:
         facts.append(_held_in_week(person.id, shift, ignore).scalar_subquery())
-    booking_id, confirmed, conflict_id, *held = session.execute(select(*facts)).one()
+    row = session.execute(select(*facts)).one()
+    booking_id, conflict_id = row[0], row[2]
+    confirmed: int = row[1]
+    held_in_week_now: int = row[3] if counts_week else 0
     booking = session.get(Booking, booking_id) if booking_id is not None else None
 
     def verdict(reason: Reason, conflict: Shift | None = None) -> Placement:
@@ -196,7 +199,7 @@ def judge(
         return verdict(Reason.FULL)
     if conflict_id is not None:
         return verdict(Reason.OVERLAP, session.get(Shift, conflict_id))
-    if counts_week and held[0] >= limit:
+    if limit is not None and counts_week and held_in_week_now >= limit:
         return verdict(Reason.WEEKLY_LIMIT)
     return verdict(Reason.CONFIRMED if room else Reason.WAITLISTED)
 
