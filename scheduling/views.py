@@ -18,7 +18,7 @@ from app.urls import safe_next
 from scheduling import services
 from scheduling.booking import services as booking_services
 from scheduling.forms import FindShiftsForm
-from scheduling.models import Booking, BookingStatus, Shift
+from scheduling.models import Booking, BookingStatus
 from scheduling.wording import describe
 
 bp = Blueprint("scheduling", __name__)
@@ -60,7 +60,9 @@ def find_shifts():
     )
     has_more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
-    held = services.held_statuses(db.session, current_user.id, [r.shift.id for r in rows])
+    held, overlaps = services.held_and_overlaps(
+        db.session, current_user.id, [r.shift for r in rows]
+    )
     args = {k: v for k, v in request.args.items() if k != "page"}
     args.setdefault("commune", form.commune.data or "")
     now = utcnow()
@@ -76,9 +78,7 @@ def find_shifts():
         page=page,
         has_more=has_more,
         args=args,
-        overlaps=services.overlaps_with_held(
-            db.session, current_user.id, [r.shift for r in rows if r.shift.id not in held]
-        ),
+        overlaps=overlaps,
         past_deadline={r.shift.id for r in rows if now >= services.cancel_deadline(r.shift)},
         when=when,
         deadline_of=services.cancel_deadline,
