@@ -20,7 +20,15 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import booking_rush, dashboard, deliveries, page_ratio, page_weight, slow_network
+from bench import (
+    booking_rush,
+    dashboard,
+    deliveries,
+    page_ratio,
+    page_weight,
+    slow_network,
+    writer_queue,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "PERFORMANCE.md"
@@ -29,6 +37,7 @@ REPORT = ROOT / "docs" / "PERFORMANCE.md"
 BENCHMARKS = [
     ("booking_rush --db sqlite", booking_rush, ["--db", "sqlite"]),
     ("booking_rush --db postgresql", booking_rush, ["--db", "postgresql"]),
+    ("writer_queue", writer_queue, []),
     ("page_ratio", page_ratio, []),
     (
         "page_ratio coverage board and impact dashboard",
