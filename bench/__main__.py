@@ -27,6 +27,7 @@ from bench import (
     page_ratio,
     page_weight,
     slow_network,
+    two_servers,
     writer_queue,
 )
 
@@ -38,6 +39,7 @@ BENCHMARKS = [
     ("booking_rush --db sqlite", booking_rush, ["--db", "sqlite"]),
     ("booking_rush --db postgresql", booking_rush, ["--db", "postgresql"]),
     ("writer_queue", writer_queue, []),
+    ("two_servers", two_servers, []),
     ("page_ratio", page_ratio, []),
     (
         "page_ratio coverage board and impact dashboard",
