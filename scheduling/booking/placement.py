@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import User
@@ -165,22 +165,20 @@ def judge(
     writer may change.
     """
     now = now or utcnow()
-    ignore = (leaving.id,) if leaving is not None else ()
     limit = shift.campaign.weekly_limit
     counts_week = weekly_limit and limit is not None
-    # what decides the verdict, in one statement: each figure a subquery
-    facts = [
-        select(Booking.id)
-        .where(Booking.shift_id == shift.id, Booking.user_id == person.id)
-        .scalar_subquery(),
-        _confirmed(shift.id).scalar_subquery(),
-        _overlapping(person.id, shift, ignore).with_only_columns(Shift.id).scalar_subquery(),
-    ]
+    params = {
+        "shift_id": shift.id,
+        "user_id": person.id,
+        "starts_at": shift.starts_at,
+        "ends_at": shift.ends_at,
+        "skip": [shift.id, leaving.id] if leaving is not None else [shift.id],
+    }
     if counts_week:
-        facts.append(_held_in_week(person.id, shift, ignore).scalar_subquery())
-    row = session.execute(select(*facts)).one()
-    booking_id, conflict_id = row[0], row[2]
-    confirmed: int = row[1]
+        params["campaign_id"] = shift.campaign_id
+        params["week_start"], params["week_end"] = _week_of(shift)
+    row = session.execute(_FACTS_WITH_WEEK if counts_week else _FACTS, params).one()
+    booking_id, confirmed, conflict_id = row[0], row[1], row[2]
     held_in_week_now: int = row[3] if counts_week else 0
     booking = session.get(Booking, booking_id) if booking_id is not None else None
 
@@ -209,7 +207,7 @@ def confirmed_count(session: Session, shift_id: int) -> int:
     return session.execute(_confirmed(shift_id)).scalar_one()
 
 
-def _confirmed(shift_id: int) -> Select:
+def _confirmed(shift_id) -> Select:
     return (
         select(func.count())
         .select_from(Booking)
@@ -222,20 +220,21 @@ def overlapping_shift(
 ) -> Shift | None:
     """Another active shift the person holds (or waits for) that overlaps this one, but the
     `ignore`d ones."""
-    return session.scalar(_overlapping(user_id, shift, ignore))
+    skip = [shift.id, *ignore]
+    return session.scalar(_overlapping(user_id, shift.starts_at, shift.ends_at, skip))
 
 
-def _overlapping(user_id: int, shift: Shift, ignore: Iterable[int]) -> Select:
+def _overlapping(user_id, starts_at, ends_at, skip) -> Select:
     return (
         select(Shift)
         .join(Booking, Booking.shift_id == Shift.id)
         .where(
             Booking.user_id == user_id,
             Booking.status.in_(HOLDING),
-            Shift.id.not_in([shift.id, *ignore]),
+            Shift.id.not_in(skip),
             Shift.status == ShiftStatus.ACTIVE,
-            Shift.starts_at < shift.ends_at,
-            Shift.ends_at > shift.starts_at,
+            Shift.starts_at < ends_at,
+            Shift.ends_at > starts_at,
         )
         .order_by(Shift.starts_at)
         .limit(1)
@@ -248,14 +247,22 @@ def held_in_week(session: Session, user_id: int, shift: Shift, ignore: Iterable[
 
     Waitlisted bookings count too: a promotion must never take a person over the limit.
     """
-    return session.execute(_held_in_week(user_id, shift, ignore)).scalar_one()
+    week_start, week_end = _week_of(shift)
+    skip = [shift.id, *ignore]
+    stmt = _held_in_week(user_id, shift.campaign_id, week_start, week_end, skip)
+    return session.execute(stmt).scalar_one()
 
 
-def _held_in_week(user_id: int, shift: Shift, ignore: Iterable[int]) -> Select:
+def _week_of(shift: Shift) -> tuple[datetime, datetime]:
+    """The UTC bounds of the shift's local ISO week, Monday to Sunday."""
     local_day = local_date(shift.starts_at)
     monday = local_day - timedelta(days=local_day.weekday())
     week_start, _ = local_day_bounds(monday)
     _, week_end = local_day_bounds(monday + timedelta(days=6))
+    return week_start, week_end
+
+
+def _held_in_week(user_id, campaign_id, week_start, week_end, skip) -> Select:
     return (
         select(func.count())
         .select_from(Booking)
@@ -263,10 +270,38 @@ def _held_in_week(user_id: int, shift: Shift, ignore: Iterable[int]) -> Select:
         .where(
             Booking.user_id == user_id,
             Booking.status.in_(HOLDING),
-            Booking.shift_id.not_in([shift.id, *ignore]),
-            Shift.campaign_id == shift.campaign_id,
+            Booking.shift_id.not_in(skip),
+            Shift.campaign_id == campaign_id,
             Shift.status == ShiftStatus.ACTIVE,
             Shift.starts_at >= week_start,
             Shift.starts_at < week_end,
         )
     )
+
+
+def _facts(with_week: bool) -> Select:
+    """What decides a verdict, in one statement, each figure a subquery: the person's booking
+    on the shift, the shift's confirmed places, an overlapping shift the person holds, and (with
+    `with_week`) the bookings they hold in the shift's week. Built once with bound parameters:
+    a booking holds the write lock while it runs, and building the statement anew each time
+    cost more than running it."""
+    user_id, skip = bindparam("user_id"), bindparam("skip", expanding=True)
+    figures = [
+        select(Booking.id)
+        .where(Booking.shift_id == bindparam("shift_id"), Booking.user_id == user_id)
+        .scalar_subquery(),
+        _confirmed(bindparam("shift_id")).scalar_subquery(),
+        _overlapping(user_id, bindparam("starts_at"), bindparam("ends_at"), skip)
+        .with_only_columns(Shift.id)
+        .scalar_subquery(),
+    ]
+    if with_week:
+        week = _held_in_week(
+            user_id, bindparam("campaign_id"), bindparam("week_start"), bindparam("week_end"), skip
+        )
+        figures.append(week.scalar_subquery())
+    return select(*figures)
+
+
+_FACTS = _facts(with_week=False)
+_FACTS_WITH_WEEK = _facts(with_week=True)
