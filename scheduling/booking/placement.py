@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
@@ -39,6 +40,9 @@ class Reason(StrEnum):
     WEEKLY_LIMIT = "weekly_limit"
     SHIFT_CLOSED = "shift_closed"
 
+
+#: in the statements below: a value, or a bound parameter of the statement built once
+Value = Any
 
 #: the reasons a placement was made (a booking held after it that was not held before)
 MADE = (Reason.CONFIRMED, Reason.WAITLISTED)
@@ -207,7 +211,7 @@ def confirmed_count(session: Session, shift_id: int) -> int:
     return session.execute(_confirmed(shift_id)).scalar_one()
 
 
-def _confirmed(shift_id) -> Select:
+def _confirmed(shift_id: Value) -> Select:
     return (
         select(func.count())
         .select_from(Booking)
@@ -224,7 +228,7 @@ def overlapping_shift(
     return session.scalar(_overlapping(user_id, shift.starts_at, shift.ends_at, skip))
 
 
-def _overlapping(user_id, starts_at, ends_at, skip) -> Select:
+def _overlapping(user_id: Value, starts_at: Value, ends_at: Value, skip: Value) -> Select:
     return (
         select(Shift)
         .join(Booking, Booking.shift_id == Shift.id)
@@ -262,7 +266,9 @@ def _week_of(shift: Shift) -> tuple[datetime, datetime]:
     return week_start, week_end
 
 
-def _held_in_week(user_id, campaign_id, week_start, week_end, skip) -> Select:
+def _held_in_week(
+    user_id: Value, campaign_id: Value, week_start: Value, week_end: Value, skip: Value
+) -> Select:
     return (
         select(func.count())
         .select_from(Booking)
@@ -285,7 +291,8 @@ def _facts(with_week: bool) -> Select:
     `with_week`) the bookings they hold in the shift's week. Built once with bound parameters:
     a booking holds the write lock while it runs, and building the statement anew each time
     cost more than running it."""
-    user_id, skip = bindparam("user_id"), bindparam("skip", expanding=True)
+    user_id: Value = bindparam("user_id")
+    skip: Value = bindparam("skip", expanding=True)
     figures = [
         select(Booking.id)
         .where(Booking.shift_id == bindparam("shift_id"), Booking.user_id == user_id)
