@@ -258,6 +258,8 @@ def checkpoint(engine: Engine) -> None:
 _LATE_WRITES = "caunoi.late_writes"
 #: session.info key: the (model, id) rows locked by the current transaction
 _LOCKED = "caunoi.locked"
+#: session.info key: set by `begin_write` until the transaction ends
+_WRITING = "caunoi.writing"
 
 
 def begin_write(session):
@@ -284,6 +286,7 @@ def begin_write(session):
             session.expire_on_commit = True
     if not session.in_transaction():
         session.connection(execution_options={"sqlite_immediate": True})
+    session.info[_WRITING] = True
     for work in session.info.pop(_LATE_WRITES, []):
         work(session)
 
@@ -326,6 +329,8 @@ def lock_people(session, model, idents) -> None:
 def _locks_released(session, transaction):
     """A transaction's end (or a savepoint's) releases its row locks: forget them."""
     session.info.pop(_LOCKED, None)
+    if transaction.parent is None:
+        session.info.pop(_WRITING, None)
 
 
 def write_apart(work: Callable[[Session], T]) -> T:
@@ -349,7 +354,7 @@ def write_apart(work: Callable[[Session], T]) -> T:
 
     request_session = db.session()
     if has_request_context() and request.method in WRITE_METHODS:
-        if _request_writes_late():
+        if _request_writes_late() and not request_session.info.get(_WRITING):
             request_session.info.setdefault(_LATE_WRITES, []).append(work)
             return None  # type: ignore[return-value]
         if request_session.in_transaction():
