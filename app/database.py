@@ -6,19 +6,30 @@ service locks the row it checks with ``SELECT … FOR UPDATE``. SQLite has one w
 a transaction that will write starts with ``BEGIN IMMEDIATE``: it waits for the write lock before
 its first read, and no other writer can slip in between its check and its write.
 
+Writers on one SQLite file queue on a lock file beside it (``<database>-writers``, ``flock``)
+taken just before ``BEGIN IMMEDIATE`` and released once the COMMIT or ROLLBACK has run: a waiting
+writer wakes the moment the lock is free. Without it they wait in SQLite's busy handler, which
+sleeps and retries with a growing back-off (up to 100 ms a try) and so oversleeps a lock held for
+a millisecond or two. A view marked `writes_late` reads (its token, user, roles) in a plain read
+transaction and becomes a writer only when its service calls `begin_write`, so the write lock is
+held for the writing alone.
+
 A SQLite file holds residents' addresses until they are erased: it is created readable by its
 owner alone (0600; SQLite gives its -wal and -shm files the database file's mode), deleted
 content is overwritten with zeros (``secure_delete``), and a transaction that erased personal data
 is followed by a checkpoint that empties the write-ahead log, where the old pages would linger.
 """
 
+import fcntl
+import functools
 import logging
 import os
+import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import DateTime, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, scoped_session
@@ -85,14 +96,71 @@ def create_private_file(path) -> None:
     os.close(os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_MODE))
 
 
+class QueuedWriterConnection(sqlite3.Connection):
+    """A SQLite connection whose writer transactions queue on the database's lock file.
+
+    `_sqlite_begin` takes the lock before ``BEGIN IMMEDIATE``; the COMMIT or ROLLBACK releases
+    it once SQLite has let its own write lock go. Each connection opens the file itself: flock
+    locks belong to an open file, so two connections of one process exclude each other too."""
+
+    writers_path: str | None = None
+    _writers_fd: int | None = None
+
+    def queue_for_write(self) -> None:
+        if self.writers_path is None or self._writers_fd is not None:
+            return
+        fd = os.open(self.writers_path, os.O_RDWR | os.O_CREAT, PRIVATE_MODE)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except BaseException:
+            os.close(fd)
+            raise
+        self._writers_fd = fd
+
+    def _leave_queue(self) -> None:
+        fd, self._writers_fd = self._writers_fd, None
+        if fd is not None:
+            os.close(fd)  # closing the file releases its lock
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self._leave_queue()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self._leave_queue()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._leave_queue()
+
+    def __del__(self) -> None:
+        self._leave_queue()  # a connection dropped unclosed never keeps the queue waiting
+
+
 @event.listens_for(Engine, "do_connect")
 def _sqlite_private_file(dialect, _record, cargs, cparams):
-    """Before SQLite creates a database file with its default mode (0644): create it 0600."""
+    """Before SQLite creates a database file with its default mode (0644): create it 0600; open
+    a file database with a connection whose writers queue on its lock file."""
     if dialect.name != "sqlite" or cparams.get("uri") or not cargs:
         return
     path = str(cargs[0])
-    if path and path != ":memory:" and not os.path.exists(path):
+    if not path or path == ":memory:":
+        return
+    if not os.path.exists(path):
         create_private_file(path)
+    cparams["factory"] = _queued_writers(path + "-writers")
+
+
+@functools.cache
+def _queued_writers(writers_path: str) -> type[QueuedWriterConnection]:
+    return type("QueuedWriters", (QueuedWriterConnection,), {"writers_path": writers_path})
 
 
 def alphabetical(column):
@@ -103,7 +171,7 @@ def alphabetical(column):
 
 @event.listens_for(Engine, "connect")
 def _sqlite_connect(dbapi_connection, _record):
-    if type(dbapi_connection).__module__.split(".")[0] != "sqlite3":
+    if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     # Let SQLAlchemy emit BEGIN itself so it can choose IMMEDIATE (see module docstring).
     dbapi_connection.isolation_level = None
@@ -118,13 +186,35 @@ def _sqlite_connect(dbapi_connection, _record):
     dbapi_connection.create_collation(COLLATION, compare)
 
 
+#: ``Connection.info`` key: whether the connection's SQLite transaction began as a writer
+_WRITER = "caunoi.writer"
+
+
+def writes_late(view):
+    """Mark a POST view whose transaction begins as a reader: what it reads first (the token,
+    the user, their roles) holds no lock, and it becomes a writer when its service calls
+    `begin_write`. The view writes nothing before that call."""
+    view.writes_late = True
+    return view
+
+
+def _request_writes_late() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return getattr(view, "writes_late", False)
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn):
     if conn.dialect.name != "sqlite":
         return
     immediate = conn.get_execution_options().get("sqlite_immediate") or (
-        has_request_context() and request.method in WRITE_METHODS
+        has_request_context() and request.method in WRITE_METHODS and not _request_writes_late()
     )
+    conn.info[_WRITER] = bool(immediate)
+    if immediate:
+        dbapi_connection = conn.connection.dbapi_connection
+        if isinstance(dbapi_connection, QueuedWriterConnection):
+            dbapi_connection.queue_for_write()
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
@@ -174,19 +264,83 @@ def checkpoint(engine: Engine) -> None:
         log.warning("the write-ahead log could not be emptied: a reader still holds it")
 
 
+#: session.info key: work `write_apart` left for the request's writer transaction
+_LATE_WRITES = "caunoi.late_writes"
+#: session.info key: the (model, id) rows locked by the current transaction
+_LOCKED = "caunoi.locked"
+#: session.info key: set by `begin_write` until the transaction ends
+_WRITING = "caunoi.writing"
+
+
 def begin_write(session):
-    """Open the session's transaction as a writer (for CLI commands, tests and threads)."""
+    """Make the session's transaction a writer (for services, CLI commands, tests and threads).
+
+    Without a transaction, one begins as a writer. On SQLite, in a `writes_late` view, the
+    transaction that began as a reader ends, keeping what it loaded, and a writer begins: what
+    decides a write is read again inside it. Work `write_apart` held back runs first."""
     if isinstance(session, scoped_session):
         session = session()
+    if (
+        session.in_transaction()
+        and session.get_bind().dialect.name == "sqlite"
+        and has_request_context()
+        and _request_writes_late()
+        and not session.connection().info.get(_WRITER)
+    ):
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("a reader transaction changed rows before begin_write")
+        session.expire_on_commit = False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = True
     if not session.in_transaction():
         session.connection(execution_options={"sqlite_immediate": True})
+    session.info[_WRITING] = True
+    for work in session.info.pop(_LATE_WRITES, []):
+        work(session)
 
 
-def locked(session, model, ident):
-    """Load one row and hold it until the transaction ends; None when it does not exist."""
-    stmt = select(model).where(model.id == ident).with_for_update()
+def locked(session, model, ident, *options):
+    """Load one row and hold it until the transaction ends; None when it does not exist.
+
+    A row this transaction already locked is answered from the session, without asking again.
+    `options` are loader options (e.g. the shift's campaign joined in the same statement); only
+    the row of `model` is locked."""
+    held = session.info.setdefault(_LOCKED, set())
+    if (model, ident) in held:
+        found = session.get(model, ident)
+        if found is not None:
+            return found
+    stmt = select(model).where(model.id == ident).options(*options).with_for_update(of=model)
     # populate_existing: a row already in the session is re-read under the lock, never stale.
-    return session.scalars(stmt.execution_options(populate_existing=True)).one_or_none()
+    found = session.scalars(stmt.execution_options(populate_existing=True)).unique().one_or_none()
+    if found is not None:
+        held.add((model, ident))
+    return found
+
+
+def lock_people(session, model, idents) -> None:
+    """Hold these rows (people, in id order) until the transaction ends, without reading them.
+
+    On SQLite the writer transaction already excludes every other writer: nothing to ask."""
+    if session.get_bind().dialect.name == "sqlite":
+        return
+    held = session.info.setdefault(_LOCKED, set())
+    wanted = sorted(i for i in set(idents) if (model, i) not in held)
+    if wanted:
+        session.execute(
+            select(model.id).where(model.id.in_(wanted)).order_by(model.id).with_for_update()
+        )
+        held.update((model, i) for i in wanted)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _locks_released(session, transaction):
+    """A transaction's end (or a savepoint's) releases its row locks: forget them."""
+    session.info.pop(_LOCKED, None)
+    if transaction.parent is None:
+        session.info.pop(_WRITING, None)
 
 
 def write_apart(work: Callable[[Session], T]) -> T:
@@ -201,19 +355,22 @@ def write_apart(work: Callable[[Session], T]) -> T:
 
     In a POST (PUT, PATCH, DELETE) whose transaction has begun, that transaction is already a
     writer holding the lock (BEGIN IMMEDIATE): a second writer would wait for it in vain, so
-    ``work`` runs in the request's session and is committed with the request's one commit.
+    ``work`` runs in the request's session and is committed with the request's one commit. In a
+    `writes_late` view, ``work`` waits for the request's writer transaction (`begin_write`) and
+    is committed with it; None is returned. A request that ends without writing drops it: the
+    fact is recorded by a later request.
     """
     from app.extensions import db
 
     request_session = db.session()
-    if (
-        has_request_context()
-        and request.method in WRITE_METHODS
-        and request_session.in_transaction()
-    ):
-        result = work(request_session)
-        request_session.flush()
-        return result
+    if has_request_context() and request.method in WRITE_METHODS:
+        if _request_writes_late() and not request_session.info.get(_WRITING):
+            request_session.info.setdefault(_LATE_WRITES, []).append(work)
+            return None  # type: ignore[return-value]
+        if request_session.in_transaction():
+            result = work(request_session)
+            request_session.flush()
+            return result
     with Session(bind=request_session.get_bind(), expire_on_commit=False) as session:
         session.connection(execution_options={"sqlite_immediate": True})
         result = work(session)

@@ -31,6 +31,8 @@ from bench import (
     page_ratio,
     page_weight,
     slow_network,
+    two_servers,
+    writer_queue,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +42,8 @@ REPORT = ROOT / "docs" / "PERFORMANCE.md"
 BENCHMARKS = [
     ("booking_rush --db sqlite", booking_rush, ["--db", "sqlite"]),
     ("booking_rush --db postgresql", booking_rush, ["--db", "postgresql"]),
+    ("writer_queue", writer_queue, []),
+    ("two_servers", two_servers, []),
     ("page_ratio", page_ratio, []),
     (
         "page_ratio coverage board and impact dashboard",

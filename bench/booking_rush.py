@@ -1,13 +1,20 @@
-"""Booking rush: many volunteers book a few shifts at once through the JSON API, under gunicorn.
+"""Booking rush: many volunteers book shifts at once through the JSON API, under gunicorn.
 
     python -m bench.booking_rush --db sqlite
     python -m bench.booking_rush --db postgresql
 
 Prepares a scratch database (a temp SQLite file, or a PostgreSQL database it creates and drops),
-loads the places and the demo accounts, creates a campaign whose shifts are contended, starts
-gunicorn on 127.0.0.1, takes a token per volunteer (setup, not timed), then times one booking per
-volunteer, checks capacity in the database, and compares GET /api/v1/shifts with GET /healthz.
-Only loopback addresses are used. Figures and their reading: docs/PERFORMANCE.md.
+loads the places and the demo accounts, creates two campaigns, starts gunicorn on 127.0.0.1 (with
+bench/lock_timing.py, which records how long each write transaction holds its lock), takes a
+token per volunteer (setup, not timed), then runs four rushes, each on a local day of its own so
+no volunteer's bookings overlap: **contended** (30 shifts of 5 places, each volunteer picks one at
+random) and **matched** (40 shifts of 20 places, the volunteers spread evenly: every booking finds
+room), each at 20 and at 50 in flight. Each prints bookings/s, its ratio to GET /healthz of the
+same server in the same run, p50/p95, the answers, 5xx, and the lock hold p50/p95/max; capacity is
+checked in the database. On SQLite the contended rush at 50 runs again with the writers' lock file
+turned off (bench only), to show what SQLite's busy handler alone does. Then GET /api/v1/shifts
+against /healthz. Only loopback addresses are used. Figures and their reading:
+docs/PERFORMANCE.md.
 """
 
 import argparse
@@ -17,7 +24,6 @@ import os
 import random
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,8 +44,20 @@ DAYS = 7
 #: the bench's campaign starts after the demo's "45 ngày đêm" (45 days from today) has ended, so
 #: its shifts are new at the same service points and no volunteer holds a booking on those days
 START_AFTER_DAYS = 60
-MAX_PER_SHIFT = 8
-TARGET_SHIFTS = 20
+#: (name, places per shift, shifts rushed, how volunteers choose): the two shapes of demand
+SHAPES = {
+    "contended": (5, 30, "random"),
+    "matched": (20, 40, "spread"),
+}
+#: the rushes, in order: (shape, in flight, writers' lock file on)
+RUSHES = [
+    ("contended", 20, True),
+    ("contended", 50, True),
+    ("matched", 20, True),
+    ("matched", 50, True),
+]
+#: on SQLite, once more without the writers' queue, to show its effect
+WITHOUT_QUEUE = ("contended", 50, False)
 
 
 def _bin(name):
@@ -100,12 +118,14 @@ def _in_app(url):
     return create_app({"SECRET_KEY": "bench", "RATELIMIT_ENABLED": False})
 
 
-def _prepare(app, volunteers):
-    """A campaign over COMMUNES Hanoi communes; return (target shift ids, commune code, day)."""
+def _prepare(app, rushes):
+    """Two campaigns over distinct Hanoi communes, one per shape; each rush gets the shifts of a
+    local day of its own. Return ([(shape, target shift ids)] per rush, a commune code and day
+    for the read test, the campaign ids)."""
     from sqlalchemy import select
 
     from app.extensions import db
-    from app.localtime import local_today
+    from app.localtime import local_date, local_today
     from app.places.models import Commune, Province
     from scheduling.models import Campaign, Shift
     from scheduling.services import generate_shifts
@@ -117,43 +137,55 @@ def _prepare(app, volunteers):
             select(Commune)
             .where(Commune.province_id == hanoi.id)
             .order_by(Commune.code)
-            .limit(COMMUNES)
+            .limit(COMMUNES * len(SHAPES))
         ).all()
         first_day = local_today() + timedelta(days=START_AFTER_DAYS)
-        campaign = Campaign(
-            name="Bench: booking rush",
-            province=hanoi,
-            starts_on=first_day,
-            ends_on=first_day + timedelta(days=DAYS - 1),
-            min_per_shift=1,
-            max_per_shift=MAX_PER_SHIFT,
-            communes=list(communes),
-        )
-        session.add(campaign)
-        session.flush()
-        total = generate_shifts(session, campaign).added
-        targets = session.scalars(
-            select(Shift.id)
-            .where(Shift.campaign_id == campaign.id)
-            .order_by(Shift.starts_at, Shift.id)
-            .limit(TARGET_SHIFTS)
-        ).all()
-        session.commit()
-        print(
-            f"setup: {total} shifts over {len(communes)} communes x {DAYS} days, "
-            f"max {MAX_PER_SHIFT} per shift; {volunteers} volunteers rush {len(targets)} "
-            f"of them ({len(targets) * MAX_PER_SHIFT} places)",
-            flush=True,
-        )
-        if len(targets) < TARGET_SHIFTS:
-            raise SystemExit(
-                f"setup: only {len(targets)} new shifts to rush; expected {TARGET_SHIFTS}"
+        campaigns, by_day = {}, {}
+        for n, (shape, (places, _count, _choice)) in enumerate(SHAPES.items()):
+            campaign = Campaign(
+                name=f"Bench: booking rush, {shape}",
+                province=hanoi,
+                starts_on=first_day,
+                ends_on=first_day + timedelta(days=DAYS - 1),
+                min_per_shift=1,
+                max_per_shift=places,
+                weekly_limit=None,
+                communes=list(communes[n * COMMUNES : (n + 1) * COMMUNES]),
             )
-        return list(targets), communes[0].code, first_day, campaign.id
+            session.add(campaign)
+            session.flush()
+            generate_shifts(session, campaign)
+            campaigns[shape] = campaign.id
+            for shift_id, starts_at in session.execute(
+                select(Shift.id, Shift.starts_at)
+                .where(Shift.campaign_id == campaign.id)
+                .order_by(Shift.starts_at, Shift.id)
+            ):
+                by_day.setdefault((shape, local_date(starts_at)), []).append(shift_id)
+        session.commit()
+        plans, day = [], first_day
+        for shape, _flight, _queue in rushes:
+            _places, count, _choice = SHAPES[shape]
+            targets = by_day.get((shape, day), [])[:count]
+            if len(targets) < count:
+                raise SystemExit(f"setup: {len(targets)} {shape} shifts on {day}; need {count}")
+            plans.append((shape, targets))
+            day += timedelta(days=1)
+        shapes = ", ".join(f"{s}: {c} shifts of {p} places" for s, (p, c, _) in SHAPES.items())
+        print(f"setup: {shapes} per rush, each rush on a day of its own", flush=True)
+        return plans, communes[0].code, first_day, list(campaigns.values())
 
 
-def _over_capacity(app, campaign_id):
+def _over_capacity(app, campaign_ids):
     """(shifts with more confirmed bookings than max_per_shift, confirmed, waitlisted)."""
+    totals = [0, 0, 0]
+    for campaign_id in campaign_ids:
+        for n, figure in enumerate(_campaign_capacity(app, campaign_id)):
+            totals[n] += figure
+    return tuple(totals)
+
+
+def _campaign_capacity(app, campaign_id):
     from sqlalchemy import func, select
 
     from app.extensions import db
@@ -197,6 +229,8 @@ def _start_gunicorn(env, port, workers):
     server = subprocess.Popen(
         [
             _bin("gunicorn"),
+            "-c",
+            str(ROOT / "bench" / "lock_timing.py"),
             "-w",
             str(workers),
             "-b",
@@ -279,9 +313,13 @@ def _percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
-def _rush(port, tokens, targets, concurrency):
+def _rush(port, tokens, targets, concurrency, choice):
+    """One booking per volunteer: figures as a dict (and printed)."""
     rng = random.Random(2026)
-    plan = [(token, rng.choice(targets)) for token in tokens]
+    if choice == "spread":
+        plan = [(token, targets[n % len(targets)]) for n, token in enumerate(tokens)]
+    else:
+        plan = [(token, rng.choice(targets)) for token in tokens]
 
     def one(item):
         token, shift_id = item
@@ -305,19 +343,57 @@ def _rush(port, tokens, targets, concurrency):
         statuses[status] = statuses.get(status, 0) + 1
         if status in (200, 201) and answer:
             outcomes[answer["status"]] = outcomes.get(answer["status"], 0) + 1
-    print(
-        f"rush: {len(plan)} bookings in {elapsed:.2f} s = {len(plan) / elapsed:.1f} bookings/s "
-        f"(concurrency {concurrency})"
+    return {
+        "rate": len(plan) / elapsed,
+        "p50": _percentile(latencies, 0.50),
+        "p95": _percentile(latencies, 0.95),
+        "answers": f"{dict(sorted(statuses.items()))} -> {dict(sorted(outcomes.items()))}",
+        "5xx": sum(n for status, n in statuses.items() if status >= 500 or status == 0),
+    }
+
+
+def _lock_holds(path):
+    """p50, p95 and max of the lock holds recorded since the file was emptied, and their number."""
+    with open(path) as log:
+        holds = [float(line) for line in log if line.strip()]
+    if not holds:
+        return None
+    return (
+        _percentile(holds, 0.5),
+        _percentile(holds, 0.95),
+        max(holds),
+        len(holds),
     )
-    print(
-        f"rush latency ms: p50 {_percentile(latencies, 0.50):.0f}, "
-        f"p95 {_percentile(latencies, 0.95):.0f}, p99 {_percentile(latencies, 0.99):.0f}, "
-        f"max {max(latencies):.0f}, mean {statistics.fmean(latencies):.0f}"
+
+
+def _healthz_rate(port, args):
+    rate, _done, _bad, _elapsed = throughput(
+        lambda: _request(port, "GET", "/healthz")[0],
+        args.read_concurrency,
+        args.read_seconds / 2,
+        args.read_requests,
     )
-    print(f"rush answers: {dict(sorted(statuses.items()))} -> {dict(sorted(outcomes.items()))}")
-    fivexx = sum(n for status, n in statuses.items() if status >= 500 or status == 0)
-    print(f"rush 5xx (or no answer): {fivexx}")
-    return fivexx
+    return rate
+
+
+def _report(shape, concurrency, queue, figures, holds, healthz, db_kind):
+    places, count, _choice = SHAPES[shape]
+    name = f"{shape} ({count} shifts x {places}) at {concurrency} in flight"
+    if db_kind == "sqlite":
+        name += ", writers' lock file " + ("on" if queue else "OFF (busy handler only)")
+    print(f"rush {name}:")
+    print(
+        f"  {figures['rate']:.0f} bookings/s = {figures['rate'] / healthz:.3f} x /healthz "
+        f"({healthz:.0f} req/s just before); p50 {figures['p50']:.0f} ms, "
+        f"p95 {figures['p95']:.0f} ms; 5xx {figures['5xx']}"
+    )
+    print(f"  answers {figures['answers']}")
+    if holds:
+        print(
+            f"  lock held per write transaction: p50 {holds[0]:.2f} ms, p95 {holds[1]:.2f} ms, "
+            f"max {holds[2]:.1f} ms ({holds[3]} transactions)",
+            flush=True,
+        )
 
 
 # -- main -------------------------------------------------------------------------------------
@@ -327,7 +403,6 @@ def parse(argv):
     parser = argparse.ArgumentParser(prog="python -m bench.booking_rush", description=__doc__)
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--volunteers", type=int, default=600)
-    parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--read-seconds", type=float, default=10.0)
     parser.add_argument("--read-requests", type=int, default=2000)
@@ -345,32 +420,48 @@ def main(argv=None) -> int:
     server = log = None
     created = False
     print(
-        f"booking_rush: db={args.db} volunteers={args.volunteers} "
-        f"concurrency={args.concurrency} gunicorn workers={args.workers}",
+        f"booking_rush: db={args.db} volunteers={args.volunteers} gunicorn workers={args.workers}",
         flush=True,
     )
+    rushes = RUSHES + ([WITHOUT_QUEUE] if args.db == "sqlite" else [])
     try:
         url = _create_database(args.db, workdir)
         created = True
         env = _environment(url)
+        lock_log = Path(workdir) / "lock-holds.txt"
+        env["BENCH_LOCK_LOG"] = str(lock_log)
         step = time.monotonic()
         for command in (("db", "upgrade"), ("places", "import"), ("demo",)):
             _flask(env, *command)
         app = _in_app(url)
-        targets, commune, day, campaign_id = _prepare(app, args.volunteers)
+        plans, commune, day, campaign_ids = _prepare(app, rushes)
         print(f"setup: database ready in {time.monotonic() - step:.1f} s", flush=True)
 
         port = _free_port()
         server, log = _start_gunicorn(env, port, args.workers)
         step = time.monotonic()
-        tokens = _tokens(port, args.volunteers, args.concurrency)
+        tokens = _tokens(port, args.volunteers, 50)
         print(
             f"setup: {len(tokens)} tokens in {time.monotonic() - step:.1f} s (not timed)",
             flush=True,
         )
+        fivexx = 0
+        for (shape, concurrency, queue), (_shape, targets) in zip(rushes, plans, strict=True):
+            if not queue:
+                _stop(server)
+                log.close()
+                server = log = None
+                port = _free_port()
+                server, log = _start_gunicorn(
+                    {**env, "BENCH_NO_WRITER_QUEUE": "1"}, port, args.workers
+                )
+            healthz = _healthz_rate(port, args)
+            lock_log.write_text("")
+            figures = _rush(port, tokens, targets, concurrency, SHAPES[shape][2])
+            fivexx += figures["5xx"]
+            _report(shape, concurrency, queue, figures, _lock_holds(lock_log), healthz, args.db)
 
-        fivexx = _rush(port, tokens, targets, args.concurrency)
-        over, confirmed, waitlisted = _over_capacity(app, campaign_id)
+        over, confirmed, waitlisted = _over_capacity(app, campaign_ids)
         print(
             f"check: {confirmed} confirmed, {waitlisted} waitlisted in the database; "
             f"shifts over capacity: {over} (must be 0)"

@@ -9,6 +9,7 @@ from app.access import roles, signed_in
 from app.api import error
 from app.api.openapi import operation
 from app.api.schemas import FORBIDDEN, UNAUTHORIZED, Error, commune_ref, point_ref
+from app.database import writes_late
 from app.extensions import db
 from app.places.models import Commune
 from app.roles import Role
@@ -65,6 +66,7 @@ def shifts(query: schemas.ShiftQuery):
 
 
 @bp.post("/shifts/<int:shift_id>/bookings")
+@writes_late
 @roles(Role.VOLUNTEER, Role.COORDINATOR)
 @operation(
     "bookShift",
@@ -81,17 +83,20 @@ def shifts(query: schemas.ShiftQuery):
     },
 )
 def book_shift(shift_id):
-    """Book a place (or the waitlist); booking again answers with the existing booking."""
-    shift = db.session.get(Shift, shift_id)
-    if shift is None:
-        return error(404, "not_found", _("This shift does not exist."))
+    """Book a place (or the waitlist); booking again answers with the existing booking.
+
+    The answer is worded before the commit, from the booking in hand: nothing is read again."""
     try:
-        placement = booking_services.book_shift(db.session, shift, current_user)
+        placement = booking_services.book(db.session, shift_id, current_user)
     except services.SchedulingError as refusal:
         db.session.rollback()
         return error(refusal.status, refusal.code, refusal.message)
+    if placement is None:
+        db.session.rollback()
+        return error(404, "not_found", _("This shift does not exist."))
+    answer = jsonify(_booking(placement.booking).dump())
     db.session.commit()
-    return jsonify(_booking(placement.booking).dump()), 201 if placement.created else 200
+    return answer, 201 if placement.created else 200
 
 
 @bp.delete("/bookings/<int:booking_id>")

@@ -184,22 +184,6 @@ def find_shifts(
     return [ShiftRow(shift, n_confirmed, n_waitlisted) for shift, n_confirmed, n_waitlisted in rows]
 
 
-def held_statuses(
-    session: Session, user_id: int, shift_ids: Collection[int]
-) -> dict[int, BookingStatus]:
-    """The status of the person's confirmed or waitlisted bookings on these shifts, by shift id."""
-    if not shift_ids:
-        return {}
-    rows = session.execute(
-        select(Booking.shift_id, Booking.status).where(
-            Booking.user_id == user_id,
-            Booking.shift_id.in_(list(shift_ids)),
-            Booking.status.in_(HOLDING),
-        )
-    )
-    return {shift_id: BookingStatus(status) for shift_id, status in rows}
-
-
 def waitlist_position(session: Session, booking: Booking) -> int:
     """The booking's place in its shift's waitlist, counting from 1."""
     return session.execute(
@@ -314,15 +298,16 @@ def usual_commune(session: Session, user: User) -> Commune | None:
     )
 
 
-def overlaps_with_held(
+def held_and_overlaps(
     session: Session, user_id: int, shifts: Collection[Shift]
-) -> dict[int, Shift]:
-    """For each of these shifts that overlaps another shift the person holds (or waits for), that
-    other shift, by shift id: the same rule booking applies, read for a whole page at once."""
+) -> tuple[dict[int, BookingStatus], dict[int, Shift]]:
+    """For a page of shifts, in one statement: the status of the person's confirmed or
+    waitlisted booking on each shift they hold, and, for each shift they do not hold that
+    overlaps another they hold (or wait for), that other shift: the rule booking applies."""
     if not shifts:
-        return {}
-    held = session.scalars(
-        select(Shift)
+        return {}, {}
+    rows = session.execute(
+        select(Shift, Booking.status)
         .join(Booking, Booking.shift_id == Shift.id)
         .where(
             Booking.user_id == user_id,
@@ -333,16 +318,20 @@ def overlaps_with_held(
         )
         .order_by(Shift.starts_at)
     ).all()
-    found = {}
+    listed = {s.id for s in shifts}
+    statuses = {h.id: BookingStatus(status) for h, status in rows if h.id in listed}
+    overlaps = {}
     for shift in shifts:
+        if shift.id in statuses:
+            continue
         other = next(
             (
                 h
-                for h in held
+                for h, _status in rows
                 if h.id != shift.id and h.starts_at < shift.ends_at and h.ends_at > shift.starts_at
             ),
             None,
         )
         if other is not None:
-            found[shift.id] = other
-    return found
+            overlaps[shift.id] = other
+    return statuses, overlaps

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from app import navigation
 from app.access import roles
-from app.database import request_int, utcnow
+from app.database import request_int, utcnow, writes_late
 from app.extensions import db
 from app.localtime import local_today
 from app.roles import Role
@@ -18,7 +18,7 @@ from app.urls import safe_next
 from scheduling import services
 from scheduling.booking import services as booking_services
 from scheduling.forms import FindShiftsForm
-from scheduling.models import Booking, BookingStatus, Shift
+from scheduling.models import Booking, BookingStatus
 from scheduling.swaps import services as swaps
 from scheduling.swaps.forms import OfferForm
 from scheduling.wording import describe
@@ -62,7 +62,9 @@ def find_shifts():
     )
     has_more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
-    held = services.held_statuses(db.session, current_user.id, [r.shift.id for r in rows])
+    held, overlaps = services.held_and_overlaps(
+        db.session, current_user.id, [r.shift for r in rows]
+    )
     args = {k: v for k, v in request.args.items() if k != "page"}
     args.setdefault("commune", form.commune.data or "")
     now = utcnow()
@@ -78,9 +80,7 @@ def find_shifts():
         page=page,
         has_more=has_more,
         args=args,
-        overlaps=services.overlaps_with_held(
-            db.session, current_user.id, [r.shift for r in rows if r.shift.id not in held]
-        ),
+        overlaps=overlaps,
         past_deadline={r.shift.id for r in rows if now >= services.cancel_deadline(r.shift)},
         when=when,
         deadline_of=services.cancel_deadline,
@@ -89,17 +89,19 @@ def find_shifts():
 
 
 @bp.post("/shifts/<int:shift_id>/book")
+@writes_late
 @roles(Role.VOLUNTEER)
 def book(shift_id):
     """Book a place on a shift, or join its waitlist when it is full."""
-    shift = db.session.get(Shift, shift_id) or abort(404)
     back = safe_next(request.form.get("next"), "scheduling.find_shifts")
     try:
-        placement = booking_services.book_shift(db.session, shift, current_user)
+        placement = booking_services.book(db.session, shift_id, current_user)
     except services.SchedulingError as error:
         db.session.rollback()
         flash(error.page_message, "error")
         return redirect(back)
+    if placement is None:
+        abort(404)
     held = placement.booking
     position = (
         services.waitlist_position(db.session, held)

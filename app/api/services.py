@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.api.models import ApiToken
 from app.auth.models import User
@@ -40,8 +40,19 @@ def expires_at(token: ApiToken) -> datetime:
 
 
 def token_for(session: Session, token: str, now: datetime | None = None) -> ApiToken | None:
-    """The stored token matching this bearer token, if it has not expired and its user is active."""
-    found = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    """The stored token matching this bearer token, if it has not expired and its user is active.
+
+    The token, its user and the user's roles come in one statement: every API request needs
+    all three (the access rule reads the roles)."""
+    found = (
+        session.scalars(
+            select(ApiToken)
+            .where(ApiToken.token_hash == hash_token(token))
+            .options(joinedload(ApiToken.user, innerjoin=True).joinedload(User.grants))
+        )
+        .unique()
+        .one_or_none()
+    )
     if found is None or not found.user.is_active or expires_at(found) <= (now or utcnow()):
         return None
     return found

@@ -5,18 +5,24 @@ shift's row, are locked (``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite the 
 transaction as a writer, ``BEGIN IMMEDIATE``, app.database.begin_write or any POST request), and
 the confirmed places are counted under the shift's lock. Always people before shifts, each in id
 order, so no two placements deadlock. `place` flushes; the caller commits once.
+
+A booking is the busiest write of a campaign's opening hour, so it is kept short: the shift is
+read once, with its campaign, under its lock; what decides the verdict (the person's booking on
+the shift, the confirmed places, an overlapping shift, the week's bookings) is one statement
+after the lock; the person's row is locked without being read again.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import User
-from app.database import locked, utcnow
+from app.database import lock_people, locked, utcnow
 from app.localtime import local_date, local_day_bounds
 from scheduling.models import Booking, BookingStatus, Shift, ShiftStatus
 from scheduling.services import HOLDING
@@ -34,6 +40,9 @@ class Reason(StrEnum):
     WEEKLY_LIMIT = "weekly_limit"
     SHIFT_CLOSED = "shift_closed"
 
+
+#: in the statements below: a value, or a bound parameter of the statement built once
+Value = Any
 
 #: the reasons a placement was made (a booking held after it that was not held before)
 MADE = (Reason.CONFIRMED, Reason.WAITLISTED)
@@ -70,10 +79,15 @@ class Placement:
 
 def lock_for_placement(session: Session, people: Iterable[User], shifts: Iterable[Shift]) -> None:
     """Lock every person, then every shift, each in id order: the order every placement uses."""
-    for user_id in sorted({p.id for p in people}):
-        locked(session, User, user_id)
+    lock_people(session, User, {p.id for p in people})
     for shift_id in sorted({s.id for s in shifts}):
-        locked(session, Shift, shift_id)
+        lock_shift(session, shift_id)
+
+
+def lock_shift(session: Session, shift_id: int) -> Shift | None:
+    """The shift, read with its campaign under the shift's lock (the campaign's row is not
+    locked); None when it does not exist."""
+    return locked(session, Shift, shift_id, joinedload(Shift.campaign, innerjoin=True))
 
 
 def place(
@@ -97,7 +111,9 @@ def place(
     """
     now = now or utcnow()
     lock_for_placement(session, [person], [])
-    shift = locked(session, Shift, shift.id)
+    locked_shift = lock_shift(session, shift.id)
+    assert locked_shift is not None, "a shift being placed on was deleted"
+    shift = locked_shift
     verdict = judge(
         session,
         shift,
@@ -162,9 +178,22 @@ def judge(
     answer is a preview that another writer may change.
     """
     now = now or utcnow()
-    booking = session.scalar(
-        select(Booking).where(Booking.shift_id == shift.id, Booking.user_id == person.id)
-    )
+    limit = shift.campaign.weekly_limit
+    counts_week = weekly_limit and limit is not None
+    params = {
+        "shift_id": shift.id,
+        "user_id": person.id,
+        "starts_at": shift.starts_at,
+        "ends_at": shift.ends_at,
+        "skip": [shift.id, leaving.id] if leaving is not None else [shift.id],
+    }
+    if counts_week:
+        params["campaign_id"] = shift.campaign_id
+        params["week_start"], params["week_end"] = _week_of(shift)
+    row = session.execute(_FACTS_WITH_WEEK if counts_week else _FACTS, params).one()
+    booking_id, confirmed, conflict_id = row[0], row[1], row[2]
+    held_in_week_now: int = row[3] if counts_week else 0
+    booking = session.get(Booking, booking_id) if booking_id is not None else None
 
     def verdict(reason: Reason, conflict: Shift | None = None) -> Placement:
         return Placement(person, shift, reason, booking, conflict)
@@ -181,30 +210,27 @@ def judge(
         and releasing.shift_id == shift.id
         and releasing.status == BookingStatus.CONFIRMED
     )
-    room = confirmed_count(session, shift.id) - freed < shift.campaign.max_per_shift
+    room = confirmed - freed < shift.campaign.max_per_shift
     if not room and not waitlist:
         return verdict(Reason.FULL)
-    ignore = (leaving.id,) if leaving is not None else ()
-    conflict = overlapping_shift(session, person.id, shift, ignore=ignore)
-    if conflict is not None:
-        return verdict(Reason.OVERLAP, conflict)
-    limit = shift.campaign.weekly_limit
-    if (
-        weekly_limit
-        and limit is not None
-        and held_in_week(session, person.id, shift, ignore=ignore) >= limit
-    ):
+    if conflict_id is not None:
+        return verdict(Reason.OVERLAP, session.get(Shift, conflict_id))
+    if limit is not None and counts_week and held_in_week_now >= limit:
         return verdict(Reason.WEEKLY_LIMIT)
     return verdict(Reason.CONFIRMED if room else Reason.WAITLISTED)
 
 
 def confirmed_count(session: Session, shift_id: int) -> int:
     """Confirmed places of a shift; read under the shift's lock when it decides a booking."""
-    return session.execute(
+    return session.execute(_confirmed(shift_id)).scalar_one()
+
+
+def _confirmed(shift_id: Value) -> Select:
+    return (
         select(func.count())
         .select_from(Booking)
         .where(Booking.shift_id == shift_id, Booking.status == BookingStatus.CONFIRMED)
-    ).scalar_one()
+    )
 
 
 def overlapping_shift(
@@ -212,16 +238,21 @@ def overlapping_shift(
 ) -> Shift | None:
     """Another active shift the person holds (or waits for) that overlaps this one, but the
     `ignore`d ones."""
-    return session.scalar(
+    skip = [shift.id, *ignore]
+    return session.scalar(_overlapping(user_id, shift.starts_at, shift.ends_at, skip))
+
+
+def _overlapping(user_id: Value, starts_at: Value, ends_at: Value, skip: Value) -> Select:
+    return (
         select(Shift)
         .join(Booking, Booking.shift_id == Shift.id)
         .where(
             Booking.user_id == user_id,
             Booking.status.in_(HOLDING),
-            Shift.id.not_in([shift.id, *ignore]),
+            Shift.id.not_in(skip),
             Shift.status == ShiftStatus.ACTIVE,
-            Shift.starts_at < shift.ends_at,
-            Shift.ends_at > shift.starts_at,
+            Shift.starts_at < ends_at,
+            Shift.ends_at > starts_at,
         )
         .order_by(Shift.starts_at)
         .limit(1)
@@ -234,21 +265,64 @@ def held_in_week(session: Session, user_id: int, shift: Shift, ignore: Iterable[
 
     Waitlisted bookings count too: a promotion must never take a person over the limit.
     """
+    week_start, week_end = _week_of(shift)
+    skip = [shift.id, *ignore]
+    stmt = _held_in_week(user_id, shift.campaign_id, week_start, week_end, skip)
+    return session.execute(stmt).scalar_one()
+
+
+def _week_of(shift: Shift) -> tuple[datetime, datetime]:
+    """The UTC bounds of the shift's local ISO week, Monday to Sunday."""
     local_day = local_date(shift.starts_at)
     monday = local_day - timedelta(days=local_day.weekday())
     week_start, _ = local_day_bounds(monday)
     _, week_end = local_day_bounds(monday + timedelta(days=6))
-    return session.execute(
+    return week_start, week_end
+
+
+def _held_in_week(
+    user_id: Value, campaign_id: Value, week_start: Value, week_end: Value, skip: Value
+) -> Select:
+    return (
         select(func.count())
         .select_from(Booking)
         .join(Shift, Shift.id == Booking.shift_id)
         .where(
             Booking.user_id == user_id,
             Booking.status.in_(HOLDING),
-            Booking.shift_id.not_in([shift.id, *ignore]),
-            Shift.campaign_id == shift.campaign_id,
+            Booking.shift_id.not_in(skip),
+            Shift.campaign_id == campaign_id,
             Shift.status == ShiftStatus.ACTIVE,
             Shift.starts_at >= week_start,
             Shift.starts_at < week_end,
         )
-    ).scalar_one()
+    )
+
+
+def _facts(with_week: bool) -> Select:
+    """What decides a verdict, in one statement, each figure a subquery: the person's booking
+    on the shift, the shift's confirmed places, an overlapping shift the person holds, and (with
+    `with_week`) the bookings they hold in the shift's week. Built once with bound parameters:
+    a booking holds the write lock while it runs, and building the statement anew each time
+    cost more than running it."""
+    user_id: Value = bindparam("user_id")
+    skip: Value = bindparam("skip", expanding=True)
+    figures = [
+        select(Booking.id)
+        .where(Booking.shift_id == bindparam("shift_id"), Booking.user_id == user_id)
+        .scalar_subquery(),
+        _confirmed(bindparam("shift_id")).scalar_subquery(),
+        _overlapping(user_id, bindparam("starts_at"), bindparam("ends_at"), skip)
+        .with_only_columns(Shift.id)
+        .scalar_subquery(),
+    ]
+    if with_week:
+        week = _held_in_week(
+            user_id, bindparam("campaign_id"), bindparam("week_start"), bindparam("week_end"), skip
+        )
+        figures.append(week.scalar_subquery())
+    return select(*figures)
+
+
+_FACTS = _facts(with_week=False)
+_FACTS_WITH_WEEK = _facts(with_week=True)

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
-from app.database import locked, utcnow
+from app.database import begin_write, locked, utcnow
 from app.notifications.services import notify
-from scheduling.booking.placement import Placement, Reason, confirmed_count, place
+from scheduling.booking.placement import Placement, Reason, confirmed_count, lock_shift, place
 from scheduling.models import Booking, BookingStatus, Shift, ShiftStatus
 from scheduling.services import Overlap, PastDeadline, ShiftClosed, WeeklyLimit
 
@@ -33,12 +33,25 @@ def book_shift(
     a refusal raises Overlap, WeeklyLimit or ShiftClosed. A new confirmed place is told
     ("booking_confirmed"); a place on the waitlist is told when it is promoted.
     """
+    begin_write(session)
     placement = place(session, shift, user, waitlist=True, weekly_limit=True, now=now)
     if placement.reason in REFUSALS:
         raise REFUSALS[placement.reason]()
     if placement.reason == Reason.CONFIRMED:
         notify(session, user, "booking_confirmed", shift_id=placement.shift.id)
     return placement
+
+
+def book(
+    session: Session, shift_id: int, user: User, now: datetime | None = None
+) -> Placement | None:
+    """`book_shift` for the shift with this id, as a request names it: the shift is read once,
+    under its lock, in the writer transaction; None when no shift has this id."""
+    begin_write(session)
+    shift = lock_shift(session, shift_id)
+    if shift is None:
+        return None
+    return book_shift(session, shift, user, now=now)
 
 
 def cancel_booking(

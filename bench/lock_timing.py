@@ -1,0 +1,60 @@
+"""gunicorn settings for the booking rush: the site's own (gunicorn.conf.py), plus, in each
+worker, a record of how long every write transaction holds its lock. Bench-only: nothing here
+is loaded by the site.
+
+The lock is held from the moment it is granted to the end of the COMMIT (or ROLLBACK):
+
+- SQLite: from the return of ``BEGIN IMMEDIATE`` (the file's single write lock) to the session's
+  ``after_commit``/``after_rollback``, which SQLAlchemy fires once the database has answered;
+- PostgreSQL: from the return of the ``SELECT … FROM shifts … FOR UPDATE`` (the shift's row lock)
+  to the same events.
+
+Each hold is appended, in milliseconds, to the file named by BENCH_LOCK_LOG (one line each,
+written after the lock is released). BENCH_NO_WRITER_QUEUE=1 turns off the SQLite writers' lock
+file (app/database.py), so the bench can show what SQLite's busy handler alone does.
+"""
+
+import os
+import runpy
+import threading
+import time
+from pathlib import Path
+
+runpy.run_path(str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py"))
+
+_held = threading.local()
+
+
+def _granted(conn, _cursor, statement, _parameters, _context, _executemany):
+    if getattr(_held, "since", None) is not None:
+        return
+    text = statement.lstrip()
+    if conn.dialect.name == "sqlite":
+        if text.startswith("BEGIN IMMEDIATE"):
+            _held.since = time.perf_counter()
+    elif "FOR UPDATE" in text and "FROM shifts" in text:
+        _held.since = time.perf_counter()
+
+
+def _released(_session, *_args):
+    since, _held.since = getattr(_held, "since", None), None
+    if since is None:
+        return
+    held_ms = (time.perf_counter() - since) * 1000
+    with open(os.environ["BENCH_LOCK_LOG"], "a") as log:
+        log.write(f"{held_ms:.3f}\n")
+
+
+def post_fork(_server, _worker):
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session
+
+    if os.environ.get("BENCH_LOCK_LOG"):
+        event.listen(Engine, "after_cursor_execute", _granted)
+        event.listen(Session, "after_commit", _released)
+        event.listen(Session, "after_rollback", _released)
+    if os.environ.get("BENCH_NO_WRITER_QUEUE") == "1":
+        from app.database import QueuedWriterConnection
+
+        QueuedWriterConnection.queue_for_write = lambda self: None  # type: ignore[method-assign]

@@ -1,0 +1,53 @@
+"""What the shift-finding reads ask of the database: a bounded number of statements, whatever
+the number of shifts on the page (counted with SQLAlchemy's cursor events)."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.api.models import ApiToken
+from app.database import utcnow
+from app.extensions import db
+from scheduling.booking.services import book_shift
+from tests.harness import MORNING
+from tests.scheduling.test_booking_statements import recorded, statements
+
+#: the local day of make_shift()'s default shift
+DAY = "2030-01-08"
+
+
+def _a_busy_day(make_shift, volunteer):
+    """Six shifts on the day, one of them booked by the volunteer (so held and overlaps show)."""
+    shifts = [make_shift(starts_at=MORNING + timedelta(hours=h)) for h in range(0, 12, 2)]
+    book_shift(db.session, shifts[0], volunteer)
+    db.session.commit()
+
+
+def test_shifts_of_one_commune_day_take_at_most_four_statements(
+    client, login, volunteer, make_shift
+):
+    _a_busy_day(make_shift, volunteer)
+    signed_in = login(volunteer)
+
+    with recorded() as log:
+        page = signed_in.get(f"/shifts?commune=bo+de&day={DAY}")
+
+    assert page.status_code == 200
+    assert len(statements(log)) <= 4, log["statements"]
+
+
+def test_the_apis_shifts_of_a_day_take_three_statements(
+    client, volunteer, make_shift, bo_de, bearer
+):
+    _a_busy_day(make_shift, volunteer)
+    headers, url = bearer(volunteer), f"/api/v1/shifts?commune={bo_de.code}&date={DAY}"
+    token = db.session.scalar(select(ApiToken).where(ApiToken.user_id == volunteer.id))
+    token.last_used_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+
+    with recorded() as log:
+        answer = client.get(url, headers=headers)
+
+    assert answer.status_code == 200 and len(answer.get_json()) == 6
+    # the token with its user and roles, the commune, the shifts with their counts
+    assert len(statements(log)) <= 3, log["statements"]
