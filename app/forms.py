@@ -30,7 +30,9 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.csrf.core import CSRFTokenField
 from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.widgets import Select
 
 from app.database import MAX_INT
 from app.localtime import FIRST_DAY, LAST_DAY, DayOutOfRange
@@ -79,6 +81,18 @@ class Form(FlaskForm):
         def get_translations(self, form):
             return _CatalogueTranslations()
 
+        def render_field(self, field, render_kw):
+            """Render the CSRF token and the submit button without an id: nothing points at
+            them, and a page holding several forms would otherwise repeat `csrf_token` and
+            `submit` (invalid HTML, and assistive technology loses its way)."""
+            if isinstance(field, CSRFTokenField | SubmitField):
+                render_kw = {"id": False, **render_kw}
+            elif _is_single_select(field) and not _first_choice_is_placeholder(field):
+                # A list that starts on a real choice always has a value: `required` adds
+                # nothing there, and HTML forbids it without an empty first option.
+                render_kw = {"required": False, **render_kw}
+            return super().render_field(field, render_kw)
+
     def validate(self, extra_validators=None):
         """WTForms' validation, with each field's kind rule (dates, control characters) after
         the field's own validators."""
@@ -88,6 +102,15 @@ class Form(FlaskForm):
             if rule is not None:
                 extra.setdefault(name, []).append(rule)
         return super().validate(extra_validators=extra)
+
+
+def _is_single_select(field):
+    return isinstance(field.widget, Select) and not field.widget.multiple
+
+
+def _first_choice_is_placeholder(field):
+    first = next(iter(field.iter_choices()), None)
+    return first is None or first[0] in ("", None)
 
 
 def _day_in_range(form, field):

@@ -19,7 +19,13 @@ from impact.cards.forms import IssueForm, LearnerCodeForm, ReplaceForm
 
 bp = Blueprint("cards", __name__)
 
-navigation.register("cards.index", _l("Resident cards"), navigation.Group.CHECKIN)
+# Offered only to those the page admits: a resident learner would otherwise follow it to a 403.
+navigation.register(
+    "cards.index",
+    _l("Resident cards"),
+    navigation.Group.CHECKIN,
+    shown=lambda: services.may_issue(db.session, current_user),
+)
 
 #: who may open the card pages: volunteers, coordinators, and learners, of whom only officers
 #: pass services.may_issue

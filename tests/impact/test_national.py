@@ -65,6 +65,19 @@ def test_the_national_page_lists_the_provinces_and_links_each_to_its_page(client
     assert 'id="communes"' not in html  # 3,321 communes are for the provinces' pages
 
 
+def test_each_share_says_in_words_whether_it_meets_its_target(client, hanoi):
+    """A lone ✓ or ↓ is no text for a screen reader, and checkers cannot judge its contrast: the
+    sign is drawn by the stylesheet, the words are in the page."""
+    client.set_cookie("lang", "en")
+    html = client.get("/impact/national", query_string=RANGE).get_data(as_text=True)
+    row = html[html.index(f'href="/provinces/{hanoi.code}/impact') :].split("</tr>")[0]
+
+    # 80 % online and 30 % fully online meet 80 % and 20 %; 90 % returned electronically is below
+    assert row.count('<span class="visually-hidden">target met</span>') == 2
+    assert row.count('<span class="visually-hidden">below target</span>') == 1
+    assert "✓" not in row and "↓" not in row
+
+
 def test_the_province_page_links_its_communes_to_their_pages(client, hanoi, bo_de):
     html = client.get(f"/provinces/{hanoi.code}/impact", query_string=RANGE).get_data(as_text=True)
     assert f'href="/communes/{bo_de.code}/impact?start=2030-01-08&amp;end=2030-01-08"' in html

@@ -63,6 +63,14 @@ def test_a_resident_cannot_issue_cards(client, learner, bearer):
     assert _issue(client, bearer(learner)).status_code == 403
 
 
+def test_the_menu_offers_the_card_page_only_to_those_it_admits(client, login, learner, volunteer):
+    login(learner)
+    assert 'href="/cards"' not in client.get("/").get_data(as_text=True)
+    assert client.get("/cards").status_code == 403
+    login(volunteer)
+    assert 'href="/cards"' in client.get("/").get_data(as_text=True)
+
+
 def test_an_officer_issues_cards(client, login, bo_de):
     from courses.learners.services import register_officer
 
@@ -77,6 +85,7 @@ def test_an_officer_issues_cards(client, login, bo_de):
     db.session.commit()
     login(officer)
 
+    assert 'href="/cards"' in client.get("/").get_data(as_text=True)
     assert client.get("/cards").status_code == 200
     assert client.post("/cards/issue").status_code == 200
     assert db.session.scalar(select(ResidentCard)).issued_by_id == officer.id
