@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from app import navigation
 from app.access import roles, signed_in
-from app.csvfile import csv_response
+from app.csvfile import csv_response, xlsx_response
 from app.database import utcnow
 from app.extensions import db
 from app.roles import Role
@@ -85,6 +85,18 @@ GROUPINGS = ("volunteer", "organisation", "class")
 @no_store
 def hours_csv(campaign_id):
     """The campaign's served hours per volunteer, per branch or university, or per class."""
+    return _hours_file(campaign_id, csv_response, "csv")
+
+
+@bp.get("/attendance/campaigns/<int:campaign_id>/hours.xlsx")
+@roles(Role.COORDINATOR)
+@no_store
+def hours_xlsx(campaign_id):
+    """The same hours as a workbook, the form youth-union branches report upward in."""
+    return _hours_file(campaign_id, xlsx_response, "xlsx")
+
+
+def _hours_file(campaign_id, response, suffix):
     campaign = db.session.get(Campaign, campaign_id) or abort(404)
     if not can_view(CoordinatorScope.of(current_user), campaign):
         abort(403)
@@ -122,4 +134,4 @@ def hours_csv(campaign_id):
             + [len(r.volunteers), r.shifts, round(r.hours, 2)]
             for r in rows
         ]
-    return csv_response(header, lines, f"hours-{campaign.id}-{by}.csv")
+    return response(header, lines, f"hours-{campaign.id}-{by}.{suffix}")

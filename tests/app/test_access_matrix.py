@@ -80,6 +80,7 @@ SCOPED = {
         "admin": ALLOWED,
     },
     "service_hours.hours_csv": {"other_coordinator": REFUSED},
+    "service_hours.hours_xlsx": {"other_coordinator": REFUSED},
     # check-in (merged): the point's desk, QRs and scanner are for its coordinators and the
     # leaders of its teams; the sample volunteer leads none
     "checkin.desk": {"other_coordinator": REFUSED, "volunteer": REFUSED},

@@ -1,12 +1,15 @@
 """A record of service hours: a volunteer's own, a coordinator's corrections, the exports."""
 
+import io
 from datetime import timedelta
 from html import unescape
 
+import openpyxl
 import pytest
 from sqlalchemy import select
 
 from app.audit.models import AuditEntry
+from app.csvfile import XLSX_MIMETYPE
 from app.database import utcnow
 from app.extensions import db
 from scheduling.checkin.models import Attendance
@@ -147,3 +150,22 @@ def test_the_exports_sum_hours_per_volunteer_branch_and_class(
     assert csv("organisation")[1:] == ["ĐH Bách khoa,2,3,12.0"]
     assert csv("class")[1:] == ["ĐH Bách khoa,CNTT-01,1,2,8.0", "ĐH Bách khoa,CNTT-02,1,1,4.0"]
     assert client.get(f"/attendance/campaigns/{campaign.id}/hours.csv?by=x").status_code == 400
+
+
+def test_the_hours_export_as_a_workbook_has_the_same_figures(
+    client, login, make_shift, make_volunteer, coordinator, campaign
+):
+    an = make_volunteer(full_name="An", organisation="ĐH Bách khoa", class_name="CNTT-01")
+    _check_in(_past_shift(make_shift, an, days_ago=2), an)
+    login(coordinator)
+
+    def sheet(by):
+        response = client.get(f"/attendance/campaigns/{campaign.id}/hours.xlsx?by={by}")
+        assert response.mimetype == XLSX_MIMETYPE
+        assert f"hours-{campaign.id}-{by}.xlsx" in response.headers["Content-Disposition"]
+        book = openpyxl.load_workbook(io.BytesIO(response.get_data()))
+        return [list(row) for row in book.active.iter_rows(min_row=2, values_only=True)]
+
+    assert sheet("volunteer") == [["An", "user2@example.test", "ĐH Bách khoa", "CNTT-01", 1, 4]]
+    assert sheet("class") == [["ĐH Bách khoa", "CNTT-01", 1, 1, 4]]
+    assert client.get(f"/attendance/campaigns/{campaign.id}/hours.xlsx?by=x").status_code == 400
