@@ -91,6 +91,11 @@ PURPOSES: dict[str, Purpose] = {
         max_age=None,
         lifetime="for good: a certificate stays valid, and its signed number is random",
     ),
+    "service-certificate": Purpose(
+        "caunoi.service-certificate",
+        max_age=None,
+        lifetime="for good: it names a volunteer and a campaign; the page reads the hours served",
+    ),
     "checkin-poster": Purpose(
         "checkin-poster",
         max_age=None,

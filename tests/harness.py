@@ -414,6 +414,13 @@ def _verification(w):
     return learning.verification_id(w.certificate, current_app.config["SECRET_KEY"])
 
 
+def _service_verification(w):
+    from scheduling.service_hours import services
+
+    secret = current_app.config["SECRET_KEY"]
+    return services.certificate_verification_id(w.volunteer, w.campaign, secret)
+
+
 def _resume_token(w):
     from courses.learners import services as learners
 
@@ -463,6 +470,7 @@ ENDPOINT_SAMPLES = {
     "course_reports.report_xlsx": {"name": lambda w: "communes"},
     "courses.simulator": {"key": lambda w: "activate-walkthrough"},
     "courses.asset": {"filename": lambda w: "simulator.css"},
+    "service_hours.verify": {"verification": lambda w: _service_verification(w)},
 }
 
 QUERIES = {

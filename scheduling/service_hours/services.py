@@ -21,6 +21,7 @@ from app.errors import DomainError
 from app.places.models import Commune, ServicePoint
 from app.scope import CoordinatorScope
 from app.text import sort_key
+from app.tokens import BadToken, signer
 from scheduling.checkin.models import Attendance
 from scheduling.models import Booking, BookingStatus, Campaign, Shift, ShiftStatus
 from scheduling.service_hours.models import AttendanceCorrection
@@ -127,6 +128,71 @@ def service_record(
             )
         )
     return list(campaigns.values())
+
+
+# --- the certificate of volunteer service -----------------------------------------------------
+
+
+@dataclass
+class ServiceCertificate:
+    """What a certificate of service states: nothing personal beyond the volunteer's name."""
+
+    name: str
+    campaign: Campaign
+    #: the communes of the service points served at, in the alphabet's order
+    communes: list[Commune]
+    hours: float
+    first_served: datetime
+    last_served: datetime
+
+
+def service_certificate(
+    session: Session, user: User, campaign: Campaign, now: datetime | None = None
+) -> ServiceCertificate | None:
+    """The person's service in the campaign, read from the same record as /me/service (so the
+    certificate and its verification always say the hours the record says); None when they
+    served no shift of it."""
+    served = next(
+        (s for s in service_record(session, user, now) if s.campaign.id == campaign.id), None
+    )
+    if served is None:
+        return None
+    communes = {s.shift.service_point.commune for s in served.shifts}
+    starts = [s.shift.starts_at for s in served.shifts]
+    return ServiceCertificate(
+        name=user.full_name,
+        campaign=campaign,
+        communes=sorted(communes, key=lambda c: sort_key(c.name)),
+        hours=served.hours,
+        first_served=min(starts),
+        last_served=max(starts),
+    )
+
+
+def certificate_verification_id(user: User, campaign: Campaign, secret_key: str) -> str:
+    """The public id of a person's certificate of service in a campaign: both ids, signed; it
+    never expires (see the "service-certificate" purpose in app.tokens)."""
+    return signer("service-certificate", secret_key).dumps([user.id, campaign.id])
+
+
+def verify_certificate(
+    session: Session, verification: str, secret_key: str, now: datetime | None = None
+) -> ServiceCertificate | None:
+    """The certificate a verification id names; None when tampered with, or when the person or
+    the campaign is gone or the person has no service in it."""
+    try:
+        payload = signer("service-certificate", secret_key).loads(verification)
+    except BadToken:
+        return None
+    if not (isinstance(payload, list) and len(payload) == 2):
+        return None
+    if not all(isinstance(n, int) for n in payload):
+        return None
+    user = session.get(User, payload[0])
+    campaign = session.get(Campaign, payload[1])
+    if user is None or campaign is None:
+        return None
+    return service_certificate(session, user, campaign, now)
 
 
 # --- corrections ------------------------------------------------------------------------------

@@ -1,18 +1,29 @@
 """Service hours: a volunteer's record, a coordinator's correction, the campaign's exports."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app import navigation
-from app.access import roles, signed_in
+from app.access import public, roles, signed_in
 from app.csvfile import csv_response, xlsx_response
 from app.database import utcnow
 from app.extensions import db
+from app.qr import qr_svg
 from app.roles import Role
 from app.scope import CoordinatorScope
 from app.security import no_store
+from app.urls import absolute_url
 from scheduling.campaigns.services import can_view
 from scheduling.models import Booking, Campaign
 from scheduling.service_hours import services
@@ -36,6 +47,40 @@ def my_service():
         "scheduling/service_hours/mine.html",
         campaigns=services.service_record(db.session, current_user),
     )
+
+
+@bp.get("/me/service/<int:campaign_id>/certificate")
+@signed_in
+def certificate(campaign_id):
+    """The reader's certificate of volunteer service in a campaign, laid out to print on A4,
+    with a QR to its public verification page."""
+    campaign = db.session.get(Campaign, campaign_id) or abort(404)
+    found = services.service_certificate(db.session, current_user, campaign)
+    if found is None:
+        abort(404)
+    token = services.certificate_verification_id(
+        current_user, campaign, current_app.config["SECRET_KEY"]
+    )
+    url = absolute_url("service_hours.verify", verification=token)
+    return render_template(
+        "scheduling/service_hours/certificate.html",
+        certificate=found,
+        issued_on=utcnow(),
+        verify_url=url,
+        qr=qr_svg(url, _("QR code of the verification link")),
+    )
+
+
+@bp.get("/service/verify/<verification>")
+@public
+def verify(verification):
+    """Anyone can check a certificate of service: the name, campaign, communes, hours, dates."""
+    found = services.verify_certificate(
+        db.session, verification, current_app.config["SECRET_KEY"]
+    )
+    if found is None:
+        return render_template("courses/learning/verify_invalid.html"), 404
+    return render_template("scheduling/service_hours/verify.html", certificate=found)
 
 
 @bp.route("/bookings/<int:booking_id>/correction", methods=["GET", "POST"])

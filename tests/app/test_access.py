@@ -30,6 +30,7 @@ PUBLIC = {
     "courses.offline_manifest",
     "courses.service_worker",
     "learning.verify",
+    "service_hours.verify",
     "api.create_token",
     "api.openapi_document",
     "coverage.feed",
