@@ -81,6 +81,11 @@ SCOPED = {
     },
     "service_hours.hours_csv": {"other_coordinator": REFUSED},
     "service_hours.hours_xlsx": {"other_coordinator": REFUSED},
+    # the certificate of service and its check exist once a shift was served; the sample shift
+    # is still to come, so every persona gets the 404 a certificate without service gets
+    # (tests/scheduling/test_service_hours.py opens both on a served shift)
+    "service_hours.certificate": dict.fromkeys(PERSONAS, REFUSED),
+    "service_hours.verify": dict.fromkeys(PERSONAS, REFUSED),
     # check-in (merged): the point's desk, QRs and scanner are for its coordinators and the
     # leaders of its teams; the sample volunteer leads none
     "checkin.desk": {"other_coordinator": REFUSED, "volunteer": REFUSED},

@@ -68,6 +68,7 @@ def test_existing_salts_are_kept_so_issued_tokens_stay_valid():
         "quiz-sync": "caunoi.quiz-sync",
         "calendar-feed": "calendar-feed",
         "certificate": "certificate",
+        "service-certificate": "caunoi.service-certificate",
         "checkin-poster": "checkin-poster",
         "checkin-live": "checkin-live",
         "checkin-badge": "checkin-badge",

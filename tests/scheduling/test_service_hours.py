@@ -1,6 +1,7 @@
 """A record of service hours: a volunteer's own, a coordinator's corrections, the exports."""
 
 import io
+import re
 from datetime import timedelta
 from html import unescape
 
@@ -12,6 +13,7 @@ from app.audit.models import AuditEntry
 from app.csvfile import XLSX_MIMETYPE
 from app.database import utcnow
 from app.extensions import db
+from app.qr import qr_svg
 from scheduling.checkin.models import Attendance
 from scheduling.models import Booking
 from scheduling.service_hours import services
@@ -169,3 +171,74 @@ def test_the_hours_export_as_a_workbook_has_the_same_figures(
     assert sheet("volunteer") == [["An", "user2@example.test", "ĐH Bách khoa", "CNTT-01", 1, 4]]
     assert sheet("class") == [["ĐH Bách khoa", "CNTT-01", 1, 1, 4]]
     assert client.get(f"/attendance/campaigns/{campaign.id}/hours.xlsx?by=x").status_code == 400
+
+
+def _certificate_url(client, campaign):
+    html = client.get(f"/me/service/{campaign.id}/certificate").get_data(as_text=True)
+    return html, re.search(r'href="(https://caunoi.example.vn/service/verify/[^"]+)"', html)[1]
+
+
+def test_the_service_certificate_is_a4_with_a_qr_of_its_verification_link(
+    app, client, login, make_shift, make_volunteer, campaign, coordinator
+):
+    an = make_volunteer(full_name="Nguyễn Văn An")
+    first = _past_shift(make_shift, an, days_ago=3)
+    _check_in(first, an)
+    second = _past_shift(make_shift, an, days_ago=1, hours=2)
+    _check_in(second, an)
+    login(coordinator)
+    client.post(
+        f"/bookings/{_booking(first, an).id}/correction", data={"hours": "3", "reason": "left early"}
+    )
+    client.post("/logout")
+    login(an)
+
+    html, url = _certificate_url(client, campaign)
+    recorded = services.service_record(db.session, an)[0].hours
+
+    assert recorded == 5
+    assert "Nguyễn Văn An" in html and campaign.name in html
+    assert "for 5.0 hours" in html
+    assert first.service_point.commune.name in html
+    assert "service-certificate.css" in html
+    expected = qr_svg(url, "label")
+    assert expected.split('aria-label="label"', 1)[1] in html
+    css = client.get("/static/css/service-certificate.css").get_data(as_text=True)
+    assert "@page { size: A4" in css
+    token = url.rsplit("/", 1)[1]
+    assert services.verify_certificate(db.session, token, app.config["SECRET_KEY"]).hours == 5
+    assert "Certificate of volunteer service (A4, to print)" in client.get("/me/service").text
+
+
+def test_the_verification_page_is_public_and_shows_only_the_service(
+    client, login, make_shift, make_volunteer, campaign
+):
+    an = make_volunteer(full_name="Nguyễn Văn An", phone="0912345678", class_name="CNTT-01")
+    _check_in(_past_shift(make_shift, an, days_ago=2), an)
+    login(an)
+    _html, url = _certificate_url(client, campaign)
+    client.post("/logout")
+
+    path = url.removeprefix("https://caunoi.example.vn")
+    response = client.get(path)
+    page = unescape(response.get_data(as_text=True))
+    tampered = client.get(path[:-2] + ("AA" if not path.endswith("AA") else "BB"))
+
+    assert response.status_code == 200
+    assert "Nguyễn Văn An" in page and campaign.name in page
+    assert "<dt>Hours served</dt><dd>4.0</dd>" in page
+    assert campaign.communes[0].name in page
+    assert an.email not in page and "0912345678" not in page and "CNTT-01" not in page
+    assert tampered.status_code == 404
+
+
+def test_no_certificate_without_service_nor_for_someone_else(
+    app, client, login, make_shift, make_volunteer, campaign
+):
+    an = make_volunteer(full_name="An")
+    binh = make_volunteer(full_name="Bình")
+    _past_shift(make_shift, an, days_ago=1)  # booked, never checked in
+    login(an)
+    assert client.get(f"/me/service/{campaign.id}/certificate").status_code == 404
+    token = services.certificate_verification_id(binh, campaign, app.config["SECRET_KEY"])
+    assert client.get(f"/service/verify/{token}").status_code == 404
