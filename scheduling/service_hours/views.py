@@ -75,9 +75,7 @@ def certificate(campaign_id):
 @public
 def verify(verification):
     """Anyone can check a certificate of service: the name, campaign, communes, hours, dates."""
-    found = services.verify_certificate(
-        db.session, verification, current_app.config["SECRET_KEY"]
-    )
+    found = services.verify_certificate(db.session, verification, current_app.config["SECRET_KEY"])
     if found is None:
         return render_template("courses/learning/verify_invalid.html"), 404
     return render_template("scheduling/service_hours/verify.html", certificate=found)

@@ -187,9 +187,8 @@ def test_the_service_certificate_is_a4_with_a_qr_of_its_verification_link(
     second = _past_shift(make_shift, an, days_ago=1, hours=2)
     _check_in(second, an)
     login(coordinator)
-    client.post(
-        f"/bookings/{_booking(first, an).id}/correction", data={"hours": "3", "reason": "left early"}
-    )
+    correction = {"hours": "3", "reason": "left early"}
+    client.post(f"/bookings/{_booking(first, an).id}/correction", data=correction)
     client.post("/logout")
     login(an)
 
