@@ -6,14 +6,14 @@
 Builds a scratch database (a temp SQLite file, or a PostgreSQL database of its own that it creates
 and drops) by the migrations, with every province and all 3,321 communes, a service point in each
 and 1,000 volunteers; then bulk-loads `--rows` assisted submissions spread evenly over every
-commune and every day of a year. The roll-ups the pages read (communes' and service points' days)
-are generated directly beside the log rows, not rebuilt from them; the log rows go in by COPY on
-PostgreSQL and one executemany transaction on SQLite, with the log's secondary indexes dropped
-during the load and built again after it, and foreign-key checks off (the rows are made to be
-valid). A check compares one commune's generated roll-up with the roll-up's own SQL definition
-over its log rows (status 1 when they differ). Then it times, through the test client, the
-country's page, a province's, a commune's and the country's weekly report (p50 of `--runs`
-requests each, after one warm-up) and prints the bulk-load time and the database's size.
+commune and every day of a year. The roll-ups the pages read (communes', provinces' and service
+points' days) are generated directly beside the log rows, not rebuilt from them; the log rows go in
+by COPY on PostgreSQL and one executemany transaction on SQLite, with the log's secondary indexes
+dropped during the load and built again after it, and foreign-key checks off (the rows are made to
+be valid). A check compares one commune's and one province's generated roll-up with the roll-ups'
+own SQL definitions over their log rows (status 1 when they differ). Then it times, through the
+test client, the country's page, a province's, a commune's and the country's weekly report (p50 of
+`--runs` requests each, after one warm-up) and prints the bulk-load time and the database's size.
 Carded residents are not generated (their roll-up stays empty).
 """
 
@@ -135,7 +135,8 @@ def _cells(rows, communes):
 
 
 def _generate(rows, communes, volunteers, procedures):
-    """The log's rows (as tuples in COLUMNS order) and the two roll-ups' rows, chunk by chunk."""
+    """The log's rows (as tuples in COLUMNS order) and the communes' and points' roll-ups' rows,
+    chunk by chunk; then, once every commune is summed, the provinces' roll-up's rows."""
     from impact.dashboard.models import COUNTERS, POINT_COUNTERS
 
     counts = _shape_counts()
@@ -144,6 +145,7 @@ def _generate(rows, communes, volunteers, procedures):
     received = datetime(2026, 7, 1, tzinfo=UTC).isoformat(" ")
     clock = [f" {1 + m // 60:02d}:{m % 60:02d}:00+00:00" for m in range(0, 10 * 60, 2)]
     log, communes_days, points_days = [], [], []
+    provinces_days: dict[tuple[int, date], list[int]] = {}
     number = 0
     for commune_id, point_id, province_id, day, n, k in _cells(rows, communes):
         on = day.isoformat()
@@ -172,12 +174,14 @@ def _generate(rows, communes, volunteers, procedures):
             total = [sum(column) for column in zip(*shapes, strict=True)]
             sums[(first, n)] = total
         communes_days.append((commune_id, day, *total))
+        province_day = provinces_days.setdefault((province_id, day), [0] * len(total))
+        for i, count in enumerate(total):
+            province_day[i] += count
         points_days.append((point_id, day, commune_id, *(total[i] for i in point_index)))
         if len(log) >= CHUNK:
-            yield log, communes_days, points_days
+            yield log, communes_days, points_days, []
             log, communes_days, points_days = [], [], []
-    if log:
-        yield log, communes_days, points_days
+    yield log, communes_days, points_days, [(*key, *row) for key, row in provinces_days.items()]
 
 
 def _text(value):
@@ -210,6 +214,7 @@ def _bulk_load(engine, kind, rows, communes, volunteers, procedures) -> dict[str
 
     commune_columns = ("commune_id", "day", *COUNTERS)
     point_columns = ("service_point_id", "day", "commune_id", *POINT_COUNTERS)
+    province_columns = ("province_id", "day", *COUNTERS)
     with engine.begin() as connection:
         for index in indexes:
             index.drop(connection)
@@ -219,24 +224,28 @@ def _bulk_load(engine, kind, rows, communes, volunteers, procedures) -> dict[str
     if kind == "postgresql":
         cursor = raw.cursor()
         cursor.execute("SET session_replication_role = replica")  # no foreign-key triggers
-        for log, communes_days, points_days in chunks:
+        for log, communes_days, points_days, provinces_days in chunks:
             with spent("log"):
                 _copy(cursor, "assisted_submissions", COLUMNS, log)
             with spent("roll-ups"):
                 _copy(cursor, "assist_daily_counts", commune_columns, communes_days)
                 _copy(cursor, "assist_point_daily_counts", point_columns, points_days)
+                _copy(cursor, "assist_province_daily_counts", province_columns, provinces_days)
         cursor.execute("SET session_replication_role = DEFAULT")
         raw.commit()
     else:
         raw.execute("PRAGMA foreign_keys=OFF")
         raw.execute("PRAGMA synchronous=OFF")
         raw.execute("BEGIN")
-        for log, communes_days, points_days in chunks:
+        for log, communes_days, points_days, provinces_days in chunks:
             with spent("log"):
                 raw.executemany(_insert("assisted_submissions", COLUMNS), log)
             with spent("roll-ups"):
                 raw.executemany(_insert("assist_daily_counts", commune_columns), communes_days)
                 raw.executemany(_insert("assist_point_daily_counts", point_columns), points_days)
+                raw.executemany(
+                    _insert("assist_province_daily_counts", province_columns), provinces_days
+                )
         with spent("log"):
             raw.execute("COMMIT")
         raw.execute("PRAGMA foreign_keys=ON")
@@ -252,13 +261,15 @@ def _insert(table, columns):
     return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
 
 
-def _agrees(session, commune_id):
-    """Whether one commune's generated roll-up is what the roll-up's SQL makes of its log rows."""
+def _agrees(session, commune_id, province_id):
+    """Whether one commune's and one province's generated roll-ups are what the roll-ups' SQL
+    makes of their log rows."""
     from sqlalchemy import select
 
+    from app.places.models import Commune
     from impact.assists.models import AssistedSubmission
     from impact.dashboard import services
-    from impact.dashboard.models import COUNTERS, AssistDailyCount
+    from impact.dashboard.models import COUNTERS, AssistDailyCount, ProvinceDailyCount
 
     made = {
         tuple(row[1:])
@@ -272,7 +283,17 @@ def _agrees(session, commune_id):
             select(AssistDailyCount).where(AssistDailyCount.commune_id == commune_id)
         )
     }
-    return made == stored
+    made_province = {
+        tuple(row[1:])
+        for row in session.execute(services._province_sums(Commune.province_id == province_id))
+    }
+    stored_province = {
+        (row.day, *(getattr(row, name) for name in COUNTERS))
+        for row in session.scalars(
+            select(ProvinceDailyCount).where(ProvinceDailyCount.province_id == province_id)
+        )
+    }
+    return made == stored and made_province == stored_province
 
 
 def _size(session, kind, url):
@@ -349,7 +370,7 @@ def run(kind, rows, runs) -> dict:
                 conn.execute(db.text("VACUUM ANALYZE" if kind == "postgresql" else "ANALYZE"))
             analysed = time.perf_counter() - started
             size = _size(session, kind, url)
-            agrees = _agrees(session, communes[0][0])
+            agrees = _agrees(session, communes[0][0], communes[0][2])
             province = session.get_one(Province, communes[0][2])
             commune = session.get_one(Commune, communes[0][0])
             year = f"start={FIRST_DAY}&end={FIRST_DAY + timedelta(DAYS - 1)}"

@@ -13,7 +13,8 @@ impact_cli = AppGroup("impact", help="The impact dashboard's figures; home suppo
 
 @impact_cli.command("rebuild")
 def rebuild():
-    """Recount every commune-day from the assisted-submission log (after a restore or an import)."""
+    """Recount every roll-up (commune-days, province-days, service points', residents') from the
+    assisted-submission log (after a restore or an import)."""
     begin_write(db.session)
     days = rebuild_counts(db.session)
     db.session.commit()

@@ -1,9 +1,10 @@
 """The campaign's figures: assisted submissions against the city's targets, shifts covered, hours.
 
 The dashboard reads the daily roll-up (`AssistDailyCount`), never the log itself: a 45-day campaign
-over 126 communes is at most 5,670 roll-up rows whatever the size of the log. One SQL definition of
-the counters (`_counter_sums`) both adds each new submission to its day and rebuilds the roll-up,
-so the two cannot disagree.
+over 126 communes is at most 5,670 roll-up rows whatever the size of the log. The country and whole
+provinces read the provinces' roll-up (`ProvinceDailyCount`), 34 rows a day where the communes' has
+3,321. One SQL definition of the counters (`_sums`) both adds each new submission to its days and
+rebuilds the roll-ups, so they cannot disagree.
 """
 
 import uuid
@@ -47,6 +48,7 @@ from impact.dashboard.models import (
     RESIDENT_COUNTERS,
     AssistDailyCount,
     PointDailyCount,
+    ProvinceDailyCount,
     ResidentDailyCount,
 )
 from scheduling.checkin.models import Attendance
@@ -125,17 +127,33 @@ def _conditions() -> dict[str, ColumnElement[bool]]:
     return conditions
 
 
-def _counter_sums(where: ColumnElement[bool], sign: int = 1) -> Select[*tuple[Any, ...]]:
-    """The roll-up rows of the log rows matching `where`, one per commune and day."""
-    s = AssistedSubmission
-    sums = [
+def _sums(sign: int) -> list[ColumnElement[Any]]:
+    """Every counter, summed over a group of log rows."""
+    return [
         func.coalesce(func.sum(case((condition, sign), else_=0)), 0).label(name)
         for name, condition in _conditions().items()
     ]
+
+
+def _counter_sums(where: ColumnElement[bool], sign: int = 1) -> Select[*tuple[Any, ...]]:
+    """The roll-up rows of the log rows matching `where`, one per commune and day."""
+    s = AssistedSubmission
     return (
-        select(s.commune_id, s.occurred_on, *sums)
+        select(s.commune_id, s.occurred_on, *_sums(sign))
         .where(where)
         .group_by(s.commune_id, s.occurred_on)
+    )
+
+
+def _province_sums(where: ColumnElement[bool], sign: int = 1) -> Select[*tuple[Any, ...]]:
+    """The provinces' roll-up rows of the log rows matching `where`: the province is the
+    commune's, so each row is the sum of its communes' rows of that day."""
+    s = AssistedSubmission
+    return (
+        select(Commune.province_id, s.occurred_on, *_sums(sign))
+        .join(Commune, Commune.id == s.commune_id)
+        .where(where)
+        .group_by(Commune.province_id, s.occurred_on)
     )
 
 
@@ -184,6 +202,7 @@ def _roll_ups(where: ColumnElement[bool], sign: int = 1) -> list:
     """Each roll-up: its table, its key columns, its counters, and the rows `where` adds."""
     return [
         (AssistDailyCount, ["commune_id", "day"], COUNTERS, _counter_sums(where, sign)),
+        (ProvinceDailyCount, ["province_id", "day"], COUNTERS, _province_sums(where, sign)),
         (
             ResidentDailyCount,
             ["resident_id", "commune_id", "day"],
@@ -200,9 +219,9 @@ def _roll_ups(where: ColumnElement[bool], sign: int = 1) -> list:
 
 
 def count_assist(session: Session, submission_id: uuid.UUID, sign: int = 1) -> None:
-    """Add one newly stored submission to its commune's day, its service point's day and its
-    resident's when carded (sign -1: take a voided one away), in the transaction that stores or
-    voids it."""
+    """Add one newly stored submission to its commune's day, its province's, its service point's
+    and its resident's when carded (sign -1: take a voided one away), in the transaction that
+    stores or voids it."""
     for model, keys, counters, sums in _roll_ups(AssistedSubmission.id == submission_id, sign):
         statement = _insert(session)(model).from_select([*keys, *counters], sums)
         table = model.__table__
@@ -214,7 +233,8 @@ def count_assist(session: Session, submission_id: uuid.UUID, sign: int = 1) -> N
 
 
 def rebuild_counts(session: Session) -> int:
-    """Recompute every roll-up (communes', service points', residents') from the log; returns
+    """Recompute every roll-up (communes', provinces', service points', residents') from the log;
+    returns
     the number of commune-days."""
     for model, keys, counters, sums in _roll_ups(AssistedSubmission.voided_at.is_(None)):
         session.execute(delete(model))
@@ -254,6 +274,18 @@ class Scope:
             return commune_id_column.in_(
                 select(Commune.id).where(Commune.province_id == self.province_id)
             )
+        return true()
+
+    @property
+    def whole_provinces(self) -> bool:
+        """Whether the scope is the whole country or a whole province, which the provinces'
+        roll-up answers alone."""
+        return self.commune_ids is None
+
+    def provinces(self, province_id_column: SQLColumnExpression[Any]) -> ColumnElement[bool]:
+        """A filter keeping rows of the scope's province (every province's for the country)."""
+        if self.province_id is not None:
+            return province_id_column == self.province_id
         return true()
 
 
@@ -411,14 +443,13 @@ _UNIT_SUMS = ("total", "submitted", "submitted_online", "submitted_fully_online"
 
 
 def province_figures(session: Session, scope: Scope) -> list[UnitFigure]:
-    """Every province's figures over the scope's days, from the communes' roll-up (a province
+    """Every province's figures over the scope's days, from the provinces' roll-up (a province
     without a dossier shows zeros), in the order of their official codes."""
-    rows = AssistDailyCount
+    rows = ProvinceDailyCount
     per_province = (
-        select(Commune.province_id, *(func.sum(getattr(rows, n)).label(n) for n in _UNIT_SUMS))
-        .join(Commune, Commune.id == rows.commune_id)
+        select(rows.province_id, *(func.sum(getattr(rows, n)).label(n) for n in _UNIT_SUMS))
         .where(rows.day.between(scope.start, scope.end))
-        .group_by(Commune.province_id)
+        .group_by(rows.province_id)
         .subquery()
     )
     stmt = (
@@ -456,15 +487,26 @@ def _unit(code: str, name: str, sums: Any) -> UnitFigure:
 
 
 def impact_figures(session: Session, scope: Scope, *, with_communes: bool = True) -> Figures:
-    """The figures of a scope, from the roll-up and from the shifts; without the communes' list
-    when the page does not show it (the country's 3,321 would cost more than all the rest)."""
+    """The figures of a scope, from the roll-ups and from the shifts; without the communes' list
+    when the page does not show it (the country's 3,321 would cost more than all the rest). The
+    totals and days of the country or a whole province come from the provinces' roll-up; the
+    communes' list, and a scope of some communes, from the communes'."""
     rows = AssistDailyCount
     in_scope = and_(scope.communes(rows.commune_id), rows.day.between(scope.start, scope.end))
-    sums = [func.coalesce(func.sum(getattr(rows, name)), 0) for name in COUNTERS]
-    totals = dict(zip(COUNTERS, session.execute(select(*sums).where(in_scope)).one(), strict=True))
+    summed: type[AssistDailyCount] | type[ProvinceDailyCount] = rows
+    summed_in_scope = in_scope
+    if scope.whole_provinces:
+        summed = ProvinceDailyCount
+        summed_in_scope = and_(
+            scope.provinces(summed.province_id), summed.day.between(scope.start, scope.end)
+        )
+    sums = [func.coalesce(func.sum(getattr(summed, name)), 0) for name in COUNTERS]
+    totals = dict(
+        zip(COUNTERS, session.execute(select(*sums).where(summed_in_scope)).one(), strict=True)
+    )
     by_day = dict(
         session.execute(
-            select(rows.day, func.sum(rows.total)).where(in_scope).group_by(rows.day)
+            select(summed.day, func.sum(summed.total)).where(summed_in_scope).group_by(summed.day)
         ).all()
     )
     reasons: list[tuple[str, int]] = sorted(

@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.localtime import local_today
-from app.places.models import ServicePoint
+from app.places.models import Commune, ServicePoint
 from impact.assists.models import AssistedSubmission
 from impact.assists.services import record_assist, undo_assist
 from impact.dashboard import services
-from impact.dashboard.models import COUNTERS, AssistDailyCount
+from impact.dashboard.models import COUNTERS, AssistDailyCount, ProvinceDailyCount
 from impact.procedures.services import import_procedures
 
 DAY = date(2030, 1, 8)
@@ -57,6 +57,18 @@ def log(admin, service_point, assist_entry, app, monkeypatch):
         return row
 
     return entry
+
+
+@pytest.fixture
+def far_point(hanoi):
+    """A service point in a commune of another province than Hanoi."""
+    commune = db.session.scalars(
+        select(Commune).where(Commune.province_id != hanoi.id).order_by(Commune.id).limit(1)
+    ).one()
+    point = ServicePoint(commune=commune, name="Trung tâm tỉnh khác", address="—")
+    db.session.add(point)
+    db.session.flush()
+    return point
 
 
 def _random_fields(rng):
@@ -126,6 +138,55 @@ def test_figures_equal_counts_made_directly_in_the_log(
     kept = _rollup()
     assert services.rebuild_counts(db.session) == len(kept)
     assert _rollup() == kept
+
+
+def _province_rollup():
+    return {
+        (r.province_id, r.day): tuple(getattr(r, n) for n in COUNTERS)
+        for r in db.session.scalars(select(ProvinceDailyCount))
+    }
+
+
+def _communes_summed_by_province():
+    """The communes' roll-up summed per province and day, in Python: the reference."""
+    province_of = dict(db.session.execute(select(Commune.id, Commune.province_id)).all())
+    sums: dict[tuple, list[int]] = {}
+    for (commune_id, day), counts in _rollup().items():
+        row = sums.setdefault((province_of[commune_id], day), [0] * len(COUNTERS))
+        for n, count in enumerate(counts):
+            row[n] += count
+    return {key: tuple(row) for key, row in sums.items()}
+
+
+def test_the_provinces_roll_up_is_the_sum_of_the_communes_after_logging_undoing_rebuilding(
+    log, service_point, other_point, far_point
+):
+    rng = random.Random(17)
+    rows = [
+        log(
+            point=rng.choice((service_point, other_point, far_point)),
+            at=MORNING + timedelta(days=rng.randrange(3), minutes=rng.randrange(300)),
+            **_random_fields(rng),
+        )
+        for _ in range(90)
+    ]
+    logged = _province_rollup()
+    assert logged == _communes_summed_by_province()
+    assert len({province for province, _day in logged}) == 2
+
+    for row in rows[:9]:
+        undo_assist(db.session, row, row.volunteer, now=row.received_at)
+    undone = _province_rollup()
+    assert undone == _communes_summed_by_province()
+    assert sum(counts[0] for counts in undone.values()) == 81
+
+    services.rebuild_counts(db.session)
+    assert _province_rollup() == _communes_summed_by_province()
+    assert _province_rollup() == {k: v for k, v in undone.items() if any(v)}
+    country = services.country_figures(
+        db.session, services.Scope(start=DAY, end=DAY + timedelta(2))
+    )
+    assert country.totals == _direct_counts(db.session.scalars(select(AssistedSubmission)))
 
 
 def test_shares_are_measured_against_the_city_targets(log, bo_de):
