@@ -56,6 +56,7 @@ def test_a_quiz_answer_given_offline_waits_and_is_recorded_when_the_network_retu
 
     # The network drops: the answer is kept, and the next question is shown from the phone.
     context.set_offline(True)
+    page.wait_for_function("!navigator.onLine")  # the phone knows it lost the network
     page.locator("form.quiz-form button.choice").first.click()
     expect(page).to_have_url(f"{base_url}{pack}")
     waiting = page.locator("#quiz-queue-status")
