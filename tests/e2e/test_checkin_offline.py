@@ -35,6 +35,7 @@ def test_a_check_in_made_offline_waits_on_the_phone_and_is_sent_when_the_network
 
     # The network drops after the page opened: the tap is kept on the phone.
     phone.set_offline(True)
+    mobile.wait_for_function("!navigator.onLine")  # the phone knows it lost the network
     mobile.get_by_role("button", name="Check in").click()
     waiting = mobile.locator("#checkin-queue-status")
     expect(waiting).to_contain_text("1 waiting to send")
