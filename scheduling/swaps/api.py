@@ -16,7 +16,7 @@ from app.roles import Role
 from scheduling import schemas as scheduling_schemas
 from scheduling.models import Booking
 from scheduling.swaps import schemas, services
-from scheduling.swaps.models import ShiftOffer
+from scheduling.swaps.models import OfferStatus, ShiftOffer
 
 #: nested under the API frame's /api/v1 by the part's init_app
 bp = Blueprint("swaps", __name__)
@@ -162,3 +162,35 @@ def take_offer(offer_id):
         status = 201 if taken.created else 200
     db.session.commit()
     return jsonify(answer), status
+
+
+@bp.post("/offers/<int:offer_id>/withdraw")
+@roles(Role.VOLUNTEER)
+@operation(
+    "withdrawOffer",
+    summary="Take back one's own offer while nobody has taken it",
+    description="Idempotent: withdrawing an offer one already withdrew answers 200 with it "
+    "again. A pending offer (a coordinator was to decide) may be withdrawn too.",
+    path={"offer_id": "The caller's own offer."},
+    responses={
+        200: ("Withdrawn.", schemas.Offer),
+        401: UNAUTHORIZED,
+        403: FORBIDDEN,
+        404: ("No such offer among the caller's.", Error),
+        409: ("offer_taken: someone took it already; the place is theirs.", Error),
+    },
+)
+def withdraw_offer(offer_id):
+    """Withdraw one's own offer; the same request again answers the same withdrawn offer."""
+    offer = db.session.get(ShiftOffer, offer_id)
+    if offer is None or offer.offered_by_id != current_user.id:
+        return error(404, "not_found", _("This offer does not exist."))
+    if offer.status != OfferStatus.WITHDRAWN:
+        try:
+            services.withdraw_offer(db.session, offer, current_user)
+        except DomainError as refusal:
+            db.session.rollback()
+            return error(refusal.status, refusal.code, refusal.message)
+    answer = _offer(offer)
+    db.session.commit()
+    return jsonify(answer)

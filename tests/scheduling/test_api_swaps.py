@@ -99,3 +99,35 @@ def test_a_wrong_body_is_a_400_in_the_readers_language(client, held, bearer):
     response = _offer(client, booking.id, bearer(giver, language="vi"), id="not-a-uuid")
     assert response.status_code == 400
     assert response.get_json()["error"] == "bad_request"
+
+
+def test_the_giver_withdraws_an_offer_and_a_retry_answers_the_same(
+    client, held, make_volunteer, bearer
+):
+    _shift, giver, booking = held
+    offer = _offer(client, booking.id, bearer(giver), id=str(uuid.uuid4())).get_json()
+    stranger = make_volunteer()
+
+    refused = client.post(f"/api/v1/offers/{offer['id']}/withdraw", headers=bearer(stranger))
+    first = client.post(f"/api/v1/offers/{offer['id']}/withdraw", headers=bearer(giver))
+    again = client.post(f"/api/v1/offers/{offer['id']}/withdraw", headers=bearer(giver))
+
+    assert refused.status_code == 404
+    assert (first.status_code, first.get_json()["status"]) == (200, "withdrawn")
+    assert (again.status_code, again.get_json()) == (200, first.get_json())
+    assert client.get("/api/v1/offers", headers=bearer(stranger)).get_json() == []
+    db.session.expire_all()
+    assert db.session.get(Booking, booking.id).status == BookingStatus.CONFIRMED  # still theirs
+
+
+def test_a_taken_offer_cannot_be_withdrawn(client, held, make_volunteer, bearer):
+    _shift, giver, booking = held
+    taker = make_volunteer()
+    offer = _offer(client, booking.id, bearer(giver), id=str(uuid.uuid4())).get_json()
+    assert (
+        client.post(f"/api/v1/offers/{offer['id']}/take", headers=bearer(taker)).status_code == 201
+    )
+
+    refused = client.post(f"/api/v1/offers/{offer['id']}/withdraw", headers=bearer(giver))
+
+    assert (refused.status_code, refused.get_json()["error"]) == (409, "offer_taken")
