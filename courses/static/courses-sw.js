@@ -22,7 +22,9 @@ function notSaved() {
 async function fromCaches(request) {
   const names = (await caches.keys()).filter((name) => name.startsWith(PREFIX));
   for (const name of names) {
-    const found = await (await caches.open(name)).match(request);
+    // ignoreVary: the site's pages vary on Cookie and Accept-Encoding, which a page kept on
+    // this learner's phone for reading offline must not depend on
+    const found = await (await caches.open(name)).match(request, { ignoreVary: true });
     if (found) return found;
   }
   return request.mode === "navigate" ? notSaved() : Response.error();
