@@ -12,17 +12,9 @@ def _counter():
     return mapped_column(Integer, nullable=False, default=0, server_default="0")
 
 
-class AssistDailyCount(db.Model):
-    """Counts of one commune's assisted submissions on one local day, kept in step with each new
-    row of the log (same transaction) and rebuilt from the log by `flask impact rebuild`."""
+class AssistCounters:
+    """The counters of assisted submissions that each roll-up keeps, one column apiece."""
 
-    __tablename__ = "assist_daily_counts"
-
-    commune_id: Mapped[int] = mapped_column(
-        ForeignKey("communes.id", ondelete="CASCADE"), primary_key=True
-    )
-    #: the local (Asia/Ho_Chi_Minh) day the submissions happened
-    day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
     total: Mapped[int] = _counter()
     submitted: Mapped[int] = _counter()
     #: submitted partly or fully online (not on paper): the 80% target
@@ -47,13 +39,26 @@ class AssistDailyCount(db.Model):
     reason_other: Mapped[int] = _counter()
 
 
+class AssistDailyCount(AssistCounters, db.Model):
+    """Counts of one commune's assisted submissions on one local day, kept in step with each new
+    row of the log (same transaction) and rebuilt from the log by `flask impact rebuild`."""
+
+    __tablename__ = "assist_daily_counts"
+
+    commune_id: Mapped[int] = mapped_column(
+        ForeignKey("communes.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: the local (Asia/Ho_Chi_Minh) day the submissions happened
+    day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
+
+
 #: every counter column, in the order above
 COUNTERS = tuple(
     c.name for c in AssistDailyCount.__table__.columns if c.name not in ("commune_id", "day")
 )
 
 
-class ProvinceDailyCount(db.Model):
+class ProvinceDailyCount(AssistCounters, db.Model):
     """The sums of a province's communes' AssistDailyCount rows on one local day: what the country
     and a whole province read, 34 rows a day instead of 3,321. Kept in step with the log by the
     same statement as the communes' (`count_assist`) and rebuilt with it."""
@@ -65,23 +70,6 @@ class ProvinceDailyCount(db.Model):
     )
     #: indexed alone for the country's days, the primary key (province_id, day) serving a province
     day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
-    total: Mapped[int] = _counter()
-    submitted: Mapped[int] = _counter()
-    submitted_online: Mapped[int] = _counter()
-    submitted_fully_online: Mapped[int] = _counter()
-    result_yes: Mapped[int] = _counter()
-    result_no: Mapped[int] = _counter()
-    result_not_yet: Mapped[int] = _counter()
-    self_service: Mapped[int] = _counter()
-    vulnerable: Mapped[int] = _counter()
-    at_home: Mapped[int] = _counter()
-    offline: Mapped[int] = _counter()
-    reason_network_down: Mapped[int] = _counter()
-    reason_system_error: Mapped[int] = _counter()
-    reason_missing_signature: Mapped[int] = _counter()
-    reason_missing_documents: Mapped[int] = _counter()
-    reason_no_account: Mapped[int] = _counter()
-    reason_other: Mapped[int] = _counter()
 
 
 class ResidentDailyCount(db.Model):
