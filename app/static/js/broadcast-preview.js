@@ -29,6 +29,9 @@
     clearTimeout(timer);
     timer = setTimeout(refresh, 400);
   });
+  // text already there when the script starts (typed while the page loaded, or kept by the
+  // browser on going back) is previewed at once
+  if (message.value) refresh();
   var commune = form.querySelector("select[name=commune]");
   if (commune) {
     commune.addEventListener("change", function () { button.click(); });
