@@ -134,6 +134,7 @@ def offline_manifest(slug):
         url_for("static", filename="js/listen.js"),
         url_for("static", filename="favicon.svg"),
         url_for("courses.asset", filename="offline.js"),
+        url_for("static", filename="js/sync-queue.js"),
         url_for("courses.asset", filename="quiz-offline.js"),
     ]
     return jsonify(cache=f"caunoi-course-{slug}", urls=urls, limit=OFFLINE_BYTES)

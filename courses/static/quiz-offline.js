@@ -8,19 +8,12 @@
 (function () {
   "use strict";
   var status = document.getElementById("quiz-queue-status");
-  if (!status || !window.fetch || !window.localStorage || !window.JSON) return;
+  var shared = window.CauNoiQueue;
+  if (!status || !shared || !shared.supported()) return;
   var data = status.dataset;
-  var KEY = "quiz-queue:" + data.user;
+  var answers = new shared.Queue("quiz-queue:" + data.user);
   var onPack = location.pathname === data.packUrl;
   var sending = false;
-
-  function queue() {
-    try { return JSON.parse(localStorage.getItem(KEY) || "[]"); } catch (e) { return []; }
-  }
-
-  function write(answers) {
-    try { localStorage.setItem(KEY, JSON.stringify(answers)); } catch (e) { /* storage full */ }
-  }
 
   function say(text) {
     status.hidden = false;
@@ -28,11 +21,11 @@
   }
 
   function show() {
-    var count = queue().length;
+    var count = answers.items().length;
     if (count) say((count === 1 ? data.textOne : data.textMany).replace("%(num)s", count));
     if (!onPack) return;
     // the questions kept on the phone: those already answered here are put away
-    var waiting = queue().map(function (a) { return String(a.question); });
+    var waiting = answers.items().map(function (a) { return String(a.question); });
     var left = 0;
     document.querySelectorAll(".offline-question").forEach(function (section) {
       section.hidden = waiting.indexOf(section.dataset.question) !== -1;
@@ -42,22 +35,14 @@
     if (done) done.hidden = left > 0;
   }
 
-  function newId() {
-    if (crypto.randomUUID) return crypto.randomUUID();
-    var b = new Uint8Array(16);
-    crypto.getRandomValues(b);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    var hex = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
-    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
-  }
-
   function keepQuestions() {
     // a course the learner removed from the phone stays removed (see offline.js)
     if (!window.caches || !navigator.onLine || onPack) return;
     if (localStorage.getItem("caunoi-offline-skip-" + data.cache)) return;
     caches.open(data.cache).then(function (cache) {
-      return Promise.all([cache.add(data.packUrl), cache.add(data.script), cache.add(data.styles)]);
+      return Promise.all([data.packUrl, data.queueScript, data.script, data.styles].map(function (url) {
+        return cache.add(url);
+      }));
     }).catch(function () { /* the network went while saving: the next quiz page tries again */ });
   }
 
@@ -69,15 +54,14 @@
   });
 
   function keep(question, fields) {
-    var waiting = queue().filter(function (a) { return String(a.question) !== question; });
-    waiting.push({
-      client_id: newId(),
+    answers.keep(function (a) { return String(a.question) !== question; });
+    answers.add({
+      client_id: shared.newId(),
       attempt: data.attempt,
       question: question,
       answered_at: new Date().toISOString(),
       fields: fields
     });
-    write(waiting);
     if (onPack) show();
     else location.href = data.packUrl;  // the next questions, kept on the phone
   }
@@ -130,32 +114,15 @@
 
   function flush() {
     if (sending || !navigator.onLine) return;
-    var waiting = queue();
-    if (!waiting.length) return;
+    var answer = answers.items()[0];
+    if (!answer) return;
     sending = true;
-    var answer = waiting[0];
-    fetch(data.syncUrl, {
-      method: "POST",
-      credentials: "same-origin",
-      redirect: "manual",
-      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-Sync-Token": data.syncToken },
-      body: JSON.stringify(answer)
-    }).then(function (response) {
-      var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
-      if (!json) return { kind: "auth" };  // a redirect to the login page
-      return response.json().then(function (body) {
-        if (response.status === 403) return { kind: "auth", body: body };
-        if (response.status < 500) return { kind: "done", body: body };  // recorded or refused
-        return { kind: "retry" };
-      });
-    }, function () { return { kind: "retry" }; }).then(function (outcome) {
+    shared.send(data.syncUrl, data.syncToken, answer).then(function (outcome) {
       sending = false;
-      if (outcome.kind === "done") {
-        var left = queue().filter(function (a) { return a.client_id !== answer.client_id; });
-        write(left);
-        var body = outcome.body || {};
-        if (body.error) say(body.message);
-        else if (!left.length) say(data.textSent);
+      if (outcome.kind === "answer") {  // recorded, or refused with the reason
+        answers.keep(function (a) { return a.client_id !== answer.client_id; });
+        if (outcome.body.error) say(outcome.body.message);
+        else if (!answers.items().length) say(data.textSent);
         show();
         flush();
       } else if (outcome.kind === "auth") {

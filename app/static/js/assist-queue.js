@@ -10,10 +10,11 @@
   "use strict";
 
   var form = document.getElementById("assist-form");
-  if (!form || !form.dataset.syncUrl || !window.localStorage || !window.fetch) return;
+  var shared = window.CauNoiQueue;
+  if (!form || !form.dataset.syncUrl || !shared || !shared.supported()) return;
 
   var data = form.dataset;
-  var QUEUE_KEY = "caunoi.assists.queue." + data.user;
+  var entries = new shared.Queue("caunoi.assists.queue." + data.user);
   var LAST_KEY = "caunoi.assists.last." + data.user;
   var CHOICES = ["channel", "level", "outcome", "reason", "result_electronic", "age_band"];
   var FLAGS = ["vulnerable", "at_home", "self_service"];
@@ -30,18 +31,12 @@
   var pause = 2000;
   var timer = null;
 
-  function read(key) {
-    try { return JSON.parse(localStorage.getItem(key)) || null; } catch (e) { return null; }
+  // the last choices made on this phone, to start the next entry from them
+  function readLast() {
+    try { return JSON.parse(localStorage.getItem(LAST_KEY)) || null; } catch (e) { return null; }
   }
-  function write(key, value) { localStorage.setItem(key, JSON.stringify(value)); }
-  function queue() { return read(QUEUE_KEY) || []; }
-
-  function newId() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    var b = crypto.getRandomValues(new Uint8Array(16));
-    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
-    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
-    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  function writeLast(value) {
+    try { localStorage.setItem(LAST_KEY, JSON.stringify(value)); } catch (e) { /* storage full */ }
   }
 
   function fold(text) {
@@ -61,7 +56,7 @@
   // The counter shows only while entries wait (or one was refused); once the last waiting
   // entry is sent, its "waiting" message goes too, so nobody thinks an entry is still pending.
   function showCount() {
-    var waiting = queue().length;
+    var waiting = entries.items().length;
     count.textContent = String(waiting);
     status.classList.toggle("waiting", waiting > 0);
     if (waiting === 0) {
@@ -81,7 +76,7 @@
 
   /* The last choices, kept on the phone: newer than the server's when entries wait offline. */
   function restore() {
-    var last = read(LAST_KEY);
+    var last = readLast();
     if (!last || (data.lastAt && Date.parse(last.saved_at) < Date.parse(data.lastAt))) return;
     CHOICES.forEach(function (name) { if (last[name]) setRadio(name, last[name]); });
     FLAGS.forEach(function (name) { if (name !== "at_home") form.elements[name].checked = !!last[name]; });
@@ -95,7 +90,7 @@
 
   function entryFromForm() {
     var entry = {
-      id: newId(),
+      id: shared.newId(),
       occurred_at: new Date().toISOString(),
       service_point: form.elements.service_point.value,
       procedure: select.value,
@@ -154,11 +149,11 @@
   }
 
   function drop(id) {
-    write(QUEUE_KEY, queue().filter(function (e) { return e.id !== id; }));
+    entries.keep(function (e) { return e.id !== id; });
   }
 
   function markOffline(id) {
-    write(QUEUE_KEY, queue().map(function (e) {
+    entries.save(entries.items().map(function (e) {
       if (e.id === id) e.offline = true;
       return e;
     }));
@@ -170,39 +165,22 @@
     pause = Math.min(pause * 2, 60000);
   }
 
+  /* stored (the server has it under its id), refused (with the reasons), auth or retry */
   function sendOne(entry) {
-    return fetch(data.syncUrl, {
-      method: "POST",
-      credentials: "same-origin",
-      redirect: "manual",
-      headers: {
-        "Content-Type": "application/json",
-        "Accept": "application/json",
-        "X-Sync-Token": data.syncToken
-      },
-      body: JSON.stringify(entry)
-    }).then(function (response) {
-      var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
-      if (!json) return { kind: "auth" };  // a redirect to the login page, or a proxy's page
-      return response.json().then(function (body) {
-        if ((response.status === 200 || response.status === 201) && body.id === entry.id) {
-          return { kind: "stored", body: body };
-        }
-        if (response.status === 422 || response.status === 409 || response.status === 400) {
-          return { kind: "refused", body: body };
-        }
-        if (response.status === 401 || response.status === 403) return { kind: "auth" };
-        return { kind: "retry" };
-      });
-    }, function () { return { kind: "retry" }; });
+    return shared.send(data.syncUrl, data.syncToken, entry).then(function (outcome) {
+      if (outcome.kind !== "answer") return outcome;
+      if (outcome.status === 200 || outcome.status === 201) {
+        return outcome.body.id === entry.id ? { kind: "stored", body: outcome.body } : { kind: "retry" };
+      }
+      return { kind: "refused", body: outcome.body };
+    });
   }
 
   function flush() {
     if (sending) return;
-    var waiting = queue();
-    if (!waiting.length) { showCount(); return; }
+    var entry = entries.items()[0];
+    if (!entry) { showCount(); return; }
     sending = true;
-    var entry = waiting[0];
     sendOne(entry).then(function (result) {
       sending = false;
       if (result.kind === "stored") {
@@ -248,11 +226,9 @@
     Object.keys(entry).forEach(function (k) { last[k] = entry[k]; });
     last.saved_at = entry.occurred_at;
     delete last.resident_card;  // the next resident is another person: their card is asked anew
-    write(LAST_KEY, last);
+    writeLast(last);
     if (form.elements.resident_card) form.elements.resident_card.value = "";
-    var waiting = queue();
-    waiting.push(entry);
-    write(QUEUE_KEY, waiting);
+    entries.add(entry);
     showCount();
     message.textContent = (navigator.onLine ? data.textSaved : data.textWaiting) + " " +
       select.options[select.selectedIndex].text;
@@ -289,5 +265,5 @@
   showReason();
   showCount();
   flush();
-  setInterval(function () { if (queue().length && !sending && !timer) flush(); }, 30000);
+  setInterval(function () { if (entries.items().length && !sending && !timer) flush(); }, 30000);
 })();
