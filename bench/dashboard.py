@@ -15,13 +15,12 @@ import argparse
 import random
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+from bench.scratch import scratch_app
+
 PG_DATABASE = "caunoi_bench_dashboard"
 CAMPAIGN_DAYS = 45
 VOLUNTEERS = 600
@@ -60,21 +59,6 @@ COLUMNS = (
     "offline",
     "late",
 )
-
-
-def _pg_admin(statement):
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(statement)
-
-
-def _database(kind, workdir):
-    if kind == "sqlite":
-        return "sqlite:///" + str(Path(workdir) / "dashboard.sqlite3")
-    _pg_admin(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-    _pg_admin(f"CREATE DATABASE {PG_DATABASE}")
-    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_DATABASE}"
 
 
 def _campaign(session, starts_on):
@@ -200,76 +184,58 @@ def _time(function, runs):
 
 
 def run(kind, rows, runs) -> dict:
-    from flask_migrate import upgrade
     from sqlalchemy import select
 
-    from app import create_app
     from app.extensions import db
     from app.localtime import LOCAL_ZONE
-    from app.places.services import import_places
     from impact.assists.models import Procedure
     from impact.dashboard import services
-    from impact.procedures.services import import_procedures
 
-    with tempfile.TemporaryDirectory() as workdir:
-        url = _database(kind, workdir)
-        app = create_app(
-            {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False}
+    with scratch_app(kind, PG_DATABASE):
+        session = db.session
+        starts_on = date(2025, 7, 1)
+        started = time.perf_counter()
+        campaign, communes, shifts, users = _campaign(session, starts_on)
+        points = {p.commune_id: p.id for c in communes for p in c.service_points}
+        by_point_day = {}
+        for shift_id, point, start in shifts:
+            day = start.astimezone(LOCAL_ZONE).date()
+            by_point_day.setdefault((point, day), []).append(shift_id)
+        procedures = session.scalars(select(Procedure.id)).all()
+        session.commit()
+        setup = time.perf_counter() - started
+        started = time.perf_counter()
+        generated = _submissions(
+            rows, communes, points, by_point_day, users, procedures, starts_on, seed=2
         )
-        with app.app_context():
-            upgrade()
-            session = db.session
-            import_places(session)
-            import_procedures(session)
-            starts_on = date(2025, 7, 1)
-            started = time.perf_counter()
-            campaign, communes, shifts, users = _campaign(session, starts_on)
-            points = {p.commune_id: p.id for c in communes for p in c.service_points}
-            by_point_day = {}
-            for shift_id, point, start in shifts:
-                day = start.astimezone(LOCAL_ZONE).date()
-                by_point_day.setdefault((point, day), []).append(shift_id)
-            procedures = session.scalars(select(Procedure.id)).all()
+        while batch := [row for _, row in zip(range(50_000), generated, strict=False)]:
+            _load(session, batch)
             session.commit()
-            setup = time.perf_counter() - started
-            started = time.perf_counter()
-            generated = _submissions(
-                rows, communes, points, by_point_day, users, procedures, starts_on, seed=2
-            )
-            while batch := [row for _, row in zip(range(50_000), generated, strict=False)]:
-                _load(session, batch)
-                session.commit()
-            loaded = time.perf_counter() - started
-            started = time.perf_counter()
-            days = services.rebuild_counts(session)
+        loaded = time.perf_counter() - started
+        started = time.perf_counter()
+        days = services.rebuild_counts(session)
+        session.commit()
+        rolled = time.perf_counter() - started
+        if kind == "postgresql":
+            # what autovacuum does on a live database; right after a bulk load it would
+            # otherwise run during the timings (and index-only scans would visit the heap)
             session.commit()
-            rolled = time.perf_counter() - started
-            if kind == "postgresql":
-                # what autovacuum does on a live database; right after a bulk load it would
-                # otherwise run during the timings (and index-only scans would visit the heap)
-                session.commit()
-                with db.engine.connect().execution_options(
-                    isolation_level="AUTOCOMMIT"
-                ) as connection:
-                    connection.execute(db.text("VACUUM ANALYZE"))
-            scopes = {
-                "campaign (126 communes, 45 days)": services.campaign_scope(campaign),
-                "province, same days": services.Scope(
-                    start=campaign.starts_on, end=campaign.ends_on, province_id=campaign.province_id
-                ),
-                "one commune, same days": services.campaign_scope(
-                    campaign, commune_ids={communes[0].id}
-                ),
-            }
-            timings = {
-                name: _time(lambda scope=scope: services.impact_figures(session, scope), runs)
-                for name, scope in scopes.items()
-            }
-            figures = services.impact_figures(session, scopes["province, same days"])
-            db.session.remove()
-            db.engine.dispose()
-    if kind == "postgresql":
-        _pg_admin(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(db.text("VACUUM ANALYZE"))
+        scopes = {
+            "campaign (126 communes, 45 days)": services.campaign_scope(campaign),
+            "province, same days": services.Scope(
+                start=campaign.starts_on, end=campaign.ends_on, province_id=campaign.province_id
+            ),
+            "one commune, same days": services.campaign_scope(
+                campaign, commune_ids={communes[0].id}
+            ),
+        }
+        timings = {
+            name: _time(lambda scope=scope: services.impact_figures(session, scope), runs)
+            for name, scope in scopes.items()
+        }
+        figures = services.impact_figures(session, scopes["province, same days"])
     return {
         "setup_s": setup,
         "load_s": loaded,

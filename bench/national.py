@@ -22,12 +22,12 @@ import contextlib
 import os
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+from bench.scratch import scratch_app
+
 PG_DATABASE = "caunoi_bench_national"
 FIRST_DAY = date(2025, 7, 1)
 DAYS = 365
@@ -76,21 +76,6 @@ COLUMNS = (
     "received_at",
     "late",
 )
-
-
-def _pg_admin(statement):
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(statement)
-
-
-def _database(kind, workdir):
-    if kind == "sqlite":
-        return "sqlite:///" + str(Path(workdir) / "national.sqlite3")
-    _pg_admin(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-    _pg_admin(f"CREATE DATABASE {PG_DATABASE}")
-    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_DATABASE}"
 
 
 def _shape_counts():
@@ -317,79 +302,61 @@ def _p50(client, url, runs):
 
 
 def run(kind, rows, runs) -> dict:
-    from flask_migrate import upgrade
     from sqlalchemy import insert, select
 
-    from app import create_app
     from app.auth.models import User
     from app.extensions import db
     from app.places.models import Commune, Province, ServicePoint
-    from app.places.services import import_places
     from impact.assists.models import Procedure
-    from impact.procedures.services import import_procedures
 
-    with tempfile.TemporaryDirectory() as workdir:
-        url = _database(kind, workdir)
-        app = create_app(
-            {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False}
+    with scratch_app(kind, PG_DATABASE) as (app, url):
+        session = db.session
+        session.execute(
+            insert(ServicePoint),
+            [
+                {"commune_id": c, "name": f"Trung tâm PVHCC {name}", "address": "—"}
+                for c, name in session.execute(select(Commune.id, Commune.name))
+            ],
         )
-        with app.app_context():
-            upgrade()
-            session = db.session
-            import_places(session)
-            import_procedures(session)
-            session.execute(
-                insert(ServicePoint),
-                [
-                    {"commune_id": c, "name": f"Trung tâm PVHCC {name}", "address": "—"}
-                    for c, name in session.execute(select(Commune.id, Commune.name))
-                ],
-            )
-            session.execute(
-                insert(User),
-                [
-                    {"email": f"volunteer{n}@bench.local", "full_name": f"Tình nguyện viên {n}"}
-                    for n in range(1, VOLUNTEERS + 1)
-                ],
-            )
-            session.commit()
-            communes = session.execute(
-                select(Commune.id, ServicePoint.id, Commune.province_id)
-                .join(ServicePoint, ServicePoint.commune_id == Commune.id)
-                .order_by(Commune.id)
-            ).all()
-            volunteers = session.scalars(select(User.id)).all()
-            procedures = session.scalars(select(Procedure.id)).all()
-            session.commit()
-            started = time.perf_counter()
-            phases = _bulk_load(db.engine, kind, rows, communes, volunteers, procedures)
-            loaded = time.perf_counter() - started
-            phases["making the rows"] = loaded - sum(phases.values())
-            started = time.perf_counter()
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.execute(db.text("VACUUM ANALYZE" if kind == "postgresql" else "ANALYZE"))
-            analysed = time.perf_counter() - started
-            size = _size(session, kind, url)
-            agrees = _agrees(session, communes[0][0], communes[0][2])
-            province = session.get_one(Province, communes[0][2])
-            commune = session.get_one(Commune, communes[0][0])
-            year = f"start={FIRST_DAY}&end={FIRST_DAY + timedelta(DAYS - 1)}"
-            month = (
-                f"start={FIRST_DAY + timedelta(DAYS - 30)}&end={FIRST_DAY + timedelta(DAYS - 1)}"
-            )
-            pages = {
-                "country, the year": f"/impact/national?{year}",
-                "country, 30 days": f"/impact/national?{month}",
-                f"province {province.code}, the year": f"/provinces/{province.code}/impact?{year}",
-                f"commune {commune.code}, the year": f"/communes/{commune.code}/impact?{year}",
-                "country's weekly report": f"/impact/national/weekly?week={FIRST_DAY}",
-            }
-            client = app.test_client()
-            timings = {name: _p50(client, page, runs) for name, page in pages.items()}
-            db.session.remove()
-            db.engine.dispose()
-    if kind == "postgresql":
-        _pg_admin(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+        session.execute(
+            insert(User),
+            [
+                {"email": f"volunteer{n}@bench.local", "full_name": f"Tình nguyện viên {n}"}
+                for n in range(1, VOLUNTEERS + 1)
+            ],
+        )
+        session.commit()
+        communes = session.execute(
+            select(Commune.id, ServicePoint.id, Commune.province_id)
+            .join(ServicePoint, ServicePoint.commune_id == Commune.id)
+            .order_by(Commune.id)
+        ).all()
+        volunteers = session.scalars(select(User.id)).all()
+        procedures = session.scalars(select(Procedure.id)).all()
+        session.commit()
+        started = time.perf_counter()
+        phases = _bulk_load(db.engine, kind, rows, communes, volunteers, procedures)
+        loaded = time.perf_counter() - started
+        phases["making the rows"] = loaded - sum(phases.values())
+        started = time.perf_counter()
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(db.text("VACUUM ANALYZE" if kind == "postgresql" else "ANALYZE"))
+        analysed = time.perf_counter() - started
+        size = _size(session, kind, url)
+        agrees = _agrees(session, communes[0][0], communes[0][2])
+        province = session.get_one(Province, communes[0][2])
+        commune = session.get_one(Commune, communes[0][0])
+        year = f"start={FIRST_DAY}&end={FIRST_DAY + timedelta(DAYS - 1)}"
+        month = f"start={FIRST_DAY + timedelta(DAYS - 30)}&end={FIRST_DAY + timedelta(DAYS - 1)}"
+        pages = {
+            "country, the year": f"/impact/national?{year}",
+            "country, 30 days": f"/impact/national?{month}",
+            f"province {province.code}, the year": f"/provinces/{province.code}/impact?{year}",
+            f"commune {commune.code}, the year": f"/communes/{commune.code}/impact?{year}",
+            "country's weekly report": f"/impact/national/weekly?week={FIRST_DAY}",
+        }
+        client = app.test_client()
+        timings = {name: _p50(client, page, runs) for name, page in pages.items()}
     return {
         "load_s": loaded,
         "phases": phases,
