@@ -196,16 +196,24 @@ def lacking(needs: Sequence[SkillNeed]) -> list[SkillNeed]:
 # --- swaps ----------------------------------------------------------------------------------------
 
 
-def gap_left_by(session: Session, shift: Shift, giver: User, taker: User) -> SkillNeed | None:
-    """The skill the shift would lack if the taker held the giver's place and lacks now or
-    would not otherwise: a skill of the giver's that the shift needs at least as many of as it
-    has, and that the taker does not have. None when the swap leaves no skill short."""
-    needs = needs_of(session, [shift.id]).get(shift.id, ())
-    given, brought = set(giver.skills), set(taker.skills)
+def gap_left(
+    needs: Iterable[SkillNeed], given: Iterable[str], brought: Iterable[str]
+) -> SkillNeed | None:
+    """The skill a shift would be short of if a person with the skills `brought` held the
+    place of one with the skills `given`: one of the giver's that the shift has no more of than
+    it needs (so it would lack it, or lack more of it), and that the taker does not have. A
+    swap never leaves a shift shorter of a skill than it is; one that changes nothing passes."""
+    given, brought = set(given), set(brought)
     for need in needs:
         if need.code in given and need.code not in brought and need.present <= need.minimum:
             return need
     return None
+
+
+def gap_left_by(session: Session, shift: Shift, giver: User, taker: User) -> SkillNeed | None:
+    """`gap_left` for the taker taking the giver's confirmed place on the shift, read now."""
+    needs = needs_of(session, [shift.id]).get(shift.id, ())
+    return gap_left(needs, giver.skills, taker.skills)
 
 
 # --- requirements --------------------------------------------------------------------------------

@@ -113,3 +113,25 @@ def test_a_coordinator_asks_for_approval_on_the_campaign_form(app, campaign, coo
 
     db.session.expire_all()
     assert campaign.swaps_need_approval is True
+
+
+def test_the_offers_page_says_a_named_offer_needs_a_skill_i_lack(
+    app, held, make_volunteer, coordinator
+):
+    from scheduling.skills.services import require_skill
+
+    shift, giver, booking = held
+    giver.skills = ["vneid"]
+    require_skill(db.session, shift.campaign, "vneid", 1, coordinator)
+    taker = make_volunteer(email="nhan@example.com", locale="en")
+    db.session.commit()
+    sign_in(app, giver).post(f"/bookings/{booking.id}/offer", data={"email": "nhan@example.com"})
+    offer = db.session.scalar(select(ShiftOffer))
+    client = sign_in(app, taker)
+    client.set_cookie("lang", "en")
+
+    listing = client.get("/me/offers").get_data(as_text=True)
+    assert f'action="/offers/{offer.id}/take"' not in listing
+    assert "It needs someone with VNeID help" in listing
+    client.post(f"/offers/{offer.id}/take")
+    assert _holder(shift) == giver.id
