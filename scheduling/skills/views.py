@@ -5,6 +5,7 @@ coordinate the point."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from app.access import roles
 from app.extensions import db
@@ -113,18 +114,21 @@ def delete(campaign_id, requirement_id):
     return redirect(url_for("campaigns.detail", campaign_id=campaign.id, _anchor="skills"))
 
 
-def requirements_section(campaign: Campaign) -> str:
-    """The campaign page's section of skill requirements, with the form to add one."""
+def requirements_section(campaign: Campaign) -> Markup:
+    """The campaign page's section of skill requirements, with the form to add one (HTML the
+    template escaped already)."""
     form = requirement_form(campaign)
     requirements = services.requirements_of(db.session, campaign)
-    return render_template(
-        "scheduling/skills/requirements.html",
-        campaign=campaign,
-        requirements=requirements,
-        may_change={
-            r.id: _may_change(campaign, r.shift.service_point if r.shift else r.service_point)
-            for r in requirements
-        },
-        form=form,
-        may_add=bool(form.point.choices) and bool(form.skill.choices),
+    return Markup(
+        render_template(
+            "scheduling/skills/requirements.html",
+            campaign=campaign,
+            requirements=requirements,
+            may_change={
+                r.id: _may_change(campaign, r.shift.service_point if r.shift else r.service_point)
+                for r in requirements
+            },
+            form=form,
+            may_add=bool(form.point.choices) and bool(form.skill.choices),
+        )
     )

@@ -50,6 +50,7 @@ def test_a_province_coordinator_asks_for_a_skill_on_every_shift_and_it_is_audite
     page = client.get(f"/campaigns/{two_wards.id}").get_data(as_text=True)
     assert "At least 2 people with Digital signature" in page
     assert "on every shift of the campaign" in page
+    assert f'<form class="form" method="post" action="/campaigns/{two_wards.id}/skills"' in page
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "campaign.reshaped"))
     assert entry.actor_id == province_coordinator.id and entry.target_id == two_wards.id
     assert entry.before is None
