@@ -4,10 +4,8 @@ import re
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from app import navigation
 from app.access import roles
 from app.extensions import db
 from app.roles import Role
@@ -18,7 +16,7 @@ from app.text import fold
 
 bp = Blueprint("skills", __name__)
 
-navigation.register("skills.index", _l("Skills"), navigation.Group.STAFFING)
+# not in the header's menu (its Staffing group is full): linked from the admin's home block
 
 
 def _skill(code: str) -> Skill:

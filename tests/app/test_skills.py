@@ -170,3 +170,7 @@ def test_the_import_reads_skills_by_their_names_in_either_language(app):
         names = services.codes_by_name(db.session)
     assert names["chu ky so"] == names["digital signature"] == "digital_signature"
     assert names["sign language"] == "sign_language"
+
+
+def test_the_admins_home_links_the_skill_list(client, login, admin):
+    assert 'href="/admin/skills"' in login(admin).get("/").get_data(as_text=True)
