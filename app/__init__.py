@@ -78,6 +78,7 @@ def _init_kernel(app: Flask) -> None:
     from app.parts import add_home_block
     from app.places.views import bp as places_bp
     from app.roles import Role
+    from app.skills.views import bp as skills_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -88,4 +89,5 @@ def _init_kernel(app: Flask) -> None:
     notification_jobs.init_app(app)
     add_home_block(app, Role.ADMIN, admin_home_block)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(skills_bp)
     cli.init_app(app)

@@ -26,7 +26,16 @@ ORGANISATIONS = [
     "Đại học Quốc gia Hà Nội",
     "Đoàn thanh niên khu dân cư",
 ]
-SKILL_SETS = [["it"], ["telecom"], ["elderly"], ["it", "elderly"], ["legal"]]
+#: each demo volunteer's skills, in turn: a few sign their dossiers digitally or guide VNeID
+SKILL_SETS = [
+    ["it"],
+    ["telecom", "vneid"],
+    ["elderly"],
+    ["it", "elderly"],
+    ["legal", "digital_signature"],
+    ["vneid"],
+    ["it", "sign_language"],
+]
 
 
 def _account(session, existing, email, full_name, password_hash, **fields):

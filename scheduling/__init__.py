@@ -30,6 +30,8 @@ def init_app(app: Flask) -> None:
     from scheduling.reminders import models as _reminder_models  # noqa: F401
     from scheduling.service_hours import models as _service_models  # noqa: F401
     from scheduling.service_hours.views import bp as service_hours_bp
+    from scheduling.skills import models as _skill_models  # noqa: F401
+    from scheduling.skills.views import bp as skill_needs_bp
     from scheduling.swaps import api as swaps_api
     from scheduling.swaps import models as _swap_models  # noqa: F401
     from scheduling.swaps.views import bp as swaps_bp
@@ -50,6 +52,7 @@ def init_app(app: Flask) -> None:
         service_hours_bp,
         broadcasts_bp,
         swaps_bp,
+        skill_needs_bp,
     ):
         app.register_blueprint(blueprint)
     nest(api.bp)

@@ -37,18 +37,22 @@ def _booking(booking: Booking) -> schemas.Booking:
     summary="Active shifts of one commune on one local day",
     query=schemas.ShiftQuery,
     responses={
-        200: ("The shifts, by start time.", [schemas.Shift]),
+        200: (
+            "The shifts, those missing a skill the caller has first, then by start time.",
+            [schemas.Shift],
+        ),
         400: ("Missing commune code or a date not in YYYY-MM-DD form.", Error),
         401: UNAUTHORIZED,
         404: ("No commune has this code.", Error),
     },
 )
 def shifts(query: schemas.ShiftQuery):
-    """The active shifts of one commune (official code) on one local day."""
+    """The active shifts of one commune (official code) on one local day, those missing a skill
+    the caller has first."""
     commune = db.session.scalar(select(Commune).where(Commune.code == query.commune))
     if commune is None:
         return error(404, "not_found", _("No commune has this code."))
-    rows = services.shifts_for_commune_on(db.session, commune, query.date)
+    rows = services.shifts_for_commune_on(db.session, commune, query.date, current_user.id)
     return jsonify(
         [
             schemas.Shift(
@@ -59,6 +63,18 @@ def shifts(query: schemas.ShiftQuery):
                 capacity=row.capacity,
                 booked=row.confirmed,
                 waitlisted=row.waitlisted,
+                skills=[
+                    schemas.SkillNeed(
+                        skill=need.code,
+                        name=need.name,
+                        minimum=need.minimum,
+                        present=need.present,
+                        missing=need.lacking,
+                        yours=need.yours,
+                    )
+                    for need in row.skills
+                ],
+                needs_your_skill=bool(row.wants_your_skill),
             ).dump()
             for row in rows
         ]

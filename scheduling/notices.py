@@ -121,6 +121,10 @@ SWAP_WORDS = {
         "Someone asked to take the shift you offered; a coordinator will decide: %(shift)s."
     ),
     "offer_refused": _l("A coordinator refused the swap of this shift: %(shift)s."),
+    "offer_withdrawn": _l(
+        "The volunteer who offered you their place took the offer back; the shift stays "
+        "theirs: %(shift)s."
+    ),
     "swap_to_approve": _l("Two volunteers ask to swap a place on this shift: %(shift)s."),
 }
 
@@ -250,6 +254,13 @@ KINDS = {
         topic="shift_changes",
     ),
     "offer_refused": _kind(_l("A swap was refused"), "shift_changes"),
+    "offer_withdrawn": Kind(
+        title=_l("A shift offered to you was taken back"),
+        word=word,
+        endpoint="swaps.offers",
+        link_text=_l("See the shifts offered to you: %(url)s"),
+        topic="shift_changes",
+    ),
     # to the coordinators; when it is not delivered either, nobody else is told
     "undelivered": Kind(
         title=_l("A volunteer could not be reached"), word=word, topic="shift_changes"

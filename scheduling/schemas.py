@@ -55,6 +55,17 @@ class ShiftQuery(BadRequestInput):
         }
 
 
+class SkillNeed(Shape):
+    """A skill the campaign asks for on a shift, and how far the shift is from it."""
+
+    skill: str = Field(description="The skill's code, e.g. digital_signature.")
+    name: str = Field(description="The skill's name in the request's language.")
+    minimum: int = Field(ge=1, description="Confirmed people with the skill the shift needs.")
+    present: int = Field(ge=0, description="Confirmed people with the skill.")
+    missing: int = Field(ge=0, description="How many more it needs: minimum - present, or 0.")
+    yours: bool = Field(description="Whether the caller has the skill.")
+
+
 class Shift(Shape):
     id: int
     service_point: ServicePointRef
@@ -66,6 +77,13 @@ class Shift(Shape):
     )
     booked: int = Field(ge=0, description="Confirmed bookings.")
     waitlisted: int = Field(ge=0)
+    skills: list[SkillNeed] = Field(
+        description="The skills the campaign asks for on this shift (required), with how many "
+        "more each needs (missing); empty when it asks for none."
+    )
+    needs_your_skill: bool = Field(
+        description="The shift is missing a skill the caller has; such shifts come first."
+    )
 
 
 class Booking(Shape):

@@ -26,6 +26,7 @@ from scheduling.models import (
     ShiftStatus,
     campaign_communes,
 )
+from scheduling.skills.services import SkillNeed, lacks_reader_skill, needs_column, parse
 
 HOLDING = (BookingStatus.CONFIRMED, BookingStatus.WAITLISTED)
 
@@ -139,6 +140,13 @@ class ShiftRow:
     shift: Shift
     confirmed: int
     waitlisted: int
+    #: the skills the shift asks for (scheduling.skills), each saying if the reader has it
+    skills: tuple[SkillNeed, ...] = ()
+
+    @property
+    def wants_your_skill(self) -> list[SkillNeed]:
+        """The skills of the reader's that the shift is short of."""
+        return [n for n in self.skills if n.yours and n.lacking]
 
     @property
     def capacity(self) -> int:
@@ -156,16 +164,18 @@ def find_shifts(
     day: date,
     free_only: bool = False,
     home_commune_id: int | None = None,
+    reader_id: int | None = None,
     now: datetime | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> list[ShiftRow]:
-    """Active shifts not yet started on one local day, the home commune's first.
+    """Active shifts not yet started on one local day: those short of a skill the reader has
+    first, then the home commune's.
 
     ``commune_query`` matches the commune's name ignoring diacritics and case.
     """
     confirmed = count_of(BookingStatus.CONFIRMED)
-    stmt = _active_shifts_on(day, confirmed).where(Shift.starts_at > (now or utcnow()))
+    stmt = _active_shifts_on(day, confirmed, reader_id).where(Shift.starts_at > (now or utcnow()))
     folded = fold(commune_query or "")
     if folded:
         escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -173,6 +183,8 @@ def find_shifts(
     if free_only:
         stmt = stmt.where(confirmed < Campaign.max_per_shift)
     home_first = case((Commune.id == home_commune_id, 0), else_=1)
+    if reader_id is not None:
+        stmt = stmt.order_by(case((lacks_reader_skill(reader_id), 0), else_=1))
     stmt = stmt.order_by(
         home_first,
         Shift.starts_at,
@@ -181,7 +193,10 @@ def find_shifts(
         Shift.id,
     )
     rows = session.execute(stmt.limit(limit).offset(offset)).all()
-    return [ShiftRow(shift, n_confirmed, n_waitlisted) for shift, n_confirmed, n_waitlisted in rows]
+    return [
+        ShiftRow(shift, n_confirmed, n_waitlisted, parse(needs))
+        for shift, n_confirmed, n_waitlisted, needs in rows
+    ]
 
 
 def waitlist_position(session: Session, booking: Booking) -> int:
@@ -249,24 +264,31 @@ def count_of(status: BookingStatus) -> ScalarSelect[int]:
 # --- a commune's shifts on one day ----------------------------------------------------------------
 
 
-def shifts_for_commune_on(session: Session, commune: Commune, day: date) -> list[ShiftRow]:
-    """Every active shift at the commune's service points starting on one local day, by time."""
-    stmt = (
-        _active_shifts_on(day, count_of(BookingStatus.CONFIRMED))
-        .where(ServicePoint.commune_id == commune.id)
-        .order_by(Shift.starts_at, alphabetical(ServicePoint.name), Shift.id)
+def shifts_for_commune_on(
+    session: Session, commune: Commune, day: date, reader_id: int | None = None
+) -> list[ShiftRow]:
+    """Every active shift at the commune's service points starting on one local day, by time;
+    with a reader, those short of a skill they have first."""
+    stmt = _active_shifts_on(day, count_of(BookingStatus.CONFIRMED), reader_id).where(
+        ServicePoint.commune_id == commune.id
     )
+    if reader_id is not None:
+        stmt = stmt.order_by(case((lacks_reader_skill(reader_id), 0), else_=1))
+    stmt = stmt.order_by(Shift.starts_at, alphabetical(ServicePoint.name), Shift.id)
     return [
-        ShiftRow(shift, confirmed, waitlisted)
-        for shift, confirmed, waitlisted in session.execute(stmt)
+        ShiftRow(shift, confirmed, waitlisted, parse(needs))
+        for shift, confirmed, waitlisted, needs in session.execute(stmt)
     ]
 
 
-def _active_shifts_on(day: date, confirmed: ScalarSelect[int]) -> Select[Shift, int, int]:
-    """Active shifts starting on one local day, with their place, campaign and counts loaded."""
+def _active_shifts_on(
+    day: date, confirmed: ScalarSelect[int], reader_id: int | None = None
+) -> Select[Shift, int, int, str | None]:
+    """Active shifts starting on one local day, with their place, campaign, counts and skill
+    needs (for the reader) loaded."""
     day_start, day_end = local_day_bounds(day)
     return (
-        select(Shift, confirmed, count_of(BookingStatus.WAITLISTED))
+        select(Shift, confirmed, count_of(BookingStatus.WAITLISTED), needs_column(reader_id))
         .join(Shift.service_point)
         .join(ServicePoint.commune)
         .join(Shift.campaign)

@@ -57,6 +57,7 @@ def find_shifts():
         day=day,
         free_only=bool(form.free_only.data),
         home_commune_id=current_user.home_commune_id,
+        reader_id=current_user.id,
         limit=PAGE_SIZE + 1,
         offset=(page - 1) * PAGE_SIZE,
     )

@@ -24,6 +24,8 @@ from app.extensions import db, limiter
 from app.places.models import Commune, Province, ServicePoint
 from app.places.services import import_places
 from app.roles import Role
+from app.skills.models import Skill
+from app.skills.services import STARTING_SKILLS
 from scheduling.models import Booking, Campaign
 from tests import harness
 
@@ -116,6 +118,20 @@ def _context_and_clean_slate(app):
             else:
                 for table in reversed(tables):
                     conn.execute(table.delete())
+            # the skill list the migration seeds, as every site starts with it
+            conn.execute(
+                Skill.__table__.insert(),
+                [
+                    {
+                        "code": code,
+                        "name_vi": vi,
+                        "name_en": en,
+                        "active": True,
+                        "created_at": harness.NOW,
+                    }
+                    for code, vi, en in STARTING_SKILLS
+                ],
+            )
     assert not TASK_ERRORS, f"a task raised: {TASK_ERRORS}"
 
 

@@ -135,6 +135,12 @@ def build_world(make_user, hanoi, bo_de, other_commune, courses=True) -> World:
         expires_at=MORNING - timedelta(hours=12),
     )
     db.session.add(w.offer)
+    from scheduling.skills.models import SkillRequirement
+
+    w.requirement = SkillRequirement(
+        campaign=w.campaign, skill_code="it", minimum=1, service_point=w.service_point
+    )
+    db.session.add(w.requirement)
     _build_merged_parts(w)
     _build_short_link()
     if courses:
@@ -397,6 +403,8 @@ SAMPLES = {
     "question_id": lambda w: w.attempt.draw[0]["id"],
     "certificate_id": lambda w: w.certificate.id,
     "offer_id": lambda w: w.offer.id,
+    "skill_code": lambda w: "it",
+    "requirement_id": lambda w: w.requirement.id,
     "verification": lambda w: _verification(w),
     "token_id": lambda w: _api_token_id(w),
 }

@@ -25,15 +25,6 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.auth import passwords
 from app.forms import Form
 
-SKILLS = {
-    "it": _l("Information technology"),
-    "telecom": _l("Telecommunications"),
-    "elderly": _l("Supporting elderly residents"),
-    "disability": _l("Supporting people with disabilities"),
-    "legal": _l("Administrative procedures and law"),
-    "sign_language": _l("Sign language"),
-}
-
 PHONE = Regexp(r"^\+?[0-9 .\-]{8,20}$", message=_l("Enter a phone number of 8 to 20 digits."))
 
 
@@ -85,7 +76,8 @@ class ProfileFields(Form):
         description=_l('Type the name, with or without accents, e.g. "Bo De".'),
         validators=[Optional(), Length(max=100)],
     )
-    skills = MultiCheckboxField(_l("Skills"), choices=list(SKILLS.items()))
+    #: choices from the skill list admins keep (app.skills), set by the view
+    skills = MultiCheckboxField(_l("Skills"), choices=[])
 
 
 class RegistrationForm(ProfileFields):

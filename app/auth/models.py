@@ -4,13 +4,14 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, CheckConstraint, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import UTCDateTime, utcnow
 from app.extensions import db
 from app.places.models import Commune, Province
 from app.roles import Role
+from app.skills.models import UserSkill
 
 
 def new_session_version() -> str:
@@ -33,8 +34,6 @@ class User(UserMixin, db.Model):
     home_commune_id: Mapped[int | None] = mapped_column(
         ForeignKey("communes.id", ondelete="SET NULL"), index=True
     )
-    #: codes from app.auth.forms.SKILLS, e.g. ["it", "elderly"]
-    skills: Mapped[list[str]] = mapped_column(JSON, default=list)
     #: the language chosen in the header, remembered across devices
     locale: Mapped[str] = mapped_column(String(5), default="vi")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -46,6 +45,23 @@ class User(UserMixin, db.Model):
     grants: Mapped[list["RoleGrant"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="RoleGrant.id"
     )
+    #: the skills the person has (app.skills), one row each
+    skill_links: Mapped[list[UserSkill]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by=UserSkill.skill_code
+    )
+
+    @property
+    def skills(self) -> list[str]:
+        """The codes of the person's skills, e.g. ["elderly", "it"]."""
+        return [link.skill_code for link in self.skill_links]
+
+    @skills.setter
+    def skills(self, codes) -> None:
+        """Keep the rows of the skills still named, add the new ones, drop the others."""
+        wanted = list(dict.fromkeys(codes or ()))
+        kept = [link for link in self.skill_links if link.skill_code in wanted]
+        held = {link.skill_code for link in kept}
+        self.skill_links = kept + [UserSkill(skill_code=c) for c in wanted if c not in held]
 
     @property
     def is_active(self):

@@ -30,6 +30,7 @@ from app.places import services as places
 from app.places.forms import resolve_commune
 from app.places.models import Province
 from app.security import no_store
+from app.skills import services as skills
 from app.urls import absolute_url, safe_next
 
 bp = Blueprint("auth", __name__)
@@ -140,6 +141,7 @@ def register():
     """Register as a volunteer. The answer is the same whether the email has an account: the
     news goes to the address, by mail (a new account's welcome, or an attempt's warning)."""
     form = RegistrationForm()
+    form.skills.choices = skills.choices(db.session)
     form.home_province.choices = [("", "—")] + places.province_choices(db.session)
     if form.validate_on_submit():
         commune = _home_commune(form)
@@ -175,6 +177,7 @@ def profile():
     """Edit one's own profile."""
     user = current_user
     form = ProfileForm(obj=user)
+    form.skills.choices = skills.choices(db.session, keep=user.skills)
     form.home_province.choices = [("", "—")] + places.province_choices(db.session)
     if request.method == "GET" and user.home_commune:
         form.home_province.data = user.home_commune.province.code

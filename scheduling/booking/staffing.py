@@ -35,6 +35,7 @@ from scheduling.models import (
 )
 from scheduling.notices import CALL_KIND
 from scheduling.services import HOLDING, ShiftClosed
+from scheduling.skills.services import SkillNeed, lacking, needs_of
 from scheduling.teams.models import Team, TeamMember
 from scheduling.teams.services import TeamError
 
@@ -47,9 +48,12 @@ MAX_PLACEMENT_DAYS = 31
 
 @dataclass
 class PlacementReport:
-    """Every person × shift of one placement, in the order they were tried."""
+    """Every person × shift of one placement, in the order they were tried, and the skills
+    each shift still lacks after it."""
 
     placements: list[Placement] = field(default_factory=list)
+    #: (shift, the skills it is short of) for each shift placed on still short of one
+    skill_gaps: list[tuple[Shift, list[SkillNeed]]] = field(default_factory=list)
 
     @property
     def placed(self) -> list[Placement]:
@@ -134,7 +138,7 @@ def place_people(
     Each placement is independent (one refused leaves the others); a placement that would go
     over capacity, overlap another shift of the person, pass the campaign's weekly limit, or
     land on a shift closed or started is reported, not made. Each person placed is told
-    ("placed").
+    ("placed"). The report ends with the shifts still short of a skill the campaign asks for.
     """
     now = now or utcnow()
     people = sorted({p.id: p for p in people}.values(), key=lambda p: p.id)
@@ -157,6 +161,11 @@ def place_people(
             after=_shift_facts(placement.shift),
             commune=placement.shift.service_point.commune,
         )
+    session.flush()
+    needs = needs_of(session, [s.id for s in shifts])
+    report.skill_gaps = [
+        (shift, lacking(needs[shift.id])) for shift in shifts if lacking(needs.get(shift.id, ()))
+    ]
     return report
 
 

@@ -25,6 +25,7 @@ from scheduling.campaigns.services import campaigns_in_scope
 from scheduling.models import Booking, BookingStatus, Shift
 from scheduling.reminders.services import reminders_delivered
 from scheduling.services import SchedulingError
+from scheduling.skills.services import needs_of
 from scheduling.teams import services as teams
 from scheduling.teams.models import Team
 from scheduling.teams.services import TeamError
@@ -164,6 +165,7 @@ def staff(shift_id):
         move_form=move_form,
         add_form=AddToShiftForm(),
         started=shift.starts_at <= utcnow(),
+        skill_needs=needs_of(db.session, [shift.id]).get(shift.id, ()),
     )
 
 

@@ -14,6 +14,7 @@ from app.database import utcnow
 from app.localtime import local_day_bounds, local_periods, local_today
 from app.places.models import Commune, Province, ServicePoint
 from scheduling.models import Booking, BookingStatus, Campaign, Shift, ShiftStatus
+from scheduling.skills.models import SkillRequirement
 from scheduling.teams.models import Team, TeamKind, TeamMember
 
 CAMPAIGN = "45 ngày đêm"
@@ -73,7 +74,53 @@ def load_campaign_demo(session, hanoi: Province, bo_de: Commune, now=None) -> di
     shifts = _add_shifts(session, campaign, now)
     teams, volunteers = _add_teams(session, hanoi)
     bookings = _add_bookings(session, campaign, bo_de, now)
-    return {"shifts": shifts, "teams": teams, "team_members": volunteers, "bookings": bookings}
+    requirements = _add_skill_requirements(session, campaign, bo_de)
+    return {
+        "shifts": shifts,
+        "teams": teams,
+        "team_members": volunteers,
+        "bookings": bookings,
+        "skill_requirements": requirements,
+    }
+
+
+#: communes (by name) whose service points ask for two people who guide residents in VNeID
+VNEID_COMMUNES = ("Phường Ba Đình", "Phường Hoàn Kiếm", "Phường Long Biên")
+
+
+def _add_skill_requirements(session, campaign: Campaign, bo_de: Commune) -> int:
+    """Once: Phường Bồ Đề's points ask for one person with a digital signature on each shift
+    (its officers lack one, DESIGN.md), three central wards' points for two who guide VNeID;
+    so the coverage board shows shifts short of a skill, with the reason."""
+    if session.scalar(
+        select(SkillRequirement.id).where(SkillRequirement.campaign_id == campaign.id).limit(1)
+    ):
+        return 0
+    wanted = [(bo_de.id, "digital_signature", 1)]
+    for name in VNEID_COMMUNES:
+        commune = session.scalar(
+            select(Commune).where(Commune.province_id == campaign.province_id, Commune.name == name)
+        )
+        if commune is not None:
+            wanted.append((commune.id, "vneid", 2))
+    added = 0
+    for commune_id, skill, minimum in wanted:
+        for point_id in session.scalars(
+            select(ServicePoint.id).where(
+                ServicePoint.commune_id == commune_id, ServicePoint.active.is_(True)
+            )
+        ):
+            session.add(
+                SkillRequirement(
+                    campaign_id=campaign.id,
+                    skill_code=skill,
+                    minimum=minimum,
+                    service_point_id=point_id,
+                )
+            )
+            added += 1
+    session.flush()
+    return added
 
 
 def _add_shifts(session, campaign: Campaign, now) -> int:

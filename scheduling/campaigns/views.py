@@ -15,6 +15,7 @@ from scheduling.campaigns import services
 from scheduling.campaigns.forms import TARGET_FIELDS, WEEKDAYS, CampaignForm
 from scheduling.models import DEFAULT_SHIFT_PATTERN, Campaign
 from scheduling.services import generate_shifts
+from scheduling.skills.views import requirements_section
 
 bp = Blueprint("campaigns", __name__)
 
@@ -102,7 +103,8 @@ def new():
 @bp.get("/campaigns/<int:campaign_id>")
 @roles(Role.COORDINATOR)
 def detail(campaign_id):
-    """A campaign's settings, communes, and counts of shifts and bookings."""
+    """A campaign's settings, communes, counts of shifts and bookings, and the skills it asks
+    for."""
     campaign = _campaign(campaign_id)
     scope = CoordinatorScope.of(current_user)
     return render_template(
@@ -111,6 +113,7 @@ def detail(campaign_id):
         counts=services.counts(db.session, campaign),
         may_edit=services.can_edit(scope, campaign),
         weekday_names=dict(WEEKDAYS),
+        skills_section=requirements_section(campaign),
     )
 
 

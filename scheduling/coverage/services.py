@@ -35,6 +35,7 @@ from scheduling.models import (
     ShiftStatus,
 )
 from scheduling.services import HOLDING
+from scheduling.skills.services import SkillNeed, lacking, needs_column, parse
 
 #: the widest date range of the board, so one page stays light
 MAX_DAYS = 31
@@ -45,7 +46,8 @@ SOON = timedelta(hours=72)
 
 
 class CellState(enum.StrEnum):
-    UNDERSTAFFED = "understaffed"  # fewer confirmed than the campaign's minimum
+    #: fewer confirmed than the campaign's minimum, or short of a skill it asks for
+    UNDERSTAFFED = "understaffed"
     PARTLY_STAFFED = "partly"  # the minimum is reached, places are still free
     FULL = "full"  # the maximum is reached; more bookings go to the waitlist
 
@@ -76,10 +78,21 @@ class ShiftCount:
     waitlisted: int
     minimum: int
     maximum: int
+    #: the skills the shift asks for, with how many confirmed people have each
+    skills: tuple[SkillNeed, ...] = ()
+
+    @property
+    def lacking(self) -> list[SkillNeed]:
+        """The skills the shift is short of."""
+        return lacking(self.skills)
+
+    @property
+    def short_of_people(self) -> bool:
+        return self.confirmed < self.minimum
 
     @property
     def state(self) -> CellState:
-        if self.confirmed < self.minimum:
+        if self.short_of_people or self.lacking:
             return CellState.UNDERSTAFFED
         if self.confirmed < self.maximum:
             return CellState.PARTLY_STAFFED
@@ -136,6 +149,7 @@ def shift_counts(
             Commune.name,
             confirmed,
             waitlisted,
+            needs_column(),
         )
         .join(ServicePoint, ServicePoint.id == Shift.service_point_id)
         .join(Commune, Commune.id == ServicePoint.commune_id)
@@ -162,6 +176,7 @@ def shift_counts(
             waitlisted=int(row[8]),
             minimum=campaign.min_per_shift,
             maximum=campaign.max_per_shift,
+            skills=parse(row[9]),
         )
         for row in session.execute(stmt)
     ]
@@ -242,7 +257,8 @@ def understaffed_soon(
     now: datetime | None = None,
     commune_query: str = "",
 ) -> list[ShiftCount]:
-    """Shifts starting within 72 hours with fewer confirmed people than the minimum."""
+    """Shifts starting within 72 hours with fewer confirmed people than the minimum, or short
+    of a skill the campaign asks for there."""
     now = now or utcnow()
     counts = shift_counts(
         session,

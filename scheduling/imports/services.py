@@ -11,18 +11,18 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.audit.services import record
-from app.auth.forms import PHONE, SKILLS
+from app.auth.forms import PHONE
 from app.auth.models import User
 from app.auth.services import invite_volunteers, mail_invitation, normalise_email
 from app.places.models import Commune, Province
 from app.places.services import CommuneFinder, PlaceError
 from app.scope import CoordinatorScope
+from app.skills.services import codes_by_name
 from app.spreadsheets import Column, Outcome, Preview, Row, RowPlan, read_table, refuse_formulas
 from app.text import fold
 from scheduling.teams.models import Team, TeamMember
@@ -83,7 +83,7 @@ def plan(
     accounts = _accounts(session, emails)
     teams = _teams(session, scope)
     members = _members(session, [u.id for u in accounts.values()])
-    skills = _skill_names()
+    skills = codes_by_name(session)
     seen: dict[str, int] = {}
     rows = []
     for row in table.rows:
@@ -147,17 +147,6 @@ def _members(session: Session, user_ids: list[int]) -> set[tuple[int, int]]:
         stmt = select(TeamMember.team_id, TeamMember.user_id).where(TeamMember.user_id.in_(chunk))
         pairs.update((team_id, user_id) for team_id, user_id in session.execute(stmt))
     return pairs
-
-
-def _skill_names() -> dict[str, str]:
-    """Each skill's code by its folded code and its folded names in both languages."""
-    names = {}
-    for code, label in SKILLS.items():
-        names[fold(code)] = code
-        for language in ("vi", "en"):
-            with force_locale(language):
-                names[fold(str(label))] = code
-    return names
 
 
 def _team(teams: dict[str, list[Team]], name: str, plan_row: RowPlan) -> Team | None:

@@ -24,7 +24,8 @@ bp = Blueprint("swaps", __name__)
 TAKE_REFUSALS = (
     "offer_taken, offer_pending (someone took it first and a coordinator decides), "
     "offer_expired, offer_withdrawn, own_offer, already_booked; or not eligible: overlap, "
-    "weekly_limit, shift_closed."
+    "weekly_limit, shift_closed, missing_skill (the shift needs a skill the giver has and the "
+    "caller does not)."
 )
 
 

@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, or_, select
 from sqlalchemy.orm import Session, joinedload
@@ -28,6 +29,7 @@ from scheduling.booking.services import REFUSALS
 from scheduling.models import Booking, BookingStatus, Shift, ShiftStatus
 from scheduling.notices import coordinators_of
 from scheduling.services import PastDeadline, cancel_deadline
+from scheduling.skills.services import SkillNeed, gap_left, gap_left_by, needs_of
 from scheduling.swaps.models import LIVE, OfferStatus, ShiftOffer
 from scheduling.teams.services import is_volunteer
 
@@ -69,6 +71,25 @@ class OfferNotFound(SwapError):
     code = "not_found"
     status = 404
     sentence = _l("This offer does not exist.")
+
+
+class MissingSkill(SwapError):
+    """The shift needs a skill the giver has and the taker does not: without it the shift
+    would be short of it (the API's 409 `missing_skill`)."""
+
+    code = "missing_skill"
+
+    def __init__(self, need: SkillNeed):
+        super().__init__(None, need.code)
+        self.need = need
+
+    @property
+    def message(self) -> str:
+        return _(
+            "This shift needs someone with %(skill)s: the person offering it has it and you do "
+            "not, so the shift would be short of it.",
+            skill=self.need.name,
+        )
 
 
 class NeedsCoordinator(SwapError):
@@ -151,15 +172,19 @@ def _stale(offer: ShiftOffer) -> bool:
 
 
 def withdraw_offer(session: Session, offer: ShiftOffer, by: User, now: datetime | None = None):
-    """The giver takes back an open offer (a pending one too, before the coordinator decides)."""
+    """The giver takes back an open offer (a pending one too, before the coordinator decides).
+    The volunteer it named, or who asked to take it, is told ("offer_withdrawn")."""
     if offer.offered_by_id != by.id:
         raise OfferNotFound()
     if offer.status not in LIVE:
         raise SwapError("offer_taken" if offer.status == OfferStatus.TAKEN else "offer_withdrawn")
+    waiting = offer.taken_by if offer.status == OfferStatus.PENDING else None
     offer.status = OfferStatus.WITHDRAWN
     offer.taken_by_id = None
     offer.closed_at = now or utcnow()
     session.flush()
+    for person in {p.id: p for p in (offer.offered_to, waiting) if p is not None}.values():
+        notify(session, person, "offer_withdrawn", shift_id=offer.shift_id)
 
 
 def live_offers_of(session: Session, user_id: int) -> dict[int, ShiftOffer]:
@@ -181,16 +206,19 @@ class Takeable:
 
     offer: ShiftOffer
     reason: Reason
+    #: the skill the shift would be short of if the person took it (scheduling.skills)
+    missing_skill: SkillNeed | None = None
 
     @property
     def eligible(self) -> bool:
-        return self.reason == Reason.CONFIRMED
+        return self.reason == Reason.CONFIRMED and self.missing_skill is None
 
 
 def offers_for(session: Session, person: User, now: datetime | None = None) -> list[Takeable]:
     """The open offers the person may take, soonest first: every offer naming them (with why
-    not, when they may not), and offers to anyone that the booking rules let them take, those
-    in their home commune first. A preview: taking judges again under the locks."""
+    not, when they may not), and offers to anyone that the booking rules let them take and
+    that leave the shift short of no skill, those in their home commune first. A preview:
+    taking judges again under the locks."""
     now = now or utcnow()
     home_first = case((ServicePoint.commune_id == person.home_commune_id, 0), else_=1)
     offers = session.scalars(
@@ -198,7 +226,10 @@ def offers_for(session: Session, person: User, now: datetime | None = None) -> l
         .join(Shift, Shift.id == ShiftOffer.shift_id)
         .join(ServicePoint, ServicePoint.id == Shift.service_point_id)
         .join(Booking, Booking.id == ShiftOffer.booking_id)
-        .options(joinedload(ShiftOffer.shift).joinedload(Shift.service_point))
+        .options(
+            joinedload(ShiftOffer.shift).joinedload(Shift.service_point),
+            joinedload(ShiftOffer.offered_by).selectinload(User.skill_links),
+        )
         .where(
             ShiftOffer.status == OfferStatus.OPEN,
             ShiftOffer.expires_at > now,
@@ -211,11 +242,14 @@ def offers_for(session: Session, person: User, now: datetime | None = None) -> l
         .order_by(ShiftOffer.offered_to_id.is_(None), home_first, Shift.starts_at, ShiftOffer.id)
         .limit(CANDIDATES)
     ).all()
+    needs = needs_of(session, [offer.shift_id for offer in offers])
     rows = []
     for offer in offers:
         reason = _judge(session, offer, person, now).reason
-        if offer.offered_to_id == person.id or reason == Reason.CONFIRMED:
-            rows.append(Takeable(offer, reason))
+        gap = gap_left(needs.get(offer.shift_id, ()), offer.offered_by.skills, person.skills)
+        row = Takeable(offer, reason, gap)
+        if offer.offered_to_id == person.id or row.eligible:
+            rows.append(row)
     rows.sort(key=lambda row: (row.offer.shift.starts_at, row.offer.id))
     return rows
 
@@ -258,7 +292,8 @@ def take_offer(
     when the campaign asks for approval, the offer waits for a coordinator (`booking` None).
 
     Refused with a SwapError code (offer_taken, offer_pending, offer_expired, offer_withdrawn,
-    own_offer, already_booked) or a booking refusal (overlap, weekly_limit, shift_closed).
+    own_offer, already_booked, missing_skill) or a booking refusal (overlap, weekly_limit,
+    shift_closed).
     Taking again what one took answers the same booking.
     """
     now = now or utcnow()
@@ -271,6 +306,9 @@ def take_offer(
     if mine is not None and mine.status == BookingStatus.CONFIRMED:
         return Taken(offer, mine, False)
     _check_open(offer, taker, now)
+    gap = gap_left_by(session, offer.shift, offer.offered_by, taker)
+    if gap is not None:
+        raise MissingSkill(gap)
     if offer.shift.campaign.swaps_need_approval:
         verdict = _judge(session, offer, taker, now)
         _refuse_unless_confirmed(verdict.reason)

@@ -63,6 +63,9 @@ SCOPED = {
     "broadcasts.shift": {"other_coordinator": REFUSED},
     "broadcasts.team": {"other_coordinator": REFUSED},
     "broadcasts.campaign": {"other_coordinator": REFUSED},
+    # skills (issue 16): asking for a skill in Bồ Đề's campaign, at its service point
+    "skill_needs.add": {"other_coordinator": REFUSED},
+    "skill_needs.delete": {"other_coordinator": REFUSED},
     # swaps (issue 16): approving a swap at Bồ Đề's shift is for its coordinators
     "swaps.decide": {"other_coordinator": REFUSED},
     # releasing the volunteer's booking from Bồ Đề's shift is the staffing coordinators' job

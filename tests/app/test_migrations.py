@@ -6,6 +6,7 @@ untouched; the test database is this pytest-xdist worker's own, and so is the sc
 model changed without its migration fails `test_..._match_the_models`.
 """
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import flask_migrate
@@ -126,3 +127,74 @@ def test_the_outbox_moves_into_the_delivery_log_and_back(scratch_app):
             ("stale@example.test", False),
         ]
     assert "deliveries" not in _tables()
+
+
+def test_peoples_skills_move_from_the_json_list_to_rows_and_back(scratch_app):
+    """Every code of a JSON list becomes a row; one the fixed list never had becomes an
+    inactive skill named by its code; the downgrade writes the lists back, role grants kept."""
+    flask_migrate.upgrade(revision="b7d3e1f05a92")
+    now = datetime.now(UTC)
+    with db.engine.begin() as conn:
+        for email, skills in (
+            ("a@example.test", '["it", "elderly"]'),
+            ("b@example.test", '["old_code"]'),
+            ("c@example.test", "[]"),
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO users (email, full_name, phone, organisation, class_name, "
+                    "skills, locale, active, session_version, created_at) VALUES (:email, 'X', "
+                    "'', '', '', :skills, 'vi', true, 'v', :now)"
+                ),
+                {"email": email, "skills": skills, "now": now},
+            )
+        conn.execute(
+            text(
+                "INSERT INTO role_grants (user_id, role, created_at) "
+                "SELECT id, 'volunteer', :now FROM users"
+            ),
+            {"now": now},
+        )
+
+    flask_migrate.upgrade(revision="46d7b8a0bebf")
+    with db.engine.connect() as conn:
+        held = conn.execute(
+            text(
+                "SELECT u.email, s.skill_code FROM user_skills s JOIN users u ON u.id = s.user_id "
+                "ORDER BY u.email, s.skill_code"
+            )
+        ).all()
+        old = conn.execute(text("SELECT name_vi, active FROM skills WHERE code = 'old_code'")).one()
+        signature = conn.execute(
+            text("SELECT name_vi FROM skills WHERE code = 'digital_signature'")
+        ).scalar_one()
+        grants = conn.execute(text("SELECT count(*) FROM role_grants")).scalar_one()
+    assert [tuple(row) for row in held] == [
+        ("a@example.test", "elderly"),
+        ("a@example.test", "it"),
+        ("b@example.test", "old_code"),
+    ]
+    assert tuple(old) == ("old_code", False) and signature == "Chữ ký số" and grants == 3
+
+    flask_migrate.downgrade(revision="b7d3e1f05a92")
+    with db.engine.connect() as conn:
+        back = conn.execute(text("SELECT email, skills FROM users ORDER BY email")).all()
+    lists = [(email, json.loads(s) if isinstance(s, str) else s) for email, s in back]
+    assert lists == [
+        ("a@example.test", ["elderly", "it"]),
+        ("b@example.test", ["old_code"]),
+        ("c@example.test", []),
+    ]
+    assert "user_skills" not in _tables() and "skills" not in _tables()
+
+
+def test_the_migration_seeds_the_skill_list_the_site_starts_with():
+    from importlib.util import module_from_spec, spec_from_file_location
+
+    from app.skills.services import STARTING_SKILLS
+
+    path = ROOT / "migrations/versions/46d7b8a0bebf_skills_list_and_user_skills.py"
+    spec = spec_from_file_location("skills_migration", path)
+    migration = module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    assert migration.SKILLS == STARTING_SKILLS

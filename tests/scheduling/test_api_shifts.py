@@ -40,8 +40,45 @@ def test_the_days_shifts_of_a_commune_with_local_times_and_counts(
         "capacity": campaign.max_per_shift,
         "booked": 1,
         "waitlisted": 1,
+        "skills": [],
+        "needs_your_skill": False,
     }
     assert body[1]["starts_at"] == "2030-01-08T13:30:00+07:00"
+
+
+def test_a_shift_missing_a_skill_the_caller_has_comes_first_and_says_what_it_lacks(
+    client, make_volunteer, make_shift, campaign, coordinator, bearer
+):
+    from scheduling.skills.services import require_skill
+
+    signer = make_volunteer(skills=["digital_signature", "it"])
+    early = make_shift()
+    late = make_shift(starts_at=MORNING + timedelta(hours=6))
+    covered = make_shift(
+        starts_at=MORNING + timedelta(hours=8), booked=[make_volunteer(skills=["it"])]
+    )
+    require_skill(db.session, campaign, "digital_signature", 1, coordinator, shift=late)
+    require_skill(db.session, campaign, "it", 1, coordinator, shift=covered)
+    db.session.commit()
+
+    body = client.get(
+        "/api/v1/shifts?commune=00130&date=2030-01-08", headers=bearer(signer)
+    ).get_json()
+
+    assert [s["id"] for s in body] == [late.id, early.id, covered.id]
+    assert body[0]["needs_your_skill"] is True
+    assert body[0]["skills"] == [
+        {
+            "skill": "digital_signature",
+            "name": "Digital signature",
+            "minimum": 1,
+            "present": 0,
+            "missing": 1,
+            "yours": True,
+        }
+    ]
+    # the skill is asked for and met: no one is wanted for it
+    assert body[2]["needs_your_skill"] is False and body[2]["skills"][0]["missing"] == 0
 
 
 def test_a_day_without_shifts_is_an_empty_list(client, volunteer, shift, bearer):

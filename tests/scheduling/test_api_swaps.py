@@ -131,3 +131,27 @@ def test_a_taken_offer_cannot_be_withdrawn(client, held, make_volunteer, bearer)
     refused = client.post(f"/api/v1/offers/{offer['id']}/withdraw", headers=bearer(giver))
 
     assert (refused.status_code, refused.get_json()["error"]) == (409, "offer_taken")
+
+
+def test_a_named_volunteer_without_the_shifts_needed_skill_gets_409_missing_skill(
+    client, held, make_volunteer, coordinator, bearer
+):
+    from scheduling.skills.services import require_skill
+
+    shift, giver, booking = held
+    giver.skills = ["sign_language"]
+    require_skill(db.session, shift.campaign, "sign_language", 1, coordinator, shift=shift)
+    taker = make_volunteer(email="ban@example.test")
+    db.session.commit()
+    offer = _offer(client, booking.id, bearer(giver), to="ban@example.test").get_json()
+
+    refused = client.post(f"/api/v1/offers/{offer['id']}/take", headers=bearer(taker))
+
+    assert refused.status_code == 409
+    assert refused.get_json() == {
+        "error": "missing_skill",
+        "message": "This shift needs someone with Sign language: the person offering it has it "
+        "and you do not, so the shift would be short of it.",
+    }
+    db.session.expire_all()
+    assert db.session.get(Booking, booking.id).status == BookingStatus.CONFIRMED

@@ -136,3 +136,34 @@ def test_demo_assists_are_never_dated_after_now_even_in_a_running_shift(app, bo_
         select(func.max(AssistedSubmission.occurred_at), func.max(AssistedSubmission.received_at))
     ).one()
     assert latest[0] <= now and latest[1] <= now
+
+
+def test_demo_campaign_asks_for_skills_so_the_board_shows_shifts_short_of_one(
+    app, bo_de, coordinator
+):
+    from scheduling.coverage.services import CellState, shift_counts
+    from scheduling.skills.models import SkillRequirement
+
+    first = load_demo(db.session)
+    db.session.commit()
+    again = load_demo(db.session)
+    campaign = db.session.scalar(select(Campaign))
+    assert first["skill_requirements"] >= 2 and again["skill_requirements"] == 0
+    assert _count(SkillRequirement) == first["skill_requirements"]
+
+    start = utcnow()
+    counts = [
+        c
+        for c in shift_counts(
+            db.session,
+            campaign,
+            coordinator,
+            starts_from=start,
+            starts_before=start + timedelta(days=13),
+        )
+        if c.confirmed > 0
+    ]
+    short = [c for c in counts if not c.short_of_people and c.lacking]
+    assert short and all(c.state == CellState.UNDERSTAFFED for c in short)
+    assert {n.code for c in short for n in c.lacking} <= {"digital_signature", "vneid"}
+    assert any(c.skills and not c.lacking for c in counts)  # some have what is asked

@@ -274,3 +274,42 @@ def test_placements_racing_bookings_never_exceed_capacity(
             .where(Booking.shift_id == shift_id, Booking.status == BookingStatus.CONFIRMED)
         )
         assert confirmed == 8
+
+
+def test_the_report_names_the_skill_each_shift_still_lacks_after_placement(
+    people, make_campaign, make_shift, make_volunteer, coordinator, now
+):
+    from scheduling.skills.services import require_skill
+
+    campaign = make_campaign(min_per_shift=1, max_per_shift=2)
+    signer = make_volunteer(full_name="Đặng Thị Ký", skills=["digital_signature"])
+    roomy = make_shift(NOW + timedelta(hours=24), on=campaign)
+    full = make_shift(NOW + timedelta(hours=30), on=campaign, booked=people[:2])
+    require_skill(db.session, campaign, "digital_signature", 1, coordinator)
+
+    report = place_people(db.session, [signer, people[2]], [roomy, full], coordinator, now)
+
+    assert {(p.shift.id, p.reason) for p in report.placed} == {(roomy.id, Reason.CONFIRMED)}
+    assert [(shift.id, [n.code for n in needs]) for shift, needs in report.skill_gaps] == [
+        (full.id, ["digital_signature"])
+    ]
+
+
+def test_the_placement_page_says_which_skill_a_shift_lacks(
+    english, login, coordinator, team, people, make_campaign, service_point
+):
+    from scheduling.skills.services import require_skill
+
+    small = make_campaign(min_per_shift=1, max_per_shift=8, name="Chiến dịch kỹ năng")
+    generate_shifts(db.session, small)
+    require_skill(db.session, small, "vneid", 2, coordinator, point=service_point)
+    day = small.starts_on
+    login(coordinator, on=english)
+
+    text = english.post(
+        f"/teams/{team.id}/place",
+        data=_place_form(small, service_point, people, day, day, starts=["07:30"]),
+    ).get_data(as_text=True)
+
+    assert "5 of 5 placements made." in text
+    assert "Shifts still short of a skill" in text and "lacks 2 with VNeID help" in text

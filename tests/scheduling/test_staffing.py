@@ -340,3 +340,19 @@ def test_a_started_shift_is_not_called_for_and_another_scope_cannot_call(
     page = client.post(f"/shifts/{started.id}/call", follow_redirects=True).get_data(as_text=True)
 
     assert "can no longer be booked" in page
+
+
+def test_the_page_says_what_skills_the_shift_asks_for_and_how_many_it_has(
+    english, login, coordinator, soon, small, make_volunteer
+):
+    from scheduling.skills.services import require_skill
+
+    _book(soon, make_volunteer(skills=["vneid"]))
+    require_skill(db.session, small, "vneid", 1, coordinator)
+    require_skill(db.session, small, "digital_signature", 1, coordinator, shift=soon)
+    db.session.commit()
+    login(coordinator, on=english)
+
+    page = english.get(f"/shifts/{soon.id}/staff").get_data(as_text=True)
+
+    assert "Digital signature: 0 of 1" in page and "VNeID help: 1 of 1" in page

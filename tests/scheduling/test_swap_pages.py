@@ -113,3 +113,42 @@ def test_a_coordinator_asks_for_approval_on_the_campaign_form(app, campaign, coo
 
     db.session.expire_all()
     assert campaign.swaps_need_approval is True
+
+
+def test_the_offers_page_says_a_named_offer_needs_a_skill_i_lack(
+    app, held, make_volunteer, coordinator
+):
+    from scheduling.skills.services import require_skill
+
+    shift, giver, booking = held
+    giver.skills = ["vneid"]
+    require_skill(db.session, shift.campaign, "vneid", 1, coordinator)
+    taker = make_volunteer(email="nhan@example.com", locale="en")
+    db.session.commit()
+    sign_in(app, giver).post(f"/bookings/{booking.id}/offer", data={"email": "nhan@example.com"})
+    offer = db.session.scalar(select(ShiftOffer))
+    client = sign_in(app, taker)
+    client.set_cookie("lang", "en")
+
+    listing = client.get("/me/offers").get_data(as_text=True)
+    assert f'action="/offers/{offer.id}/take"' not in listing
+    assert "It needs someone with VNeID help" in listing
+    client.post(f"/offers/{offer.id}/take")
+    assert _holder(shift) == giver.id
+
+
+def test_the_named_volunteer_reads_that_the_offer_was_taken_back(app, held, make_volunteer):
+    _shift, giver, booking = held
+    named = make_volunteer(email="nhan@example.com", locale="en")
+    db.session.commit()
+    giving = sign_in(app, giver)
+    giving.post(f"/bookings/{booking.id}/offer", data={"email": "nhan@example.com"})
+    offer = db.session.scalar(select(ShiftOffer))
+
+    giving.post(f"/offers/{offer.id}/withdraw")
+
+    reader = sign_in(app, named)
+    reader.set_cookie("lang", "en")
+    notices = reader.get("/notifications").get_data(as_text=True)
+    assert "The volunteer who offered you their place took the offer back" in notices
+    assert "A shift offered to you was taken back" in notices

@@ -242,3 +242,77 @@ def test_an_offer_of_a_place_given_up_and_booked_again_hands_nothing_over(
     assert refused.value.code == "offer_withdrawn"
     again, created = offer_shift(db.session, booking, giver, now=NOW + timedelta(minutes=7))
     assert created and again != offer and offer.status == OfferStatus.WITHDRAWN
+
+
+# --- skills: a swap never leaves the shift short of a skill the giver brought ---------------
+
+
+@pytest.fixture
+def signer_shift(make_campaign, make_shift, make_volunteer, coordinator):
+    """A shift asking for one person with a digital signature, held by the only one who has it."""
+    from scheduling.skills.services import require_skill
+
+    campaign = make_campaign(min_per_shift=1, max_per_shift=3)
+    shift = make_shift(on=campaign)
+    giver = make_volunteer(skills=["digital_signature"])
+    book_shift(db.session, shift, giver, now=NOW)
+    require_skill(db.session, campaign, "digital_signature", 1, coordinator)
+    return shift, giver
+
+
+def test_a_named_volunteer_without_the_needed_skill_is_refused(signer_shift, make_volunteer):
+    shift, giver = signer_shift
+    taker = make_volunteer(email="khong-ky@example.test", skills=["it"])
+    offer, _made = offer_shift(
+        db.session, _booking(shift, giver), giver, to_email=taker.email, now=NOW
+    )
+
+    (row,) = offers_for(db.session, taker, now=NOW)
+    assert not row.eligible and row.missing_skill.code == "digital_signature"
+    with pytest.raises(SwapError) as refused:
+        take_offer(db.session, offer, taker, now=NOW)
+
+    assert refused.value.code == "missing_skill"
+    assert refused.value.need.code == "digital_signature"
+    assert _confirmed(shift.id) == {giver.id} and offer.status == OfferStatus.OPEN
+
+
+def test_an_offer_to_anyone_lists_and_hands_over_to_those_with_the_skill_only(
+    signer_shift, make_volunteer
+):
+    shift, giver = signer_shift
+    without, signer = make_volunteer(), make_volunteer(skills=["digital_signature"])
+    offer, _made = offer_shift(db.session, _booking(shift, giver), giver, now=NOW)
+
+    assert offers_for(db.session, without, now=NOW) == []
+    assert [row.offer.id for row in offers_for(db.session, signer, now=NOW)] == [offer.id]
+    taken = take_offer(db.session, offer, signer, now=NOW)
+
+    assert taken.booking.user_id == signer.id and _confirmed(shift.id) == {signer.id}
+
+
+def test_a_swap_that_leaves_the_skill_covered_needs_no_skill_of_the_taker(
+    signer_shift, make_volunteer
+):
+    shift, giver = signer_shift
+    book_shift(db.session, shift, make_volunteer(skills=["digital_signature"]), now=NOW)
+    taker = make_volunteer()
+    offer, _made = offer_shift(db.session, _booking(shift, giver), giver, now=NOW)
+
+    taken = take_offer(db.session, offer, taker, now=NOW)
+
+    assert taken.booking.user_id == taker.id
+
+
+def test_withdrawing_an_offer_tells_the_volunteer_it_named(full_shift, make_volunteer):
+    shift, giver, waiting = full_shift
+    named = make_volunteer(email="duoc-moi@example.test")
+    offer, _made = offer_shift(
+        db.session, _booking(shift, giver), giver, to_email=named.email, now=NOW
+    )
+    to_anyone_shift_offer_kinds = _kinds(waiting)
+
+    withdraw_offer(db.session, offer, giver, now=NOW)
+
+    assert _kinds(named) == ["offer_to_you", "offer_withdrawn"]
+    assert _kinds(waiting) == to_anyone_shift_offer_kinds  # not told: the offer was not theirs
