@@ -1,6 +1,7 @@
 """The skill list admins keep: read it in the reader's language and Vietnamese order, add,
 rename, deactivate, and delete a skill nobody uses. Services flush; the caller commits once."""
 
+import difflib
 import re
 from collections.abc import Iterable
 
@@ -74,14 +75,25 @@ def names(session: Session, codes: Iterable[str]) -> list[str]:
     return [s.name for s in in_order(session.scalars(select(Skill).where(Skill.code.in_(wanted))))]
 
 
-def codes_by_name(session: Session) -> dict[str, str]:
-    """Each active skill's code by its folded code and its folded names in both languages: how
-    a spreadsheet may name it ("chu ky so", "Digital signature", "digital_signature")."""
-    found = {}
-    for skill in session.scalars(select(Skill).where(Skill.active.is_(True))):
-        for text in (skill.code, skill.code.replace("_", " "), skill.name_vi, skill.name_en):
-            found[fold(text)] = skill.code
-    return found
+class SkillFinder:
+    """The active skills as a spreadsheet may name them: by code ("digital_signature", "digital
+    signature") or by name in either language, with or without accents ("chu ky so", "Digital
+    signature"); for a name it does not know, the closest skills' names to suggest."""
+
+    def __init__(self, session: Session):
+        self.by_text: dict[str, Skill] = {}
+        for skill in session.scalars(select(Skill).where(Skill.active.is_(True))):
+            for text in (skill.code, skill.code.replace("_", " "), skill.name_vi, skill.name_en):
+                self.by_text[fold(text)] = skill
+
+    def code(self, text: str) -> str | None:
+        found = self.by_text.get(fold(text))
+        return found.code if found else None
+
+    def closest(self, text: str) -> list[str]:
+        """The names (in the reader's language) of up to three skills spelt most like `text`."""
+        close = difflib.get_close_matches(fold(text), list(self.by_text), n=6, cutoff=0.5)
+        return list(dict.fromkeys(self.by_text[c].name for c in close))[:3]
 
 
 def _check_names(session: Session, name_vi: str, name_en: str, but: str | None = None) -> None:

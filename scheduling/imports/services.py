@@ -22,7 +22,7 @@ from app.auth.services import invite_volunteers, mail_invitation, normalise_emai
 from app.places.models import Commune, Province
 from app.places.services import CommuneFinder, PlaceError
 from app.scope import CoordinatorScope
-from app.skills.services import codes_by_name
+from app.skills.services import SkillFinder
 from app.spreadsheets import Column, Outcome, Preview, Row, RowPlan, read_table, refuse_formulas
 from app.text import fold
 from scheduling.teams.models import Team, TeamMember
@@ -83,7 +83,7 @@ def plan(
     accounts = _accounts(session, emails)
     teams = _teams(session, scope)
     members = _members(session, [u.id for u in accounts.values()])
-    skills = codes_by_name(session)
+    skills = SkillFinder(session)
     seen: dict[str, int] = {}
     rows = []
     for row in table.rows:
@@ -185,7 +185,7 @@ def _profile(
     plan_row: RowPlan,
     finder: CommuneFinder,
     scope: CoordinatorScope,
-    skills: dict[str, str],
+    skills: SkillFinder,
 ) -> dict[str, Any] | None:
     """A new account's fields from the row, or None with the refusals noted."""
     profile: dict[str, Any] = {
@@ -205,9 +205,19 @@ def _profile(
     for part in re.split(r"[,;]", row.get("skills")):
         if not part.strip():
             continue
-        code = skills.get(fold(part))
+        code = skills.code(part)
         if code is None:
-            plan_row.refuse(_('Unknown skill "%(skill)s".', skill=part.strip()))
+            close = skills.closest(part)
+            if close:
+                plan_row.refuse(
+                    _(
+                        'Unknown skill "%(skill)s". The closest: %(names)s.',
+                        skill=part.strip(),
+                        names=", ".join(close),
+                    )
+                )
+            else:
+                plan_row.refuse(_('Unknown skill "%(skill)s".', skill=part.strip()))
         elif code not in codes:
             codes.append(code)
     profile["skills"] = codes

@@ -167,9 +167,14 @@ def test_volunteers_with_a_skill_are_found_through_an_index(make_volunteer):
 
 def test_the_import_reads_skills_by_their_names_in_either_language(app):
     with app.test_request_context():
-        names = services.codes_by_name(db.session)
-    assert names["chu ky so"] == names["digital signature"] == "digital_signature"
-    assert names["sign language"] == "sign_language"
+        skills = services.SkillFinder(db.session)
+        assert skills.code("Chữ ký số") == skills.code("chu ky so") == "digital_signature"
+        assert skills.code("Digital signature") == skills.code("digital_signature")
+        assert skills.code("sign language") == "sign_language"
+        assert skills.code("cooking") is None
+        # a near miss gets the names to choose from, closest first, in the reader's language
+        assert skills.closest("Hỗ trợ VNeID")[0] == "Hướng dẫn dùng VNeID"
+        assert skills.closest("zzzz") == []
 
 
 def test_the_admins_home_links_the_skill_list(client, login, admin):
