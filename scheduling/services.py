@@ -166,7 +166,7 @@ def find_shifts(
     ``commune_query`` matches the commune's name ignoring diacritics and case.
     """
     day_start, day_end = local_day_bounds(day)
-    params = {
+    params: dict[str, object] = {
         "day_start": day_start,
         "day_end": day_end,
         "now": now or utcnow(),
