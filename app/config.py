@@ -57,6 +57,16 @@ DEFAULTS = {
     "HOME_SUPPORT_RETENTION_DAYS": 30,
     #: proxies in front whose X-Forwarded-For is trusted (ProxyFix); 0: the connection's address
     "PROXY_FIX_X_FOR": 0,
+    # Compression (Flask-Compress), chosen for 3-15 KB pages on a 400 kbit/s link, where a byte
+    # costs a reader 0.02 ms (docs/PERFORMANCE.md, "Compression levels"): Brotli first, since its
+    # built-in dictionary of HTML words makes these pages smaller at level 5 than zstd at any
+    # level; level 7 is the last before its CPU jumps tenfold, zstd's 5 and gzip's 6 the last
+    # whose next level still saves 1 %.
+    "COMPRESS_ALGORITHM": ["br", "zstd", "gzip", "deflate"],
+    "COMPRESS_ALGORITHM_STREAMING": ["br", "zstd", "deflate"],
+    "COMPRESS_BR_LEVEL": 7,
+    "COMPRESS_ZSTD_LEVEL": 5,
+    "COMPRESS_LEVEL": 6,
 }
 
 #: settings read from the environment as whole numbers (0 or more)

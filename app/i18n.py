@@ -3,8 +3,16 @@
 from functools import wraps
 
 from flask import current_app, g, request
-from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_time,
+    get_locale,
+    get_translations,
+)
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 LANGUAGE_COOKIE = "lang"
 #: how long a device remembers a preference (language, text size)
@@ -55,12 +63,32 @@ def remembered(formatter):
     @wraps(formatter)
     def format_once(value, *args, **kwargs):
         memo = g.setdefault("formatted", {})
-        key = (formatter.__name__, str(get_locale()), value, args, tuple(sorted(kwargs.items())))
+        # the locale itself, not its name: Locale hashes its parts, str() builds the identifier
+        key = (formatter, get_locale(), value, args, *kwargs.items())
         if key not in memo:
             memo[key] = formatter(value, *args, **kwargs)
         return memo[key]
 
     return format_once
+
+
+def translations():
+    """Babel's translations for the locale in force, looked up once per request and locale
+    (``force_locale`` changes the locale for a mail worded in its reader's language): the
+    templates' every ``_()`` asked Flask-Babel again, through three lookups of its context."""
+    if not g:  # outside any app context: Flask-Babel's answer (no translation)
+        return get_translations()
+    locale = get_locale()
+    memo = g.get("_translations")
+    if memo is None or memo[0] is not locale:
+        memo = g._translations = (locale, get_translations())
+    return memo[1]
+
+
+def csrf_token() -> str:
+    """The form token, as Flask-WTF's ``csrf_token()``: made once per request, then read from
+    ``g`` where Flask-WTF keeps it (a page with a form per row asks for it on every row)."""
+    return g.get(current_app.config["WTF_CSRF_FIELD_NAME"]) or generate_csrf()
 
 
 def init_app(app):
@@ -70,3 +98,12 @@ def init_app(app):
         time=remembered(format_time),
         number=remembered(format_decimal),
     )
+    # Flask-Babel's callables, with the translations found once per request
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+    )
+    app.jinja_env.globals["csrf_token"] = csrf_token

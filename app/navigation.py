@@ -3,14 +3,15 @@ pages they may open.
 
 The menu is grouped by task (not by part) so that a phone's menu stays short: at most six top
 entries for any role, each label distinct. It is computed once per request (``g``), with the
-reader's roles read once, however many times the templates ask for it.
+reader's roles read once, however many times the templates ask for it. Which pages the access
+rules admit, and their URLs, depend only on the roles: worked out once per process for each set.
 """
 
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask import g, request, url_for
+from flask import current_app, g, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -86,23 +87,36 @@ def menu() -> list[MenuGroup]:
     signed_in = current_user.is_authenticated
     roles = current_user.roles if signed_in else set()
     groups = {key: MenuGroup(key, GROUP_LABELS[key]) for key in Group}
-    for entry in _ENTRIES:
-        rule = rule_for(entry.endpoint)
-        if rule is None or not rule.admits(signed_in, roles):
-            continue
+    here = request.endpoint
+    for entry, url in _admitted(signed_in, frozenset(roles)):
         if entry.shown is not None and not entry.shown():
             continue
         groups[entry.group].entries.append(
             {
                 "endpoint": entry.endpoint,
-                "url": url_for(entry.endpoint),
+                "url": url,
                 "label": entry.label,
                 "badge": entry.badge() if entry.badge else 0,
-                "current": request.endpoint == entry.endpoint,
+                "current": here == entry.endpoint,
             }
         )
     g.menu = [group for group in groups.values() if group.entries]
     return g.menu
+
+
+def _admitted(signed_in: bool, roles: frozenset) -> list[tuple[_Entry, str]]:
+    """The entries the access rules admit for these roles, with their URLs: the same for every
+    reader holding the same roles, so worked out once per process for each set of roles (and
+    each script root the site is mounted under)."""
+    known = current_app.extensions.setdefault("menu_entries", {})
+    key = (signed_in, roles, request.script_root, len(_ENTRIES))
+    if key not in known:
+        known[key] = [
+            (entry, url_for(entry.endpoint))
+            for entry in _ENTRIES
+            if (rule := rule_for(entry.endpoint)) is not None and rule.admits(signed_in, roles)
+        ]
+    return known[key]
 
 
 def menu_has(endpoint: str) -> bool:

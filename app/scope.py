@@ -99,6 +99,12 @@ class CoordinatorScope:
         if self.empty:
             return false()
         if province_id is not None:
+            # only the half that names something: a ward coordinator's "or province in ()" kept
+            # SQLite from starting at the commune's row
+            if not self.province_ids:
+                return commune_id.in_(self.commune_ids)
+            if not self.commune_ids:
+                return province_id.in_(self.province_ids)
             return or_(commune_id.in_(self.commune_ids), province_id.in_(self.province_ids))
         return commune_id.in_(self.commune_ids_select())
 

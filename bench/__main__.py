@@ -24,12 +24,14 @@ from pathlib import Path
 
 from bench import (
     booking_rush,
+    compression,
     dashboard,
     deliveries,
     imports,
     national,
     page_ratio,
     page_weight,
+    read_ceiling,
     slow_network,
     two_servers,
     writer_queue,
@@ -50,6 +52,8 @@ BENCHMARKS = [
         page_ratio,
         ["/coverage", "/impact", "--as", "bode@demo.local"],
     ),
+    ("read_ceiling", read_ceiling, []),
+    ("compression", compression, []),
     ("dashboard --db sqlite", dashboard, ["--db", "sqlite"]),
     ("dashboard --db postgresql", dashboard, ["--db", "postgresql"]),
     ("page_weight", page_weight, []),

@@ -1,7 +1,9 @@
 """A bounded read load, shared by the benchmarks that compare a page with `/healthz`."""
 
+import os
 import threading
 import time
+from pathlib import Path
 
 
 def throughput(get_status, concurrency, seconds, limit):
@@ -33,3 +35,29 @@ def throughput(get_status, concurrency, seconds, limit):
     elapsed = time.perf_counter() - start
     done = state["ok"] + state["bad"]
     return done / elapsed, done, state["bad"], elapsed
+
+
+def server_cpu_seconds(master_pid: int) -> float:
+    """CPU seconds (user + system) used so far by a gunicorn master's workers (Linux /proc).
+
+    Requests/s through a Python client on the same cores is bounded by the client itself for
+    the cheapest answers (it costs about as much as /healthz); the workers' CPU per request is
+    not, and is less moved by other work on the machine."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master_pid:  # ppid
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
+def cpu_per_request(master_pid: int, get_status, concurrency, seconds, limit):
+    """throughput(...) and the workers' CPU milliseconds per request over the same requests."""
+    before = server_cpu_seconds(master_pid)
+    rate, done, bad, elapsed = throughput(get_status, concurrency, seconds, limit)
+    used = server_cpu_seconds(master_pid) - before
+    return rate, done, bad, elapsed, 1000 * used / max(done, 1)

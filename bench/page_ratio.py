@@ -9,15 +9,31 @@ workers), signs in as the given demo person (all demo passwords: demo-pass), che
 URL answers 200, then measures GET /healthz and each URL: as many requests as fit in SECONDS
 (at most REQUESTS), CONCURRENCY at a time, one connection per request. Prints requests/s and the
 ratio to /healthz, the ceiling of this stack on this machine. The client shares the machine.
+
+Beside each rate, the workers' CPU per request (from /proc) and /healthz's CPU per request over
+this one's: the rate of the cheapest answers is bounded by the client (a Python thread pool on
+the same cores), their CPU is not.
+
+A URL under /api/ is sent with a bearer token of the same person instead of the cookie, and
+compared with /healthz sent without any credential (a bearer token is read on API routes only;
+the cookie makes every route load the user). By default the API's listing of Bồ Đề's shifts
+tomorrow (`GET /api/v1/shifts?commune=00130&date=…`) follows the pages.
 """
 
 import argparse
 import sys
+from datetime import timedelta
 
-from bench.load import throughput
+from bench.load import cpu_per_request
 from bench.site import VOLUNTEER, demo_site
 
-DEFAULT_URLS = ["/shifts", "/me/shifts", "/courses"]
+DEFAULT_URLS = ["/shifts", "/me/shifts", "/courses", "/api/v1/shifts?commune=00130&date={tomorrow}"]
+
+
+def _tomorrow() -> str:
+    from app.localtime import local_today
+
+    return (local_today() + timedelta(days=1)).isoformat()
 
 
 def main(argv=None) -> int:
@@ -35,31 +51,53 @@ def main(argv=None) -> int:
         flush=True,
     )
     status = 0
+    urls = [url.format(tomorrow=_tomorrow()) for url in args.urls]
     with demo_site(workers=args.workers) as site:
         cookie = site.sign_in(args.who)
-        for url in args.urls:
-            answer = site.get(url, cookie=cookie)[0]
+        token = site.bearer(args.who) if any(u.startswith("/api/") for u in urls) else None
+
+        def fetch(url):
+            if url.startswith("/api/"):
+                return site.get(url, headers={"Authorization": f"Bearer {token}"})[0]
+            return site.get(url, cookie=cookie)[0]
+
+        for url in urls:
+            answer = fetch(url)
             if answer != 200:
                 print(f"  {url}: HTTP {answer} as {args.who}: not measured")
                 status = 1
-        measured = [u for u in args.urls if site.get(u, cookie=cookie)[0] == 200]
-        base, done, bad, _elapsed = throughput(
-            lambda: site.get("/healthz", cookie=cookie)[0],
-            args.concurrency,
-            args.seconds,
-            args.requests,
-        )
-        print(f"  {base:7.0f} req/s  /healthz ({done} requests, {bad} not 200)", flush=True)
-        for url in measured:
-            rate, done, bad, _elapsed = throughput(
-                lambda url=url: site.get(url, cookie=cookie)[0],
+        measured = [u for u in urls if fetch(u) == 200]
+        bases = {}
+        for kind, credential in (("cookie", cookie), ("none", None)):
+            if kind == "none" and not any(u.startswith("/api/") for u in measured):
+                continue
+            base, done, bad, _elapsed, cpu = cpu_per_request(
+                site.pid,
+                lambda credential=credential: site.get("/healthz", cookie=credential)[0],
                 args.concurrency,
                 args.seconds,
                 args.requests,
             )
+            bases[kind] = base, cpu
+            with_what = "with the session cookie" if credential else "without credentials"
+            print(
+                f"  {base:7.0f} req/s  /healthz {with_what} ({done} requests, {bad} not 200; "
+                f"workers' CPU {cpu:.2f} ms per request)",
+                flush=True,
+            )
+        for url in measured:
+            rate, done, bad, _elapsed, cpu = cpu_per_request(
+                site.pid,
+                lambda url=url: fetch(url),
+                args.concurrency,
+                args.seconds,
+                args.requests,
+            )
+            base, base_cpu = bases["none" if url.startswith("/api/") else "cookie"]
             print(
                 f"  {rate:7.0f} req/s  {url}  ratio to /healthz {rate / base:.2f} "
-                f"({done} requests, {bad} not 200)",
+                f"({done} requests, {bad} not 200; workers' CPU {cpu:.2f} ms per request, "
+                f"/healthz's / this {base_cpu / cpu:.2f})",
                 flush=True,
             )
     return status

@@ -8,6 +8,7 @@ demo accounts, served by gunicorn on 127.0.0.1, and signed-in sessions of the de
 
 import contextlib
 import http.client
+import json
 import re
 import shutil
 import tempfile
@@ -33,6 +34,10 @@ LEARNER = "learner@demo.local"
 @dataclass
 class Site:
     port: int
+    #: the scratch database's SQLAlchemy URL
+    database: str = ""
+    #: the gunicorn master's process id (its workers' CPU: bench.load.server_cpu_seconds)
+    pid: int = 0
 
     @property
     def base(self):
@@ -79,6 +84,16 @@ class Site:
             raise RuntimeError(f"sign-in of {email}: HTTP {status}")
         return _cookies(headers, cookie)
 
+    def bearer(self, email, password=PASSWORD) -> str:
+        """A bearer token of the JSON API for this demo person (POST /api/v1/tokens)."""
+        body = json.dumps({"email": email, "password": password}).encode()
+        status, answer, _headers = self.request(
+            "POST", "/api/v1/tokens", body=body, headers={"Content-Type": "application/json"}
+        )
+        if status != 201:
+            raise RuntimeError(f"token of {email}: HTTP {status}")
+        return json.loads(answer)["token"]
+
 
 def _cookies(headers, previous=""):
     jar = dict(part.split("=", 1) for part in previous.split("; ") if "=" in part)
@@ -100,7 +115,7 @@ def demo_site(workers=2):
             _flask(env, *command)
         port = _free_port()
         server, log = _start_gunicorn(env, port, workers)
-        yield Site(port)
+        yield Site(port, url, server.pid)
     finally:
         if server is not None:
             _stop(server)

@@ -7,7 +7,7 @@ from typing import Any
 
 import nh3
 from markdown_it import MarkdownIt
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.database import utcnow
@@ -170,10 +170,39 @@ def unconfirmed(course: Course, root: Path = CONTENT_ROOT) -> list[Unconfirmed]:
 
 def catalogue(session: Session) -> list[tuple[str, list[Course]]]:
     """The courses grouped by audience, in catalogue order; audiences without courses left out."""
-    stmt = select(Course).options(selectinload(Course.lessons)).order_by(Course.order, Course.slug)
+    # the lessons' bodies (both languages' Markdown) are left in the database: the catalogue and
+    # the progress it feeds count lessons, they never show one, and decoding every body was most
+    # of the catalogue's time
+    stmt = (
+        select(Course)
+        .options(selectinload(Course.lessons).defer(Lesson.body_markdown))
+        .order_by(Course.order, Course.slug)
+    )
     courses = session.scalars(stmt).all()
     groups = [(audience, [c for c in courses if c.audience == audience]) for audience in AUDIENCES]
     return [(audience, items) for audience, items in groups if items]
+
+
+def catalogue_page(session: Session) -> list[tuple[str, list[tuple[Course, int]]]]:
+    """The catalogue as its page shows it: each course with its number of lessons, counted in
+    the same statement (the page loads no lesson)."""
+    rows = session.execute(_CATALOGUE_PAGE).all()
+    groups = [
+        (audience, [(course, lessons) for course, lessons in rows if course.audience == audience])
+        for audience in AUDIENCES
+    ]
+    return [(audience, items) for audience, items in groups if items]
+
+
+#: catalogue_page's statement, built once
+_CATALOGUE_PAGE: Select[Course, int] = select(
+    Course,
+    select(func.count())
+    .select_from(Lesson)
+    .where(Lesson.course_id == Course.id)
+    .correlate(Course)
+    .scalar_subquery(),
+).order_by(Course.order, Course.slug)
 
 
 def get_course(session: Session, slug: str) -> Course | None:

@@ -60,7 +60,7 @@ def catalogue():
     """Every course, grouped by who it is for."""
     return render_template(
         "courses/catalogue.html",
-        groups=services.catalogue(db.session),
+        groups=services.catalogue_page(db.session),
         audience_labels=AUDIENCE_LABELS,
     )
 

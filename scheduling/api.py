@@ -3,12 +3,19 @@
 from flask import Blueprint, jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.access import roles, signed_in
 from app.api import error
 from app.api.openapi import operation
-from app.api.schemas import FORBIDDEN, UNAUTHORIZED, Error, commune_ref, point_ref
+from app.api.schemas import (
+    FORBIDDEN,
+    UNAUTHORIZED,
+    Error,
+    ServicePointRef,
+    commune_ref,
+    point_ref,
+)
 from app.database import writes_late
 from app.extensions import db
 from app.places.models import Commune
@@ -19,6 +26,10 @@ from scheduling.models import Booking, Shift
 
 #: nested under the API frame's /api/v1 by the part's init_app
 bp = Blueprint("scheduling", __name__)
+
+
+#: the commune of a code, built once (every listing of shifts reads it)
+_COMMUNE = select(Commune).where(Commune.code == bindparam("code"))
 
 
 def _place(shift: Shift) -> dict:
@@ -49,17 +60,19 @@ def _booking(booking: Booking) -> schemas.Booking:
 def shifts(query: schemas.ShiftQuery):
     """The active shifts of one commune (official code) on one local day, those missing a skill
     the caller has first."""
-    commune = db.session.scalar(select(Commune).where(Commune.code == query.commune))
+    commune = db.session.scalar(_COMMUNE, {"code": query.commune})
     if commune is None:
         return error(404, "not_found", _("No commune has this code."))
     rows = services.shifts_for_commune_on(db.session, commune, query.date, current_user.id)
+    where = commune_ref(commune)
     return jsonify(
         [
             schemas.Shift(
-                id=row.shift.id,
-                **_place(row.shift),
-                starts_at=row.shift.starts_at,
-                ends_at=row.shift.ends_at,
+                id=row.id,
+                service_point=ServicePointRef(id=row.service_point_id, name=row.service_point_name),
+                commune=where,
+                starts_at=row.starts_at,
+                ends_at=row.ends_at,
                 capacity=row.capacity,
                 booked=row.confirmed,
                 waitlisted=row.waitlisted,

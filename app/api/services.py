@@ -9,7 +9,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, or_, select, update
+from sqlalchemy import CursorResult, bindparam, delete, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from app.api.models import ApiToken
@@ -44,18 +44,18 @@ def token_for(session: Session, token: str, now: datetime | None = None) -> ApiT
 
     The token, its user and the user's roles come in one statement: every API request needs
     all three (the access rule reads the roles)."""
-    found = (
-        session.scalars(
-            select(ApiToken)
-            .where(ApiToken.token_hash == hash_token(token))
-            .options(joinedload(ApiToken.user, innerjoin=True).joinedload(User.grants))
-        )
-        .unique()
-        .one_or_none()
-    )
+    found = session.scalars(_TOKEN, {"token_hash": hash_token(token)}).unique().one_or_none()
     if found is None or not found.user.is_active or expires_at(found) <= (now or utcnow()):
         return None
     return found
+
+
+#: token_for's statement, built once: every API request runs it
+_TOKEN = (
+    select(ApiToken)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+    .options(joinedload(ApiToken.user, innerjoin=True).joinedload(User.grants))
+)
 
 
 def needs_touch(token: ApiToken, now: datetime | None = None) -> bool:

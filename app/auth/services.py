@@ -7,7 +7,7 @@ from typing import Any
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -181,15 +181,24 @@ def user_for_session(session: Session, alternative_id: str) -> User | None:
     """The user a session or remember cookie names ("<id>:<session version>"), if still valid.
 
     A cookie made before the account's session version changed names the old version: refused.
-    The user's roles come in the same statement: every page's access rule and menu read them.
+    The user's roles and home commune come in the same statement: every page's access rule and
+    menu read the roles, and /shifts opens on the home commune.
     """
     user_id, _sep, version = str(alternative_id).partition(":")
     if not user_id.isdigit() or not version:
         return None
-    user = session.get(User, int(user_id), options=[joinedload(User.grants)])
+    user = session.execute(_SESSION_USER, {"user_id": int(user_id)}).unique().scalar_one_or_none()
     if user is None or not hmac.compare_digest(user.session_version, version):
         return None
     return user
+
+
+#: user_for_session's statement, built once: every signed-in request runs it
+_SESSION_USER = (
+    select(User)
+    .options(joinedload(User.grants), joinedload(User.home_commune))
+    .where(User.id == bindparam("user_id"))
+)
 
 
 def end_sessions(user: User) -> None:

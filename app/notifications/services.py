@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CursorResult, func, or_, select, update
+from sqlalchemy import CursorResult, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
@@ -329,11 +329,19 @@ def notices_of(session: Session, user_id: int, limit: int = 100) -> list[Notific
 
 def unread_count(session: Session, user_id: int) -> int:
     """How many of the person's notices are unread (one index lookup)."""
-    return session.execute(
-        select(func.count())
-        .select_from(Notification)
-        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
-    ).scalar_one()
+    return session.execute(_UNREAD, {"user_id": user_id}).scalar_one()
+
+
+#: unread_count's statement, built once (every page's header shows the count): on the table
+#: rather than the mapped class, since it loads no object, which spares the ORM's steps
+_UNREAD = (
+    select(func.count())
+    .select_from(Notification.__table__)
+    .where(
+        Notification.__table__.c.user_id == bindparam("user_id"),
+        Notification.__table__.c.read_at.is_(None),
+    )
+)
 
 
 def mark_all_read(session: Session, user_id: int, now: datetime | None = None) -> int:

@@ -51,6 +51,7 @@ from impact.dashboard.models import (
     ProvinceDailyCount,
     ResidentDailyCount,
 )
+from scheduling.campaigns.services import commune_ids as campaign_commune_ids
 from scheduling.checkin.models import Attendance
 from scheduling.coverage.services import SOON
 from scheduling.models import (
@@ -300,7 +301,7 @@ def campaign_scope(
 
     With ``today`` and no end, the campaign so far: its days up to today (its first day when it
     has not started), not the empty days still to come."""
-    ids = frozenset(c.id for c in campaign.communes)
+    ids = campaign_commune_ids(campaign)
     if end is None and today is not None:
         end = max(min(today, campaign.ends_on), campaign.starts_on)
     return Scope(

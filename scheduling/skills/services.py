@@ -107,7 +107,7 @@ def _present(skill_code) -> ScalarSelect:
     )
 
 
-def needs_column(reader_id: int | None = None) -> ScalarSelect[str | None]:
+def needs_column(reader_id: int | ColumnElement[int] | None = None) -> ScalarSelect[str | None]:
     """For a SELECT of shifts: the skills the shift asks for, with the minimum and the count
     present (and whether the reader has it), as one text `parse` reads; NULL when none."""
     mine = aliased(UserSkill)
@@ -153,7 +153,7 @@ def needs_column(reader_id: int | None = None) -> ScalarSelect[str | None]:
     )
 
 
-def lacks_reader_skill(reader_id: int) -> ColumnElement[bool]:
+def lacks_reader_skill(reader_id: int | ColumnElement[int]) -> ColumnElement[bool]:
     """For a SELECT of shifts: the shift lacks a skill the reader has."""
     mine = aliased(UserSkill)
     return (

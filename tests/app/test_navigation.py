@@ -5,6 +5,7 @@ import re
 import pytest
 
 from app import navigation
+from app.notifications import services as notifications
 from app.roles import Role
 
 
@@ -82,15 +83,29 @@ def test_the_current_page_is_marked_and_its_group_too(client, login, volunteer):
     assert html.count('<summary class="current">') == 1
 
 
-def test_the_menu_is_computed_once_per_request(client, login, volunteer, monkeypatch):
+def test_the_menu_is_computed_once_per_request_its_rules_once_per_set_of_roles(
+    app, client, login, volunteer, monkeypatch
+):
     login(volunteer)
-    calls = []
-    real = navigation.rule_for
+    app.extensions.pop("menu_entries", None)  # as a freshly started worker
+    rules, unread = [], []
+    real_rule, real_unread = navigation.rule_for, notifications.unread_count
     monkeypatch.setattr(
-        navigation, "rule_for", lambda endpoint: calls.append(endpoint) or real(endpoint)
+        navigation, "rule_for", lambda endpoint: rules.append(endpoint) or real_rule(endpoint)
     )
-    client.get("/me/shifts")
-    assert len(calls) == len(set(calls)) > 0
+    monkeypatch.setattr(
+        notifications, "unread_count", lambda *args: unread.append(args) or real_unread(*args)
+    )
+
+    first = client.get("/me/shifts")
+    checked = len(rules)
+    second = client.get("/courses")
+
+    assert first.status_code == second.status_code == 200
+    # which pages the volunteer's roles may open: checked once for the first page, then reused
+    assert checked == len(rules) == len(set(rules)) > 0
+    # the badge's count: once per page, however often the header asks for the menu
+    assert len(unread) == 2
 
 
 def test_my_code_is_in_the_menu_only_for_a_learner_with_a_code(client, login, make_user):

@@ -4,6 +4,7 @@ import gzip
 import re
 from datetime import UTC, datetime
 
+import brotli
 import pytest
 from flask_babel import force_locale, format_datetime
 from sqlalchemy import func, select
@@ -204,6 +205,18 @@ def test_pages_travel_compressed_to_a_browser_that_accepts_it(client):
     assert len(compressed.data) < len(plain.data) / 3
     unsigned = re.compile(rb'name="csrf_token" value="[^"]*"')  # signed with the second
     assert unsigned.sub(b"", gzip.decompress(compressed.data)) == unsigned.sub(b"", plain.data)
+
+
+def test_a_browser_offered_every_encoding_gets_brotli_and_an_old_one_gzip(client):
+    plain = client.get("/provinces/01")
+    modern = client.get("/provinces/01", headers={"Accept-Encoding": "gzip, deflate, br, zstd"})
+    old = client.get("/provinces/01", headers={"Accept-Encoding": "gzip, deflate"})
+
+    assert modern.headers["Content-Encoding"] == "br"
+    assert old.headers["Content-Encoding"] == "gzip"
+    assert len(modern.data) < len(old.data)
+    unsigned = re.compile(rb'name="csrf_token" value="[^"]*"')
+    assert unsigned.sub(b"", brotli.decompress(modern.data)) == unsigned.sub(b"", plain.data)
 
 
 NEWLINE_NEXT = "/shifts\r\nSet-Cookie: stolen=1"

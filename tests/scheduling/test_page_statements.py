@@ -8,6 +8,7 @@ from sqlalchemy import select
 from app.api.models import ApiToken
 from app.database import utcnow
 from app.extensions import db
+from app.places.models import ServicePoint
 from scheduling.booking.services import book_shift
 from tests.harness import MORNING
 from tests.scheduling.test_booking_statements import recorded, statements
@@ -51,3 +52,25 @@ def test_the_apis_shifts_of_a_day_take_three_statements(
     assert answer.status_code == 200 and len(answer.get_json()) == 6
     # the token with its user and roles, the commune, the shifts with their counts
     assert len(statements(log)) <= 3, log["statements"]
+
+
+def test_shifts_opened_from_the_menu_take_at_most_four_statements(
+    client, login, volunteer, make_shift, other_commune
+):
+    """As the menu opens it: on the volunteer's home commune (no commune in the query), with a
+    shift they cannot book because it overlaps one they hold in another commune, whose service
+    point the page names."""
+    elsewhere = ServicePoint(commune=other_commune, name="Điểm phục vụ khác", address="Số 2")
+    db.session.add(elsewhere)
+    held = make_shift(point=elsewhere, booked=[volunteer])
+    make_shift(starts_at=held.starts_at + timedelta(hours=1))
+    db.session.commit()
+    signed_in = login(volunteer)
+    db.session.remove()  # a fresh request's session, as in a server: nothing loaded yet
+
+    with recorded() as log:
+        page = signed_in.get(f"/shifts?day={DAY}")
+
+    assert page.status_code == 200
+    assert "Điểm phục vụ khác" in page.get_data(as_text=True)  # the overlap's notice
+    assert len(statements(log)) <= 4, log["statements"]
