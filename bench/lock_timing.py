@@ -12,8 +12,10 @@ The lock is held from the moment it is granted to the end of the COMMIT (or ROLL
 Each hold is appended, in milliseconds, to the file named by BENCH_LOCK_LOG (one line each,
 written after the lock is released). BENCH_NO_WRITER_QUEUE=1 turns off the SQLite writers' lock
 file (app/database.py), so the bench can show what SQLite's busy handler alone does.
+BENCH_PROFILE=DIR profiles each worker (cProfile) and writes DIR/<pid>.prof when it exits.
 """
 
+import cProfile
 import os
 import runpy
 import threading
@@ -23,6 +25,8 @@ from pathlib import Path
 runpy.run_path(str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py"))
 
 _held = threading.local()
+#: CPU time, not wall time: on a shared machine a worker waits for a core as often as for a lock
+_profile = cProfile.Profile(time.process_time)
 
 
 def _granted(conn, _cursor, statement, _parameters, _context, _executemany):
@@ -58,3 +62,11 @@ def post_fork(_server, _worker):
         from app.database import QueuedWriterConnection
 
         QueuedWriterConnection.queue_for_write = lambda self: None  # type: ignore[method-assign]
+    if os.environ.get("BENCH_PROFILE"):
+        _profile.enable()
+
+
+def worker_exit(_server, worker):
+    if os.environ.get("BENCH_PROFILE"):
+        _profile.disable()
+        _profile.dump_stats(os.path.join(os.environ["BENCH_PROFILE"], f"{worker.pid}.prof"))
