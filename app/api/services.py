@@ -9,7 +9,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, or_, select, update
+from sqlalchemy import CursorResult, bindparam, delete, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from app.api.models import ApiToken
@@ -39,19 +39,21 @@ def expires_at(token: ApiToken) -> datetime:
     return (token.last_used_at or token.created_at) + TOKEN_IDLE_LIMIT
 
 
+#: the token with its user and the user's roles, built once: every API request runs it
+_TOKEN_WITH_USER = (
+    select(ApiToken)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+    .options(joinedload(ApiToken.user, innerjoin=True).joinedload(User.grants))
+)
+
+
 def token_for(session: Session, token: str, now: datetime | None = None) -> ApiToken | None:
     """The stored token matching this bearer token, if it has not expired and its user is active.
 
     The token, its user and the user's roles come in one statement: every API request needs
     all three (the access rule reads the roles)."""
     found = (
-        session.scalars(
-            select(ApiToken)
-            .where(ApiToken.token_hash == hash_token(token))
-            .options(joinedload(ApiToken.user, innerjoin=True).joinedload(User.grants))
-        )
-        .unique()
-        .one_or_none()
+        session.scalars(_TOKEN_WITH_USER, {"token_hash": hash_token(token)}).unique().one_or_none()
     )
     if found is None or not found.user.is_active or expires_at(found) <= (now or utcnow()):
         return None
