@@ -30,6 +30,7 @@ from bench import (
     national,
     page_ratio,
     page_weight,
+    scale,
     slow_network,
     two_servers,
     writer_queue,
@@ -43,6 +44,8 @@ BENCHMARKS = [
     ("booking_rush --db sqlite", booking_rush, ["--db", "sqlite"]),
     ("booking_rush --db postgresql", booking_rush, ["--db", "postgresql"]),
     ("writer_queue", writer_queue, []),
+    ("scale --db sqlite", scale, ["--db", "sqlite"]),
+    ("scale --db postgresql", scale, ["--db", "postgresql"]),
     ("two_servers", two_servers, []),
     ("page_ratio", page_ratio, []),
     (

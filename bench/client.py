@@ -24,6 +24,8 @@ class Request:
     path: str
     token: str | None = None
     body: bytes = b""
+    #: a Cookie header (a signed-in page)
+    cookie: str | None = None
 
 
 @dataclass
@@ -69,6 +71,8 @@ def _raw(request: Request, port: int) -> bytes:
         lines.append("Content-Type: application/json")
     if request.token:
         lines.append(f"Authorization: Bearer {request.token}")
+    if request.cookie:
+        lines.append(f"Cookie: {request.cookie}")
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + request.body
 
 

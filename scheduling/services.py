@@ -169,7 +169,11 @@ def find_shifts(
     folded = fold(commune_query or "")
     if folded:
         escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        stmt = stmt.where(Commune.search_name.like(f"%{escaped}%", escape="\\"))
+        # the communes named first (a few of 3,321), then their points' shifts through the
+        # (service point, start) index: a filter on the joined commune's name made the planner
+        # read every campaign's shifts of the day (5 ms at 30 campaigns, 1 ms at one)
+        named = select(Commune.id).where(Commune.search_name.like(f"%{escaped}%", escape="\\"))
+        stmt = stmt.where(ServicePoint.commune_id.in_(named))
     if free_only:
         stmt = stmt.where(confirmed < Campaign.max_per_shift)
     home_first = case((Commune.id == home_commune_id, 0), else_=1)
