@@ -7,7 +7,8 @@ and ~13,000 bookings. At N x the database holds N campaigns running at the same 
 province of its own (the demo's copied onto the communes of another province, with service
 points of its own), N x 600 volunteers and N x the demo's bookings: 30 campaigns, 18,000
 volunteers, ~390,000 bookings at 30x. The copies are bulk-inserted (Core, explicit ids) between
-two measurements, then the planner's statistics are refreshed (ANALYZE), as after a real load.
+two measurements, then the planner's statistics are refreshed (ANALYZE; VACUUM ANALYZE on
+PostgreSQL), as after a real load.
 
 At each size, on the same gunicorn (2 sync workers) and the same rush campaign (bench/
 booking_rush.py's: 60 days ahead, Hanoi communes of its own): the matched rush (600 volunteers,
@@ -227,7 +228,8 @@ def _analyze(engine, tables):
                         )
                     )
             conn.commit()
-            conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
+            # VACUUM too: autovacuum would otherwise start on the new rows during the measurement
+            conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
         else:
             conn.execute(text("ANALYZE"))
             conn.commit()
