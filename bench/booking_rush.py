@@ -74,8 +74,12 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def _environment(url):
+def _environment(url, workdir=None):
+    """The site's environment for a bench: its database, no rate limits, and (given a scratch
+    directory) a task queue of its own there, so the tasks nobody consumes go with it."""
     env = dict(os.environ)
+    if workdir is not None:
+        env["TASK_QUEUE_URL"] = "sqlite:///" + str(Path(workdir) / "tasks.sqlite3")
     env.update(
         DATABASE_URL=url,
         FLASK_APP="wsgi",
@@ -607,7 +611,7 @@ def main(argv=None) -> int:
     try:
         url = _create_database(args.db, workdir)
         created = True
-        env = _environment(url)
+        env = _environment(url, workdir)
         lock_log = Path(workdir) / "lock-holds.txt"
         env["BENCH_LOCK_LOG"] = str(lock_log)
         if args.profile:

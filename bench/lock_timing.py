@@ -5,7 +5,8 @@ is loaded by the site.
 The lock is held from the moment it is granted to the end of the COMMIT (or ROLLBACK):
 
 - SQLite: from the return of ``BEGIN IMMEDIATE`` (the file's single write lock) to the session's
-  ``after_commit``/``after_rollback``, which SQLAlchemy fires once the database has answered;
+  ``after_commit``/``after_rollback``, which SQLAlchemy fires once the database has answered
+  (this listener runs before the site's own, e.g. the task queue's hand-over of deliveries);
 - PostgreSQL: from the return of the ``SELECT … FROM shifts … FOR UPDATE`` (the shift's row lock)
   to the same events.
 
@@ -56,8 +57,10 @@ def post_fork(_server, _worker):
 
     if os.environ.get("BENCH_LOCK_LOG"):
         event.listen(Engine, "after_cursor_execute", _granted)
-        event.listen(Session, "after_commit", _released)
-        event.listen(Session, "after_rollback", _released)
+        # first among the listeners: the site's own after_commit work (handing the deliveries
+        # to the task queue) comes after the lock is released and is not part of the hold
+        event.listen(Session, "after_commit", _released, insert=True)
+        event.listen(Session, "after_rollback", _released, insert=True)
     if os.environ.get("BENCH_NO_WRITER_QUEUE") == "1":
         from app.database import QueuedWriterConnection
 

@@ -275,7 +275,7 @@ def main(argv=None) -> int:
     try:
         url = rush._create_database(args.db, workdir)
         created = True
-        env = rush._environment(url)
+        env = rush._environment(url, workdir)
         for command in (("db", "upgrade"), ("places", "import"), ("demo",)):
             rush._flask(env, *command)
         app = rush._in_app(url)

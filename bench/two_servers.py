@@ -118,7 +118,7 @@ def main(argv=None) -> int:
     try:
         url = rush._create_database("postgresql", workdir)
         created = True
-        env = rush._environment(url)
+        env = rush._environment(url, workdir)
         env.update(
             FLASK_RATELIMIT_ENABLED="true",
             RATELIMIT_STORAGE_URI=REDIS,
