@@ -10,9 +10,10 @@ Writers on one SQLite file queue on a lock file beside it (``<database>-writers`
 taken just before ``BEGIN IMMEDIATE`` and released once the COMMIT or ROLLBACK has run: a waiting
 writer wakes the moment the lock is free. Without it they wait in SQLite's busy handler, which
 sleeps and retries with a growing back-off (up to 100 ms a try) and so oversleeps a lock held for
-a millisecond or two. A view marked `writes_late` reads (its token, user, roles) in a plain read
-transaction and becomes a writer only when its service calls `begin_write`, so the write lock is
-held for the writing alone.
+a millisecond or two. A writer waits in that queue for a bounded time, then gives up with
+`WritersBusy` (503, Retry-After) rather than hang behind a stuck writer. A view marked
+`writes_late` reads (its token, user, roles) in a plain read transaction and becomes a writer
+only when its service calls `begin_write`, so the write lock is held for the writing alone.
 
 A SQLite file holds residents' addresses until they are erased: it is created readable by its
 owner alone (0600; SQLite gives its -wal and -shm files the database file's mode), deleted
@@ -25,6 +26,7 @@ import functools
 import logging
 import os
 import sqlite3
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TypeVar
@@ -34,6 +36,7 @@ from sqlalchemy import DateTime, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.types import TypeDecorator
+from werkzeug.exceptions import ServiceUnavailable
 
 from app.text import COLLATION, compare
 
@@ -96,31 +99,58 @@ def create_private_file(path) -> None:
     os.close(os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_MODE))
 
 
+class WritersBusy(ServiceUnavailable):
+    """The writers' queue did not reach this writer within `QueuedWriterConnection.wait_seconds`:
+    the site is too busy (or a writer is stuck). A request answers 503 with Retry-After; nothing
+    was written."""
+
+    description = "The database's writers' queue was too long: try again in a few seconds."
+
+
+#: the Retry-After of a writer that gave up waiting for its turn
+WRITERS_BUSY_RETRY_AFTER = 5
+
+
 class QueuedWriterConnection(sqlite3.Connection):
     """A SQLite connection whose writer transactions queue on the database's lock file.
 
     `_sqlite_begin` takes the lock before ``BEGIN IMMEDIATE``; the COMMIT or ROLLBACK releases
-    it once SQLite has let its own write lock go. Each connection opens the file itself: flock
-    locks belong to an open file, so two connections of one process exclude each other too."""
+    it once SQLite has let its own write lock go. Each connection opens the file itself (once,
+    and again in a forked process): flock locks belong to an open file, so two connections of
+    one process exclude each other too. A writer waits at most `wait_seconds` for its turn, then
+    raises `WritersBusy`, rather than hang as long as the writer ahead of it does."""
 
     writers_path: str | None = None
+    #: how long a writer waits for its turn (a booking holds the lock for a few milliseconds)
+    wait_seconds: float = 10.0
     _writers_fd: int | None = None
+    _writers_pid: int | None = None
+    _queued = False
+
+    def _writers_file(self) -> int:
+        if self._writers_fd is None or self._writers_pid != os.getpid():
+            assert self.writers_path is not None
+            self._writers_fd = os.open(self.writers_path, os.O_RDWR | os.O_CREAT, PRIVATE_MODE)
+            self._writers_pid = os.getpid()
+        return self._writers_fd
 
     def queue_for_write(self) -> None:
-        if self.writers_path is None or self._writers_fd is not None:
+        if self.writers_path is None or self._queued:
             return
-        fd = os.open(self.writers_path, os.O_RDWR | os.O_CREAT, PRIVATE_MODE)
+        fd = self._writers_file()
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        except BaseException:
-            os.close(fd)
-            raise
-        self._writers_fd = fd
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not _flock_within(fd, self.wait_seconds):
+                # the file stays with the thread still waiting on it, which closes it
+                self._writers_fd = None
+                raise WritersBusy(retry_after=WRITERS_BUSY_RETRY_AFTER) from None
+        self._queued = True
 
     def _leave_queue(self) -> None:
-        fd, self._writers_fd = self._writers_fd, None
-        if fd is not None:
-            os.close(fd)  # closing the file releases its lock
+        if self._queued:
+            self._queued = False
+            fcntl.flock(self._writers_fd, fcntl.LOCK_UN)
 
     def commit(self) -> None:
         try:
@@ -138,10 +168,46 @@ class QueuedWriterConnection(sqlite3.Connection):
         try:
             super().close()
         finally:
-            self._leave_queue()
+            self._close_writers_file()
+
+    def _close_writers_file(self) -> None:
+        fd, self._writers_fd, self._queued = self._writers_fd, None, False
+        if fd is not None and self._writers_pid == os.getpid():
+            os.close(fd)  # closing the file releases its lock
 
     def __del__(self) -> None:
-        self._leave_queue()  # a connection dropped unclosed never keeps the queue waiting
+        self._close_writers_file()  # a connection dropped unclosed never keeps the queue waiting
+
+
+def _flock_within(fd: int, seconds: float) -> bool:
+    """Take the file's exclusive lock, waiting at most `seconds`; whether it was taken.
+
+    flock has no timeout, so a thread waits in it while this one waits on an event with one:
+    the waiter wakes the moment the lock is granted, as in a plain blocking flock. A waiter
+    given up on keeps the file: when its lock comes, it lets it go and closes the file."""
+    granted = threading.Event()
+    guard = threading.Lock()
+    state = {"given_up": False}
+
+    def wait() -> None:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError:
+            os.close(fd)
+            return
+        with guard:
+            if state["given_up"]:
+                os.close(fd)  # closing the file releases its lock
+                return
+            granted.set()
+
+    threading.Thread(target=wait, name="sqlite-writers-queue", daemon=True).start()
+    granted.wait(seconds)
+    with guard:
+        if granted.is_set():
+            return True
+        state["given_up"] = True
+        return False
 
 
 @event.listens_for(Engine, "do_connect")

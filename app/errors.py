@@ -67,6 +67,7 @@ def messages():
         422: _("Some of what you entered is not valid."),
         429: _("Too many attempts. Please wait a minute and try again."),
         500: _("Something went wrong on our side. Please try again in a moment."),
+        503: _("The site is very busy right now. Please try again in a few seconds."),
     }
 
 
@@ -81,6 +82,7 @@ def error_code(status):
         422: "invalid",
         429: "rate_limited",
         500: "server_error",
+        503: "busy",
     }.get(status, "error")
 
 

@@ -5,15 +5,18 @@ is loaded by the site.
 The lock is held from the moment it is granted to the end of the COMMIT (or ROLLBACK):
 
 - SQLite: from the return of ``BEGIN IMMEDIATE`` (the file's single write lock) to the session's
-  ``after_commit``/``after_rollback``, which SQLAlchemy fires once the database has answered;
+  ``after_commit``/``after_rollback``, which SQLAlchemy fires once the database has answered
+  (this listener runs before the site's own, e.g. the task queue's hand-over of deliveries);
 - PostgreSQL: from the return of the ``SELECT … FROM shifts … FOR UPDATE`` (the shift's row lock)
   to the same events.
 
 Each hold is appended, in milliseconds, to the file named by BENCH_LOCK_LOG (one line each,
 written after the lock is released). BENCH_NO_WRITER_QUEUE=1 turns off the SQLite writers' lock
 file (app/database.py), so the bench can show what SQLite's busy handler alone does.
+BENCH_PROFILE=DIR profiles each worker (cProfile) and writes DIR/<pid>.prof when it exits.
 """
 
+import cProfile
 import os
 import runpy
 import threading
@@ -23,6 +26,8 @@ from pathlib import Path
 runpy.run_path(str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py"))
 
 _held = threading.local()
+#: CPU time, not wall time: on a shared machine a worker waits for a core as often as for a lock
+_profile = cProfile.Profile(time.process_time)
 
 
 def _granted(conn, _cursor, statement, _parameters, _context, _executemany):
@@ -52,9 +57,19 @@ def post_fork(_server, _worker):
 
     if os.environ.get("BENCH_LOCK_LOG"):
         event.listen(Engine, "after_cursor_execute", _granted)
-        event.listen(Session, "after_commit", _released)
-        event.listen(Session, "after_rollback", _released)
+        # first among the listeners: the site's own after_commit work (handing the deliveries
+        # to the task queue) comes after the lock is released and is not part of the hold
+        event.listen(Session, "after_commit", _released, insert=True)
+        event.listen(Session, "after_rollback", _released, insert=True)
     if os.environ.get("BENCH_NO_WRITER_QUEUE") == "1":
         from app.database import QueuedWriterConnection
 
         QueuedWriterConnection.queue_for_write = lambda self: None  # type: ignore[method-assign]
+    if os.environ.get("BENCH_PROFILE"):
+        _profile.enable()
+
+
+def worker_exit(_server, worker):
+    if os.environ.get("BENCH_PROFILE"):
+        _profile.disable()
+        _profile.dump_stats(os.path.join(os.environ["BENCH_PROFILE"], f"{worker.pid}.prof"))

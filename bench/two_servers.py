@@ -7,9 +7,10 @@ Prepares the booking rush's scratch PostgreSQL database and campaigns (bench/boo
 starts two gunicorn instances (2 workers each) on loopback ports and nginx (Debian's
 `/usr/sbin/nginx`, a config of its own written to a temp directory, listening on a loopback port,
 round-robin to both), with `RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0` under a key prefix
-of its own. Takes the 600 tokens through nginx, then rushes the contended shifts (20 in flight)
-once through nginx and once against one instance alone (another day's shifts), and checks
-capacity in the database. Last, the per-account-and-address sign-in limit: wrong passwords for
+of its own. Issues the 600 tokens in-process, then rushes the contended shifts (20 in flight,
+the light client of bench/client.py, 3 runs each, medians) through nginx and against one
+instance alone (another day's shifts), and checks capacity in the database after each run.
+Last, the per-account-and-address sign-in limit: wrong passwords for
 one account sent alternately to each instance directly; with the limits in Redis the 429 comes
 after LOGIN_RATE_LIMIT attempts in all, not that many per instance.
 """
@@ -24,7 +25,7 @@ import time
 from pathlib import Path
 
 from bench import booking_rush as rush
-from bench.load import throughput
+from bench import client
 
 NGINX = "/usr/sbin/nginx"
 REDIS = "redis://127.0.0.1:6379/0"
@@ -104,6 +105,7 @@ def _login_limit(ports):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.two_servers", description=__doc__)
     parser.add_argument("--volunteers", type=int, default=600)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each rush (medians)")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     if not Path(NGINX).exists():
         print(f"two_servers: {NGINX} is missing (apt-get install nginx-light); skipped")
@@ -116,7 +118,7 @@ def main(argv=None) -> int:
     try:
         url = rush._create_database("postgresql", workdir)
         created = True
-        env = rush._environment(url)
+        env = rush._environment(url, workdir)
         env.update(
             FLASK_RATELIMIT_ENABLED="true",
             RATELIMIT_STORAGE_URI=REDIS,
@@ -126,7 +128,8 @@ def main(argv=None) -> int:
         )
         for command in (("db", "upgrade"), ("places", "import"), ("demo",)):
             rush._flask(env, *command)
-        plans, _commune, _day, campaign_ids = rush._prepare(rush._in_app(url), runs)
+        app = rush._in_app(url)
+        plans, _commune, _day, campaign_ids = rush._prepare(app, runs)
         ports = [rush._free_port(), rush._free_port()]
         for port in ports:
             server, log = rush._start_gunicorn(env, port, 2)
@@ -140,26 +143,32 @@ def main(argv=None) -> int:
             f"PostgreSQL, rate limits in Redis",
             flush=True,
         )
-        tokens = rush._tokens(front, args.volunteers, 20)
-        fivexx = 0
+        emails = [f"volunteer{n}@demo.local" for n in range(1, args.volunteers + 1)]
+        tokens = rush.issue_tokens(rush._in_app(url), emails)
+        fivexx = over_runs = 0
         for (shape, flight, _queue), (_shape, targets), (label, port) in zip(
             runs,
             plans,
             [("two servers behind nginx", front), ("one server alone", ports[0])],
             strict=True,
         ):
-            healthz, _done, _bad, _elapsed = throughput(
-                lambda port=port: rush._request(port, "GET", "/healthz")[0], 20, 4, 2000
+            healthz = client.rate_for(port, client.Request("GET", "/healthz"), 20, 2, 2000).rate
+            figures = rush.repeated_rush(
+                app, port, tokens, targets, flight, rush.SHAPES[shape][2], args.repeat
             )
-            figures = rush._rush(port, tokens, targets, flight, rush.SHAPES[shape][2])
             fivexx += figures["5xx"]
+            over_runs += figures["over"]
             print(
                 f"rush {shape} at {flight} in flight, {label}: {figures['rate']:.0f} bookings/s "
                 f"({figures['rate'] / healthz:.3f} x its /healthz, {healthz:.0f} req/s), "
-                f"p50 {figures['p50']:.0f} ms, p95 {figures['p95']:.0f} ms, 5xx {figures['5xx']}",
+                f"p50 {figures['p50']:.0f} ms, p95 {figures['p95']:.0f} ms, 5xx {figures['5xx']} "
+                f"(median of {args.repeat}; runs "
+                + ", ".join(f"{r:.0f}" for r in figures["rates"])
+                + ")",
                 flush=True,
             )
-        over, confirmed, waitlisted = rush._over_capacity(rush._in_app(url), campaign_ids)
+        over, confirmed, waitlisted = rush._over_capacity(app, campaign_ids)
+        over += over_runs
         print(f"check: {confirmed} confirmed, {waitlisted} waitlisted; over capacity: {over}")
         refused_after = _login_limit(ports)
         print(

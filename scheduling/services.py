@@ -202,7 +202,13 @@ def _find_shifts(by_commune: bool, free_only: bool) -> Select[Shift, int, int, s
     confirmed = count_of(BookingStatus.CONFIRMED)
     stmt = _active_shifts_on(confirmed).where(Shift.starts_at > bindparam("now"))
     if by_commune:
-        stmt = stmt.where(Commune.search_name.like(bindparam("pattern"), escape="\\"))
+        # the communes named first (a few of 3,321), then their points' shifts through the
+        # (service point, start) index: a filter on the joined commune's name made the planner
+        # read every campaign's shifts of the day (5 ms at 30 campaigns, 1 ms at one)
+        named = select(Commune.id).where(
+            Commune.search_name.like(bindparam("pattern"), escape="\\")
+        )
+        stmt = stmt.where(ServicePoint.commune_id.in_(named))
     if free_only:
         stmt = stmt.where(confirmed < Campaign.max_per_shift)
     home_first = case((Commune.id == bindparam("home_commune_id", type_=Integer), 0), else_=1)

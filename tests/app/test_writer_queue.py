@@ -6,14 +6,22 @@ import fcntl
 import os
 import stat
 import threading
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
-from app.database import begin_write
+from app.database import (
+    WRITERS_BUSY_RETRY_AFTER,
+    QueuedWriterConnection,
+    WritersBusy,
+    begin_write,
+)
 from app.extensions import db
+from scheduling.models import Booking
 
 
 @pytest.fixture
@@ -88,3 +96,55 @@ def test_the_second_writer_waits_on_the_file_and_goes_once_the_first_commits(app
     thread.join(10)
 
     assert waited and finished.is_set()
+
+
+@pytest.fixture
+def short_wait(monkeypatch):
+    """Writers give up after 0.2 s in the queue instead of 10 s."""
+    monkeypatch.setattr(QueuedWriterConnection, "wait_seconds", 0.2)
+
+
+@contextmanager
+def queue_held_elsewhere(path):
+    """The writers' lock held by someone else (another process's stuck writer) meanwhile."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        os.close(fd)
+
+
+def test_a_writer_kept_waiting_too_long_gives_up_and_the_queue_moves_on(writers_file, short_wait):
+    db.session.commit()
+    with queue_held_elsewhere(writers_file):
+        with pytest.raises(WritersBusy) as refused:
+            begin_write(db.session)
+        db.session.rollback()
+
+    assert refused.value.code == 503 and refused.value.retry_after == WRITERS_BUSY_RETRY_AFTER
+    # the writer given up on does not keep the lock once its turn comes
+    begin_write(db.session)
+    db.session.execute(text("SELECT 1"))
+    db.session.commit()
+    deadline = time.monotonic() + 5
+    while not _free(writers_file) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert _free(writers_file)
+
+
+def test_a_booking_kept_waiting_too_long_answers_503_with_retry_after_and_writes_nothing(
+    client, volunteer, shift, bearer, writers_file, short_wait
+):
+    headers = bearer(volunteer)
+    db.session.commit()
+
+    with queue_held_elsewhere(writers_file):
+        response = client.post(f"/api/v1/shifts/{shift.id}/bookings", headers=headers)
+
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == str(WRITERS_BUSY_RETRY_AFTER)
+    assert response.get_json()["error"] == "busy"
+    assert db.session.scalar(select(func.count()).select_from(Booking)) == 0
+    # once the queue moves, the same booking goes through
+    assert client.post(f"/api/v1/shifts/{shift.id}/bookings", headers=headers).status_code == 201
