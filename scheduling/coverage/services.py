@@ -91,8 +91,9 @@ class ShiftCount:
     def short_of_people(self) -> bool:
         return self.confirmed < self.minimum
 
-    @property
+    @functools.cached_property
     def state(self) -> CellState:
+        """Read several times per cell of the board: worked out once (the counts never change)."""
         if self.short_of_people or self.lacking:
             return CellState.UNDERSTAFFED
         if self.confirmed < self.maximum:
