@@ -11,7 +11,7 @@ and is built on ``communes_clause``.
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Select, false, or_, select, true
+from sqlalchemy import Select, bindparam, false, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.places.models import Commune
@@ -107,6 +107,41 @@ class CoordinatorScope:
                 return province_id.in_(self.province_ids)
             return or_(commune_id.in_(self.commune_ids), province_id.in_(self.province_ids))
         return commune_id.in_(self.commune_ids_select())
+
+    @property
+    def shape(self) -> str:
+        """Which form `communes_clause` takes: "everything", "nothing", "communes", "provinces"
+        or "both"; a statement built once keeps one copy per shape (`bound_communes_clause`)."""
+        if self.everything:
+            return "everything"
+        if self.empty:
+            return "nothing"
+        if not self.province_ids:
+            return "communes"
+        return "both" if self.commune_ids else "provinces"
+
+    @staticmethod
+    def bound_communes_clause(shape: str, commune_id, province_id) -> ColumnElement[bool]:
+        """`communes_clause` (given both columns) for a statement built once, the ids bound at
+        execution from `bound_values()`: the same condition, only the half that names something."""
+        communes = commune_id.in_(bindparam("scope_commune_ids", expanding=True))
+        provinces = province_id.in_(bindparam("scope_province_ids", expanding=True))
+        return {
+            "everything": true(),
+            "nothing": false(),
+            "communes": communes,
+            "provinces": provinces,
+            "both": or_(communes, provinces),
+        }[shape]
+
+    def bound_values(self) -> dict[str, list[int]]:
+        """The values `bound_communes_clause` binds, for this scope's shape."""
+        values = {}
+        if self.shape in ("communes", "both"):
+            values["scope_commune_ids"] = sorted(self.commune_ids)
+        if self.shape in ("provinces", "both"):
+            values["scope_province_ids"] = sorted(self.province_ids)
+        return values
 
     def provinces_clause(self, province_id) -> ColumnElement[bool]:
         """A condition keeping rows of a province covered whole."""

@@ -7,6 +7,7 @@ provinces read the provinces' roll-up (`ProvinceDailyCount`), 34 rows a day wher
 rebuilds the roll-ups, so they cannot disagree.
 """
 
+import functools
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Select,
     SQLColumnExpression,
     and_,
+    bindparam,
     case,
     delete,
     func,
@@ -30,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import Executable
 
 from app.auth.models import User
 from app.database import alphabetical, utcnow
@@ -278,6 +281,27 @@ class Scope:
         return true()
 
     @property
+    def shape(self) -> str:
+        """Which filter `communes` makes: "communes" (some ids), "province" or "all"; a
+        statement built once keeps one copy per shape (`_bound_communes`)."""
+        if self.commune_ids is not None:
+            return "communes"
+        return "province" if self.province_id is not None else "all"
+
+    def values(self) -> dict[str, Any]:
+        """The values the statements built once bind: the scope's communes, days, campaign."""
+        starts_from, starts_before = local_days_bounds(self.start, self.end)
+        return {
+            "scope_commune_ids": sorted(self.commune_ids or ()),
+            "scope_province_id": self.province_id,
+            "scope_campaign_id": self.campaign_id,
+            "first_day": self.start,
+            "last_day": self.end,
+            "starts_from": starts_from,
+            "starts_before": starts_before,
+        }
+
+    @property
     def whole_provinces(self) -> bool:
         """Whether the scope is the whole country or a whole province, which the provinces'
         roll-up answers alone."""
@@ -288,6 +312,28 @@ class Scope:
         if self.province_id is not None:
             return province_id_column == self.province_id
         return true()
+
+
+def _bound_communes(shape: str, commune_id_column: Any) -> ColumnElement[bool]:
+    """`Scope.communes` for a statement built once, its values bound from `Scope.values()`."""
+    if shape == "communes":
+        return commune_id_column.in_(bindparam("scope_commune_ids", expanding=True))
+    if shape == "province":
+        return commune_id_column.in_(
+            select(Commune.id).where(Commune.province_id == bindparam("scope_province_id"))
+        )
+    return true()
+
+
+def _bound_provinces(shape: str, province_id_column: Any) -> ColumnElement[bool]:
+    """`Scope.provinces` for a statement built once."""
+    if shape == "province":
+        return province_id_column == bindparam("scope_province_id")
+    return true()
+
+
+def _bound_days(day_column: Any) -> ColumnElement[bool]:
+    return day_column.between(bindparam("first_day"), bindparam("last_day"))
 
 
 def campaign_scope(
@@ -487,29 +533,58 @@ def _unit(code: str, name: str, sums: Any) -> UnitFigure:
     return UnitFigure(code, name, *(int(n) for n in sums))
 
 
+def _rows(session: Session, statement: Executable, values: dict[str, Any]) -> list[Any]:
+    """The rows of a statement built once with these values bound."""
+    return list(session.execute(statement, values))
+
+
+@functools.cache
+def _per_day_sums(shape: str, whole_provinces: bool) -> Executable:
+    """impact_figures' statement: every counter summed per day; the totals are their sums."""
+    if whole_provinces:
+        summed: Any = ProvinceDailyCount
+        where = _bound_provinces(shape, summed.province_id)
+    else:
+        summed = AssistDailyCount
+        where = _bound_communes(shape, summed.commune_id)
+    return (
+        select(summed.day, *(func.sum(getattr(summed, name)) for name in COUNTERS))
+        .where(where, _bound_days(summed.day))
+        .group_by(summed.day)
+    )
+
+
+@functools.cache
+def _commune_sums(shape: str) -> Executable:
+    """impact_figures' statement of the communes' list."""
+    rows = AssistDailyCount
+    return (
+        select(
+            Commune,
+            func.sum(rows.total),
+            func.sum(rows.submitted),
+            func.sum(rows.submitted_online),
+        )
+        .join(Commune, Commune.id == rows.commune_id)
+        .where(_bound_communes(shape, rows.commune_id), _bound_days(rows.day))
+        .group_by(Commune.id)
+        .order_by(alphabetical(Commune.name))
+    )
+
+
 def impact_figures(session: Session, scope: Scope, *, with_communes: bool = True) -> Figures:
     """The figures of a scope, from the roll-ups and from the shifts; without the communes' list
     when the page does not show it (the country's 3,321 would cost more than all the rest). The
     totals and days of the country or a whole province come from the provinces' roll-up; the
     communes' list, and a scope of some communes, from the communes'."""
-    rows = AssistDailyCount
-    in_scope = and_(scope.communes(rows.commune_id), rows.day.between(scope.start, scope.end))
-    summed: type[AssistDailyCount] | type[ProvinceDailyCount] = rows
-    summed_in_scope = in_scope
-    if scope.whole_provinces:
-        summed = ProvinceDailyCount
-        summed_in_scope = and_(
-            scope.provinces(summed.province_id), summed.day.between(scope.start, scope.end)
-        )
-    sums = [func.coalesce(func.sum(getattr(summed, name)), 0) for name in COUNTERS]
-    totals = dict(
-        zip(COUNTERS, session.execute(select(*sums).where(summed_in_scope)).one(), strict=True)
-    )
-    by_day = dict(
-        session.execute(
-            select(summed.day, func.sum(summed.total)).where(summed_in_scope).group_by(summed.day)
-        ).all()
-    )
+    values = scope.values()
+    # one statement gives the days and, added up, the totals
+    totals: dict[str, Any] = dict.fromkeys(COUNTERS, 0)
+    by_day: dict[date, Any] = {}
+    for day, *sums in _rows(session, _per_day_sums(scope.shape, scope.whole_provinces), values):
+        by_day[day] = sums[COUNTERS.index("total")]
+        for name, value in zip(COUNTERS, sums, strict=True):
+            totals[name] += value
     reasons: list[tuple[str, int]] = sorted(
         ((reason, totals[f"reason_{reason}"]) for reason in Reason if totals[f"reason_{reason}"]),
         key=lambda pair: -pair[1],
@@ -519,24 +594,16 @@ def impact_figures(session: Session, scope: Scope, *, with_communes: bool = True
         if not with_communes
         else [
             CommuneFigure(commune, total, submitted, online)
-            for commune, total, submitted, online in session.execute(
-                select(
-                    Commune,
-                    func.sum(rows.total),
-                    func.sum(rows.submitted),
-                    func.sum(rows.submitted_online),
-                )
-                .join(Commune, Commune.id == rows.commune_id)
-                .where(in_scope)
-                .group_by(Commune.id)
-                .order_by(alphabetical(Commune.name))
+            for commune, total, submitted, online in _rows(
+                session, _commune_sums(scope.shape), values
             )
         ]
     )
     shifts, attended = shift_figures(session, scope, utcnow())
+    resident_days = _resident_days(session, scope)
     return Figures(
-        residents=resident_figures(session, scope),
-        lessons=lesson_figures(session, scope),
+        residents=resident_figures(session, scope, resident_days),
+        lessons=lesson_figures(session, scope, resident_days),
         targets=targets_of(session, scope),
         scope=scope,
         totals=totals,
@@ -564,55 +631,50 @@ def commune_figures(session: Session, scope: Scope) -> Figures:
 
 
 def _hours_between(
-    session: Session, start: SQLColumnExpression[datetime], end: SQLColumnExpression[datetime]
+    dialect: str, start: SQLColumnExpression[datetime], end: SQLColumnExpression[datetime]
 ) -> ColumnElement[Any]:
-    """The length of a stretch of time in hours, in SQL."""
-    if session.get_bind().dialect.name == "postgresql":
+    """The length of a stretch of time in hours, in SQL (`dialect`: the database's name)."""
+    if dialect == "postgresql":
         return func.extract("epoch", end - start) / 3600
     return (func.julianday(end) - func.julianday(start)) * 24
 
 
 def _earlier(
-    session: Session, a: SQLColumnExpression[datetime], b: SQLColumnExpression[datetime]
+    dialect: str, a: SQLColumnExpression[datetime], b: SQLColumnExpression[datetime]
 ) -> ColumnElement[datetime]:
-    return (func.least if session.get_bind().dialect.name == "postgresql" else func.min)(a, b)
+    return (func.least if dialect == "postgresql" else func.min)(a, b)
 
 
 def _later(
-    session: Session, a: SQLColumnExpression[datetime], b: SQLColumnExpression[datetime]
+    dialect: str, a: SQLColumnExpression[datetime], b: SQLColumnExpression[datetime]
 ) -> ColumnElement[datetime]:
-    return (func.greatest if session.get_bind().dialect.name == "postgresql" else func.max)(a, b)
+    return (func.greatest if dialect == "postgresql" else func.max)(a, b)
 
 
-def _scope_shifts(scope: Scope) -> list:
-    """Conditions keeping the active shifts of the scope (joined to their service point)."""
-    start, end = local_days_bounds(scope.start, scope.end)
+def _scope_shifts(shape: str, by_campaign: bool) -> list:
+    """Conditions keeping the active shifts of the scope (joined to their service point), for
+    a statement built once (values from `Scope.values()`)."""
     where = [
         Shift.status == ShiftStatus.ACTIVE,
-        Shift.starts_at >= start,
-        Shift.starts_at < end,
-        scope.communes(ServicePoint.commune_id),
+        Shift.starts_at >= bindparam("starts_from"),
+        Shift.starts_at < bindparam("starts_before"),
+        _bound_communes(shape, ServicePoint.commune_id),
     ]
-    if scope.campaign_id is not None:
-        where.append(Shift.campaign_id == scope.campaign_id)
+    if by_campaign:
+        where.append(Shift.campaign_id == bindparam("scope_campaign_id"))
     return where
 
 
-def shift_figures(session: Session, scope: Scope, now: datetime) -> tuple[dict, dict]:
-    """The scope's shifts and their attendance, as (shifts, attendance):
-
-    shifts: how many reach their campaign's minimum, volunteer-hours booked (confirmed places ×
-    length); attendance: volunteer-hours attended (from the time the server vouches for, or the
-    confirmed scan time, to check-out, within the shift: `Attendance.hours`) and
-    the no-shows of the shifts that have ended. One pass over the shifts and their bookings gives
-    both (it is most of the dashboard's time on a 45-day campaign)."""
-    where = _scope_shifts(scope)
+@functools.cache
+def _shift_sums(dialect: str, shape: str, by_campaign: bool) -> Executable:
+    """shift_figures' statement (one per database dialect: hours are computed differently)."""
+    where = _scope_shifts(shape, by_campaign)
     per_shift = (
         select(
             func.count(Booking.id).label("confirmed"),
             func.count(Attendance.id).label("came"),
             Campaign.min_per_shift.label("minimum"),
-            _hours_between(session, Shift.starts_at, Shift.ends_at).label("hours"),
+            _hours_between(dialect, Shift.starts_at, Shift.ends_at).label("hours"),
             Shift.starts_at.label("starts_at"),
             Shift.ends_at.label("ends_at"),
         )
@@ -629,39 +691,55 @@ def shift_figures(session: Session, scope: Scope, now: datetime) -> tuple[dict, 
         .subquery()
     )
     shift = per_shift.c
+    now = bindparam("now", type_=Shift.ends_at.type)
     ended = shift.ends_at <= now
 
     def total(value: SQLColumnExpression[Any]) -> ColumnElement[Any]:
         return func.coalesce(func.sum(value), 0)
 
-    # short of people only where it can still matter or already did: a shift weeks away with no
-    # booking yet is not "understaffed", it is not staffed yet
-    due = shift.starts_at < now + UNDERSTAFFED_WITHIN
-    count, covered, understaffed, booked_hours, ended_bookings, came = session.execute(
-        select(
-            func.count(),
-            total(case((shift.confirmed >= shift.minimum, 1), else_=0)),
-            total(case((and_(due, shift.confirmed < shift.minimum), 1), else_=0)),
-            total(shift.confirmed * shift.hours),
-            total(case((ended, shift.confirmed), else_=0)),
-            total(case((ended, shift.came), else_=0)),
-        )
-    ).t.one()
-    # PostgreSQL sums counts as numeric (Decimal): the figures are whole numbers
-    covered, understaffed = int(covered), int(understaffed)
-    ended_bookings, came = int(ended_bookings), int(came)
-    left = _earlier(session, func.coalesce(Attendance.checked_out_at, Shift.ends_at), Shift.ends_at)
-    credited = _later(session, Attendance.credited_from, Shift.starts_at)
-    hours = _hours_between(session, credited, left)
-    attended_hours = session.scalar(
-        select(func.coalesce(func.sum(hours), 0))
+    left = _earlier(dialect, func.coalesce(Attendance.checked_out_at, Shift.ends_at), Shift.ends_at)
+    credited = _later(dialect, Attendance.credited_from, Shift.starts_at)
+    attended_hours = (
+        select(func.coalesce(func.sum(_hours_between(dialect, credited, left)), 0))
         .select_from(Attendance)
         .join(Booking, Booking.id == Attendance.booking_id)
         .join(Shift, Shift.id == Booking.shift_id)
         .join(ServicePoint, ServicePoint.id == Shift.service_point_id)
         # a late sync not yet confirmed is credited from after the shift's end: nothing
         .where(*where, Attendance.checked_in_at < now, credited < left)
+        .correlate(None)
+        .scalar_subquery()
     )
+    # short of people only where it can still matter or already did: a shift weeks away with no
+    # booking yet is not "understaffed", it is not staffed yet
+    due = shift.starts_at < bindparam("due_before", type_=Shift.starts_at.type)
+    return select(
+        func.count(),
+        total(case((shift.confirmed >= shift.minimum, 1), else_=0)),
+        total(case((and_(due, shift.confirmed < shift.minimum), 1), else_=0)),
+        total(shift.confirmed * shift.hours),
+        total(case((ended, shift.confirmed), else_=0)),
+        total(case((ended, shift.came), else_=0)),
+        attended_hours,
+    ).select_from(per_shift)
+
+
+def shift_figures(session: Session, scope: Scope, now: datetime) -> tuple[dict, dict]:
+    """The scope's shifts and their attendance, as (shifts, attendance):
+
+    shifts: how many reach their campaign's minimum, volunteer-hours booked (confirmed places ×
+    length); attendance: volunteer-hours attended (from the time the server vouches for, or the
+    confirmed scan time, to check-out, within the shift: `Attendance.hours`) and
+    the no-shows of the shifts that have ended. One statement over the shifts and their bookings
+    gives both (it is most of the dashboard's time on a 45-day campaign)."""
+    stmt = _shift_sums(session.get_bind().dialect.name, scope.shape, scope.campaign_id is not None)
+    values = {**scope.values(), "now": now, "due_before": now + UNDERSTAFFED_WITHIN}
+    count, covered, understaffed, booked_hours, ended_bookings, came, attended_hours = (
+        session.execute(stmt, values).t.one()
+    )
+    # PostgreSQL sums counts as numeric (Decimal): the figures are whole numbers
+    covered, understaffed = int(covered), int(understaffed)
+    ended_bookings, came = int(ended_bookings), int(came)
     shifts = {
         "total": count,
         "covered": covered,
@@ -677,26 +755,37 @@ def shift_figures(session: Session, scope: Scope, now: datetime) -> tuple[dict, 
     return shifts, attendance
 
 
+@functools.cache
+def _learning_counts(shape: str) -> Executable:
+    """learning's statement: lessons and learners, and the certificates as a subquery."""
+    mastered = (
+        select(func.count(Certificate.id))
+        .where(
+            _bound_communes(shape, Certificate.commune_id),
+            Certificate.issued_at >= bindparam("starts_from"),
+            Certificate.issued_at < bindparam("starts_before"),
+        )
+        .scalar_subquery()
+    )
+    return (
+        select(
+            func.count(LessonProgress.id),
+            func.count(func.distinct(LessonProgress.user_id)),
+            mastered,
+        )
+        .join(User, User.id == LessonProgress.user_id)
+        .where(
+            _bound_communes(shape, User.home_commune_id),
+            LessonProgress.completed_at >= bindparam("starts_from"),
+            LessonProgress.completed_at < bindparam("starts_before"),
+        )
+    )
+
+
 def learning(session: Session, scope: Scope) -> dict[str, int]:
     """Lessons completed and courses mastered during the scope's days by people whose home commune
     is in the scope (a certificate counts in the commune it was issued in)."""
-    start, end = local_days_bounds(scope.start, scope.end)
-    lessons, learners = session.execute(
-        select(func.count(LessonProgress.id), func.count(func.distinct(LessonProgress.user_id)))
-        .join(User, User.id == LessonProgress.user_id)
-        .where(
-            scope.communes(User.home_commune_id),
-            LessonProgress.completed_at >= start,
-            LessonProgress.completed_at < end,
-        )
-    ).one()
-    mastered = session.execute(
-        select(func.count(Certificate.id)).where(
-            scope.communes(Certificate.commune_id),
-            Certificate.issued_at >= start,
-            Certificate.issued_at < end,
-        )
-    ).scalar_one()
+    ((lessons, learners, mastered),) = _rows(session, _learning_counts(scope.shape), scope.values())
     return {"lessons_completed": lessons, "learners": learners, "courses_mastered": mastered}
 
 
@@ -750,63 +839,89 @@ class ResidentFigures:
         }
 
 
-def resident_figures(session: Session, scope: Scope) -> ResidentFigures:
-    """The carded residents' figures, from the residents' roll-up (never the log)."""
+#: (resident, day, procedures, done by themselves) of a scope's residents' roll-up, by day
+ResidentDays = list[tuple[int, date, int, int]]
+
+
+@functools.cache
+def _resident_day_sums(shape: str) -> Executable:
+    """The residents' roll-up in the scope summed per resident and day, day by day."""
     rows = ResidentDailyCount
-    in_scope = and_(scope.communes(rows.commune_id), rows.day.between(scope.start, scope.end))
-    target = int(targets_of(session, scope)["self_done_per_resident"])
-    # beyond the target (and 2, the API's last bucket) the exact number does not matter
-    cap = max(target, 2)
-    per_resident = (
-        select(rows.resident_id, func.sum(rows.self_done).label("done"))
-        .where(in_scope)
-        .group_by(rows.resident_id)
-        .subquery()
+    return (
+        select(rows.resident_id, rows.day, func.sum(rows.total), func.sum(rows.self_done))
+        .where(_bound_communes(shape, rows.commune_id), _bound_days(rows.day))
+        .group_by(rows.resident_id, rows.day)
+        .order_by(rows.day)
     )
-    capped = case((per_resident.c.done >= cap, cap), else_=per_resident.c.done)
-    self_done: dict[int, int] = {
-        int(done): int(n)
-        for done, n in session.execute(
-            select(capped, func.count()).select_from(per_resident).group_by(capped)
-        ).tuples()
-    }
+
+
+def _resident_days(session: Session, scope: Scope) -> ResidentDays:
+    """What resident_figures and lesson_figures both read, read once."""
+    return [
+        (resident_id, day, int(total), int(done))
+        for resident_id, day, total, done in _rows(
+            session, _resident_day_sums(scope.shape), scope.values()
+        )
+    ]
+
+
+@functools.cache
+def _resident_commune_sums(shape: str) -> Executable:
+    """resident_figures' statement of the communes: carded residents, and those at the target."""
+    rows = ResidentDailyCount
     per_commune = (
         select(
             rows.commune_id,
             rows.resident_id,
             func.sum(rows.self_done).label("done"),
         )
-        .where(in_scope)
+        .where(_bound_communes(shape, rows.commune_id), _bound_days(rows.day))
         .group_by(rows.commune_id, rows.resident_id)
         .subquery()
     )
+    return (
+        select(
+            Commune,
+            func.count(),
+            func.sum(case((per_commune.c.done >= bindparam("target"), 1), else_=0)),
+        )
+        .join(Commune, Commune.id == per_commune.c.commune_id)
+        .group_by(Commune.id)
+        .order_by(alphabetical(Commune.name))
+    )
+
+
+def resident_figures(
+    session: Session, scope: Scope, resident_days: ResidentDays | None = None
+) -> ResidentFigures:
+    """The carded residents' figures, from the residents' roll-up (never the log);
+    `resident_days`: `_resident_days` of the scope when already read."""
+    if resident_days is None:
+        resident_days = _resident_days(session, scope)
+    target = int(targets_of(session, scope)["self_done_per_resident"])
     communes: list[tuple[Commune, int, int]] = [
         (commune, int(carded), int(reached or 0))
-        for commune, carded, reached in session.execute(
-            select(
-                Commune,
-                func.count(),
-                func.sum(case((per_commune.c.done >= target, 1), else_=0)),
-            )
-            .join(Commune, Commune.id == per_commune.c.commune_id)
-            .group_by(Commune.id)
-            .order_by(alphabetical(Commune.name))
-        ).tuples()
+        for commune, carded, reached in _rows(
+            session, _resident_commune_sums(scope.shape), {**scope.values(), "target": target}
+        )
     ]
     # day by day: when each resident was first seen, and when their running count reached it
     first_seen: dict[int, date] = {}
     reached_on: dict[int, date] = {}
     running: dict[int, int] = {}
-    for resident_id, day, done in session.execute(
-        select(rows.resident_id, rows.day, func.sum(rows.self_done))
-        .where(in_scope)
-        .group_by(rows.resident_id, rows.day)
-        .order_by(rows.day)
-    ):
+    for resident_id, day, _total, done in resident_days:
         first_seen.setdefault(resident_id, day)
-        running[resident_id] = running.get(resident_id, 0) + int(done)
+        running[resident_id] = running.get(resident_id, 0) + done
         if running[resident_id] >= target and resident_id not in reached_on:
             reached_on[resident_id] = day
+    # how many residents did 0, 1, … by themselves; beyond the target (and 2, the API's last
+    # bucket) the exact number does not matter
+    cap = max(target, 2)
+    self_done: dict[int, int] = {}
+    for done in running.values():
+        capped = min(done, cap)
+        self_done[capped] = self_done.get(capped, 0) + 1
+    self_done = dict(sorted(self_done.items()))
     seen_by_day: dict[date, int] = {}
     reached_by_day: dict[date, int] = {}
     for day in first_seen.values():
@@ -859,21 +974,20 @@ class CourseEffect:
         return share(self.self_done_without, self.procedures_without)
 
 
-def lesson_figures(session: Session, scope: Scope) -> list[CourseEffect]:
+def lesson_figures(
+    session: Session, scope: Scope, resident_days: ResidentDays | None = None
+) -> list[CourseEffect]:
     """Per course mastered by a carded resident of the scope: the comparison of CourseEffect.
+    `resident_days`: `_resident_days` of the scope when already read.
 
     The link runs through keyed digests only: a resident whose card is their learner code holds
     the digest of their learner account (impact.cards), matched here against the digests of the
     accounts courses says mastered each course (courses.learning.services.completions)."""
-    rows = ResidentDailyCount
-    in_scope = and_(scope.communes(rows.commune_id), rows.day.between(scope.start, scope.end))
+    if resident_days is None:
+        resident_days = _resident_days(session, scope)
     days: dict[int, list[tuple[date, int, int]]] = {}
-    for resident_id, day, total, done in session.execute(
-        select(rows.resident_id, rows.day, func.sum(rows.total), func.sum(rows.self_done))
-        .where(in_scope)
-        .group_by(rows.resident_id, rows.day)
-    ).tuples():
-        days.setdefault(resident_id, []).append((day, int(total), int(done)))
+    for resident_id, day, total, done in resident_days:
+        days.setdefault(resident_id, []).append((day, total, done))
     if not days:
         return []
     by_digest = {

@@ -1,10 +1,12 @@
 """The impact dashboard for coordinators, its CSV files, and the public page of a province."""
 
+import functools
+
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import false, select, true
+from sqlalchemy import Select, bindparam, false, select, true
 
 from app import navigation
 from app.access import public, roles
@@ -25,8 +27,34 @@ bp = Blueprint("impact", __name__)
 navigation.register("impact.dashboard", _l("Impact"), navigation.Group.REPORTS)
 
 
+@functools.cache
+def _by_code_statement(model) -> Select:
+    return select(model).where(model.code == bindparam("code"))
+
+
 def _by_code(model, code):
-    return db.session.scalar(select(model).where(model.code == code)) if code else None
+    return db.session.scalar(_by_code_statement(model), {"code": code}) if code else None
+
+
+@functools.cache
+def _communes_statement(scope_shape: str, by_province: bool) -> Select:
+    """The communes the filter offers, built once per scope shape (values bound at execution)."""
+    stmt = select(Commune).order_by(alphabetical(Commune.name))
+    stmt = stmt.where(
+        CoordinatorScope.bound_communes_clause(scope_shape, Commune.id, Commune.province_id)
+    )
+    if by_province:
+        stmt = stmt.where(Commune.province_id == bindparam("province_id"))
+    elif scope_shape == "everything":
+        stmt = stmt.where(false())  # an admin picks a province first
+    return stmt
+
+
+@functools.cache
+def _provinces_statement(everything: bool) -> Select:
+    """The provinces the filter offers: every one to an admin, else those of the communes."""
+    where = true() if everything else Province.id.in_(bindparam("ids", expanding=True))
+    return select(Province).where(where).order_by(alphabetical(Province.name))
 
 
 def _filters():
@@ -34,18 +62,16 @@ def _filters():
     form = ImpactFilterForm(request.args)
     scope = CoordinatorScope.of(current_user)
     campaigns = campaigns_in_scope(db.session, scope)
-    communes_stmt = select(Commune).order_by(alphabetical(Commune.name))
-    communes_stmt = communes_stmt.where(scope.communes_clause(Commune.id, Commune.province_id))
     province = _by_code(Province, form.province.data)
+    values: dict[str, object] = dict(scope.bound_values())
     if province is not None:
-        communes_stmt = communes_stmt.where(Commune.province_id == province.id)
-    elif scope.everything:
-        communes_stmt = communes_stmt.where(false())  # an admin picks a province first
-    communes = db.session.scalars(communes_stmt).all()
+        values["province_id"] = province.id
+    communes = db.session.scalars(
+        _communes_statement(scope.shape, province is not None), values
+    ).all()
     provinces = db.session.scalars(
-        select(Province)
-        .where(true() if scope.everything else Province.id.in_({c.province_id for c in communes}))
-        .order_by(alphabetical(Province.name))
+        _provinces_statement(scope.everything),
+        {"ids": sorted({c.province_id for c in communes})},
     ).all()
     form.campaign.choices = [("", _("None: choose the dates"))] + [
         (str(c.id), c.name) for c in campaigns

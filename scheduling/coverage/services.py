@@ -6,12 +6,13 @@ SQL condition on ``Commune`` so the counts never load out-of-scope rows.
 """
 
 import enum
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import User
@@ -90,8 +91,9 @@ class ShiftCount:
     def short_of_people(self) -> bool:
         return self.confirmed < self.minimum
 
-    @property
+    @functools.cached_property
     def state(self) -> CellState:
+        """Read several times per cell of the board: worked out once (the counts never change)."""
         if self.short_of_people or self.lacking:
             return CellState.UNDERSTAFFED
         if self.confirmed < self.maximum:
@@ -119,6 +121,69 @@ def _escaped_like(folded: str) -> str:
     return "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+_shifts, _points, _communes = Shift.__table__, ServicePoint.__table__, Commune.__table__
+_bookings = Booking.__table__
+
+
+@functools.cache
+def _counts_statement(scope_shape: str, by_commune: bool) -> Select:
+    """shift_counts' statement, built once per scope shape and filter (on the tables: values,
+    not mapped objects), its values bound at execution."""
+    confirmed = func.coalesce(
+        func.sum(case((_bookings.c.status == BookingStatus.CONFIRMED, 1), else_=0)), 0
+    )
+    waitlisted = func.coalesce(
+        func.sum(case((_bookings.c.status == BookingStatus.WAITLISTED, 1), else_=0)), 0
+    )
+    # Communes granted one by one are few: the plan starts from their service points and reads
+    # each point's shifts of the window by its unique index (service point, start); "+ 0" keeps
+    # SQLite from starting at the campaign's index instead, which reads every shift the
+    # campaign has in the window (~1,800 in the demo's week) to keep one commune's. A province
+    # or an admin covers most of the campaign: there the campaign's index is the right start.
+    campaign = _shifts.c.campaign_id + 0 if scope_shape == "communes" else _shifts.c.campaign_id
+    stmt = (
+        select(
+            _shifts.c.id,
+            _shifts.c.starts_at,
+            _shifts.c.ends_at,
+            _points.c.id,
+            _points.c.name,
+            _communes.c.id,
+            _communes.c.name,
+            confirmed,
+            waitlisted,
+            needs_column(),
+        )
+        .select_from(
+            _shifts.join(_points, _points.c.id == _shifts.c.service_point_id)
+            .join(_communes, _communes.c.id == _points.c.commune_id)
+            .outerjoin(
+                _bookings,
+                and_(_bookings.c.shift_id == _shifts.c.id, _bookings.c.status.in_(HOLDING)),
+            )
+        )
+        .where(
+            campaign == bindparam("campaign_id"),
+            _shifts.c.status == ShiftStatus.ACTIVE,
+            _shifts.c.starts_at >= bindparam("starts_from"),
+            _shifts.c.starts_at < bindparam("starts_before"),
+            CoordinatorScope.bound_communes_clause(
+                scope_shape, _communes.c.id, _communes.c.province_id
+            ),
+        )
+        .group_by(_shifts.c.id, _points.c.id, _communes.c.id)
+        .order_by(
+            _shifts.c.starts_at,
+            alphabetical(_communes.c.name),
+            alphabetical(_points.c.name),
+            _shifts.c.id,
+        )
+    )
+    if by_commune:
+        stmt = stmt.where(_communes.c.search_name.like(bindparam("pattern"), escape="\\"))
+    return stmt
+
+
 def shift_counts(
     session: Session,
     campaign: Campaign,
@@ -132,43 +197,17 @@ def shift_counts(
 
     One aggregate query (bookings grouped by shift), whatever the number of communes.
     """
-    confirmed = func.coalesce(
-        func.sum(case((Booking.status == BookingStatus.CONFIRMED, 1), else_=0)), 0
-    )
-    waitlisted = func.coalesce(
-        func.sum(case((Booking.status == BookingStatus.WAITLISTED, 1), else_=0)), 0
-    )
-    stmt = (
-        select(
-            Shift.id,
-            Shift.starts_at,
-            Shift.ends_at,
-            ServicePoint.id,
-            ServicePoint.name,
-            Commune.id,
-            Commune.name,
-            confirmed,
-            waitlisted,
-            needs_column(),
-        )
-        .join(ServicePoint, ServicePoint.id == Shift.service_point_id)
-        .join(Commune, Commune.id == ServicePoint.commune_id)
-        .outerjoin(Booking, and_(Booking.shift_id == Shift.id, Booking.status.in_(HOLDING)))
-        .where(
-            Shift.campaign_id == campaign.id,
-            Shift.status == ShiftStatus.ACTIVE,
-            Shift.starts_at >= starts_from,
-            Shift.starts_at < starts_before,
-            CoordinatorScope.of(user).communes_clause(Commune.id, Commune.province_id),
-        )
-        .group_by(Shift.id, ServicePoint.id, Commune.id)
-        .order_by(
-            Shift.starts_at, alphabetical(Commune.name), alphabetical(ServicePoint.name), Shift.id
-        )
-    )
+    scope = CoordinatorScope.of(user)
     folded = fold(commune_query or "")
+    params: dict[str, Any] = {
+        "campaign_id": campaign.id,
+        "starts_from": starts_from,
+        "starts_before": starts_before,
+        **scope.bound_values(),
+    }
     if folded:
-        stmt = stmt.where(Commune.search_name.like(_escaped_like(folded), escape="\\"))
+        params["pattern"] = _escaped_like(folded)
+    rows = session.execute(_counts_statement(scope.shape, bool(folded)), params)
     return [
         ShiftCount(  # type: ignore[misc]  # row[:7] is the first seven fields; mypy cannot count a slice
             *row[:7],
@@ -178,7 +217,7 @@ def shift_counts(
             maximum=campaign.max_per_shift,
             skills=parse(row[9]),
         )
-        for row in session.execute(stmt)
+        for row in rows
     ]
 
 
@@ -256,19 +295,35 @@ def understaffed_soon(
     user: User,
     now: datetime | None = None,
     commune_query: str = "",
+    counted: "Counted | None" = None,
 ) -> list[ShiftCount]:
     """Shifts starting within 72 hours with fewer confirmed people than the minimum, or short
-    of a skill the campaign asks for there."""
+    of a skill the campaign asks for there. `counted`: the shift counts already read for the
+    same campaign, user and commune query; when their window holds the 72 hours (the board's
+    default week does), the shifts are taken from them instead of a second query."""
     now = now or utcnow()
-    counts = shift_counts(
-        session,
-        campaign,
-        user,
-        starts_from=now,
-        starts_before=now + SOON,
-        commune_query=commune_query,
-    )
+    until = now + SOON
+    if counted is not None and counted.starts_from <= now and until <= counted.starts_before:
+        counts = [c for c in counted.counts if now <= c.starts_at < until]
+    else:
+        counts = shift_counts(
+            session,
+            campaign,
+            user,
+            starts_from=now,
+            starts_before=until,
+            commune_query=commune_query,
+        )
     return [c for c in counts if c.state == CellState.UNDERSTAFFED]
+
+
+@dataclass(frozen=True)
+class Counted:
+    """Shift counts read by `shift_counts` with the window they cover."""
+
+    starts_from: datetime
+    starts_before: datetime
+    counts: list[ShiftCount]
 
 
 def default_range(today: date | None = None) -> tuple[date, date]:

@@ -95,7 +95,13 @@ def board():
     size = services.ROWS_PER_PAGE
     pages = max((len(board.rows) + size - 1) // size, 1)
     page = min(page, pages)
-    soon = services.understaffed_soon(db.session, campaign, current_user, commune_query=query)
+    soon = services.understaffed_soon(
+        db.session,
+        campaign,
+        current_user,
+        commune_query=query,
+        counted=services.Counted(starts_from, starts_before, counts),
+    )
     args = {k: v for k, v in request.args.items() if k != "page"}
     tomorrow = today + timedelta(days=1)
     ranges = [

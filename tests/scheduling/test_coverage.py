@@ -118,6 +118,27 @@ def test_understaffed_shifts_of_the_next_72_hours_are_listed_soonest_first(
     assert [c.shift_id for c in listed] == [soon.id, later.id]
 
 
+def test_the_72_hours_taken_from_the_boards_counts_are_those_read_alone(
+    make_shift, make_volunteer, admin, campaign
+):
+    before = make_shift(NOW - timedelta(hours=1))  # in the board's week, not in the 72 hours
+    soon = make_shift(NOW + timedelta(hours=2))
+    make_shift(NOW + timedelta(hours=80))  # in the week, beyond 72 hours
+    book(make_shift(NOW + timedelta(hours=26)), 5, make_volunteer)
+    week = (NOW - timedelta(days=1), NOW + timedelta(days=6))
+    counts = coverage.shift_counts(
+        db.session, campaign, admin, starts_from=week[0], starts_before=week[1]
+    )
+
+    taken = coverage.understaffed_soon(
+        db.session, campaign, admin, now=NOW, counted=coverage.Counted(*week, counts)
+    )
+
+    assert before.id in {c.shift_id for c in counts}
+    assert taken == coverage.understaffed_soon(db.session, campaign, admin, now=NOW)
+    assert [c.shift_id for c in taken] == [soon.id]
+
+
 def test_the_board_page_lists_the_understaffed_shifts_of_the_next_72_hours(
     english, login, coordinator, make_shift, campaign, service_point, monkeypatch
 ):

@@ -74,3 +74,29 @@ def test_shifts_opened_from_the_menu_take_at_most_four_statements(
     assert page.status_code == 200
     assert "Điểm phục vụ khác" in page.get_data(as_text=True)  # the overlap's notice
     assert len(statements(log)) <= 4, log["statements"]
+
+
+def test_the_coverage_board_reads_its_shifts_once_for_the_board_and_the_next_72_hours(
+    client, login, coordinator, make_shift, campaign
+):
+    """The board's week holds the next 72 hours: one count of the shifts serves both."""
+    for hours in (2, 30, 100):
+        make_shift(utcnow() + timedelta(hours=hours))
+    signed_in, query = login(coordinator), {"campaign": campaign.id}
+
+    with recorded() as log:
+        page = signed_in.get("/coverage", query_string=query)
+
+    assert page.status_code == 200
+    # the user with its roles, the campaigns in scope, the shifts with their counts, the unread
+    assert len(statements(log)) <= 4, log["statements"]
+
+
+def test_the_impact_dashboard_takes_at_most_twelve_statements(client, login, coordinator):
+    signed_in = login(coordinator)
+
+    with recorded() as log:
+        page = signed_in.get("/impact")
+
+    assert page.status_code == 200
+    assert len(statements(log)) <= 12, log["statements"]
