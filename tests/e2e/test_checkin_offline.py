@@ -32,6 +32,7 @@ def test_a_check_in_made_offline_waits_on_the_phone_and_is_sent_when_the_network
     fill_login(mobile, volunteer)
     expect(mobile).to_have_url(url)
     expect(mobile.get_by_text("You will be checked in to your booked shift.")).to_be_visible()
+    mobile.wait_for_load_state("load")  # its scripts have run: the page is open, not opening
 
     # The network drops after the page opened: the tap is kept on the phone.
     phone.set_offline(True)
