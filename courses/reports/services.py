@@ -305,7 +305,8 @@ def _question_rows(session: Session, commune_ids: Collection[int] | None) -> lis
         .where(_in_scope(commune_ids))
         .execution_options(yield_per=1000)
     )
-    for question_id, answer, correct in rows.tuples():
+    for answered in rows:
+        question_id, answer, correct = answered._tuple()
         totals[question_id] += 1
         if correct:
             right[question_id] += 1
@@ -384,8 +385,11 @@ def _hardest(session: Session, commune_ids: Collection[int] | None) -> list[Hard
         .having(func.count(QuizAnswer.id) >= HARDEST_MINIMUM_ANSWERS)
         .order_by(share, Question.id)
         .limit(HARDEST_COUNT)
-    ).t.all()
-    return [HardQuestion(question, answers, float(correct)) for question, answers, correct in rows]
+    ).all()
+    return [
+        HardQuestion(question, answers, float(correct))
+        for question, answers, correct in (row._tuple() for row in rows)
+    ]
 
 
 def _assisted_lessons(session: Session, commune_ids: Collection[int] | None) -> int:

@@ -735,7 +735,7 @@ def shift_figures(session: Session, scope: Scope, now: datetime) -> tuple[dict, 
     stmt = _shift_sums(session.get_bind().dialect.name, scope.shape, scope.campaign_id is not None)
     values = {**scope.values(), "now": now, "due_before": now + UNDERSTAFFED_WITHIN}
     count, covered, understaffed, booked_hours, ended_bookings, came, attended_hours = (
-        session.execute(stmt, values).t.one()
+        session.execute(stmt, values).one()._tuple()
     )
     # PostgreSQL sums counts as numeric (Decimal): the figures are whole numbers
     covered, understaffed = int(covered), int(understaffed)
@@ -996,7 +996,7 @@ def lesson_figures(
             select(Resident.id, Resident.learner_digest).where(
                 Resident.id.in_(list(days)), Resident.learner_digest.is_not(None)
             )
-        ).tuples()
+        )
     }
     mastered: dict[Any, dict[int, date]] = {}  # course -> resident -> the day they mastered it
     if by_digest:

@@ -337,9 +337,13 @@ def _refuse_if_over(session: Session, campaign: Campaign, new_max: int, now: dat
         .group_by(Booking.shift_id)
         .subquery()
     )
-    shifts, highest = session.execute(
-        select(func.count(), func.max(confirmed.c.n)).where(confirmed.c.n > new_max)
-    ).t.one()
+    shifts, highest = (
+        session.execute(
+            select(func.count(), func.max(confirmed.c.n)).where(confirmed.c.n > new_max)
+        )
+        .one()
+        ._tuple()
+    )
     if shifts:
         raise MaxBelowConfirmed(shifts, highest)
 
