@@ -2,11 +2,11 @@
 
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 
 
 class DomainError(Exception):

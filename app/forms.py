@@ -17,7 +17,6 @@ Rules no form can forget (`Form.validate` adds them to every field of the kind):
 from datetime import date, datetime
 
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -35,6 +34,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 from wtforms.widgets import Select
 
 from app.database import MAX_INT
+from app.i18n import lazy_gettext as _l
 from app.localtime import FIRST_DAY, LAST_DAY, DayOutOfRange
 from app.text import CONTROL, CONTROL_IN_TEXT
 

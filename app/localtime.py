@@ -14,10 +14,9 @@ anything else with DayOutOfRange (a 400 in the reader's language) instead of an 
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask_babel import lazy_gettext as _l
-
 from app.database import utcnow
 from app.errors import DomainError
+from app.i18n import lazy_gettext as _l
 
 #: the zone the campaign lives in; BABEL_DEFAULT_TIMEZONE names the same one for display
 LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")

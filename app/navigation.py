@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 from flask import current_app, g, request, url_for
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.access import rule_for
+from app.i18n import lazy_gettext as _l
 
 
 class Group(enum.StrEnum):

@@ -22,10 +22,10 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from app.database import create_private_file
 from app.errors import DomainError
+from app.i18n import lazy_gettext as _l
 from app.text import fold
 from app.tokens import BadToken, signer
 

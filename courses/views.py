@@ -14,12 +14,12 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app import navigation
 from app.access import public, roles
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.localtime import local_today
 from app.roles import Role
 from courses import services, simulators

@@ -1,10 +1,10 @@
 """Forms of the volunteer's scheduling pages."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, StringField
 from wtforms.validators import Length, Optional
 
 from app.forms import Form
+from app.i18n import lazy_gettext as _l
 
 
 def _strip(value):

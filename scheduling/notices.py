@@ -9,11 +9,11 @@ from datetime import datetime
 
 from flask_babel import format_date, format_time
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import RoleGrant, User
+from app.i18n import lazy_gettext as _l
 from app.notifications.models import Notification
 from app.notifications.services import Kind, notify
 from app.places.models import Commune, ServicePoint

@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, ScalarSelect, Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, contains_eager
 
 from app.auth.models import User
 from app.database import alphabetical, utcnow
 from app.errors import DomainError
+from app.i18n import lazy_gettext as _l
 from app.localtime import local_day_bounds, local_periods
 from app.places.models import Commune, ServicePoint
 from app.text import fold

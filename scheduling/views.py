@@ -5,13 +5,13 @@ from datetime import timedelta
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, format_time
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app import navigation
 from app.access import roles
 from app.database import request_int, utcnow, writes_late
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.localtime import local_today
 from app.roles import Role
 from app.urls import safe_next

@@ -1,10 +1,10 @@
 """Forms of the admin pages."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.forms import Form
+from app.i18n import lazy_gettext as _l
 from app.roles import Role
 
 ROLE_LABELS = {

@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app import navigation
@@ -14,6 +13,7 @@ from app.auth import services
 from app.auth.models import User
 from app.database import utcnow
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.notifications import services as notifications
 from app.notifications.models import DeliveryState
 from app.places import services as places

@@ -1,11 +1,11 @@
 """The audit page's filters."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import DateField, EmailField, SelectField
 from wtforms.validators import Length, Optional
 
 from app.audit.services import ACTIONS
 from app.forms import Form
+from app.i18n import lazy_gettext as _l
 
 
 class AuditFilterForm(Form):

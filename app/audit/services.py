@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEntry
 from app.auth.models import User
+from app.i18n import lazy_gettext as _l
 from app.localtime import local_day_bounds
 from app.scope import CoordinatorScope
 

@@ -2,7 +2,6 @@
 
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app import navigation
@@ -11,6 +10,7 @@ from app.audit import services
 from app.audit.forms import AuditFilterForm
 from app.auth.services import find_by_email
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.roles import Role
 from app.scope import CoordinatorScope
 from app.security import no_store

@@ -1,6 +1,5 @@
 """Account forms."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     EmailField,
@@ -24,6 +23,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.auth import passwords
 from app.forms import Form
+from app.i18n import lazy_gettext as _l
 
 PHONE = Regexp(r"^\+?[0-9 .\-]{8,20}$", message=_l("Enter a phone number of 8 to 20 digits."))
 

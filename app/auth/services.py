@@ -6,7 +6,6 @@ from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -16,6 +15,7 @@ from app.audit.services import record
 from app.auth.models import RoleGrant, User, new_session_version
 from app.database import alphabetical
 from app.errors import DomainError
+from app.i18n import lazy_gettext as _l
 from app.notifications.services import queue_mail
 from app.places.models import Commune, Province
 from app.roles import Role

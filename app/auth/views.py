@@ -3,7 +3,6 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from app import navigation
@@ -24,6 +23,7 @@ from app.auth.limits import registration_limits, sign_in_limits
 from app.auth.sessions import stay_signed_in_here
 from app.extensions import db, limiter, login_manager
 from app.i18n import LANGUAGE_COOKIE, remember_preference
+from app.i18n import lazy_gettext as _l
 from app.notifications.channels.forms import notice_settings
 from app.notifications.services import queue_mail
 from app.places import services as places

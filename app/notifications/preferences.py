@@ -11,13 +11,13 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.database import utcnow
 from app.errors import DomainError
+from app.i18n import lazy_gettext as _l
 from app.localtime import local, to_utc
 from app.notifications.channels.models import QUIET_FROM, QUIET_UNTIL, NotificationPreference
 from app.notifications.services import KINDS

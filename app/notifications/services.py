@@ -20,12 +20,12 @@ from urllib.parse import urlsplit
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.database import utcnow
+from app.i18n import lazy_gettext as _l
 from app.notifications.channels import CHANNELS, Message
 from app.notifications.models import Delivery, DeliveryState, Notification
 from app.urls import absolute_url

@@ -2,12 +2,12 @@
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app import navigation
 from app.access import signed_in
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.notifications import services
 
 bp = Blueprint("notifications", __name__)

@@ -1,10 +1,10 @@
 """Forms for places: a service point's details."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.forms import Form
+from app.i18n import lazy_gettext as _l
 from app.places import services
 
 

@@ -4,7 +4,6 @@ import difflib
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Row, func, or_, select
 from sqlalchemy.orm import Session
 from vietnam_provinces import Province as OfficialProvince
@@ -12,6 +11,7 @@ from vietnam_provinces import Ward as OfficialCommune
 
 from app.database import alphabetical
 from app.errors import DomainError
+from app.i18n import lazy_gettext as _l
 from app.places.models import Commune, Province, ServicePoint
 from app.scope import CoordinatorScope
 from app.text import fold, sort_key

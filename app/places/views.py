@@ -2,13 +2,13 @@
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app import navigation
 from app.access import public, roles
 from app.csvfile import csv_response
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.import_pages import ImportPage
 from app.places import imports, services
 from app.places.forms import ServicePointForm

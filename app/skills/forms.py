@@ -1,10 +1,10 @@
 """Forms of the skill list's admin page."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.forms import Form
+from app.i18n import lazy_gettext as _l
 
 
 class SkillNamesForm(Form):

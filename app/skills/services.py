@@ -5,12 +5,12 @@ import difflib
 import re
 from collections.abc import Iterable
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.errors import DomainError
+from app.i18n import lazy_gettext as _l
 from app.skills.models import Skill
 from app.text import fold, sort_key
 

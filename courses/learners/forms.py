@@ -1,11 +1,11 @@
 """Forms: a resident joins, a learner resumes with the code, an officer registers."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField, TelField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
 
 from app.auth.forms import PASSWORD, PASSWORD_HINT, PHONE
 from app.forms import Form
+from app.i18n import lazy_gettext as _l
 
 
 def _strip(value):

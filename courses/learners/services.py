@@ -17,7 +17,6 @@ import hashlib
 import hmac
 from collections.abc import Iterable
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
@@ -26,6 +25,7 @@ from app.auth.services import end_sessions, new_account
 from app.codes import new_code, normalise_code
 from app.database import utcnow
 from app.errors import DomainError
+from app.i18n import lazy_gettext as _l
 from app.places.models import Commune
 from app.roles import Role
 from app.tokens import BadToken, ExpiredToken, signer

@@ -13,7 +13,6 @@ from flask import (
 )
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 
 from app import navigation
@@ -24,6 +23,7 @@ from app.auth.sessions import stay_signed_in_here
 from app.codes import format_code
 from app.extensions import db, limiter
 from app.i18n import LANGUAGE_COOKIE, remember_preference
+from app.i18n import lazy_gettext as _l
 from app.notifications.services import queue_mail
 from app.places import services as places
 from app.places.forms import resolve_commune

@@ -10,9 +10,8 @@ A question is the dict written in quiz.yaml (``Question.data``). An answer is pl
 
 import random
 
-from flask_babel import lazy_gettext as _l
-
 from app.errors import DomainError
+from app.i18n import lazy_gettext as _l
 from courses.simulators import tappable_ids
 
 CHOICE_TYPES = ("single", "multiple", "ordering")

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
@@ -16,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 from app.auth.models import User
 from app.database import locked, utcnow
 from app.errors import DomainError
+from app.i18n import lazy_gettext as _l
 from app.scope import CoordinatorScope
 from app.tokens import BadToken, signer
 from courses.learning import grading

@@ -13,7 +13,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
@@ -23,6 +22,7 @@ from app.access import public, signed_in
 from app.api import error
 from app.database import request_int
 from app.extensions import csrf, db
+from app.i18n import lazy_gettext as _l
 from app.localtime import DayOutOfRange, check_moment
 from app.qr import qr_svg
 from app.roles import Role

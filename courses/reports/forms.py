@@ -1,11 +1,11 @@
 """The assisted session form: which resident, which course's lessons were done together."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.auth.forms import MultiCheckboxField
 from app.forms import Form
+from app.i18n import lazy_gettext as _l
 
 
 def _strip(value):

@@ -3,7 +3,6 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_number, format_percent
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -12,6 +11,7 @@ from app.access import roles
 from app.codes import format_code
 from app.csvfile import csv_response, xlsx_response
 from app.extensions import db, limiter
+from app.i18n import lazy_gettext as _l
 from app.places import services as places
 from app.places.forms import resolve_commune
 from app.places.models import Province

@@ -8,11 +8,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.database import utcnow
 from app.errors import DomainError
+from app.i18n import lazy_gettext as _l
 from app.localtime import DayOutOfRange, check_moment
 from app.places.models import ServicePoint
 from app.security import has_nul

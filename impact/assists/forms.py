@@ -1,9 +1,9 @@
 """The log screen's form, the labels of every choice, and the messages of every entry error."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, SubmitField
 
 from app.forms import Form
+from app.i18n import lazy_gettext as _l
 from app.localtime import DayOutOfRange
 from impact.assists.models import AgeBand, Channel, Level, Outcome, Reason, ResultElectronic
 from impact.cards.services import CardError

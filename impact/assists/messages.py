@@ -1,7 +1,6 @@
 """What each refusal of an assisted submission tells the reader, and its HTTP status."""
 
-from flask_babel import lazy_gettext as _l
-
+from app.i18n import lazy_gettext as _l
 from impact.cards.services import CardError
 
 #: the status and the sentence of each refusal code (entries.AssistError), pages and API alike

@@ -23,7 +23,6 @@ from datetime import timedelta
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app import navigation
@@ -31,6 +30,7 @@ from app.access import roles
 from app.api import error
 from app.database import request_int, utcnow
 from app.extensions import csrf, db
+from app.i18n import lazy_gettext as _l
 from app.localtime import local_today
 from app.roles import Role
 from impact.assists import answers, services

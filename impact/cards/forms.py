@@ -1,10 +1,10 @@
 """The resident-card page's three forms: issue a card, take a learner code, replace a lost card."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired
 
 from app.forms import Form
+from app.i18n import lazy_gettext as _l
 
 
 class IssueForm(Form):

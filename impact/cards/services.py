@@ -15,7 +15,6 @@ import hmac
 from urllib.parse import urlsplit
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,6 +22,7 @@ from app.auth.models import User
 from app.codes import format_code, new_code, normalise_code
 from app.database import utcnow
 from app.errors import DomainError
+from app.i18n import lazy_gettext as _l
 from app.roles import Role
 from app.urls import absolute_url
 from courses.learners import services as learners

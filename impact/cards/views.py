@@ -4,13 +4,13 @@ QR opens the log screen with its code filled in."""
 from flask import Blueprint, abort, render_template, url_for
 from flask import redirect as go
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app import navigation
 from app.access import public, roles
 from app.codes import format_code
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.qr import qr_svg
 from app.roles import Role
 from app.security import no_store

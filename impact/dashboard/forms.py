@@ -1,10 +1,10 @@
 """The dashboard's filters, read from the query string."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional
 
 from app.forms import Form
+from app.i18n import lazy_gettext as _l
 
 
 class ImpactFilterForm(Form):

@@ -16,7 +16,6 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     ColumnElement,
     Select,
@@ -37,6 +36,7 @@ from sqlalchemy.sql.expression import Executable
 from app.auth.models import User
 from app.database import alphabetical, utcnow
 from app.errors import DomainError
+from app.i18n import lazy_gettext as _l
 from app.localtime import FIRST_DAY, local_date, local_days_bounds
 from app.places.models import Commune, Province, ServicePoint
 from app.scope import CoordinatorScope

@@ -2,8 +2,8 @@
 
 from flask_babel import format_number, format_percent, get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
+from app.i18n import lazy_gettext as _l
 from impact.dashboard.services import SMALL_COUNT, Figures
 
 REASON_LABELS = {

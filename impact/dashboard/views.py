@@ -4,7 +4,6 @@ import functools
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import Select, bindparam, false, select, true
 
@@ -13,6 +12,7 @@ from app.access import public, roles
 from app.csvfile import csv_response, xlsx_response
 from app.database import alphabetical
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.localtime import local_today
 from app.places.models import Commune, Province
 from app.roles import Role

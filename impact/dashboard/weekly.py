@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from app.i18n import lazy_gettext as _l
 from impact.dashboard.services import Figures, Scope, impact_figures
 from scheduling.coverage.services import volunteers_serving
 

@@ -1,10 +1,10 @@
 """Forms of home support: a request for a visit, the pair of volunteers, closing."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from app.forms import Form
+from app.i18n import lazy_gettext as _l
 from impact.home_support.models import TimeWindow
 
 TIME_WINDOW_LABELS = {

@@ -4,7 +4,6 @@ erase it anyway once the visit is long past (retention)."""
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
@@ -12,6 +11,7 @@ from app.audit.services import record
 from app.auth.models import RoleGrant, User
 from app.database import alphabetical, erased_personal_data, utcnow
 from app.errors import DomainError
+from app.i18n import lazy_gettext as _l
 from app.localtime import local_day_bounds, local_today
 from app.places.models import Commune, ServicePoint
 from app.roles import Role

@@ -2,13 +2,13 @@
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_login import current_user
 
 from app import navigation
 from app.access import public, roles
 from app.extensions import db, limiter
+from app.i18n import lazy_gettext as _l
 from app.places import services as places
 from app.places.forms import resolve_commune
 from app.places.models import Province

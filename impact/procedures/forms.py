@@ -1,10 +1,10 @@
 """The admin's form for one procedure of the catalogue."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Regexp
 
 from app.forms import Form
+from app.i18n import lazy_gettext as _l
 
 
 def _strip(value):

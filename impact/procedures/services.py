@@ -3,11 +3,11 @@
 from pathlib import Path
 
 import yaml
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from app.errors import DomainError
+from app.i18n import lazy_gettext as _l
 from app.text import fold, sort_key
 from impact.assists.models import AssistedSubmission, Procedure
 

@@ -3,11 +3,11 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from app import navigation
 from app.access import roles
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.roles import Role
 from impact.assists.models import Procedure
 from impact.procedures import services

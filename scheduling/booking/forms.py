@@ -1,11 +1,11 @@
 """Forms of the staffing pages: place a team on shifts, move or add a person on a shift."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import DateField, EmailField, SelectField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from app.auth.forms import MultiCheckboxField
 from app.forms import Form
+from app.i18n import lazy_gettext as _l
 from scheduling.booking.staffing import MAX_PLACEMENT_DAYS
 
 

@@ -5,13 +5,13 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
 from app.access import roles
 from app.database import request_int, utcnow
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.localtime import local_today
 from app.places.models import ServicePoint
 from app.roles import Role

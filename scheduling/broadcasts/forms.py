@@ -1,10 +1,10 @@
 """The broadcast form: a short message, and for a campaign the commune it goes to."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from app.forms import Form
+from app.i18n import lazy_gettext as _l
 from scheduling.broadcasts.services import MAX_MESSAGE
 
 

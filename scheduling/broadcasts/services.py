@@ -13,7 +13,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -21,6 +20,7 @@ from sqlalchemy.orm import Session
 from app.auth.models import User
 from app.database import locked, utcnow
 from app.errors import DomainError
+from app.i18n import lazy_gettext as _l
 from app.notifications.channels import CHANNELS, sms
 from app.notifications.models import Delivery, Notification
 from app.notifications.services import notify

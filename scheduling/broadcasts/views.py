@@ -11,7 +11,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
@@ -19,6 +18,7 @@ from app import navigation
 from app.access import roles
 from app.database import request_int
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.roles import Role
 from app.scope import CoordinatorScope
 from app.text import sort_key

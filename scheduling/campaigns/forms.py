@@ -1,11 +1,11 @@
 """The campaign form: settings, communes, the daily shift pattern and the weekdays."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, IntegerField, StringField, SubmitField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.auth.forms import MultiCheckboxField
 from app.forms import Form
+from app.i18n import lazy_gettext as _l
 
 #: rows of the shift pattern a coordinator may fill
 PATTERN_ROWS = 4

@@ -2,13 +2,13 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
 from app import navigation
 from app.access import roles
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.roles import Role
 from app.scope import CoordinatorScope
 from scheduling.campaigns import services

@@ -2,11 +2,11 @@
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from app.forms import Form
+from app.i18n import lazy_gettext as _l
 from app.localtime import check_moment
 from scheduling.checkin.services import NONCE_PATTERN
 

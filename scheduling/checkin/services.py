@@ -19,7 +19,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -29,6 +28,7 @@ from app.audit.services import record
 from app.auth.models import User
 from app.database import locked, utcnow
 from app.errors import DomainError
+from app.i18n import lazy_gettext as _l
 from app.places.models import ServicePoint
 from app.scope import CoordinatorScope
 from app.tokens import BadToken, signer

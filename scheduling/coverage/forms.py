@@ -1,10 +1,10 @@
 """The coverage board's filter, read from the query string."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from app.forms import Form
+from app.i18n import lazy_gettext as _l
 from scheduling.coverage.services import MAX_DAYS
 
 

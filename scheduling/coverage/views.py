@@ -15,7 +15,6 @@ from flask import (
 )
 from flask_babel import force_locale, format_date, format_decimal, format_time
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app import navigation
@@ -23,6 +22,7 @@ from app.access import public, roles
 from app.csvfile import csv_response, xlsx_response
 from app.database import request_int, utcnow
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.localtime import FIRST_DAY, LAST_DAY, local_days_bounds, local_today
 from app.places.models import ServicePoint
 from app.roles import Role

@@ -1,11 +1,11 @@
 """The volunteers' import page: upload, preview, confirm; and its template file."""
 
 from flask import Blueprint
-from flask_babel import lazy_gettext as _l
 
 from app import navigation
 from app.access import roles
 from app.csvfile import csv_response
+from app.i18n import lazy_gettext as _l
 from app.import_pages import ImportPage
 from app.roles import Role
 from scheduling.imports import services

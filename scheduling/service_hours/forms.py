@@ -2,11 +2,11 @@
 
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from wtforms import DecimalField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app.forms import Form
+from app.i18n import lazy_gettext as _l
 
 
 class CorrectionForm(Form):

@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload
 
@@ -18,6 +17,7 @@ from app.audit.services import record
 from app.auth.models import User
 from app.database import locked, utcnow
 from app.errors import DomainError
+from app.i18n import lazy_gettext as _l
 from app.places.models import Commune, ServicePoint
 from app.scope import CoordinatorScope
 from app.text import sort_key

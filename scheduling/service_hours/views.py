@@ -11,7 +11,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app import navigation
@@ -19,6 +18,7 @@ from app.access import public, roles, signed_in
 from app.csvfile import csv_response, xlsx_response
 from app.database import utcnow
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.qr import qr_svg
 from app.roles import Role
 from app.scope import CoordinatorScope

@@ -1,10 +1,10 @@
 """The form on a campaign's page that asks for a skill campaign-wide, at a point or on a shift."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from app.forms import Form
+from app.i18n import lazy_gettext as _l
 
 
 class RequirementForm(Form):

@@ -14,7 +14,6 @@ by it. Services flush; the caller commits once.
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     ColumnElement,
     ScalarSelect,
@@ -33,6 +32,7 @@ from sqlalchemy.orm import Session, aliased, joinedload
 from app.audit.services import record
 from app.auth.models import User
 from app.errors import DomainError
+from app.i18n import lazy_gettext as _l
 from app.places.models import ServicePoint
 from app.skills.models import Skill, UserSkill, localized
 from app.text import sort_key

@@ -1,10 +1,10 @@
 """The form of an offer on "My shifts": to a named volunteer, or to anyone eligible."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import EmailField
 from wtforms.validators import Email, Length, Optional
 
 from app.forms import Form
+from app.i18n import lazy_gettext as _l
 
 
 def _strip(value):

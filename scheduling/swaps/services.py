@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, or_, select
 from sqlalchemy.orm import Session, joinedload
 
@@ -21,6 +20,7 @@ from app.auth.models import User
 from app.auth.services import find_by_email
 from app.database import utcnow
 from app.errors import DomainError
+from app.i18n import lazy_gettext as _l
 from app.notifications.services import notify
 from app.places.models import Commune, ServicePoint
 from app.scope import CoordinatorScope

@@ -3,13 +3,13 @@ coordinator approves or refuses swaps in campaigns that ask for it."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app import navigation
 from app.access import roles
 from app.errors import DomainError
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.roles import Role
 from scheduling.booking.placement import Reason
 from scheduling.models import Booking

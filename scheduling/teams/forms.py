@@ -1,10 +1,10 @@
 """Forms of the teams pages."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from app.forms import Form
+from app.i18n import lazy_gettext as _l
 from scheduling.teams.models import TeamKind
 
 KIND_LABELS = {

@@ -6,7 +6,6 @@ scheduling.booking.staffing.
 
 from typing import TYPE_CHECKING
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -14,6 +13,7 @@ from app.auth.models import RoleGrant, User
 from app.auth.services import find_by_email
 from app.database import alphabetical
 from app.errors import DomainError
+from app.i18n import lazy_gettext as _l
 from app.places.models import Commune, Province
 from app.roles import Role
 from app.scope import CoordinatorScope

@@ -5,13 +5,13 @@ Placing a team on shifts is a staffing page: scheduling.booking.views.
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app import navigation
 from app.access import roles
 from app.database import request_int
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.roles import Role
 from app.security import no_store
 from scheduling.teams import services

@@ -5,6 +5,8 @@ from flask import render_template_string
 from flask_babel import force_locale
 from flask_wtf.csrf import generate_csrf
 
+from app.i18n import lazy_gettext
+
 
 def test_a_template_follows_a_forced_locale_and_comes_back(app):
     with app.test_request_context("/", headers={"Cookie": "lang=en"}):
@@ -15,6 +17,22 @@ def test_a_template_follows_a_forced_locale_and_comes_back(app):
 
     assert before == after == "Log out"
     assert forced == "Đăng xuất"
+
+
+def test_a_lazy_label_is_worded_when_shown_in_the_locale_then_in_force(app):
+    label = lazy_gettext("Log out")  # made once, at import, like a form's label
+    sentence = lazy_gettext("Hello %(name)s,", name="Lan")
+    with app.test_request_context("/", headers={"Cookie": "lang=en"}):
+        before = (str(label), render_template_string("{{ label }}", label=label))
+        with force_locale("vi"):
+            forced = (str(label), str(sentence))
+        after = str(label)
+    with app.app_context(), app.test_request_context("/", headers={"Cookie": "lang=vi"}):
+        vietnamese = str(label)  # another request (its own g), in Vietnamese
+
+    assert before == ("Log out", "Log out") and after == "Log out"
+    assert forced == ("Đăng xuất", "Chào Lan,")
+    assert vietnamese == "Đăng xuất"
 
 
 def test_a_plural_is_translated_with_its_number(app):

@@ -1,6 +1,5 @@
 """The profile's notice settings: channels per topic, quiet hours, and the push switch."""
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 from wtforms import BooleanField, SubmitField, TimeField
 from wtforms.validators import InputRequired
@@ -8,6 +7,7 @@ from wtforms.validators import InputRequired
 from app.auth.forms import MultiCheckboxField
 from app.auth.models import User
 from app.forms import Form
+from app.i18n import lazy_gettext as _l
 from app.notifications import preferences
 from app.notifications.channels import CHANNELS
 from app.notifications.channels.models import QUIET_FROM, QUIET_UNTIL

@@ -22,7 +22,6 @@ import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from flask.cli import AppGroup
-from flask_babel import lazy_gettext as _l
 from py_vapid import Vapid
 from pywebpush import WebPushException, webpush
 from sqlalchemy import delete, select, update
@@ -31,6 +30,7 @@ from sqlalchemy.orm import Session
 from app.auth.models import User
 from app.database import utcnow, write_apart
 from app.errors import DomainError
+from app.i18n import lazy_gettext as _l
 from app.notifications import preferences
 from app.notifications.channels import (
     AddressGone,
