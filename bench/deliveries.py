@@ -109,6 +109,7 @@ def main(argv=None) -> int:
     recorder = Recorder()
     smtp = LocalSMTP(recorder)
     workers = []
+    outer = dict(os.environ)  # the app below reads its settings from here; restored after
     try:
         smtp.start()
         url = "sqlite:///" + str(Path(workdir) / "bench.sqlite3")
@@ -178,6 +179,10 @@ def main(argv=None) -> int:
             worker.wait(timeout=30)
         smtp.stop()
         shutil.rmtree(workdir, ignore_errors=True)
+        # the benches after this one (make bench runs them in this process) must not find a
+        # task queue in the folder just removed
+        os.environ.clear()
+        os.environ.update(outer)
 
 
 if __name__ == "__main__":
