@@ -19,7 +19,10 @@ class FindShiftsForm(Form):
 
     commune = StringField(
         _l("Commune or ward"),
-        description=_l('Accents and capitals do not matter: "bo de" finds Phường Bồ Đề.'),
+        description=_l(
+            'Accents and capitals do not matter: "bo de" finds Phường Bồ Đề. '
+            "Its official code works too."
+        ),
         filters=[_strip],
         validators=[
             Optional(),

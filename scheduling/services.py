@@ -9,7 +9,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import Integer, ScalarSelect, Select, and_, bindparam, case, func, or_, select
+from sqlalchemy import (
+    Integer,
+    ScalarSelect,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session, contains_eager
 
 from app.auth.models import User
@@ -173,7 +184,8 @@ def find_shifts(
     """Active shifts not yet started on one local day: those short of a skill the reader has
     first, then the home commune's.
 
-    ``commune_query`` matches the commune's name ignoring diacritics and case.
+    ``commune_query`` matches the commune's name ignoring diacritics and case, or is its
+    official code (``00004``, as the API and the imports name communes).
     """
     day_start, day_end = local_day_bounds(day)
     params: dict[str, object] = {
@@ -189,6 +201,7 @@ def find_shifts(
     if folded:
         escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         params["pattern"] = f"%{escaped}%"
+        params["code"] = commune_query.strip() if folded.isdigit() else None
     rows = session.execute(_FIND_SHIFTS[bool(folded), free_only], params).all()
     return [
         ShiftRow(shift, n_confirmed, n_waitlisted, parse(needs))
@@ -206,7 +219,10 @@ def _find_shifts(by_commune: bool, free_only: bool) -> Select[Shift, int, int, s
         # (service point, start) index: a filter on the joined commune's name made the planner
         # read every campaign's shifts of the day (5 ms at 30 campaigns, 1 ms at one)
         named = select(Commune.id).where(
-            Commune.search_name.like(bindparam("pattern"), escape="\\")
+            or_(
+                Commune.search_name.like(bindparam("pattern"), escape="\\"),
+                Commune.code == bindparam("code", type_=String),
+            )
         )
         stmt = stmt.where(ServicePoint.commune_id.in_(named))
     if free_only:

@@ -48,8 +48,10 @@ def owned_booking_first(view):
     return check_then_call
 
 
-def _offer(offer: ShiftOffer) -> dict:
+def _offer(offer: ShiftOffer, row: services.Takeable | None = None) -> dict:
+    """The offer as answered; with its row of the caller's list, whether they may take it."""
     point = offer.shift.service_point
+    refusal = row.refusal if row is not None else None
     return schemas.Offer(
         id=offer.id,
         client_id=offer.client_id,
@@ -62,6 +64,8 @@ def _offer(offer: ShiftOffer) -> dict:
         ends_at=offer.shift.ends_at,
         service_point=point_ref(point),
         commune=commune_ref(point.commune),
+        can_take=None if row is None else refusal is None,
+        why_not=None if refusal is None else Error(error=refusal.code, message=refusal.message),
     ).dump()
 
 
@@ -118,13 +122,16 @@ def offer_booking(booking_id, body: schemas.OfferRequest):
 @operation(
     "listOffers",
     summary="The offers the caller may take, the soonest shift first",
-    description="Every open offer naming the caller, and offers to anyone that the booking "
-    "rules let the caller take. Taking judges again: another may take it first.",
+    description="Every open offer naming the caller (with can_take false and why_not when the "
+    "booking rules or the shift's skills stop the caller), and offers to anyone that the caller "
+    "may take. Taking judges again: another may take it first.",
     responses={200: ("The offers.", [schemas.Offer]), 401: UNAUTHORIZED, 403: FORBIDDEN},
 )
 def list_offers():
     """The open offers the caller may take."""
-    return jsonify([_offer(row.offer) for row in services.offers_for(db.session, current_user)])
+    return jsonify(
+        [_offer(row.offer, row) for row in services.offers_for(db.session, current_user)]
+    )
 
 
 @bp.post("/offers/<int:offer_id>/take")

@@ -6,7 +6,15 @@ from typing import Annotated
 from flask_babel import gettext as _
 from pydantic import Field
 
-from app.api.schemas import NO_NUL, BadRequestInput, CommuneRef, LocalMoment, ServicePointRef, Shape
+from app.api.schemas import (
+    NO_NUL,
+    BadRequestInput,
+    CommuneRef,
+    Error,
+    LocalMoment,
+    ServicePointRef,
+    Shape,
+)
 from scheduling.swaps.models import OfferStatus
 
 
@@ -50,3 +58,15 @@ class Offer(Shape):
     ends_at: LocalMoment
     service_point: ServicePointRef
     commune: CommuneRef
+    can_take: bool | None = Field(
+        None,
+        description="In the list of offers: whether the caller may take it now (a preview: "
+        "taking judges again, and another may take it first). Null in the answers of offering, "
+        "taking and withdrawing.",
+    )
+    why_not: Error | None = Field(
+        None,
+        description="When can_take is false: the refusal taking it would answer now, e.g. "
+        "overlap, weekly_limit, missing_skill, with its sentence in the request's language. "
+        "Only an offer naming the caller is listed while they may not take it.",
+    )

@@ -211,7 +211,15 @@ class Takeable:
 
     @property
     def eligible(self) -> bool:
-        return self.reason == Reason.CONFIRMED and self.missing_skill is None
+        return self.refusal is None
+
+    @property
+    def refusal(self) -> DomainError | None:
+        """What taking it now would answer instead of the place (as `take_offer` checks: the
+        skill first, then the booking rules); None when the person may take it."""
+        if self.missing_skill is not None:
+            return MissingSkill(self.missing_skill)
+        return refusal_for(self.reason)
 
 
 def offers_for(session: Session, person: User, now: datetime | None = None) -> list[Takeable]:
@@ -366,13 +374,22 @@ def _check_open(offer: ShiftOffer, taker: User, now: datetime) -> None:
         raise SwapError("offer_expired")
 
 
-def _refuse_unless_confirmed(reason: Reason) -> None:
+def refusal_for(reason: Reason) -> DomainError | None:
+    """The refusal of taking an offer, for the booking rules' verdict on the taker; None when
+    the verdict is a confirmed place."""
     if reason in REFUSALS:
-        raise REFUSALS[reason]()
+        return REFUSALS[reason]()
     if reason == Reason.ALREADY_BOOKED:
-        raise SwapError("already_booked")
+        return SwapError("already_booked")
     if reason != Reason.CONFIRMED:  # full: the shift is over its count already
-        raise SwapError("offer_taken")
+        return SwapError("offer_taken")
+    return None
+
+
+def _refuse_unless_confirmed(reason: Reason) -> None:
+    refusal = refusal_for(reason)
+    if refusal is not None:
+        raise refusal
 
 
 def _hand_over(

@@ -11,7 +11,6 @@ from app.errors import DomainError
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.roles import Role
-from scheduling.booking.placement import Reason
 from scheduling.models import Booking
 from scheduling.swaps import services
 from scheduling.swaps.forms import OfferForm
@@ -21,15 +20,6 @@ from scheduling.wording import describe
 bp = Blueprint("swaps", __name__)
 
 navigation.register("swaps.offers", _l("Shifts offered to me"), navigation.Group.MY_SHIFTS)
-
-#: why a person may not take an offer named to them, as the offers page says it
-NOT_ELIGIBLE = {
-    Reason.OVERLAP: _l("You hold another shift at that time."),
-    Reason.WEEKLY_LIMIT: _l("You have reached this campaign's limit of shifts that week."),
-    Reason.SHIFT_CLOSED: _l("It can no longer be taken."),
-    Reason.ALREADY_BOOKED: _l("You already hold a place on this shift."),
-    Reason.FULL: _l("The shift is full."),
-}
 
 
 def _back():
@@ -92,8 +82,6 @@ def offers():
     return render_template(
         "scheduling/swaps/offers.html",
         rows=services.offers_for(db.session, current_user),
-        not_eligible=NOT_ELIGIBLE,
-        Reason=Reason,
     )
 
 

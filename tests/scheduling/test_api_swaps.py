@@ -40,7 +40,10 @@ def test_an_offer_to_a_named_volunteer_is_listed_for_them_and_taken(
     )
 
     listed = client.get("/api/v1/offers", headers=bearer(taker)).get_json()
-    assert [(o["id"], o["to_you"]) for o in listed] == [(offer["id"], True)]
+    assert [(o["id"], o["to_you"], o["can_take"], o["why_not"]) for o in listed] == [
+        (offer["id"], True, True, None)
+    ]
+    assert (offer["can_take"], offer["why_not"]) == (None, None)  # not judged for the giver
 
     taken = client.post(f"/api/v1/offers/{offer['id']}/take", headers=bearer(taker))
     assert taken.status_code == 201
@@ -145,6 +148,7 @@ def test_a_named_volunteer_without_the_shifts_needed_skill_gets_409_missing_skil
     db.session.commit()
     offer = _offer(client, booking.id, bearer(giver), to="ban@example.test").get_json()
 
+    listed = client.get("/api/v1/offers", headers=bearer(taker)).get_json()
     refused = client.post(f"/api/v1/offers/{offer['id']}/take", headers=bearer(taker))
 
     assert refused.status_code == 409
@@ -153,5 +157,27 @@ def test_a_named_volunteer_without_the_shifts_needed_skill_gets_409_missing_skil
         "message": "This shift needs someone with Sign language: the person offering it has it "
         "and you do not, so the shift would be short of it.",
     }
+    # The list said so before the tap: the same code and sentence.
+    assert [(o["id"], o["can_take"], o["why_not"]) for o in listed] == [
+        (offer["id"], False, refused.get_json())
+    ]
     db.session.expire_all()
     assert db.session.get(Booking, booking.id).status == BookingStatus.CONFIRMED
+
+
+def test_a_named_volunteer_on_another_shift_then_sees_why_in_the_list(
+    client, held, make_shift, make_volunteer, bearer
+):
+    shift, giver, booking = held
+    taker = make_volunteer(email="chi@example.test")
+    book_shift(db.session, make_shift(shift.starts_at), taker)  # the same hours elsewhere
+    db.session.commit()
+    offer = _offer(client, booking.id, bearer(giver), to="chi@example.test").get_json()
+
+    listed = client.get("/api/v1/offers", headers=bearer(taker, "vi")).get_json()
+    refused = client.post(f"/api/v1/offers/{offer['id']}/take", headers=bearer(taker, "vi"))
+
+    assert refused.status_code == 409 and refused.get_json()["error"] == "overlap"
+    assert [(o["id"], o["can_take"], o["why_not"]) for o in listed] == [
+        (offer["id"], False, refused.get_json())
+    ]

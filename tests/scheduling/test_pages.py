@@ -60,6 +60,21 @@ def test_searching_bo_de_without_accents_finds_bo_de_shifts(
     assert "Book" in page
 
 
+def test_searching_by_the_communes_official_code_finds_its_shifts(
+    signed_in, make_shift, other_point, service_point
+):
+    make_shift()
+    make_shift(point=other_point)
+    code = service_point.commune.code
+    page = signed_in.get(f"/shifts?commune=+{code}+&day={DAY}").get_data(as_text=True)
+    assert service_point.name in page
+    assert other_point.name not in page
+    # a part of a code is no name, nor a code
+    assert service_point.name not in signed_in.get(
+        f"/shifts?commune={code[:-1]}&day={DAY}"
+    ).get_data(as_text=True)
+
+
 def test_home_commune_shifts_come_first(signed_in, make_shift, other_point, service_point):
     make_shift(NOW + timedelta(hours=26))  # Bồ Đề, later in the day
     make_shift(NOW + timedelta(hours=24), point=other_point)

@@ -132,7 +132,7 @@ def test_the_offers_page_says_a_named_offer_needs_a_skill_i_lack(
 
     listing = client.get("/me/offers").get_data(as_text=True)
     assert f'action="/offers/{offer.id}/take"' not in listing
-    assert "It needs someone with VNeID help" in listing
+    assert "This shift needs someone with VNeID help: the person offering it has it" in listing
     client.post(f"/offers/{offer.id}/take")
     assert _holder(shift) == giver.id
 
