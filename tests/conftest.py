@@ -164,6 +164,15 @@ def other_commune(hanoi):
 
 
 @pytest.fixture
+def other_point(other_commune):
+    """A service point in that other ward."""
+    point = ServicePoint(commune=other_commune, name="Điểm phục vụ khác", address="Hà Nội")
+    db.session.add(point)
+    db.session.flush()
+    return point
+
+
+@pytest.fixture
 def make_user():
     """Create a user with roles; coordinator scopes as commune=/province=."""
     count = 0

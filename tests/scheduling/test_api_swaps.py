@@ -166,11 +166,11 @@ def test_a_named_volunteer_without_the_shifts_needed_skill_gets_409_missing_skil
 
 
 def test_a_named_volunteer_on_another_shift_then_sees_why_in_the_list(
-    client, held, make_shift, make_volunteer, bearer
+    client, held, make_shift, make_volunteer, other_point, bearer
 ):
     shift, giver, booking = held
     taker = make_volunteer(email="chi@example.test")
-    book_shift(db.session, make_shift(shift.starts_at), taker)  # the same hours elsewhere
+    book_shift(db.session, make_shift(shift.starts_at, point=other_point), taker)  # same hours
     db.session.commit()
     offer = _offer(client, booking.id, bearer(giver), to="chi@example.test").get_json()
 

@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from app.auth.models import User
 from app.database import utcnow
 from app.extensions import db
-from app.places.models import ServicePoint
 from app.roles import Role
 from scheduling.checkin import reports, services, tokens
 from scheduling.checkin.models import Attendance, Scan, ScanMethod, ScanResult
@@ -61,14 +60,6 @@ def running(make_shift):
 @pytest.fixture
 def poster(service_point):
     return tokens.poster_token(db.session, service_point)
-
-
-@pytest.fixture
-def other_point(other_commune):
-    point = ServicePoint(commune=other_commune, name="Điểm phục vụ khác", address="Hà Nội")
-    db.session.add(point)
-    db.session.flush()
-    return point
 
 
 # --- every reason code ------------------------------------------------------------------------

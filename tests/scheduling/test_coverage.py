@@ -32,14 +32,6 @@ def both(make_campaign, bo_de, other_commune):
     return make_campaign(communes=[bo_de, other_commune], name="Chiến dịch hai phường")
 
 
-@pytest.fixture
-def other_point(other_commune):
-    point = ServicePoint(commune=other_commune, name="Điểm phục vụ phường khác", address="Hà Nội")
-    db.session.add(point)
-    db.session.flush()
-    return point
-
-
 def book(shift, count, make_volunteer):
     """Book `count` new volunteers on the shift, as the booking page would."""
     bookings = []

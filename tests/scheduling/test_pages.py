@@ -28,14 +28,6 @@ def signed_in(english, login, volunteer):
     return login(volunteer)
 
 
-@pytest.fixture
-def other_point(other_commune):
-    point = ServicePoint(commune=other_commune, name="Điểm phục vụ khác", address="Hà Nội")
-    db.session.add(point)
-    db.session.flush()
-    return point
-
-
 def _booking(shift, user):
     return db.session.scalar(
         select(Booking).where(Booking.shift_id == shift.id, Booking.user_id == user.id)
