@@ -5,9 +5,9 @@ A learner belongs to the scope of their home commune. Their audience is their le
 """
 
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -167,7 +167,7 @@ def learning_report(session: Session, commune_ids: Collection[int] | None) -> Le
         row.learners = sum(p.started for p in mine)
         row.attempted = sum(p.attempted for p in mine)
     return LearningReport(
-        by_commune=[row._tuple() for row in by_commune],
+        by_commune=[cast(tuple[Commune | None, str, int], row) for row in by_commune],
         courses=courses,
         hardest=_hardest(session, commune_ids),
         assisted_lessons=_assisted_lessons(session, commune_ids),
@@ -305,8 +305,8 @@ def _question_rows(session: Session, commune_ids: Collection[int] | None) -> lis
         .where(_in_scope(commune_ids))
         .execution_options(yield_per=1000)
     )
-    for answered in rows:
-        question_id, answer, correct = answered._tuple()
+    # the answer is JSON (Any): typed here, as SQLAlchemy's rows cannot say it
+    for question_id, answer, correct in cast(Iterable[tuple[int, Any, bool]], rows):
         totals[question_id] += 1
         if correct:
             right[question_id] += 1
@@ -388,7 +388,7 @@ def _hardest(session: Session, commune_ids: Collection[int] | None) -> list[Hard
     ).all()
     return [
         HardQuestion(question, answers, float(correct))
-        for question, answers, correct in (row._tuple() for row in rows)
+        for question, answers, correct in cast(Sequence[tuple[Question, int, float]], rows)
     ]
 
 

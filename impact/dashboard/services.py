@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -734,8 +734,8 @@ def shift_figures(session: Session, scope: Scope, now: datetime) -> tuple[dict, 
     gives both (it is most of the dashboard's time on a 45-day campaign)."""
     stmt = _shift_sums(session.get_bind().dialect.name, scope.shape, scope.campaign_id is not None)
     values = {**scope.values(), "now": now, "due_before": now + UNDERSTAFFED_WITHIN}
-    count, covered, understaffed, booked_hours, ended_bookings, came, attended_hours = (
-        session.execute(stmt, values).one()._tuple()
+    count, covered, understaffed, booked_hours, ended_bookings, came, attended_hours = cast(
+        tuple[Any, ...], session.execute(stmt, values).one()
     )
     # PostgreSQL sums counts as numeric (Decimal): the figures are whole numbers
     covered, understaffed = int(covered), int(understaffed)

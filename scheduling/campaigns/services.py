@@ -9,7 +9,7 @@ province coordinator every campaign of their province, since its communes are al
 import functools
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import ngettext
 from sqlalchemy import ColumnElement, Select, exists, func, inspect, or_, select, true
@@ -337,13 +337,10 @@ def _refuse_if_over(session: Session, campaign: Campaign, new_max: int, now: dat
         .group_by(Booking.shift_id)
         .subquery()
     )
-    shifts, highest = (
-        session.execute(
-            select(func.count(), func.max(confirmed.c.n)).where(confirmed.c.n > new_max)
-        )
-        .one()
-        ._tuple()
-    )
+    found = session.execute(
+        select(func.count(), func.max(confirmed.c.n)).where(confirmed.c.n > new_max)
+    ).one()
+    shifts, highest = cast(tuple[int, int], found)  # the subquery's column is untyped
     if shifts:
         raise MaxBelowConfirmed(shifts, highest)
 

@@ -1,6 +1,7 @@
 """What the browser journeys share: a cheap phone's screen, English, signing in."""
 
 import re
+import time
 
 from playwright.sync_api import expect
 
@@ -55,3 +56,15 @@ def in_menu(page, role, name, **options):
 def choose(page, text):
     """Tap the big choice button labelled exactly `text` (the log screen's radio buttons)."""
     page.locator("label.choice", has_text=re.compile(f"^{re.escape(text)}$")).click()
+
+
+def eventually(page, expression, timeout=15.0):
+    """Evaluate the JavaScript expression (it may give a promise) until it is truthy.
+
+    Not `page.wait_for_function`: it takes a promise itself as truthy, so a check such as
+    "this page is in the cache" would pass before the answer came."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        page.wait_for_timeout(200)

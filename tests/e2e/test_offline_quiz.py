@@ -11,7 +11,7 @@ from app.extensions import db
 from courses.learning import services
 from courses.learning.models import QuizAnswer
 from courses.services import get_course, import_courses
-from tests.e2e.journey import PHONE, fill_login
+from tests.e2e.journey import PHONE, eventually, fill_login
 
 SLUG = "vneid"
 #: question types answered with one tap on a choice button
@@ -49,9 +49,8 @@ def test_a_quiz_answer_given_offline_waits_and_is_recorded_when_the_network_retu
     # The quiz page keeps the attempt's remaining questions on the phone.
     page.goto(f"/courses/{SLUG}/quiz")
     pack = f"/courses/{SLUG}/quiz/{attempt.id}/offline"
-    page.wait_for_function(
-        f"caches.open('caunoi-course-{SLUG}').then(c => c.match('{pack}')).then(Boolean)",
-        polling=200,
+    eventually(
+        page, f"caches.open('caunoi-course-{SLUG}').then(c => c.match('{pack}')).then(Boolean)"
     )
 
     # The network drops: the answer is kept, and the next question is shown from the phone.
