@@ -1,6 +1,9 @@
 """The templates' translation and form-token helpers (app/i18n.py): looked up once per request,
 yet never stale when the locale changes within the request."""
 
+import re
+from pathlib import Path
+
 from flask import render_template_string
 from flask_babel import force_locale
 from flask_wtf.csrf import generate_csrf
@@ -46,3 +49,18 @@ def test_every_form_of_a_page_carries_the_requests_one_token(app):
     with app.test_request_context("/"):
         tokens = render_template_string("{{ csrf_token() }} {{ csrf_token() }}").split()
         assert tokens[0] == tokens[1] == generate_csrf()
+
+
+def test_every_lazy_string_comes_from_app_i18n():
+    """Flask-Babel's own lazy_gettext finds the translations anew at each use (eight lookups of
+    its context); a module that imports it slows every page showing its labels."""
+    root = Path(__file__).resolve().parents[2]
+    flask_babels = re.compile(r"from flask_babel import (\([^)]*\)|[^\n]*)")
+    offenders = [
+        str(path.relative_to(root))
+        for part in ("app", "scheduling", "courses", "impact")
+        for path in sorted((root / part).rglob("*.py"))
+        for names in flask_babels.findall(path.read_text(encoding="utf-8"))
+        if re.search(r"\blazy_gettext\b", names)
+    ]
+    assert offenders == []
