@@ -9,7 +9,7 @@ from app.extensions import db
 from app.localtime import local_today
 from app.roles import Role
 from impact.assists.models import AssistedSubmission
-from tests.e2e.journey import PHONE, choose, in_menu, signed_in
+from tests.e2e.journey import PHONE, choose, in_english, in_menu, signed_in
 
 EMAIL = "tnv.binh@example.com"
 PASSWORD = "correct horse battery"  # tests/conftest.PASSWORD
@@ -125,8 +125,7 @@ def test_a_resident_asks_for_a_home_visit_and_the_coordinator_sends_two(
     make_user(Role.VOLUNTEER, home_commune=bo_de, full_name="Lê Văn Cường")
     db.session.commit()
     page.set_viewport_size(PHONE)
-    page.goto("/")
-    page.locator("header.site-header").get_by_role("button", name="English").click()
+    in_english(page)
 
     page.goto("/home-support/request")
     axe(page)

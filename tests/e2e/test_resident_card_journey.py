@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from impact.cards.models import ResidentCard
-from tests.e2e.journey import PHONE, in_menu, sign_in
+from tests.e2e.journey import PHONE, in_english, in_menu, sign_in
 
 
 def test_a_volunteer_issues_a_card_and_its_qr_opens_the_log_screen(
@@ -16,8 +16,7 @@ def test_a_volunteer_issues_a_card_and_its_qr_opens_the_log_screen(
 ):
     db.session.commit()
     page.set_viewport_size(PHONE)
-    page.goto("/")
-    page.locator("header.site-header").get_by_role("button", name="English").click()
+    in_english(page)
     sign_in(page, volunteer)
 
     in_menu(page, "link", "Resident cards").click()

@@ -148,6 +148,7 @@ def test_resident_joins_reads_in_large_text_and_resumes_on_another_device(
         second.goto("/learn/resume")
         if language == "en":
             second.locator("header").get_by_role("button", name="English").click()
+        expect(second.locator("html")).to_have_attribute("lang", language)  # the page came back
         axe(second)
         second.get_by_label(t(live_app, language, "Your personal code")).fill(code.lower())
         second.screenshot(
