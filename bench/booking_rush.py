@@ -33,7 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
-from bench import client
+from bench import client, load
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -272,21 +272,6 @@ def _start_gunicorn(env, port, workers, *, app="wsgi:app", worker_class="sync", 
     raise RuntimeError("gunicorn did not answer /healthz within 30 s")
 
 
-def server_cpu(server):
-    """CPU seconds (user + system) the gunicorn workers of this master have used so far: per
-    request, a figure the machine's load barely changes, unlike a rate."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == server.pid:  # the parent's pid
-            total += int(fields[11]) + int(fields[12])
-    return total / ticks
-
-
 def _stop(server):
     if server.poll() is None:
         server.terminate()
@@ -372,13 +357,13 @@ def _rush(port, tokens, targets, concurrency, choice, server=None):
         plan = [(token, targets[n % len(targets)]) for n, token in enumerate(tokens)]
     else:
         plan = [(token, rng.choice(targets)) for token in tokens]
-    cpu = server_cpu(server) if server is not None else 0.0
+    cpu = load.server_cpu_seconds(server.pid) if server is not None else 0.0
     run = client.run(
         port,
         [client.Request("POST", f"/api/v1/shifts/{s}/bookings", token) for token, s in plan],
         concurrency,
     )
-    cpu = server_cpu(server) - cpu if server is not None else float("nan")
+    cpu = load.server_cpu_seconds(server.pid) - cpu if server is not None else float("nan")
     outcomes = {}
     for outcome in run.outcomes:
         if outcome.status in (200, 201) and isinstance(outcome.answer, dict):
@@ -689,8 +674,9 @@ def main(argv=None) -> int:
                 flush=True,
             )
         print(f"read: shifts / healthz = {figures['shifts'] / figures['healthz']:.2f}")
-        load = os.getloadavg()[0]
-        print(f"total time {time.monotonic() - began:.0f} s (load average {load:.1f})")
+        print(
+            f"total time {time.monotonic() - began:.0f} s (load average {os.getloadavg()[0]:.1f})"
+        )
         return 0 if over == 0 and fivexx == 0 else 1
     finally:
         if server is not None:

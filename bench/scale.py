@@ -30,7 +30,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from bench import booking_rush as rush
-from bench import client
+from bench import client, load
 from bench.site import Site
 
 DEMO_CAMPAIGN = "45 ngày đêm"
@@ -254,9 +254,9 @@ def _counts(app):
 def _page(port, server, request):
     """Median latency (ms) one at a time, and the workers' CPU (ms) per request."""
     client.run(port, [request] * 3, 1)  # warm
-    cpu = rush.server_cpu(server)
+    cpu = load.server_cpu_seconds(server.pid)
     run = client.run(port, [request] * PAGE_REQUESTS, 1)
-    cpu = (rush.server_cpu(server) - cpu) * 1000 / PAGE_REQUESTS
+    cpu = (load.server_cpu_seconds(server.pid) - cpu) * 1000 / PAGE_REQUESTS
     bad = sum(n for status, n in run.statuses.items() if status != 200)
     return statistics.median(o.ms for o in run.outcomes), cpu, bad
 

@@ -27,14 +27,6 @@ def procedures():
 
 
 @pytest.fixture
-def other_point(other_commune):
-    point = ServicePoint(commune=other_commune, name="Trung tâm phường khác", address="Hà Nội")
-    db.session.add(point)
-    db.session.flush()
-    return point
-
-
-@pytest.fixture
 def log(admin, service_point, assist_entry, app, monkeypatch):
     """Log an assisted submission as it is sent at the counter (by an admin, who may log at
     any point on its day: who may log what is tested in tests/app/test_assist_admission.py)."""
