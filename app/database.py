@@ -19,6 +19,11 @@ A SQLite file holds residents' addresses until they are erased: it is created re
 owner alone (0600; SQLite gives its -wal and -shm files the database file's mode), deleted
 content is overwritten with zeros (``secure_delete``), and a transaction that erased personal data
 is followed by a checkpoint that empties the write-ahead log, where the old pages would linger.
+
+A request's transaction that only read ends with COMMIT, not ROLLBACK (`end_reading`): on
+PostgreSQL psycopg forgets every statement it prepared on the connection at each ROLLBACK, so
+with rollbacks no statement would ever be prepared and each one would be planned again (3 ms
+for the listing of shifts, more than running it).
 """
 
 import fcntl
@@ -34,6 +39,7 @@ from typing import TypeVar
 from flask import current_app, has_request_context, request
 from sqlalchemy import DateTime, event, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.types import TypeDecorator
 from werkzeug.exceptions import ServiceUnavailable
@@ -254,6 +260,42 @@ def _sqlite_connect(dbapi_connection, _record):
 
 #: ``Connection.info`` key: whether the connection's SQLite transaction began as a writer
 _WRITER = "caunoi.writer"
+
+
+#: ``Connection.info`` key: the transaction ran a statement that may have changed something
+_CHANGED = "caunoi.changed"
+#: how the statements that change nothing begin (SQLAlchemy writes them so)
+_READING = ("SELECT ", "BEGIN")
+
+
+@event.listens_for(Engine, "after_cursor_execute")
+def _note_change(conn, _cursor, statement, _parameters, _context, _executemany):
+    if not statement.startswith(_READING):
+        conn.info[_CHANGED] = True
+
+
+@event.listens_for(Engine, "commit")
+@event.listens_for(Engine, "rollback")
+def _transaction_over(conn):
+    conn.info.pop(_CHANGED, None)
+
+
+def end_reading(exc: BaseException | None) -> None:
+    """At the end of a request (teardown_appcontext, before Flask-SQLAlchemy's): a transaction
+    that ran reads alone is committed, which ends it as a rollback would but keeps psycopg's
+    prepared statements. Anything else (a write not committed, a request that failed) is left
+    to the rollback that follows."""
+    scoped = current_app.extensions["sqlalchemy"].session
+    if exc is not None or not scoped.registry.has():
+        return
+    session = scoped()
+    if not session.in_transaction() or session.new or session.dirty or session.deleted:
+        return
+    try:
+        if not session.connection().info.get(_CHANGED):
+            session.commit()
+    except SQLAlchemyError:
+        log.warning("ending a reading transaction failed; it is rolled back", exc_info=True)
 
 
 def writes_late(view):
