@@ -37,7 +37,7 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import DateTime, event, select
+from sqlalchemy import DateTime, bindparam, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, scoped_session
@@ -413,19 +413,32 @@ def locked(session, model, ident, *options):
     """Load one row and hold it until the transaction ends; None when it does not exist.
 
     A row this transaction already locked is answered from the session, without asking again.
-    `options` are loader options (e.g. the shift's campaign joined in the same statement); only
-    the row of `model` is locked."""
+    `options` are loader options (e.g. the shift's campaign joined in the same statement), made
+    once by the caller; only the row of `model` is locked."""
     held = session.info.setdefault(_LOCKED, set())
     if (model, ident) in held:
         found = session.get(model, ident)
         if found is not None:
             return found
-    stmt = select(model).where(model.id == ident).options(*options).with_for_update(of=model)
-    # populate_existing: a row already in the session is re-read under the lock, never stale.
-    found = session.scalars(stmt.execution_options(populate_existing=True)).unique().one_or_none()
+    rows = session.scalars(_lock_statement(model, options), {"ident": ident})
+    found = rows.unique().one_or_none()
     if found is not None:
         held.add((model, ident))
     return found
+
+
+@functools.lru_cache(maxsize=64)
+def _lock_statement(model, options):
+    """`locked`'s statement for a model and its loader options, built once (a booking runs it
+    inside the write lock). Options passed as constants hit this cache."""
+    # populate_existing: a row already in the session is re-read under the lock, never stale.
+    return (
+        select(model)
+        .where(model.id == bindparam("ident"))
+        .options(*options)
+        .with_for_update(of=model)
+        .execution_options(populate_existing=True)
+    )
 
 
 def lock_people(session, model, idents) -> None:

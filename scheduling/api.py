@@ -114,7 +114,8 @@ def shifts(query: schemas.ShiftQuery):
 def book_shift(shift_id):
     """Book a place (or the waitlist); booking again answers with the existing booking.
 
-    The answer is worded before the commit, from the booking in hand: nothing is read again."""
+    The answer's values are taken before the commit, from the booking in hand (nothing is read
+    again), and written out after it, once the lock is released."""
     try:
         placement = booking_services.book(db.session, shift_id, current_user)
     except services.SchedulingError as refusal:
@@ -123,9 +124,9 @@ def book_shift(shift_id):
     if placement is None:
         db.session.rollback()
         return error(404, "not_found", _("This shift does not exist."))
-    answer = jsonify(_booking(placement.booking).dump())
+    answer = _booking(placement.booking)
     db.session.commit()
-    return answer, 201 if placement.created else 200
+    return jsonify(answer.dump()), 201 if placement.created else 200
 
 
 @bp.delete("/bookings/<int:booking_id>")

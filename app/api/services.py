@@ -65,19 +65,29 @@ def needs_touch(token: ApiToken, now: datetime | None = None) -> bool:
 
 
 def record_use(session: Session, token_id: int, now: datetime | None = None) -> None:
-    """Record a use of the token (renewing it), unless a use this interval was recorded already."""
+    """Record a use of the token (renewing it), unless a use this interval was recorded already.
+
+    In a booking it runs inside the write lock: the statement is built once, and no object in
+    the session is brought up to date (the request does not read the token's time again)."""
     now = now or utcnow()
     session.execute(
-        update(ApiToken)
-        .where(
-            ApiToken.id == token_id,
-            or_(
-                ApiToken.last_used_at.is_(None),
-                ApiToken.last_used_at <= now - TOKEN_TOUCH_INTERVAL,
-            ),
-        )
-        .values(last_used_at=now)
+        _RECORD_USE,
+        {"token_id": token_id, "now": now, "touched_before": now - TOKEN_TOUCH_INTERVAL},
+        execution_options={"synchronize_session": False},
     )
+
+
+_RECORD_USE = (
+    update(ApiToken)
+    .where(
+        ApiToken.id == bindparam("token_id"),
+        or_(
+            ApiToken.last_used_at.is_(None),
+            ApiToken.last_used_at <= bindparam("touched_before"),
+        ),
+    )
+    .values(last_used_at=bindparam("now"))
+)
 
 
 def tokens_of(session: Session, user: User, now: datetime | None = None) -> list[ApiToken]:

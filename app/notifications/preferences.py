@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
@@ -78,9 +78,13 @@ def reachable_outside(user: User) -> bool:
 
 def preference_of(session: Session, user: User) -> NotificationPreference | None:
     """The person's saved choices, or None: the defaults."""
-    return session.scalar(
-        select(NotificationPreference).where(NotificationPreference.user_id == user.id)
-    )
+    return session.scalar(_PREFERENCE, {"user_id": user.id})
+
+
+#: preference_of's statement, built once: every notice reads it, a booking's inside its lock
+_PREFERENCE = select(NotificationPreference).where(
+    NotificationPreference.user_id == bindparam("user_id")
+)
 
 
 def chosen(preference: NotificationPreference | None, topic: str, channel_name: str) -> bool:

@@ -72,23 +72,29 @@ def notify(session: Session, user: User, kind: str, **params: Any) -> Notificati
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind: {kind}")
     now = utcnow()
+    # routed first: a route reads the person's choices, and a pending notice would be flushed
+    # by that read; the notice and its deliveries then go in one flush
+    routes = [
+        (channel.name, route)
+        for channel in CHANNELS.values()
+        if (route := channel.route(session, user, kind, now, params=params)) is not None
+    ]
     notice = Notification(user_id=user.id, kind=kind, params=params, created_at=now)
     session.add(notice)
-    session.flush()
-    for channel in CHANNELS.values():
-        route = channel.route(session, user, kind, now, params=params)
-        if route is not None:
-            _queue(
-                session,
-                Delivery(
-                    channel=channel.name,
-                    address=route.address,
-                    user_id=user.id,
-                    notification_id=notice.id,
-                    next_attempt_at=max(route.not_before or now, now),
-                    created_at=now,
-                ),
+    _queue(
+        session,
+        *(
+            Delivery(
+                channel=channel_name,
+                address=route.address,
+                user_id=user.id,
+                notification=notice,
+                next_attempt_at=max(route.not_before or now, now),
+                created_at=now,
             )
+            for channel_name, route in routes
+        ),
+    )
     return notice
 
 
@@ -98,29 +104,30 @@ def queue_mail(
     """Queue a mail worded in advance (a password reset, an account's first mail); the queue
     sends it after the commit. Flush only."""
     now = utcnow()
-    return _queue(
-        session,
-        Delivery(
-            channel="mail",
-            address=recipient,
-            user_id=user_id,
-            subject=subject,
-            body=body,
-            next_attempt_at=now,
-            created_at=now,
-        ),
+    delivery = Delivery(
+        channel="mail",
+        address=recipient,
+        user_id=user_id,
+        subject=subject,
+        body=body,
+        next_attempt_at=now,
+        created_at=now,
     )
-
-
-def _queue(session: Session, delivery: Delivery) -> Delivery:
-    delivery.state = DeliveryState.QUEUED
-    delivery.attempts = 0
-    session.add(delivery)
-    session.flush()
-    session.info.setdefault(ENQUEUE_AFTER_COMMIT, []).append(
-        (delivery.id, delivery.next_attempt_at)
-    )
+    _queue(session, delivery)
     return delivery
+
+
+def _queue(session: Session, *deliveries: Delivery) -> None:
+    """Write the deliveries (and what else is pending) in one flush; hand them to the queue
+    after the commit."""
+    for delivery in deliveries:
+        delivery.state = DeliveryState.QUEUED
+        delivery.attempts = 0
+    session.add_all(deliveries)
+    session.flush()
+    session.info.setdefault(ENQUEUE_AFTER_COMMIT, []).extend(
+        (delivery.id, delivery.next_attempt_at) for delivery in deliveries
+    )
 
 
 def message_for(session: Session, delivery: Delivery) -> Message:

@@ -87,7 +87,11 @@ def lock_for_placement(session: Session, people: Iterable[User], shifts: Iterabl
 def lock_shift(session: Session, shift_id: int) -> Shift | None:
     """The shift, read with its campaign under the shift's lock (the campaign's row is not
     locked); None when it does not exist."""
-    return locked(session, Shift, shift_id, joinedload(Shift.campaign, innerjoin=True))
+    return locked(session, Shift, shift_id, _WITH_CAMPAIGN)
+
+
+#: lock_shift's loader option, made once (app.database.locked builds its statement once for it)
+_WITH_CAMPAIGN = joinedload(Shift.campaign, innerjoin=True)
 
 
 def place(
