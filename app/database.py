@@ -20,10 +20,10 @@ owner alone (0600; SQLite gives its -wal and -shm files the database file's mode
 content is overwritten with zeros (``secure_delete``), and a transaction that erased personal data
 is followed by a checkpoint that empties the write-ahead log, where the old pages would linger.
 
-A request's transaction that only read ends with COMMIT, not ROLLBACK (`end_reading`): on
-PostgreSQL psycopg forgets every statement it prepared on the connection at each ROLLBACK, so
-with rollbacks no statement would ever be prepared and each one would be planned again (3 ms
-for the listing of shifts, more than running it).
+On PostgreSQL a request's transaction that only read ends with COMMIT, not ROLLBACK
+(`end_reading`): psycopg forgets every statement it prepared on the connection at each
+ROLLBACK, so with rollbacks no statement would ever be prepared and each one would be planned
+again (3 ms for the listing of shifts, more than running it).
 """
 
 import fcntl
@@ -281,10 +281,10 @@ def _transaction_over(conn):
 
 
 def end_reading(exc: BaseException | None) -> None:
-    """At the end of a request (teardown_appcontext, before Flask-SQLAlchemy's): a transaction
-    that ran reads alone is committed, which ends it as a rollback would but keeps psycopg's
-    prepared statements. Anything else (a write not committed, a request that failed) is left
-    to the rollback that follows."""
+    """At the end of a request (teardown_appcontext, before Flask-SQLAlchemy's), on
+    PostgreSQL: a transaction that ran reads alone is committed, which ends it as a rollback
+    would but keeps psycopg's prepared statements. Anything else (a write not committed, a
+    request that failed, SQLite, which prepares nothing) is left to the rollback that follows."""
     scoped = current_app.extensions["sqlalchemy"].session
     if exc is not None or not scoped.registry.has():
         return
@@ -292,7 +292,8 @@ def end_reading(exc: BaseException | None) -> None:
     if not session.in_transaction() or session.new or session.dirty or session.deleted:
         return
     try:
-        if not session.connection().info.get(_CHANGED):
+        connection = session.connection()
+        if connection.dialect.name == "postgresql" and not connection.info.get(_CHANGED):
             session.commit()
     except SQLAlchemyError:
         log.warning("ending a reading transaction failed; it is rolled back", exc_info=True)

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import current_app, g, request, url_for
-from flask_babel import get_locale
 from flask_login import current_user
 
 from app.access import rule_for
+from app.i18n import language
 from app.i18n import lazy_gettext as _l
 
 
@@ -125,6 +125,4 @@ def menu_has(endpoint: str) -> bool:
 
 
 def init_app(app):
-    app.jinja_env.globals.update(
-        menu=menu, menu_has=menu_has, current_locale=lambda: str(get_locale())
-    )
+    app.jinja_env.globals.update(menu=menu, menu_has=menu_has, current_locale=language)

@@ -13,12 +13,12 @@ from flask import (
     send_from_directory,
     url_for,
 )
-from flask_babel import get_locale
 from flask_login import current_user
 
 from app import navigation
 from app.access import public, roles
 from app.extensions import db
+from app.i18n import language
 from app.i18n import lazy_gettext as _l
 from app.localtime import local_today
 from app.roles import Role
@@ -42,7 +42,7 @@ def localized(text):
     """A {vi, en} text in the reader's language, Vietnamese when that one is missing."""
     if not isinstance(text, dict):
         return text
-    return text.get(str(get_locale())) or text.get("vi") or ""
+    return text.get(language()) or text.get("vi") or ""
 
 
 bp.add_app_template_global(simulators.laid_out, "sim_laid_out")

@@ -2,12 +2,12 @@
 
 from datetime import datetime
 
-from flask_babel import get_locale
 from sqlalchemy import Boolean, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.database import UTCDateTime, utcnow
 from app.extensions import db
+from app.i18n import language
 
 
 class Skill(db.Model):
@@ -35,11 +35,7 @@ class Skill(db.Model):
 
 def localized(name_vi: str, name_en: str) -> str:
     """Of a skill's two names, the one in the reader's language (Vietnamese outside a request)."""
-    try:
-        locale = get_locale()
-    except RuntimeError:  # no request, and no language forced (flask_babel.force_locale)
-        locale = None
-    return name_en if locale is not None and locale.language == "en" else name_vi
+    return name_en if language() == "en" else name_vi
 
 
 class UserSkill(db.Model):

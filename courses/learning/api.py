@@ -1,7 +1,6 @@
 """The courses part of the JSON API: the catalogue and one course, with the caller's progress."""
 
 from flask import Blueprint, jsonify
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,6 +9,7 @@ from app.api import error
 from app.api.openapi import operation
 from app.api.schemas import UNAUTHORIZED, Error
 from app.extensions import db
+from app.i18n import language
 from courses import services as course_services
 from courses.learning import schemas, services
 
@@ -18,7 +18,7 @@ bp = Blueprint("learning", __name__)
 
 
 def _text(value: dict) -> str:
-    return value.get(str(get_locale())) or value.get("vi") or ""
+    return value.get(language()) or value.get("vi") or ""
 
 
 def _course(course, progress, shape=schemas.Course, **more):

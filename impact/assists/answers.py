@@ -2,7 +2,6 @@
 queue (POST /assists/sync): one record step, so the two never drift apart."""
 
 from flask import jsonify
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,6 +9,7 @@ from app.api import error
 from app.api.schemas import commune_ref, point_ref
 from app.api.schemas import invalid as api_invalid
 from app.extensions import db
+from app.i18n import language
 from impact.assists import schemas, services
 from impact.assists.forms import error_message
 from impact.assists.messages import refusal_message, refusal_status
@@ -20,7 +20,7 @@ CARD_NOT_IN_FORCE = {"unknown_card", "card_replaced"}
 
 
 def _locale() -> str:
-    return str(get_locale() or "vi")
+    return language()
 
 
 def assist_json(row: AssistedSubmission) -> dict:

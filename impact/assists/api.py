@@ -1,12 +1,12 @@
 """The assist part of the JSON API: log an assisted submission, read the procedure catalogue."""
 
 from flask import Blueprint, jsonify
-from flask_babel import get_locale
 
 from app.access import roles, signed_in
 from app.api.openapi import operation
 from app.api.schemas import UNAUTHORIZED, Error, InvalidInput
 from app.extensions import db
+from app.i18n import language
 from app.roles import Role
 from impact.assists import answers, schemas
 from impact.procedures import services as catalogue
@@ -67,7 +67,7 @@ def create_assist(body: dict):
 )
 def list_procedures():
     """The active procedures of the catalogue, named in the request's language."""
-    locale = str(get_locale() or "vi")
+    locale = language()
     return jsonify(
         [
             schemas.ProcedureRef(code=p.code, name=p.name(locale)).dump()

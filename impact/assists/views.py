@@ -21,7 +21,6 @@ import uuid
 from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -30,6 +29,7 @@ from app.access import roles
 from app.api import error
 from app.database import request_int, utcnow
 from app.extensions import csrf, db
+from app.i18n import language
 from app.i18n import lazy_gettext as _l
 from app.localtime import local_today
 from app.roles import Role
@@ -74,7 +74,7 @@ LABELS = {
 
 
 def _locale() -> str:
-    return str(get_locale() or "vi")
+    return language()
 
 
 def _home_request(value):

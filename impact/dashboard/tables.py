@@ -1,8 +1,9 @@
 """The dashboard's tables, named and translated once for the page and for its CSV files."""
 
-from flask_babel import format_number, format_percent, get_locale
+from flask_babel import format_number, format_percent
 from flask_babel import gettext as _
 
+from app.i18n import language
 from app.i18n import lazy_gettext as _l
 from impact.dashboard.services import SMALL_COUNT, Figures
 
@@ -50,7 +51,7 @@ def residents_count(count: int) -> str:
 def course_title(course) -> str:
     """A course's title in the reader's language, Vietnamese when that one is missing."""
     title = course.title if isinstance(course.title, dict) else {"vi": str(course.title)}
-    return title.get(str(get_locale())) or title.get("vi") or course.slug
+    return title.get(language()) or title.get("vi") or course.slug
 
 
 def percent(value) -> str:

@@ -1,12 +1,12 @@
 """Admin pages of the procedure catalogue: list, add, edit, deactivate."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app import navigation
 from app.access import roles
 from app.extensions import db
+from app.i18n import language
 from app.i18n import lazy_gettext as _l
 from app.roles import Role
 from impact.assists.models import Procedure
@@ -23,7 +23,7 @@ navigation.register("procedures.index", _l("Procedures"), navigation.Group.REPOR
 def index():
     """Every procedure of the catalogue, active or not, searchable without diacritics."""
     query = request.args.get("q", "")[:100]
-    locale = str(get_locale() or "vi")
+    locale = language()
     rows = (
         services.search_procedures(db.session, query, locale=locale, active_only=False)
         if query
