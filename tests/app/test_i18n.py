@@ -8,7 +8,7 @@ from flask import render_template_string
 from flask_babel import force_locale
 from flask_wtf.csrf import generate_csrf
 
-from app.i18n import lazy_gettext
+from app.i18n import language, lazy_gettext
 
 
 def test_a_template_follows_a_forced_locale_and_comes_back(app):
@@ -36,6 +36,24 @@ def test_a_lazy_label_is_worded_when_shown_in_the_locale_then_in_force(app):
     assert before == ("Log out", "Log out") and after == "Log out"
     assert forced == ("Đăng xuất", "Chào Lan,")
     assert vietnamese == "Đăng xuất"
+
+
+def test_the_language_of_a_text_kept_in_both_follows_the_reader(app, make_user):
+    """A skill's name or a course's title is shown in the request's language, in the language
+    forced for a mail, and in Vietnamese where no request chose one."""
+    with app.test_request_context("/", headers={"Cookie": "lang=en"}):
+        chosen = language()
+        with force_locale("vi"):
+            forced = language()
+    with (
+        app.app_context(),
+        app.test_request_context("/api/v1/me", headers={"Accept-Language": "en"}),
+    ):
+        asked_by_phone = language()
+    with app.app_context():
+        without_request = language()
+
+    assert (chosen, forced, asked_by_phone, without_request) == ("en", "vi", "en", "vi")
 
 
 def test_a_plural_is_translated_with_its_number(app):
