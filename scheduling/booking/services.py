@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
-from app.database import begin_write, locked, utcnow
+from app.database import begin_write, lock_people, locked, utcnow
 from app.notifications.services import notify
 from scheduling.booking.placement import Placement, Reason, confirmed_count, lock_shift, place
 from scheduling.models import Booking, BookingStatus, Shift, ShiftStatus
@@ -46,8 +46,14 @@ def book(
     session: Session, shift_id: int, user: User, now: datetime | None = None
 ) -> Placement | None:
     """`book_shift` for the shift with this id, as a request names it: the shift is read once,
-    under its lock, in the writer transaction; None when no shift has this id."""
+    under its lock, in the writer transaction; None when no shift has this id.
+
+    The person is locked before the shift, the order of every placement: a coordinator placing
+    the same person on the same shift at that moment would otherwise wait for this booking
+    while it waits for them (PostgreSQL aborts one of the two), and the shift's row, the lock
+    other bookers queue for, is not held while the person's is awaited."""
     begin_write(session)
+    lock_people(session, User, {user.id})
     shift = lock_shift(session, shift_id)
     if shift is None:
         return None

@@ -1,12 +1,16 @@
 """Booking storms: many threads, each with its own session and transaction, against one shift."""
 
+import threading
+import time
 from datetime import timedelta
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, text
 
 from app.auth.models import User
 from app.extensions import db
-from scheduling.booking.services import book_shift, cancel_booking
+from scheduling.booking.placement import Reason
+from scheduling.booking.services import book, book_shift, cancel_booking
 from scheduling.models import Booking, BookingStatus, Shift
 from tests.harness import NOW, in_own_transaction
 
@@ -125,3 +129,43 @@ def test_two_people_taking_one_offer_at_once_one_wins(
     winner = next(r for r in results if r != "offer_taken")
     assert winner in takers
     assert _statuses(shift_id) == {BookingStatus.CONFIRMED: 2, BookingStatus.CANCELLED: 1}
+
+
+def test_a_booking_waiting_for_its_person_holds_no_lock_on_the_shift(
+    app, make_shift, make_volunteer
+):
+    """People before shifts: a booking whose person is locked by another placement (a
+    coordinator's) waits without holding the shift, so that placement can take the shift and
+    finish; the other order deadlocks, and PostgreSQL aborts one of them."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks: SQLite's writer transaction excludes every other writer")
+    shift_id, person_id = make_shift(NOW + timedelta(hours=24 * 365)).id, make_volunteer().id
+    db.session.commit()
+    coordinator = db.engine.connect()
+    coordinator.execute(select(User.id).where(User.id == person_id).with_for_update())
+    booked = []
+
+    def volunteer_books():
+        with app.app_context():
+            session = db.session()
+            booked.append(book(session, shift_id, session.get(User, person_id)).reason)
+            session.commit()
+
+    volunteer = threading.Thread(target=volunteer_books)
+    volunteer.start()
+    try:
+        waiting = text(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "AND datname = current_database()"
+        )
+        deadline = time.monotonic() + 10
+        while not coordinator.execute(waiting).scalar() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        # the coordinator's placement goes on to the shift: free, since the booking waits first
+        shift_lock = select(Shift.id).where(Shift.id == shift_id).with_for_update(nowait=True)
+        assert coordinator.execute(shift_lock).scalar() == shift_id
+    finally:
+        coordinator.rollback()
+        coordinator.close()
+        volunteer.join(10)
+    assert booked == [Reason.CONFIRMED]
