@@ -428,6 +428,30 @@ def locked(session, model, ident, *options):
     return found
 
 
+def lock_row(session, model, ident, columns, figures=(), params=None):
+    """Hold one row until the transaction ends, reading its `columns` and then `figures`
+    (scalar subqueries, e.g. the bookings that decide a verdict); a Row of all their values,
+    or None when the row does not exist. The row's object in the session is left as it was:
+    the caller compares what it holds with what was read under the lock.
+
+    On SQLite it is one statement: the writer transaction already excludes every other writer,
+    so everything it reads is current. On PostgreSQL the figures come in a second statement:
+    a statement that waited for a row lock reads that row as it is now, but its subqueries see
+    the snapshot taken before the wait (READ COMMITTED), blind to what the lock's previous
+    holder committed. `columns` and `figures` are tuples made once by the caller (the
+    statements are built once for them); `params` binds their parameters."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    bound = {**(params or {}), "ident": ident}
+    together = columns + figures if sqlite else columns
+    row = session.execute(_row_lock_statement(model, together), bound).one_or_none()
+    if row is None:
+        return None
+    session.info.setdefault(_LOCKED, set()).add((model, ident))
+    if sqlite or not figures:
+        return row
+    return tuple(row) + tuple(session.execute(_figures_statement(figures), bound).one())
+
+
 @functools.lru_cache(maxsize=64)
 def _lock_statement(model, options):
     """`locked`'s statement for a model and its loader options, built once (a booking runs it
@@ -440,6 +464,23 @@ def _lock_statement(model, options):
         .with_for_update(of=model)
         .execution_options(populate_existing=True)
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _row_lock_statement(model, columns):
+    """`lock_row`'s statement for a model and its columns, built once."""
+    return (
+        select(*columns)
+        .select_from(model)
+        .where(model.id == bindparam("ident"))
+        .with_for_update(of=model)
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _figures_statement(figures):
+    """`lock_row`'s second statement on PostgreSQL, built once."""
+    return select(*figures)
 
 
 def lock_people(session, model, idents) -> None:
@@ -455,6 +496,17 @@ def lock_people(session, model, idents) -> None:
             select(model.id).where(model.id.in_(wanted)).order_by(model.id).with_for_update()
         )
         held.update((model, i) for i in wanted)
+
+
+def read_holding(session, statement, params, model, ident):
+    """The one object `statement` reads while it locks `model`'s row `ident` (joined to the
+    read and named in its ``FOR UPDATE OF``), or None when it reads nothing (and nothing is
+    held). A booking reads its shift and locks its person in one statement: the person's lock
+    comes first (people before shifts) and costs no statement of its own. On SQLite, a read."""
+    found = session.scalars(statement, params).unique().one_or_none()
+    if found is not None and session.get_bind().dialect.name != "sqlite":
+        session.info.setdefault(_LOCKED, set()).add((model, ident))
+    return found
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -7,8 +7,9 @@ The lock is held from the moment it is granted to the end of the COMMIT (or ROLL
 - SQLite: from the return of ``BEGIN IMMEDIATE`` (the file's single write lock) to the session's
   ``after_commit``/``after_rollback``, which SQLAlchemy fires once the database has answered
   (this listener runs before the site's own, e.g. the task queue's hand-over of deliveries);
-- PostgreSQL: from the return of the ``SELECT … FROM shifts … FOR UPDATE`` (the shift's row lock)
-  to the same events.
+- PostgreSQL: from the return of the ``SELECT … FOR UPDATE OF shifts`` (the shift's row lock) to
+  the same events. The read before it that locks the person (``FOR UPDATE OF users``) is not
+  the shift's lock: other bookers of the shift do not wait for it.
 
 Each hold is appended, in milliseconds, to the file named by BENCH_LOCK_LOG (one line each,
 written after the lock is released). BENCH_NO_WRITER_QUEUE=1 turns off the SQLite writers' lock
@@ -37,7 +38,7 @@ def _granted(conn, _cursor, statement, _parameters, _context, _executemany):
     if conn.dialect.name == "sqlite":
         if text.startswith("BEGIN IMMEDIATE"):
             _held.since = time.perf_counter()
-    elif "FOR UPDATE" in text and "FROM shifts" in text:
+    elif "FOR UPDATE OF shifts" in text:
         _held.since = time.perf_counter()
 
 

@@ -6,10 +6,11 @@ transaction as a writer, ``BEGIN IMMEDIATE``, app.database.begin_write or any PO
 the confirmed places are counted under the shift's lock. Always people before shifts, each in id
 order, so no two placements deadlock. `place` flushes; the caller commits once.
 
-A booking is the busiest write of a campaign's opening hour, so it is kept short: the shift is
-read once, with its campaign, under its lock; what decides the verdict (the person's booking on
-the shift, the confirmed places, an overlapping shift, the week's bookings) is one statement
-after the lock; the person's row is locked without being read again.
+A booking is the busiest write of a campaign's opening hour, so it is kept short: the shift and
+its campaign are read before the lock; one statement takes the shift's lock and reads, with it,
+what decides the verdict (the shift's status and times and its campaign's limits, checked
+against what was read before; the person's booking on the shift, the confirmed places, an
+overlapping shift, the week's bookings); the person's row is locked without being read again.
 """
 
 from collections.abc import Iterable
@@ -22,9 +23,9 @@ from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import User
-from app.database import lock_people, locked, utcnow
+from app.database import lock_people, lock_row, locked, utcnow
 from app.localtime import local_date, local_day_bounds
-from scheduling.models import Booking, BookingStatus, Shift, ShiftStatus
+from scheduling.models import Booking, BookingStatus, Campaign, Shift, ShiftStatus
 from scheduling.services import HOLDING
 
 
@@ -115,9 +116,6 @@ def place(
     """
     now = now or utcnow()
     lock_for_placement(session, [person], [])
-    locked_shift = lock_shift(session, shift.id)
-    assert locked_shift is not None, "a shift being placed on was deleted"
-    shift = locked_shift
     verdict = judge(
         session,
         shift,
@@ -128,6 +126,7 @@ def place(
         leaving=leaving,
         releasing=releasing,
         now=now,
+        lock=True,
     )
     if not verdict.created:
         return verdict
@@ -160,6 +159,7 @@ def judge(
     leaving: Shift | None = None,
     releasing: Booking | None = None,
     now: datetime | None = None,
+    lock: bool = False,
 ) -> Placement:
     """What placing the person on the shift would do now, writing nothing (`place` writes it).
 
@@ -180,21 +180,28 @@ def judge(
     they hand over to this person (a swap): its place counts as free, and `place` cancels it
     when it confirms the person, in the same flush. Without the locks `place` takes, the
     answer is a preview that another writer may change.
+
+    With `lock` (`place`), the statement that reads the figures takes the shift's lock, and
+    reads again what of the shift and its campaign decides the verdict: the lock is held from
+    the moment the figures are known. When that changed since the shift was read (moved,
+    cancelled, re-limited by a coordinator just before), both are read again and so are the
+    figures, under the lock.
     """
     now = now or utcnow()
+    params = _facts_params(shift, person, weekly_limit, leaving)
+    if lock:
+        held = lock_row(session, Shift, shift.id, _DECIDING, _figures(params), params)
+        assert held is not None, "a shift being placed on was deleted"
+        deciding, row = tuple(held[: len(_DECIDING)]), held[len(_DECIDING) :]
+        if deciding != _deciding(shift):
+            session.refresh(shift)
+            session.refresh(shift.campaign)
+            params = _facts_params(shift, person, weekly_limit, leaving)
+            row = session.execute(_statement(params), params).one()
+    else:
+        row = session.execute(_statement(params), params).one()
     limit = shift.campaign.weekly_limit
-    counts_week = weekly_limit and limit is not None
-    params = {
-        "shift_id": shift.id,
-        "user_id": person.id,
-        "starts_at": shift.starts_at,
-        "ends_at": shift.ends_at,
-        "skip": [shift.id, leaving.id] if leaving is not None else [shift.id],
-    }
-    if counts_week:
-        params["campaign_id"] = shift.campaign_id
-        params["week_start"], params["week_end"] = _week_of(shift)
-    row = session.execute(_FACTS_WITH_WEEK if counts_week else _FACTS, params).one()
+    counts_week = "week_start" in params
     booking_id, confirmed, conflict_id = row[0], row[1], row[2]
     held_in_week_now: int = row[3] if counts_week else 0
     booking = session.get(Booking, booking_id) if booking_id is not None else None
@@ -303,12 +310,13 @@ def _held_in_week(
     )
 
 
-def _facts(with_week: bool) -> Select:
+def _facts(with_week: bool) -> tuple:
     """What decides a verdict, in one statement, each figure a subquery: the person's booking
     on the shift, the shift's confirmed places, an overlapping shift the person holds, and (with
     `with_week`) the bookings they hold in the shift's week. Built once with bound parameters:
     a booking holds the write lock while it runs, and building the statement anew each time
-    cost more than running it."""
+    cost more than running it. The figures alone: selected on their own, or beside the shift
+    by the statement that locks it (`judge` with `lock`); none refers to that shift's row."""
     user_id: Value = bindparam("user_id")
     skip: Value = bindparam("skip", expanding=True)
     figures = [
@@ -318,15 +326,67 @@ def _facts(with_week: bool) -> Select:
         _confirmed(bindparam("shift_id")).scalar_subquery(),
         _overlapping(user_id, bindparam("starts_at"), bindparam("ends_at"), skip)
         .with_only_columns(Shift.id)
+        .correlate(None)
         .scalar_subquery(),
     ]
     if with_week:
         week = _held_in_week(
             user_id, bindparam("campaign_id"), bindparam("week_start"), bindparam("week_end"), skip
         )
-        figures.append(week.scalar_subquery())
-    return select(*figures)
+        figures.append(week.correlate(None).scalar_subquery())
+    return tuple(figures)
 
 
-_FACTS = _facts(with_week=False)
-_FACTS_WITH_WEEK = _facts(with_week=True)
+def _facts_params(
+    shift: Shift, person: User, weekly_limit: bool, leaving: Shift | None
+) -> dict[str, Value]:
+    """The parameters of the verdict's figures; the week's only when the week counts."""
+    params: dict[str, Value] = {
+        "shift_id": shift.id,
+        "user_id": person.id,
+        "starts_at": shift.starts_at,
+        "ends_at": shift.ends_at,
+        "skip": [shift.id, leaving.id] if leaving is not None else [shift.id],
+    }
+    if weekly_limit and shift.campaign.weekly_limit is not None:
+        params["campaign_id"] = shift.campaign_id
+        params["week_start"], params["week_end"] = _week_of(shift)
+    return params
+
+
+#: what of a shift and its campaign decides a verdict, read again under the shift's lock
+_DECIDING = (
+    Shift.status,
+    Shift.starts_at,
+    Shift.ends_at,
+    Shift.campaign_id,
+    select(Campaign.max_per_shift).where(Campaign.id == Shift.campaign_id).scalar_subquery(),
+    select(Campaign.weekly_limit).where(Campaign.id == Shift.campaign_id).scalar_subquery(),
+)
+
+
+def _deciding(shift: Shift) -> tuple:
+    """`_DECIDING` as the session holds it."""
+    campaign = shift.campaign
+    return (
+        shift.status,
+        shift.starts_at,
+        shift.ends_at,
+        shift.campaign_id,
+        campaign.max_per_shift,
+        campaign.weekly_limit,
+    )
+
+
+def _figures(params: dict[str, Value]) -> tuple:
+    return _FIGURES_WITH_WEEK if "week_start" in params else _FIGURES
+
+
+def _statement(params: dict[str, Value]) -> Select:
+    return _FACTS_WITH_WEEK if "week_start" in params else _FACTS
+
+
+_FIGURES = _facts(with_week=False)
+_FIGURES_WITH_WEEK = _facts(with_week=True)
+_FACTS = select(*_FIGURES)
+_FACTS_WITH_WEEK = select(*_FIGURES_WITH_WEEK)

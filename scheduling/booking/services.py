@@ -6,13 +6,13 @@ the caller commits once.
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import User
-from app.database import begin_write, lock_people, locked, utcnow
+from app.database import begin_write, locked, read_holding, utcnow
 from app.notifications.services import notify
-from scheduling.booking.placement import Placement, Reason, confirmed_count, lock_shift, place
+from scheduling.booking.placement import Placement, Reason, confirmed_count, place
 from scheduling.models import Booking, BookingStatus, Shift, ShiftStatus
 from scheduling.services import Overlap, PastDeadline, ShiftClosed, WeeklyLimit
 
@@ -45,19 +45,32 @@ def book_shift(
 def book(
     session: Session, shift_id: int, user: User, now: datetime | None = None
 ) -> Placement | None:
-    """`book_shift` for the shift with this id, as a request names it: the shift is read once,
-    under its lock, in the writer transaction; None when no shift has this id.
+    """`book_shift` for the shift with this id, as a request names it; None when no shift has
+    this id.
 
-    The person is locked before the shift, the order of every placement: a coordinator placing
-    the same person on the same shift at that moment would otherwise wait for this booking
-    while it waits for them (PostgreSQL aborts one of the two), and the shift's row, the lock
-    other bookers queue for, is not held while the person's is awaited."""
-    begin_write(session)
-    lock_people(session, User, {user.id})
-    shift = lock_shift(session, shift_id)
+    The shift and its campaign are read before the write transaction (on SQLite, by the
+    request's reader), by the statement that locks the person; the statement that decides the
+    verdict checks them again under the shift's lock (`place`). The person is locked before
+    the shift, the order of every placement: a coordinator placing the same person on the same
+    shift at that moment would otherwise wait for this booking while it waits for them
+    (PostgreSQL aborts one of the two), and the shift's row, the lock other bookers queue for,
+    is not held while the person's is awaited."""
+    params = {"shift_id": shift_id, "user_id": user.id}
+    shift = read_holding(session, _SHIFT_HOLDING_PERSON, params, User, user.id)
     if shift is None:
         return None
+    begin_write(session)
     return book_shift(session, shift, user, now=now)
+
+
+#: `book`'s read of the shift, with its campaign, locking the person's row; built once
+_SHIFT_HOLDING_PERSON = (
+    select(Shift)
+    .join(User, User.id == bindparam("user_id"))
+    .where(Shift.id == bindparam("shift_id"))
+    .options(joinedload(Shift.campaign, innerjoin=True))
+    .with_for_update(of=User)
+)
 
 
 def cancel_booking(

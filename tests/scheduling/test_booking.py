@@ -3,11 +3,11 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.extensions import db
 from scheduling.booking.services import book_shift, cancel_booking
-from scheduling.models import Booking, BookingStatus, ShiftStatus
+from scheduling.models import Booking, BookingStatus, Campaign, Shift, ShiftStatus
 from scheduling.services import (
     Overlap,
     PastDeadline,
@@ -255,3 +255,41 @@ def test_refusals_write_nothing(make_shift, make_volunteer, now):
     with pytest.raises(ShiftClosed):
         book_shift(db.session, shift, make_volunteer(), now=shift.starts_at + timedelta(hours=1))
     assert db.session.scalar(select(func.count()).select_from(Booking)) == 0
+
+
+def _changed_behind_its_back(model, row_id, **values):
+    """Change a row in the database and leave the object in the session as it was: what
+    another writer's commit, just before this booking's lock, looks like to this booking."""
+    db.session.execute(
+        update(model).where(model.id == row_id).values(**values),
+        execution_options={"synchronize_session": False},
+    )
+
+
+def test_a_shift_moved_just_before_the_lock_is_judged_where_it_now_is(
+    make_shift, make_volunteer, now
+):
+    person = make_volunteer()
+    book_shift(db.session, make_shift(NOW + timedelta(hours=24), 4), person, now=now)
+    later = make_shift(NOW + timedelta(hours=30), 4)
+    # a coordinator moves it onto the person's morning; the booking still holds the old times
+    _changed_behind_its_back(
+        Shift, later.id, starts_at=NOW + timedelta(hours=25), ends_at=NOW + timedelta(hours=29)
+    )
+
+    with pytest.raises(Overlap):
+        book_shift(db.session, later, person, now=now)
+    assert later.starts_at == NOW + timedelta(hours=25)  # read again under the lock
+
+
+def test_a_weekly_limit_set_just_before_the_lock_holds(
+    make_campaign, make_shift, make_volunteer, now
+):
+    campaign = make_campaign()
+    person = make_volunteer()
+    book_shift(db.session, make_shift(NOW + timedelta(hours=24), on=campaign), person, now=now)
+    second = make_shift(NOW + timedelta(hours=48), on=campaign)
+    _changed_behind_its_back(Campaign, campaign.id, weekly_limit=1)
+
+    with pytest.raises(WeeklyLimit):
+        book_shift(db.session, second, person, now=now)

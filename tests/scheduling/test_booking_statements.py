@@ -119,7 +119,7 @@ def test_the_answer_is_worded_from_the_booking_in_hand(
     assert log["transactions"][-1][-1] in WRITES
 
 
-def test_on_sqlite_the_token_and_roles_are_read_before_the_write_lock(
+def test_on_sqlite_the_token_roles_and_shift_are_read_before_the_write_lock(
     client, volunteer, shift, bearer, held_queue
 ):
     if db.engine.dialect.name != "sqlite":
@@ -131,7 +131,8 @@ def test_on_sqlite_the_token_and_roles_are_read_before_the_write_lock(
         client.post(url, headers=headers)
 
     order = log["statements"]
-    assert order[:3] == ["BEGIN", "SELECT", "BEGIN IMMEDIATE"]  # the token, user and roles
+    # the token, user and roles; then the shift and its campaign
+    assert order[:4] == ["BEGIN", "SELECT", "SELECT", "BEGIN IMMEDIATE"]
     assert order.count("BEGIN IMMEDIATE") == 1
 
 
