@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from app.auth.models import User
 from app.database import utcnow
 from app.i18n import lazy_gettext as _l
-from app.notifications.channels import CHANNELS, Message
+from app.notifications.channels import CHANNELS, Message, Route
 from app.notifications.models import Delivery, DeliveryState, Notification
 from app.urls import absolute_url
 
@@ -66,19 +66,41 @@ def register_kinds(kinds: dict[str, Kind]) -> None:
     KINDS.update(kinds)
 
 
-def notify(session: Session, user: User, kind: str, **params: Any) -> Notification:
+def routes_for(
+    session: Session, user: User, kind: str, now: datetime | None = None, **params: Any
+) -> list[tuple[str, Route]]:
+    """The channels a notice of this kind would reach the person on now, and where: what
+    `notify` reads of the person's choices. A caller that makes the notice under a lock (a
+    booking's confirmation) reads it before and hands it to `notify`, so the lock does not wait
+    on that read."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind: {kind}")
+    now = now or utcnow()
+    return [
+        (channel.name, route)
+        for channel in CHANNELS.values()
+        if (route := channel.route(session, user, kind, now, params=params)) is not None
+    ]
+
+
+def notify(
+    session: Session,
+    user: User,
+    kind: str,
+    *,
+    routes: list[tuple[str, Route]] | None = None,
+    **params: Any,
+) -> Notification:
     """Store a notice for the user and queue one delivery on each channel that reaches them for
-    this kind; the worker words each in the user's language. Flush only."""
+    this kind (`routes`, read now unless given); the worker words each in the user's language.
+    Flush only."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind: {kind}")
     now = utcnow()
     # routed first: a route reads the person's choices, and a pending notice would be flushed
     # by that read; the notice and its deliveries then go in one flush
-    routes = [
-        (channel.name, route)
-        for channel in CHANNELS.values()
-        if (route := channel.route(session, user, kind, now, params=params)) is not None
-    ]
+    if routes is None:
+        routes = routes_for(session, user, kind, now, **params)
     notice = Notification(user_id=user.id, kind=kind, params=params, created_at=now)
     session.add(notice)
     _queue(

@@ -11,10 +11,14 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import User
 from app.database import begin_write, locked, read_holding, utcnow
-from app.notifications.services import notify
+from app.notifications.channels import Route
+from app.notifications.services import notify, routes_for
 from scheduling.booking.placement import Placement, Reason, confirmed_count, place
 from scheduling.models import Booking, BookingStatus, Shift, ShiftStatus
 from scheduling.services import Overlap, PastDeadline, ShiftClosed, WeeklyLimit
+
+#: the notice a new confirmed place sends
+CONFIRMED_NOTICE = "booking_confirmed"
 
 #: the refusals of a self-booking, as the errors views and the API map to messages
 REFUSALS = {
@@ -25,20 +29,25 @@ REFUSALS = {
 
 
 def book_shift(
-    session: Session, shift: Shift, user: User, now: datetime | None = None
+    session: Session,
+    shift: Shift,
+    user: User,
+    now: datetime | None = None,
+    routes: list[tuple[str, Route]] | None = None,
 ) -> Placement:
     """Book a place on the shift, or the waitlist when it is full; a second call is a no-op.
 
     Returns the placement (`confirmed`, `waitlisted` or `already_booked`, with the booking);
     a refusal raises Overlap, WeeklyLimit or ShiftClosed. A new confirmed place is told
-    ("booking_confirmed"); a place on the waitlist is told when it is promoted.
+    ("booking_confirmed", on the `routes` read before the lock when given); a place on the
+    waitlist is told when it is promoted.
     """
     begin_write(session)
     placement = place(session, shift, user, waitlist=True, weekly_limit=True, now=now)
     if placement.reason in REFUSALS:
         raise REFUSALS[placement.reason]()
     if placement.reason == Reason.CONFIRMED:
-        notify(session, user, "booking_confirmed", shift_id=placement.shift.id)
+        notify(session, user, CONFIRMED_NOTICE, routes=routes, shift_id=placement.shift.id)
     return placement
 
 
@@ -49,7 +58,8 @@ def book(
     this id.
 
     The shift and its campaign are read before the write transaction (on SQLite, by the
-    request's reader), by the statement that locks the person; the statement that decides the
+    request's reader), by the statement that locks the person, and so is where a confirmation
+    would reach the person (their notice choices); the statement that decides the
     verdict checks them again under the shift's lock (`place`). The person is locked before
     the shift, the order of every placement: a coordinator placing the same person on the same
     shift at that moment would otherwise wait for this booking while it waits for them
@@ -59,8 +69,10 @@ def book(
     shift = read_holding(session, _SHIFT_HOLDING_PERSON, params, User, user.id)
     if shift is None:
         return None
+    # where a confirmation would reach them, read now, not inside the lock
+    routes = routes_for(session, user, CONFIRMED_NOTICE, now, shift_id=shift.id)
     begin_write(session)
-    return book_shift(session, shift, user, now=now)
+    return book_shift(session, shift, user, now=now, routes=routes)
 
 
 #: `book`'s read of the shift, with its campaign, locking the person's row; built once

@@ -119,7 +119,7 @@ def test_the_answer_is_worded_from_the_booking_in_hand(
     assert log["transactions"][-1][-1] in WRITES
 
 
-def test_on_sqlite_the_token_roles_and_shift_are_read_before_the_write_lock(
+def test_on_sqlite_the_token_shift_and_notice_choices_are_read_before_the_write_lock(
     client, volunteer, shift, bearer, held_queue
 ):
     if db.engine.dialect.name != "sqlite":
@@ -131,9 +131,40 @@ def test_on_sqlite_the_token_roles_and_shift_are_read_before_the_write_lock(
         client.post(url, headers=headers)
 
     order = log["statements"]
-    # the token, user and roles; then the shift and its campaign
-    assert order[:4] == ["BEGIN", "SELECT", "SELECT", "BEGIN IMMEDIATE"]
+    # the token, user and roles; the shift and its campaign; the person's notice choices
+    assert order[:5] == ["BEGIN", "SELECT", "SELECT", "SELECT", "BEGIN IMMEDIATE"]
     assert order.count("BEGIN IMMEDIATE") == 1
+
+
+def test_under_the_lock_a_booking_reads_only_what_decides_it(
+    client, volunteer, shift, bearer, held_queue
+):
+    """The shift's lock (on SQLite, the file's) is held from the statement that takes it to the
+    commit: the person's notice choices, which the confirmation needs, are read before it."""
+    headers, url = bearer(volunteer), f"/api/v1/shifts/{shift.id}/bookings"
+    db.session.commit()
+    sent = []
+
+    def listen(conn, cursor, statement, *rest):
+        sent.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        response = client.post(url, headers=headers)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listen)
+
+    assert response.status_code == 201
+    takes_lock = (
+        (lambda s: s.startswith("BEGIN IMMEDIATE"))
+        if db.engine.dialect.name == "sqlite"
+        else (lambda s: "FOR UPDATE OF shifts" in s)
+    )
+    locked_from = next(i for i, s in enumerate(sent) if takes_lock(s))
+    under_lock = sent[locked_from:]
+    assert not [s for s in under_lock if "notification_preferences" in s], under_lock
+    assert any("notification_preferences" in s for s in sent[:locked_from])
+    assert any(s.startswith("INSERT INTO deliveries") for s in under_lock)
 
 
 def test_an_unknown_shift_writes_nothing(client, volunteer, bearer, held_queue):
