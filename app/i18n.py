@@ -64,9 +64,10 @@ def remembered(formatter):
 
     @wraps(formatter)
     def format_once(value, *args, **kwargs):
-        memo = g.setdefault("formatted", {})
+        found = _globals()
+        memo = found.setdefault("formatted", {}) if found is not None else {}
         # the locale itself, not its name: Locale hashes its parts, str() builds the identifier
-        key = (formatter, _locale_in_force(), value, args, *kwargs.items())
+        key = (formatter, _locale_in_force(found), value, args, *kwargs.items())
         if key not in memo:
             memo[key] = formatter(value, *args, **kwargs)
         return memo[key]
@@ -74,11 +75,23 @@ def remembered(formatter):
     return format_once
 
 
-def _locale_in_force() -> Locale | None:
+def _globals():
+    """The app context's ``g`` itself, or None outside one: looked up once, then read as a plain
+    object. Each use of the ``g`` proxy looks the context up again, and a page asks for its
+    translations and formats over a hundred times."""
+    try:
+        return g._get_current_object()
+    except RuntimeError:
+        return None
+
+
+def _locale_in_force(found=None) -> Locale | None:
     """`get_locale()` once it has been chosen for the request: read where Flask-Babel keeps it
-    (``force_locale`` replaces it there), in one lookup of ``g`` instead of its four; before the
-    choice, or outside a request, Flask-Babel's own answer."""
-    state = g.get("_flask_babel") if g else None
+    (``force_locale`` replaces it there), from ``g`` as `_globals` found it; before the choice,
+    or outside a request, Flask-Babel's own answer."""
+    if found is None:
+        found = _globals()
+    state = getattr(found, "_flask_babel", None)
     return getattr(state, "babel_locale", None) or get_locale()
 
 
@@ -98,12 +111,13 @@ def translations():
     (``force_locale`` changes the locale for a mail worded in its reader's language): a page's
     every ``_()`` and lazy label asked Flask-Babel again, through eight lookups of its context,
     about a tenth of a page's time."""
-    if not g:  # outside any app context: Flask-Babel's answer (no translation)
+    found = _globals()
+    if found is None:  # outside any app context: Flask-Babel's answer (no translation)
         return get_translations()
-    locale = _locale_in_force()
-    memo = g.get("_translations")
+    locale = _locale_in_force(found)
+    memo = getattr(found, "_translations", None)
     if memo is None or memo[0] is not locale:
-        memo = g._translations = (locale, get_translations())
+        memo = found._translations = (locale, get_translations())
     return memo[1]
 
 
