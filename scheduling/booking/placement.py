@@ -7,10 +7,11 @@ the confirmed places are counted under the shift's lock. Always people before sh
 order, so no two placements deadlock. `place` flushes; the caller commits once.
 
 A booking is the busiest write of a campaign's opening hour, so it is kept short: the shift and
-its campaign are read before the lock; one statement takes the shift's lock and reads, with it,
-what decides the verdict (the shift's status and times and its campaign's limits, checked
-against what was read before; the person's booking on the shift, the confirmed places, an
-overlapping shift, the week's bookings); the person's row is locked without being read again.
+its campaign are read before the lock; the statement that takes the shift's lock reads again its
+status and times and its campaign's limits (checked against what was read before) and what
+decides the verdict (the person's booking on the shift, the confirmed places, an overlapping
+shift, the week's bookings): on SQLite in that one statement, on PostgreSQL in one more just
+after it (app.database.lock_row says why); the person's row is locked without being read again.
 """
 
 from collections.abc import Iterable
