@@ -435,19 +435,22 @@ def lock_row(session, model, ident, columns, figures=(), params=None):
     the caller compares what it holds with what was read under the lock.
 
     On SQLite it is one statement: the writer transaction already excludes every other writer,
-    so everything it reads is current. On PostgreSQL the figures come in a second statement:
+    so everything it reads is current; so it is for a row the transaction holds already. On
+    PostgreSQL, for a row not yet held, the figures come in a second statement:
     a statement that waited for a row lock reads that row as it is now, but its subqueries see
     the snapshot taken before the wait (READ COMMITTED), blind to what the lock's previous
     holder committed. `columns` and `figures` are tuples made once by the caller (the
     statements are built once for them); `params` binds their parameters."""
-    sqlite = session.get_bind().dialect.name == "sqlite"
+    held = session.info.setdefault(_LOCKED, set())
+    # a coordinator's placements lock all their rows first: nothing is awaited, and nothing stale
+    at_once = (model, ident) in held or session.get_bind().dialect.name == "sqlite"
     bound = {**(params or {}), "ident": ident}
-    together = columns + figures if sqlite else columns
+    together = columns + figures if at_once else columns
     row = session.execute(_row_lock_statement(model, together), bound).one_or_none()
     if row is None:
         return None
-    session.info.setdefault(_LOCKED, set()).add((model, ident))
-    if sqlite or not figures:
+    held.add((model, ident))
+    if at_once or not figures:
         return row
     return tuple(row) + tuple(session.execute(_figures_statement(figures), bound).one())
 
