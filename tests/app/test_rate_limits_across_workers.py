@@ -133,15 +133,32 @@ def _start(env, port, access_log):
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and server.poll() is None:
-        try:
-            conn = http.client.HTTPConnection(HOST, port, timeout=5)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return server
-        except OSError:
-            time.sleep(0.3)
+        if _workers_answering(port, access_log) == 2:
+            return server
+        time.sleep(0.1)
     _stop(server)
     raise AssertionError("gunicorn did not start: " + server.stderr.read().decode()[-3000:])
+
+
+def _healthz(port):
+    try:
+        conn = http.client.HTTPConnection(HOST, port, timeout=5)
+        conn.request("GET", "/healthz")
+        conn.getresponse().read()
+    except OSError:
+        pass
+
+
+def _workers_answering(port, access_log) -> int:
+    """How many workers have answered /healthz so far, after a few more asked at once: the
+    first answer may come while the other worker is still loading the app (seconds on a busy
+    machine), and the sign-ins below need both."""
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(_healthz, [port] * 4))
+    if not access_log.exists():
+        return 0
+    lines = access_log.read_text().splitlines()
+    return len({line.split()[0] for line in lines if " /healthz " in line})
 
 
 def _stop(server):
