@@ -4,7 +4,7 @@ delivery log: each notice on each channel, and whether it arrived."""
 from datetime import datetime
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from app.database import UTCDateTime, utcnow
 from app.extensions import db
@@ -68,8 +68,6 @@ class Delivery(db.Model):
     notification_id: Mapped[int | None] = mapped_column(
         ForeignKey("notifications.id", ondelete="CASCADE"), index=True
     )
-    #: set on a new delivery, so the notice and its deliveries are written in one flush
-    notification: Mapped[Notification | None] = relationship(lazy="raise")
     #: what was (or will be) sent: a notice's words are filled in by the worker, in the
     #: recipient's language, when it sends
     subject: Mapped[str | None] = mapped_column(String(200))

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import CursorResult, bindparam, func, or_, select, update
+from sqlalchemy import CursorResult, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
@@ -90,34 +90,51 @@ def notify(
     *,
     routes: list[tuple[str, Route]] | None = None,
     **params: Any,
-) -> Notification:
+) -> int:
     """Store a notice for the user and queue one delivery on each channel that reaches them for
     this kind (`routes`, read now unless given); the worker words each in the user's language.
-    Flush only."""
+    Return the notice's id.
+
+    Written with two plain INSERTs (the notice, then its deliveries in one statement), not
+    through the session's unit of work: a booking's confirmation is written inside the shift's
+    lock, and the unit of work cost more than the statements (0.6 ms of a 3.9 ms hold on
+    PostgreSQL). No object of the notice is left in the session."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind: {kind}")
     now = utcnow()
-    # routed first: a route reads the person's choices, and a pending notice would be flushed
-    # by that read; the notice and its deliveries then go in one flush
     if routes is None:
         routes = routes_for(session, user, kind, now, **params)
-    notice = Notification(user_id=user.id, kind=kind, params=params, created_at=now)
-    session.add(notice)
-    _queue(
-        session,
-        *(
-            Delivery(
-                channel=channel_name,
-                address=route.address,
-                user_id=user.id,
-                notification=notice,
-                next_attempt_at=max(route.not_before or now, now),
-                created_at=now,
-            )
+    notice_id: int = session.execute(
+        _NEW_NOTICE, {"user_id": user.id, "kind": kind, "params": params, "created_at": now}
+    ).scalar_one()
+    if routes:
+        rows = [
+            {
+                "channel": channel_name,
+                "address": route.address,
+                "user_id": user.id,
+                "notification_id": notice_id,
+                "subject": None,
+                "body": None,
+                "state": DeliveryState.QUEUED,
+                "attempts": 0,
+                "next_attempt_at": max(route.not_before or now, now),
+                "created_at": now,
+            }
             for channel_name, route in routes
-        ),
-    )
-    return notice
+        ]
+        made = session.execute(_NEW_DELIVERIES, rows).all()
+        session.info.setdefault(ENQUEUE_AFTER_COMMIT, []).extend(
+            (row.id, row.next_attempt_at) for row in made
+        )
+    return notice_id
+
+
+#: notify's statements, built once
+_NEW_NOTICE = insert(Notification.__table__).returning(Notification.__table__.c.id)
+_NEW_DELIVERIES = insert(Delivery.__table__).returning(
+    Delivery.__table__.c.id, Delivery.__table__.c.next_attempt_at, sort_by_parameter_order=True
+)
 
 
 def queue_mail(

@@ -240,8 +240,8 @@ def send_broadcast(
     session.add(broadcast)
     session.flush()
     for person in people:
-        notice = notify(session, person, BROADCAST_KIND, broadcast_id=broadcast.id)
-        session.add(BroadcastNotice(notification_id=notice.id, broadcast_id=broadcast.id))
+        notice_id = notify(session, person, BROADCAST_KIND, broadcast_id=broadcast.id)
+        session.add(BroadcastNotice(notification_id=notice_id, broadcast_id=broadcast.id))
     session.flush()
     return broadcast
 

@@ -45,7 +45,10 @@ def _notices(user, kind=None):
 
 
 def test_notify_stores_the_notice_with_ids_and_queues_a_mail(volunteer, shift):
-    notice = notify(db.session, volunteer, "booking_confirmed", shift_id=shift.id)
+    notice = db.session.get(
+        Notification, notify(db.session, volunteer, "booking_confirmed", shift_id=shift.id)
+    )
+    assert notice.user_id == volunteer.id and notice.kind == "booking_confirmed"
     assert notice.params == {"shift_id": shift.id} and notice.read_at is None
     [mail] = _mails(volunteer.email)
     assert shift.service_point.name in mail.body
@@ -99,7 +102,9 @@ def test_every_kind_has_its_own_text(english, login, volunteer, shift, make_shif
 def test_the_page_lists_newest_first_marks_unread_and_marks_all_read(
     english, login, volunteer, shift
 ):
-    first = notify(db.session, volunteer, "booking_confirmed", shift_id=shift.id)
+    first = db.session.get(
+        Notification, notify(db.session, volunteer, "booking_confirmed", shift_id=shift.id)
+    )
     first.created_at = datetime(2020, 1, 1, tzinfo=UTC)
     notify(db.session, volunteer, "reminder", shift_id=shift.id)
     login(volunteer)
