@@ -38,6 +38,7 @@ def test_a_simulator_is_done_by_taps_alone_on_a_small_phone(
     phone = page.locator(".sim-phone")
     expect(phone).to_be_visible()
     axe(page)
+    page.wait_for_load_state("load")  # the stylesheet too: unstyled, the page is wider
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     for target in phone.locator('button[name="tap"]').all():
         box = target.bounding_box()
