@@ -12,7 +12,7 @@ handed to the queue only once that transaction commits (`app/notifications/jobs.
 worker never looks for a row that is not there yet, and nothing is sent for a rolled-back notice.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -114,8 +114,6 @@ def notify(
                 "address": route.address,
                 "user_id": user.id,
                 "notification_id": notice_id,
-                "subject": None,
-                "body": None,
                 "state": DeliveryState.QUEUED,
                 "attempts": 0,
                 "next_attempt_at": max(route.not_before or now, now),
@@ -123,10 +121,7 @@ def notify(
             }
             for channel_name, route in routes
         ]
-        made = session.execute(_NEW_DELIVERIES, rows).all()
-        session.info.setdefault(ENQUEUE_AFTER_COMMIT, []).extend(
-            (row.id, row.next_attempt_at) for row in made
-        )
+        _hand_over(session, session.execute(_NEW_DELIVERIES, rows).all())
     return notice_id
 
 
@@ -164,6 +159,12 @@ def _queue(session: Session, *deliveries: Delivery) -> None:
         delivery.attempts = 0
     session.add_all(deliveries)
     session.flush()
+    _hand_over(session, deliveries)
+
+
+def _hand_over(session: Session, deliveries: Iterable[Any]) -> None:
+    """Have these written deliveries (anything with an `id` and a `next_attempt_at`) handed to
+    the task queue once the transaction commits (`app/notifications/jobs.py`)."""
     session.info.setdefault(ENQUEUE_AFTER_COMMIT, []).extend(
         (delivery.id, delivery.next_attempt_at) for delivery in deliveries
     )

@@ -19,17 +19,15 @@ from impact.assists.models import AssistedSubmission
 CARD_NOT_IN_FORCE = {"unknown_card", "card_replaced"}
 
 
-def _locale() -> str:
-    return language()
-
-
 def assist_json(row: AssistedSubmission) -> dict:
     """An entry as the API and the offline queue answer it: no resident data, there is none."""
     return schemas.Assist(
         id=row.id,
         service_point=point_ref(row.service_point),
         commune=commune_ref(row.commune),
-        procedure=schemas.ProcedureRef(code=row.procedure.code, name=row.procedure.name(_locale())),
+        procedure=schemas.ProcedureRef(
+            code=row.procedure.code, name=row.procedure.name(language())
+        ),
         channel=row.channel,
         level=row.level,
         outcome=row.outcome,

@@ -73,10 +73,6 @@ LABELS = {
 }
 
 
-def _locale() -> str:
-    return language()
-
-
 def _home_request(value):
     """The open home-support request the current user may log a visit for, or None."""
     try:
@@ -97,7 +93,7 @@ def _fill_choices(form, home_request=None):
             home_request.commune.service_points
         )
     form.service_point.choices = [(str(p.id), f"{p.name} — {p.commune.name}") for p in points]
-    locale = _locale()
+    locale = language()
     recent, others = catalogue.procedures_for_picker(db.session, current_user.id, locale)
     if recent:
         form.procedure.choices = {
@@ -151,7 +147,7 @@ def _render(form, status=200, home_request=None):
             recent=recent,
             may_undo={row.id: services.may_undo(row, current_user, now) for row in recent},
             labels=LABELS,
-            locale=_locale(),
+            locale=language(),
             home_request=home_request,
             last_at=last.received_at.isoformat() if last is not None else "",
             sync_token=services.sync_token(current_app.config["SECRET_KEY"], current_user),
@@ -195,7 +191,7 @@ def new():
             return redirect(url_for("assists.new"))
         flash(refusal_message(refusal.code), "error")
         return _render(form, refusal_status(refusal.code), home_request)
-    name = row.procedure.name(_locale())
+    name = row.procedure.name(language())
     db.session.commit()
     flash(_("Saved: %(procedure)s.", procedure=name))
     if home_request is not None:
@@ -237,7 +233,7 @@ def undo(entry_id):
         db.session.rollback()
         flash(refusal.page_message, "error")
         return redirect(url_for("assists.new"))
-    name = row.procedure.name(_locale())
+    name = row.procedure.name(language())
     db.session.commit()
     flash(_("Undone: %(procedure)s.", procedure=name))
     return redirect(url_for("assists.new"))
@@ -257,7 +253,7 @@ def index():
         page=page,
         has_more=len(rows) > PAGE_SIZE,
         labels=LABELS,
-        locale=_locale(),
+        locale=language(),
     )
 
 
@@ -266,7 +262,7 @@ def index():
 def show(entry_id):
     """One entry, to its volunteer and the coordinators of its commune; 404 to anyone else."""
     row = services.entry_for(db.session, current_user, entry_id) or abort(404)
-    return render_template("impact/assists/show.html", row=row, labels=LABELS, locale=_locale())
+    return render_template("impact/assists/show.html", row=row, labels=LABELS, locale=language())
 
 
 def coordinator_block(session, user, roles) -> str | None:
