@@ -3,7 +3,6 @@
 from flask import Blueprint, jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import bindparam, select
 
 from app.access import roles, signed_in
 from app.api import error
@@ -18,7 +17,6 @@ from app.api.schemas import (
 )
 from app.database import writes_late
 from app.extensions import db
-from app.places.models import Commune
 from app.roles import Role
 from scheduling import schemas, services
 from scheduling.booking import services as booking_services
@@ -26,10 +24,6 @@ from scheduling.models import Booking, Shift
 
 #: nested under the API frame's /api/v1 by the part's init_app
 bp = Blueprint("scheduling", __name__)
-
-
-#: the commune of a code, built once (every listing of shifts reads it)
-_COMMUNE = select(Commune).where(Commune.code == bindparam("code"))
 
 
 def _place(shift: Shift) -> dict:
@@ -60,11 +54,10 @@ def _booking(booking: Booking) -> schemas.Booking:
 def shifts(query: schemas.ShiftQuery):
     """The active shifts of one commune (official code) on one local day, those missing a skill
     the caller has first."""
-    commune = db.session.scalar(_COMMUNE, {"code": query.commune})
-    if commune is None:
+    day = services.commune_day(db.session, query.commune, query.date, current_user.id)
+    if day is None:
         return error(404, "not_found", _("No commune has this code."))
-    rows = services.shifts_for_commune_on(db.session, commune, query.date, current_user.id)
-    where = commune_ref(commune)
+    where = commune_ref(day)
     return jsonify(
         [
             schemas.Shift(
@@ -89,7 +82,7 @@ def shifts(query: schemas.ShiftQuery):
                 ],
                 needs_your_skill=bool(row.wants_your_skill),
             ).dump()
-            for row in rows
+            for row in day.shifts
         ]
     )
 
