@@ -37,9 +37,7 @@ def test_shifts_of_one_commune_day_take_at_most_four_statements(
     assert len(statements(log)) <= 4, log["statements"]
 
 
-def test_the_apis_shifts_of_a_day_take_two_statements(
-    client, volunteer, make_shift, bo_de, bearer
-):
+def test_the_apis_shifts_of_a_day_take_two_statements(client, volunteer, make_shift, bo_de, bearer):
     _a_busy_day(make_shift, volunteer)
     headers, url = bearer(volunteer), f"/api/v1/shifts?commune={bo_de.code}&date={DAY}"
     token = db.session.scalar(select(ApiToken).where(ApiToken.user_id == volunteer.id))
