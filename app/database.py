@@ -446,13 +446,17 @@ def lock_row(session, model, ident, columns, figures=(), params=None):
     at_once = (model, ident) in held or session.get_bind().dialect.name == "sqlite"
     bound = {**(params or {}), "ident": ident}
     together = columns + figures if at_once else columns
-    row = session.execute(_row_lock_statement(model, together), bound).one_or_none()
+    # plain values: on the session's connection, without the ORM's execution layer, once what
+    # the session holds is written (as its own execute would autoflush)
+    session.flush()
+    connection = session.connection()
+    row = connection.execute(_row_lock_statement(model, together), bound).one_or_none()
     if row is None:
         return None
     held.add((model, ident))
     if at_once or not figures:
         return row
-    return tuple(row) + tuple(session.execute(_figures_statement(figures), bound).one())
+    return tuple(row) + tuple(connection.execute(_figures_statement(figures), bound).one())
 
 
 @functools.lru_cache(maxsize=64)

@@ -83,13 +83,13 @@ def needs_touch(token: TokenUse, now: datetime | None = None) -> bool:
 def record_use(session: Session, token_id: int, now: datetime | None = None) -> None:
     """Record a use of the token (renewing it), unless a use this interval was recorded already.
 
-    In a booking it runs inside the write lock: the statement is built once, and no object in
-    the session is brought up to date (the request does not read the token's time again)."""
+    In a booking it runs inside the write lock: the statement is built once and runs on the
+    session's connection, and no object in the session is brought up to date (the request
+    does not read the token's time again)."""
     now = now or utcnow()
-    session.execute(
+    session.connection().execute(
         _RECORD_USE,
         {"token_id": token_id, "now": now, "touched_before": now - TOKEN_TOUCH_INTERVAL},
-        execution_options={"synchronize_session": False},
     )
 
 
