@@ -4,6 +4,7 @@ soon as the write lock is free (instead of sleeping in SQLite's busy handler).""
 
 import fcntl
 import os
+import sqlite3
 import stat
 import threading
 import time
@@ -32,7 +33,10 @@ def writers_file():
 
 
 def _free(path) -> bool:
-    """Whether nobody holds the writers' lock file now (asked without waiting)."""
+    """Whether nobody holds the writers' lock file now (asked without waiting); a file no
+    writer has made yet is free."""
+    if not path.exists():
+        return True
     fd = os.open(path, os.O_RDWR)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -148,3 +152,31 @@ def test_a_booking_kept_waiting_too_long_answers_503_with_retry_after_and_writes
     assert db.session.scalar(select(func.count()).select_from(Booking)) == 0
     # once the queue moves, the same booking goes through
     assert client.post(f"/api/v1/shifts/{shift.id}/bookings", headers=headers).status_code == 201
+
+
+def _waiting_threads() -> int:
+    return sum(1 for t in threading.enumerate() if t.name == "sqlite-writers-queue")
+
+
+def test_a_connection_keeps_one_waiting_thread_for_all_its_waits_and_ends_it_when_closed(
+    writers_file,
+):
+    queued = type("Queued", (QueuedWriterConnection,), {"writers_path": str(writers_file)})
+    connection = sqlite3.connect(make_url(db.engine.url).database, factory=queued)
+    before = _waiting_threads()
+    try:
+        for _turn in range(2):
+            fd = os.open(writers_file, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            threading.Timer(0.05, os.close, (fd,)).start()  # another writer, done in 50 ms
+            connection.queue_for_write()  # waits for it
+            assert not _free(writers_file)
+            connection.rollback()  # leaves the queue
+            assert _free(writers_file)
+        assert _waiting_threads() == before + 1
+    finally:
+        connection.close()
+    deadline = time.monotonic() + 5
+    while _waiting_threads() > before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert _waiting_threads() == before
