@@ -456,6 +456,7 @@ _HELD = (
 _READER = bindparam("reader_id", type_=Integer)
 
 _shifts, _points, _campaigns = Shift.__table__, ServicePoint.__table__, Campaign.__table__
+_communes = Commune.__table__
 _bookings = Booking.__table__
 
 
@@ -477,8 +478,6 @@ _FIND_SHIFTS = {
     for free_only in (False, True)
 }
 
-
-_communes = Commune.__table__
 
 #: commune_day's statement, on the tables: it returns values, not mapped objects
 _COMMUNE_DAY = (
