@@ -38,7 +38,12 @@ def sign_in(page, user):
 
 def in_menu(page, role, name, **options):
     """The header menu's entry (a link or a button), its menu opened first as a reader would:
-    on a phone the one menu button, on a wide screen the entry's task group."""
+    on a phone the one menu button, on a wide screen the entry's task group.
+
+    It waits for the page's load first: which of the two is shown is the stylesheet's choice,
+    and a page whose DOM is there but whose stylesheet is not yet applied shows the phone's
+    button at any width, which the stylesheet then hides while the click waits for it."""
+    page.wait_for_load_state("load")
     header = page.locator("header.site-header")
     entry = header.get_by_role(role, name=name, **options)
     if not entry.is_visible():
