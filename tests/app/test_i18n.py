@@ -63,6 +63,34 @@ def test_a_plural_is_translated_with_its_number(app):
         assert render_template_string(template, n=3) == "3 lessons"
 
 
+def test_a_templates_text_escapes_its_variables_only_where_the_template_escapes(app):
+    page = (
+        '{{ _("Hello %(name)s,", name=who) }}|{{ _("100%% of <b>%(string)s</b>", string=who) }}'
+        '|{{ ngettext("%(num)s lesson for %(name)s", "%(num)s lessons for %(name)s", 2, '
+        'name=who) }}|{{ _("100%% of shifts") }}'
+    )
+    with app.test_request_context("/", headers={"Cookie": "lang=en"}):
+        escaped = render_template_string(page, who="<i>Lan</i>")
+        plain = render_template_string(
+            "{% autoescape false %}" + page + "{% endautoescape %}", who="<i>Lan</i>"
+        )
+        vietnamese = None
+        with force_locale("vi"):
+            vietnamese = render_template_string('{{ _("Hello %(name)s,", name="Lan") }}')
+
+    # the catalogue's own markup is kept, the variables' is escaped; %% reads % in both shapes
+    assert escaped == (
+        "Hello &lt;i&gt;Lan&lt;/i&gt;,|100% of <b>&lt;i&gt;Lan&lt;/i&gt;</b>"
+        "|2 lessons for &lt;i&gt;Lan&lt;/i&gt;|100% of shifts"
+    )
+    # a text template (a mail's plain part) takes the values as they are
+    assert (
+        plain
+        == "Hello <i>Lan</i>,|100% of <b><i>Lan</i></b>|2 lessons for <i>Lan</i>|100% of shifts"
+    )
+    assert vietnamese == "Chào Lan,"
+
+
 def test_every_form_of_a_page_carries_the_requests_one_token(app):
     with app.test_request_context("/"):
         tokens = render_template_string("{{ csrf_token() }} {{ csrf_token() }}").split()
