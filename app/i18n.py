@@ -147,8 +147,7 @@ def template_gettext(eval_ctx, string: str, /, **variables) -> str:
     times. A text without variables is looked up once per catalogue (`_template_text`)."""
     if not variables:
         return _template_text(translations(), string, eval_ctx.autoescape)
-    text = translations().ugettext(string)
-    return (Markup(text) if eval_ctx.autoescape else text) % variables
+    return _worded(translations().ugettext(string), eval_ctx.autoescape, variables)
 
 
 @pass_eval_context
@@ -156,7 +155,23 @@ def template_ngettext(eval_ctx, singular: str, plural: str, num: int, /, **varia
     """A template's ``ngettext()``, as Jinja's newstyle one: ``num`` is a variable too."""
     variables.setdefault("num", num)
     text = translations().ungettext(singular, plural, num)
-    return (Markup(text) if eval_ctx.autoescape else text) % variables
+    return _worded(text, eval_ctx.autoescape, variables)
+
+
+@pass_eval_context
+def template_pgettext(eval_ctx, context: str, string: str, /, **variables) -> str:
+    """A template's ``pgettext()`` (a text whose meaning depends on its context)."""
+    return _worded(translations().upgettext(context, string), eval_ctx.autoescape, variables)
+
+
+@pass_eval_context
+def template_npgettext(
+    eval_ctx, context: str, singular: str, plural: str, num: int, /, **variables
+) -> str:
+    """A template's ``npgettext()``: ``num`` is a variable too."""
+    variables.setdefault("num", num)
+    text = translations().unpgettext(context, singular, plural, num)
+    return _worded(text, eval_ctx.autoescape, variables)
 
 
 @lru_cache(maxsize=4096)
@@ -164,8 +179,13 @@ def _template_text(catalogue: NullTranslations, string: str, autoescape: bool) -
     """One catalogue's translation of a template's literal text, as `template_gettext` gives
     it without variables. Keyed by the catalogue itself (Flask-Babel keeps one per language
     for the process), so a language never answers for another."""
-    text = catalogue.ugettext(string)
-    return (Markup(text) if autoescape else text) % {}
+    return _worded(catalogue.ugettext(string), autoescape, {})
+
+
+def _worded(text: str, autoescape: bool, variables: dict) -> str:
+    """Jinja's newstyle meaning of a translated text: Markup where the template escapes (so the
+    variables are escaped), always formatted."""
+    return (Markup(text) if autoescape else text) % variables
 
 
 def csrf_token() -> str:
@@ -181,16 +201,13 @@ def init_app(app):
         time=remembered(format_time),
         number=remembered(format_decimal),
     )
-    # Flask-Babel's callables, with the translations found once per request
-    app.jinja_env.install_gettext_callables(
-        gettext=lambda s: translations().ugettext(s),
-        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
-        newstyle=True,
-        pgettext=lambda c, s: translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
-    )
-    # the hot ones called straight from the template (pgettext and npgettext stay Jinja's)
+    # Jinja's i18n extension (Flask-Babel adds it), with the callables of this module
+    app.jinja_env.extend(newstyle_gettext=True)
     app.jinja_env.globals.update(
-        _=template_gettext, gettext=template_gettext, ngettext=template_ngettext
+        _=template_gettext,
+        gettext=template_gettext,
+        ngettext=template_ngettext,
+        pgettext=template_pgettext,
+        npgettext=template_npgettext,
     )
     app.jinja_env.globals["csrf_token"] = csrf_token

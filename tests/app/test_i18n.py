@@ -74,7 +74,6 @@ def test_a_templates_text_escapes_its_variables_only_where_the_template_escapes(
         plain = render_template_string(
             "{% autoescape false %}" + page + "{% endautoescape %}", who="<i>Lan</i>"
         )
-        vietnamese = None
         with force_locale("vi"):
             vietnamese = render_template_string('{{ _("Hello %(name)s,", name="Lan") }}')
 
