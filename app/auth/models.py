@@ -4,10 +4,20 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    String,
+    UniqueConstraint,
+    func,
+    select,
+)
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship, with_expression
+from sqlalchemy.orm.interfaces import LoaderOption
 
-from app.database import UTCDateTime, utcnow
+from app.database import UTCDateTime, joined_strings, utcnow
 from app.extensions import db
 from app.places.models import Commune, Province
 from app.roles import Role
@@ -45,6 +55,10 @@ class User(UserMixin, db.Model):
     grants: Mapped[list["RoleGrant"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="RoleGrant.id"
     )
+    #: the values of the roles held, joined by commas: read only by a statement that asks for
+    #: them with `with_role_values()` (the API's token lookup). Every API request's access rule
+    #: needs the roles; loading the grants as objects cost more than the request's own answer
+    role_values: Mapped[str | None] = query_expression()
     #: the skills the person has (app.skills), one row each
     skill_links: Mapped[list[UserSkill]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True, order_by=UserSkill.skill_code
@@ -73,6 +87,10 @@ class User(UserMixin, db.Model):
 
     @property
     def roles(self) -> set[Role]:
+        """The roles held: from the grants once they are loaded (a change goes through them),
+        else from `role_values` when the statement that loaded the person read them."""
+        if self.role_values is not None and "grants" not in self.__dict__:
+            return {Role(value) for value in self.role_values.split(",") if value}
         return {Role(g.role) for g in self.grants}
 
     def has_role(self, *roles: Role) -> bool:
@@ -111,3 +129,14 @@ class RoleGrant(db.Model):
     @property
     def scope(self):
         return self.commune or self.province
+
+
+def with_role_values() -> LoaderOption:
+    """The option that fills `User.role_values` in the statement loading the person: one
+    correlated subquery, "" for a person without a role."""
+    return with_expression(
+        User.role_values,
+        select(func.coalesce(joined_strings(RoleGrant.role, ","), ""))
+        .where(RoleGrant.user_id == User.id)
+        .scalar_subquery(),
+    )

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session, aliased, joinedload
 
 from app.audit.services import record
 from app.auth.models import User
+from app.database import joined_strings
 from app.errors import DomainError
 from app.i18n import lazy_gettext as _l
 from app.places.models import ServicePoint
@@ -139,7 +140,7 @@ def needs_column(reader_id: int | ColumnElement[int] | None = None) -> ScalarSel
         + Skill.name_en
     )
     return (
-        select(func.aggregate_strings(entry, RECORD))
+        select(joined_strings(entry, RECORD))
         .where(
             Skill.code.in_(
                 select(SkillRequirement.skill_code)

@@ -2,11 +2,12 @@
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app.api.models import ApiToken
-from app.api.services import hash_token
+from app.api.services import hash_token, issue_token, token_for
 from app.auth import services as accounts
+from app.auth.models import RoleGrant
 from app.database import utcnow
 from app.extensions import db
 from app.roles import Role
@@ -199,3 +200,47 @@ def test_a_password_reset_revokes_every_token(app, client, volunteer, bearer):
     assert db.session.scalars(select(ApiToken)).all() == []
     for headers in tokens:
         assert client.get("/api/v1/me/bookings", headers=headers).status_code == 401
+
+
+def _statements_while(run):
+    """What `run` returns, and the statements it sent to the database."""
+    sent = []
+
+    def before(_conn, _cursor, statement, *_args):
+        if not statement.lstrip().upper().startswith("BEGIN"):
+            sent.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        return run(), sent
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+
+
+def test_a_token_gives_its_user_with_every_role_in_one_statement(make_user, bo_de):
+    both = make_user(Role.VOLUNTEER, Role.COORDINATOR, commune=bo_de)
+    none = make_user()
+    expected = [
+        (issue_token(db.session, both), {Role.VOLUNTEER, Role.COORDINATOR}),
+        (issue_token(db.session, none), set()),
+    ]
+    db.session.commit()
+    db.session.expunge_all()
+
+    for token, roles in expected:
+        found, sent = _statements_while(lambda token=token: token_for(db.session, token).user.roles)
+        assert found == roles
+        assert len(sent) == 1, sent
+        db.session.expunge_all()
+
+
+def test_a_grant_changed_after_the_token_lookup_changes_the_users_roles(volunteer):
+    token = issue_token(db.session, volunteer)
+    db.session.commit()
+    db.session.expunge_all()
+    user = token_for(db.session, token).user
+
+    user.grants.append(RoleGrant(role=Role.ADMIN))
+    assert user.roles == {Role.VOLUNTEER, Role.ADMIN}
+    user.grants[:] = [g for g in user.grants if g.role == Role.ADMIN]
+    assert user.roles == {Role.ADMIN}
