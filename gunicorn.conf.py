@@ -7,7 +7,11 @@ remove it either, since the server adds it after the application answered. So th
 where gunicorn builds it. The master runs this file before forking, so every worker inherits it.
 `tests/app/test_security.py` starts gunicorn with this file and reads the raw answer: a gunicorn
 upgrade that moves the line makes that test fail rather than bring the banner back silently.
+
+Each worker freezes what loading the application made (`post_worker_init`): see there.
 """
+
+import gc
 
 from gunicorn.http import wsgi
 
@@ -23,3 +27,11 @@ def _default_headers_without_server(response):
 
 
 wsgi.Response.default_headers = _default_headers_without_server
+
+
+def post_worker_init(_worker):
+    """Move every object the worker holds once the application is loaded (modules, the app, its
+    routes, templates, mappers: about 230,000) out of reach of the garbage collector's full
+    passes, which otherwise walk them all. They live as long as the worker; a full pass over
+    them took about 0.1 s, every few thousand API requests (gc.freeze, Python's own remedy)."""
+    gc.freeze()

@@ -1,6 +1,6 @@
-"""gunicorn settings for the booking rush: the site's own (gunicorn.conf.py), plus, in each
-worker, a record of how long every write transaction holds its lock. Bench-only: nothing here
-is loaded by the site.
+"""gunicorn settings for the booking rush: the site's own (gunicorn.conf.py, its hooks too),
+plus, in each worker, a record of how long every write transaction holds its lock. Bench-only:
+nothing here is loaded by the site.
 
 The lock is held from the moment it is granted to the end of the COMMIT (or ROLLBACK):
 
@@ -24,7 +24,9 @@ import threading
 import time
 from pathlib import Path
 
-runpy.run_path(str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py"))
+#: the site's own settings; its hooks are this file's too
+_site = runpy.run_path(str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py"))
+post_worker_init = _site["post_worker_init"]
 
 _held = threading.local()
 #: CPU time, not wall time: on a shared machine a worker waits for a core as often as for a lock

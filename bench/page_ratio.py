@@ -6,9 +6,12 @@
 
 Starts the demo site (bench/site.py: scratch SQLite with the demo data, gunicorn with 2 sync
 workers), signs in as the given demo person (all demo passwords: demo-pass), checks that each
-URL answers 200, then measures GET /healthz and each URL: as many requests as fit in SECONDS
-(at most REQUESTS), CONCURRENCY at a time, one connection per request. Prints requests/s and the
-ratio to /healthz, the ceiling of this stack on this machine. The client shares the machine.
+URL answers 200, sends it WARMUP requests unmeasured (each worker compiles its statements and
+fills its caches), then measures it in ROUNDS rounds of GET /healthz followed by the URL:
+each as many requests as fit in SECONDS (at most REQUESTS), CONCURRENCY at a time, one
+connection per request. Prints each round's requests/s and the median of the rounds' ratios to
+/healthz, the ceiling of this stack on this machine: the client shares the machine, and a
+single pair of readings moved by a tenth from one run to the next.
 
 Beside each rate, the workers' CPU per request (from /proc) and /healthz's CPU per request over
 this one's: the rate of the cheapest answers is bounded by the client (a Python thread pool on
@@ -21,10 +24,11 @@ tomorrow (`GET /api/v1/shifts?commune=00130&date=…`) follows the pages.
 """
 
 import argparse
+import statistics
 import sys
 from datetime import timedelta
 
-from bench.load import cpu_per_request
+from bench.load import cpu_per_request, throughput
 from bench.site import VOLUNTEER, demo_site
 
 DEFAULT_URLS = ["/shifts", "/me/shifts", "/courses", "/api/v1/shifts?commune=00130&date={tomorrow}"]
@@ -44,6 +48,8 @@ def main(argv=None) -> int:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of /healthz then the URL")
+    parser.add_argument("--warmup", type=int, default=200, help="requests of each URL unmeasured")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     print(
         f"page ratio: gunicorn {args.workers} workers, as {args.who}, concurrency "
@@ -67,37 +73,37 @@ def main(argv=None) -> int:
                 print(f"  {url}: HTTP {answer} as {args.who}: not measured")
                 status = 1
         measured = [u for u in urls if fetch(u) == 200]
-        bases = {}
-        for kind, credential in (("cookie", cookie), ("none", None)):
-            if kind == "none" and not any(u.startswith("/api/") for u in measured):
-                continue
-            base, done, bad, _elapsed, cpu = cpu_per_request(
-                site.pid,
-                lambda credential=credential: site.get("/healthz", cookie=credential)[0],
-                args.concurrency,
-                args.seconds,
-                args.requests,
-            )
-            bases[kind] = base, cpu
-            with_what = "with the session cookie" if credential else "without credentials"
-            print(
-                f"  {base:7.0f} req/s  /healthz {with_what} ({done} requests, {bad} not 200; "
-                f"workers' CPU {cpu:.2f} ms per request)",
-                flush=True,
-            )
-        for url in measured:
+
+        def measure(get_status):
             rate, done, bad, _elapsed, cpu = cpu_per_request(
-                site.pid,
-                lambda url=url: fetch(url),
-                args.concurrency,
-                args.seconds,
-                args.requests,
+                site.pid, get_status, args.concurrency, args.seconds, args.requests
             )
-            base, base_cpu = bases["none" if url.startswith("/api/") else "cookie"]
+            return rate, done, bad, cpu
+
+        for url in measured:
+            # the API is compared with /healthz sent without credentials, a page with the cookie
+            credential = None if url.startswith("/api/") else cookie
+            # every worker has compiled the URL's statements and warmed its caches first
+            throughput(lambda url=url: fetch(url), args.concurrency, args.seconds, args.warmup)
+            with_what = "without credentials" if credential is None else "with the session cookie"
+            ratios, cpu_ratios = [], []
+            for round_ in range(1, args.rounds + 1):
+                base, base_done, base_bad, base_cpu = measure(
+                    lambda credential=credential: site.get("/healthz", cookie=credential)[0]
+                )
+                rate, done, bad, cpu = measure(lambda url=url: fetch(url))
+                ratios.append(rate / base)
+                cpu_ratios.append(base_cpu / cpu)
+                print(
+                    f"  round {round_}: /healthz {with_what} {base:5.0f} req/s ({base_done}, "
+                    f"{base_bad} not 200; workers' CPU {base_cpu:.2f} ms), this {rate:5.0f} "
+                    f"req/s ({done}, {bad} not 200; {cpu:.2f} ms): ratio {rate / base:.2f}",
+                    flush=True,
+                )
             print(
-                f"  {rate:7.0f} req/s  {url}  ratio to /healthz {rate / base:.2f} "
-                f"({done} requests, {bad} not 200; workers' CPU {cpu:.2f} ms per request, "
-                f"/healthz's / this {base_cpu / cpu:.2f})",
+                f"  {url}  ratio to /healthz {statistics.median(ratios):.2f} (median of "
+                f"{args.rounds} rounds; /healthz's workers' CPU / this "
+                f"{statistics.median(cpu_ratios):.2f})",
                 flush=True,
             )
     return status
