@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.api.models import ApiToken
 from app.api.services import hash_token, issue_token, token_for
@@ -12,6 +12,7 @@ from app.database import utcnow
 from app.extensions import db
 from app.roles import Role
 from tests.conftest import PASSWORD
+from tests.scheduling.test_booking_statements import recorded, statements
 
 
 def test_right_credentials_give_a_token_whose_hash_alone_is_stored(client, volunteer):
@@ -202,21 +203,6 @@ def test_a_password_reset_revokes_every_token(app, client, volunteer, bearer):
         assert client.get("/api/v1/me/bookings", headers=headers).status_code == 401
 
 
-def _statements_while(run):
-    """What `run` returns, and the statements it sent to the database."""
-    sent = []
-
-    def before(_conn, _cursor, statement, *_args):
-        if not statement.lstrip().upper().startswith("BEGIN"):
-            sent.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        return run(), sent
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
-
-
 def test_a_token_gives_its_user_with_every_role_in_one_statement(make_user, bo_de):
     both = make_user(Role.VOLUNTEER, Role.COORDINATOR, commune=bo_de)
     none = make_user()
@@ -228,9 +214,10 @@ def test_a_token_gives_its_user_with_every_role_in_one_statement(make_user, bo_d
     db.session.expunge_all()
 
     for token, roles in expected:
-        found, sent = _statements_while(lambda token=token: token_for(db.session, token).user.roles)
+        with recorded() as log:
+            found = token_for(db.session, token).user.roles
         assert found == roles
-        assert len(sent) == 1, sent
+        assert len(statements(log)) == 1, log["statements"]
         db.session.expunge_all()
 
 
